@@ -1,0 +1,104 @@
+"""Start and stop the local moto server as a subprocess on a free 127.0.0.1 port."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from infra.local.moto_server import HEALTH_PATH, OUTBOX_PATH
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+_STARTUP_TIMEOUT_S = 60.0
+
+
+class MotoServerError(RuntimeError):
+    """The moto server process did not start."""
+
+
+class MotoServer:
+    """A running ``python -m infra.local.moto_server``; use as a context manager or call ``stop``."""
+
+    def __init__(self, patched: bool = True) -> None:
+        self.patched = patched
+        self._process: subprocess.Popen[bytes] | None = None
+        self.port = 0
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> MotoServer:
+        command = [sys.executable, "-m", "infra.local.moto_server", "--port", "0"]
+        if not self.patched:
+            command.append("--no-patches")
+        environment = dict(os.environ)
+        environment["PYTHONPATH"] = os.pathsep.join(
+            [str(REPO_ROOT), *filter(None, [environment.get("PYTHONPATH")])]
+        )
+        self._process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=environment,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        self.port = self._read_port()
+        return self
+
+    def _read_port(self) -> int:
+        assert self._process is not None
+        found: list[int] = []
+        listening = threading.Event()
+
+        def read() -> None:
+            assert self._process is not None and self._process.stdout is not None
+            for raw in self._process.stdout:
+                line = raw.decode(errors="replace").strip()
+                if not found and line.startswith("MOTO_PORT="):
+                    found.append(int(line.split("=", 1)[1]))
+                    listening.set()
+                # keep draining so moto never blocks on a full stdout pipe
+            listening.set()
+
+        threading.Thread(target=read, name="moto-stdout", daemon=True).start()
+        listening.wait(_STARTUP_TIMEOUT_S)
+        if not found:
+            code = self._process.poll()
+            self.stop()
+            raise MotoServerError(f"moto server did not start listening (exit code {code})")
+        return found[0]
+
+    def get_json(self, path: str) -> Any:
+        with urllib.request.urlopen(f"{self.endpoint}{path}", timeout=10) as response:
+            return json.loads(response.read())
+
+    def outbox(self) -> list[dict[str, Any]]:
+        return self.get_json(OUTBOX_PATH)
+
+    def health(self) -> dict[str, Any]:
+        return self.get_json(HEALTH_PATH)
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.stdin is not None:
+            process.stdin.close()
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+    def __enter__(self) -> MotoServer:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
