@@ -1,0 +1,196 @@
+"""Storefront API bodies for orders. These models validate requests at the edge and generate the
+OpenAPI document, so the contract and its checks cannot drift apart."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from shared.iso_codes import COUNTRIES, CURRENCY_MINOR_UNITS
+
+Locale = Literal["zh-CN", "en"]
+SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$"
+MAX_LINES = 100
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Customer(_Strict):
+    id: Annotated[StrictStr, Field(min_length=1, max_length=128, description="The storefront's customer id.")]
+    name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    email: Annotated[StrictStr | None, Field(default=None, max_length=254, examples=["li.wei@example.com"])]
+    phone: Annotated[
+        StrictStr | None,
+        Field(
+            default=None,
+            max_length=32,
+            description="E.164, or a national number of the shipping country; stored in E.164.",
+            examples=["+8613800138000"],
+        ),
+    ]
+    locale: Annotated[Locale, Field(description="Language of customer messages.")] = "en"
+
+    @field_validator("email")
+    @classmethod
+    def _normalize_email(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            raise ValueError(f"invalid email address: {error}") from None
+
+    @field_validator("phone")
+    @classmethod
+    def _e164_phone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return _to_e164(value)
+
+    @model_validator(mode="after")
+    def _needs_a_channel(self) -> Customer:
+        if not self.email and not self.phone:
+            raise ValueError("customer needs an email or a phone number")
+        return self
+
+
+class ShippingAddress(_Strict):
+    name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    line1: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    line2: Annotated[StrictStr | None, Field(default=None, max_length=200)]
+    city: Annotated[StrictStr, Field(min_length=1, max_length=100)]
+    region: Annotated[StrictStr | None, Field(default=None, max_length=100, description="State or province.")]
+    postal_code: Annotated[StrictStr | None, Field(default=None, max_length=20)]
+    country: Annotated[StrictStr, Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")]
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        code = value.upper()
+        if code not in COUNTRIES:
+            raise ValueError(f"unknown country code {value!r} (ISO 3166-1 alpha-2 expected)")
+        return code
+
+
+class OrderLine(_Strict):
+    sku: Annotated[StrictStr, Field(pattern=SKU_PATTERN, examples=["TEA-OOLONG-250G"])]
+    quantity: Annotated[StrictInt, Field(ge=1, le=999)]
+    unit_price: Annotated[
+        StrictStr,
+        Field(
+            pattern=r"^\d{1,12}(\.\d{1,3})?$",
+            description="Decimal string in the order currency.",
+            examples=["19.90"],
+        ),
+    ]
+
+
+class CreateOrderRequest(_Strict):
+    customer: Customer
+    shipping_address: ShippingAddress
+    currency: Annotated[
+        StrictStr, Field(min_length=3, max_length=3, description="ISO 4217.", examples=["CNY"])
+    ]
+    items: Annotated[list[OrderLine], Field(min_length=1, max_length=MAX_LINES)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _national_phone_to_e164(cls, data: Any) -> Any:
+        """A national phone number is read in the shipping country's format before validation."""
+        try:
+            phone = data["customer"]["phone"]
+            country = data["shipping_address"]["country"]
+        except (KeyError, TypeError):
+            return data
+        if isinstance(phone, str) and isinstance(country, str) and not phone.strip().startswith("+"):
+            try:
+                number = phonenumbers.parse(phone, country.upper())
+            except phonenumbers.NumberParseException:
+                return data
+            if phonenumbers.is_valid_number(number):
+                customer = {**data["customer"], "phone": phonenumbers.format_number(number, _E164)}
+                return {**data, "customer": customer}
+        return data
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        code = value.upper()
+        if code not in CURRENCY_MINOR_UNITS:
+            raise ValueError(f"unknown currency code {value!r} (ISO 4217 expected)")
+        return code
+
+    @field_validator("items")
+    @classmethod
+    def _prices_fit_currency(cls, items: list[OrderLine], info: ValidationInfo) -> list[OrderLine]:
+        currency = info.data.get("currency")
+        if currency is None:
+            return items
+        digits = CURRENCY_MINOR_UNITS[currency]
+        for index, line in enumerate(items):
+            exponent = Decimal(line.unit_price).as_tuple().exponent
+            if isinstance(exponent, int) and -exponent > digits:
+                raise ValueError(f"items.{index}.unit_price has more than {digits} decimals for {currency}")
+        return items
+
+
+_E164 = phonenumbers.PhoneNumberFormat.E164
+
+
+def _to_e164(raw: str) -> str:
+    try:
+        number = phonenumbers.parse(raw, None)
+    except phonenumbers.NumberParseException:
+        raise ValueError(
+            "not a phone number: use E.164 (+8613800138000) or the shipping country's format"
+        ) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("not a valid phone number")
+    return phonenumbers.format_number(number, _E164)
+
+
+class OrderAccepted(BaseModel):
+    order_id: str
+    status: str
+    created_at: str
+
+
+class TimelineEntry(BaseModel):
+    status: str
+    at: str
+    by: str
+    details: dict[str, object] | None = None
+
+
+class ShortItem(BaseModel):
+    sku: str
+    requested: int
+    available: int
+
+
+class OrderView(BaseModel):
+    order_id: str
+    status: str
+    customer: Customer
+    shipping_address: ShippingAddress
+    items: list[OrderLine]
+    currency: str
+    total: str
+    created_at: str
+    updated_at: str
+    short_items: list[ShortItem] = []
+    timeline: list[TimelineEntry]

@@ -1,0 +1,45 @@
+"""The stored order: what the orders table holds for one order, and what every capability reads."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from orders.models.api import Customer, OrderLine, ShippingAddress, ShortItem, TimelineEntry
+
+
+class OrderStatus(StrEnum):
+    RECEIVED = "received"
+    CONFIRMED = "confirmed"
+    OUT_OF_STOCK = "out_of_stock"
+
+
+class OrderRecord(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    order_id: str
+    status: OrderStatus
+    customer: Customer
+    shipping_address: ShippingAddress
+    items: list[OrderLine]
+    currency: str
+    total: str
+    created_at: str
+    updated_at: str
+    version: int
+    request_hash: str
+    timeline: list[TimelineEntry]
+    short_items: list[ShortItem] = []
+    reservation: dict[str, int] = {}
+
+    def quantities_by_sku(self) -> dict[str, int]:
+        """Lines merged per SKU (an order may list the same SKU twice)."""
+        totals: dict[str, int] = {}
+        for line in self.items:
+            totals[line.sku] = totals.get(line.sku, 0) + line.quantity
+        return totals
+
+    def to_view(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude={"version", "request_hash", "reservation"})

@@ -1,0 +1,14 @@
+"""Messages that flow between functions over SQS. Each carries a deterministic `event_id`, so a
+redelivered or replayed message is recognised and applied once."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class OrderEvent(BaseModel):
+    event_id: str  # "<order_id>:v<order version>": the same stream record always yields the same id
+    event_type: str  # "order.received", "order.confirmed", "order.out_of_stock", ...
+    order_id: str
+    status: str
+    occurred_at: str

@@ -1,0 +1,161 @@
+"""The HTTP edge shared by API functions: one resolver factory, the one place where domain
+errors become HTTP responses, storefront authentication and the request size limit.
+
+Authentication and the size limit run *before* routing and validation (as Lambda handler
+decorators), so an unauthenticated or oversized request is refused without touching anything.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
+from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
+from aws_lambda_powertools.shared.json_encoder import Encoder
+
+from shared.errors import DomainError, PayloadTooLarge, Unauthorized
+from shared.observability import logger
+
+MAX_BODY_BYTES = 256 * 1024
+API_KEY_HEADER = "x-api-key"
+JSON = "application/json"
+
+
+def _serialize(payload: Any) -> str:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return {"error": error}
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> Response:
+    return Response(
+        status_code=status,
+        content_type=JSON,
+        body=_serialize(error_body(code, message, details)),
+    )
+
+
+def _domain_error_response(error: DomainError) -> Response:
+    return error_response(error.http_status, error.code, error.message, error.details)
+
+
+def _field_path(location: Iterable[Any]) -> str:
+    parts = [str(part) for part in location]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie"}:
+        source, rest = parts[0], parts[1:]
+        return ".".join(rest) if source == "body" and rest else ".".join([source, *rest])
+    return ".".join(parts)
+
+
+def _validation_error_response(error: RequestValidationError) -> Response:
+    problems = list(error.errors())
+    if any(problem.get("type") == "json_invalid" for problem in problems):
+        return error_response(HTTPStatus.BAD_REQUEST, "malformed_json", "The request body is not valid JSON.")
+    details = [
+        {
+            "field": _field_path(problem.get("loc", ())),
+            "issue": problem.get("msg", "invalid value"),
+            "type": problem.get("type", "value_error"),
+        }
+        for problem in problems
+    ]
+    fields = ", ".join(sorted({detail["field"] for detail in details}))
+    return error_response(
+        HTTPStatus.UNPROCESSABLE_ENTITY, "validation_failed", f"Invalid request: {fields}.", details
+    )
+
+
+def build_resolver(title: str, version: str, description: str) -> APIGatewayHttpResolver:
+    """An HTTP API (payload 2.0) resolver with request validation from the pydantic models, the
+    OpenAPI document at `/openapi.json`, Swagger UI at `/docs`, and the error mapping."""
+    app = APIGatewayHttpResolver(enable_validation=True, serializer=_serialize)
+    app.configure_openapi(
+        title=title,
+        version=version,
+        description=description,
+        security_schemes={"storefrontKey": APIKey(name=API_KEY_HEADER, in_=APIKeyIn.header)},
+        security=[{"storefrontKey": []}],
+    )
+    app.enable_swagger(path="/docs", title=title, version=version, description=description)
+    app.exception_handler(DomainError)(_domain_error_response)
+    app.exception_handler(RequestValidationError)(_validation_error_response)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_document():
+        return Response(status_code=200, content_type=JSON, body=app.get_openapi_json_schema())
+
+    @app.not_found
+    def route_not_found(_: Exception) -> Response:
+        return error_response(HTTPStatus.NOT_FOUND, "route_not_found", "No such route.")
+
+    return app
+
+
+def _as_http_response(error: DomainError) -> dict[str, Any]:
+    return {
+        "statusCode": error.http_status,
+        "headers": {"Content-Type": JSON},
+        "body": _serialize(error_body(error.code, error.message, error.details)),
+        "isBase64Encoded": False,
+    }
+
+
+def _header(event: dict[str, Any], name: str) -> str | None:
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def check_api_key(presented: str | None, accepted: Iterable[str]) -> None:
+    """Constant-time comparison of the presented key against every accepted key."""
+    if not presented:
+        raise Unauthorized("Missing API key: send it in the x-api-key header.")
+    matched = False
+    for key in accepted:
+        if key and hmac.compare_digest(presented.encode(), key.encode()):
+            matched = True
+    if not matched:
+        raise Unauthorized("Invalid API key.")
+
+
+def check_body_size(event: dict[str, Any]) -> None:
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+    if size > MAX_BODY_BYTES:
+        raise PayloadTooLarge(
+            f"The request body is {size} bytes; the limit is {MAX_BODY_BYTES} bytes.",
+            details={"limit_bytes": MAX_BODY_BYTES, "size_bytes": size},
+        )
+
+
+def storefront_guard(
+    accepted_keys: Callable[[], Iterable[str]], public_paths: frozenset[str]
+) -> Callable[..., Any]:
+    """Handler decorator: 401 without a valid `x-api-key`, 413 above the body limit, both before
+    any routing or validation, so a refused request changes nothing."""
+
+    @lambda_handler_decorator
+    def guard(handler: Callable[..., Any], event: dict[str, Any], context: Any) -> Any:
+        path = event.get("rawPath") or event.get("path") or ""
+        try:
+            if path not in public_paths:
+                check_api_key(_header(event, API_KEY_HEADER), accepted_keys())
+            check_body_size(event)
+        except DomainError as error:
+            logger.warning("request refused at the edge", code=error.code, path=path)
+            return _as_http_response(error)
+        return handler(event, context)
+
+    return guard

@@ -1,0 +1,49 @@
+"""Settings and adapters of the storefront API function, built once per container on first use."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from inventory.adapters.dynamo_stock import DynamoStock
+from orders.adapters.dynamo_orders import DynamoOrderRepository
+from shared.aws_clients import aws_client
+from shared.settings import FunctionSettings
+
+API_KEY_CACHE_SECONDS = 300
+
+
+class StorefrontApiSettings(FunctionSettings):
+    orders_table_name: str
+    api_key_secret_arn: str
+
+
+@cache
+def settings() -> StorefrontApiSettings:
+    return StorefrontApiSettings()  # type: ignore[call-arg]
+
+
+@cache
+def order_repository() -> DynamoOrderRepository:
+    return DynamoOrderRepository(settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def stock_levels() -> DynamoStock:
+    return DynamoStock(settings().orders_table_name, aws_client("dynamodb"))
+
+
+def accepted_api_keys() -> list[str]:
+    """The storefront keys from Secrets Manager (cached per container, refreshed every 5 minutes).
+    The secret is JSON: `api_key`, and optionally `previous_api_key` during a rotation."""
+    raw = _secrets_provider().get(settings().api_key_secret_arn, max_age=API_KEY_CACHE_SECONDS)
+    document = json.loads(raw) if isinstance(raw, str) else {}
+    return [str(document[name]) for name in ("api_key", "previous_api_key") if document.get(name)]
+
+
+@cache
+def _secrets_provider() -> Any:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    return SecretsProvider(boto3_client=aws_client("secretsmanager"))

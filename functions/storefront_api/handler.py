@@ -1,0 +1,31 @@
+"""The storefront HTTP API: one Lambda function behind API Gateway (HTTP API, payload 2.0)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from inventory.handlers.api_routes import router as inventory_router
+from orders.handlers.api_routes import router as orders_router
+from shared.http_api import build_resolver, storefront_guard
+from shared.observability import logger, metrics
+
+from storefront_api.dependencies import accepted_api_keys
+
+PUBLIC_PATHS = frozenset({"/openapi.json", "/docs"})
+
+app = build_resolver(
+    title="ordertrack storefront API",
+    version="1.0.0",
+    description="Place orders, read their tracking timeline and manage stock. Authenticate with `x-api-key`.",
+)
+app.include_router(orders_router)
+app.include_router(inventory_router)
+
+
+@storefront_guard(accepted_keys=accepted_api_keys, public_paths=PUBLIC_PATHS)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
