@@ -1,0 +1,142 @@
+"""Per-stage settings of the CDK app, validated before any construct is built.
+
+A stage is chosen with `-c stage=NAME` (CDK CLI) or the `stage` key of the `cdk.json` context;
+its overrides live under `context.stages.NAME` in `cdk.json` and are merged over the defaults
+below. With no context at all the defaults describe the `dev` stage.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CDK_JSON = REPO_ROOT / "cdk.json"
+DEFAULT_STAGE = "dev"
+STACK_NAME = "Ordertrack"
+"""The one stack; its template is `cdk.out/Ordertrack.template.json`."""
+
+LOG_RETENTION_DAYS = frozenset(
+    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+)
+"""The retention periods CloudWatch Logs accepts."""
+
+VISIBILITY_TIMEOUT_FACTOR = 6
+"""AWS guidance: a queue's visibility timeout is at least six times its consumer's timeout."""
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FunctionSettings(_Settings):
+    memory_mb: int = Field(default=512, ge=128, le=10240)
+    timeout_seconds: int = Field(default=30, ge=1, le=900)
+
+
+class ApiSettings(_Settings):
+    function: FunctionSettings = FunctionSettings(timeout_seconds=10)
+    throttling_rate_limit: float = Field(default=50, gt=0, description="steady requests per second")
+    throttling_burst_limit: int = Field(default=100, gt=0)
+
+    @field_validator("function")
+    @classmethod
+    def _fits_http_api_timeout(cls, function: FunctionSettings) -> FunctionSettings:
+        if function.timeout_seconds > 30:
+            raise ValueError("an HTTP API integration times out after 30 s; keep the API function below")
+        return function
+
+
+class StreamConsumerSettings(_Settings):
+    """The DynamoDB stream event source mapping and its function."""
+
+    function: FunctionSettings = FunctionSettings()
+    batch_size: int = Field(default=100, ge=1, le=10000)
+    batching_window_seconds: int = Field(default=1, ge=0, le=300)
+    retry_attempts: int = Field(default=5, ge=0, le=10000)
+    max_record_age_seconds: int = Field(default=86400, ge=60, le=604800)
+
+
+class QueueConsumerSettings(_Settings):
+    """An SQS queue, its dead-letter queue and the worker that drains it."""
+
+    function: FunctionSettings = FunctionSettings()
+    batch_size: int = Field(default=10, ge=1, le=10000)
+    batching_window_seconds: int = Field(default=0, ge=0, le=300)
+    max_receive_count: int = Field(default=5, ge=1, le=1000)
+    visibility_timeout_seconds: int | None = Field(
+        default=None, ge=0, le=43200, description="None: six times the function timeout plus the window"
+    )
+
+    @model_validator(mode="after")
+    def _check_batching(self) -> QueueConsumerSettings:
+        if self.batch_size > 10 and self.batching_window_seconds < 1:
+            raise ValueError("SQS batches above 10 messages need a batching window of at least 1 s")
+        minimum = self.minimum_visibility_timeout_seconds
+        if self.visibility_timeout_seconds is not None and self.visibility_timeout_seconds < minimum:
+            raise ValueError(
+                f"visibility_timeout_seconds must be at least {VISIBILITY_TIMEOUT_FACTOR} x the function "
+                f"timeout ({minimum} s), or a message is redelivered while it is still being processed"
+            )
+        return self
+
+    @property
+    def minimum_visibility_timeout_seconds(self) -> int:
+        return VISIBILITY_TIMEOUT_FACTOR * self.function.timeout_seconds
+
+    @property
+    def effective_visibility_timeout_seconds(self) -> int:
+        if self.visibility_timeout_seconds is not None:
+            return self.visibility_timeout_seconds
+        return self.minimum_visibility_timeout_seconds + self.batching_window_seconds
+
+
+class StageConfig(_Settings):
+    stage: str = Field(default=DEFAULT_STAGE, pattern=r"^[a-z][a-z0-9-]{0,19}$")
+    sender_email: EmailStr = "orders@example.com"
+    sms_sender_id: str = Field(default="ordertrack", pattern=r"^[A-Za-z0-9]{1,11}$")
+    tracking_base_url: str = ""
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_retention_days: int = 30
+    api: ApiSettings = ApiSettings()
+    order_events: StreamConsumerSettings = StreamConsumerSettings()
+    stock_reservation: QueueConsumerSettings = QueueConsumerSettings()
+    notifications: QueueConsumerSettings = QueueConsumerSettings()
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _known_retention(cls, days: int) -> int:
+        if days not in LOG_RETENTION_DAYS:
+            raise ValueError(
+                f"CloudWatch Logs accepts only these retention periods: {sorted(LOG_RETENTION_DAYS)}"
+            )
+        return days
+
+
+class UnknownStageError(ValueError):
+    """The requested stage has no entry under `stages` in the cdk.json context."""
+
+
+def read_cdk_json_context(cdk_json: Path = CDK_JSON) -> dict[str, Any]:
+    """The `context` block of cdk.json (feature flags, stage, stages); empty if there is none."""
+    if not cdk_json.is_file():
+        return {}
+    context = json.loads(cdk_json.read_text()).get("context", {})
+    return dict(context)
+
+
+def load_stage_config(context: Mapping[str, Any] | None = None) -> StageConfig:
+    """Resolve the stage named in `context` (defaults to cdk.json's) into a validated StageConfig."""
+    context = read_cdk_json_context() if context is None else context
+    stage = str(context.get("stage") or DEFAULT_STAGE)
+    stages: Mapping[str, Any] = context.get("stages") or {}
+    if stage not in stages and stage != DEFAULT_STAGE:
+        known = ", ".join(sorted(stages)) or "none"
+        raise UnknownStageError(
+            f"stage {stage!r} is not defined under context.stages in cdk.json (known: {known})"
+        )
+    return StageConfig.model_validate({**stages.get(stage, {}), "stage": stage})

@@ -1,0 +1,122 @@
+"""Customer notifications: `NotificationQueue`, the send_notifications worker, SES and SMS, alerts topic."""
+
+from __future__ import annotations
+
+from aws_cdk import (
+    Duration,
+)
+from aws_cdk import (
+    aws_dynamodb as dynamodb,
+)
+from aws_cdk import (
+    aws_iam as iam,
+)
+from aws_cdk import (
+    aws_kms as kms,
+)
+from aws_cdk import (
+    aws_lambda_event_sources as event_sources,
+)
+from aws_cdk import (
+    aws_ses as ses,
+)
+from aws_cdk import (
+    aws_sns as sns,
+)
+from constructs import Construct
+
+from infra.config import StageConfig
+from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
+from infra.constructs.logical_ids import pin_logical_id
+from infra.constructs.nag import TABLE_INDEX_WILDCARD, suppress
+from infra.constructs.queues import WorkQueue
+
+HANDLER = "notifications.handlers.send_notifications.handler"
+AWS_MANAGED_SNS_KEY = "alias/aws/sns"
+
+
+class CustomerNotifications(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        runtime: FunctionRuntime,
+        config: StageConfig,
+        orders_table: dynamodb.ITable,
+        idempotency_table: dynamodb.ITable,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        settings = config.notifications
+        work = WorkQueue(self, "NotificationQueue", logical_id="NotificationQueue", settings=settings)
+        self.queue = work.queue
+        self.dlq = work.dlq
+
+        self.sender_identity = ses.EmailIdentity(
+            self, "SenderIdentity", identity=ses.Identity.email(config.sender_email)
+        )
+        pin_logical_id(self.sender_identity, "SenderEmailIdentity")
+
+        self.operations_alerts = sns.Topic(
+            self,
+            "OperationsAlerts",
+            display_name="ordertrack operations alerts",
+            master_key=kms.Alias.from_alias_name(self, "AwsManagedSnsKey", AWS_MANAGED_SNS_KEY),
+            enforce_ssl=True,
+        )
+        pin_logical_id(self.operations_alerts, "OperationsAlerts")
+
+        self.worker = ServiceFunction(
+            self,
+            "SendNotifications",
+            runtime=runtime,
+            name="SendNotifications",
+            handler=HANDLER,
+            service_name="notifications",
+            description="Sends order e-mails (SES) and text messages (SNS) from NotificationQueue",
+            settings=settings.function,
+            environment={
+                "ORDERS_TABLE_NAME": orders_table.table_name,
+                "IDEMPOTENCY_TABLE_NAME": idempotency_table.table_name,
+                "SENDER_EMAIL": config.sender_email,
+                "SMS_SENDER_ID": config.sms_sender_id,
+                "TRACKING_BASE_URL": config.tracking_base_url,
+            },
+        )
+        function = self.worker.function
+        orders_table.grant_read_data(function)
+        idempotency_table.grant_read_write_data(function)
+        self.sender_identity.grant_send_email(function)
+        self.sms_policy = iam.Policy(
+            self,
+            "SmsPolicy",
+            statements=[
+                iam.PolicyStatement(
+                    actions=["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"],
+                    resources=["*"],
+                )
+            ],
+        )
+        self.sms_policy.attach_to_role(self.worker.role)
+        suppress(
+            self.sms_policy,
+            "AwsSolutions-IAM5",
+            "Text messages are published straight to phone numbers, which have no ARN, and "
+            "sns:CheckIfPhoneNumberIsOptedOut has no resource type, so both need Resource *.",
+            applies_to=["Resource::*"],
+        )
+        suppress(
+            self.worker.role,
+            "AwsSolutions-IAM5",
+            "grant_read_data on the orders table also covers its global secondary indexes, "
+            "which IAM can only name with the table ARN followed by /index/*.",
+            applies_to=[TABLE_INDEX_WILDCARD],
+        )
+        function.add_event_source(
+            event_sources.SqsEventSource(
+                self.queue,
+                batch_size=settings.batch_size,
+                max_batching_window=Duration.seconds(settings.batching_window_seconds),
+                report_batch_item_failures=True,
+            )
+        )

@@ -1,0 +1,63 @@
+"""Data: the single-table design's main table and the Powertools idempotency table."""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from infra.constructs.logical_ids import pin_logical_id
+
+STRING = dynamodb.AttributeType.STRING
+
+MAIN_TABLE_TTL_ATTRIBUTE = "expires_at"
+IDEMPOTENCY_KEY_ATTRIBUTE = "id"
+IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
+"""Attribute names of Powertools' DynamoDBPersistenceLayer defaults."""
+
+GLOBAL_SECONDARY_INDEXES = (("gsi1", "gsi1pk", "gsi1sk"), ("gsi2", "gsi2pk", "gsi2sk"))
+"""(index name, partition key, sort key); every index projects all attributes."""
+
+
+class Data(Construct):
+    """`orders_table` holds orders, inventory and everything else keyed by pk/sk and streams every change."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.orders_table = dynamodb.Table(
+            self,
+            "OrdersTable",
+            partition_key=dynamodb.Attribute(name="pk", type=STRING),
+            sort_key=dynamodb.Attribute(name="sk", type=STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=MAIN_TABLE_TTL_ATTRIBUTE,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        for index_name, partition_key, sort_key in GLOBAL_SECONDARY_INDEXES:
+            self.orders_table.add_global_secondary_index(
+                index_name=index_name,
+                partition_key=dynamodb.Attribute(name=partition_key, type=STRING),
+                sort_key=dynamodb.Attribute(name=sort_key, type=STRING),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+        pin_logical_id(self.orders_table, "OrdersTable")
+
+        self.idempotency_table = dynamodb.Table(
+            self,
+            "IdempotencyTable",
+            partition_key=dynamodb.Attribute(name=IDEMPOTENCY_KEY_ATTRIBUTE, type=STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=IDEMPOTENCY_TTL_ATTRIBUTE,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            # Records expire within hours; nothing is lost when the stack is deleted.
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        pin_logical_id(self.idempotency_table, "IdempotencyTable")

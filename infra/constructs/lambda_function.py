@@ -1,0 +1,143 @@
+"""The one way ordertrack builds a Lambda function.
+
+`FunctionRuntime` holds what every function shares (runtime, architecture, the `functions/` code
+asset and the dependencies layer); `ServiceFunction` adds one function with its own role, log group,
+X-Ray tracing and Powertools environment. Permissions are granted by the capability construct that
+owns the function, with `grant_*`, right after creating it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from aws_cdk import Duration
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra.config import REPO_ROOT, FunctionSettings, StageConfig
+from infra.constructs.log_groups import retained_log_group
+from infra.constructs.logical_ids import pin_logical_id
+from infra.constructs.nag import suppress
+from layers import LAMBDA_ARCHITECTURE, LAMBDA_PYTHON_VERSION
+from layers.build import BUILD_DIR as LAYER_BUILD_DIR
+from layers.build import SITE_PACKAGES_DIR, STAMP_FILE
+
+FUNCTIONS_DIR = REPO_ROOT / "functions"
+CODE_EXCLUDES = [
+    "tests",
+    "__pycache__",
+    "*.pyc",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+]
+"""Glob patterns matched against every path's base name inside `functions/`."""
+LAYER_EXCLUDES = [STAMP_FILE.name, ".staging-*"]
+
+METRICS_NAMESPACE = "ordertrack"
+XRAY_WILDCARD_REASON = (
+    "Active X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which "
+    "support no resource-level permissions, so the statement that CDK adds must use Resource *."
+)
+
+RUNTIME: lambda_.Runtime = getattr(lambda_.Runtime, "PYTHON_" + LAMBDA_PYTHON_VERSION.replace(".", "_"))
+ARCHITECTURE = {"arm64": lambda_.Architecture.ARM_64, "x86_64": lambda_.Architecture.X86_64}[
+    LAMBDA_ARCHITECTURE
+]
+
+
+class LayerNotBuiltError(RuntimeError):
+    """Synth needs the dependencies layer on disk; it is built by `make layer`."""
+
+
+class FunctionRuntime(Construct):
+    """Runtime, architecture, code asset and dependencies layer shared by every function."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
+        super().__init__(scope, construct_id)
+        if not SITE_PACKAGES_DIR.is_dir():
+            raise LayerNotBuiltError(
+                f"the dependencies layer is not built ({SITE_PACKAGES_DIR} is missing): "
+                "run `make layer` or `python -m layers.build` before synthesizing"
+            )
+        self.config = config
+        self.runtime = RUNTIME
+        self.architecture = ARCHITECTURE
+        self.code = lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=CODE_EXCLUDES)
+        self.dependencies_layer = lambda_.LayerVersion(
+            self,
+            "DependenciesLayer",
+            code=lambda_.Code.from_asset(str(LAYER_BUILD_DIR), exclude=LAYER_EXCLUDES),
+            compatible_runtimes=[self.runtime],
+            compatible_architectures=[self.architecture],
+            description="ordertrack third-party dependencies (layers/requirements.txt)",
+        )
+        pin_logical_id(self.dependencies_layer, "DependenciesLayer")
+
+
+class ServiceFunction(Construct):
+    """One Lambda function with its own least-privilege role and log group.
+
+    `name` becomes the pinned logical ids `<name>Function`, `<name>Role` and `<name>Logs`.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        runtime: FunctionRuntime,
+        name: str,
+        handler: str,
+        service_name: str,
+        description: str,
+        settings: FunctionSettings,
+        environment: Mapping[str, str] | None = None,
+        unscoped_resource_reasons: Sequence[str] = (),
+    ) -> None:
+        """`unscoped_resource_reasons` justify further statements on Resource * in the role's default
+        policy (cdk-nag keeps one suppression per finding, so all reasons go into one)."""
+        super().__init__(scope, construct_id)
+        config = runtime.config
+        self.log_group = retained_log_group(self, "Logs", config.log_retention_days)
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Execution role of the ordertrack {handler} function",
+        )
+        self.log_group.grant_write(self.role)
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=description,
+            runtime=runtime.runtime,
+            architecture=runtime.architecture,
+            handler=handler,
+            code=runtime.code,
+            layers=[runtime.dependencies_layer],
+            role=self.role,
+            log_group=self.log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            memory_size=settings.memory_mb,
+            timeout=Duration.seconds(settings.timeout_seconds),
+            environment={
+                "POWERTOOLS_SERVICE_NAME": service_name,
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "POWERTOOLS_LOG_LEVEL": config.log_level,
+                **(environment or {}),
+            },
+        )
+        pin_logical_id(self.function, f"{name}Function")
+        pin_logical_id(self.role, f"{name}Role")
+        pin_logical_id(self.log_group, f"{name}Logs")
+        suppress(
+            self.role,
+            "AwsSolutions-IAM5",
+            " ".join((XRAY_WILDCARD_REASON, *unscoped_resource_reasons)),
+            applies_to=["Resource::*"],
+        )
+
+    def add_environment(self, key: str, value: str) -> None:
+        self.function.add_environment(key, value)

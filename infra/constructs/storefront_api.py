@@ -1,0 +1,183 @@
+"""Storefront API: an HTTP API whose explicit routes all reach one function.
+
+`STOREFRONT_ROUTES` is the one list of routes; add new routes there. The function authorizes
+requests itself with the API key kept in Secrets Manager.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from aws_cdk import (
+    CfnOutput,
+)
+from aws_cdk import (
+    aws_apigatewayv2 as apigwv2,
+)
+from aws_cdk import (
+    aws_apigatewayv2_integrations as integrations,
+)
+from aws_cdk import (
+    aws_dynamodb as dynamodb,
+)
+from aws_cdk import (
+    aws_secretsmanager as secretsmanager,
+)
+from constructs import Construct
+
+from infra.config import StageConfig
+from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
+from infra.constructs.log_groups import retained_log_group
+from infra.constructs.logical_ids import pin_logical_id
+from infra.constructs.nag import TABLE_INDEX_WILDCARD, suppress
+
+HANDLER = "storefront_api.handler.handler"
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    method: str
+    path: str
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+STOREFRONT_ROUTES: tuple[ApiRoute, ...] = (
+    ApiRoute("POST", "/v1/orders"),
+    ApiRoute("GET", "/v1/orders/{order_id}"),
+    ApiRoute("PUT", "/v1/inventory/{sku}"),
+    ApiRoute("GET", "/v1/inventory/{sku}"),
+    ApiRoute("GET", "/openapi.json"),
+    ApiRoute("GET", "/docs"),
+)
+
+LOCAL_SECRET_METADATA_KEY = "ordertrack:local-secret"  # noqa: S105 - a metadata key, not a secret
+"""Tells the local runtime what to store in a generated secret when it provisions it in moto."""
+API_KEY_FIELD = "api_key"
+
+ACCESS_LOG_FORMAT = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "ip": "$context.identity.sourceIp",
+        "requestTime": "$context.requestTime",
+        "httpMethod": "$context.httpMethod",
+        "routeKey": "$context.routeKey",
+        "path": "$context.path",
+        "status": "$context.status",
+        "protocol": "$context.protocol",
+        "responseLength": "$context.responseLength",
+        "latency": "$context.responseLatency",
+        "integrationLatency": "$context.integrationLatency",
+        "integrationError": "$context.integrationErrorMessage",
+    },
+    separators=(",", ":"),
+)
+
+
+class StorefrontApi(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        runtime: FunctionRuntime,
+        config: StageConfig,
+        orders_table: dynamodb.ITable,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        settings = config.api
+
+        self.api_key_secret = secretsmanager.Secret(
+            self,
+            "ApiKeySecret",
+            description="API key that storefront clients send to the ordertrack HTTP API",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template="{}",  # noqa: S106 - the generated value goes into it
+                generate_string_key=API_KEY_FIELD,
+                exclude_punctuation=True,
+            ),
+        )
+        pin_logical_id(self.api_key_secret, "StorefrontApiKeySecret")
+        self.api_key_secret.node.default_child.add_metadata(
+            LOCAL_SECRET_METADATA_KEY,
+            {API_KEY_FIELD: {"env": "ORDERTRACK_API_KEY", "default": "local-dev-key"}},
+        )
+        suppress(
+            self.api_key_secret,
+            "AwsSolutions-SMG4",
+            "The storefront API key is shared with external storefront clients and rotated by "
+            "operators together with those clients, so automatic rotation would lock them out.",
+        )
+
+        self.handler = ServiceFunction(
+            self,
+            "StorefrontApi",
+            runtime=runtime,
+            name="StorefrontApi",
+            handler=HANDLER,
+            service_name="storefront",
+            description="Storefront HTTP API: orders and inventory",
+            settings=settings.function,
+            environment={
+                "ORDERS_TABLE_NAME": orders_table.table_name,
+                "API_KEY_SECRET_ARN": self.api_key_secret.secret_arn,
+            },
+        )
+        function = self.handler.function
+        orders_table.grant_read_write_data(function)
+        self.api_key_secret.grant_read(function)
+        suppress(
+            self.handler.role,
+            "AwsSolutions-IAM5",
+            "grant_read_write_data on the orders table also covers its global secondary indexes, "
+            "which IAM can only name with the table ARN followed by /index/*.",
+            applies_to=[TABLE_INDEX_WILDCARD],
+        )
+
+        self.http_api = apigwv2.HttpApi(
+            self,
+            "HttpApi",
+            description="ordertrack storefront API",
+            create_default_stage=False,
+        )
+        pin_logical_id(self.http_api, "StorefrontHttpApi")
+        integration = integrations.HttpLambdaIntegration(
+            "StorefrontApiIntegration",
+            function,
+            payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
+        )
+        for route in STOREFRONT_ROUTES:
+            self.http_api.add_routes(
+                path=route.path, methods=[apigwv2.HttpMethod(route.method)], integration=integration
+            )
+        suppress(
+            self.http_api,
+            "AwsSolutions-APIG4",
+            "Requests are authorized inside the storefront function, which checks the API key "
+            "from Secrets Manager and answers 401 with a JSON error body.",
+        )
+
+        self.access_logs = retained_log_group(self, "AccessLogs", config.log_retention_days)
+        pin_logical_id(self.access_logs, "StorefrontApiAccessLogs")
+        self.stage = apigwv2.HttpStage(
+            self,
+            "DefaultStage",
+            http_api=self.http_api,
+            stage_name="$default",
+            auto_deploy=True,
+            throttle=apigwv2.ThrottleSettings(
+                rate_limit=settings.throttling_rate_limit, burst_limit=settings.throttling_burst_limit
+            ),
+        )
+        cfn_stage: apigwv2.CfnStage = self.stage.node.default_child  # type: ignore[assignment]
+        cfn_stage.access_log_settings = apigwv2.CfnStage.AccessLogSettingsProperty(
+            destination_arn=self.access_logs.log_group_arn, format=ACCESS_LOG_FORMAT
+        )
+        pin_logical_id(self.stage, "StorefrontApiDefaultStage")
+
+        self.url = self.stage.url
+        url_output = CfnOutput(self, "Url", value=self.url, description="Base URL of the storefront API")
+        url_output.override_logical_id("StorefrontApiUrl")

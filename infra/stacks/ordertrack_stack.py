@@ -1,0 +1,63 @@
+"""The Ordertrack stack: composes one construct per capability, tags them and runs cdk-nag."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Aspects, Stack, Tags
+from cdk_nag import AwsSolutionsChecks
+from constructs import Construct
+
+from infra.config import STACK_NAME, StageConfig
+from infra.constructs.customer_notifications import CustomerNotifications
+from infra.constructs.data import Data
+from infra.constructs.lambda_function import FunctionRuntime
+from infra.constructs.order_events import OrderEvents
+from infra.constructs.stock_reservation import StockReservation
+from infra.constructs.storefront_api import StorefrontApi
+
+__all__ = ["STACK_NAME", "OrdertrackStack"]
+
+
+class OrdertrackStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs: Any) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            description=f"ordertrack order tracking and customer notifications ({config.stage})",
+            **kwargs,
+        )
+        self.config = config
+        runtime = FunctionRuntime(self, "Functions", config=config)
+        self.data = Data(self, "Data")
+        self.stock_reservation = StockReservation(
+            self,
+            "StockReservation",
+            runtime=runtime,
+            settings=config.stock_reservation,
+            orders_table=self.data.orders_table,
+        )
+        self.customer_notifications = CustomerNotifications(
+            self,
+            "CustomerNotifications",
+            runtime=runtime,
+            config=config,
+            orders_table=self.data.orders_table,
+            idempotency_table=self.data.idempotency_table,
+        )
+        self.order_events = OrderEvents(
+            self,
+            "OrderEvents",
+            runtime=runtime,
+            settings=config.order_events,
+            orders_table=self.data.orders_table,
+            reservation_queue=self.stock_reservation.queue,
+            notification_queue=self.customer_notifications.queue,
+        )
+        self.storefront_api = StorefrontApi(
+            self, "StorefrontApi", runtime=runtime, config=config, orders_table=self.data.orders_table
+        )
+
+        Tags.of(self).add("project", "ordertrack")
+        Tags.of(self).add("stage", config.stage)
+        Aspects.of(self).add(AwsSolutionsChecks(verbose=True))
