@@ -7,9 +7,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from aws_lambda_powertools.metrics import MetricUnit
 from shared.clock import SystemClock
 from shared.errors import NotFound
-from shared.observability import logger
+from shared.observability import logger, metrics
 from storefront_api.dependencies import order_repository
 
 from orders.domain.place_order import place_order
@@ -42,6 +43,8 @@ def create_order(
     order = placed.order
     logger.append_keys(order_id=order.order_id)
     logger.info("order accepted", replayed=placed.replayed, lines=len(order.items))
+    if not placed.replayed:
+        metrics.add_metric(name="OrderAccepted", unit=MetricUnit.Count, value=1)
     accepted = OrderAccepted(
         order_id=order.order_id, status=order.timeline[0].status, created_at=order.created_at
     )

@@ -1,0 +1,133 @@
+"""The DynamoDB adapters against moto: conditional writes and transactions as AWS applies them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from inventory.adapters.dynamo_stock import DynamoStock
+from inventory.domain.reserve_stock import ReservationResult, reserve_order_stock
+from orders.adapters.dynamo_orders import DynamoOrderRepository
+from orders.domain.place_order import place_order
+from orders.models.api import CreateOrderRequest
+from orders.models.order import OrderStatus
+from shared.errors import StockBelowReserved
+
+from tests.factories import order_body
+from tests.fakes.orders import FrozenClock
+from tests.integration.conftest import table_items
+
+
+@pytest.fixture
+def orders(dynamodb: Any, orders_table: str) -> DynamoOrderRepository:
+    return DynamoOrderRepository(orders_table, dynamodb)
+
+
+@pytest.fixture
+def stock(dynamodb: Any, orders_table: str) -> DynamoStock:
+    return DynamoStock(orders_table, dynamodb)
+
+
+def place(orders: DynamoOrderRepository, key: str = "k1", **overrides: Any) -> str:
+    request = CreateOrderRequest.model_validate(order_body(**overrides))
+    return place_order(request, key, orders, FrozenClock()).order.order_id
+
+
+def test_order_round_trips_with_its_index_keys(
+    orders: DynamoOrderRepository, dynamodb: Any, orders_table: str
+) -> None:
+    order_id = place(orders)
+
+    stored = orders.get(order_id)
+
+    assert stored is not None and stored.customer.name == "李伟"
+    [item] = table_items(dynamodb, orders_table)
+    assert item["gsi1pk"] == {"S": "CUSTOMER#cust-1001"}
+    assert item["gsi2pk"] == {"S": "STATUS#received"}
+    assert item["entity"] == {"S": "order"}
+
+
+def test_a_replayed_key_writes_nothing_new(
+    orders: DynamoOrderRepository, dynamodb: Any, orders_table: str
+) -> None:
+    place(orders)
+    place(orders)
+    assert len(table_items(dynamodb, orders_table)) == 1
+
+
+def test_reservation_is_all_or_nothing(orders: DynamoOrderRepository, stock: DynamoStock) -> None:
+    stock.set_on_hand("TEA-OOLONG-250G", 10, "t")
+    stock.set_on_hand("CUP-PORCELAIN", 0, "t")
+    order_id = place(orders)
+
+    result = reserve_order_stock(order_id, orders, stock, FrozenClock())
+
+    assert result == ReservationResult.OUT_OF_STOCK
+    tea = stock.get("TEA-OOLONG-250G")
+    assert tea is not None and (tea.reserved, tea.available) == (0, 10)
+    order = orders.get(order_id)
+    assert order is not None and order.status == OrderStatus.OUT_OF_STOCK
+    assert order.short_items[0].sku == "CUP-PORCELAIN"
+
+
+def test_unknown_sku_counts_as_short(orders: DynamoOrderRepository, stock: DynamoStock) -> None:
+    stock.set_on_hand("TEA-OOLONG-250G", 10, "t")
+    order_id = place(orders)
+    assert reserve_order_stock(order_id, orders, stock, FrozenClock()) == ReservationResult.OUT_OF_STOCK
+    order = orders.get(order_id)
+    assert order is not None
+    assert [(i.sku, i.available) for i in order.short_items] == [("CUP-PORCELAIN", 0)]
+
+
+def test_reservation_confirms_once_even_when_delivered_twice(
+    orders: DynamoOrderRepository, stock: DynamoStock
+) -> None:
+    stock.set_on_hand("TEA-OOLONG-250G", 10, "t")
+    stock.set_on_hand("CUP-PORCELAIN", 3, "t")
+    order_id = place(orders)
+
+    first = reserve_order_stock(order_id, orders, stock, FrozenClock())
+    second = reserve_order_stock(order_id, orders, stock, FrozenClock())
+
+    assert (first, second) == (ReservationResult.CONFIRMED, ReservationResult.ALREADY_DECIDED)
+    tea, cup = stock.get("TEA-OOLONG-250G"), stock.get("CUP-PORCELAIN")
+    assert tea is not None and (tea.on_hand, tea.reserved, tea.available) == (10, 2, 8)
+    assert cup is not None and (cup.on_hand, cup.reserved, cup.available) == (3, 1, 2)
+    order = orders.get(order_id)
+    assert order is not None
+    assert [entry.status for entry in order.timeline] == ["received", "confirmed"]
+    assert order.reservation == {"CUP-PORCELAIN": 1, "TEA-OOLONG-250G": 2}
+
+
+def test_a_stale_order_version_cannot_confirm(orders: DynamoOrderRepository, stock: DynamoStock) -> None:
+    stock.set_on_hand("TEA-OOLONG-250G", 10, "t")
+    stock.set_on_hand("CUP-PORCELAIN", 10, "t")
+    order_id = place(orders)
+    stale = orders.get(order_id)
+    assert stale is not None
+    reserve_order_stock(order_id, orders, stock, FrozenClock())
+
+    from inventory.domain.ports import AlreadyDecided
+    from orders.models.api import TimelineEntry
+
+    outcome = stock.reserve(
+        stale, stale.quantities_by_sku(), TimelineEntry(status="confirmed", at="t", by="x")
+    )
+    assert isinstance(outcome, AlreadyDecided)
+    tea = stock.get("TEA-OOLONG-250G")
+    assert tea is not None and tea.reserved == 2
+
+
+def test_on_hand_cannot_drop_below_reserved(orders: DynamoOrderRepository, stock: DynamoStock) -> None:
+    stock.set_on_hand("TEA-OOLONG-250G", 10, "t")
+    stock.set_on_hand("CUP-PORCELAIN", 1, "t")
+    reserve_order_stock(place(orders), orders, stock, FrozenClock())
+
+    with pytest.raises(StockBelowReserved) as raised:
+        stock.set_on_hand("TEA-OOLONG-250G", 1, "t")
+
+    assert raised.value.details["reserved"] == 2
+    tea = stock.get("TEA-OOLONG-250G")
+    assert tea is not None and (tea.on_hand, tea.available) == (10, 8)
+    level = stock.set_on_hand("TEA-OOLONG-250G", 2, "t")
+    assert (level.on_hand, level.reserved, level.available) == (2, 2, 0)

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import pytest
+from inventory.domain.reserve_stock import ReservationResult, reserve_order_stock
+from orders.domain.place_order import place_order
+from orders.models.api import CreateOrderRequest
+from orders.models.order import OrderStatus
+from shared.errors import RetryableError
+
+from tests.factories import order_body
+from tests.fakes.orders import FrozenClock, InMemoryOrders, InMemoryStock
+
+
+def placed(orders: InMemoryOrders, key: str = "k1", **overrides: object) -> str:
+    request = CreateOrderRequest.model_validate(order_body(**overrides))
+    return place_order(request, key, orders, FrozenClock()).order.order_id
+
+
+def test_enough_stock_reserves_every_line_and_confirms() -> None:
+    orders = InMemoryOrders()
+    stock = InMemoryStock(orders, {"TEA-OOLONG-250G": 5, "CUP-PORCELAIN": 1})
+    order_id = placed(orders)
+
+    result = reserve_order_stock(order_id, orders, stock, FrozenClock())
+
+    assert result == ReservationResult.CONFIRMED
+    assert stock.reserved == {"TEA-OOLONG-250G": 2, "CUP-PORCELAIN": 1}
+    order = orders.get(order_id)
+    assert order is not None and order.status == OrderStatus.CONFIRMED
+    assert [entry.status for entry in order.timeline] == ["received", "confirmed"]
+    assert order.timeline[-1].by == "system:stock-reservation"
+
+
+def test_one_short_line_reserves_nothing_and_names_the_short_sku() -> None:
+    orders = InMemoryOrders()
+    stock = InMemoryStock(orders, {"TEA-OOLONG-250G": 5, "CUP-PORCELAIN": 0})
+    order_id = placed(orders)
+
+    result = reserve_order_stock(order_id, orders, stock, FrozenClock())
+
+    assert result == ReservationResult.OUT_OF_STOCK
+    assert stock.reserved == {}
+    order = orders.get(order_id)
+    assert order is not None and order.status == OrderStatus.OUT_OF_STOCK
+    assert [(item.sku, item.requested, item.available) for item in order.short_items] == [
+        ("CUP-PORCELAIN", 1, 0)
+    ]
+
+
+def test_duplicate_delivery_reserves_once() -> None:
+    orders = InMemoryOrders()
+    stock = InMemoryStock(orders, {"TEA-OOLONG-250G": 5, "CUP-PORCELAIN": 5})
+    order_id = placed(orders)
+
+    reserve_order_stock(order_id, orders, stock, FrozenClock())
+    again = reserve_order_stock(order_id, orders, stock, FrozenClock())
+
+    assert again == ReservationResult.ALREADY_DECIDED
+    assert stock.reserved == {"TEA-OOLONG-250G": 2, "CUP-PORCELAIN": 1}
+
+
+def test_the_same_sku_on_two_lines_is_reserved_as_one_quantity() -> None:
+    orders = InMemoryOrders()
+    stock = InMemoryStock(orders, {"A": 3})
+    lines = [
+        {"sku": "A", "quantity": 2, "unit_price": "1.00"},
+        {"sku": "A", "quantity": 2, "unit_price": "1.00"},
+    ]
+    order_id = placed(orders, items=lines)
+
+    assert reserve_order_stock(order_id, orders, stock, FrozenClock()) == ReservationResult.OUT_OF_STOCK
+    order = orders.get(order_id)
+    assert order is not None and order.short_items[0].requested == 4
+
+
+def test_unknown_order_is_reported_not_raised() -> None:
+    orders = InMemoryOrders()
+    assert (
+        reserve_order_stock("ord_missing", orders, InMemoryStock(orders), FrozenClock())
+        == ReservationResult.UNKNOWN_ORDER
+    )
+
+
+def test_stock_that_arrives_between_attempt_and_reread_asks_for_a_retry() -> None:
+    orders = InMemoryOrders()
+
+    class StockArrivesMeanwhile(InMemoryStock):
+        def reserve(self, order, quantities, entry):  # type: ignore[no-untyped-def]
+            from inventory.domain.ports import ShortOfStock
+
+            return ShortOfStock([])
+
+    order_id = placed(orders)
+    with pytest.raises(RetryableError):
+        reserve_order_stock(order_id, orders, StockArrivesMeanwhile(orders), FrozenClock())

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from orders.models.api import CreateOrderRequest
+from pydantic import ValidationError
+
+from tests.factories import order_body
+
+
+def errors_for(body: dict[str, Any]) -> dict[str, str]:
+    with pytest.raises(ValidationError) as raised:
+        CreateOrderRequest.model_validate(body)
+    return {".".join(str(part) for part in error["loc"]): error["type"] for error in raised.value.errors()}
+
+
+def with_customer(**changes: Any) -> dict[str, Any]:
+    body = order_body()
+    body["customer"].update(changes)
+    return body
+
+
+def test_canonical_sample_is_valid_and_phone_is_e164() -> None:
+    order = CreateOrderRequest.model_validate(order_body())
+    assert order.customer.phone == "+8613800138000"
+    assert order.shipping_address.country == "CN"
+
+
+def test_national_phone_is_read_in_the_shipping_country_format() -> None:
+    order = CreateOrderRequest.model_validate(with_customer(phone="138 0013 8000"))
+    assert order.customer.phone == "+8613800138000"
+
+
+def test_us_national_phone_in_a_us_address() -> None:
+    body = with_customer(phone="(415) 555-2671")
+    body["shipping_address"]["country"] = "US"
+    assert CreateOrderRequest.model_validate(body).customer.phone == "+14155552671"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"phone": "12345"}, "customer.phone"),
+        ({"phone": "+86 123"}, "customer.phone"),
+        ({"email": "not-an-email"}, "customer.email"),
+        ({"locale": "fr"}, "customer.locale"),
+        ({"id": 42}, "customer.id"),
+    ],
+)
+def test_bad_customer_fields_are_named(changes: dict[str, Any], field: str) -> None:
+    assert field in errors_for(with_customer(**changes))
+
+
+def test_customer_without_email_or_phone_is_refused() -> None:
+    assert "customer" in errors_for(with_customer(email=None, phone=None))
+
+
+def test_unknown_country_and_currency_are_named() -> None:
+    body = order_body(currency="XYZ")
+    body["shipping_address"]["country"] = "ZZ"
+    assert {"shipping_address.country", "currency"} <= set(errors_for(body))
+
+
+@pytest.mark.parametrize("quantity", [0, -1, 1000, "2", 1.5])
+def test_quantity_must_be_an_integer_from_1_to_999(quantity: Any) -> None:
+    body = order_body(items=[{"sku": "A", "quantity": quantity, "unit_price": "1.00"}])
+    assert "items.0.quantity" in errors_for(body)
+
+
+def test_one_to_one_hundred_lines() -> None:
+    line = {"sku": "A", "quantity": 1, "unit_price": "1.00"}
+    assert "items" in errors_for(order_body(items=[]))
+    assert "items" in errors_for(order_body(items=[copy.deepcopy(line) for _ in range(101)]))
+    CreateOrderRequest.model_validate(order_body(items=[copy.deepcopy(line) for _ in range(100)]))
+
+
+@pytest.mark.parametrize("price", ["-1.00", "1.2.3", "abc", 9.99, "1.0001"])
+def test_unit_price_is_a_non_negative_decimal_string(price: Any) -> None:
+    body = order_body(items=[{"sku": "A", "quantity": 1, "unit_price": price}])
+    assert "items.0.unit_price" in errors_for(body)
+
+
+def test_unit_price_decimals_must_fit_the_currency() -> None:
+    body = order_body(currency="JPY", items=[{"sku": "A", "quantity": 1, "unit_price": "10.50"}])
+    assert "items" in errors_for(body)
+
+
+def test_unknown_fields_are_refused() -> None:
+    assert "coupon" in errors_for(order_body(coupon="FREE"))

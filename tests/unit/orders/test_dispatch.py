@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any
+
+from orders.domain.dispatch import Destination, dispatch_order_change, events_for_change
+from shared.events import OrderEvent
+
+
+def image(status: str, version: int, entity: str = "order") -> dict[str, Any]:
+    return {"entity": entity, "order_id": "ord_1", "status": status, "version": version, "updated_at": "t"}
+
+
+class RecordingPublisher:
+    def __init__(self) -> None:
+        self.sent: list[tuple[Destination, OrderEvent]] = []
+
+    def publish(self, destination: Destination, event: OrderEvent) -> None:
+        self.sent.append((destination, event))
+
+
+def test_new_order_asks_for_a_reservation() -> None:
+    [outgoing] = events_for_change(None, image("received", 1))
+    assert outgoing.destination == Destination.RESERVATION
+    assert outgoing.event.event_id == "ord_1:v1"
+
+
+def test_confirmation_and_out_of_stock_ask_for_a_notification() -> None:
+    for status in ("confirmed", "out_of_stock"):
+        [outgoing] = events_for_change(image("received", 1), image(status, 2))
+        assert outgoing.destination == Destination.NOTIFICATION
+        assert outgoing.event.event_type == f"order.{status}"
+        assert outgoing.event.event_id == "ord_1:v2"
+
+
+def test_replayed_record_yields_the_same_event_id() -> None:
+    first = events_for_change(image("received", 1), image("confirmed", 2))
+    replay = events_for_change(image("received", 1), image("confirmed", 2))
+    assert first == replay
+
+
+def test_changes_without_a_status_change_and_other_entities_are_ignored() -> None:
+    assert events_for_change(image("confirmed", 2), image("confirmed", 3)) == []
+    assert events_for_change(None, image("received", 1, entity="stock")) == []
+    assert events_for_change(image("received", 1), None) == []
+
+
+def test_dispatch_publishes_each_outgoing_event() -> None:
+    publisher = RecordingPublisher()
+    assert dispatch_order_change(None, image("received", 1), publisher) == 1
+    assert publisher.sent[0][0] == Destination.RESERVATION
