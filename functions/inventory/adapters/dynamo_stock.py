@@ -20,7 +20,7 @@ from inventory.domain.ports import AlreadyDecided, ReservationOutcome, Reserved,
 from inventory.models.api import StockLevel
 
 STOCK_SK = "STOCK"
-MAX_TRANSACTION_ITEMS = 100
+CHUNK_SKUS = 99  # TransactWriteItems takes 100 actions: 99 SKUs plus the order
 
 
 def stock_key(sku: str) -> dict[str, Any]:
@@ -99,36 +99,85 @@ class DynamoStock:
     def reserve(
         self, order: OrderRecord, quantities: dict[str, int], entry: TimelineEntry
     ) -> ReservationOutcome:
+        """One transaction for up to 99 SKUs (plus the order). Larger orders are reserved in chunks
+        of 99, each chunk a transaction that also advances `reservation_progress` on the order;
+        a short chunk releases the chunks before it. Never oversells; a crash resumes from the
+        recorded progress."""
         skus = sorted(quantities)
-        if len(skus) + 1 > MAX_TRANSACTION_ITEMS:
-            raise ValueError(f"an order reserves at most {MAX_TRANSACTION_ITEMS - 1} distinct SKUs at once")
-        stock_updates = [
-            {
-                "Update": {
-                    "TableName": self._table,
-                    "Key": stock_key(sku),
-                    "UpdateExpression": "SET reserved = reserved + :q, available = available - :q, updated_at = :now",
-                    "ConditionExpression": "available >= :q",
-                    "ExpressionAttributeValues": {":q": _n(quantities[sku]), ":now": {"S": entry.at}},
-                }
-            }
-            for sku in skus
-        ]
-        order_update = self._order_transition(
-            order, OrderStatus.CONFIRMED, entry, extra={"reservation": {sku: quantities[sku] for sku in skus}}
-        )
-        try:
-            self._client.transact_write_items(TransactItems=[order_update, *stock_updates])
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            codes = cancellation_codes(error)
-            if codes and codes[0] == "ConditionalCheckFailed":
-                return AlreadyDecided()
-            if "TransactionConflict" in codes or not codes:
-                raise RetryableError("reservation conflicted with a concurrent write") from None
-            return ShortOfStock(self._short_items(quantities))
+        chunks = [skus[start : start + CHUNK_SKUS] for start in range(0, len(skus), CHUNK_SKUS)]
+        version = order.version
+        for index in range(order.reservation_progress, len(chunks)):
+            if index == len(chunks) - 1:
+                order_update = self._order_transition(
+                    order,
+                    OrderStatus.CONFIRMED,
+                    entry,
+                    extra={"reservation": {sku: quantities[sku] for sku in skus}, "reservation_progress": 0},
+                    version=version,
+                )
+            else:
+                order_update = self._progress_update(order.order_id, version, index + 1)
+            stock_updates = [self._stock_change(sku, quantities[sku], entry.at) for sku in chunks[index]]
+            try:
+                self._client.transact_write_items(TransactItems=[order_update, *stock_updates])
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                codes = cancellation_codes(error)
+                if codes and codes[0] == "ConditionalCheckFailed":
+                    return AlreadyDecided()
+                if "TransactionConflict" in codes or not codes:
+                    raise RetryableError("reservation conflicted with a concurrent write") from None
+                self._release_chunks(order.order_id, version, chunks[:index], quantities, entry.at)
+                return ShortOfStock(self._short_items(quantities))
+            version += 1
         return Reserved()
+
+    def _release_chunks(
+        self, order_id: str, version: int, chunks: list[list[str]], quantities: dict[str, int], now: str
+    ) -> None:
+        """Undo the chunks already reserved for an order that turned out short, newest first."""
+        for index in range(len(chunks) - 1, -1, -1):
+            releases = [self._stock_change(sku, -quantities[sku], now) for sku in chunks[index]]
+            self._client.transact_write_items(
+                TransactItems=[self._progress_update(order_id, version, index), *releases]
+            )
+            version += 1
+
+    def _stock_change(self, sku: str, quantity: int, now: str) -> dict[str, Any]:
+        """Reserve `quantity` (guarded by availability), or release it when negative."""
+        values: dict[str, Any] = {":q": _n(quantity), ":now": {"S": now}}
+        if quantity > 0:
+            guard = "available >= :q"
+        else:
+            guard = "reserved >= :release"
+            values[":release"] = _n(-quantity)
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": stock_key(sku),
+                "UpdateExpression": "SET reserved = reserved + :q, available = available - :q, updated_at = :now",
+                "ConditionExpression": guard,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def _progress_update(self, order_id: str, version: int, progress: int) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": order_key(order_id),
+                "UpdateExpression": "SET reservation_progress = :progress, version = version + :one",
+                "ConditionExpression": "#status = :received AND version = :version",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {
+                    ":progress": _n(progress),
+                    ":one": _n(1),
+                    ":received": {"S": OrderStatus.RECEIVED.value},
+                    ":version": _n(version),
+                },
+            }
+        }
 
     def mark_out_of_stock(
         self, order: OrderRecord, short_items: list[ShortItem], entry: TimelineEntry
@@ -157,14 +206,19 @@ class DynamoStock:
         return short
 
     def _order_transition(
-        self, order: OrderRecord, status: OrderStatus, entry: TimelineEntry, extra: dict[str, Any]
+        self,
+        order: OrderRecord,
+        status: OrderStatus,
+        entry: TimelineEntry,
+        extra: dict[str, Any],
+        version: int | None = None,
     ) -> dict[str, Any]:
         """An order update from `received` to `status`, guarded by status and version."""
         names = {"#status": "status"}
         values: dict[str, Any] = {
             ":from": {"S": OrderStatus.RECEIVED.value},
             ":to": {"S": status.value},
-            ":version": _n(order.version),
+            ":version": _n(order.version if version is None else version),
             ":one": _n(1),
             ":entry": to_attribute([entry.model_dump(mode="json", exclude_none=True)]),
             ":now": {"S": entry.at},

@@ -45,6 +45,7 @@ def reserve_order_stock(
         raise RetryableError(f"stock changed while reserving order {order_id}; retry")
     details = {"short_items": [item.model_dump() for item in outcome.short_items]}
     entry = TimelineEntry(status=OrderStatus.OUT_OF_STOCK, at=now, by=RESERVATION_ACTOR, details=details)
-    if reservations.mark_out_of_stock(order, outcome.short_items, entry):
+    current = orders.get(order_id)  # a chunked attempt advanced the order's version
+    if current is not None and reservations.mark_out_of_stock(current, outcome.short_items, entry):
         return ReservationResult.OUT_OF_STOCK
     return ReservationResult.ALREADY_DECIDED

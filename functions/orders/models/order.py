@@ -33,6 +33,7 @@ class OrderRecord(BaseModel):
     timeline: list[TimelineEntry]
     short_items: list[ShortItem] = []
     reservation: dict[str, int] = {}
+    reservation_progress: int = 0  # chunks reserved so far, for orders above 99 distinct SKUs
 
     def quantities_by_sku(self) -> dict[str, int]:
         """Lines merged per SKU (an order may list the same SKU twice)."""
@@ -42,4 +43,6 @@ class OrderRecord(BaseModel):
         return totals
 
     def to_view(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"version", "request_hash", "reservation"})
+        return self.model_dump(
+            mode="json", exclude={"version", "request_hash", "reservation", "reservation_progress"}
+        )

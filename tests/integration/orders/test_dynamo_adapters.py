@@ -131,3 +131,71 @@ def test_on_hand_cannot_drop_below_reserved(orders: DynamoOrderRepository, stock
     assert tea is not None and (tea.on_hand, tea.available) == (10, 8)
     level = stock.set_on_hand("TEA-OOLONG-250G", 2, "t")
     assert (level.on_hand, level.reserved, level.available) == (2, 2, 0)
+
+
+def wide_order_lines(count: int) -> list[dict[str, Any]]:
+    return [{"sku": f"SKU-{n:03d}", "quantity": 1, "unit_price": "1.00"} for n in range(count)]
+
+
+def test_an_order_of_100_distinct_skus_is_reserved_in_chunks(
+    orders: DynamoOrderRepository, stock: DynamoStock
+) -> None:
+    for n in range(100):
+        stock.set_on_hand(f"SKU-{n:03d}", 2, "t")
+    order_id = place(orders, items=wide_order_lines(100))
+
+    assert reserve_order_stock(order_id, orders, stock, FrozenClock()) == ReservationResult.CONFIRMED
+
+    levels = stock.levels([f"SKU-{n:03d}" for n in range(100)])
+    assert {(level.reserved, level.available) for level in levels.values()} == {(1, 1)}
+    order = orders.get(order_id)
+    assert order is not None and len(order.reservation) == 100 and order.reservation_progress == 0
+    assert [entry.status for entry in order.timeline] == ["received", "confirmed"]
+
+
+def test_a_short_sku_in_a_later_chunk_releases_the_earlier_chunks(
+    orders: DynamoOrderRepository, stock: DynamoStock
+) -> None:
+    for n in range(99):
+        stock.set_on_hand(f"SKU-{n:03d}", 1, "t")
+    order_id = place(orders, items=wide_order_lines(100))  # SKU-099 has no stock at all
+
+    assert reserve_order_stock(order_id, orders, stock, FrozenClock()) == ReservationResult.OUT_OF_STOCK
+
+    levels = stock.levels([f"SKU-{n:03d}" for n in range(99)])
+    assert {(level.reserved, level.available) for level in levels.values()} == {(0, 1)}
+    order = orders.get(order_id)
+    assert order is not None and [item.sku for item in order.short_items] == ["SKU-099"]
+    assert order.reservation_progress == 0
+
+
+def test_a_chunked_reservation_interrupted_by_a_crash_resumes_without_double_reserving(
+    orders: DynamoOrderRepository, stock: DynamoStock, dynamodb: Any, orders_table: str
+) -> None:
+    for n in range(100):
+        stock.set_on_hand(f"SKU-{n:03d}", 1, "t")
+    order_id = place(orders, items=wide_order_lines(100))
+
+    class CrashAfterFirstTransaction:
+        def __init__(self) -> None:
+            self.transactions = 0
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(dynamodb, name)
+
+        def transact_write_items(self, **kwargs: Any) -> Any:
+            if self.transactions == 1:
+                raise RuntimeError("container crashed")
+            self.transactions += 1
+            return dynamodb.transact_write_items(**kwargs)
+
+    with pytest.raises(RuntimeError):
+        reserve_order_stock(
+            order_id, orders, DynamoStock(orders_table, CrashAfterFirstTransaction()), FrozenClock()
+        )
+    halfway = orders.get(order_id)
+    assert halfway is not None and halfway.reservation_progress == 1
+
+    assert reserve_order_stock(order_id, orders, stock, FrozenClock()) == ReservationResult.CONFIRMED
+    levels = stock.levels([f"SKU-{n:03d}" for n in range(100)])
+    assert {(level.reserved, level.available) for level in levels.values()} == {(1, 0)}
