@@ -1,0 +1,86 @@
+"""Stage configuration: defaults, cdk.json stages and the rules that keep queues and mappings sane."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from infra.config import (
+    CDK_JSON,
+    QueueConsumerSettings,
+    StageConfig,
+    UnknownStageError,
+    load_stage_config,
+    read_cdk_json_context,
+)
+
+pytestmark = [pytest.mark.infra]
+
+
+def test_defaults_describe_the_dev_stage() -> None:
+    config = StageConfig()
+
+    assert config.stage == "dev"
+    assert config.sender_email == "orders@example.com"
+    assert config.order_events.batch_size == 100
+    assert config.order_events.batching_window_seconds == 1
+    assert config.order_events.retry_attempts == 5
+    assert config.stock_reservation.batch_size == 10
+    assert config.stock_reservation.max_receive_count == 5
+    assert config.tracking_base_url == ""
+
+
+def test_queue_visibility_timeout_defaults_to_six_function_timeouts_plus_the_window() -> None:
+    settings = QueueConsumerSettings(function={"timeout_seconds": 20}, batching_window_seconds=2)
+
+    assert settings.effective_visibility_timeout_seconds == 6 * 20 + 2
+
+
+def test_a_visibility_timeout_below_six_function_timeouts_is_rejected() -> None:
+    with pytest.raises(ValidationError, match=r"6 x the function timeout"):
+        QueueConsumerSettings(function={"timeout_seconds": 30}, visibility_timeout_seconds=60)
+
+
+def test_sqs_batches_above_ten_need_a_batching_window() -> None:
+    with pytest.raises(ValidationError, match="batching window"):
+        QueueConsumerSettings(batch_size=50, batching_window_seconds=0)
+
+
+def test_log_retention_must_be_a_period_cloudwatch_accepts() -> None:
+    with pytest.raises(ValidationError, match="retention"):
+        StageConfig(log_retention_days=10)
+
+
+def test_api_function_must_answer_within_the_http_api_timeout() -> None:
+    with pytest.raises(ValidationError, match="30 s"):
+        StageConfig(api={"function": {"timeout_seconds": 60}})
+
+
+def test_stage_overrides_from_context_merge_over_the_defaults() -> None:
+    context = {
+        "stage": "prod",
+        "stages": {"prod": {"log_retention_days": 365, "notifications": {"batch_size": 5}}},
+    }
+
+    config = load_stage_config(context)
+
+    assert config.stage == "prod"
+    assert config.log_retention_days == 365
+    assert config.notifications.batch_size == 5
+    assert config.notifications.max_receive_count == 5
+
+
+def test_an_unknown_stage_is_an_error_naming_the_known_ones() -> None:
+    with pytest.raises(UnknownStageError, match="prod"):
+        load_stage_config({"stage": "qa", "stages": {"prod": {}}})
+
+
+def test_dev_works_without_any_context() -> None:
+    assert load_stage_config({}) == StageConfig()
+
+
+def test_every_stage_in_cdk_json_is_valid() -> None:
+    context = read_cdk_json_context(CDK_JSON)
+
+    for stage in context["stages"]:
+        assert load_stage_config({**context, "stage": stage}).stage == stage
