@@ -1,0 +1,70 @@
+"""moto-backed AWS for the notification worker: orders table (shared fixture), idempotency table,
+a verified SES sender, and the worker's environment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+from moto.sns.models import sns_backends
+from notifications import dependencies
+from orders.adapters.dynamo_orders import DynamoOrderRepository
+from orders.models.order import OrderRecord
+
+REGION = "us-east-1"
+IDEMPOTENCY_TABLE = "ordertrack-idempotency-test"
+SENDER = "orders@shop.example.com"
+TRACKING = "https://track.example.com/orders"
+
+
+@pytest.fixture
+def idempotency_table(dynamodb: Any) -> str:
+    dynamodb.create_table(
+        TableName=IDEMPOTENCY_TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+    )
+    dynamodb.update_time_to_live(
+        TableName=IDEMPOTENCY_TABLE, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"}
+    )
+    return IDEMPOTENCY_TABLE
+
+
+@pytest.fixture
+def worker_env(monkeypatch: pytest.MonkeyPatch, orders_table: str, idempotency_table: str) -> Iterator[None]:
+    from shared.aws_clients import aws_client
+
+    for name, value in {
+        "ORDERS_TABLE_NAME": orders_table,
+        "IDEMPOTENCY_TABLE_NAME": idempotency_table,
+        "SENDER_EMAIL": SENDER,
+        "SMS_SENDER_ID": "ordertrack",
+        "TRACKING_BASE_URL": TRACKING,
+        "POWERTOOLS_SERVICE_NAME": "notifications",
+    }.items():
+        monkeypatch.setenv(name, value)
+    aws_client("ses").verify_email_identity(EmailAddress=SENDER)
+    dependencies.reset()
+    yield
+    dependencies.reset()
+
+
+@pytest.fixture
+def orders(worker_env: None, dynamodb: Any, orders_table: str) -> DynamoOrderRepository:
+    return DynamoOrderRepository(orders_table, dynamodb)
+
+
+def sent_emails() -> list[Any]:
+    return list(ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages)
+
+
+def sent_sms() -> list[tuple[str, str]]:
+    return list(sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages.values())
+
+
+def store(orders: DynamoOrderRepository, order: OrderRecord) -> None:
+    orders.create(order)

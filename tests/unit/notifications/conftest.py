@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from notifications.domain.notify_customer import CustomerNotifier
+from orders.models.order import OrderRecord
+from shared.events import OrderEvent
+
+from tests.unit.notifications.fakes import (
+    FakeEmailSender,
+    FakeOrders,
+    FakeSmsSender,
+    InMemoryDeliveryLedger,
+    RecordingMetrics,
+)
+
+EMAIL = "li.wei@example.com"
+PHONE = "+8613800138000"
+TRACKING = "https://track.example.com/orders"
+
+
+def sample_order(**overrides: Any) -> OrderRecord:
+    customer = {"id": "cust-1", "name": "Li Wei", "email": EMAIL, "phone": PHONE, "locale": "en"}
+    customer.update(overrides.pop("customer", {}))
+    values: dict[str, Any] = {
+        "order_id": "ord_k2m4q6s8u0w2y4a6c8e0g2i4",
+        "status": "confirmed",
+        "customer": customer,
+        "shipping_address": {
+            "name": "Li Wei",
+            "line1": "1 Century Avenue",
+            "city": "Shanghai",
+            "postal_code": "200120",
+            "country": "CN",
+        },
+        "items": [
+            {"sku": "TEA-OOLONG-250G", "quantity": 2, "unit_price": "19.90"},
+            {"sku": "CUP-CELADON", "quantity": 1, "unit_price": "1089.20"},
+        ],
+        "currency": "CNY",
+        "total": "1129.00",
+        "created_at": "2026-01-01T00:00:00.000Z",
+        "updated_at": "2026-01-01T00:00:00.120Z",
+        "version": 2,
+        "request_hash": "0" * 64,
+        "timeline": [],
+    }
+    values.update(overrides)
+    return OrderRecord.model_validate(values)
+
+
+def out_of_stock_order(**overrides: Any) -> OrderRecord:
+    values: dict[str, Any] = {
+        "status": "out_of_stock",
+        "short_items": [
+            {"sku": "TEA-OOLONG-250G", "requested": 2, "available": 0},
+            {"sku": "CUP-CELADON", "requested": 1, "available": 0},
+        ],
+    }
+    return sample_order(**{**values, **overrides})
+
+
+def event_for(order: OrderRecord, event_type: str | None = None) -> OrderEvent:
+    status = order.status.value
+    return OrderEvent(
+        event_id=order.order_id + ":v" + str(order.version),
+        event_type=event_type or "order." + status,
+        order_id=order.order_id,
+        status=status,
+        occurred_at=order.updated_at,
+    )
+
+
+@dataclass
+class World:
+    orders: FakeOrders
+    email: FakeEmailSender
+    sms: FakeSmsSender
+    ledger: InMemoryDeliveryLedger
+    metrics: RecordingMetrics
+    notifier: CustomerNotifier
+
+
+@pytest.fixture
+def world() -> World:
+    orders, email, sms = FakeOrders(), FakeEmailSender(), FakeSmsSender()
+    ledger, metrics = InMemoryDeliveryLedger(), RecordingMetrics()
+    notifier = CustomerNotifier(orders, email, sms, ledger, metrics, tracking_base_url=TRACKING)
+    return World(orders, email, sms, ledger, metrics, notifier)

@@ -1,0 +1,85 @@
+"""In-memory stand-ins for the notification ports (no network), with the same contracts as the
+SES, SNS and Powertools-idempotency adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from notifications.domain.errors import DeliveryInProgress
+from notifications.domain.model import DeliveryKey, DeliveryOutcome, EmailMessage
+from orders.models.order import OrderRecord
+
+
+class FakeOrders:
+    def __init__(self, *orders: OrderRecord) -> None:
+        self.orders = {order.order_id: order for order in orders}
+
+    def get(self, order_id: str) -> OrderRecord | None:
+        return self.orders.get(order_id)
+
+
+class FakeEmailSender:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, EmailMessage]] = []
+        self.failure: Exception | None = None  # raised by the next sends while set
+
+    def send(self, recipient: str, message: EmailMessage) -> str:
+        if self.failure is not None:
+            raise self.failure
+        self.sent.append((recipient, message))
+        return "email-" + str(len(self.sent))
+
+
+class FakeSmsSender:
+    def __init__(self, opted_out: set[str] | None = None) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.opted_out = set(opted_out or ())
+        self.failure: Exception | None = None
+
+    def is_opted_out(self, phone: str) -> bool:
+        return phone in self.opted_out
+
+    def send(self, phone: str, text: str) -> str:
+        if self.failure is not None:
+            raise self.failure
+        self.sent.append((phone, text))
+        return "sms-" + str(len(self.sent))
+
+
+class InMemoryDeliveryLedger:
+    """Completed keys answer from memory; a key being delivered raises DeliveryInProgress; a send
+    that raises leaves no record, like Powertools idempotency does."""
+
+    def __init__(self) -> None:
+        self.completed: dict[DeliveryKey, DeliveryOutcome] = {}
+        self.in_progress: set[DeliveryKey] = set()
+
+    def deliver_once(self, key: DeliveryKey, send: Callable[[], DeliveryOutcome]) -> DeliveryOutcome:
+        if key in self.completed:
+            return replace(self.completed[key], replayed=True)
+        if key in self.in_progress:
+            raise DeliveryInProgress()
+        self.in_progress.add(key)
+        try:
+            outcome = send()
+        finally:
+            self.in_progress.discard(key)
+        self.completed[key] = outcome
+        return outcome
+
+
+class RecordingMetrics:
+    def __init__(self) -> None:
+        self.outcomes: list[DeliveryOutcome] = []
+
+    def record(self, outcome: DeliveryOutcome) -> None:
+        self.outcomes.append(outcome)
+
+    def counts(self) -> dict[str, int]:
+        totals: dict[str, Any] = {}
+        for outcome in self.outcomes:
+            name = outcome.channel.value + "." + outcome.status.value
+            totals[name] = totals.get(name, 0) + 1
+        return totals
