@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+@cache
+def _codecs() -> tuple[Any, Any]:
+    # deferred: importing boto3.dynamodb imports all of boto3 (~0.1 s of cold start)
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
 
 
 def to_attributes(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: _serializer.serialize(value) for key, value in values.items() if value is not None}
+    serializer = _codecs()[0]
+    return {key: serializer.serialize(value) for key, value in values.items() if value is not None}
 
 
 def to_attribute(value: Any) -> dict[str, Any]:
-    return _serializer.serialize(value)
+    return _codecs()[0].serialize(value)
 
 
 def _plain(value: Any) -> Any:
@@ -31,7 +36,8 @@ def _plain(value: Any) -> Any:
 
 def from_attributes(item: dict[str, Any]) -> dict[str, Any]:
     """Attribute values to plain Python: numbers become int (or float), sets become lists."""
-    return {key: _plain(_deserializer.deserialize(value)) for key, value in item.items()}
+    deserializer = _codecs()[1]
+    return {key: _plain(deserializer.deserialize(value)) for key, value in item.items()}
 
 
 def cancellation_codes(error: Any) -> list[str]:

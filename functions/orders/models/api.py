@@ -6,8 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -49,6 +47,8 @@ class Customer(_Strict):
     def _normalize_email(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        from email_validator import EmailNotValidError, validate_email  # deferred: only intake needs it
+
         try:
             return validate_email(value, check_deliverability=False).normalized
         except EmailNotValidError as error:
@@ -117,12 +117,15 @@ class CreateOrderRequest(_Strict):
         except (KeyError, TypeError):
             return data
         if isinstance(phone, str) and isinstance(country, str) and not phone.strip().startswith("+"):
+            import phonenumbers  # deferred: ~50 ms of import that only intake needs
+
             try:
                 number = phonenumbers.parse(phone, country.upper())
             except phonenumbers.NumberParseException:
                 return data
             if phonenumbers.is_valid_number(number):
-                customer = {**data["customer"], "phone": phonenumbers.format_number(number, _E164)}
+                e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                customer = {**data["customer"], "phone": e164}
                 return {**data, "customer": customer}
         return data
 
@@ -148,10 +151,9 @@ class CreateOrderRequest(_Strict):
         return items
 
 
-_E164 = phonenumbers.PhoneNumberFormat.E164
-
-
 def _to_e164(raw: str) -> str:
+    import phonenumbers  # deferred: ~50 ms of import that only intake needs
+
     try:
         number = phonenumbers.parse(raw, None)
     except phonenumbers.NumberParseException:
@@ -160,7 +162,7 @@ def _to_e164(raw: str) -> str:
         ) from None
     if not phonenumbers.is_valid_number(number):
         raise ValueError("not a valid phone number")
-    return phonenumbers.format_number(number, _E164)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class OrderAccepted(BaseModel):
