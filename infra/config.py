@@ -98,7 +98,9 @@ class QueueConsumerSettings(_Settings):
 class StageConfig(_Settings):
     stage: str = Field(default=DEFAULT_STAGE, pattern=r"^[a-z][a-z0-9-]{0,19}$")
     sender_email: EmailStr = "orders@example.com"
-    sms_sender_id: str = Field(default="ordertrack", pattern=r"^[A-Za-z0-9]{1,11}$")
+    sms_sender_id: str = Field(
+        default="ordertrack", pattern=r"^[A-Za-z0-9-]{0,11}$", description="empty: no sender id"
+    )
     tracking_base_url: str = ""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_retention_days: int = 30
