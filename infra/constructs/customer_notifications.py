@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from aws_cdk import (
-    Duration,
-)
-from aws_cdk import (
     aws_dynamodb as dynamodb,
 )
 from aws_cdk import (
@@ -13,9 +10,6 @@ from aws_cdk import (
 )
 from aws_cdk import (
     aws_kms as kms,
-)
-from aws_cdk import (
-    aws_lambda_event_sources as event_sources,
 )
 from aws_cdk import (
     aws_ses as ses,
@@ -28,7 +22,7 @@ from constructs import Construct
 from infra.config import StageConfig
 from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
 from infra.constructs.logical_ids import pin_logical_id
-from infra.constructs.nag import TABLE_INDEX_WILDCARD, suppress
+from infra.constructs.nag import suppress
 from infra.constructs.queues import WorkQueue
 
 HANDLER = "notifications.handlers.send_notifications.handler"
@@ -84,8 +78,8 @@ class CustomerNotifications(Construct):
             },
         )
         function = self.worker.function
-        orders_table.grant_read_data(function)
-        idempotency_table.grant_read_write_data(function)
+        self.worker.grant_table_read_data(orders_table)
+        self.worker.grant_table_read_write_data(idempotency_table)
         self.sender_identity.grant_send_email(function)
         self.sms_policy = iam.Policy(
             self,
@@ -105,18 +99,4 @@ class CustomerNotifications(Construct):
             "sns:CheckIfPhoneNumberIsOptedOut has no resource type, so both need Resource *.",
             applies_to=["Resource::*"],
         )
-        suppress(
-            self.worker.role,
-            "AwsSolutions-IAM5",
-            "grant_read_data on the orders table also covers its global secondary indexes, "
-            "which IAM can only name with the table ARN followed by /index/*.",
-            applies_to=[TABLE_INDEX_WILDCARD],
-        )
-        function.add_event_source(
-            event_sources.SqsEventSource(
-                self.queue,
-                batch_size=settings.batch_size,
-                max_batching_window=Duration.seconds(settings.batching_window_seconds),
-                report_batch_item_failures=True,
-            )
-        )
+        self.worker.consume_queue(self.queue, settings)

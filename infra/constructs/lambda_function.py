@@ -11,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from aws_cdk import Duration
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.config import REPO_ROOT, FunctionSettings, StageConfig
+from infra.config import REPO_ROOT, FunctionSettings, QueueConsumerSettings, StageConfig
 from infra.constructs.log_groups import retained_log_group
 from infra.constructs.logical_ids import pin_logical_id
-from infra.constructs.nag import suppress
+from infra.constructs.nag import TABLE_INDEX_WILDCARD, suppress
 from layers import LAMBDA_ARCHITECTURE, LAMBDA_PYTHON_VERSION
 from layers.build import BUILD_DIR as LAYER_BUILD_DIR
 from layers.build import SITE_PACKAGES_DIR, STAMP_FILE
@@ -139,5 +142,30 @@ class ServiceFunction(Construct):
             applies_to=["Resource::*"],
         )
 
-    def add_environment(self, key: str, value: str) -> None:
-        self.function.add_environment(key, value)
+    def grant_table_read_data(self, table: dynamodb.ITable) -> None:
+        table.grant_read_data(self.function)
+        self._allow_table_indexes()
+
+    def grant_table_read_write_data(self, table: dynamodb.ITable) -> None:
+        table.grant_read_write_data(self.function)
+        self._allow_table_indexes()
+
+    def _allow_table_indexes(self) -> None:
+        suppress(
+            self.role,
+            "AwsSolutions-IAM5",
+            "A table grant_read_data or grant_read_write_data also covers the table's global secondary "
+            "indexes, which IAM can only name with the table ARN followed by /index/*.",
+            applies_to=[TABLE_INDEX_WILDCARD],
+        )
+
+    def consume_queue(self, queue: sqs.IQueue, settings: QueueConsumerSettings) -> None:
+        """Drain `queue` in batches; the handler reports partial batch failures, always."""
+        self.function.add_event_source(
+            event_sources.SqsEventSource(
+                queue,
+                batch_size=settings.batch_size,
+                max_batching_window=Duration.seconds(settings.batching_window_seconds),
+                report_batch_item_failures=True,
+            )
+        )

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_lambda_event_sources as event_sources
 from constructs import Construct
 
 from infra.config import QueueConsumerSettings
 from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
-from infra.constructs.nag import TABLE_INDEX_WILDCARD, suppress
 from infra.constructs.queues import WorkQueue
 
 HANDLER = "inventory.handlers.reserve_stock.handler"
@@ -41,19 +38,5 @@ class StockReservation(Construct):
             settings=settings.function,
             environment={"ORDERS_TABLE_NAME": orders_table.table_name},
         )
-        orders_table.grant_read_write_data(self.worker.function)
-        suppress(
-            self.worker.role,
-            "AwsSolutions-IAM5",
-            "grant_read_write_data on the orders table also covers its global secondary indexes, "
-            "which IAM can only name with the table ARN followed by /index/*.",
-            applies_to=[TABLE_INDEX_WILDCARD],
-        )
-        self.worker.function.add_event_source(
-            event_sources.SqsEventSource(
-                self.queue,
-                batch_size=settings.batch_size,
-                max_batching_window=Duration.seconds(settings.batching_window_seconds),
-                report_batch_item_failures=True,
-            )
-        )
+        self.worker.grant_table_read_write_data(orders_table)
+        self.worker.consume_queue(self.queue, settings)

@@ -30,7 +30,7 @@ from infra.config import StageConfig
 from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
 from infra.constructs.log_groups import retained_log_group
 from infra.constructs.logical_ids import pin_logical_id
-from infra.constructs.nag import TABLE_INDEX_WILDCARD, suppress
+from infra.constructs.nag import suppress
 
 HANDLER = "storefront_api.handler.handler"
 
@@ -127,15 +127,8 @@ class StorefrontApi(Construct):
             },
         )
         function = self.handler.function
-        orders_table.grant_read_write_data(function)
+        self.handler.grant_table_read_write_data(orders_table)
         self.api_key_secret.grant_read(function)
-        suppress(
-            self.handler.role,
-            "AwsSolutions-IAM5",
-            "grant_read_write_data on the orders table also covers its global secondary indexes, "
-            "which IAM can only name with the table ARN followed by /index/*.",
-            applies_to=[TABLE_INDEX_WILDCARD],
-        )
 
         self.http_api = apigwv2.HttpApi(
             self,
