@@ -18,6 +18,15 @@ IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
 GLOBAL_SECONDARY_INDEXES = (("gsi1", "gsi1pk", "gsi1sk"), ("gsi2", "gsi2pk", "gsi2sk"))
 """(index name, partition key, sort key); every index projects all attributes."""
 
+_ON_DEMAND_ENCRYPTED_WITH_PITR = {
+    "billing_mode": dynamodb.BillingMode.PAY_PER_REQUEST,
+    "encryption": dynamodb.TableEncryption.AWS_MANAGED,
+    "point_in_time_recovery_specification": dynamodb.PointInTimeRecoverySpecification(
+        point_in_time_recovery_enabled=True
+    ),
+}
+"""Every table: on-demand capacity, AWS-managed KMS encryption, point-in-time recovery."""
+
 
 class Data(Construct):
     """`orders_table` holds orders, inventory and everything else keyed by pk/sk and streams every change."""
@@ -29,13 +38,9 @@ class Data(Construct):
             "OrdersTable",
             partition_key=dynamodb.Attribute(name="pk", type=STRING),
             sort_key=dynamodb.Attribute(name="sk", type=STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            **_ON_DEMAND_ENCRYPTED_WITH_PITR,
             stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
             time_to_live_attribute=MAIN_TABLE_TTL_ATTRIBUTE,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
             removal_policy=RemovalPolicy.RETAIN,
         )
         for index_name, partition_key, sort_key in GLOBAL_SECONDARY_INDEXES:
@@ -51,12 +56,8 @@ class Data(Construct):
             self,
             "IdempotencyTable",
             partition_key=dynamodb.Attribute(name=IDEMPOTENCY_KEY_ATTRIBUTE, type=STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
+            **_ON_DEMAND_ENCRYPTED_WITH_PITR,
             time_to_live_attribute=IDEMPOTENCY_TTL_ATTRIBUTE,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
             # Records expire within hours; nothing is lost when the stack is deleted.
             removal_policy=RemovalPolicy.DESTROY,
         )
