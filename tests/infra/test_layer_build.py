@@ -102,3 +102,16 @@ def test_a_failed_pip_run_keeps_the_previous_layer_and_says_why(
         layer_build.build_layer(build_dir, requirements)
     assert (build_dir / "python/pydantic/__init__.py").is_file()
     assert not layer_build.is_up_to_date(build_dir, requirements)
+
+
+@pytest.mark.xdist_group("infra-synth")
+def test_synth_without_a_built_layer_says_how_to_build_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import infra.constructs.lambda_function as lambda_function
+    from infra.app import build_app
+
+    monkeypatch.setattr(lambda_function, "SITE_PACKAGES_DIR", tmp_path / "missing" / "python")
+
+    with pytest.raises(lambda_function.LayerNotBuiltError, match="make layer"):
+        build_app(outdir=str(tmp_path / "cdk.out"))
