@@ -93,7 +93,7 @@ class Template:
                 return  # a cycle (e.g. role <-> policy); CloudFormation would reject real ones
             state[logical_id] = 1
             body = self.document["Resources"][logical_id]
-            for dependency in sorted(_references(body) & self.resources.keys()):
+            for dependency in sorted(references(body) & self.resources.keys()):
                 visit(dependency)
             state[logical_id] = 2
             order.append(self.resources[logical_id])
@@ -103,7 +103,7 @@ class Template:
         return order
 
 
-def _references(node: Any) -> set[str]:
+def references(node: Any) -> set[str]:
     """Logical ids a template node points at (Ref, GetAtt, Sub variables, DependsOn)."""
     found: set[str] = set()
     if isinstance(node, dict):
@@ -116,14 +116,14 @@ def _references(node: Any) -> set[str]:
             elif key == "Fn::Sub":
                 text = value if isinstance(value, str) else value[0]
                 found.update(match.split(".", 1)[0] for match in _SUB_VARIABLE.findall(text))
-                found |= _references(value)
+                found |= references(value)
             elif key == "DependsOn":
                 found.update([value] if isinstance(value, str) else value)
             else:
-                found |= _references(value)
+                found |= references(value)
     elif isinstance(node, list):
         for value in node:
-            found |= _references(value)
+            found |= references(value)
     return found
 
 

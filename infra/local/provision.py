@@ -1,0 +1,247 @@
+"""Create in moto the stateful resources a template declares, exactly as declared.
+
+DynamoDB tables (keys, indexes, stream, TTL), SQS queues (every attribute, redrive to the DLQ,
+FIFO), SNS topics and subscriptions, SES email identities (verified), Secrets Manager secrets and
+SSM parameters. Resources are created in dependency order, so a DLQ exists before the queue
+that redrives to it.
+
+Secret values: a secret whose resource Metadata carries
+``"ordertrack:local-secret": {"<json-key>": {"env": "ORDERTRACK_API_KEY", "default": "local-dev-key"}}``
+is stored as the JSON object ``{"<json-key>": <env value or default>}``; any other secret gets its
+``SecretString``, or a random value honouring ``GenerateSecretString``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import string
+from collections.abc import Mapping
+from typing import Any
+
+from infra.local.template import Resolver, Resource
+
+LOCAL_SECRET_METADATA = "ordertrack:local-secret"
+_LOG = logging.getLogger("ordertrack.local")
+
+
+class Provisioner:
+    """Creates template resources in moto through boto3 clients built by ``client_for``."""
+
+    def __init__(self, resolver: Resolver, client_for: Any, settings: Mapping[str, str]) -> None:
+        self.resolver = resolver
+        self.client_for = client_for
+        self.settings = settings
+        self.secret_values: dict[str, str] = {}
+
+    def provision(self) -> None:
+        creators = {
+            "AWS::DynamoDB::Table": self._table,
+            "AWS::DynamoDB::GlobalTable": self._table,
+            "AWS::SQS::Queue": self._queue,
+            "AWS::SNS::Topic": self._topic,
+            "AWS::SNS::Subscription": self._subscription,
+            "AWS::SES::EmailIdentity": self._email_identity,
+            "AWS::SecretsManager::Secret": self._secret,
+            "AWS::SSM::Parameter": self._parameter,
+        }
+        for resource in self.resolver.active():
+            create = creators.get(resource.type)
+            if create is not None:
+                create(resource)
+
+    # -- DynamoDB -----------------------------------------------------------------------
+
+    def _table(self, resource: Resource) -> None:
+        properties = self.resolver.properties(resource)
+        name = self.resolver.physical_name(resource)
+        billing_mode = properties.get("BillingMode") or (
+            "PROVISIONED" if "ProvisionedThroughput" in properties else "PAY_PER_REQUEST"
+        )
+        request: dict[str, Any] = {
+            "TableName": name,
+            "KeySchema": properties["KeySchema"],
+            "AttributeDefinitions": properties["AttributeDefinitions"],
+            "BillingMode": billing_mode,
+        }
+        if billing_mode == "PROVISIONED":
+            request["ProvisionedThroughput"] = _throughput(properties)
+        indexes = [
+            _index(index, billing_mode) for index in properties.get("GlobalSecondaryIndexes") or []
+        ]
+        if indexes:
+            request["GlobalSecondaryIndexes"] = indexes
+        local_indexes = [
+            {key: index[key] for key in ("IndexName", "KeySchema", "Projection")}
+            for index in properties.get("LocalSecondaryIndexes") or []
+        ]
+        if local_indexes:
+            request["LocalSecondaryIndexes"] = local_indexes
+        stream = properties.get("StreamSpecification") or {}
+        if stream.get("StreamViewType"):
+            request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
+        dynamodb = self.client_for("dynamodb")
+        description = dynamodb.create_table(**request)["TableDescription"]
+        ttl = properties.get("TimeToLiveSpecification") or {}
+        if ttl.get("AttributeName"):
+            dynamodb.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={
+                    "AttributeName": ttl["AttributeName"],
+                    "Enabled": bool(ttl.get("Enabled", True)),
+                },
+            )
+        self.resolver.record(resource.logical_id, "Ref", name)
+        self.resolver.record(resource.logical_id, "Arn", description["TableArn"])
+        if description.get("LatestStreamArn"):
+            self.resolver.record(resource.logical_id, "StreamArn", description["LatestStreamArn"])
+
+    # -- SQS / SNS / SES ------------------------------------------------------------------
+
+    def _queue(self, resource: Resource) -> None:
+        properties = self.resolver.properties(resource)
+        name = self.resolver.physical_name(resource)
+        attributes: dict[str, str] = {}
+        for key in (
+            "VisibilityTimeout",
+            "MessageRetentionPeriod",
+            "DelaySeconds",
+            "MaximumMessageSize",
+            "ReceiveMessageWaitTimeSeconds",
+            "FifoQueue",
+            "ContentBasedDeduplication",
+            "DeduplicationScope",
+            "FifoThroughputLimit",
+        ):
+            if key in properties:
+                attributes[key] = _attribute(properties[key])
+        for key in ("RedrivePolicy", "RedriveAllowPolicy"):
+            if key in properties:
+                attributes[key] = _attribute(properties[key])
+        sqs = self.client_for("sqs")
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.resolver.record(resource.logical_id, "Ref", url)
+        self.resolver.record(resource.logical_id, "QueueUrl", url)
+        self.resolver.record(resource.logical_id, "Arn", arn)
+
+    def _topic(self, resource: Resource) -> None:
+        properties = self.resolver.properties(resource)
+        attributes = {
+            key: _attribute(properties[key])
+            for key in ("DisplayName", "FifoTopic", "ContentBasedDeduplication")
+            if key in properties
+        }
+        sns = self.client_for("sns")
+        arn = sns.create_topic(Name=self.resolver.physical_name(resource), Attributes=attributes)["TopicArn"]
+        self.resolver.record(resource.logical_id, "Ref", arn)
+        self.resolver.record(resource.logical_id, "TopicArn", arn)
+        for subscription in properties.get("Subscription") or []:
+            sns.subscribe(TopicArn=arn, Protocol=subscription["Protocol"], Endpoint=subscription["Endpoint"])
+
+    def _subscription(self, resource: Resource) -> None:
+        properties = self.resolver.properties(resource)
+        attributes = {
+            key: _attribute(properties[key])
+            for key in ("RawMessageDelivery", "FilterPolicy", "FilterPolicyScope", "RedrivePolicy")
+            if key in properties
+        }
+        self.client_for("sns").subscribe(
+            TopicArn=properties["TopicArn"],
+            Protocol=properties["Protocol"],
+            Endpoint=properties["Endpoint"],
+            Attributes=attributes,
+        )
+
+    def _email_identity(self, resource: Resource) -> None:
+        identity = self.resolver.properties(resource)["EmailIdentity"]
+        ses = self.client_for("ses")
+        if "@" in identity:
+            ses.verify_email_identity(EmailAddress=identity)
+        else:
+            ses.verify_domain_identity(Domain=identity)
+        self.resolver.record(resource.logical_id, "Ref", identity)
+
+    # -- Secrets / parameters -----------------------------------------------------------
+
+    def _secret(self, resource: Resource) -> None:
+        properties = self.resolver.properties(resource)
+        value = self.secret_value(resource, properties)
+        request: dict[str, Any] = {"Name": self.resolver.physical_name(resource), "SecretString": value}
+        if properties.get("Description"):
+            request["Description"] = properties["Description"]
+        arn = self.client_for("secretsmanager").create_secret(**request)["ARN"]
+        self.secret_values[resource.logical_id] = value
+        self.resolver.record(resource.logical_id, "Ref", arn)
+        self.resolver.record(resource.logical_id, "Id", arn)
+
+    def secret_value(self, resource: Resource, properties: Mapping[str, Any]) -> str:
+        local = resource.metadata.get(LOCAL_SECRET_METADATA)
+        if local:
+            return json.dumps(
+                {
+                    key: self.settings.get(spec["env"], spec.get("default", ""))
+                    if isinstance(spec, dict)
+                    else str(spec)
+                    for key, spec in local.items()
+                }
+            )
+        if "SecretString" in properties:
+            return str(properties["SecretString"])
+        generate = properties.get("GenerateSecretString") or {}
+        password = _generate_password(generate)
+        if generate.get("SecretStringTemplate") and generate.get("GenerateStringKey"):
+            document = json.loads(generate["SecretStringTemplate"])
+            document[generate["GenerateStringKey"]] = password
+            return json.dumps(document)
+        return password
+
+    def _parameter(self, resource: Resource) -> None:
+        properties = self.resolver.properties(resource)
+        name = self.resolver.physical_name(resource)
+        self.client_for("ssm").put_parameter(
+            Name=name, Value=str(properties["Value"]), Type=properties.get("Type", "String"), Overwrite=True
+        )
+        self.resolver.record(resource.logical_id, "Ref", name)
+
+
+def _attribute(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
+def _throughput(node: Mapping[str, Any]) -> dict[str, int]:
+    throughput = node.get("ProvisionedThroughput") or {}
+    return {
+        "ReadCapacityUnits": int(throughput.get("ReadCapacityUnits", 5)),
+        "WriteCapacityUnits": int(throughput.get("WriteCapacityUnits", 5)),
+    }
+
+
+def _index(index: Mapping[str, Any], billing_mode: str) -> dict[str, Any]:
+    request = {key: index[key] for key in ("IndexName", "KeySchema", "Projection") if key in index}
+    if billing_mode == "PROVISIONED":
+        request["ProvisionedThroughput"] = _throughput(index)
+    return request
+
+
+def _generate_password(spec: Mapping[str, Any]) -> str:
+    alphabet = ""
+    if not spec.get("ExcludeLowercase"):
+        alphabet += string.ascii_lowercase
+    if not spec.get("ExcludeUppercase"):
+        alphabet += string.ascii_uppercase
+    if not spec.get("ExcludeNumbers"):
+        alphabet += string.digits
+    if not spec.get("ExcludePunctuation"):
+        alphabet += "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+    if spec.get("IncludeSpace"):
+        alphabet += " "
+    excluded = set(spec.get("ExcludeCharacters", ""))
+    alphabet = "".join(character for character in alphabet if character not in excluded) or string.ascii_letters
+    length = int(spec.get("PasswordLength", 32))
+    return "".join(secrets.choice(alphabet) for _ in range(length))

@@ -1,0 +1,402 @@
+"""The local stack: moto + provisioned resources + function workers + triggers, from one template.
+
+Usage in tests::
+
+    with LocalStack("cdk.out/Ordertrack.template.json", port=0) as stack:
+        requests.post(f"{stack.api_url}/v1/orders", json=...)
+        stack.wait_idle(timeout=20)
+        assert stack.outbox()[0]["channel"] == "email"
+
+Start-up order: moto server subprocess -> HTTP port bound (its URL may appear in the template) ->
+resources provisioned in dependency order -> a worker per triggered function spawned and its
+handler imported -> event source pollers, schedules and the HTTP server started.
+
+Only functions something triggers locally (an HTTP route, an event source mapping, a schedule)
+get workers; CDK's own helper functions (custom resources, log retention) are never started.
+
+Settings, read from ``env`` first, then ``os.environ``:
+
+* ``ORDERTRACK_API_KEY`` (default ``local-dev-key``): the storefront API key, through secret
+  Metadata ``ordertrack:local-secret``;
+* ``ORDERTRACK_LOCAL_API_CONCURRENCY`` (default 1): workers per function behind an HTTP route;
+* ``ORDERTRACK_LOCAL_CONCURRENCY`` (default 1): workers per other function.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import ChainMap
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from infra.local.filtering import compile_filters
+from infra.local.functions import CODE_ROOT, FunctionRuntime, FunctionSpec, configure_runtime_log
+from infra.local.http_api import Cors, HttpApi, HttpApiServer, HttpResponse, Route, RouteTable, json_response
+from infra.local.moto_process import MotoServer
+from infra.local.provision import Provisioner
+from infra.local.schedules import Schedule, ScheduleRunner
+from infra.local.sqs_source import SqsEventSource
+from infra.local.stream_source import StreamEventSource, send_to_destination
+from infra.local.template import REGION, Resolver, Resource, Template, TemplateError, references
+
+DEFAULT_API_KEY = "local-dev-key"
+_LOG = logging.getLogger("ordertrack.local")
+_PYTHON_RUNTIME_PREFIX = "python"
+
+
+class LocalStack:
+    def __init__(
+        self,
+        template_path: str | Path,
+        port: int = 3000,
+        env: Mapping[str, str] | None = None,
+        code_root: str | Path = CODE_ROOT,
+    ) -> None:
+        self.template_path = Path(template_path)
+        self.code_root = Path(code_root)
+        self._route_targets: list[tuple[str, str]] = []
+        self._api_id = "localapi"
+        self._cors: Cors | None = None
+        self.template = Template.load(self.template_path)
+        self.settings: Mapping[str, str] = ChainMap(dict(env or {}), os.environ)  # type: ignore[arg-type]
+        self.requested_port = port
+        self.moto = MotoServer()
+        self.functions: dict[str, FunctionRuntime] = {}
+        self.sqs_sources: list[SqsEventSource] = []
+        self.stream_sources: list[StreamEventSource] = []
+        self.schedules = ScheduleRunner([])
+        self.routes = RouteTable()
+        self.secret_values: dict[str, str] = {}
+        self._http: HttpApiServer | None = None
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
+        self._session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+        )
+        self.resolver: Resolver | None = None
+
+    # -- public API ---------------------------------------------------------------------
+
+    @property
+    def api_url(self) -> str:
+        assert self._http is not None, "LocalStack is not started"
+        return self._http.url
+
+    @property
+    def moto_endpoint(self) -> str:
+        return self.moto.endpoint
+
+    @property
+    def api_key(self) -> str:
+        return self.settings.get("ORDERTRACK_API_KEY", DEFAULT_API_KEY)
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for ``service`` pointed at the local moto server (thread-safe, cached)."""
+        with self._clients_lock:
+            if service not in self._clients:
+                self._clients[service] = self._session.client(
+                    service,
+                    endpoint_url=self.moto.endpoint,
+                    config=Config(retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=50),
+                )
+            return self._clients[service]
+
+    def physical(self, logical_id: str, attribute: str = "Ref") -> Any:
+        """The local value of ``Ref`` / ``Fn::GetAtt`` for a template resource."""
+        assert self.resolver is not None, "LocalStack is not started"
+        return self.resolver.get_att(logical_id, attribute)
+
+    def outbox(self) -> list[dict[str, Any]]:
+        """Emails (SES v1 and v2) and SMS (SNS) sent so far, newest first."""
+        return self.moto.outbox()
+
+    def trigger_schedule(self, logical_id: str) -> Any:
+        """Run a schedule's target now; returns the function's :class:`InvocationResult`."""
+        return self.schedules.trigger(logical_id)
+
+    def invoke(self, logical_id: str, event: Any) -> Any:
+        """Invoke a (triggered) function directly, like ``lambda invoke``."""
+        return self.functions[logical_id].invoke(event, trigger="direct")
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Block until no function runs, every consumed queue is empty (nothing visible, in flight
+        or delayed) and every stream poller has caught up; ``TimeoutError`` otherwise."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            mark = time.monotonic()
+            if self._quiet_since(mark, deadline):
+                return
+            time.sleep(0.05)
+        raise TimeoutError(f"local stack still busy after {timeout}s")
+
+    def _quiet_since(self, mark: float, deadline: float) -> bool:
+        while time.monotonic() < deadline:
+            if any(function.busy for function in self.functions.values()):
+                return False
+            if not all(source.is_idle() for source in self.sqs_sources):
+                return False
+            if all(source.is_idle_since(mark) for source in self.stream_sources):
+                return not any(function.busy for function in self.functions.values()) and all(
+                    source.is_idle() for source in self.sqs_sources
+                )
+            time.sleep(0.05)
+        return False
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def start(self) -> LocalStack:
+        configure_runtime_log()
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        self.moto.start()
+        self._http = HttpApiServer(self.requested_port)
+        self.resolver = Resolver(self.template, endpoint=self.moto.endpoint, api_url=self._http.url)
+        provisioner = Provisioner(self.resolver, self.client, self.settings)
+        provisioner.provision()
+        self.secret_values = provisioner.secret_values
+
+        resources = list(self.resolver.active())
+        function_resources = {r.logical_id: r for r in resources if r.type == "AWS::Lambda::Function"}
+        http_targets = self._wire_routes(resources, function_resources)
+        mappings = [r for r in resources if r.type == "AWS::Lambda::EventSourceMapping"]
+        schedule_resources = [r for r in resources if r.type in ("AWS::Scheduler::Schedule", "AWS::Events::Rule")]
+        triggered = set(http_targets)
+        triggered |= {self._function_of(m.properties.get("FunctionName"), function_resources) for m in mappings}
+        triggered |= {
+            target for schedule in schedule_resources for target in self._schedule_targets(schedule, function_resources)
+        }
+        triggered.discard(None)  # type: ignore[arg-type]
+
+        api_workers = int(self.settings.get("ORDERTRACK_LOCAL_API_CONCURRENCY", "1"))
+        other_workers = int(self.settings.get("ORDERTRACK_LOCAL_CONCURRENCY", "1"))
+        for logical_id in sorted(triggered):
+            spec = FunctionSpec.from_resource(self.resolver, function_resources[logical_id])
+            if not spec.runtime.startswith(_PYTHON_RUNTIME_PREFIX) or not spec.handler:
+                _LOG.info("skip function=%s runtime=%s (not a Python zip function)", logical_id, spec.runtime)
+                continue
+            runtime = FunctionRuntime(
+                spec,
+                self.moto.endpoint,
+                api_workers if logical_id in http_targets else other_workers,
+                code_root=self.code_root,
+            )
+            runtime.start()
+            self.functions[logical_id] = runtime
+        for runtime in self.functions.values():
+            runtime.wait_ready()
+
+        for route_key, target in self._route_targets:
+            if target in self.functions:
+                self.routes.add(Route.parse(route_key, self.functions[target]))
+        for mapping in mappings:
+            self._wire_mapping(mapping, function_resources)
+        self.schedules = ScheduleRunner(
+            [
+                schedule
+                for resource in schedule_resources
+                for schedule in self._schedules_of(resource, function_resources)
+            ]
+        )
+
+        for sqs_source in self.sqs_sources:
+            sqs_source.start()
+        for stream_source in self.stream_sources:
+            stream_source.start()
+        self.schedules.start()
+        self._http.start(HttpApi(self.routes, self._api_id, self._cors, self._local_route))
+
+    def stop(self) -> None:
+        self.schedules.stop()
+        for source in [*self.sqs_sources, *self.stream_sources]:
+            source.stop()
+        if self._http is not None:
+            self._http.stop()
+        for function in self.functions.values():
+            function.stop()
+        for source in [*self.sqs_sources, *self.stream_sources]:
+            source.join(timeout=3)
+        self.moto.stop()
+
+    # -- wiring ---------------------------------------------------------------------------
+
+    def _function_of(self, node: Any, functions: Mapping[str, Resource]) -> str | None:
+        """The function a template value designates: by reference, else by name or ARN."""
+        referenced = sorted(references(node) & functions.keys()) if isinstance(node, dict | list) else []
+        if len(referenced) == 1:
+            return referenced[0]
+        assert self.resolver is not None
+        value = str(self.resolver.resolve(node))
+        for logical_id in functions:
+            name = str(self.resolver.get_att(logical_id, "Ref"))
+            arn = str(self.resolver.get_att(logical_id, "Arn"))
+            if value in (name, arn, f"{arn}:$LATEST") or f"{arn}/" in value:
+                return logical_id
+        return None
+
+    def _wire_routes(self, resources: list[Resource], functions: Mapping[str, Resource]) -> set[str]:
+        assert self.resolver is not None
+        apis = [r for r in resources if r.type == "AWS::ApiGatewayV2::Api"]
+        if len(apis) > 1:
+            _LOG.info("template declares %d HTTP APIs; serving all their routes on one port", len(apis))
+        self._api_id = str(self.resolver.get_att(apis[0].logical_id, "Ref")) if apis else "localapi"
+        self._cors = Cors.from_configuration(
+            self.resolver.properties(apis[0]).get("CorsConfiguration") if apis else None
+        )
+        integrations = {r.logical_id: r for r in resources if r.type == "AWS::ApiGatewayV2::Integration"}
+        self._route_targets = []
+        for route in (r for r in resources if r.type == "AWS::ApiGatewayV2::Route"):
+            properties = self.resolver.properties(route)
+            target = str(properties.get("Target", ""))
+            integration = integrations.get(target.removeprefix("integrations/"))
+            if integration is None:
+                _LOG.info("skip route=%s (no integration)", properties.get("RouteKey"))
+                continue
+            integration_properties = self.resolver.properties(integration)
+            version = str(integration_properties.get("PayloadFormatVersion", "2.0"))
+            if version != "2.0":
+                raise TemplateError(f"route {properties['RouteKey']}: payload format {version} is not supported")
+            function = self._function_of(integration.properties.get("IntegrationUri"), functions)
+            if function is None:
+                _LOG.info("skip route=%s (integration target is not a function)", properties.get("RouteKey"))
+                continue
+            self._route_targets.append((str(properties["RouteKey"]), function))
+        return {function for _, function in self._route_targets}
+
+    def _wire_mapping(self, mapping: Resource, functions: Mapping[str, Resource]) -> None:
+        assert self.resolver is not None
+        properties = self.resolver.properties(mapping)
+        function_id = self._function_of(mapping.properties.get("FunctionName"), functions)
+        if function_id not in self.functions or properties.get("Enabled", True) in (False, "false"):
+            return
+        function = self.functions[function_id]
+        source_arn = str(properties["EventSourceArn"])
+        service = source_arn.split(":")[2]
+        report_failures = "ReportBatchItemFailures" in (properties.get("FunctionResponseTypes") or [])
+        filters = compile_filters(properties.get("FilterCriteria"))
+        window = float(properties.get("MaximumBatchingWindowInSeconds", 0))
+        if service == "sqs":
+            queue_url = self.client("sqs").get_queue_url(QueueName=source_arn.rsplit(":", 1)[1])["QueueUrl"]
+            self.sqs_sources.append(
+                SqsEventSource(
+                    mapping.logical_id,
+                    function,
+                    self.client("sqs"),
+                    queue_url,
+                    source_arn,
+                    batch_size=int(properties.get("BatchSize", 10)),
+                    batching_window_s=window,
+                    report_batch_item_failures=report_failures,
+                    filters=filters,
+                )
+            )
+        elif service == "dynamodb":
+            on_failure = ((properties.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+            self.stream_sources.append(
+                StreamEventSource(
+                    mapping.logical_id,
+                    function,
+                    self.client("dynamodbstreams"),
+                    source_arn,
+                    send_on_failure=send_to_destination(self.client),
+                    batch_size=int(properties.get("BatchSize", 100)),
+                    batching_window_s=window,
+                    starting_position=str(properties.get("StartingPosition", "TRIM_HORIZON")),
+                    report_batch_item_failures=report_failures,
+                    bisect_on_error=properties.get("BisectBatchOnFunctionError") in (True, "true"),
+                    maximum_retry_attempts=int(properties.get("MaximumRetryAttempts", -1)),
+                    maximum_record_age_s=int(properties.get("MaximumRecordAgeInSeconds", -1)),
+                    on_failure_destination=str(on_failure) if on_failure else None,
+                    filters=filters,
+                    retry_delay_s=float(self.settings.get("ORDERTRACK_LOCAL_STREAM_RETRY_DELAY", "0.1")),
+                )
+            )
+        else:
+            _LOG.info("skip mapping=%s (event source %s is not supported locally)", mapping.logical_id, service)
+
+    def _schedule_targets(self, resource: Resource, functions: Mapping[str, Resource]) -> list[str]:
+        if resource.type == "AWS::Scheduler::Schedule":
+            targets = [resource.properties.get("Target") or {}]
+        else:
+            if "ScheduleExpression" not in resource.properties:
+                return []
+            targets = list(resource.properties.get("Targets") or [])
+        found = [self._function_of(target.get("Arn"), functions) for target in targets]
+        return [target for target in found if target is not None]
+
+    def _schedules_of(self, resource: Resource, functions: Mapping[str, Resource]) -> list[Schedule]:
+        assert self.resolver is not None
+        properties = self.resolver.properties(resource)
+        if resource.type == "AWS::Scheduler::Schedule":
+            raw_targets = [resource.properties.get("Target") or {}]
+            kind = "scheduler"
+        else:
+            if "ScheduleExpression" not in properties:
+                return []
+            raw_targets = list(resource.properties.get("Targets") or [])
+            kind = "rule"
+        schedules = []
+        for raw_target in raw_targets:
+            function_id = self._function_of(raw_target.get("Arn"), functions)
+            if function_id not in self.functions:
+                continue
+            target_input = self.resolver.resolve(raw_target.get("Input")) if "Input" in raw_target else None
+            schedules.append(
+                Schedule(
+                    logical_id=resource.logical_id,
+                    expression=str(properties["ScheduleExpression"]),
+                    enabled=str(properties.get("State", "ENABLED")).upper() == "ENABLED",
+                    function=self.functions[function_id],
+                    input=target_input,
+                    source_arn=str(self.resolver.get_att(resource.logical_id, "Arn")),
+                    kind=kind,
+                )
+            )
+        return schedules
+
+    # -- local-only HTTP routes -------------------------------------------------------------
+
+    def _local_route(self, method: str, path: str, body: bytes) -> HttpResponse | None:
+        if not path.startswith("/_local/"):
+            return None
+        if method == "GET" and path == "/_local/health":
+            return json_response(
+                200,
+                {
+                    "status": "ok",
+                    "moto_endpoint": self.moto.endpoint,
+                    "functions": {logical_id: f.concurrency for logical_id, f in self.functions.items()},
+                    "schedules": sorted(self.schedules.schedules),
+                },
+            )
+        if method == "GET" and path == "/_local/outbox":
+            return json_response(200, self.outbox())
+        if method == "POST" and path.startswith("/_local/schedules/"):
+            logical_id = path.removeprefix("/_local/schedules/")
+            if logical_id not in self.schedules.schedules:
+                return json_response(404, {"message": f"no schedule {logical_id}"})
+            result = self.trigger_schedule(logical_id)
+            return json_response(
+                200 if result.ok else 502,
+                {"functionError": result.function_error, "payload": result.payload},
+            )
+        return json_response(404, {"message": "Not Found"})

@@ -1,0 +1,113 @@
+"""Inside a function worker process: the local equivalent of one Lambda execution environment.
+
+Started by :class:`infra.local.functions.FunctionRuntime` through a ``spawn`` multiprocessing
+context. The worker replaces its environment with the function's (template variables plus local
+overrides), puts ``functions/`` first on ``sys.path``, imports the handler once (the cold start),
+then serves invocations received over its pipe until the pipe closes.
+
+Keep this module free of heavy imports: whatever it imports, every worker pays at start-up.
+
+Pipe protocol (parent -> worker): ``(request_id, event_json, deadline_epoch_ms)`` or ``None`` to
+stop. Worker -> parent: first ``("ready", None)`` or ``("init_error", error)``, then one
+``("ok", result_json)`` or ``("error", error)`` per invocation, where ``error`` is Lambda's
+``{"errorType", "errorMessage", "stackTrace"}``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from multiprocessing.connection import Connection
+from typing import Any
+
+
+class LambdaContext:
+    """The attributes and method of the Python runtime's context object."""
+
+    def __init__(self, spec: Mapping[str, Any], request_id: str, deadline_ms: int) -> None:
+        self.function_name: str = spec["function_name"]
+        self.function_version = "$LATEST"
+        self.invoked_function_arn: str = spec["function_arn"]
+        self.memory_limit_in_mb: int = int(spec["memory_mb"])
+        self.aws_request_id = request_id
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = f"local/[$LATEST]{spec['logical_id']}"
+        self.identity = None
+        self.client_context = None
+        self.tenant_id = None
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, self._deadline_ms - int(time.time() * 1000))
+
+
+def error_payload(error: BaseException, error_type: str | None = None) -> dict[str, Any]:
+    return {
+        "errorType": error_type or type(error).__name__,
+        "errorMessage": str(error),
+        "stackTrace": traceback.format_exception(type(error), error, error.__traceback__)[1:],
+    }
+
+
+def worker_main(connection: Connection, spec: Mapping[str, Any]) -> None:
+    """Process entry point (picklable by reference for the ``spawn`` start method)."""
+    os.environ.clear()
+    os.environ.update(spec["environment"])
+    sys.path.insert(0, spec["code_root"])
+    try:
+        handler = _load_handler(spec["handler"])
+    except Exception as error:  # noqa: BLE001 - any import failure is Lambda's Runtime.ImportModuleError
+        traceback.print_exc()
+        init_error = error_payload(error, "Runtime.ImportModuleError")
+        connection.send(("init_error", init_error))
+        _serve_init_error(connection, init_error)
+        return
+    connection.send(("ready", None))
+    _serve(connection, handler, spec)
+
+
+def _load_handler(handler_path: str) -> Callable[[Any, Any], Any]:
+    module_name, _, function_name = handler_path.rpartition(".")
+    module = importlib.import_module(module_name)
+    return getattr(module, function_name)
+
+
+def _serve(connection: Connection, handler: Callable[[Any, Any], Any], spec: Mapping[str, Any]) -> None:
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        request_id, event_json, deadline_ms = message
+        os.environ["_X_AMZN_TRACE_ID"] = f"Root=1-{int(time.time()):08x}-{request_id.replace('-', '')[:24]}"
+        context = LambdaContext(spec, request_id, deadline_ms)
+        try:
+            result = handler(json.loads(event_json), context)
+        except Exception as error:  # noqa: BLE001 - Lambda turns any handler exception into an error result
+            traceback.print_exc()
+            connection.send(("error", error_payload(error)))
+            continue
+        try:
+            result_json = json.dumps(result)
+        except (TypeError, ValueError) as error:
+            connection.send(("error", error_payload(error, "Runtime.MarshalError")))
+            continue
+        connection.send(("ok", result_json))
+
+
+def _serve_init_error(connection: Connection, init_error: dict[str, Any]) -> None:
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        connection.send(("error", init_error))
