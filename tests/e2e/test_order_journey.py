@@ -1,0 +1,139 @@
+"""A storefront's view of the walking skeleton, over HTTP against the local runtime."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Storefront, body_for
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+def sku(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex[:6]}".upper()
+
+
+def test_an_order_is_confirmed_and_the_customer_gets_one_email_and_one_sms(storefront: Storefront, new_customer: Any) -> None:
+    tea, cup = sku("TEA"), sku("CUP")
+    assert storefront.put_stock(tea, 5).status_code == 200
+    assert storefront.put_stock(cup, 2).status_code == 200
+    customer = new_customer("zh-CN")
+    lines = [{"sku": tea, "quantity": 2, "unit_price": "88.00"}, {"sku": cup, "quantity": 1, "unit_price": "45.50"}]
+
+    placed = storefront.place(body_for(customer, lines))
+
+    assert placed.status_code == 201
+    order_id = placed.json()["order_id"]
+    order = storefront.wait_for_status(order_id, {"confirmed"})
+    assert [entry["status"] for entry in order["timeline"]] == ["received", "confirmed"]
+    assert storefront.stock(tea) | {"updated_at": None} == {"sku": tea, "on_hand": 5, "reserved": 2, "available": 3, "updated_at": None}
+    storefront.stack.wait_idle(30)
+    messages = storefront.outbox_for(customer["email"], customer["phone"])
+    assert sorted(message["channel"] for message in messages) == ["email", "sms"]
+    email = next(m for m in messages if m["channel"] == "email")
+    assert order_id in email["subject"] and "已确认" in email["subject"]
+
+
+def test_an_order_short_of_stock_reserves_nothing_and_names_the_sku(storefront: Storefront, new_customer: Any) -> None:
+    tea, cup = sku("TEA"), sku("CUP")
+    storefront.put_stock(tea, 5)
+    storefront.put_stock(cup, 0)
+    customer = new_customer("en", phone=False)
+    lines = [{"sku": tea, "quantity": 2, "unit_price": "88.00"}, {"sku": cup, "quantity": 1, "unit_price": "45.50"}]
+
+    order_id = storefront.place(body_for(customer, lines)).json()["order_id"]
+
+    order = storefront.wait_for_status(order_id, {"out_of_stock"})
+    assert [(item["sku"], item["requested"], item["available"]) for item in order["short_items"]] == [(cup, 1, 0)]
+    assert storefront.stock(tea)["reserved"] == 0
+    storefront.stack.wait_idle(30)
+    [email] = storefront.outbox_for(customer["email"])
+    assert cup in email["body"]
+
+
+def test_a_client_retry_creates_no_second_order_and_no_second_message(storefront: Storefront, new_customer: Any) -> None:
+    tea = sku("TEA")
+    storefront.put_stock(tea, 10)
+    customer = new_customer("en")
+    body = body_for(customer, [{"sku": tea, "quantity": 1, "unit_price": "9.90"}])
+    key = uuid.uuid4().hex
+
+    first = storefront.place(body, key)
+    storefront.wait_for_status(first.json()["order_id"], {"confirmed"})
+    again = storefront.place(body, key)
+
+    assert (again.status_code, again.json()) == (201, first.json())
+    storefront.stack.wait_idle(30)
+    assert storefront.stock(tea)["reserved"] == 1
+    assert len(storefront.outbox_for(customer["email"], customer["phone"])) == 2  # one email, one SMS
+
+
+def test_duplicate_sqs_deliveries_and_a_replayed_stream_record_change_nothing(
+    storefront: Storefront, new_customer: Any
+) -> None:
+    stack = storefront.stack
+    tea = sku("TEA")
+    storefront.put_stock(tea, 10)
+    customer = new_customer("en")
+    order_id = storefront.place(body_for(customer, [{"sku": tea, "quantity": 3, "unit_price": "1.00"}])).json()["order_id"]
+    storefront.wait_for_status(order_id, {"confirmed"})
+    stack.wait_idle(30)
+
+    sqs = stack.client("sqs")
+    received = {"event_id": f"{order_id}:v1", "event_type": "order.received", "order_id": order_id,
+                "status": "received", "occurred_at": "2026-11-24T00:00:00.000Z"}
+    confirmed = {**received, "event_id": f"{order_id}:v2", "event_type": "order.confirmed", "status": "confirmed"}
+    for _ in range(2):
+        sqs.send_message(QueueUrl=stack.physical("ReservationQueue"), MessageBody=json.dumps(received))
+        sqs.send_message(QueueUrl=stack.physical("NotificationQueue"), MessageBody=json.dumps(confirmed))
+    stack.wait_idle(30)
+
+    assert storefront.stock(tea)["reserved"] == 3
+    assert [e["status"] for e in storefront.order(order_id)["timeline"]] == ["received", "confirmed"]
+    assert sorted(m["channel"] for m in storefront.outbox_for(customer["email"], customer["phone"])) == ["email", "sms"]
+
+
+def test_concurrent_orders_never_oversell(storefront: Storefront, new_customer: Any) -> None:
+    scarce = sku("SCARCE")
+    storefront.put_stock(scarce, 6)
+    customers = [new_customer("en", phone=False) for _ in range(10)]
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        responses = list(pool.map(lambda c: storefront.place(body_for(c, [{"sku": scarce, "quantity": 1, "unit_price": "5.00"}])), customers))
+
+    statuses = [storefront.wait_for_status(r.json()["order_id"], {"confirmed", "out_of_stock"})["status"] for r in responses]
+    assert statuses.count("confirmed") == 6 and statuses.count("out_of_stock") == 4
+    assert storefront.stock(scarce) | {"updated_at": None} == {"sku": scarce, "on_hand": 6, "reserved": 6, "available": 0, "updated_at": None}
+
+
+def test_unauthenticated_calls_are_refused_and_change_nothing(storefront: Storefront, new_customer: Any) -> None:
+    tea = sku("TEA")
+    body = body_for(new_customer("en"), [{"sku": tea, "quantity": 1, "unit_price": "1.00"}])
+    before = storefront.stack.client("dynamodb").scan(TableName=storefront.stack.physical("OrdersTable"), Select="COUNT")["Count"]
+
+    for headers in ({"x-api-key": ""}, {"x-api-key": "not-the-key"}):
+        response = storefront.http.post(f"{storefront.url}/v1/orders", json=body, headers={**headers, "Idempotency-Key": "k"}, timeout=10)
+        assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
+        assert storefront.http.put(f"{storefront.url}/v1/inventory/{tea}", json={"on_hand": 1}, headers=headers, timeout=10).status_code == 401
+
+    after = storefront.stack.client("dynamodb").scan(TableName=storefront.stack.physical("OrdersTable"), Select="COUNT")["Count"]
+    assert after == before
+
+
+def test_bad_input_gets_a_machine_readable_4xx(storefront: Storefront) -> None:
+    response = storefront.http.post(f"{storefront.url}/v1/orders", data="{oops", headers={"Idempotency-Key": "x", "content-type": "application/json"}, timeout=10)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "malformed_json"
+    unknown = storefront.http.get(f"{storefront.url}/v1/orders/ord_aaaaaaaaaaaaaaaaaaaaaaaa", timeout=10)
+    assert unknown.status_code == 404
+
+
+def test_openapi_and_swagger_ui_are_served(storefront: Storefront) -> None:
+    document = storefront.http.get(f"{storefront.url}/openapi.json", headers={"x-api-key": ""}, timeout=10)
+    assert document.status_code == 200 and "/v1/orders/{order_id}" in document.json()["paths"]
+    page = storefront.http.get(f"{storefront.url}/docs", headers={"x-api-key": ""}, timeout=10)
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
