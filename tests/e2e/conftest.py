@@ -42,7 +42,10 @@ class Storefront:
 
     def place(self, body: dict[str, Any], key: str | None = None) -> requests.Response:
         return self.http.post(
-            f"{self.url}/v1/orders", json=body, headers={"Idempotency-Key": key or uuid.uuid4().hex}, timeout=10
+            f"{self.url}/v1/orders",
+            json=body,
+            headers={"Idempotency-Key": key or uuid.uuid4().hex},
+            timeout=10,
         )
 
     def order(self, order_id: str) -> dict[str, Any]:

@@ -18,12 +18,17 @@ def sku(name: str) -> str:
     return f"{name}-{uuid.uuid4().hex[:6]}".upper()
 
 
-def test_an_order_is_confirmed_and_the_customer_gets_one_email_and_one_sms(storefront: Storefront, new_customer: Any) -> None:
+def test_an_order_is_confirmed_and_the_customer_gets_one_email_and_one_sms(
+    storefront: Storefront, new_customer: Any
+) -> None:
     tea, cup = sku("TEA"), sku("CUP")
     assert storefront.put_stock(tea, 5).status_code == 200
     assert storefront.put_stock(cup, 2).status_code == 200
     customer = new_customer("zh-CN")
-    lines = [{"sku": tea, "quantity": 2, "unit_price": "88.00"}, {"sku": cup, "quantity": 1, "unit_price": "45.50"}]
+    lines = [
+        {"sku": tea, "quantity": 2, "unit_price": "88.00"},
+        {"sku": cup, "quantity": 1, "unit_price": "45.50"},
+    ]
 
     placed = storefront.place(body_for(customer, lines))
 
@@ -31,7 +36,13 @@ def test_an_order_is_confirmed_and_the_customer_gets_one_email_and_one_sms(store
     order_id = placed.json()["order_id"]
     order = storefront.wait_for_status(order_id, {"confirmed"})
     assert [entry["status"] for entry in order["timeline"]] == ["received", "confirmed"]
-    assert storefront.stock(tea) | {"updated_at": None} == {"sku": tea, "on_hand": 5, "reserved": 2, "available": 3, "updated_at": None}
+    assert storefront.stock(tea) | {"updated_at": None} == {
+        "sku": tea,
+        "on_hand": 5,
+        "reserved": 2,
+        "available": 3,
+        "updated_at": None,
+    }
     storefront.stack.wait_idle(30)
     messages = storefront.outbox_for(customer["email"], customer["phone"])
     assert sorted(message["channel"] for message in messages) == ["email", "sms"]
@@ -39,24 +50,33 @@ def test_an_order_is_confirmed_and_the_customer_gets_one_email_and_one_sms(store
     assert order_id in email["subject"] and "已确认" in email["subject"]
 
 
-def test_an_order_short_of_stock_reserves_nothing_and_names_the_sku(storefront: Storefront, new_customer: Any) -> None:
+def test_an_order_short_of_stock_reserves_nothing_and_names_the_sku(
+    storefront: Storefront, new_customer: Any
+) -> None:
     tea, cup = sku("TEA"), sku("CUP")
     storefront.put_stock(tea, 5)
     storefront.put_stock(cup, 0)
     customer = new_customer("en", phone=False)
-    lines = [{"sku": tea, "quantity": 2, "unit_price": "88.00"}, {"sku": cup, "quantity": 1, "unit_price": "45.50"}]
+    lines = [
+        {"sku": tea, "quantity": 2, "unit_price": "88.00"},
+        {"sku": cup, "quantity": 1, "unit_price": "45.50"},
+    ]
 
     order_id = storefront.place(body_for(customer, lines)).json()["order_id"]
 
     order = storefront.wait_for_status(order_id, {"out_of_stock"})
-    assert [(item["sku"], item["requested"], item["available"]) for item in order["short_items"]] == [(cup, 1, 0)]
+    assert [(item["sku"], item["requested"], item["available"]) for item in order["short_items"]] == [
+        (cup, 1, 0)
+    ]
     assert storefront.stock(tea)["reserved"] == 0
     storefront.stack.wait_idle(30)
     [email] = storefront.outbox_for(customer["email"])
     assert cup in email["body"]
 
 
-def test_a_client_retry_creates_no_second_order_and_no_second_message(storefront: Storefront, new_customer: Any) -> None:
+def test_a_client_retry_creates_no_second_order_and_no_second_message(
+    storefront: Storefront, new_customer: Any
+) -> None:
     tea = sku("TEA")
     storefront.put_stock(tea, 10)
     customer = new_customer("en")
@@ -80,14 +100,26 @@ def test_duplicate_sqs_deliveries_and_a_replayed_stream_record_change_nothing(
     tea = sku("TEA")
     storefront.put_stock(tea, 10)
     customer = new_customer("en")
-    order_id = storefront.place(body_for(customer, [{"sku": tea, "quantity": 3, "unit_price": "1.00"}])).json()["order_id"]
+    order_id = storefront.place(
+        body_for(customer, [{"sku": tea, "quantity": 3, "unit_price": "1.00"}])
+    ).json()["order_id"]
     storefront.wait_for_status(order_id, {"confirmed"})
     stack.wait_idle(30)
 
     sqs = stack.client("sqs")
-    received = {"event_id": f"{order_id}:v1", "event_type": "order.received", "order_id": order_id,
-                "status": "received", "occurred_at": "2026-11-24T00:00:00.000Z"}
-    confirmed = {**received, "event_id": f"{order_id}:v2", "event_type": "order.confirmed", "status": "confirmed"}
+    received = {
+        "event_id": f"{order_id}:v1",
+        "event_type": "order.received",
+        "order_id": order_id,
+        "status": "received",
+        "occurred_at": "2026-11-24T00:00:00.000Z",
+    }
+    confirmed = {
+        **received,
+        "event_id": f"{order_id}:v2",
+        "event_type": "order.confirmed",
+        "status": "confirmed",
+    }
     for _ in range(2):
         sqs.send_message(QueueUrl=stack.physical("ReservationQueue"), MessageBody=json.dumps(received))
         sqs.send_message(QueueUrl=stack.physical("NotificationQueue"), MessageBody=json.dumps(confirmed))
@@ -95,7 +127,10 @@ def test_duplicate_sqs_deliveries_and_a_replayed_stream_record_change_nothing(
 
     assert storefront.stock(tea)["reserved"] == 3
     assert [e["status"] for e in storefront.order(order_id)["timeline"]] == ["received", "confirmed"]
-    assert sorted(m["channel"] for m in storefront.outbox_for(customer["email"], customer["phone"])) == ["email", "sms"]
+    assert sorted(m["channel"] for m in storefront.outbox_for(customer["email"], customer["phone"])) == [
+        "email",
+        "sms",
+    ]
 
 
 def test_concurrent_orders_never_oversell(storefront: Storefront, new_customer: Any) -> None:
@@ -104,29 +139,63 @@ def test_concurrent_orders_never_oversell(storefront: Storefront, new_customer: 
     customers = [new_customer("en", phone=False) for _ in range(10)]
 
     with ThreadPoolExecutor(max_workers=5) as pool:
-        responses = list(pool.map(lambda c: storefront.place(body_for(c, [{"sku": scarce, "quantity": 1, "unit_price": "5.00"}])), customers))
+        responses = list(
+            pool.map(
+                lambda c: storefront.place(
+                    body_for(c, [{"sku": scarce, "quantity": 1, "unit_price": "5.00"}])
+                ),
+                customers,
+            )
+        )
 
-    statuses = [storefront.wait_for_status(r.json()["order_id"], {"confirmed", "out_of_stock"})["status"] for r in responses]
+    statuses = [
+        storefront.wait_for_status(r.json()["order_id"], {"confirmed", "out_of_stock"})["status"]
+        for r in responses
+    ]
     assert statuses.count("confirmed") == 6 and statuses.count("out_of_stock") == 4
-    assert storefront.stock(scarce) | {"updated_at": None} == {"sku": scarce, "on_hand": 6, "reserved": 6, "available": 0, "updated_at": None}
+    assert storefront.stock(scarce) | {"updated_at": None} == {
+        "sku": scarce,
+        "on_hand": 6,
+        "reserved": 6,
+        "available": 0,
+        "updated_at": None,
+    }
 
 
-def test_unauthenticated_calls_are_refused_and_change_nothing(storefront: Storefront, new_customer: Any) -> None:
+def test_unauthenticated_calls_are_refused_and_change_nothing(
+    storefront: Storefront, new_customer: Any
+) -> None:
     tea = sku("TEA")
     body = body_for(new_customer("en"), [{"sku": tea, "quantity": 1, "unit_price": "1.00"}])
-    before = storefront.stack.client("dynamodb").scan(TableName=storefront.stack.physical("OrdersTable"), Select="COUNT")["Count"]
+    before = storefront.stack.client("dynamodb").scan(
+        TableName=storefront.stack.physical("OrdersTable"), Select="COUNT"
+    )["Count"]
 
     for headers in ({"x-api-key": ""}, {"x-api-key": "not-the-key"}):
-        response = storefront.http.post(f"{storefront.url}/v1/orders", json=body, headers={**headers, "Idempotency-Key": "k"}, timeout=10)
+        response = storefront.http.post(
+            f"{storefront.url}/v1/orders", json=body, headers={**headers, "Idempotency-Key": "k"}, timeout=10
+        )
         assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
-        assert storefront.http.put(f"{storefront.url}/v1/inventory/{tea}", json={"on_hand": 1}, headers=headers, timeout=10).status_code == 401
+        assert (
+            storefront.http.put(
+                f"{storefront.url}/v1/inventory/{tea}", json={"on_hand": 1}, headers=headers, timeout=10
+            ).status_code
+            == 401
+        )
 
-    after = storefront.stack.client("dynamodb").scan(TableName=storefront.stack.physical("OrdersTable"), Select="COUNT")["Count"]
+    after = storefront.stack.client("dynamodb").scan(
+        TableName=storefront.stack.physical("OrdersTable"), Select="COUNT"
+    )["Count"]
     assert after == before
 
 
 def test_bad_input_gets_a_machine_readable_4xx(storefront: Storefront) -> None:
-    response = storefront.http.post(f"{storefront.url}/v1/orders", data="{oops", headers={"Idempotency-Key": "x", "content-type": "application/json"}, timeout=10)
+    response = storefront.http.post(
+        f"{storefront.url}/v1/orders",
+        data="{oops",
+        headers={"Idempotency-Key": "x", "content-type": "application/json"},
+        timeout=10,
+    )
     assert response.status_code == 400 and response.json()["error"]["code"] == "malformed_json"
     unknown = storefront.http.get(f"{storefront.url}/v1/orders/ord_aaaaaaaaaaaaaaaaaaaaaaaa", timeout=10)
     assert unknown.status_code == 404
