@@ -42,12 +42,13 @@ _LOG = logging.getLogger("ordertrack.local")
 
 def configure_runtime_log() -> logging.Logger:
     """The runtime's own log: one line per event on stderr, independent of the root logger."""
-    if not _LOG.handlers:
+    if not any(getattr(handler, "ordertrack_runtime", False) for handler in _LOG.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("[local] %(message)s"))
+        handler.ordertrack_runtime = True  # type: ignore[attr-defined]
         _LOG.addHandler(handler)
-        _LOG.setLevel(logging.INFO)
-        _LOG.propagate = False
+    _LOG.setLevel(logging.INFO)
+    _LOG.propagate = False
     return _LOG
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -56,6 +57,7 @@ def error_payload(error: BaseException, error_type: str | None = None) -> dict[s
 
 def worker_main(connection: Connection, spec: Mapping[str, Any]) -> None:
     """Process entry point (picklable by reference for the ``spawn`` start method)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the runtime stops us
     os.environ.clear()
     os.environ.update(spec["environment"])
     sys.path.insert(0, spec["code_root"])

@@ -1,0 +1,99 @@
+"""Measurements of the local moto server, reusable by tests and ``make bench``.
+
+``transaction_cost(endpoint, items)`` creates a scratch table holding ``items`` items in the moto
+server at ``endpoint`` and returns the mean wall-clock seconds of one ``TransactWriteItems``
+(a conditional counter update plus a put) against it. Compare results at different ``items``
+within one run, as ratios; absolute times depend on the machine.
+
+``transaction_cost_by_table_size`` starts its own patched and unpatched moto servers and returns
+``{"patched": {items: seconds}, "unpatched": {items: seconds}}``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from infra.local.moto_process import MotoServer
+from infra.local.template import REGION
+
+_BATCH = 25
+
+
+def dynamodb_client(endpoint: str) -> Any:
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 1}, max_pool_connections=16),
+    )
+
+
+def fill_table(client: Any, table: str, items: int, workers: int = 4) -> None:
+    def write(start: int) -> None:
+        requests = [
+            {"PutRequest": {"Item": {"pk": {"S": f"item-{index:06d}"}, "payload": {"S": "x" * 64}}}}
+            for index in range(start, min(start + _BATCH, items))
+        ]
+        client.batch_write_item(RequestItems={table: requests})
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(write, range(0, items, _BATCH)))
+
+
+def transaction_cost(endpoint: str, items: int, transactions: int = 20) -> float:
+    """Mean seconds per ``TransactWriteItems`` on a fresh table already holding ``items`` items."""
+    client = dynamodb_client(endpoint)
+    table = f"transaction-cost-{uuid.uuid4().hex[:8]}"
+    client.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    try:
+        fill_table(client, table, items)
+        client.put_item(TableName=table, Item={"pk": {"S": "counter"}, "n": {"N": "0"}})
+        started = time.perf_counter()
+        for index in range(transactions):
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": table,
+                            "Key": {"pk": {"S": "counter"}},
+                            "UpdateExpression": "SET n = n + :one",
+                            "ConditionExpression": "attribute_exists(pk)",
+                            "ExpressionAttributeValues": {":one": {"N": "1"}},
+                        }
+                    },
+                    {"Put": {"TableName": table, "Item": {"pk": {"S": f"txn-{index}"}, "n": {"N": "1"}}}},
+                ]
+            )
+        return (time.perf_counter() - started) / transactions
+    finally:
+        client.delete_table(TableName=table)
+
+
+def transaction_cost_by_table_size(
+    sizes: tuple[int, ...] = (0, 2_000, 10_000), transactions: int = 20
+) -> dict[str, dict[int, float]]:
+    results: dict[str, dict[int, float]] = {}
+    for label, patched in (("patched", True), ("unpatched", False)):
+        with MotoServer(patched=patched) as moto:
+            results[label] = {size: transaction_cost(moto.endpoint, size, transactions) for size in sizes}
+    return results
+
+
+if __name__ == "__main__":
+    for label, costs in transaction_cost_by_table_size().items():
+        rendered = ", ".join(f"{size} items: {seconds * 1000:.1f} ms" for size, seconds in costs.items())
+        print(f"{label}: {rendered}")
