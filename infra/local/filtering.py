@@ -83,7 +83,8 @@ def _matches_rule(rule: Any, value: Any) -> bool:
             return False
         conditions = rule["numeric"]
         return all(
-            _NUMERIC[conditions[index]](value, conditions[index + 1]) for index in range(0, len(conditions), 2)
+            _NUMERIC[conditions[index]](value, conditions[index + 1])
+            for index in range(0, len(conditions), 2)
         )
     raise ValueError(f"unsupported filter rule {rule!r}")
 

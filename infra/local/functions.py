@@ -15,6 +15,7 @@ invocation is logged in one line on stderr::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -30,7 +31,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from infra.local.template import REGION, Resolver, Resource
+from infra.local.template import LOCAL_CREDENTIALS, REGION, Resolver, Resource
 from infra.local.worker import worker_main
 
 CODE_ROOT = Path(__file__).resolve().parents[2] / "functions"
@@ -98,8 +99,8 @@ class FunctionSpec:
         environment.update(
             {
                 "AWS_ENDPOINT_URL": moto_endpoint,
-                "AWS_ACCESS_KEY_ID": "testing",
-                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS["aws_access_key_id"],
+                "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS["aws_secret_access_key"],
                 "AWS_REGION": REGION,
                 "AWS_DEFAULT_REGION": REGION,
                 "AWS_CONFIG_FILE": os.devnull,
@@ -218,10 +219,8 @@ class _Worker:
         self.connection.close()
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.connection.send(None)
-        except (OSError, BrokenPipeError):
-            pass
         self.process.join(timeout=3)
         if self.process.is_alive():
             self.process.kill()

@@ -46,7 +46,9 @@ class Route:
         if route_key == "$default":
             return cls(route_key, function)
         method, _, path = route_key.partition(" ")
-        return cls(route_key, function, method.upper(), tuple(path.strip("/").split("/")) if path != "/" else ())
+        return cls(
+            route_key, function, method.upper(), tuple(path.strip("/").split("/")) if path != "/" else ()
+        )
 
     @property
     def is_default(self) -> bool:
@@ -341,7 +343,9 @@ class HttpApiServer:
     def __init__(self, port: int) -> None:
         self.server = _Server(("127.0.0.1", port), _Handler)
         self.port = self.server.server_address[1]
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -396,5 +400,5 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Invocations are logged by the function runtime; access logs would double them."""

@@ -20,7 +20,7 @@ import boto3
 from botocore.config import Config
 
 from infra.local.moto_process import MotoServer
-from infra.local.template import REGION
+from infra.local.template import LOCAL_CREDENTIALS, REGION
 
 _BATCH = 25
 
@@ -30,8 +30,7 @@ def dynamodb_client(endpoint: str) -> Any:
         "dynamodb",
         endpoint_url=endpoint,
         region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+        **LOCAL_CREDENTIALS,
         config=Config(retries={"max_attempts": 1}, max_pool_connections=16),
     )
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from infra.local.template import Resolver, Resource
 
-LOCAL_SECRET_METADATA = "ordertrack:local-secret"
+LOCAL_SECRET_METADATA = "ordertrack:local-secret"  # noqa: S105 - a metadata key, not a secret
 _LOG = logging.getLogger("ordertrack.local")
 
 
@@ -67,9 +67,7 @@ class Provisioner:
         }
         if billing_mode == "PROVISIONED":
             request["ProvisionedThroughput"] = _throughput(properties)
-        indexes = [
-            _index(index, billing_mode) for index in properties.get("GlobalSecondaryIndexes") or []
-        ]
+        indexes = [_index(index, billing_mode) for index in properties.get("GlobalSecondaryIndexes") or []]
         if indexes:
             request["GlobalSecondaryIndexes"] = indexes
         local_indexes = [
@@ -80,7 +78,10 @@ class Provisioner:
             request["LocalSecondaryIndexes"] = local_indexes
         stream = properties.get("StreamSpecification") or {}
         if stream.get("StreamViewType"):
-            request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
+            request["StreamSpecification"] = {
+                "StreamEnabled": True,
+                "StreamViewType": stream["StreamViewType"],
+            }
         dynamodb = self.client_for("dynamodb")
         description = dynamodb.create_table(**request)["TableDescription"]
         ttl = properties.get("TimeToLiveSpecification") or {}
@@ -242,6 +243,8 @@ def _generate_password(spec: Mapping[str, Any]) -> str:
     if spec.get("IncludeSpace"):
         alphabet += " "
     excluded = set(spec.get("ExcludeCharacters", ""))
-    alphabet = "".join(character for character in alphabet if character not in excluded) or string.ascii_letters
+    alphabet = (
+        "".join(character for character in alphabet if character not in excluded) or string.ascii_letters
+    )
     length = int(spec.get("PasswordLength", 32))
     return "".join(secrets.choice(alphabet) for _ in range(length))

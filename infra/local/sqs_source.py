@@ -142,7 +142,9 @@ class SqsEventSource:
         result = self.function.invoke(
             {"Records": wanted}, trigger="sqs", batch_size=len(wanted), describe=self._describe_for(wanted)
         )
-        self._delete([record for record in wanted if record["messageId"] not in self._failed_ids(result, wanted)])
+        self._delete(
+            [record for record in wanted if record["messageId"] not in self._failed_ids(result, wanted)]
+        )
 
     def _failed_ids(self, result: InvocationResult, records: list[dict[str, Any]]) -> set[str]:
         every_id = {record["messageId"] for record in records}
@@ -185,7 +187,8 @@ class SqsEventSource:
             "body": message.get("Body", ""),
             "attributes": dict(message.get("Attributes", {})),
             "messageAttributes": {
-                name: _message_attribute(value) for name, value in message.get("MessageAttributes", {}).items()
+                name: _message_attribute(value)
+                for name, value in message.get("MessageAttributes", {}).items()
             },
             "md5OfBody": message.get("MD5OfBody"),
             "eventSource": "aws:sqs",

@@ -44,7 +44,15 @@ from infra.local.provision import Provisioner
 from infra.local.schedules import Schedule, ScheduleRunner
 from infra.local.sqs_source import SqsEventSource
 from infra.local.stream_source import StreamEventSource, send_to_destination
-from infra.local.template import REGION, Resolver, Resource, Template, TemplateError, references
+from infra.local.template import (
+    LOCAL_CREDENTIALS,
+    REGION,
+    Resolver,
+    Resource,
+    Template,
+    TemplateError,
+    references,
+)
 
 DEFAULT_API_KEY = "local-dev-key"
 _LOG = logging.getLogger("ordertrack.local")
@@ -77,9 +85,7 @@ class LocalStack:
         self._http: HttpApiServer | None = None
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
-        self._session = boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
-        )
+        self._session = boto3.session.Session(region_name=REGION, **LOCAL_CREDENTIALS)
         self.resolver: Resolver | None = None
 
     # -- public API ---------------------------------------------------------------------
@@ -179,11 +185,17 @@ class LocalStack:
         function_resources = {r.logical_id: r for r in resources if r.type == "AWS::Lambda::Function"}
         http_targets = self._wire_routes(resources, function_resources)
         mappings = [r for r in resources if r.type == "AWS::Lambda::EventSourceMapping"]
-        schedule_resources = [r for r in resources if r.type in ("AWS::Scheduler::Schedule", "AWS::Events::Rule")]
+        schedule_resources = [
+            r for r in resources if r.type in ("AWS::Scheduler::Schedule", "AWS::Events::Rule")
+        ]
         triggered = set(http_targets)
-        triggered |= {self._function_of(m.properties.get("FunctionName"), function_resources) for m in mappings}
         triggered |= {
-            target for schedule in schedule_resources for target in self._schedule_targets(schedule, function_resources)
+            self._function_of(m.properties.get("FunctionName"), function_resources) for m in mappings
+        }
+        triggered |= {
+            target
+            for schedule in schedule_resources
+            for target in self._schedule_targets(schedule, function_resources)
         }
         triggered.discard(None)  # type: ignore[arg-type]
 
@@ -274,7 +286,9 @@ class LocalStack:
             integration_properties = self.resolver.properties(integration)
             version = str(integration_properties.get("PayloadFormatVersion", "2.0"))
             if version != "2.0":
-                raise TemplateError(f"route {properties['RouteKey']}: payload format {version} is not supported")
+                raise TemplateError(
+                    f"route {properties['RouteKey']}: payload format {version} is not supported"
+                )
             function = self._function_of(integration.properties.get("IntegrationUri"), functions)
             if function is None:
                 _LOG.info("skip route=%s (integration target is not a function)", properties.get("RouteKey"))
@@ -310,7 +324,9 @@ class LocalStack:
                 )
             )
         elif service == "dynamodb":
-            on_failure = ((properties.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+            on_failure = ((properties.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
+                "Destination"
+            )
             self.stream_sources.append(
                 StreamEventSource(
                     mapping.logical_id,
@@ -331,7 +347,9 @@ class LocalStack:
                 )
             )
         else:
-            _LOG.info("skip mapping=%s (event source %s is not supported locally)", mapping.logical_id, service)
+            _LOG.info(
+                "skip mapping=%s (event source %s is not supported locally)", mapping.logical_id, service
+            )
 
     def _schedule_targets(self, resource: Resource, functions: Mapping[str, Resource]) -> list[str]:
         if resource.type == "AWS::Scheduler::Schedule":

@@ -122,7 +122,9 @@ class StreamEventSource:
             iterator = self.streams.get_shard_iterator(
                 StreamArn=self.stream_arn,
                 ShardId=shard["ShardId"],
-                ShardIteratorType=self.starting_position if self.starting_position != "AT_TIMESTAMP" else "LATEST",
+                ShardIteratorType=self.starting_position
+                if self.starting_position != "AT_TIMESTAMP"
+                else "LATEST",
             )["ShardIterator"]
             self._shards[shard["ShardId"]] = _Shard(shard["ShardId"], iterator)
 
@@ -180,7 +182,10 @@ class StreamEventSource:
             if not batch:
                 return
             result = self.function.invoke(
-                {"Records": batch}, trigger="stream", batch_size=len(batch), describe=self._describe_for(batch)
+                {"Records": batch},
+                trigger="stream",
+                batch_size=len(batch),
+                describe=self._describe_for(batch),
             )
             attempts += 1
             retry_from = self._retry_from(result, batch)

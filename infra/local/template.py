@@ -27,6 +27,8 @@ from typing import Any
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
+# moto accepts any credentials; these dummies keep real ones from ever reaching the local stack.
+LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
 class TemplateError(ValueError):
@@ -153,7 +155,7 @@ class Resolver:
         """Resolve every intrinsic function in ``node``; ``AWS::NoValue`` entries disappear."""
         if isinstance(node, dict):
             if len(node) == 1:
-                (key, value), = node.items()
+                ((key, value),) = node.items()
                 if key == "Ref":
                     return self.ref(value)
                 if key == "Condition" and isinstance(value, str) and value in self.template.conditions:
@@ -230,11 +232,11 @@ class Resolver:
         name = self.physical_name(resource)
         arn_prefix = f"arn:{PARTITION}"
         match resource.type, attribute:
-            case ("AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable"), "Ref":
+            case (("AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable"), "Ref"):
                 return name
-            case ("AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable"), "Arn":
+            case (("AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable"), "Arn"):
                 return f"{arn_prefix}:dynamodb:{REGION}:{ACCOUNT_ID}:table/{name}"
-            case ("AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable"), "StreamArn":
+            case (("AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable"), "StreamArn"):
                 return f"{arn_prefix}:dynamodb:{REGION}:{ACCOUNT_ID}:table/{name}/stream/local"
             case "AWS::SQS::Queue", ("Ref" | "QueueUrl"):
                 return f"{self.endpoint}/{ACCOUNT_ID}/{name}"
@@ -325,7 +327,7 @@ class Resolver:
 
     def _evaluate_condition(self, node: Any) -> Any:
         if isinstance(node, dict) and len(node) == 1:
-            (key, value), = node.items()
+            ((key, value),) = node.items()
             if key == "Condition":
                 return self.condition(value)
             if key == "Fn::Equals":

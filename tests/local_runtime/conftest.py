@@ -37,7 +37,9 @@ def runtime_log() -> Iterator[_Lines]:
 
 @pytest.fixture(scope="module")
 def stack(runtime_log: _Lines) -> Iterator[LocalStack]:
-    with LocalStack(FIXTURE_TEMPLATE, port=0, code_root=FIXTURES, env={"ORDERTRACK_API_KEY": "test-key"}) as local:
+    with LocalStack(
+        FIXTURE_TEMPLATE, port=0, code_root=FIXTURES, env={"ORDERTRACK_API_KEY": "test-key"}
+    ) as local:
         yield local
 
 

@@ -8,7 +8,10 @@ from infra.local.filtering import compile_filters, matches, matches_any
 
 RECORD = {
     "eventName": "INSERT",
-    "dynamodb": {"NewImage": {"status": {"S": "PLACED"}, "total": {"N": "12"}}, "Keys": {"pk": {"S": "ORDER#1"}}},
+    "dynamodb": {
+        "NewImage": {"status": {"S": "PLACED"}, "total": {"N": "12"}},
+        "Keys": {"pk": {"S": "ORDER#1"}},
+    },
     "amount": 12,
     "tags": ["a", "b"],
 }
@@ -35,7 +38,12 @@ def test_exists_anything_but_and_numeric() -> None:
 
 def test_filters_are_ored_and_no_filters_deliver_everything() -> None:
     patterns = compile_filters(
-        {"Filters": [{"Pattern": json.dumps({"eventName": ["REMOVE"]})}, {"Pattern": json.dumps({"amount": [12]})}]}
+        {
+            "Filters": [
+                {"Pattern": json.dumps({"eventName": ["REMOVE"]})},
+                {"Pattern": json.dumps({"amount": [12]})},
+            ]
+        }
     )
     assert matches_any(patterns, RECORD)
     assert matches_any(compile_filters(None), RECORD)

@@ -42,11 +42,18 @@ def test_event_is_payload_format_2() -> None:
         method="POST",
         path="/v1/orders/o%201",
         query="x=1&x=2&y=",
-        headers=[("Content-Type", "application/octet-stream"), ("Cookie", "a=1; b=2"), ("X-Multi", "1"), ("x-multi", "2")],
+        headers=[
+            ("Content-Type", "application/octet-stream"),
+            ("Cookie", "a=1; b=2"),
+            ("X-Multi", "1"),
+            ("x-multi", "2"),
+        ],
         body=b"\x00\xff",
         source_ip="127.0.0.1",
     )
-    event = build_event(request, Route.parse("POST /v1/orders/{order_id}", FUNCTION), {"order_id": "o 1"}, "api", "h:3000")
+    event = build_event(
+        request, Route.parse("POST /v1/orders/{order_id}", FUNCTION), {"order_id": "o 1"}, "api", "h:3000"
+    )
     assert event["version"] == "2.0"
     assert event["routeKey"] == "POST /v1/orders/{order_id}"
     assert event["rawQueryString"] == "x=1&x=2&y="

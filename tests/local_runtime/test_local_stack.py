@@ -68,7 +68,11 @@ def test_path_parameters_greedy_routes_and_literal_precedence(stack: LocalStack)
 
 def test_bare_results_binary_bodies_and_api_gateway_errors(stack: LocalStack) -> None:
     bare = requests.get(f"{stack.api_url}/v1/bare", timeout=10)
-    assert (bare.status_code, bare.json(), bare.headers["Content-Type"]) == (200, {"bare": True}, "application/json")
+    assert (bare.status_code, bare.json(), bare.headers["Content-Type"]) == (
+        200,
+        {"bare": True},
+        "application/json",
+    )
     binary = requests.get(f"{stack.api_url}/v1/binary", timeout=10)
     assert binary.content == b"\x89PNG\r"
     missing = requests.get(f"{stack.api_url}/v2/nothing", timeout=10)
@@ -143,9 +147,9 @@ def test_secrets_are_provisioned_from_local_metadata_or_generated(stack: LocalSt
 
 def test_resources_are_provisioned_as_declared(stack: LocalStack) -> None:
     sqs = stack.client("sqs")
-    attributes = sqs.get_queue_attributes(QueueUrl=stack.physical("WorkQueue5E6F7A8B"), AttributeNames=["All"])[
-        "Attributes"
-    ]
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=stack.physical("WorkQueue5E6F7A8B"), AttributeNames=["All"]
+    )["Attributes"]
     assert attributes["VisibilityTimeout"] == "1"
     assert json.loads(attributes["RedrivePolicy"]) == {
         "deadLetterTargetArn": stack.physical("WorkDlq1A2B3C4D", "Arn"),
@@ -162,7 +166,9 @@ def test_resources_are_provisioned_as_declared(stack: LocalStack) -> None:
     assert "CustomResourceProvider7A8B9C0D" not in stack.functions
 
 
-def test_local_routes_health_outbox_and_schedules(stack: LocalStack, observations: Callable[[str], list[Any]]) -> None:
+def test_local_routes_health_outbox_and_schedules(
+    stack: LocalStack, observations: Callable[[str], list[Any]]
+) -> None:
     health = requests.get(f"{stack.api_url}/_local/health", timeout=10).json()
     assert health["status"] == "ok"
     assert "ApiFunction1A2B3C4D" in health["functions"]
@@ -214,7 +220,9 @@ def test_sqs_batches_respect_batch_size_and_are_real_sqs_events(
     stack.wait_idle(timeout=20)
     # Then every message was delivered once, in batches of at most 3
     batches = _sqs_deliveries(observations, "size-")
-    assert sorted(message["id"] for batch in batches for message in batch) == sorted(f"size-{i}" for i in range(7))
+    assert sorted(message["id"] for batch in batches for message in batch) == sorted(
+        f"size-{i}" for i in range(7)
+    )
     assert max(len(batch) for batch in batches) <= 3
     record = batches[0][0]["record"]
     assert record["eventSource"] == "aws:sqs"
@@ -252,9 +260,13 @@ def test_message_failing_every_time_lands_in_the_dlq_after_max_receive_count(
     _send(stack, [{"id": marker, "fail": "always"}])
     stack.wait_idle(timeout=20)
     # Then it was delivered exactly twice and then moved to the DLQ
-    deliveries = [message["receive_count"] for batch in _sqs_deliveries(observations, marker) for message in batch]
+    deliveries = [
+        message["receive_count"] for batch in _sqs_deliveries(observations, marker) for message in batch
+    ]
     assert deliveries == [1, 2]
-    dlq = stack.client("sqs").receive_message(QueueUrl=stack.physical("WorkDlq1A2B3C4D"), MaxNumberOfMessages=10)
+    dlq = stack.client("sqs").receive_message(
+        QueueUrl=stack.physical("WorkDlq1A2B3C4D"), MaxNumberOfMessages=10
+    )
     assert [json.loads(message["Body"])["id"] for message in dlq["Messages"]] == [marker]
 
 
@@ -268,7 +280,10 @@ def _put(stack: LocalStack, key: str, kind: str, **extra: dict[str, str]) -> Non
 
 
 def _stream_batches(observations: Callable[[str], list[Any]], prefix: str) -> list[list[str]]:
-    batches = [[key for key in observation["keys"] if key.startswith(prefix)] for observation in observations("stream")]
+    batches = [
+        [key for key in observation["keys"] if key.startswith(prefix)]
+        for observation in observations("stream")
+    ]
     return [batch for batch in batches if batch]
 
 
@@ -302,7 +317,9 @@ def test_filter_criteria_skip_records_that_do_not_match(
     # Given a filter on eventName INSERT/MODIFY and NewImage.kind prefix "evt"
     _put(stack, "filter-skipped", "audit")  # kind does not match
     _put(stack, "filter-kept", "evt-kept")
-    stack.client("dynamodb").delete_item(TableName="fixture-events", Key={"pk": {"S": "filter-kept"}})  # REMOVE
+    stack.client("dynamodb").delete_item(
+        TableName="fixture-events", Key={"pk": {"S": "filter-kept"}}
+    )  # REMOVE
     _put(stack, "filter-last", "evt-last")
     stack.wait_idle(timeout=20)
     delivered = [key for batch in _stream_batches(observations, "filter-") for key in batch]
@@ -320,7 +337,11 @@ def test_bisect_isolates_a_poison_record_and_retry_exhaustion_sends_the_on_failu
             {
                 "Put": {
                     "TableName": "fixture-events",
-                    "Item": {"pk": {"S": key}, "kind": {"S": "evt-bisect"}, **({"poison": {"BOOL": True}} if bad else {})},
+                    "Item": {
+                        "pk": {"S": key},
+                        "kind": {"S": "evt-bisect"},
+                        **({"poison": {"BOOL": True}} if bad else {}),
+                    },
                 }
             }
             for key, bad in items

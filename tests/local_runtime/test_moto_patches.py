@@ -12,6 +12,7 @@ from botocore.config import Config
 
 from infra.local.measure import dynamodb_client, transaction_cost
 from infra.local.moto_process import MotoServer
+from infra.local.template import LOCAL_CREDENTIALS
 
 pytestmark = pytest.mark.xdist_group("local_runtime_moto")
 
@@ -27,8 +28,7 @@ def _client(moto: MotoServer, service: str) -> Any:
         service,
         endpoint_url=moto.endpoint,
         region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+        **LOCAL_CREDENTIALS,
         config=Config(retries={"max_attempts": 1}, max_pool_connections=50),
     )
 
@@ -89,7 +89,11 @@ def test_concurrent_conditional_transactions_never_oversell(moto: MotoServer) ->
     # Then exactly 50 succeed, the counter is 0, and only successful transactions left items
     assert len(successes) == 50
     assert client.get_item(TableName="stock", Key={"pk": {"S": "counter"}})["Item"]["n"] == {"N": "0"}
-    sales = client.scan(TableName="stock", FilterExpression="begins_with(pk, :p)", ExpressionAttributeValues={":p": {"S": "sale-"}})
+    sales = client.scan(
+        TableName="stock",
+        FilterExpression="begins_with(pk, :p)",
+        ExpressionAttributeValues={":p": {"S": "sale-"}},
+    )
     assert sorted(item["pk"]["S"] for item in sales["Items"]) == sorted(successes)
 
 

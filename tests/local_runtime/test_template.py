@@ -7,14 +7,18 @@ import pytest
 from infra.local.template import NO_VALUE, Resolver, Template, TemplateError
 
 TEMPLATE = {
-    "Parameters": {"BootstrapVersion": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/cdk/version"}},
+    "Parameters": {
+        "BootstrapVersion": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/cdk/version"}
+    },
     "Conditions": {"IsUsEast1": {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}},
     "Mappings": {"Sizes": {"small": {"memory": 128}}},
     "Resources": {
         "Dlq": {"Type": "AWS::SQS::Queue", "Properties": {}},
         "Queue": {
             "Type": "AWS::SQS::Queue",
-            "Properties": {"RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["Dlq", "Arn"]}, "maxReceiveCount": 3}},
+            "Properties": {
+                "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["Dlq", "Arn"]}, "maxReceiveCount": 3}
+            },
         },
         "Fifo": {"Type": "AWS::SQS::Queue", "Properties": {"FifoQueue": True}},
         "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "orders"}},
@@ -33,13 +37,19 @@ def resolver() -> Resolver:
 
 def test_ref_and_get_att_give_local_physical_values(resolver: Resolver) -> None:
     assert resolver.resolve({"Ref": "Table"}) == "orders"
-    assert resolver.resolve({"Fn::GetAtt": ["Table", "Arn"]}) == "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
+    assert (
+        resolver.resolve({"Fn::GetAtt": ["Table", "Arn"]})
+        == "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
+    )
     assert resolver.resolve({"Ref": "Queue"}) == "http://127.0.0.1:5000/123456789012/Queue"
     assert resolver.resolve({"Fn::GetAtt": "Queue.Arn"}) == "arn:aws:sqs:us-east-1:123456789012:Queue"
     assert resolver.resolve({"Ref": "Fifo"}).endswith("/Fifo.fifo")
     assert resolver.resolve({"Ref": "Topic"}) == "arn:aws:sns:us-east-1:123456789012:Topic"
     assert resolver.resolve({"Ref": "Fn"}) == "create-order"
-    assert resolver.resolve({"Fn::GetAtt": ["Fn", "Arn"]}) == "arn:aws:lambda:us-east-1:123456789012:function:create-order"
+    assert (
+        resolver.resolve({"Fn::GetAtt": ["Fn", "Arn"]})
+        == "arn:aws:lambda:us-east-1:123456789012:function:create-order"
+    )
     assert resolver.resolve({"Ref": "BootstrapVersion"}) == "/cdk/version"
 
 
@@ -51,7 +61,9 @@ def test_recorded_values_win_over_computed_defaults(resolver: Resolver) -> None:
 def test_join_sub_select_split_if_and_find_in_map(resolver: Resolver) -> None:
     assert resolver.resolve({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":x"]]}) == "arn:aws:x"
     assert (
-        resolver.resolve({"Fn::Sub": "cdk-${AWS::AccountId}-${AWS::Region} ${Table} ${Table.Arn} ${!Literal}"})
+        resolver.resolve(
+            {"Fn::Sub": "cdk-${AWS::AccountId}-${AWS::Region} ${Table} ${Table.Arn} ${!Literal}"}
+        )
         == "cdk-123456789012-us-east-1 orders arn:aws:dynamodb:us-east-1:123456789012:table/orders ${Literal}"
     )
     assert resolver.resolve({"Fn::Sub": ["${Name}-x", {"Name": {"Ref": "Table"}}]}) == "orders-x"
