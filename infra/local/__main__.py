@@ -39,7 +39,14 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
-    with LocalStack(_template_path(args.template), port=args.port) as stack:
+    stack = LocalStack(_template_path(args.template), port=args.port)
+    try:
+        stack.start()
+    except OSError as error:
+        raise SystemExit(
+            f"cannot start the local stack on port {args.port}: {error} (set PORT to another port)"
+        ) from error
+    try:
         print(f"ordertrack local API   {stack.api_url}", flush=True)
         print(f"moto endpoint          {stack.moto_endpoint}", flush=True)
         print(f"storefront API key     {stack.api_key}", flush=True)
@@ -47,6 +54,8 @@ def main(argv: list[str] | None = None) -> None:
         print("press Ctrl-C to stop", flush=True)
         stopping.wait()
         print("stopping...", flush=True)
+    finally:
+        stack.stop()
 
 
 if __name__ == "__main__":

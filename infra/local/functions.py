@@ -178,8 +178,22 @@ class _Worker:
             _LOG.info("init_error function=%s error=%s", self.spec.logical_id, error["errorMessage"])
 
     def invoke(self, event: Any) -> InvocationResult:
-        self.wait_ready()
         request_id = str(uuid.uuid4())
+        try:
+            self.wait_ready()
+        except TimeoutError as error:
+            self.kill()
+            return InvocationResult(
+                {"errorType": "Runtime.InitTimeout", "errorMessage": str(error)}, "Unhandled", 0.0, request_id
+            )
+        except (EOFError, OSError):
+            self.kill()
+            return InvocationResult(
+                {"errorType": "Runtime.ExitError", "errorMessage": "worker process exited during init"},
+                "Unhandled",
+                0.0,
+                request_id,
+            )
         deadline_ms = int((time.time() + self.spec.timeout_s) * 1000)
         started = time.monotonic()
         try:
@@ -196,7 +210,7 @@ class _Worker:
                     request_id,
                 )
             status, payload = self.connection.recv()
-        except (EOFError, OSError, BrokenPipeError):
+        except (EOFError, OSError):
             self.kill()
             return InvocationResult(
                 {"errorType": "Runtime.ExitError", "errorMessage": "worker process exited"},

@@ -367,12 +367,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         path, _, query = self.path.partition("?")
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
+        body = self._read_body()
+        if body is None:
             self.close_connection = True
             self._send(json_response(413, {"message": "Request Entity Too Large"}))
             return
-        body = self.rfile.read(length) if length else b""
         request = HttpRequest(
             method=self.command,
             path=path or "/",
@@ -385,6 +384,27 @@ class _Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
         api = self.server.api  # type: ignore[attr-defined]
         self._send(api.handle(request, host))
+
+    def _read_body(self) -> bytes | None:
+        """The request body (``Content-Length`` or chunked), or ``None`` when above 10 MB."""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks: list[bytes] = []
+            total = 0
+            while True:
+                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return b"".join(chunks)
+                total += size
+                if total > MAX_BODY_BYTES:
+                    return None
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            return None
+        return self.rfile.read(length) if length else b""
 
     def _send(self, response: HttpResponse) -> None:
         self.send_response(response.status)

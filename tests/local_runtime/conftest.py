@@ -38,7 +38,10 @@ def runtime_log() -> Iterator[_Lines]:
 @pytest.fixture(scope="module")
 def stack(runtime_log: _Lines) -> Iterator[LocalStack]:
     with LocalStack(
-        FIXTURE_TEMPLATE, port=0, code_root=FIXTURES, env={"ORDERTRACK_API_KEY": "test-key"}
+        FIXTURE_TEMPLATE,
+        port=0,
+        code_root=FIXTURES,
+        env={"ORDERTRACK_API_KEY": "test-key", "ORDERTRACK_LOCAL_API_CONCURRENCY": "2"},
     ) as local:
         yield local
 

@@ -96,6 +96,27 @@ def test_function_timeout_is_an_error_and_the_worker_is_replaced(stack: LocalSta
     assert requests.get(f"{stack.api_url}/v1/slow", timeout=10).status_code == 500
 
 
+def test_handler_that_cannot_be_imported_fails_every_invocation(stack: LocalStack, runtime_log: Any) -> None:
+    response = requests.get(f"{stack.api_url}/v1/broken", timeout=10)
+    assert (response.status_code, response.json()) == (500, {"message": "Internal Server Error"})
+    assert any(
+        "function=BrokenFunction4A5B6C7D" in line and "outcome=Runtime.ImportModuleError" in line
+        for line in runtime_log.lines
+    )
+
+
+def test_chunked_request_bodies_reach_the_handler(stack: LocalStack) -> None:
+    response = requests.post(f"{stack.api_url}/v1/orders", data=iter([b'{"sku":', b' "SKU-2"}']), timeout=10)
+    assert json.loads(response.json()["event"]["body"]) == {"sku": "SKU-2"}
+
+
+def test_api_functions_get_the_configured_concurrency(stack: LocalStack) -> None:
+    # Given ORDERTRACK_LOCAL_API_CONCURRENCY=2 (conftest), functions behind routes get 2 workers
+    functions = requests.get(f"{stack.api_url}/_local/health", timeout=10).json()["functions"]
+    assert functions["ApiFunction1A2B3C4D"] == 2
+    assert functions["QueueWorkerFunction4D5E6F7A"] == 1
+
+
 def test_cors_preflight_is_answered_from_the_template(stack: LocalStack) -> None:
     preflight = requests.options(
         f"{stack.api_url}/v1/orders",
