@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from infra.local.functions import CODE_ROOT
 from infra.local.stack import LocalStack
 
 
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__.splitlines()[0])
     parser.add_argument("--template", help="CloudFormation template (default: synthesize the CDK app)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    parser.add_argument("--code-root", default=str(CODE_ROOT), help="directory handlers import from")
     args = parser.parse_args(argv)
 
     stopping = threading.Event()
@@ -39,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
-    stack = LocalStack(_template_path(args.template), port=args.port)
+    stack = LocalStack(_template_path(args.template), port=args.port, code_root=args.code_root)
     try:
         stack.start()
     except OSError as error:

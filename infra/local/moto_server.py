@@ -150,6 +150,11 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"MOTO_PORT={server.server_port}", flush=True)
     server.serve_forever(poll_interval=0.2)
+    server.server_close()
+    sys.stdout.flush()
+    # Skip interpreter finalisation: the stdin watcher thread is blocked in a read, which makes
+    # CPython abort ("could not acquire lock for <stdin>") at shutdown. Nothing here needs cleanup.
+    os._exit(0)
 
 
 def _stop_when_stdin_closes(stop: Callable[[], None]) -> None:
