@@ -16,23 +16,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
-from infra.local.moto_process import MotoServer
-from infra.local.template import LOCAL_CREDENTIALS, REGION
+from infra.local.moto_process import MotoServer, local_client
 
 _BATCH = 25
-
-
-def dynamodb_client(endpoint: str) -> Any:
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        **LOCAL_CREDENTIALS,
-        config=Config(retries={"max_attempts": 1}, max_pool_connections=16),
-    )
 
 
 def fill_table(client: Any, table: str, items: int, workers: int = 4) -> None:
@@ -49,7 +35,7 @@ def fill_table(client: Any, table: str, items: int, workers: int = 4) -> None:
 
 def transaction_cost(endpoint: str, items: int, transactions: int = 20) -> float:
     """Mean seconds per ``TransactWriteItems`` on a fresh table already holding ``items`` items."""
-    client = dynamodb_client(endpoint)
+    client = local_client("dynamodb", endpoint)
     table = f"transaction-cost-{uuid.uuid4().hex[:8]}"
     client.create_table(
         TableName=table,

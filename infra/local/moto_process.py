@@ -11,10 +11,25 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import boto3
+from botocore.config import Config
+
 from infra.local.moto_server import HEALTH_PATH, OUTBOX_PATH
+from infra.local.template import LOCAL_CREDENTIALS, REGION
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _STARTUP_TIMEOUT_S = 60.0
+
+
+def local_client(service: str, endpoint: str, max_pool_connections: int = 16) -> Any:
+    """A boto3 client for ``service`` on a local moto server (dummy credentials, one attempt)."""
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        config=Config(retries={"max_attempts": 1}, max_pool_connections=max_pool_connections),
+        **LOCAL_CREDENTIALS,
+    )
 
 
 class MotoServerError(RuntimeError):

@@ -100,6 +100,9 @@ class SqsEventSource:
                     return
                 _LOG.info("poll_error mapping=%s error=%s", self.mapping_id, error)
                 self._stop.wait(1.0)
+            except Exception:  # noqa: BLE001 - thread boundary: log the bug, keep the mapping polling
+                _LOG.exception("poller_bug mapping=%s", self.mapping_id)
+                self._stop.wait(1.0)
             finally:
                 self._holding = False
 

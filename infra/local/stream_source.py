@@ -141,6 +141,10 @@ class StreamEventSource:
                 _LOG.info("poll_error mapping=%s error=%s", self.mapping_id, error)
                 self._stop.wait(1.0)
                 continue
+            except Exception:  # noqa: BLE001 - thread boundary: log the bug, keep the mapping polling
+                _LOG.exception("poller_bug mapping=%s", self.mapping_id)
+                self._stop.wait(1.0)
+                continue
             if not delivered:
                 if all(not shard.buffer for shard in self._shards.values()):
                     self._last_empty_poll_started = poll_started

@@ -67,10 +67,15 @@ def worker_main(connection: Connection, spec: Mapping[str, Any]) -> None:
         traceback.print_exc()
         init_error = error_payload(error, "Runtime.ImportModuleError")
         connection.send(("init_error", init_error))
-        _serve_init_error(connection, init_error)
+        _serve(connection, lambda *_: ("error", init_error))
         return
     connection.send(("ready", None))
-    _serve(connection, handler, spec)
+    _serve(
+        connection,
+        lambda request_id, event_json, deadline_ms: _invoke(
+            handler, spec, request_id, event_json, deadline_ms
+        ),
+    )
 
 
 def _load_handler(handler_path: str) -> Callable[[Any, Any], Any]:
@@ -79,7 +84,8 @@ def _load_handler(handler_path: str) -> Callable[[Any, Any], Any]:
     return getattr(module, function_name)
 
 
-def _serve(connection: Connection, handler: Callable[[Any, Any], Any], spec: Mapping[str, Any]) -> None:
+def _serve(connection: Connection, answer: Callable[[str, str, int], tuple[str, Any]]) -> None:
+    """Answer invocations until the pipe closes or the runtime sends ``None``."""
     while True:
         try:
             message = connection.recv()
@@ -87,29 +93,24 @@ def _serve(connection: Connection, handler: Callable[[Any, Any], Any], spec: Map
             return
         if message is None:
             return
-        request_id, event_json, deadline_ms = message
-        os.environ["_X_AMZN_TRACE_ID"] = f"Root=1-{int(time.time()):08x}-{request_id.replace('-', '')[:24]}"
-        context = LambdaContext(spec, request_id, deadline_ms)
-        try:
-            result = handler(json.loads(event_json), context)
-        except Exception as error:  # noqa: BLE001 - Lambda turns any handler exception into an error result
-            traceback.print_exc()
-            connection.send(("error", error_payload(error)))
-            continue
-        try:
-            result_json = json.dumps(result)
-        except (TypeError, ValueError) as error:
-            connection.send(("error", error_payload(error, "Runtime.MarshalError")))
-            continue
-        connection.send(("ok", result_json))
+        connection.send(answer(*message))
 
 
-def _serve_init_error(connection: Connection, init_error: dict[str, Any]) -> None:
-    while True:
-        try:
-            message = connection.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        connection.send(("error", init_error))
+def _invoke(
+    handler: Callable[[Any, Any], Any],
+    spec: Mapping[str, Any],
+    request_id: str,
+    event_json: str,
+    deadline_ms: int,
+) -> tuple[str, Any]:
+    os.environ["_X_AMZN_TRACE_ID"] = f"Root=1-{int(time.time()):08x}-{request_id.replace('-', '')[:24]}"
+    context = LambdaContext(spec, request_id, deadline_ms)
+    try:
+        result = handler(json.loads(event_json), context)
+    except Exception as error:  # noqa: BLE001 - Lambda turns any handler exception into an error result
+        traceback.print_exc()
+        return ("error", error_payload(error))
+    try:
+        return ("ok", json.dumps(result))
+    except (TypeError, ValueError) as error:
+        return ("error", error_payload(error, "Runtime.MarshalError"))

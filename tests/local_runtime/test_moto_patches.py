@@ -6,13 +6,10 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
-from infra.local.measure import dynamodb_client, transaction_cost
-from infra.local.moto_process import MotoServer
-from infra.local.template import LOCAL_CREDENTIALS
+from infra.local.measure import transaction_cost
+from infra.local.moto_process import MotoServer, local_client
 
 pytestmark = pytest.mark.xdist_group("local_runtime_moto")
 
@@ -24,13 +21,7 @@ def moto() -> Iterator[MotoServer]:
 
 
 def _client(moto: MotoServer, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=moto.endpoint,
-        region_name="us-east-1",
-        **LOCAL_CREDENTIALS,
-        config=Config(retries={"max_attempts": 1}, max_pool_connections=50),
-    )
+    return local_client(service, moto.endpoint, max_pool_connections=50)
 
 
 def _table(client: Any, name: str) -> None:
@@ -150,5 +141,5 @@ def test_ses_v1_and_v2_and_sns_sms_land_in_the_outbox(moto: MotoServer) -> None:
     assert all(isinstance(entry["timestamp"], float) for entry in outbox)
 
 
-def test_measurement_client_talks_to_the_given_endpoint(moto: MotoServer) -> None:
-    assert "TableNames" in dynamodb_client(moto.endpoint).list_tables()
+def test_local_clients_talk_to_the_given_endpoint(moto: MotoServer) -> None:
+    assert "TableNames" in local_client("dynamodb", moto.endpoint).list_tables()
