@@ -31,7 +31,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from infra.local.template import LOCAL_CREDENTIALS, REGION, Resolver, Resource
+from infra.local.template import LOCAL_CREDENTIALS, REGION, Resolver, Resource, as_string
 from infra.local.worker import worker_main
 
 CODE_ROOT = Path(__file__).resolve().parents[2] / "functions"
@@ -76,7 +76,7 @@ class FunctionSpec:
             runtime=str(properties.get("Runtime", "")),
             timeout_s=float(properties.get("Timeout", 3)),
             memory_mb=int(properties.get("MemorySize", 128)),
-            environment={key: _env_string(value) for key, value in variables.items()},
+            environment={key: as_string(value) for key, value in variables.items()},
         )
 
     def worker_environment(self, moto_endpoint: str, code_root: Path = CODE_ROOT) -> dict[str, str]:
@@ -112,14 +112,6 @@ class FunctionSpec:
         for removed in ("POWERTOOLS_DEV", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
             environment.pop(removed, None)
         return environment
-
-
-def _env_string(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return str(value)
 
 
 @dataclass

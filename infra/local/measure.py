@@ -21,6 +21,17 @@ from infra.local.moto_process import MotoServer, local_client
 _BATCH = 25
 
 
+def create_scratch_table(client: Any, table: str) -> None:
+    """A table keyed by string ``pk``, with a stream (as the app's tables have: it adds to the copy)."""
+    client.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+
+
 def fill_table(client: Any, table: str, items: int, workers: int = 4) -> None:
     def write(start: int) -> None:
         requests = [
@@ -37,13 +48,7 @@ def transaction_cost(endpoint: str, items: int, transactions: int = 20) -> float
     """Mean seconds per ``TransactWriteItems`` on a fresh table already holding ``items`` items."""
     client = local_client("dynamodb", endpoint)
     table = f"transaction-cost-{uuid.uuid4().hex[:8]}"
-    client.create_table(
-        TableName=table,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
+    create_scratch_table(client, table)
     try:
         fill_table(client, table, items)
         client.put_item(TableName=table, Item={"pk": {"S": "counter"}, "n": {"N": "0"}})

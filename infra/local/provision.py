@@ -20,7 +20,7 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-from infra.local.template import Resolver, Resource
+from infra.local.template import Resolver, Resource, as_string
 
 LOCAL_SECRET_METADATA = "ordertrack:local-secret"  # noqa: S105 - a metadata key, not a secret
 _LOG = logging.getLogger("ordertrack.local")
@@ -116,10 +116,10 @@ class Provisioner:
             "FifoThroughputLimit",
         ):
             if key in properties:
-                attributes[key] = _attribute(properties[key])
+                attributes[key] = as_string(properties[key])
         for key in ("RedrivePolicy", "RedriveAllowPolicy"):
             if key in properties:
-                attributes[key] = _attribute(properties[key])
+                attributes[key] = as_string(properties[key])
         sqs = self.client_for("sqs")
         url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -130,7 +130,7 @@ class Provisioner:
     def _topic(self, resource: Resource) -> None:
         properties = self.resolver.properties(resource)
         attributes = {
-            key: _attribute(properties[key])
+            key: as_string(properties[key])
             for key in ("DisplayName", "FifoTopic", "ContentBasedDeduplication")
             if key in properties
         }
@@ -144,7 +144,7 @@ class Provisioner:
     def _subscription(self, resource: Resource) -> None:
         properties = self.resolver.properties(resource)
         attributes = {
-            key: _attribute(properties[key])
+            key: as_string(properties[key])
             for key in ("RawMessageDelivery", "FilterPolicy", "FilterPolicyScope", "RedrivePolicy")
             if key in properties
         }
@@ -205,14 +205,6 @@ class Provisioner:
             Name=name, Value=str(properties["Value"]), Type=properties.get("Type", "String"), Overwrite=True
         )
         self.resolver.record(resource.logical_id, "Ref", name)
-
-
-def _attribute(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return str(value)
 
 
 def _throughput(node: Mapping[str, Any]) -> dict[str, int]:

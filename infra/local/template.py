@@ -348,5 +348,14 @@ class Resolver:
                 yield resource
 
 
+def as_string(value: Any) -> str:
+    """A resolved property value as the string an AWS attribute or environment variable holds."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
 def _api_id(logical_id: str) -> str:
     return re.sub(r"[^a-z0-9]", "", logical_id.lower())[:10] or "localapi"

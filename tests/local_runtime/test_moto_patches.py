@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from infra.local.measure import transaction_cost
+from infra.local.measure import create_scratch_table, transaction_cost
 from infra.local.moto_process import MotoServer, local_client
 
 pytestmark = pytest.mark.xdist_group("local_runtime_moto")
@@ -22,16 +22,6 @@ def moto() -> Iterator[MotoServer]:
 
 def _client(moto: MotoServer, service: str) -> Any:
     return local_client(service, moto.endpoint, max_pool_connections=50)
-
-
-def _table(client: Any, name: str) -> None:
-    client.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
 
 
 def _decrement(table: str, marker: str) -> list[dict[str, Any]]:
@@ -52,7 +42,7 @@ def _decrement(table: str, marker: str) -> list[dict[str, Any]]:
 def test_concurrent_conditional_transactions_never_oversell(moto: MotoServer) -> None:
     # Given a counter of 50
     client = _client(moto, "dynamodb")
-    _table(client, "stock")
+    create_scratch_table(client, "stock")
     client.put_item(TableName="stock", Item={"pk": {"S": "counter"}, "n": {"N": "50"}})
     successes: list[str] = []
     lock = threading.Lock()
@@ -90,7 +80,7 @@ def test_concurrent_conditional_transactions_never_oversell(moto: MotoServer) ->
 
 def test_cancelled_transaction_leaves_no_items_and_no_stream_records(moto: MotoServer) -> None:
     client = _client(moto, "dynamodb")
-    _table(client, "rollback")
+    create_scratch_table(client, "rollback")
     client.put_item(TableName="rollback", Item={"pk": {"S": "counter"}, "n": {"N": "0"}})
     client.put_item(TableName="rollback", Item={"pk": {"S": "kept"}, "v": {"S": "before"}})
     with pytest.raises(client.exceptions.TransactionCanceledException):
