@@ -1,7 +1,7 @@
 """Measurements of the local moto server, reusable by tests and ``make bench``.
 
 ``transaction_cost(endpoint, items)`` creates a scratch table holding ``items`` items in the moto
-server at ``endpoint`` and returns the mean wall-clock seconds of one ``TransactWriteItems``
+server at ``endpoint`` and returns the median wall-clock seconds of one ``TransactWriteItems``
 (a conditional counter update plus a put) against it. Compare results at different ``items``
 within one run, as ratios; absolute times depend on the machine.
 
@@ -11,6 +11,7 @@ within one run, as ratios; absolute times depend on the machine.
 
 from __future__ import annotations
 
+import statistics
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -45,15 +46,20 @@ def fill_table(client: Any, table: str, items: int, workers: int = 4) -> None:
 
 
 def transaction_cost(endpoint: str, items: int, transactions: int = 20) -> float:
-    """Mean seconds per ``TransactWriteItems`` on a fresh table already holding ``items`` items."""
+    """Median seconds of one ``TransactWriteItems`` on a fresh table already holding ``items`` items.
+
+    The median of ``transactions`` timed one by one, so a load spike on a shared machine does not
+    move it.
+    """
     client = local_client("dynamodb", endpoint)
     table = f"transaction-cost-{uuid.uuid4().hex[:8]}"
     create_scratch_table(client, table)
     try:
         fill_table(client, table, items)
         client.put_item(TableName=table, Item={"pk": {"S": "counter"}, "n": {"N": "0"}})
-        started = time.perf_counter()
+        durations = []
         for index in range(transactions):
+            started = time.perf_counter()
             client.transact_write_items(
                 TransactItems=[
                     {
@@ -68,7 +74,8 @@ def transaction_cost(endpoint: str, items: int, transactions: int = 20) -> float
                     {"Put": {"TableName": table, "Item": {"pk": {"S": f"txn-{index}"}, "n": {"N": "1"}}}},
                 ]
             )
-        return (time.perf_counter() - started) / transactions
+            durations.append(time.perf_counter() - started)
+        return statistics.median(durations)
     finally:
         client.delete_table(TableName=table)
 

@@ -351,42 +351,38 @@ class LocalStack:
                 "skip mapping=%s (event source %s is not supported locally)", mapping.logical_id, service
             )
 
-    def _schedule_targets(self, resource: Resource, functions: Mapping[str, Resource]) -> list[str]:
+    @staticmethod
+    def _schedule_target_nodes(resource: Resource) -> list[Mapping[str, Any]]:
+        """The unresolved targets of a schedule (a rule without ``ScheduleExpression`` has none)."""
         if resource.type == "AWS::Scheduler::Schedule":
-            targets = [resource.properties.get("Target") or {}]
-        else:
-            if "ScheduleExpression" not in resource.properties:
-                return []
-            targets = list(resource.properties.get("Targets") or [])
-        found = [self._function_of(target.get("Arn"), functions) for target in targets]
+            return [resource.properties.get("Target") or {}]
+        if "ScheduleExpression" not in resource.properties:
+            return []
+        return list(resource.properties.get("Targets") or [])
+
+    def _schedule_targets(self, resource: Resource, functions: Mapping[str, Resource]) -> list[str]:
+        found = [
+            self._function_of(node.get("Arn"), functions) for node in self._schedule_target_nodes(resource)
+        ]
         return [target for target in found if target is not None]
 
     def _schedules_of(self, resource: Resource, functions: Mapping[str, Resource]) -> list[Schedule]:
         assert self.resolver is not None
         properties = self.resolver.properties(resource)
-        if resource.type == "AWS::Scheduler::Schedule":
-            raw_targets = [resource.properties.get("Target") or {}]
-            kind = "scheduler"
-        else:
-            if "ScheduleExpression" not in properties:
-                return []
-            raw_targets = list(resource.properties.get("Targets") or [])
-            kind = "rule"
         schedules = []
-        for raw_target in raw_targets:
-            function_id = self._function_of(raw_target.get("Arn"), functions)
+        for node in self._schedule_target_nodes(resource):
+            function_id = self._function_of(node.get("Arn"), functions)
             if function_id not in self.functions:
                 continue
-            target_input = self.resolver.resolve(raw_target.get("Input")) if "Input" in raw_target else None
             schedules.append(
                 Schedule(
                     logical_id=resource.logical_id,
                     expression=str(properties["ScheduleExpression"]),
                     enabled=str(properties.get("State", "ENABLED")).upper() == "ENABLED",
                     function=self.functions[function_id],
-                    input=target_input,
+                    input=self.resolver.resolve(node["Input"]) if "Input" in node else None,
                     source_arn=str(self.resolver.get_att(resource.logical_id, "Arn")),
-                    kind=kind,
+                    kind="scheduler" if resource.type == "AWS::Scheduler::Schedule" else "rule",
                 )
             )
         return schedules
