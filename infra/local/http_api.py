@@ -363,6 +363,7 @@ class HttpApiServer:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
     server_version = "ordertrack-local"
 
     def _serve(self) -> None:

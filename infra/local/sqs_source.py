@@ -61,6 +61,8 @@ class SqsEventSource:
         self.report_batch_item_failures = report_batch_item_failures
         self.filters = list(filters)
         self._stop = threading.Event()
+        self._enabled = threading.Event()  # like the mapping's `Enabled` flag (UpdateEventSourceMapping)
+        self._enabled.set()
         self._holding = False
         self._thread = threading.Thread(target=self._run, name=f"sqs-{mapping_id}", daemon=True)
 
@@ -69,6 +71,13 @@ class SqsEventSource:
 
     def stop(self) -> None:
         self._stop.set()
+
+    def disable(self) -> None:
+        """Stop delivering (records stay in the queue or stream), as a disabled mapping does."""
+        self._enabled.clear()
+
+    def enable(self) -> None:
+        self._enabled.set()
 
     def join(self, timeout: float) -> None:
         self._thread.join(timeout)
@@ -91,6 +100,9 @@ class SqsEventSource:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            if not self._enabled.is_set():
+                self._stop.wait(0.05)
+                continue
             try:
                 batch = self._gather()
                 if batch:

@@ -29,7 +29,8 @@ import os
 import threading
 import time
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,19 @@ class LocalStack:
     def invoke(self, logical_id: str, event: Any) -> Any:
         """Invoke a (triggered) function directly, like ``lambda invoke``."""
         return self.functions[logical_id].invoke(event, trigger="direct")
+
+    @contextmanager
+    def event_sources_disabled(self) -> Iterator[None]:
+        """Disable every event source mapping for the duration (like `Enabled: false` on AWS);
+        records and messages wait in their stream or queue and are delivered once re-enabled."""
+        sources = [*self.sqs_sources, *self.stream_sources]
+        for source in sources:
+            source.disable()
+        try:
+            yield
+        finally:
+            for source in sources:
+                source.enable()
 
     def wait_idle(self, timeout: float = 30.0) -> None:
         """Block until no function runs, every consumed queue is empty (nothing visible, in flight

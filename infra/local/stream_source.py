@@ -90,6 +90,8 @@ class StreamEventSource:
         self.retry_delay_s = retry_delay_s
         self._shards: dict[str, _Shard] = {}
         self._stop = threading.Event()
+        self._enabled = threading.Event()  # like the mapping's `Enabled` flag (UpdateEventSourceMapping)
+        self._enabled.set()
         self._busy = False
         self._last_empty_poll_started = 0.0
         self._thread = threading.Thread(target=self._run, name=f"stream-{mapping_id}", daemon=True)
@@ -100,6 +102,13 @@ class StreamEventSource:
 
     def stop(self) -> None:
         self._stop.set()
+
+    def disable(self) -> None:
+        """Stop delivering (records stay in the queue or stream), as a disabled mapping does."""
+        self._enabled.clear()
+
+    def enable(self) -> None:
+        self._enabled.set()
 
     def join(self, timeout: float) -> None:
         self._thread.join(timeout)
@@ -130,6 +139,9 @@ class StreamEventSource:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            if not self._enabled.is_set():
+                self._stop.wait(0.05)
+                continue
             poll_started = time.monotonic()
             delivered = False
             try:

@@ -1,0 +1,106 @@
+"""`make bench`: every figure measured side by side in this run, printed raw and as ratios.
+
+1. Cold-start proxy: handler import time against `import boto3` alone (target: <= 2x).
+2. Intake throughput: orders per second through the local HTTP API against raw `PutItem` of the
+   same item on the same moto server (target: >= 0.5x).
+3. Local transaction cost at 0 and 10,000 items, patched moto against stock moto (target: flat).
+
+Absolute numbers depend on the machine and its load; the ratios are what to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+for path in (REPO / "functions", REPO):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+
+def _verdict(ok: bool) -> str:
+    return "meets target" if ok else "MISSES target"
+
+
+def cold_start(template: Path, rounds: int) -> list[str]:
+    from benchmarks.import_time import report
+
+    rows = report(template, rounds=rounds)
+    lines = ["1. Cold-start proxy: median import time in a fresh interpreter (target: handler <= 2.0x boto3)"]
+    for row in rows:
+        ratio = float(row["ratio"])  # type: ignore[arg-type]
+        mark = "" if row["name"].startswith("import boto3") else f"  {_verdict(ratio <= 2.0)}"
+        lines.append(f"   {row['name']:<45} {float(row['seconds']) * 1000:8.1f} ms  {ratio:5.2f}x{mark}")  # type: ignore[arg-type]
+    return lines
+
+
+def intake(template: Path, calls: int, rounds: int) -> list[str]:
+    import os
+
+    from benchmarks.intake import measure
+    from infra.local.stack import LocalStack
+
+    lines = ["2. Intake throughput (target: API >= 0.5x raw PutItem of the same item)"]
+    stdout = os.dup(1)
+    with open(os.devnull, "w") as devnull:  # the functions' JSON logs would drown the report
+        os.dup2(devnull.fileno(), 1)
+        try:
+            with LocalStack(template, port=0) as stack:
+                sequential = measure(stack, calls=calls, rounds=rounds, clients=1)
+                concurrent = measure(stack, calls=calls, rounds=rounds, clients=4)
+        finally:
+            os.dup2(stdout, 1)
+    for label, figures in (("1 client ", sequential), ("4 clients", concurrent)):
+        ratio = figures["api_per_s"] / figures["raw_per_s"]
+        lines.append(
+            f"   {label}: API {figures['api_per_s']:7.1f} orders/s  raw PutItem {figures['raw_per_s']:7.1f}/s"
+            f"  ratio {ratio:4.2f}x  {_verdict(ratio >= 0.5)}"
+        )
+        lines.append(
+            f"              (for information: API {figures['api_with_pipeline_per_s']:7.1f} orders/s while the"
+            " reservation and notification pipeline shares the same cores)"
+        )
+    return lines
+
+
+def transactions(sizes: tuple[int, ...]) -> list[str]:
+    from infra.local.measure import transaction_cost_by_table_size
+
+    results = transaction_cost_by_table_size(sizes)
+    lines = ["3. Local TransactWriteItems cost by table size (target: flat)"]
+    for variant in ("patched", "unpatched"):
+        costs = results[variant]
+        base = costs[sizes[0]]
+        figures = "  ".join(f"{size:>6} items {costs[size] * 1000:7.1f} ms" for size in sizes)
+        ratio = costs[sizes[-1]] / base
+        note = f"  {_verdict(ratio <= 2.0)}" if variant == "patched" else "  (stock moto, for comparison)"
+        lines.append(f"   {variant:<9} {figures}  {sizes[-1]}/{sizes[0]}: {ratio:5.2f}x{note}")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run, not for figures)")
+    args = parser.parse_args()
+    from infra.synth import ensure_synthesized
+
+    template = Path(ensure_synthesized())
+    rounds, calls = (2, 60) if args.quick else (7, 200)
+    sections = [
+        cold_start(template, rounds=rounds),
+        intake(template, calls=calls, rounds=max(2, rounds // 2)),
+        transactions((0, 10_000)),
+    ]
+    print()
+    print("ordertrack benchmarks (ratios are measured side by side in this run)")
+    for section in sections:
+        print()
+        print("\n".join(section))
+
+
+if __name__ == "__main__":
+    main()
