@@ -16,7 +16,6 @@ from typing import Any
 
 import requests
 
-
 ORDER = {
     "customer": {
         "id": "cust-1001",
@@ -55,7 +54,10 @@ def run(api_url: str, api_key: str, wait_idle: Any, out: Any = sys.stdout) -> in
         _say(f"  stock {sku}: on_hand={level['on_hand']} available={level['available']}")
 
     response = http.post(
-        f"{api_url}/v1/orders", json=ORDER, headers={"Idempotency-Key": f"demo-{uuid.uuid4().hex}"}, timeout=10
+        f"{api_url}/v1/orders",
+        json=ORDER,
+        headers={"Idempotency-Key": f"demo-{uuid.uuid4().hex}"},
+        timeout=10,
     )
     if response.status_code != 201:
         _say(f"order refused: {response.status_code} {response.text}")
@@ -71,7 +73,9 @@ def run(api_url: str, api_key: str, wait_idle: Any, out: Any = sys.stdout) -> in
             break
         time.sleep(0.2)
     wait_idle(60)
-    _say(f"\nGET /v1/orders/{order_id} -> status {order['status']}, total {order['total']} {order['currency']}")
+    _say(
+        f"\nGET /v1/orders/{order_id} -> status {order['status']}, total {order['total']} {order['currency']}"
+    )
     _say("timeline:")
     for entry in order["timeline"]:
         _say(f"  {entry['at']}  {entry['status']:<12} by {entry['by']}")
@@ -86,9 +90,16 @@ def run(api_url: str, api_key: str, wait_idle: Any, out: Any = sys.stdout) -> in
             _say(f"  email to {message['to'][0]}: {message['subject']}")
     for sku in STOCK:
         level = http.get(f"{api_url}/v1/inventory/{sku}", timeout=10).json()
-        _say(f"  stock {sku}: on_hand={level['on_hand']} reserved={level['reserved']} available={level['available']}")
+        _say(
+            f"  stock {sku}: on_hand={level['on_hand']} reserved={level['reserved']} available={level['available']}"
+        )
     ok = order["status"] == "confirmed" and {m["channel"] for m in mine} >= {"email", "sms"}
-    _say("\ndemo " + ("succeeded" if ok else "FAILED") + ": " + json.dumps({"order_id": order_id, "status": order["status"]}))
+    _say(
+        "\ndemo "
+        + ("succeeded" if ok else "FAILED")
+        + ": "
+        + json.dumps({"order_id": order_id, "status": order["status"]})
+    )
     return 0 if ok else 1
 
 
