@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -42,6 +43,7 @@ test: layer
 
 bench: layer
 	$(PY) -m benchmarks
+	$(PY) -m pytest -m slow -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(PY) -m ruff check functions infra tests benchmarks layers
