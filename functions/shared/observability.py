@@ -11,7 +11,12 @@ handler's imports together.
 
 from __future__ import annotations
 
+import warnings
+
 from aws_lambda_powertools import Logger, Metrics
+
+# Reads and refused requests legitimately publish no metric; Powertools would warn on each.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 logger = Logger()
 metrics = Metrics()
