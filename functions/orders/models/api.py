@@ -3,6 +3,7 @@ OpenAPI document, so the contract and its checks cannot drift apart."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -21,6 +22,13 @@ from shared.iso_codes import COUNTRIES, CURRENCY_MINOR_UNITS
 Locale = Literal["zh-CN", "en"]
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$"
 MAX_LINES = 100
+
+
+def _known_code(value: str, known: Collection[str], kind: str, standard: str) -> str:
+    code = value.upper()
+    if code not in known:
+        raise ValueError(f"unknown {kind} code {value!r} ({standard} expected)")
+    return code
 
 
 class _Strict(BaseModel):
@@ -80,10 +88,7 @@ class ShippingAddress(_Strict):
     @field_validator("country")
     @classmethod
     def _known_country(cls, value: str) -> str:
-        code = value.upper()
-        if code not in COUNTRIES:
-            raise ValueError(f"unknown country code {value!r} (ISO 3166-1 alpha-2 expected)")
-        return code
+        return _known_code(value, COUNTRIES, "country", "ISO 3166-1 alpha-2")
 
 
 class OrderLine(_Strict):
@@ -132,10 +137,7 @@ class CreateOrderRequest(_Strict):
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, value: str) -> str:
-        code = value.upper()
-        if code not in CURRENCY_MINOR_UNITS:
-            raise ValueError(f"unknown currency code {value!r} (ISO 4217 expected)")
-        return code
+        return _known_code(value, CURRENCY_MINOR_UNITS, "currency", "ISO 4217")
 
     @field_validator("items")
     @classmethod

@@ -5,9 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
-from orders.models.api import Customer, OrderLine, ShippingAddress, ShortItem, TimelineEntry
+from orders.models.api import OrderView
 
 
 class OrderStatus(StrEnum):
@@ -16,22 +16,14 @@ class OrderStatus(StrEnum):
     OUT_OF_STOCK = "out_of_stock"
 
 
-class OrderRecord(BaseModel):
+class OrderRecord(OrderView):
+    """The public view of an order plus what only ordertrack itself needs."""
+
     model_config = ConfigDict(extra="ignore")
 
-    order_id: str
     status: OrderStatus
-    customer: Customer
-    shipping_address: ShippingAddress
-    items: list[OrderLine]
-    currency: str
-    total: str
-    created_at: str
-    updated_at: str
     version: int
     request_hash: str
-    timeline: list[TimelineEntry]
-    short_items: list[ShortItem] = []
     reservation: dict[str, int] = {}
     reservation_progress: int = 0  # chunks reserved so far, for orders above 99 distinct SKUs
 
