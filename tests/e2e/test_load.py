@@ -13,12 +13,17 @@ from tests.e2e.conftest import Storefront, body_for
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 
 
-def test_120_concurrent_orders_for_40_units_confirm_exactly_40(storefront: Storefront, new_customer: Any) -> None:
+def test_120_concurrent_orders_for_40_units_confirm_exactly_40(
+    storefront: Storefront, new_customer: Any
+) -> None:
     scarce, plenty = f"HOT-{uuid.uuid4().hex[:6]}".upper(), f"BULK-{uuid.uuid4().hex[:6]}".upper()
     storefront.put_stock(scarce, 40)
     storefront.put_stock(plenty, 10_000)
     customers = [new_customer("en", phone=False) for _ in range(120)]
-    lines = [{"sku": scarce, "quantity": 1, "unit_price": "5.00"}, {"sku": plenty, "quantity": 2, "unit_price": "1.00"}]
+    lines = [
+        {"sku": scarce, "quantity": 1, "unit_price": "5.00"},
+        {"sku": plenty, "quantity": 2, "unit_price": "1.00"},
+    ]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         placed = list(pool.map(lambda customer: storefront.place(body_for(customer, lines)), customers))
