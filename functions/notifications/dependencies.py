@@ -8,9 +8,8 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from shared.observability import metrics
-
 from notifications.models.settings import NotificationSettings
+from shared.observability import metrics
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
@@ -34,14 +33,14 @@ def idempotency_config() -> IdempotencyConfig:
 @cache
 def customer_notifier() -> CustomerNotifier:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-    from orders.adapters.dynamo_orders import DynamoOrderRepository
-    from shared.aws_clients import aws_client
 
     from notifications.adapters.delivery_metrics import PowertoolsDeliveryMetrics
     from notifications.adapters.idempotent_ledger import IdempotentDeliveryLedger
     from notifications.adapters.ses_email import SesEmailSender
     from notifications.adapters.sns_sms import SnsSmsSender
     from notifications.domain.notify_customer import CustomerNotifier
+    from orders.adapters.dynamo_orders import DynamoOrderRepository
+    from shared.aws_clients import aws_client
 
     settings = notification_settings()
     if metrics.namespace is None:  # without a namespace the metrics flush would fail the whole batch

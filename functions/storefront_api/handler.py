@@ -6,11 +6,11 @@ from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from inventory.handlers.api_routes import router as inventory_router
 from orders.handlers.api_routes import router as orders_router
 from shared.http_api import build_resolver, storefront_guard
 from shared.observability import logger, metrics
-
 from storefront_api.dependencies import accepted_api_keys
 
 PUBLIC_PATHS = frozenset({"/openapi.json", "/docs"})

@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
+
+from inventory.domain.ports import AlreadyDecided, ReservationOutcome, Reserved, ShortOfStock
+from inventory.models.api import StockLevel
 from orders.adapters.dynamo_orders import order_key
 from orders.models.api import ShortItem, TimelineEntry
 from orders.models.order import OrderRecord, OrderStatus
 from shared.dynamo import cancellation_codes, from_attributes, to_attribute
 from shared.errors import RetryableError, StockBelowReserved
-
-from inventory.domain.ports import AlreadyDecided, ReservationOutcome, Reserved, ShortOfStock
-from inventory.models.api import StockLevel
 
 STOCK_SK = "STOCK"
 CHUNK_SKUS = 99  # TransactWriteItems takes 100 actions: 99 SKUs plus the order

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from inventory.models.api import StockLevel
 from orders.models.api import ShortItem, TimelineEntry
 from orders.models.order import OrderRecord
-
-from inventory.models.api import StockLevel
 
 
 @dataclass(frozen=True)

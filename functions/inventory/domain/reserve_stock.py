@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from inventory.domain.ports import AlreadyDecided, Reserved, ShortOfStock, StockReservations
 from orders.domain.ports import OrderReader
 from orders.models.api import TimelineEntry
 from orders.models.order import OrderStatus
 from shared.clock import Clock, isoformat
 from shared.errors import RetryableError
-
-from inventory.domain.ports import AlreadyDecided, Reserved, ShortOfStock, StockReservations
 
 RESERVATION_ACTOR = "system:stock-reservation"
 

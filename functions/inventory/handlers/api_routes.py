@@ -6,11 +6,11 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from inventory.models.api import SKU_PATTERN, SetStockRequest, StockLevel
 from shared.clock import SystemClock, isoformat
 from shared.errors import NotFound
 from storefront_api.dependencies import stock_levels
-
-from inventory.models.api import SKU_PATTERN, SetStockRequest, StockLevel
 
 router = APIGatewayHttpRouter()
 

@@ -9,16 +9,16 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from orders.adapters.dynamo_orders import DynamoOrderRepository
 from pydantic import Json
+
+from inventory.adapters.dynamo_stock import DynamoStock
+from inventory.domain.reserve_stock import ReservationResult, reserve_order_stock
+from orders.adapters.dynamo_orders import DynamoOrderRepository
 from shared.aws_clients import aws_client
 from shared.clock import SystemClock
 from shared.events import OrderEvent
 from shared.observability import logger, metrics
 from shared.settings import FunctionSettings
-
-from inventory.adapters.dynamo_stock import DynamoStock
-from inventory.domain.reserve_stock import ReservationResult, reserve_order_stock
 
 
 class ReserveStockSettings(FunctionSettings):

@@ -11,10 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from shared.errors import RetryableError
-from shared.events import OrderEvent
-from shared.observability import logger
-
 from notifications.domain.errors import DeliveryRejected, NotificationsPending
 from notifications.domain.masking import mask_email, mask_phone
 from notifications.domain.model import (
@@ -27,6 +23,9 @@ from notifications.domain.model import (
 )
 from notifications.domain.ports import DeliveryLedger, DeliveryMetrics, EmailSender, OrderReader, SmsSender
 from notifications.domain.rendering import message_locale, notification_context, render_email, render_sms
+from shared.errors import RetryableError
+from shared.events import OrderEvent
+from shared.observability import logger
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from shared.observability import logger, metrics
 
 from notifications.dependencies import customer_notifier, idempotency_config
 from notifications.models.messages import OrderEventMessage
+from shared.observability import logger, metrics
 
 if TYPE_CHECKING:
     from notifications.domain.model import DeliveryOutcome

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json
+
 from shared.events import OrderEvent
 
 

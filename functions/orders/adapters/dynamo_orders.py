@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
-from shared.dynamo import from_attributes, to_attributes
 
 from orders.domain.ports import OrderAlreadyExists
 from orders.models.order import OrderRecord
+from shared.dynamo import from_attributes, to_attributes
 
 ORDER_SK = "ORDER"
 

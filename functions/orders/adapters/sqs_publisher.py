@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.events import OrderEvent
-
 from orders.domain.dispatch import Destination
+from shared.events import OrderEvent
 
 
 class SqsEventPublisher:

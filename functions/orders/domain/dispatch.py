@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from shared.events import OrderEvent
-
 from orders.models.order import OrderStatus
+from shared.events import OrderEvent
 
 
 class Destination(StrEnum):

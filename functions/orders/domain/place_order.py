@@ -14,13 +14,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from shared.clock import Clock, isoformat
-from shared.errors import IdempotencyKeyReused, InvalidRequest
-from shared.iso_codes import CURRENCY_MINOR_UNITS
-
 from orders.domain.ports import OrderAlreadyExists, OrderRepository
 from orders.models.api import CreateOrderRequest, TimelineEntry
 from orders.models.order import OrderRecord, OrderStatus
+from shared.clock import Clock, isoformat
+from shared.errors import IdempotencyKeyReused, InvalidRequest
+from shared.iso_codes import CURRENCY_MINOR_UNITS
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 

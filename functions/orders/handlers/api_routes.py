@@ -8,13 +8,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
+
+from orders.domain.place_order import place_order
+from orders.models.api import CreateOrderRequest, OrderAccepted, OrderView
 from shared.clock import SystemClock
 from shared.errors import NotFound
 from shared.observability import logger, metrics
 from storefront_api.dependencies import order_repository
-
-from orders.domain.place_order import place_order
-from orders.models.api import CreateOrderRequest, OrderAccepted, OrderView
 
 router = APIGatewayHttpRouter()
 

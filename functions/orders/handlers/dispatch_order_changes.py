@@ -8,12 +8,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from shared.aws_clients import aws_client
-from shared.observability import logger, metrics
-from shared.settings import FunctionSettings
 
 from orders.adapters.sqs_publisher import SqsEventPublisher
 from orders.domain.dispatch import Destination, EventPublisher, dispatch_order_change
+from shared.aws_clients import aws_client
+from shared.observability import logger, metrics
+from shared.settings import FunctionSettings
 
 
 class DispatcherSettings(FunctionSettings):

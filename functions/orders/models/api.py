@@ -17,6 +17,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
 from shared.iso_codes import COUNTRIES, CURRENCY_MINOR_UNITS
 
 Locale = Literal["zh-CN", "en"]

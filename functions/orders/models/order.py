@@ -11,9 +11,23 @@ from orders.models.api import OrderView
 
 
 class OrderStatus(StrEnum):
+    """Every status an order can have; the allowed moves are in `orders.domain.lifecycle`."""
+
     RECEIVED = "received"
+    ON_HOLD = "on_hold"
+    REJECTED = "rejected"
+    RESERVED = "reserved"
     CONFIRMED = "confirmed"
     OUT_OF_STOCK = "out_of_stock"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    DELIVERY_EXCEPTION = "delivery_exception"
+    RETURNED_TO_SENDER = "returned_to_sender"
 
 
 class OrderRecord(OrderView):

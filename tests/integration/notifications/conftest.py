@@ -10,6 +10,7 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
+
 from notifications import dependencies
 from orders.adapters.dynamo_orders import DynamoOrderRepository
 from orders.models.order import OrderRecord

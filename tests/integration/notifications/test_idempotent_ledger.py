@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
 from notifications.adapters.idempotent_ledger import IdempotentDeliveryLedger, delivery_idempotency_config
 from notifications.domain.errors import DeliveryInProgress, DeliveryUnavailable
 from notifications.domain.model import Channel, DeliveryKey, DeliveryOutcome, DeliveryStatus
-
 from tests.factories import FakeLambdaContext
 
 KEY = DeliveryKey("ord_k2m4q6s8u0w2y4a6c8e0g2i4:v2", Channel.EMAIL)

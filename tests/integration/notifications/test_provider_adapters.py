@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from notifications.adapters.ses_email import SesEmailSender
 from notifications.adapters.sns_sms import SnsSmsSender
 from notifications.domain.errors import DeliveryRejected
 from notifications.domain.model import EmailMessage
-
 from tests.integration.notifications.conftest import SENDER, sent_emails, sent_sms
 
 

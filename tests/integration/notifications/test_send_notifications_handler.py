@@ -7,9 +7,9 @@ import time
 from typing import Any
 
 import pytest
+
 from notifications.handlers.send_notifications import handler
 from orders.adapters.dynamo_orders import DynamoOrderRepository
-
 from tests.factories import FakeLambdaContext, load_event
 from tests.integration.notifications.conftest import SENDER, TRACKING, sent_emails, sent_sms
 from tests.unit.notifications.conftest import EMAIL, PHONE, out_of_stock_order, sample_order

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from inventory.adapters.dynamo_stock import DynamoStock
 from inventory.domain.reserve_stock import ReservationResult, reserve_order_stock
 from orders.adapters.dynamo_orders import DynamoOrderRepository
@@ -12,7 +13,6 @@ from orders.domain.place_order import place_order
 from orders.models.api import CreateOrderRequest
 from orders.models.order import OrderStatus
 from shared.errors import StockBelowReserved
-
 from tests.factories import order_body
 from tests.fakes.orders import FrozenClock
 from tests.integration.conftest import table_items

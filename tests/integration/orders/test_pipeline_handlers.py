@@ -69,7 +69,6 @@ def test_reservation_worker_confirms_the_order_once_for_a_duplicated_message(
     from orders.adapters.dynamo_orders import DynamoOrderRepository
     from orders.domain.place_order import place_order
     from orders.models.api import CreateOrderRequest
-
     from tests.fakes.orders import FrozenClock
 
     reserve_stock.dependencies.cache_clear()

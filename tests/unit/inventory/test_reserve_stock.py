@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import pytest
+
 from inventory.domain.reserve_stock import ReservationResult, reserve_order_stock
 from orders.domain.place_order import place_order
 from orders.models.api import CreateOrderRequest
 from orders.models.order import OrderStatus
 from shared.errors import RetryableError
-
 from tests.factories import order_body
 from tests.fakes.orders import FrozenClock, InMemoryOrders, InMemoryStock
 

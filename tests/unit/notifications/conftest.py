@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+
 from notifications.domain.notify_customer import CustomerNotifier
 from orders.models.order import OrderRecord
 from shared.events import OrderEvent
-
 from tests.unit.notifications.fakes import (
     FakeEmailSender,
     FakeOrders,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from notifications.domain.masking import mask_email, mask_phone
 
 

@@ -7,9 +7,9 @@ import json
 import logging
 
 import pytest
+
 from notifications.domain.errors import DeliveryRejected, DeliveryUnavailable, NotificationsPending
 from notifications.domain.model import Channel, DeliveryKey, DeliveryStatus
-
 from tests.unit.notifications.conftest import (
     EMAIL,
     PHONE,

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
+
 from notifications.adapters.ses_email import SesEmailSender
 from notifications.adapters.sns_sms import SnsSmsSender
 from notifications.domain.errors import DeliveryRejected, DeliveryUnavailable

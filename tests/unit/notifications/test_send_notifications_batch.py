@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
 from notifications.domain.errors import DeliveryRejected, DeliveryUnavailable
 from notifications.handlers.send_notifications import notify_for_message, processor
-
 from tests.factories import load_event
 from tests.unit.notifications.conftest import World, out_of_stock_order, sample_order
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from notifications.domain.sms_segments import SmsEncoding, sms_size
 
 

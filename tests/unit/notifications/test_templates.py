@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from jinja2 import StrictUndefined, UndefinedError
+
 from notifications.domain.model import NotificationKind
 from notifications.domain.rendering import (
     LOCALES,
@@ -20,7 +21,6 @@ from notifications.domain.rendering import (
 )
 from notifications.domain.sms_segments import SmsEncoding, sms_size
 from orders.models.order import OrderRecord
-
 from tests.unit.notifications.conftest import TRACKING, out_of_stock_order, sample_order
 
 CASES = [(kind, locale) for kind in NotificationKind for locale in LOCALES]

@@ -4,9 +4,9 @@ import copy
 from typing import Any
 
 import pytest
-from orders.models.api import CreateOrderRequest
 from pydantic import ValidationError
 
+from orders.models.api import CreateOrderRequest
 from tests.factories import order_body
 
 

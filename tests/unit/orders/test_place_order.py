@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import pytest
+
 from orders.domain.place_order import order_id_for, place_order
 from orders.models.api import CreateOrderRequest
 from orders.models.order import OrderStatus
 from shared.errors import IdempotencyKeyReused, InvalidRequest
-
 from tests.factories import order_body
 from tests.fakes.orders import FrozenClock, InMemoryOrders
 
