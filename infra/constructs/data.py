@@ -15,7 +15,11 @@ IDEMPOTENCY_KEY_ATTRIBUTE = "id"
 IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
 """Attribute names of Powertools' DynamoDBPersistenceLayer defaults."""
 
-GLOBAL_SECONDARY_INDEXES = (("gsi1", "gsi1pk", "gsi1sk"), ("gsi2", "gsi2pk", "gsi2sk"))
+GLOBAL_SECONDARY_INDEXES = (
+    ("gsi1", "gsi1pk", "gsi1sk"),  # orders of a customer by time
+    ("gsi2", "gsi2pk", "gsi2sk"),  # orders in a status by time
+    ("gsi3", "gsi3pk", "gsi3sk"),  # sparse: pending-payment holds by expiry time
+)
 """(index name, partition key, sort key); every index projects all attributes."""
 
 _ON_DEMAND_ENCRYPTED_WITH_PITR = {

@@ -139,10 +139,10 @@ def test_orders_table_streams_new_and_old_images_with_pitr_sse_ttl_and_retain(
     assert table["UpdateReplacePolicy"] == "Retain"
 
 
-def test_orders_table_has_gsi1_and_gsi2_projecting_all(synthesized: SynthesizedApp) -> None:
+def test_orders_table_has_its_three_indexes_projecting_all(synthesized: SynthesizedApp) -> None:
     props = synthesized.props("OrdersTable")
     indexes = {index["IndexName"]: index for index in props["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"gsi1", "gsi2"}
+    assert set(indexes) == {"gsi1", "gsi2", "gsi3"}
     for name, index in indexes.items():
         assert index["KeySchema"] == [
             {"AttributeName": f"{name}pk", "KeyType": "HASH"},
@@ -150,7 +150,8 @@ def test_orders_table_has_gsi1_and_gsi2_projecting_all(synthesized: SynthesizedA
         ]
         assert index["Projection"] == {"ProjectionType": "ALL"}
     attribute_types = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
-    assert attribute_types == dict.fromkeys(["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"], "S")
+    keys = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"]
+    assert attribute_types == dict.fromkeys(keys, "S")
 
 
 def test_idempotency_table_matches_powertools_defaults_with_pitr_and_sse(synthesized: SynthesizedApp) -> None:

@@ -42,7 +42,7 @@ def dynamodb(aws: None) -> Any:
 
 @pytest.fixture
 def orders_table(dynamodb: Any) -> str:
-    keys = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"]
+    keys = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"]
     dynamodb.create_table(
         TableName=TABLE,
         BillingMode="PAY_PER_REQUEST",
@@ -57,7 +57,7 @@ def orders_table(dynamodb: Any) -> str:
                 ],
                 "Projection": {"ProjectionType": "ALL"},
             }
-            for name in ("gsi1", "gsi2")
+            for name in ("gsi1", "gsi2", "gsi3")
         ],
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     )
