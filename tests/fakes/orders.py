@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
+from inventory.domain.errors import (
+    AdjustmentBelowReserved,
+    LedgerDrift,
+    ShipmentExceedsReservation,
+    UnknownSku,
+)
 from inventory.domain.ports import AlreadyDecided, ReservationOutcome, Reserved, ShortOfStock
+from inventory.models.api import AdjustmentResult, HistoryKind, StockHistoryEntry, StockLevel
 from orders.domain.ports import OrderAlreadyExists
 from orders.models.api import ShortItem, TimelineEntry
 from orders.models.order import OrderRecord, OrderStatus
+from shared.errors import IdempotencyKeyReused, StockBelowReserved
 
 
 class FrozenClock:
@@ -35,21 +45,77 @@ class InMemoryOrders:
 
 
 class InMemoryStock:
-    """Stock levels and reservations for one set of orders, all-or-nothing like the transaction."""
+    """The stock ledger for one set of orders, with the rules of `DynamoStock`: all-or-nothing
+    like the transactions, guarded by the order's status and version, one audit record per SKU
+    change, nothing written on a refusal."""
 
     def __init__(self, orders: InMemoryOrders, on_hand: dict[str, int] | None = None) -> None:
         self.orders = orders
         self.on_hand = dict(on_hand or {})
         self.reserved: dict[str, int] = {}
+        self.history: list[StockHistoryEntry] = []
+        self.adjustment_keys: dict[str, str] = {}
+        self.extra_items: list[dict[str, Any]] = []  # what commit() was asked to write beside the stock
 
     def available(self, sku: str) -> int:
         return self.on_hand.get(sku, 0) - self.reserved.get(sku, 0)
 
+    def get(self, sku: str) -> StockLevel | None:
+        if sku not in self.on_hand:
+            return None
+        reserved = self.reserved.get(sku, 0)
+        return StockLevel(
+            sku=sku,
+            on_hand=self.on_hand[sku],
+            reserved=reserved,
+            available=self.available(sku),
+            updated_at="",
+        )
+
+    def set_on_hand(self, sku: str, on_hand: int, now: str, **_: object) -> StockLevel:
+        if self.reserved.get(sku, 0) > on_hand:
+            raise StockBelowReserved("below reserved", details={"sku": sku})
+        self._record(
+            sku, HistoryKind.SET, now, "storefront", on_hand_delta=on_hand - self.on_hand.get(sku, 0)
+        )
+        self.on_hand[sku] = on_hand
+        level = self.get(sku)
+        assert level is not None
+        return level
+
+    def adjust(
+        self, sku: str, delta: int, reason: str, now: str, *, idempotency_key: str, note: str | None = None
+    ) -> AdjustmentResult:
+        fingerprint = f"{sku}|{delta}|{reason}|{note}"
+        if idempotency_key in self.adjustment_keys:
+            if self.adjustment_keys[idempotency_key] != fingerprint:
+                raise IdempotencyKeyReused("reused", details={"sku": sku})
+            level = self.get(sku)
+            assert level is not None
+            return AdjustmentResult(stock=level, replayed=True)
+        if sku not in self.on_hand:
+            raise UnknownSku(sku)
+        if self.available(sku) + delta < 0:
+            raise AdjustmentBelowReserved("below reserved", details={"sku": sku})
+        self.on_hand[sku] += delta
+        self.adjustment_keys[idempotency_key] = fingerprint
+        self._record(
+            sku, HistoryKind.ADJUST, now, "storefront", on_hand_delta=delta, reason=reason, note=note
+        )
+        level = self.get(sku)
+        assert level is not None
+        return AdjustmentResult(stock=level)
+
     def reserve(
-        self, order: OrderRecord, quantities: dict[str, int], entry: TimelineEntry
+        self,
+        order: OrderRecord,
+        quantities: dict[str, int],
+        entry: TimelineEntry,
+        *,
+        order_updates: dict[str, Any] | None = None,
     ) -> ReservationOutcome:
         stored = self.orders.orders[order.order_id]
-        if stored.status != OrderStatus.RECEIVED or stored.version != order.version:
+        if stored.status != order.status or stored.version != order.version:
             return AlreadyDecided()
         if any(
             sku not in self.on_hand or self.available(sku) < quantity for sku, quantity in quantities.items()
@@ -62,25 +128,104 @@ class InMemoryStock:
                 ]
             )
         for sku, quantity in quantities.items():
-            self.reserved[sku] = self.reserved.get(sku, 0) + quantity
-        self._transition(stored, OrderStatus.CONFIRMED, entry, reservation=dict(quantities))
+            self._change(sku, entry, HistoryKind.RESERVE, order.order_id, reserved_delta=quantity)
+        self._transition(
+            stored, entry, reservation=dict(quantities), reservation_progress=0, **(order_updates or {})
+        )
         return Reserved()
+
+    def release(
+        self, order: OrderRecord, entry: TimelineEntry, *, order_updates: dict[str, Any] | None = None
+    ) -> bool:
+        stored = self.orders.orders[order.order_id]
+        if stored.status != order.status or stored.version != order.version:
+            return False
+        live = {sku: quantity for sku, quantity in stored.reservation.items() if quantity > 0}
+        if any(self.reserved.get(sku, 0) < quantity for sku, quantity in live.items()):
+            raise LedgerDrift("drift", details={"order_id": order.order_id})
+        for sku, quantity in live.items():
+            self._change(sku, entry, HistoryKind.RELEASE, order.order_id, reserved_delta=-quantity)
+        self._transition(stored, entry, reservation={}, reservation_progress=0, **(order_updates or {}))
+        return True
+
+    def commit(
+        self,
+        order: OrderRecord,
+        quantities: dict[str, int],
+        entry: TimelineEntry,
+        *,
+        order_updates: dict[str, Any] | None = None,
+        extra_items: Sequence[dict[str, Any]] = (),
+    ) -> bool:
+        if any(quantity > order.reservation.get(sku, 0) for sku, quantity in quantities.items()):
+            raise ShipmentExceedsReservation("too many", details={"order_id": order.order_id})
+        stored = self.orders.orders[order.order_id]
+        if stored.status != order.status or stored.version != order.version:
+            return False
+        shipped = {sku: quantity for sku, quantity in quantities.items() if quantity > 0}
+        if any(
+            self.reserved.get(sku, 0) < quantity or self.on_hand.get(sku, 0) < quantity
+            for sku, quantity in shipped.items()
+        ):
+            raise LedgerDrift("drift", details={"order_id": order.order_id})
+        for sku, quantity in shipped.items():
+            self._change(
+                sku,
+                entry,
+                HistoryKind.COMMIT,
+                order.order_id,
+                on_hand_delta=-quantity,
+                reserved_delta=-quantity,
+            )
+        remaining = {
+            sku: reserved - shipped.get(sku, 0)
+            for sku, reserved in stored.reservation.items()
+            if reserved - shipped.get(sku, 0) > 0
+        }
+        self.extra_items.extend(extra_items)
+        self._transition(
+            stored, entry, reservation=remaining, reservation_progress=0, **(order_updates or {})
+        )
+        return True
 
     def mark_out_of_stock(
         self, order: OrderRecord, short_items: list[ShortItem], entry: TimelineEntry
     ) -> bool:
         stored = self.orders.orders[order.order_id]
-        if stored.status != OrderStatus.RECEIVED or stored.version != order.version:
+        if stored.status != order.status or stored.version != order.version:
             return False
-        self._transition(stored, OrderStatus.OUT_OF_STOCK, entry, short_items=list(short_items))
+        self._transition(stored, entry, short_items=list(short_items))
         return True
 
-    def _transition(
-        self, stored: OrderRecord, status: OrderStatus, entry: TimelineEntry, **changes: object
+    def _change(
+        self,
+        sku: str,
+        entry: TimelineEntry,
+        kind: HistoryKind,
+        order_id: str,
+        *,
+        on_hand_delta: int = 0,
+        reserved_delta: int = 0,
     ) -> None:
+        self.on_hand[sku] = self.on_hand.get(sku, 0) + on_hand_delta
+        self.reserved[sku] = self.reserved.get(sku, 0) + reserved_delta
+        self._record(
+            sku,
+            kind,
+            entry.at,
+            entry.by,
+            on_hand_delta=on_hand_delta,
+            reserved_delta=reserved_delta,
+            order_id=order_id,
+        )
+
+    def _record(self, sku: str, kind: HistoryKind, at: str, by: str, **fields: Any) -> None:
+        self.history.append(StockHistoryEntry(sku=sku, at=at, kind=kind, by=by, **fields))
+
+    def _transition(self, stored: OrderRecord, entry: TimelineEntry, **changes: object) -> None:
         self.orders.orders[stored.order_id] = stored.model_copy(
             update={
-                "status": status,
+                "status": OrderStatus(entry.status),
                 "version": stored.version + 1,
                 "timeline": [*stored.timeline, entry],
                 "updated_at": entry.at,

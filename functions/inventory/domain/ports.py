@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from inventory.models.api import StockLevel
 from orders.models.api import ShortItem, TimelineEntry
@@ -17,7 +18,7 @@ class Reserved:
 
 @dataclass(frozen=True)
 class AlreadyDecided:
-    """The order had left `received` already (a duplicate delivery): nothing was written."""
+    """The order had left the status it was read in (a duplicate delivery): nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,47 @@ class StockLevels(Protocol):
 
 
 class StockReservations(Protocol):
+    """The ledger primitives. Each moves the order from `order.status` to `entry.status` in the
+    same transaction as the stock change and its audit records, guarded by the order's status and
+    version (so a redelivered message or replayed record applies nothing twice), sets
+    `order_updates` (attribute name -> value) on the order, and splits orders above CHUNK_SKUS
+    SKUs into chunks tracked by `reservation_progress`."""
+
     def reserve(
-        self, order: OrderRecord, quantities: dict[str, int], entry: TimelineEntry
+        self,
+        order: OrderRecord,
+        quantities: dict[str, int],
+        entry: TimelineEntry,
+        *,
+        order_updates: dict[str, Any] | None = None,
     ) -> ReservationOutcome:
-        """Atomically reserve every quantity and move the order from `received` to `confirmed`."""
+        """All or nothing: reserved += q, available -= q for every SKU (guarded by available >= q);
+        `order.reservation` becomes `quantities`."""
+        ...
+
+    def release(
+        self, order: OrderRecord, entry: TimelineEntry, *, order_updates: dict[str, Any] | None = None
+    ) -> bool:
+        """Release all of `order.reservation` (reserved -= q, available += q) and clear it.
+        False, nothing written, if the order changed since it was read."""
+        ...
+
+    def commit(
+        self,
+        order: OrderRecord,
+        quantities: dict[str, int],
+        entry: TimelineEntry,
+        *,
+        order_updates: dict[str, Any] | None = None,
+        extra_items: Sequence[dict[str, Any]] = (),
+    ) -> bool:
+        """Ship: on_hand -= q and reserved -= q, `order.reservation[sku] -= q`; `extra_items`
+        (TransactWriteItems actions) join the same transaction. Raises ShipmentExceedsReservation
+        if q is above what the order has reserved; False, nothing written, if the order changed."""
         ...
 
     def mark_out_of_stock(
         self, order: OrderRecord, short_items: list[ShortItem], entry: TimelineEntry
     ) -> bool:
-        """Move the order from `received` to `out_of_stock`; False if it had already moved."""
+        """Move the order to `out_of_stock`; False if it had already moved."""
         ...

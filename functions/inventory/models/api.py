@@ -2,17 +2,50 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$"
+MAX_UNITS = 1_000_000_000
 
 
 class SetStockRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    on_hand: Annotated[StrictInt, Field(ge=0, le=1_000_000_000, description="Units physically in stock.")]
+    on_hand: Annotated[StrictInt, Field(ge=0, le=MAX_UNITS, description="Units physically in stock.")]
+    low_stock_threshold: Annotated[
+        StrictInt,
+        Field(ge=0, le=MAX_UNITS, description="Alert when `available` drops below this; 0 = no alerts."),
+    ] = 0
+    max_per_order: Annotated[
+        StrictInt | None, Field(ge=1, le=MAX_UNITS, description="Orders above this quantity are held.")
+    ] = None
+
+
+class AdjustmentReason(StrEnum):
+    RESTOCK = "restock"
+    DAMAGE = "damage"
+    COUNT_CORRECTION = "count_correction"
+    RETURN = "return"
+
+
+class AdjustStockRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    delta: Annotated[
+        StrictInt, Field(ge=-MAX_UNITS, le=MAX_UNITS, description="Signed change of `on_hand`; not zero.")
+    ]
+    reason: AdjustmentReason
+    note: Annotated[str | None, Field(max_length=500)] = None
+
+    @field_validator("delta")
+    @classmethod
+    def _not_zero(cls, delta: int) -> int:
+        if delta == 0:
+            raise ValueError("delta must not be zero")
+        return delta
 
 
 class StockLevel(BaseModel):
@@ -20,4 +53,43 @@ class StockLevel(BaseModel):
     on_hand: int
     reserved: int
     available: int
+    low_stock_threshold: int = 0
+    max_per_order: int | None = None
     updated_at: str
+
+
+class HistoryKind(StrEnum):
+    SET = "set"
+    ADJUST = "adjust"
+    RESERVE = "reserve"
+    RELEASE = "release"
+    COMMIT = "commit"
+    REPAIR = "repair"
+
+
+class StockHistoryEntry(BaseModel):
+    """One stock change, written in the same transaction as the change itself."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    sku: str
+    at: str
+    kind: HistoryKind
+    on_hand_delta: int = 0
+    reserved_delta: int = 0
+    on_hand: int | None = None  # the value set, for `set`
+    reason: str | None = None
+    note: str | None = None
+    order_id: str | None = None
+    by: str
+
+
+class StockHistoryPage(BaseModel):
+    sku: str
+    entries: list[StockHistoryEntry]
+    next_cursor: str | None = None
+
+
+class AdjustmentResult(BaseModel):
+    stock: StockLevel
+    replayed: bool = False
