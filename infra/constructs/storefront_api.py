@@ -50,6 +50,8 @@ STOREFRONT_ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("GET", "/v1/orders/{order_id}"),
     ApiRoute("PUT", "/v1/inventory/{sku}"),
     ApiRoute("GET", "/v1/inventory/{sku}"),
+    ApiRoute("POST", "/v1/inventory/{sku}/adjustments"),
+    ApiRoute("GET", "/v1/inventory/{sku}/history"),
     ApiRoute("GET", "/openapi.json"),
     ApiRoute("GET", "/docs"),
 )

@@ -6,7 +6,7 @@ from shared.errors import Conflict, NotFound
 
 
 class UnknownSku(NotFound):
-    code = "unknown_sku"
+    """Code `not_found`, like an unknown order."""
 
     def __init__(self, sku: str) -> None:
         super().__init__(f"No stock record for SKU {sku}.", details={"sku": sku})
