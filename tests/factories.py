@@ -6,6 +6,7 @@ import copy
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 
@@ -26,6 +27,10 @@ def http_event(
 ) -> dict[str, Any]:
     """An API Gateway HTTP API (payload 2.0) event built from the canonical sample."""
     event = load_event("apigw/create_order.json")
+    path, _, query = path.partition("?")
+    event["rawQueryString"] = query
+    if query:
+        event["queryStringParameters"] = dict(parse_qsl(query, keep_blank_values=True))
     event["routeKey"] = f"{method} {path}"
     event["rawPath"] = path
     event["requestContext"]["http"].update(method=method, path=path)

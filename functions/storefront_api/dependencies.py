@@ -8,6 +8,7 @@ from typing import Any
 
 from inventory.adapters.dynamo_stock import DynamoStock
 from orders.adapters.dynamo_orders import DynamoOrderRepository
+from orders.adapters.dynamo_shipments import DynamoShipments
 from shared.aws_clients import aws_client
 from shared.settings import FunctionSettings
 
@@ -27,6 +28,11 @@ def settings() -> StorefrontApiSettings:
 @cache
 def order_repository() -> DynamoOrderRepository:
     return DynamoOrderRepository(settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def shipments() -> DynamoShipments:
+    return DynamoShipments(settings().orders_table_name)
 
 
 @cache

@@ -48,6 +48,11 @@ class ApiRoute:
 STOREFRONT_ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("POST", "/v1/orders"),
     ApiRoute("GET", "/v1/orders/{order_id}"),
+    ApiRoute("GET", "/v1/orders"),
+    ApiRoute("POST", "/v1/orders/{order_id}/payment"),
+    ApiRoute("POST", "/v1/orders/{order_id}/cancel"),
+    ApiRoute("POST", "/v1/orders/{order_id}/review"),
+    ApiRoute("POST", "/v1/orders/{order_id}/shipments"),
     ApiRoute("PUT", "/v1/inventory/{sku}"),
     ApiRoute("GET", "/v1/inventory/{sku}"),
     ApiRoute("POST", "/v1/inventory/{sku}/adjustments"),

@@ -18,6 +18,11 @@ ORDER_ITEMS_FILTER = {"dynamodb": {"NewImage": {"entity": {"S": ["order"]}}}}
 EXPECTED_ROUTES = {
     "POST /v1/orders",
     "GET /v1/orders/{order_id}",
+    "GET /v1/orders",
+    "POST /v1/orders/{order_id}/payment",
+    "POST /v1/orders/{order_id}/cancel",
+    "POST /v1/orders/{order_id}/review",
+    "POST /v1/orders/{order_id}/shipments",
     "PUT /v1/inventory/{sku}",
     "GET /v1/inventory/{sku}",
     "GET /openapi.json",

@@ -7,13 +7,18 @@ and `gsi2pk` = `STATUS#<status>` / `gsi2sk` = `<created_at>#<order_id>` (orders 
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from orders.domain.ports import OrderAlreadyExists
+from orders.domain.ports import OrderAlreadyExists, OrderQuery
+from orders.models.api import Shipment, TimelineEntry
 from orders.models.order import OrderRecord
-from shared.dynamo import from_attributes, to_attributes
+from shared.dynamo import from_attributes, to_attribute, to_attributes
+from shared.errors import InvalidRequest
 
 ORDER_SK = "ORDER"
 
@@ -41,6 +46,78 @@ def order_from_item(item: dict[str, Any]) -> OrderRecord:
     return OrderRecord.model_validate(from_attributes(item))
 
 
+def transition_update(
+    table: str,
+    order: OrderRecord,
+    entry: TimelineEntry,
+    set_values: dict[str, Any] | None = None,
+    remove: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """A TransactWriteItems `Update` moving `order` from the status and version it was read at to
+    `entry.status`, appending `entry` to its timeline; nothing happens if the order changed since."""
+    names = {"#status": "status"}
+    values: dict[str, Any] = {
+        ":from": {"S": order.status.value},
+        ":to": {"S": entry.status},
+        ":version": {"N": str(order.version)},
+        ":one": {"N": "1"},
+        ":entry": to_attribute([entry.model_dump(mode="json", exclude_none=True)]),
+        ":now": {"S": entry.at},
+        ":gsi2pk": {"S": f"STATUS#{entry.status}"},
+    }
+    assignments = [
+        "#status = :to",
+        "version = version + :one",
+        "timeline = list_append(timeline, :entry)",
+        "updated_at = :now",
+        "gsi2pk = :gsi2pk",
+    ]
+    for index, (name, value) in enumerate((set_values or {}).items()):
+        names[f"#s{index}"] = name
+        values[f":s{index}"] = to_attribute(value)
+        assignments.append(f"#s{index} = :s{index}")
+    expression = "SET " + ", ".join(assignments)
+    if remove:
+        for index, name in enumerate(remove):
+            names[f"#r{index}"] = name
+        expression += " REMOVE " + ", ".join(f"#r{index}" for index in range(len(remove)))
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": order_key(order.order_id),
+            "UpdateExpression": expression,
+            "ConditionExpression": "#status = :from AND version = :version",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+    }
+
+
+def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
+    if not last_key:
+        return None
+    plain = {name: value["S"] for name, value in last_key.items()}
+    return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, index: str) -> dict[str, Any]:
+    expected = {"pk", "sk", f"{index}pk", f"{index}sk"}
+    try:
+        plain = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError):
+        plain = None
+    if (
+        not isinstance(plain, dict)
+        or set(plain) != expected
+        or not all(isinstance(v, str) for v in plain.values())
+    ):
+        raise InvalidRequest(
+            "The cursor is not one this search returned.",
+            details=[{"field": "query.cursor", "issue": "invalid"}],
+        )
+    return {name: {"S": value} for name, value in plain.items()}
+
+
 class DynamoOrderRepository:
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name
@@ -62,6 +139,69 @@ class DynamoOrderRepository:
             raise OrderAlreadyExists(existing) from None
 
     def get(self, order_id: str) -> OrderRecord | None:
-        response = self._client.get_item(TableName=self._table, Key=order_key(order_id), ConsistentRead=True)
-        item = response.get("Item")
-        return order_from_item(item) if item else None
+        """The order and its shipments: one strongly consistent query of the order's partition."""
+        response = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"ORDER#{order_id}"}},
+            ConsistentRead=True,
+        )
+        items = response.get("Items", [])
+        order_items = [item for item in items if item["sk"]["S"] == ORDER_SK]
+        if not order_items:
+            return None
+        order = order_from_item(order_items[0])
+        shipments = [
+            Shipment.model_validate(from_attributes(item))
+            for item in items
+            if item["sk"]["S"].startswith("SHIPMENT#")
+        ]
+        return order.model_copy(update={"shipments": shipments}) if shipments else order
+
+    def transition(
+        self,
+        order: OrderRecord,
+        entry: TimelineEntry,
+        set_values: dict[str, Any] | None = None,
+        remove: tuple[str, ...] = (),
+    ) -> bool:
+        """Move the order to `entry.status` if it is still as it was read; False otherwise."""
+        update = transition_update(self._table, order, entry, set_values, remove)["Update"]
+        try:
+            self._client.update_item(**update)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def search(self, query: OrderQuery) -> tuple[list[OrderRecord], str | None]:
+        """Newest first, from gsi1 (a customer's orders) or gsi2 (orders in a status); never a scan."""
+        index, partition = (
+            ("gsi1", f"CUSTOMER#{query.customer_id}")
+            if query.customer_id
+            else ("gsi2", f"STATUS#{query.status}")
+        )
+        names = {"#pk": f"{index}pk", "#sk": f"{index}sk"}
+        values: dict[str, Any] = {
+            ":pk": {"S": partition},
+            ":from": {"S": query.created_from or "0"},
+            ":to": {"S": (query.created_to or "9999") + "~"},
+        }
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :from AND :to",
+            "ScanIndexForward": False,
+            "Limit": query.limit,
+        }
+        if query.customer_id and query.status:
+            names["#status"] = "status"
+            values[":status"] = {"S": query.status}
+            request["FilterExpression"] = "#status = :status"
+        if query.cursor:
+            request["ExclusiveStartKey"] = decode_cursor(query.cursor, index)
+        request.update(ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+        response = self._client.query(**request)
+        orders = [order_from_item(item) for item in response.get("Items", [])]
+        return orders, encode_cursor(response.get("LastEvaluatedKey"))

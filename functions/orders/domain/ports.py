@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+from orders.models.api import TimelineEntry
 from orders.models.order import OrderRecord
+
+
+@dataclass(frozen=True)
+class OrderQuery:
+    customer_id: str | None = None
+    status: str | None = None
+    created_from: str | None = None
+    created_to: str | None = None
+    limit: int = 50
+    cursor: str | None = None
 
 
 class OrderAlreadyExists(Exception):
@@ -21,3 +33,15 @@ class OrderRepository(OrderReader, Protocol):
     def create(self, order: OrderRecord) -> None:
         """Store a new order; raise OrderAlreadyExists (with the stored order) if the id is taken."""
         ...
+
+    def transition(
+        self,
+        order: OrderRecord,
+        entry: TimelineEntry,
+        set_values: dict[str, Any] | None = None,
+        remove: tuple[str, ...] = (),
+    ) -> bool:
+        """Move the order to `entry.status` if unchanged since it was read; False otherwise."""
+        ...
+
+    def search(self, query: OrderQuery) -> tuple[list[OrderRecord], str | None]: ...

@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 
+from orders.domain.manage_orders import (
+    cancel_order,
+    confirm_payment,
+    iso,
+    register_shipment,
+    review_order,
+    search_orders,
+)
 from orders.domain.place_order import place_order
-from orders.models.api import CreateOrderRequest, OrderAccepted, OrderView
+from orders.domain.ports import OrderQuery
+from orders.models.api import (
+    CancelRequest,
+    CreateOrderRequest,
+    OrderAccepted,
+    OrderPage,
+    OrderView,
+    PaymentRequest,
+    ReviewRequest,
+    ShipmentRequest,
+)
+from orders.models.order import OrderRecord, OrderStatus
 from shared.clock import SystemClock
 from shared.errors import NotFound
 from shared.observability import logger, metrics
-from storefront_api.dependencies import order_repository
+from storefront_api.dependencies import order_repository, shipments, stock_levels
 
 router = APIGatewayHttpRouter()
 
@@ -60,4 +80,60 @@ def get_order(order_id: OrderId) -> OrderView:
     order = order_repository().get(order_id)
     if order is None:
         raise NotFound(f"Order {order_id} does not exist.", details={"order_id": order_id})
+    return _view(order)
+
+
+@router.get("/v1/orders", summary="Search orders (by customer and/or status, newest first)", tags=["Orders"])
+def search(
+    customer_id: Annotated[str | None, Query(max_length=128)] = None,
+    status: Annotated[OrderStatus | None, Query()] = None,
+    created_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    created_to: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=2048, description="`next_cursor` of the previous page")
+    ] = None,
+) -> OrderPage:
+    query = OrderQuery(
+        customer_id=customer_id,
+        status=status.value if status else None,
+        created_from=iso(created_from),
+        created_to=iso(created_to),
+        limit=limit,
+        cursor=cursor,
+    )
+    found, next_cursor = search_orders(query, order_repository())
+    return OrderPage(
+        orders=[OrderView.model_validate(order.to_view()) for order in found], next_cursor=next_cursor
+    )
+
+
+@router.post("/v1/orders/<order_id>/payment", summary="Confirm payment of a pending order", tags=["Orders"])
+def pay(order_id: OrderId, body: PaymentRequest) -> OrderView:
+    return _view(confirm_payment(order_id, body.reference, order_repository(), SystemClock()))
+
+
+@router.post("/v1/orders/<order_id>/cancel", summary="Cancel an order before shipment", tags=["Orders"])
+def cancel(order_id: OrderId, body: CancelRequest) -> OrderView:
+    order = cancel_order(
+        order_id, body.reason, "storefront", order_repository(), stock_levels(), SystemClock()
+    )
+    return _view(order)
+
+
+@router.post("/v1/orders/<order_id>/review", summary="Approve or reject an order on hold", tags=["Orders"])
+def review(order_id: OrderId, body: ReviewRequest) -> OrderView:
+    order = review_order(order_id, body.decision, body.reviewer, body.note, order_repository(), SystemClock())
+    return _view(order)
+
+
+@router.post(
+    "/v1/orders/<order_id>/shipments", summary="Register a shipment (all or some lines)", tags=["Orders"]
+)
+def ship(order_id: OrderId, body: ShipmentRequest) -> OrderView:
+    order = register_shipment(order_id, body, order_repository(), stock_levels(), shipments(), SystemClock())
+    return _view(order)
+
+
+def _view(order: OrderRecord) -> OrderView:
     return OrderView.model_validate(order.to_view())

@@ -21,6 +21,7 @@ from pydantic import (
 from shared.iso_codes import COUNTRIES, CURRENCY_MINOR_UNITS
 
 Locale = Literal["zh-CN", "en"]
+PaymentStatus = Literal["paid", "pending"]
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$"
 MAX_LINES = 100
 
@@ -112,6 +113,12 @@ class CreateOrderRequest(_Strict):
         StrictStr, Field(min_length=3, max_length=3, description="ISO 4217.", examples=["CNY"])
     ]
     items: Annotated[list[OrderLine], Field(min_length=1, max_length=MAX_LINES)]
+    payment_status: Annotated[
+        PaymentStatus,
+        Field(
+            description="`pending`: stock is held for a limited time until `POST .../payment` confirms it."
+        ),
+    ] = "paid"
 
     @model_validator(mode="before")
     @classmethod
@@ -187,6 +194,20 @@ class ShortItem(BaseModel):
     available: int
 
 
+class ShipmentLine(BaseModel):
+    sku: Annotated[str, Field(pattern=SKU_PATTERN)]
+    quantity: Annotated[StrictInt, Field(ge=1, le=99_999)]
+
+
+class Shipment(BaseModel):
+    shipment_id: str
+    carrier: str
+    tracking_number: str
+    lines: list[ShipmentLine]
+    status: str
+    created_at: str
+
+
 class OrderView(BaseModel):
     order_id: str
     status: str
@@ -197,5 +218,46 @@ class OrderView(BaseModel):
     total: str
     created_at: str
     updated_at: str
+    payment_status: PaymentStatus = "paid"
+    hold_expires_at: str | None = None
+    hold_reasons: list[str] = []
     short_items: list[ShortItem] = []
+    shipments: list[Shipment] = []
     timeline: list[TimelineEntry]
+
+
+class OrderPage(BaseModel):
+    orders: list[OrderView]
+    next_cursor: str | None = None
+
+
+class CancelRequest(_Strict):
+    reason: Annotated[StrictStr | None, Field(default=None, max_length=500)]
+
+
+class PaymentRequest(_Strict):
+    reference: Annotated[
+        StrictStr | None, Field(default=None, max_length=200, description="Payment provider reference.")
+    ]
+
+
+class ReviewRequest(_Strict):
+    decision: Literal["approve", "reject"]
+    reviewer: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    note: Annotated[StrictStr | None, Field(default=None, max_length=2000)]
+
+
+class ShipmentRequest(_Strict):
+    carrier: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$", examples=["sf-express"])]
+    tracking_number: Annotated[
+        StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]{3,39}$", examples=["SF1234567890"])
+    ]
+    lines: Annotated[
+        list[ShipmentLine] | None,
+        Field(
+            default=None,
+            min_length=1,
+            max_length=MAX_LINES,
+            description="Omit to ship everything still reserved.",
+        ),
+    ]
