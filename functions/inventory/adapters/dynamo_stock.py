@@ -4,7 +4,7 @@ Stock item: pk `SKU#<sku>`, sk `STOCK`, `entity` = `stock`, `on_hand`, `reserved
 `available` (= on_hand - reserved, kept as its own attribute because condition expressions cannot
 do arithmetic: `available >= :quantity` is what makes overselling impossible).
 
-Audit trail: pk `SKU#<sku>`, sk `HIST#<at>#<ref>`, `entity` = `stock_history`, written in the same
+Audit trail: pk `SKU#<sku>`, sk `HIST#<at>#<ns>#<ref>`, `entity` = `stock_history`, written in the same
 transaction as the change it records, so the trail and the counters can never disagree.
 Adjustment idempotency records: pk `SKU#<sku>`, sk `ADJ#<hash of the Idempotency-Key>`.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import time
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -520,7 +521,8 @@ class DynamoStock:
         item.update(
             {
                 "pk": {"S": f"SKU#{sku}"},
-                "sk": {"S": f"{HISTORY_PREFIX}{at}#{ref}"},
+                # the write time in ns orders records that share a millisecond (or a frozen clock)
+                "sk": {"S": f"{HISTORY_PREFIX}{at}#{time.time_ns():020d}#{ref}"},
                 "entity": {"S": HISTORY_ENTITY},
             }
         )
