@@ -9,6 +9,7 @@ from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
 from infra.config import STACK_NAME, StageConfig
+from infra.constructs.carrier_tracking import CarrierTracking
 from infra.constructs.customer_notifications import CustomerNotifications
 from infra.constructs.data import Data
 from infra.constructs.lambda_function import FunctionRuntime
@@ -56,6 +57,15 @@ class OrdertrackStack(Stack):
         )
         self.storefront_api = StorefrontApi(
             self, "StorefrontApi", runtime=runtime, config=config, orders_table=self.data.orders_table
+        )
+        self.carrier_tracking = CarrierTracking(
+            self,
+            "CarrierTracking",
+            runtime=runtime,
+            config=config,
+            orders_table=self.data.orders_table,
+            http_api=self.storefront_api.http_api,
+            operations_alerts=self.customer_notifications.operations_alerts,
         )
 
         Tags.of(self).add("project", "ordertrack")

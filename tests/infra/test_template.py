@@ -28,6 +28,19 @@ EXPECTED_ROUTES = {
     "GET /openapi.json",
     "GET /docs",
 }
+CARRIER_TRACKING_DLQS = {"CarrierWebhookQueueDlq", "TrackingLinksDlq"}
+CARRIER_WEBHOOK_ROUTE_KEY = "POST /v1/webhooks/{provider}"
+"""Carrier tracking resources (issue 4), asserted in tests/infra/test_carrier_tracking.py."""
+
+
+def _carrier_mappings(app: SynthesizedApp) -> set[str]:
+    return {
+        k
+        for k, v in app.of_type("AWS::Lambda::EventSourceMapping").items()
+        if v["Properties"]["FunctionName"] in ({"Ref": "ApplyLinkedEventsFunction"},)
+    }
+
+
 FUNCTION_ENVIRONMENT = {
     "storefront_api.handler.handler": {"ORDERS_TABLE_NAME", "API_KEY_SECRET_ARN"},
     "orders.handlers.dispatch_order_changes.handler": {"RESERVATION_QUEUE_URL", "NOTIFICATION_QUEUE_URL"},
@@ -194,7 +207,11 @@ def test_every_work_queue_redrives_to_a_dead_letter_queue(synthesized: Synthesiz
 def test_dead_letter_queues_keep_messages_for_14_days(synthesized: SynthesizedApp) -> None:
     queues = synthesized.of_type("AWS::SQS::Queue")
     dead_letter_queues = _dead_letter_queue_ids(synthesized)
-    assert dead_letter_queues == {"ReservationQueueDlq", "NotificationQueueDlq", "OrderChangesDlq"}
+    assert dead_letter_queues - CARRIER_TRACKING_DLQS == {
+        "ReservationQueueDlq",
+        "NotificationQueueDlq",
+        "OrderChangesDlq",
+    }
     for logical_id in dead_letter_queues:
         assert queues[logical_id]["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
 
@@ -217,7 +234,7 @@ def test_every_sqs_mapping_reports_batch_item_failures_and_outlasts_its_function
     synthesized: SynthesizedApp,
 ) -> None:
     mappings = _queue_mappings(synthesized)
-    assert len(mappings) == 2
+    assert len(mappings) == 3  # reservations, notifications, carrier webhooks
     for logical_id, mapping in mappings.items():
         props = mapping["Properties"]
         assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"], logical_id
@@ -230,7 +247,9 @@ def test_every_sqs_mapping_reports_batch_item_failures_and_outlasts_its_function
 def test_stream_mapping_filters_order_items_bisects_retries_and_parks_failures(
     synthesized: SynthesizedApp,
 ) -> None:
-    mappings = _stream_mappings(synthesized)
+    mappings = {
+        k: v for k, v in _stream_mappings(synthesized).items() if k not in _carrier_mappings(synthesized)
+    }
     assert len(mappings) == 1
     props = next(iter(mappings.values()))["Properties"]
     assert _get_att_target(props["EventSourceArn"]) == "OrdersTable"
@@ -256,7 +275,8 @@ def test_every_event_source_mapping_reports_batch_item_failures(synthesized: Syn
 
 def test_functions_are_the_four_handlers_with_their_environment(synthesized: SynthesizedApp) -> None:
     functions = synthesized.of_type("AWS::Lambda::Function")
-    assert {fn["Properties"]["Handler"] for fn in functions.values()} == set(FUNCTION_ENVIRONMENT)
+    handlers = {fn["Properties"]["Handler"] for fn in functions.values()}
+    assert {h for h in handlers if not h.startswith("carriers.")} == set(FUNCTION_ENVIRONMENT)
     for handler, expected in FUNCTION_ENVIRONMENT.items():
         _, function = _function_by_handler(synthesized, handler)
         variables = function["Properties"]["Environment"]["Variables"]
@@ -351,15 +371,22 @@ def test_routes_are_explicit_and_all_reach_the_storefront_function(synthesized: 
     routes = synthesized.of_type("AWS::ApiGatewayV2::Route")
     route_keys = {route["Properties"]["RouteKey"] for route in routes.values()}
     assert route_keys >= EXPECTED_ROUTES
+    route_keys -= {CARRIER_WEBHOOK_ROUTE_KEY}  # tests/infra/test_carrier_tracking.py covers it
     assert route_keys == {route.route_key for route in STOREFRONT_ROUTES}
     assert not any("{proxy+}" in key or key in {"$default", "ANY /"} for key in route_keys)
-    integrations = synthesized.of_type("AWS::ApiGatewayV2::Integration")
+    integrations = {
+        k: v
+        for k, v in synthesized.of_type("AWS::ApiGatewayV2::Integration").items()
+        if not k.startswith("StorefrontApiHttpApiPOSTv1webhooks")
+    }
     assert len(integrations) == 1
     integration_id, integration = next(iter(integrations.items()))
     assert integration["Properties"]["IntegrationType"] == "AWS_PROXY"
     assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
     assert _get_att_target(integration["Properties"]["IntegrationUri"]) == "StorefrontApiFunction"
     for route in routes.values():
+        if route["Properties"]["RouteKey"] == CARRIER_WEBHOOK_ROUTE_KEY:
+            continue
         assert route["Properties"]["Target"]["Fn::Join"][1][1] == {"Ref": integration_id}
 
 
@@ -379,7 +406,7 @@ def test_default_stage_logs_json_access_lines_and_throttles(synthesized: Synthes
 
 def test_api_key_secret_is_generated_never_in_clear_text(synthesized: SynthesizedApp) -> None:
     secrets = synthesized.of_type("AWS::SecretsManager::Secret")
-    assert set(secrets) == {"StorefrontApiKeySecret"}
+    assert {k for k in secrets if not k.endswith("WebhookSecret")} == {"StorefrontApiKeySecret"}
     secret = secrets["StorefrontApiKeySecret"]
     assert "SecretString" not in secret["Properties"]
     generated = secret["Properties"]["GenerateSecretString"]

@@ -1,0 +1,170 @@
+"""Carrier checkpoints, shipments and order updates in the single table (docs/carrier-webhooks.md).
+
+checkpoint: pk TRACKING#<n>  sk EVENT#<utc time>#<hash>  entity tracking_event
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from carriers.adapters.shipment_records import LINK_SK, SHIPMENT_SK_PREFIX, shipment_key, tracking_key
+from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState, TrackingLink
+from carriers.models.tracking import Checkpoint, TrackingUpdate
+from orders.adapters.dynamo_orders import order_from_item, order_key
+from orders.models.order import OrderRecord
+from shared.dynamo import from_attributes, to_attribute, to_attributes
+from shared.errors import RetryableError
+
+EVENT_SK_PREFIX = "EVENT#"
+EVENT_FIELDS = ("status", "reason", "occurred_at", "location", "message", "raw_code", "provider")
+
+
+class DynamoTrackingStore:
+    def __init__(self, table_name: str, client: Any) -> None:
+        self._table = table_name
+        self._client = client
+
+    def _query(self, pk: str, prefix: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": prefix}},
+            "ConsistentRead": True,
+        }
+        while True:
+            response = self._client.query(**request)
+            items.extend(from_attributes(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def events(self, tracking_number: str) -> dict[str, Checkpoint]:
+        items = self._query(f"TRACKING#{tracking_number}", EVENT_SK_PREFIX)
+        return {
+            item["sk"].removeprefix(EVENT_SK_PREFIX): Checkpoint.model_validate(
+                {field: item.get(field) for field in EVENT_FIELDS}
+            )
+            for item in items
+        }
+
+    def save_events(self, update: TrackingUpdate, checkpoints: list[Checkpoint]) -> None:
+        puts = [
+            {
+                "PutRequest": {
+                    "Item": to_attributes(
+                        {
+                            "pk": f"TRACKING#{update.tracking_number}",
+                            "sk": f"{EVENT_SK_PREFIX}{cp.event_key}",
+                            "entity": "tracking_event",
+                            "tracking_number": update.tracking_number,
+                            "provider_event_id": update.provider_event_id,
+                            **cp.as_record(),
+                        }
+                    )
+                }
+            }
+            for cp in checkpoints
+        ]
+        for start in range(0, len(puts), 25):
+            request: dict[str, Any] = {self._table: puts[start : start + 25]}
+            while request:
+                response = self._client.batch_write_item(RequestItems=request)
+                request = response.get("UnprocessedItems") or {}
+
+    def link(self, tracking_number: str) -> TrackingLink | None:
+        item = self._client.get_item(
+            TableName=self._table, Key=tracking_key(tracking_number, LINK_SK), ConsistentRead=True
+        ).get("Item")
+        if not item:
+            return None
+        values = from_attributes(item)
+        values.setdefault("tracking_number", tracking_number)
+        return TrackingLink.model_validate(values)
+
+    def shipments(self, order_id: str) -> list[ShipmentState]:
+        return [
+            ShipmentState.model_validate(item)
+            for item in self._query(f"ORDER#{order_id}", SHIPMENT_SK_PREFIX)
+        ]
+
+    def order(self, order_id: str) -> OrderRecord | None:
+        item = self._client.get_item(TableName=self._table, Key=order_key(order_id), ConsistentRead=True).get(
+            "Item"
+        )
+        return order_from_item(item) if item else None
+
+    def commit(self, shipment: ShipmentChange, order: OrderChange) -> None:
+        try:
+            self._client.transact_write_items(
+                TransactItems=[self._shipment_update(shipment), self._order_update(order)]
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            raise RetryableError(
+                "the shipment or its order changed while a carrier event was applied"
+            ) from None
+
+    def _shipment_update(self, change: ShipmentChange) -> dict[str, Any]:
+        state = change.shipment
+        fields = {
+            "status": state.status,
+            "tracking_status": state.tracking_status,
+            "status_reason": state.status_reason,
+            "checkpoints": state.checkpoints,
+            "applied_events": state.applied_events,
+            "last_checkpoint_at": state.last_checkpoint_at,
+            "estimated_delivery": state.estimated_delivery,
+            "tracking_version": state.tracking_version,
+        }
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":expected": {"N": str(change.expected_version)}}
+        assignments = []
+        removals = []
+        for index, (name, value) in enumerate(fields.items()):
+            names[f"#f{index}"] = name
+            if value is None:
+                removals.append(f"#f{index}")
+            else:
+                values[f":f{index}"] = to_attribute(value)
+                assignments.append(f"#f{index} = :f{index}")
+        expression = "SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else "")
+        names["#version"] = "tracking_version"
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": shipment_key(state.order_id, state.shipment_id),
+                "UpdateExpression": expression,
+                "ConditionExpression": "attribute_exists(pk) AND "
+                "(attribute_not_exists(#version) OR #version = :expected)",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def _order_update(self, change: OrderChange) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            ":from": {"S": change.from_status.value},
+            ":to": {"S": change.to_status.value},
+            ":version": {"N": str(change.expected_version)},
+            ":one": {"N": "1"},
+            ":entries": to_attribute(
+                [entry.model_dump(mode="json", exclude_none=True) for entry in change.entries]
+            ),
+            ":now": {"S": change.at},
+            ":gsi2pk": {"S": f"STATUS#{change.to_status.value}"},
+        }
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": order_key(change.order_id),
+                "UpdateExpression": "SET #status = :to, version = version + :one, "
+                "timeline = list_append(timeline, :entries), updated_at = :now, gsi2pk = :gsi2pk",
+                "ConditionExpression": "#status = :from AND version = :version",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": values,
+            }
+        }

@@ -1,0 +1,212 @@
+"""Apply carrier checkpoints to shipments and orders, in order, once.
+
+- Every checkpoint is stored under its tracking number (`TRACKING#<n>` / `EVENT#<time>#<hash>`),
+  whether or not a shipment has that tracking number yet; a stored key is never applied twice.
+- A shipment's tracking status is recomputed from *all* its checkpoints sorted by their own time,
+  moving only forward by rank (`next_status`), so arrival order never changes the outcome.
+- The order status follows its shipments (`order_status_for`) through `orders.domain.lifecycle`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from carriers.domain.ports import TrackingStore
+from carriers.models.shipment import OrderChange, ShipmentChange
+from carriers.models.tracking import Checkpoint, TrackingUpdate
+from carriers.models.tracking import TrackingStatus as T
+from orders.domain.lifecycle import can_move
+from orders.models.api import TimelineEntry
+from orders.models.order import OrderStatus as O
+
+RANK: dict[T, int] = {
+    T.PENDING: 0,
+    T.INFO_RECEIVED: 1,
+    T.IN_TRANSIT: 2,
+    T.OUT_FOR_DELIVERY: 3,
+    T.AVAILABLE_FOR_PICKUP: 3,
+    T.DELIVERED: 4,
+    T.CANCELLED: 5,
+    T.RETURN_TO_SENDER: 5,
+}
+SIDE_STATUSES = frozenset({T.ATTEMPT_FAIL, T.EXCEPTION, T.DELIVERY_DELAYED, T.ON_HOLD, T.DELIVERY_EXCEPTION})
+"""Problems: they apply at any point before a final status and keep the rank reached so far."""
+RECORD_ONLY = frozenset({T.EXPIRED, T.UNKNOWN})
+"""Recorded on the timeline, never a current status."""
+FINAL = frozenset({T.DELIVERED, T.RETURN_TO_SENDER, T.CANCELLED})
+ALLOWED_AFTER_FINAL: dict[T, frozenset[T]] = {T.DELIVERED: frozenset({T.RETURN_TO_SENDER})}
+"""The documented exceptions to "final is final": a delivered parcel may still go back to the sender."""
+
+SHIPMENT_STATUS: dict[T, O] = {
+    T.PENDING: O.SHIPPED,
+    T.INFO_RECEIVED: O.SHIPPED,
+    T.IN_TRANSIT: O.IN_TRANSIT,
+    T.OUT_FOR_DELIVERY: O.OUT_FOR_DELIVERY,
+    T.AVAILABLE_FOR_PICKUP: O.OUT_FOR_DELIVERY,
+    T.DELIVERED: O.DELIVERED,
+    T.RETURN_TO_SENDER: O.RETURNED_TO_SENDER,
+    T.ATTEMPT_FAIL: O.DELIVERY_EXCEPTION,
+    T.EXCEPTION: O.DELIVERY_EXCEPTION,
+    T.DELIVERY_DELAYED: O.DELIVERY_EXCEPTION,
+    T.ON_HOLD: O.DELIVERY_EXCEPTION,
+    T.DELIVERY_EXCEPTION: O.DELIVERY_EXCEPTION,
+    T.CANCELLED: O.DELIVERY_EXCEPTION,
+}
+"""Canonical tracking status -> the shipment's status in the order vocabulary."""
+
+TRACKING_ACTOR = "system:carrier-tracking"
+
+
+class ApplyResult(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # nothing new: a replayed or redelivered webhook
+    PENDING_LINK = "pending_link"  # kept until a shipment with this tracking number is registered
+
+
+def _sorted(checkpoints: list[tuple[str, Checkpoint]]) -> list[tuple[str, Checkpoint]]:
+    return sorted(checkpoints, key=lambda pair: (pair[1].occurred_at, RANK.get(pair[1].status, 0), pair[0]))
+
+
+def next_status(current: T | None, rank: int, candidate: T) -> tuple[T, int] | None:
+    """The status after `candidate`, or None when it must not change the current one."""
+    if candidate in RECORD_ONLY:
+        return None
+    if current in FINAL:
+        allowed = ALLOWED_AFTER_FINAL.get(current, frozenset())
+        return (candidate, RANK[candidate]) if candidate in allowed else None
+    if candidate in SIDE_STATUSES:
+        return candidate, rank
+    if RANK[candidate] >= rank:
+        return candidate, RANK[candidate]
+    return None
+
+
+def tracking_state(checkpoints: list[Checkpoint]) -> tuple[T | None, str | None]:
+    """Current status and reason after every checkpoint, taken in the order of their own time."""
+    status: T | None = None
+    reason: str | None = None
+    rank = -1
+    for _, checkpoint in _sorted([(str(i), cp) for i, cp in enumerate(checkpoints)]):
+        moved = next_status(status, rank, checkpoint.status)
+        if moved is not None:
+            status, rank = moved
+            reason = checkpoint.reason
+    return status, reason
+
+
+def order_status_for(current: O, shipment_statuses: list[str]) -> O | None:
+    """The order status its shipments add up to, when the lifecycle allows the move; else None."""
+    statuses = set(shipment_statuses)
+    target: O | None = None
+    if O.DELIVERY_EXCEPTION in statuses:
+        target = O.DELIVERY_EXCEPTION
+    elif statuses == {O.RETURNED_TO_SENDER}:
+        target = O.RETURNED_TO_SENDER
+    elif O.RETURNED_TO_SENDER in statuses:
+        target = O.DELIVERY_EXCEPTION
+    elif statuses == {O.DELIVERED} and current is not O.PARTIALLY_SHIPPED:
+        target = O.DELIVERED
+    elif O.OUT_FOR_DELIVERY in statuses:
+        target = O.OUT_FOR_DELIVERY
+    elif statuses & {O.IN_TRANSIT, O.DELIVERED}:
+        target = O.IN_TRANSIT
+    if target is None or target == current or not can_move(current, target):
+        return None
+    return target
+
+
+def record_tracking_update(update: TrackingUpdate, store: TrackingStore) -> int:
+    """Store the checkpoints not stored yet; returns how many were new."""
+    stored = store.events(update.tracking_number)
+    new = {cp.event_key: cp for cp in update.checkpoints if cp.event_key not in stored}
+    if new:
+        store.save_events(update, list(new.values()))
+    return len(new)
+
+
+def apply_tracking_update(update: TrackingUpdate, store: TrackingStore, now: str) -> ApplyResult:
+    record_tracking_update(update, store)
+    return apply_stored_events(
+        update.tracking_number, store, now, estimated_delivery=update.estimated_delivery
+    )
+
+
+def apply_stored_events(
+    tracking_number: str, store: TrackingStore, now: str, estimated_delivery: str | None = None
+) -> ApplyResult:
+    """Apply every stored checkpoint of `tracking_number` its shipment has not applied yet."""
+    link = store.link(tracking_number)
+    if link is None:
+        return ApplyResult.PENDING_LINK
+    shipments = store.shipments(link.order_id)
+    shipment = next((s for s in shipments if s.shipment_id == link.shipment_id), None)
+    order = store.order(link.order_id)
+    if shipment is None or order is None:
+        return ApplyResult.PENDING_LINK
+    events = store.events(tracking_number)
+    applied = set(shipment.applied_events)
+    new = _sorted([(key, cp) for key, cp in events.items() if key not in applied])
+    if not new:
+        return ApplyResult.DUPLICATE
+
+    ordered = _sorted(list(events.items()))
+    status, reason = tracking_state([cp for _, cp in ordered])
+    shipment_status = SHIPMENT_STATUS.get(status, O(shipment.status)) if status else O(shipment.status)
+    updated = shipment.model_copy(
+        update={
+            "status": shipment_status.value,
+            "tracking_status": status.value if status else shipment.tracking_status,
+            "status_reason": reason if status else shipment.status_reason,
+            "checkpoints": [cp.as_record() for _, cp in ordered],
+            "applied_events": sorted(applied | {key for key, _ in new}),
+            "last_checkpoint_at": ordered[-1][1].occurred_at.isoformat(),
+            "estimated_delivery": estimated_delivery or shipment.estimated_delivery,
+            "tracking_version": shipment.tracking_version + 1,
+        }
+    )
+
+    entries = [
+        TimelineEntry(
+            status=cp.status.value,
+            at=cp.occurred_at.isoformat(),
+            by=f"carrier:{cp.provider.value}",
+            details={
+                key: value
+                for key, value in {
+                    "shipment_id": shipment.shipment_id,
+                    "tracking_number": tracking_number,
+                    "reason": cp.reason,
+                    "location": cp.location,
+                    "message": cp.message,
+                    "raw_code": cp.raw_code,
+                    "recorded_at": now,
+                }.items()
+                if value is not None
+            },
+        )
+        for _, cp in new
+    ]
+    statuses = [updated.status if s.shipment_id == shipment.shipment_id else s.status for s in shipments]
+    target = order_status_for(order.status, statuses)
+    if target is not None:
+        entries.append(
+            TimelineEntry(
+                status=target.value,
+                at=now,
+                by=TRACKING_ACTOR,
+                details={"shipment_id": shipment.shipment_id, "tracking_status": updated.tracking_status}
+                | ({"reason": updated.status_reason} if updated.status_reason else {}),
+            )
+        )
+    store.commit(
+        ShipmentChange(shipment=updated, expected_version=shipment.tracking_version),
+        OrderChange(
+            order_id=order.order_id,
+            from_status=order.status,
+            to_status=target or order.status,
+            expected_version=order.version,
+            entries=entries,
+            at=now,
+        ),
+    )
+    return ApplyResult.APPLIED

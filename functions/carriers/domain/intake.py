@@ -1,0 +1,126 @@
+"""Webhook intake: authenticate with the provider's scheme, validate, enqueue. Nothing is parsed
+before the signature is verified, and nothing is written when it is not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from pydantic import ValidationError
+
+from carriers.domain import normalize, signatures
+from carriers.domain.ports import WebhookQueue
+from carriers.models.tracking import Provider, TrackingUpdate, WebhookMessage
+from carriers.models.webhooks import AfterShipWebhook, EasyPostEvent, GenericWebhook, Kuaidi100Push
+from shared.errors import DomainError, InvalidRequest, NotFound, Unauthorized
+
+SecretOf = Callable[[Provider], str]
+
+
+class UnknownProvider(NotFound):
+    code = "unknown_provider"
+
+
+class MalformedWebhook(InvalidRequest):
+    code = "malformed_body"
+
+
+class SignatureInvalid(Unauthorized):
+    code = "invalid_signature"
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    provider: str
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+
+
+def provider_of(name: str) -> Provider:
+    try:
+        return Provider(name)
+    except ValueError:
+        raise UnknownProvider(f"No webhook for provider {name!r}.", details={"provider": name}) from None
+
+
+def _kuaidi100_form(body: bytes) -> tuple[str, str | None]:
+    try:
+        form = parse_qs(body.decode(), keep_blank_values=True, strict_parsing=True)
+    except (UnicodeDecodeError, ValueError):
+        raise MalformedWebhook("The body is not a form with a `param` field.") from None
+    if not form.get("param"):
+        raise MalformedWebhook("The body is not a form with a `param` field.")
+    sign = form.get("sign", [None])[0]
+    return form["param"][0], sign
+
+
+def verify(request: WebhookRequest, provider: Provider, secret: str, now: float) -> str:
+    """The payload JSON text once the request is proven to come from `provider`."""
+    headers = request.headers
+    try:
+        if provider is Provider.EASYPOST:
+            signatures.verify_easypost(request.body, headers.get("x-hmac-signature"), secret)
+        elif provider is Provider.AFTERSHIP:
+            signatures.verify_aftership(request.body, headers.get("aftership-hmac-sha256"), secret)
+        elif provider is Provider.GENERIC:
+            signatures.verify_generic(request.body, headers.get("ordertrack-signature"), secret, now)
+        else:
+            param, sign = _kuaidi100_form(request.body)
+            signatures.verify_kuaidi100(param, sign, secret)
+            return param
+    except signatures.SignatureRejected as rejected:
+        raise SignatureInvalid(
+            "The webhook signature is missing or invalid.", details={"reason": rejected.reason}
+        ) from None
+    try:
+        return request.body.decode()
+    except UnicodeDecodeError:
+        raise MalformedWebhook("The body is not UTF-8 JSON.") from None
+
+
+_MODELS = {
+    Provider.EASYPOST: (EasyPostEvent, normalize.easypost),
+    Provider.AFTERSHIP: (AfterShipWebhook, normalize.aftership),
+    Provider.KUAIDI100: (Kuaidi100Push, normalize.kuaidi100),
+    Provider.GENERIC: (GenericWebhook, normalize.generic),
+}
+
+
+def parse_update(provider: Provider, payload: str) -> TrackingUpdate:
+    model, to_update = _MODELS[provider]
+    try:
+        return to_update(model.model_validate_json(payload))  # type: ignore[operator]
+    except ValidationError as error:
+        if any(problem["type"] == "json_invalid" for problem in error.errors()):
+            raise MalformedWebhook("The body is not valid JSON.") from None
+        details = [
+            {"field": ".".join(str(part) for part in problem["loc"]), "issue": problem["msg"]}
+            for problem in error.errors()
+        ]
+        raise MalformedWebhook("The body does not match the provider's format.", details=details) from None
+
+
+def accept_webhook(
+    request: WebhookRequest, secret_of: SecretOf, queue: WebhookQueue, now: float, received_at: str
+) -> WebhookMessage:
+    """Verify, validate and enqueue one webhook; raises a `DomainError` (404, 401, 400) otherwise."""
+    provider = provider_of(request.provider)
+    payload = verify(request, provider, secret_of(provider), now)
+    parse_update(provider, payload)
+    message = WebhookMessage(provider=provider, received_at=received_at, payload=payload)
+    queue.enqueue(message)
+    return message
+
+
+ACKNOWLEDGEMENTS: dict[Provider, dict[str, object]] = {
+    Provider.KUAIDI100: {"result": True, "returnCode": "200", "message": "成功"},
+}
+"""Kuaidi100 retries any push not answered with exactly this body."""
+
+
+def acknowledgement(provider: Provider) -> dict[str, object]:
+    return ACKNOWLEDGEMENTS.get(provider, {"received": True})
+
+
+__all__ = ["DomainError", "WebhookRequest", "accept_webhook", "acknowledgement", "parse_update"]

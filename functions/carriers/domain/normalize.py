@@ -1,0 +1,170 @@
+"""Provider payloads (validated pydantic models) -> one canonical `TrackingUpdate`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from carriers.domain import status_tables as tables
+from carriers.models.tracking import (
+    Checkpoint,
+    Provider,
+    TrackingStatus,
+    TrackingUpdate,
+    normalize_tracking_number,
+    parse_time,
+)
+from carriers.models.webhooks import (
+    AfterShipCheckpoint,
+    AfterShipWebhook,
+    EasyPostEvent,
+    GenericWebhook,
+    Kuaidi100Push,
+)
+
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
+"""Kuaidi100 gives times without a zone; Chinese carriers report in China Standard Time."""
+
+
+def _join(*parts: str | None) -> str | None:
+    text = ", ".join(part for part in parts if part)
+    return text or None
+
+
+def easypost(event: EasyPostEvent) -> TrackingUpdate:
+    tracker = event.result
+    checkpoints = []
+    for detail in tracker.tracking_details:
+        status, reason = tables.easypost_mapping(detail.status, detail.status_detail)
+        place = detail.tracking_location
+        checkpoints.append(
+            Checkpoint(
+                status=status,
+                reason=reason,
+                occurred_at=detail.datetime,
+                location=_join(place.city, place.state, place.zip, place.country) if place else None,
+                message=detail.message or detail.description,
+                raw_code=f"{detail.status}/{detail.status_detail or ''}",
+                provider=Provider.EASYPOST,
+            )
+        )
+    if not checkpoints and tracker.updated_at is not None:
+        status, reason = tables.easypost_mapping(tracker.status, tracker.status_detail)
+        checkpoints.append(
+            Checkpoint(
+                status=status,
+                reason=reason,
+                occurred_at=tracker.updated_at,
+                raw_code=f"{tracker.status}/{tracker.status_detail or ''}",
+                provider=Provider.EASYPOST,
+            )
+        )
+    return TrackingUpdate(
+        provider=Provider.EASYPOST,
+        provider_event_id=event.id,
+        tracking_number=normalize_tracking_number(tracker.tracking_code),
+        carrier=tracker.carrier,
+        checkpoints=checkpoints,
+        estimated_delivery=tracker.est_delivery_date,
+    )
+
+
+def _aftership_time(checkpoint: AfterShipCheckpoint) -> datetime | None:
+    """The carrier-local checkpoint time when it carries an offset; else AfterShip's UTC `created_at`."""
+    if checkpoint.checkpoint_time:
+        try:
+            moment = parse_time(checkpoint.checkpoint_time)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            return moment
+    return checkpoint.created_at
+
+
+def aftership(webhook: AfterShipWebhook) -> TrackingUpdate:
+    tracking = webhook.msg
+    checkpoints = []
+    for checkpoint in tracking.checkpoints:
+        moment = _aftership_time(checkpoint)
+        if moment is None:
+            continue
+        status, reason = tables.aftership_mapping(checkpoint.tag, checkpoint.subtag)
+        checkpoints.append(
+            Checkpoint(
+                status=status,
+                reason=reason,
+                occurred_at=moment,
+                location=checkpoint.location
+                or _join(checkpoint.city, checkpoint.state, checkpoint.country_iso3),
+                message=checkpoint.message,
+                raw_code=checkpoint.subtag or checkpoint.tag,
+                provider=Provider.AFTERSHIP,
+            )
+        )
+    return TrackingUpdate(
+        provider=Provider.AFTERSHIP,
+        provider_event_id=webhook.event_id,
+        tracking_number=normalize_tracking_number(tracking.tracking_number),
+        carrier=tracking.slug,
+        checkpoints=checkpoints,
+        estimated_delivery=tracking.expected_delivery,
+    )
+
+
+def _kuaidi100_time(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.strip().replace(" ", "T"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_STANDARD_TIME)
+
+
+def kuaidi100(push: Kuaidi100Push) -> TrackingUpdate:
+    result = push.lastResult
+    checkpoints = []
+    for index, data in enumerate(result.data):  # newest first
+        if data.statusCode:
+            code = data.statusCode
+        elif index == 0:
+            code = result.state  # the current state belongs to the newest checkpoint
+        else:
+            code = tables.KUAIDI100_STATE_NAMES.get(data.status or "", data.status or "")
+        status, reason = tables.kuaidi100_mapping(code)
+        checkpoints.append(
+            Checkpoint(
+                status=status,
+                reason=reason,
+                occurred_at=_kuaidi100_time(data.ftime),
+                location=data.location or data.areaName,
+                message=data.context,
+                raw_code=code,
+                provider=Provider.KUAIDI100,
+            )
+        )
+    return TrackingUpdate(
+        provider=Provider.KUAIDI100,
+        provider_event_id=None,
+        tracking_number=normalize_tracking_number(result.nu),
+        carrier=result.com,
+        checkpoints=checkpoints,
+    )
+
+
+def generic(webhook: GenericWebhook) -> TrackingUpdate:
+    known = {status.value for status in TrackingStatus}
+    checkpoints = [
+        Checkpoint(
+            status=TrackingStatus(cp.status) if cp.status in known else TrackingStatus.UNKNOWN,
+            reason=cp.reason,
+            occurred_at=cp.occurred_at,
+            location=cp.location,
+            message=cp.message,
+            raw_code=cp.status,
+            provider=Provider.GENERIC,
+        )
+        for cp in webhook.checkpoints
+    ]
+    return TrackingUpdate(
+        provider=Provider.GENERIC,
+        provider_event_id=webhook.event_id,
+        tracking_number=normalize_tracking_number(webhook.tracking_number),
+        carrier=webhook.carrier,
+        checkpoints=checkpoints,
+        estimated_delivery=webhook.estimated_delivery,
+    )

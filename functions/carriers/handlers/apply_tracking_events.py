@@ -1,0 +1,57 @@
+"""Webhook queue -> normalized checkpoints applied to shipments and orders (partial batch failures)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Json
+
+from carriers.adapters.dynamo_tracking import DynamoTrackingStore
+from carriers.domain.apply_tracking import ApplyResult, apply_tracking_update
+from carriers.domain.intake import parse_update
+from carriers.domain.ports import TrackingStore
+from carriers.models.tracking import WebhookMessage
+from shared.aws_clients import aws_client
+from shared.clock import SystemClock, isoformat
+from shared.observability import logger, metrics
+from shared.settings import FunctionSettings
+
+
+class TrackingWorkerSettings(FunctionSettings):
+    orders_table_name: str
+
+
+class WebhookQueueRecord(SqsRecordModel):
+    body: Json[WebhookMessage]  # type: ignore[assignment]
+
+
+@cache
+def default_store() -> TrackingStore:
+    settings = TrackingWorkerSettings()  # type: ignore[call-arg]
+    return DynamoTrackingStore(settings.orders_table_name, aws_client("dynamodb"))
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=WebhookQueueRecord)
+
+
+def apply_message(record: WebhookQueueRecord, store: TrackingStore | None = None) -> ApplyResult:
+    message = record.body
+    update = parse_update(message.provider, message.payload)
+    logger.append_keys(provider=message.provider.value, tracking_number=update.tracking_number)
+    result = apply_tracking_update(update, store or default_store(), isoformat(SystemClock().now()))
+    logger.info("carrier update processed", result=result.value, checkpoints=len(update.checkpoints))
+    metrics.add_metric(name=f"CarrierUpdate_{result.value}", unit=MetricUnit.Count, value=1)
+    return result
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=apply_message, processor=processor, context=context
+    )

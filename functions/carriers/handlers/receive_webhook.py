@@ -1,0 +1,91 @@
+"""`POST /v1/webhooks/{provider}`: verify the provider's signature, validate, enqueue, answer 200."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from carriers.adapters.sqs_webhook_queue import SqsWebhookQueue
+from carriers.adapters.webhook_secrets import SecretsManagerWebhookSecrets
+from carriers.domain.intake import SecretOf, WebhookRequest, accept_webhook, acknowledgement, provider_of
+from carriers.domain.ports import WebhookQueue
+from carriers.models.tracking import Provider
+from shared.aws_clients import aws_client
+from shared.clock import SystemClock, isoformat
+from shared.errors import DomainError, PayloadTooLarge, Unauthorized
+from shared.http_api import JSON, MAX_BODY_BYTES, error_body
+from shared.observability import logger, metrics
+from shared.settings import FunctionSettings
+
+
+class WebhookSettings(FunctionSettings):
+    webhook_queue_url: str
+    easypost_webhook_secret_arn: str
+    aftership_webhook_secret_arn: str
+    kuaidi100_webhook_secret_arn: str
+    generic_webhook_secret_arn: str
+
+
+@cache
+def dependencies() -> tuple[SecretOf, WebhookQueue]:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    settings = WebhookSettings()  # type: ignore[call-arg]
+    secret_ids = {
+        provider: getattr(settings, f"{provider.value}_webhook_secret_arn") for provider in Provider
+    }
+    secrets = SecretsManagerWebhookSecrets(
+        secret_ids, SecretsProvider(boto3_client=aws_client("secretsmanager"))
+    )
+    return secrets, SqsWebhookQueue(settings.webhook_queue_url, aws_client("sqs"))
+
+
+def _response(status: int, payload: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": JSON},
+        "body": json.dumps(payload, ensure_ascii=False),
+    }
+
+
+def _request(event: dict[str, Any]) -> WebhookRequest:
+    body = event.get("body") or ""
+    raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"The request body is above {MAX_BODY_BYTES} bytes.")
+    headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
+    provider = (event.get("pathParameters") or {}).get("provider", "")
+    return WebhookRequest(provider=provider, headers=headers, body=raw)
+
+
+def receive_webhook(
+    event: dict[str, Any], secret_of: SecretOf | None = None, queue: WebhookQueue | None = None
+) -> dict[str, Any]:
+    try:
+        request = _request(event)
+        logger.append_keys(provider=request.provider)
+        if secret_of is None or queue is None:
+            provider_of(request.provider)  # 404 before any AWS call
+            secret_of, queue = dependencies()
+        message = accept_webhook(request, secret_of, queue, time.time(), isoformat(SystemClock().now()))
+    except Unauthorized as error:
+        source = ((event.get("requestContext") or {}).get("http") or {}).get("sourceIp")
+        logger.warning("webhook signature rejected", code=error.code, details=error.details, source_ip=source)
+        return _response(error.http_status, error_body(error.code, error.message))
+    except DomainError as error:
+        logger.info("webhook refused", code=error.code, status=error.http_status)
+        return _response(error.http_status, error_body(error.code, error.message, error.details))
+    logger.info("webhook accepted")
+    return _response(200, acknowledgement(message.provider))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return receive_webhook(event)

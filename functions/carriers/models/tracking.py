@@ -1,0 +1,103 @@
+"""Canonical tracking statuses and the normalized form every provider's webhook is turned into.
+
+The status set and the per-provider mapping tables are documented in docs/tracking-statuses.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+
+class TrackingStatus(StrEnum):
+    PENDING = "pending"
+    INFO_RECEIVED = "info_received"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    ATTEMPT_FAIL = "attempt_fail"
+    AVAILABLE_FOR_PICKUP = "available_for_pickup"
+    DELIVERED = "delivered"
+    EXCEPTION = "exception"
+    EXPIRED = "expired"
+    DELIVERY_DELAYED = "delivery_delayed"
+    ON_HOLD = "on_hold"
+    RETURN_TO_SENDER = "return_to_sender"
+    CANCELLED = "cancelled"
+    DELIVERY_EXCEPTION = "delivery_exception"  # raised by ordertrack itself (stalled / late)
+    UNKNOWN = "unknown"
+
+
+class Provider(StrEnum):
+    EASYPOST = "easypost"
+    AFTERSHIP = "aftership"
+    KUAIDI100 = "kuaidi100"
+    GENERIC = "generic"
+
+
+class Checkpoint(BaseModel):
+    """One carrier scan: its own time (with zone), place, message (original language) and raw code."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: TrackingStatus
+    reason: str | None = None
+    occurred_at: AwareDatetime
+    location: str | None = None
+    message: str | None = None
+    raw_code: str
+    provider: Provider
+
+    @property
+    def utc_time(self) -> str:
+        return self.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @property
+    def event_key(self) -> str:
+        """Deduplication key: tracking-independent part (status, raw code, checkpoint time).
+
+        Sorts by checkpoint time, so a query over a tracking number's events returns them in order.
+        """
+        digest = hashlib.sha256(f"{self.status}|{self.raw_code}|{self.utc_time}".encode()).hexdigest()
+        return f"{self.utc_time}#{digest[:16]}"
+
+    def as_record(self) -> dict[str, object]:
+        return {
+            "status": self.status.value,
+            "reason": self.reason,
+            "occurred_at": self.occurred_at.isoformat(),
+            "location": self.location,
+            "message": self.message,
+            "raw_code": self.raw_code,
+            "provider": self.provider.value,
+        }
+
+
+class TrackingUpdate(BaseModel):
+    """What one webhook says about one tracking number, in canonical form."""
+
+    provider: Provider
+    provider_event_id: str | None = None
+    tracking_number: str
+    carrier: str | None = None
+    checkpoints: list[Checkpoint]
+    estimated_delivery: str | None = None  # ISO date or datetime, as the carrier gave it
+
+
+def normalize_tracking_number(value: str) -> str:
+    """Upper case without spaces: the form the shipment's tracking link is keyed by."""
+    return "".join(value.split()).upper()
+
+
+def parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+class WebhookMessage(BaseModel):
+    """What the webhook function enqueues: the verified, validated payload for the worker."""
+
+    provider: Provider
+    received_at: str
+    payload: str  # the JSON document as received (Kuaidi100: the `param` field)

@@ -1,0 +1,119 @@
+"""Pydantic models of each provider's webhook body: only the fields ordertrack reads.
+
+Unknown extra fields are ignored (providers add fields between versions); missing required fields
+fail validation, which the webhook answers with 400.
+"""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# -- EasyPost: Event `tracker.updated` ---------------------------------------------------------
+class EasyPostLocation(_Lenient):
+    city: str | None = None
+    state: str | None = None
+    country: str | None = None
+    zip: str | None = None
+
+
+class EasyPostTrackingDetail(_Lenient):
+    message: str | None = None
+    description: str | None = None
+    status: str = "unknown"
+    status_detail: str | None = None
+    datetime: AwareDatetime
+    tracking_location: EasyPostLocation | None = None
+
+
+class EasyPostTracker(_Lenient):
+    tracking_code: str = Field(min_length=1)
+    carrier: str | None = None
+    status: str = "unknown"
+    status_detail: str | None = None
+    est_delivery_date: str | None = None
+    updated_at: AwareDatetime | None = None
+    tracking_details: list[EasyPostTrackingDetail] = []
+
+
+class EasyPostEvent(_Lenient):
+    id: str = Field(min_length=1)
+    description: str
+    result: EasyPostTracker
+
+
+# -- AfterShip: tracking webhook (version 2024-07) --------------------------------------------
+class AfterShipCheckpoint(_Lenient):
+    created_at: AwareDatetime | None = None
+    checkpoint_time: str | None = None
+    location: str | None = None
+    city: str | None = None
+    state: str | None = None
+    country_iso3: str | None = None
+    message: str | None = None
+    tag: str = "Pending"
+    subtag: str | None = None
+    raw_tag: str | None = None
+
+
+class AfterShipTracking(_Lenient):
+    tracking_number: str = Field(min_length=1)
+    slug: str | None = None
+    tag: str = "Pending"
+    subtag: str | None = None
+    expected_delivery: str | None = None
+    updated_at: AwareDatetime | None = None
+    checkpoints: list[AfterShipCheckpoint] = []
+
+
+class AfterShipWebhook(_Lenient):
+    event: str
+    event_id: str = Field(min_length=1)
+    ts: int
+    msg: AfterShipTracking
+
+
+# -- Kuaidi100 (快递100): subscription push, the `param` JSON --------------------------------
+class Kuaidi100Data(_Lenient):
+    context: str | None = None
+    time: str | None = None
+    ftime: str
+    status: str | None = None  # the state name in Chinese (resultv2=1)
+    statusCode: str | None = None
+    areaName: str | None = None
+    location: str | None = None
+
+
+class Kuaidi100Result(_Lenient):
+    state: str
+    ischeck: str | None = None
+    com: str | None = None
+    nu: str = Field(min_length=1)
+    data: list[Kuaidi100Data] = []
+
+
+class Kuaidi100Push(_Lenient):
+    status: str
+    message: str | None = None
+    lastResult: Kuaidi100Result
+
+
+# -- generic: ordertrack's own format ---------------------------------------------------------
+class GenericCheckpoint(_Lenient):
+    occurred_at: AwareDatetime
+    status: str
+    reason: str | None = None
+    location: str | None = None
+    message: str | None = None
+
+
+class GenericWebhook(_Lenient):
+    event_id: str = Field(min_length=1, max_length=200)
+    tracking_number: str = Field(min_length=1, max_length=64)
+    carrier: str | None = None
+    estimated_delivery: str | None = None
+    checkpoints: list[GenericCheckpoint] = Field(min_length=1)

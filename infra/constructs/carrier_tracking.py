@@ -1,0 +1,183 @@
+"""Carrier tracking: signed webhooks on the storefront's HTTP API, a queue, a worker that applies
+normalized checkpoints, and a stream consumer that applies events kept for not-yet-linked tracking
+numbers once the shipment's tracking link is written."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from infra.config import ApiSettings, QueueConsumerSettings, StageConfig, StreamConsumerSettings
+from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
+from infra.constructs.logical_ids import pin_logical_id
+from infra.constructs.nag import suppress
+from infra.constructs.queues import WorkQueue, dead_letter_queue
+from infra.constructs.storefront_api import LOCAL_SECRET_METADATA_KEY
+
+PROVIDERS = ("easypost", "aftership", "kuaidi100", "generic")
+WEBHOOK_ROUTE = "/v1/webhooks/{provider}"
+SECRET_FIELD = "secret"  # noqa: S105 - the JSON field name inside each provider's secret
+WEBHOOK_HANDLER = "carriers.handlers.receive_webhook.handler"
+WORKER_HANDLER = "carriers.handlers.apply_tracking_events.handler"
+LINK_HANDLER = "carriers.handlers.apply_linked_events.handler"
+NEW_TRACKING_LINKS = {
+    "eventName": lambda_.FilterRule.is_equal("INSERT"),
+    "dynamodb": {"NewImage": {"entity": {"S": lambda_.FilterRule.is_equal("tracking_link")}}},
+}
+STREAM_LIST_REASON = (
+    "Reading a DynamoDB stream also needs dynamodb:ListStreams, which IAM cannot scope to "
+    "a table or stream, so the statement CDK adds for the event source uses Resource *."
+)
+
+
+def _logical(provider: str) -> str:
+    return {"easypost": "EasyPost", "aftership": "AfterShip", "kuaidi100": "Kuaidi100", "generic": "Generic"}[
+        provider
+    ]
+
+
+class CarrierTracking(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        runtime: FunctionRuntime,
+        config: StageConfig,
+        orders_table: dynamodb.ITable,
+        http_api: apigwv2.HttpApi,
+        operations_alerts: sns.ITopic,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        queue_settings = QueueConsumerSettings()
+        stream_settings = StreamConsumerSettings()
+
+        self.secrets: dict[str, secretsmanager.Secret] = {}
+        for provider in PROVIDERS:
+            secret = secretsmanager.Secret(
+                self,
+                f"{_logical(provider)}WebhookSecret",
+                description=f"Shared secret that signs {provider} carrier webhooks to ordertrack",
+                generate_secret_string=secretsmanager.SecretStringGenerator(
+                    secret_string_template="{}",  # noqa: S106 - the generated value goes into it
+                    generate_string_key=SECRET_FIELD,
+                    exclude_punctuation=True,
+                    password_length=32,  # Kuaidi100 salts are at most 32 characters
+                ),
+            )
+            pin_logical_id(secret, f"{_logical(provider)}WebhookSecret")
+            secret.node.default_child.add_metadata(
+                LOCAL_SECRET_METADATA_KEY,
+                {
+                    SECRET_FIELD: {
+                        "env": f"ORDERTRACK_{provider.upper()}_WEBHOOK_SECRET",
+                        "default": f"local-{provider}-secret",
+                    }
+                },
+            )
+            suppress(
+                secret,
+                "AwsSolutions-SMG4",
+                "A webhook secret is entered by an operator in the provider's dashboard as well, so "
+                "automatic rotation would break signature checks until the provider is updated.",
+            )
+            self.secrets[provider] = secret
+
+        work = WorkQueue(self, "WebhookQueue", logical_id="CarrierWebhookQueue", settings=queue_settings)
+        self.queue = work.queue
+        self.dlq = work.dlq
+
+        self.webhook = ServiceFunction(
+            self,
+            "CarrierWebhook",
+            runtime=runtime,
+            name="CarrierWebhook",
+            handler=WEBHOOK_HANDLER,
+            service_name="carriers",
+            description="Carrier webhooks: verifies the provider signature, validates and enqueues",
+            settings=ApiSettings().function,
+            environment={
+                "WEBHOOK_QUEUE_URL": self.queue.queue_url,
+                **{
+                    f"{provider.upper()}_WEBHOOK_SECRET_ARN": secret.secret_arn
+                    for provider, secret in self.secrets.items()
+                },
+            },
+        )
+        self.queue.grant_send_messages(self.webhook.function)
+        for secret in self.secrets.values():
+            secret.grant_read(self.webhook.function)
+        routes = http_api.add_routes(
+            path=WEBHOOK_ROUTE,
+            methods=[apigwv2.HttpMethod.POST],
+            integration=integrations.HttpLambdaIntegration(
+                "CarrierWebhookIntegration",
+                self.webhook.function,
+                payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
+            ),
+        )
+
+        for route in routes:
+            suppress(
+                route,
+                "AwsSolutions-APIG4",
+                "Carrier webhooks cannot send the storefront API key: the webhook function "
+                "authenticates every request with the provider's own signature over the raw body "
+                "and answers 401 with a JSON error body.",
+            )
+
+        self.worker = ServiceFunction(
+            self,
+            "ApplyTrackingEvents",
+            runtime=runtime,
+            name="ApplyTrackingEvents",
+            handler=WORKER_HANDLER,
+            service_name="carriers",
+            description="Applies normalized carrier checkpoints to shipments and orders, in order, once",
+            settings=queue_settings.function,
+            environment={"ORDERS_TABLE_NAME": orders_table.table_name},
+        )
+        self.worker.grant_table_read_write_data(orders_table)
+        self.worker.consume_queue(self.queue, queue_settings)
+
+        self.link_dlq = dead_letter_queue(self, "TrackingLinksDlq", logical_id="TrackingLinksDlq")
+        suppress(
+            self.link_dlq,
+            "AwsSolutions-SQS3",
+            "This queue is itself a dead-letter queue: the on-failure destination of the tracking "
+            "links stream mapping, so it must not redrive anywhere else.",
+        )
+        self.link_consumer = ServiceFunction(
+            self,
+            "ApplyLinkedEvents",
+            runtime=runtime,
+            name="ApplyLinkedEvents",
+            handler=LINK_HANDLER,
+            service_name="carriers",
+            description="Applies carrier checkpoints kept for a tracking number once its shipment is registered",
+            settings=stream_settings.function,
+            environment={"ORDERS_TABLE_NAME": orders_table.table_name},
+            unscoped_resource_reasons=[STREAM_LIST_REASON],
+        )
+        self.link_consumer.grant_table_read_write_data(orders_table)
+        self.link_consumer.function.add_event_source(
+            event_sources.DynamoEventSource(
+                orders_table,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=stream_settings.batch_size,
+                max_batching_window=Duration.seconds(stream_settings.batching_window_seconds),
+                bisect_batch_on_error=True,
+                retry_attempts=stream_settings.retry_attempts,
+                max_record_age=Duration.seconds(stream_settings.max_record_age_seconds),
+                report_batch_item_failures=True,
+                on_failure=event_sources.SqsDlq(self.link_dlq),
+                filters=[lambda_.FilterCriteria.filter(NEW_TRACKING_LINKS)],
+            )
+        )

@@ -1,0 +1,101 @@
+"""Carrier tracking infrastructure: what must never change."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.infra.conftest import SYNTH_GROUP, SynthesizedApp
+
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group(SYNTH_GROUP)]
+
+PROVIDERS = {"EasyPost": "easypost", "AfterShip": "aftership", "Kuaidi100": "kuaidi100", "Generic": "generic"}
+
+
+def _policy_statements(app: SynthesizedApp, role: str) -> list[dict[str, Any]]:
+    return [
+        statement
+        for policy in app.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def _actions(statement: dict[str, Any]) -> set[str]:
+    actions = statement["Action"]
+    return {actions} if isinstance(actions, str) else set(actions)
+
+
+def test_one_generated_secret_per_provider_with_a_local_value(synthesized: SynthesizedApp) -> None:
+    secrets = synthesized.of_type("AWS::SecretsManager::Secret")
+    for logical, provider in PROVIDERS.items():
+        secret = secrets[f"{logical}WebhookSecret"]
+        assert "SecretString" not in secret["Properties"]
+        assert secret["Properties"]["GenerateSecretString"]["GenerateStringKey"] == "secret"
+        assert secret["Metadata"]["ordertrack:local-secret"] == {
+            "secret": {
+                "env": f"ORDERTRACK_{provider.upper()}_WEBHOOK_SECRET",
+                "default": f"local-{provider}-secret",
+            }
+        }
+
+
+def test_webhook_route_reaches_the_webhook_function_only(synthesized: SynthesizedApp) -> None:
+    routes = {
+        route["Properties"]["RouteKey"]: route
+        for route in synthesized.of_type("AWS::ApiGatewayV2::Route").values()
+    }
+    route = routes["POST /v1/webhooks/{provider}"]
+    integration_id = route["Properties"]["Target"]["Fn::Join"][1][1]["Ref"]
+    integration = synthesized.props(integration_id)
+    assert integration["IntegrationUri"]["Fn::GetAtt"][0] == "CarrierWebhookFunction"
+    assert integration["PayloadFormatVersion"] == "2.0"
+    assert (
+        "AuthorizationType" not in route["Properties"] or route["Properties"]["AuthorizationType"] == "NONE"
+    )
+
+
+def test_webhook_function_only_sends_to_its_queue_and_reads_its_secrets(synthesized: SynthesizedApp) -> None:
+    statements = _policy_statements(synthesized, "CarrierWebhookRole")
+    actions = set().union(*(_actions(s) for s in statements))
+    assert not any(action.startswith("dynamodb:") for action in actions)
+    assert "sqs:SendMessage" in actions
+    variables = synthesized.props("CarrierWebhookFunction")["Environment"]["Variables"]
+    assert variables["WEBHOOK_QUEUE_URL"] == {"Ref": "CarrierWebhookQueue"}
+    for logical, provider in PROVIDERS.items():
+        assert variables[f"{provider.upper()}_WEBHOOK_SECRET_ARN"] == {"Ref": f"{logical}WebhookSecret"}
+
+
+def test_webhook_queue_has_a_dlq_and_the_worker_reports_partial_failures(synthesized: SynthesizedApp) -> None:
+    queue = synthesized.props("CarrierWebhookQueue")
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0] == "CarrierWebhookQueueDlq"
+    assert synthesized.props("CarrierWebhookQueueDlq")["MessageRetentionPeriod"] == 14 * 24 * 3600
+    mappings = [
+        m["Properties"]
+        for m in synthesized.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": "ApplyTrackingEventsFunction"}
+    ]
+    assert len(mappings) == 1
+    assert mappings[0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    function = synthesized.props("ApplyTrackingEventsFunction")
+    assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
+
+
+def test_link_consumer_sees_only_new_tracking_links(synthesized: SynthesizedApp) -> None:
+    mappings = [
+        m["Properties"]
+        for m in synthesized.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": "ApplyLinkedEventsFunction"}
+    ]
+    assert len(mappings) == 1
+    props = mappings[0]
+    assert props["EventSourceArn"]["Fn::GetAtt"] == ["OrdersTable", "StreamArn"]
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["BisectBatchOnFunctionError"] is True
+    assert props["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0] == "TrackingLinksDlq"
+    patterns = [json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]]
+    assert patterns == [
+        {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"entity": {"S": ["tracking_link"]}}}}
+    ]

@@ -1,0 +1,83 @@
+"""In-memory TrackingStore with the same semantics as the DynamoDB adapter (versions, one commit)."""
+
+from __future__ import annotations
+
+from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState, TrackingLink
+from carriers.models.tracking import Checkpoint, TrackingUpdate, WebhookMessage
+from orders.models.order import OrderRecord, OrderStatus
+from shared.errors import RetryableError
+
+
+class InMemoryTrackingStore:
+    def __init__(self) -> None:
+        self.stored: dict[str, dict[str, Checkpoint]] = {}
+        self.links: dict[str, TrackingLink] = {}
+        self.shipment_states: dict[tuple[str, str], ShipmentState] = {}
+        self.orders: dict[str, OrderRecord] = {}
+        self.commits = 0
+
+    # -- test setup ----------------------------------------------------------------------------
+    def add_order(self, order: OrderRecord) -> None:
+        self.orders[order.order_id] = order
+
+    def add_shipment(
+        self, order_id: str, shipment_id: str, tracking_number: str, carrier: str = "ups"
+    ) -> None:
+        self.shipment_states[(order_id, shipment_id)] = ShipmentState(
+            order_id=order_id,
+            shipment_id=shipment_id,
+            carrier=carrier,
+            tracking_number=tracking_number,
+            status="shipped",
+            created_at="2025-01-01T00:00:00.000Z",
+        )
+        self.links[tracking_number] = TrackingLink(
+            tracking_number=tracking_number, order_id=order_id, shipment_id=shipment_id, carrier=carrier
+        )
+
+    def shipment(self, order_id: str, shipment_id: str) -> ShipmentState:
+        return self.shipment_states[(order_id, shipment_id)]
+
+    # -- TrackingStore ---------------------------------------------------------------------------
+    def events(self, tracking_number: str) -> dict[str, Checkpoint]:
+        return dict(self.stored.get(tracking_number, {}))
+
+    def save_events(self, update: TrackingUpdate, checkpoints: list[Checkpoint]) -> None:
+        bucket = self.stored.setdefault(update.tracking_number, {})
+        for checkpoint in checkpoints:
+            bucket[checkpoint.event_key] = checkpoint
+
+    def link(self, tracking_number: str) -> TrackingLink | None:
+        return self.links.get(tracking_number)
+
+    def shipments(self, order_id: str) -> list[ShipmentState]:
+        return [state for (oid, _), state in sorted(self.shipment_states.items()) if oid == order_id]
+
+    def order(self, order_id: str) -> OrderRecord | None:
+        return self.orders.get(order_id)
+
+    def commit(self, shipment: ShipmentChange, order: OrderChange) -> None:
+        key = (shipment.shipment.order_id, shipment.shipment.shipment_id)
+        current_order = self.orders[order.order_id]
+        if self.shipment_states[key].tracking_version != shipment.expected_version or (
+            current_order.status != order.from_status or current_order.version != order.expected_version
+        ):
+            raise RetryableError("version conflict")
+        self.shipment_states[key] = shipment.shipment
+        self.orders[order.order_id] = current_order.model_copy(
+            update={
+                "status": OrderStatus(order.to_status),
+                "version": current_order.version + 1,
+                "timeline": [*current_order.timeline, *order.entries],
+                "updated_at": order.at,
+            }
+        )
+        self.commits += 1
+
+
+class ListQueue:
+    def __init__(self) -> None:
+        self.messages: list[WebhookMessage] = []
+
+    def enqueue(self, message: WebhookMessage) -> None:
+        self.messages.append(message)

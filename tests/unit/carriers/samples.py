@@ -1,0 +1,57 @@
+"""The carrier sample payloads in events/carriers/ (exact bytes) and request builders for them."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from carriers.domain.intake import WebhookRequest
+from carriers.domain.signatures import aftership_signature, easypost_signature, generic_signature
+
+CARRIER_EVENTS = Path(__file__).resolve().parents[3] / "events" / "carriers"
+SAMPLE_SECRETS = {
+    "easypost": "sample-wh-sécret",
+    "aftership": "sample-aftership-secret",
+    "kuaidi100": "sample-kd100-salt",
+    "generic": "sample-generic-secret",
+}
+SAMPLES = {
+    "easypost": ["01_in_transit.json", "02_out_for_delivery.json", "03_delivered.json"],
+    "aftership": ["01_in_transit.json", "02_exception.json", "03_delivered.json"],
+    "kuaidi100": ["01_in_transit.txt", "02_out_for_delivery.txt", "03_delivered.txt"],
+    "generic": [
+        "01_info_received.json",
+        "02_in_transit.json",
+        "03_out_for_delivery.json",
+        "04_delivered.json",
+    ],
+}
+FINAL_STATUS = {
+    "easypost": "delivered",
+    "aftership": "delivered",
+    "kuaidi100": "delivered",
+    "generic": "delivered",
+}
+
+
+def sample_bytes(provider: str, name: str) -> bytes:
+    return (CARRIER_EVENTS / provider / name).read_bytes()
+
+
+def signed_headers(provider: str, body: bytes, secret: str, now: float | None = None) -> dict[str, str]:
+    """The headers the provider sends (Kuaidi100 signs inside the form body, so none)."""
+    if provider == "easypost":
+        return {"x-hmac-signature": easypost_signature(body, secret)}
+    if provider == "aftership":
+        return {"aftership-hmac-sha256": aftership_signature(body, secret)}
+    if provider == "generic":
+        return {"ordertrack-signature": generic_signature(body, secret, int(now or time.time()))}
+    return {}
+
+
+def signed_request(
+    provider: str, name: str, secret: str | None = None, now: float | None = None
+) -> WebhookRequest:
+    body = sample_bytes(provider, name)
+    headers = signed_headers(provider, body, secret or SAMPLE_SECRETS[provider], now)
+    return WebhookRequest(provider=provider, headers=headers, body=body)

@@ -1,0 +1,102 @@
+"""Provider samples -> canonical checkpoints; every mapping table entry; unknown codes stay visible."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+import pytest
+
+from carriers.domain import status_tables
+from carriers.domain.intake import parse_update
+from carriers.models.tracking import Provider, TrackingStatus
+from tests.unit.carriers.samples import SAMPLES, sample_bytes
+
+
+def payload(provider: str, name: str) -> str:
+    raw = sample_bytes(provider, name).decode()
+    return parse_qs(raw)["param"][0] if provider == "kuaidi100" else raw
+
+
+def test_easypost_sample_keeps_time_zone_location_message_and_raw_code() -> None:
+    update = parse_update(Provider.EASYPOST, payload("easypost", "01_in_transit.json"))
+    assert update.tracking_number == "700000000015"
+    assert update.provider_event_id.startswith("evt_")
+    first, second = update.checkpoints
+    assert (first.status, second.status) == (TrackingStatus.INFO_RECEIVED, TrackingStatus.IN_TRANSIT)
+    assert second.occurred_at.utcoffset() is not None
+    assert second.location == "LOUISVILLE, KY, 40209, US"
+    assert second.message == "Picked up"
+    assert second.raw_code == "in_transit/arrived_at_facility"
+
+
+def test_aftership_attempt_fail_sample_has_reason() -> None:
+    update = parse_update(Provider.AFTERSHIP, payload("aftership", "02_exception.json"))
+    last = max(update.checkpoints, key=lambda cp: cp.occurred_at)
+    assert last.status is TrackingStatus.ATTEMPT_FAIL
+    assert last.reason == "recipient_unavailable"
+    assert last.raw_code == "AttemptFail_002"
+    assert last.occurred_at.isoformat() == "2025-05-14T14:58:00-05:00"
+
+
+def test_kuaidi100_sample_keeps_chinese_text_and_china_time() -> None:
+    update = parse_update(Provider.KUAIDI100, payload("kuaidi100", "03_delivered.txt"))
+    assert update.tracking_number == "YT9990000000015"
+    newest = update.checkpoints[0]
+    assert newest.status is TrackingStatus.DELIVERED
+    assert "本人签收" in (newest.message or "")
+    assert newest.occurred_at.isoformat() == "2025-06-21T14:26:31+08:00"
+    assert newest.location == "上海,浦东新区"
+    picked_up = update.checkpoints[-1]
+    assert (picked_up.status, picked_up.reason, picked_up.raw_code) == (
+        TrackingStatus.IN_TRANSIT,
+        "picked_up",
+        "1",
+    )
+
+
+@pytest.mark.parametrize("provider", sorted(SAMPLES))
+def test_the_last_sample_of_each_provider_ends_delivered(provider: str) -> None:
+    update = parse_update(Provider(provider), payload(provider, SAMPLES[provider][-1]))
+    assert max(update.checkpoints, key=lambda cp: cp.occurred_at).status is TrackingStatus.DELIVERED
+
+
+@pytest.mark.parametrize("provider", ["easypost", "aftership", "generic"])
+def test_unknown_extra_fields_are_ignored(provider: str) -> None:
+    document = json.loads(payload(provider, SAMPLES[provider][0]))
+    document["brand_new_field"] = {"nested": [1, 2]}
+    update = parse_update(Provider(provider), json.dumps(document))
+    assert update.checkpoints
+
+
+@pytest.mark.parametrize("code", sorted(status_tables.KUAIDI100_STATE))
+def test_every_kuaidi100_state_maps_to_a_known_status(code: str) -> None:
+    status, _ = status_tables.kuaidi100_mapping(code)
+    assert status is not TrackingStatus.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("309", TrackingStatus.DELIVERED), ("1009", TrackingStatus.IN_TRANSIT), ("99", TrackingStatus.UNKNOWN)],
+)
+def test_kuaidi100_fallbacks(code: str, expected: TrackingStatus) -> None:
+    assert status_tables.kuaidi100_mapping(code)[0] is expected
+
+
+def test_unknown_codes_map_to_unknown_and_keep_the_raw_code() -> None:
+    assert status_tables.aftership_mapping("Teleported", "Teleported_001") == (TrackingStatus.UNKNOWN, None)
+    assert status_tables.aftership_mapping("Exception", "Exception_099") == (TrackingStatus.EXCEPTION, None)
+    assert status_tables.easypost_mapping("warped", None) == (TrackingStatus.UNKNOWN, None)
+    document = json.loads(payload("generic", "01_info_received.json"))
+    document["checkpoints"][0]["status"] = "teleported"
+    checkpoint = parse_update(Provider.GENERIC, json.dumps(document)).checkpoints[0]
+    assert (checkpoint.status, checkpoint.raw_code) == (TrackingStatus.UNKNOWN, "teleported")
+
+
+def test_every_aftership_and_easypost_status_is_mapped() -> None:
+    for tag in ["Pending", "InfoReceived", "InTransit", "OutForDelivery", "AttemptFail", "Delivered",
+                "AvailableForPickup", "Exception", "Expired"]:  # fmt: skip
+        assert status_tables.aftership_mapping(tag, None)[0] is not TrackingStatus.UNKNOWN
+    for status in ["unknown", "pre_transit", "in_transit", "out_for_delivery", "delivered",
+                   "available_for_pickup", "return_to_sender", "failure", "cancelled"]:  # fmt: skip
+        assert status_tables.easypost_mapping(status, None)[0] is not TrackingStatus.UNKNOWN
