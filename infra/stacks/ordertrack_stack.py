@@ -14,6 +14,7 @@ from infra.constructs.customer_notifications import CustomerNotifications
 from infra.constructs.data import Data
 from infra.constructs.lambda_function import FunctionRuntime
 from infra.constructs.order_events import OrderEvents
+from infra.constructs.stock_alerts import StockAlerts
 from infra.constructs.stock_reservation import StockReservation
 from infra.constructs.storefront_api import StorefrontApi
 
@@ -45,6 +46,14 @@ class OrdertrackStack(Stack):
             config=config,
             orders_table=self.data.orders_table,
             idempotency_table=self.data.idempotency_table,
+        )
+        self.stock_alerts = StockAlerts(
+            self,
+            "StockAlerts",
+            runtime=runtime,
+            settings=config.order_events,
+            orders_table=self.data.orders_table,
+            operations_alerts=self.customer_notifications.operations_alerts,
         )
         self.order_events = OrderEvents(
             self,
