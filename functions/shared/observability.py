@@ -11,6 +11,7 @@ handler's imports together.
 
 from __future__ import annotations
 
+import os
 import warnings
 
 from aws_lambda_powertools import Logger, Metrics
@@ -19,4 +20,6 @@ from aws_lambda_powertools import Logger, Metrics
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 logger = Logger()
-metrics = Metrics()
+# The namespace comes from POWERTOOLS_METRICS_NAMESPACE (set on every function by CDK); the fallback
+# keeps a flush from failing a whole batch where the variable is missing.
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "ordertrack"))
