@@ -1,0 +1,143 @@
+"""The webhook function and the worker against moto: samples in, order timeline out."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from carriers.handlers import apply_linked_events, apply_tracking_events, receive_webhook
+from orders.adapters.dynamo_orders import DynamoOrderRepository
+from tests.factories import FakeLambdaContext, http_event, load_event
+from tests.integration.carriers.conftest import sqs_event_from_queue
+from tests.unit.carriers.samples import SAMPLE_SECRETS, SAMPLES, sample_bytes, signed_headers
+
+TRACKING = {
+    "easypost": "700000000015",
+    "aftership": "9400100000000000000015",
+    "kuaidi100": "YT9990000000015",
+    "generic": "SF1234567890123",
+}
+
+
+def webhook_event(
+    provider: str, body: bytes, headers: dict[str, str], base64_body: bool = False
+) -> dict[str, Any]:
+    path = f"/v1/webhooks/{provider}"
+    event = http_event("POST", path, body=None, headers=headers)
+    event["headers"].pop("x-api-key", None)
+    event["routeKey"] = "POST /v1/webhooks/{provider}"
+    event["pathParameters"] = {"provider": provider}
+    if base64_body:
+        event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode(), True
+    else:
+        event["body"], event["isBase64Encoded"] = body.decode(), False
+    return event
+
+
+def post(provider: str, name: str, **kwargs: Any) -> dict[str, Any]:
+    body = sample_bytes(provider, name)
+    headers = signed_headers(provider, body, SAMPLE_SECRETS[provider], time.time())
+    if provider == "kuaidi100":
+        headers["content-type"] = "application/x-www-form-urlencoded"
+    return receive_webhook.handler(webhook_event(provider, body, headers, **kwargs), FakeLambdaContext())
+
+
+def drain(queue_url: str) -> dict[str, Any]:
+    return apply_tracking_events.handler(sqs_event_from_queue(queue_url), FakeLambdaContext())
+
+
+@pytest.mark.parametrize("provider", sorted(SAMPLES))
+def test_each_providers_samples_end_on_the_order_timeline(
+    provider: str, webhook_env: dict[str, str], shipped: Callable[..., str], dynamodb: Any, orders_table: str
+) -> None:
+    order_id = shipped(TRACKING[provider])
+    for name in SAMPLES[provider]:
+        response = post(provider, name, base64_body=provider == "kuaidi100")
+        assert response["statusCode"] == 200, response
+    assert drain(webhook_env["queue_url"]) == {"batchItemFailures": []}
+    order = DynamoOrderRepository(orders_table, dynamodb).get(order_id)
+    assert order.status.value == "delivered"
+    carrier_entries = [entry for entry in order.timeline if entry.by == f"carrier:{provider}"]
+    assert carrier_entries and carrier_entries[-1].details["tracking_number"] == TRACKING[provider]
+
+
+def test_kuaidi100_gets_the_exact_acknowledgement_it_expects(webhook_env: dict[str, str]) -> None:
+    response = post("kuaidi100", SAMPLES["kuaidi100"][0])
+    assert response["body"] == '{"result": true, "returnCode": "200", "message": "成功"}'
+
+
+def test_replaying_a_webhook_changes_nothing(
+    webhook_env: dict[str, str], shipped: Callable[..., str], dynamodb: Any, orders_table: str
+) -> None:
+    order_id = shipped(TRACKING["aftership"])
+    post("aftership", "02_exception.json")
+    drain(webhook_env["queue_url"])
+    before = DynamoOrderRepository(orders_table, dynamodb).get(order_id)
+    assert before.status.value == "delivery_exception"
+    post("aftership", "02_exception.json")
+    drain(webhook_env["queue_url"])
+    assert DynamoOrderRepository(orders_table, dynamodb).get(order_id) == before
+
+
+@pytest.mark.parametrize("provider", sorted(SAMPLES))
+def test_a_flipped_byte_is_401_and_nothing_is_queued(
+    provider: str,
+    webhook_env: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    body = bytearray(sample_bytes(provider, SAMPLES[provider][0]))
+    headers = signed_headers(provider, bytes(body), SAMPLE_SECRETS[provider], time.time())
+    body[len(body) // 2] ^= 0x01
+    response = receive_webhook.handler(webhook_event(provider, bytes(body), headers), FakeLambdaContext())
+    assert response["statusCode"] == 401
+    assert '"code": "invalid_signature"' in response["body"]
+    assert sqs_event_from_queue(webhook_env["queue_url"]) == {"Records": []}
+    rejected = [record for record in caplog.records if record.getMessage() == "webhook signature rejected"]
+    assert len(rejected) == 1
+    assert TRACKING[provider] not in str(vars(rejected[0]))  # no payload in the security log line
+
+
+def test_unknown_provider_is_404_and_malformed_body_is_400(webhook_env: dict[str, str]) -> None:
+    response = receive_webhook.handler(webhook_event("dhl-direct", b"{}", {}), FakeLambdaContext())
+    assert response["statusCode"] == 404
+    body = b"{not json"
+    headers = signed_headers("generic", body, SAMPLE_SECRETS["generic"], time.time())
+    response = receive_webhook.handler(webhook_event("generic", body, headers), FakeLambdaContext())
+    assert response["statusCode"] == 400
+    assert '"code": "malformed_body"' in response["body"]
+
+
+def test_events_before_the_shipment_are_applied_when_its_link_is_written(
+    webhook_env: dict[str, str], shipped: Callable[..., str], dynamodb: Any, orders_table: str
+) -> None:
+    order_id = shipped(TRACKING["generic"], register=False)
+    for name in SAMPLES["generic"][:2]:
+        post("generic", name)
+    assert drain(webhook_env["queue_url"]) == {"batchItemFailures": []}
+    assert DynamoOrderRepository(orders_table, dynamodb).get(order_id).status.value == "shipped"
+
+    from carriers.adapters.shipment_records import register_shipment
+
+    register_shipment(
+        dynamodb,
+        orders_table,
+        order_id=order_id,
+        shipment_id="shp_1",
+        carrier="sf-express",
+        tracking_number=TRACKING["generic"],
+        lines=[{"sku": "TEA-OOLONG-250G", "quantity": 1}],
+        created_at="2026-11-24T10:00:00.000Z",
+    )
+    stream_event = copy.deepcopy(load_event("carriers/lambda/tracking_link_inserted.json"))
+    stream_event["Records"][0]["dynamodb"]["NewImage"]["order_id"] = {"S": order_id}
+    response = apply_linked_events.handler(stream_event, FakeLambdaContext())
+    assert response == {"batchItemFailures": []}
+    order = DynamoOrderRepository(orders_table, dynamodb).get(order_id)
+    assert order.status.value == "in_transit"
+    assert [e.status for e in order.timeline if e.by == "carrier:generic"] == ["info_received", "in_transit"]
