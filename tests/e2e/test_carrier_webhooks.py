@@ -1,0 +1,117 @@
+"""Carrier webhooks on the local runtime: a full journey posted over HTTP, read back from the order."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from carriers.domain.signatures import easypost_signature, generic_signature
+from tests.e2e.conftest import Storefront, body_for
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+GENERIC = Path(__file__).resolve().parents[2] / "events" / "carriers" / "generic"
+EASYPOST = GENERIC.parent / "easypost"
+SKU = "TEA-CARRIER-E2E"
+
+
+def secret(stack: Any, provider: str) -> str:
+    return stack.settings.get(f"ORDERTRACK_{provider.upper()}_WEBHOOK_SECRET", f"local-{provider}-secret")
+
+
+def post_generic(storefront: Storefront, document: dict[str, Any], key: str) -> requests.Response:
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    signature = generic_signature(body, key, int(time.time()))
+    return requests.post(
+        f"{storefront.url}/v1/webhooks/generic",
+        data=body,
+        headers={"content-type": "application/json", "ordertrack-signature": signature},
+        timeout=10,
+    )
+
+
+def confirmed_order(storefront: Storefront, new_customer: Callable[..., dict[str, Any]]) -> str:
+    storefront.put_stock(SKU, 1000)
+    placed = storefront.place(body_for(new_customer(), [{"sku": SKU, "quantity": 1, "unit_price": "88.00"}]))
+    assert placed.status_code == 201, placed.text
+    order_id = placed.json()["order_id"]
+    storefront.wait_for_status(order_id, {"confirmed"})
+    return order_id
+
+
+def ship(storefront: Storefront, order_id: str, carrier: str, tracking_number: str) -> None:
+    response = storefront.http.post(
+        f"{storefront.url}/v1/orders/{order_id}/shipments",
+        json={"carrier": carrier, "tracking_number": tracking_number},
+        timeout=10,
+    )
+    assert response.status_code in (200, 201), response.text
+
+
+def test_a_generic_journey_reaches_the_order_timeline_in_checkpoint_order(
+    stack: Any, storefront: Storefront, new_customer: Callable[..., dict[str, Any]]
+) -> None:
+    tracking_number = f"SF{uuid.uuid4().int % 10**13:013d}"
+    samples = []
+    for name in [
+        "01_info_received.json",
+        "02_in_transit.json",
+        "03_out_for_delivery.json",
+        "04_delivered.json",
+    ]:
+        document = json.loads((GENERIC / name).read_text(encoding="utf-8"))
+        document["tracking_number"] = tracking_number
+        samples.append(document)
+    key = secret(stack, "generic")
+    order_id = confirmed_order(storefront, new_customer)
+
+    # Given the carrier reports before the merchant registers the shipment
+    assert post_generic(storefront, samples[0], key).status_code == 200
+    ship(storefront, order_id, "sf-express", tracking_number)
+    # When the rest arrives out of order, with a replay and a forged request
+    for document in (samples[2], samples[1], samples[3], samples[3]):
+        response = post_generic(storefront, document, key)
+        assert response.status_code == 200, response.text
+    forged = post_generic(storefront, {**samples[3], "tracking_number": tracking_number}, "wrong-secret")
+    assert forged.status_code == 401
+    assert forged.json()["error"]["code"] == "invalid_signature"
+
+    # Then the order is delivered and its timeline shows every checkpoint once, with its own time
+    order = storefront.wait_for_status(order_id, {"delivered"}, timeout=30)
+    carrier = [entry for entry in order["timeline"] if entry["by"] == "carrier:generic"]
+    assert sorted(entry["status"] for entry in carrier) == sorted(
+        ["info_received", "in_transit", "out_for_delivery", "delivered"]
+    )
+    delivered = next(entry for entry in carrier if entry["status"] == "delivered")
+    assert delivered["at"] == "2025-07-02T14:30:00+08:00"
+    assert delivered["details"]["message"] == samples[3]["checkpoints"][0]["message"]  # UTF-8 kept
+    moves = [entry["status"] for entry in order["timeline"] if entry["by"] == "system:carrier-tracking"]
+    assert moves[-1] == "delivered"
+
+
+def test_easypost_samples_and_an_unknown_provider(
+    stack: Any, storefront: Storefront, new_customer: Callable[..., dict[str, Any]]
+) -> None:
+    order_id = confirmed_order(storefront, new_customer)
+    ship(storefront, order_id, "fedex", "700000000015")
+    key = secret(stack, "easypost")
+    for name in ["03_delivered.json", "01_in_transit.json", "02_out_for_delivery.json"]:
+        body = (EASYPOST / name).read_bytes()
+        response = requests.post(
+            f"{storefront.url}/v1/webhooks/easypost",
+            data=body,
+            headers={"content-type": "application/json", "X-Hmac-Signature": easypost_signature(body, key)},
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+    order = storefront.wait_for_status(order_id, {"delivered"}, timeout=30)
+    assert any(entry["by"] == "carrier:easypost" for entry in order["timeline"])
+    missing = requests.post(f"{storefront.url}/v1/webhooks/nobody", data=b"{}", timeout=10)
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "unknown_provider"
