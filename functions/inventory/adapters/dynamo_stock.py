@@ -83,6 +83,25 @@ def _decode_cursor(sku: str, cursor: str) -> dict[str, Any]:
     return {"pk": {"S": f"SKU#{sku}"}, "sk": {"S": sort_key}}
 
 
+def history_put(
+    table: str, sku: str, kind: HistoryKind, at: str, ref: str, by: str, **fields: Any
+) -> dict[str, Any]:
+    """The audit record of one stock change, as a TransactWriteItems `Put`."""
+    record = StockHistoryEntry(sku=sku, at=at, kind=kind, by=by, **fields)
+    item = {
+        key: to_attribute(value) for key, value in record.model_dump(mode="json", exclude_none=True).items()
+    }
+    item.update(
+        {
+            "pk": {"S": f"SKU#{sku}"},
+            # the write time in ns orders records that share a millisecond (or a frozen clock)
+            "sk": {"S": f"{HISTORY_PREFIX}{at}#{time.time_ns():020d}#{ref}"},
+            "entity": {"S": HISTORY_ENTITY},
+        }
+    )
+    return {"Put": {"TableName": table, "Item": item}}
+
+
 class DynamoStock:
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name
@@ -513,20 +532,7 @@ class DynamoStock:
     def _history_put(
         self, sku: str, kind: HistoryKind, at: str, ref: str, by: str, **fields: Any
     ) -> dict[str, Any]:
-        record = StockHistoryEntry(sku=sku, at=at, kind=kind, by=by, **fields)
-        item = {
-            key: to_attribute(value)
-            for key, value in record.model_dump(mode="json", exclude_none=True).items()
-        }
-        item.update(
-            {
-                "pk": {"S": f"SKU#{sku}"},
-                # the write time in ns orders records that share a millisecond (or a frozen clock)
-                "sk": {"S": f"{HISTORY_PREFIX}{at}#{time.time_ns():020d}#{ref}"},
-                "entity": {"S": HISTORY_ENTITY},
-            }
-        )
-        return {"Put": {"TableName": self._table, "Item": item}}
+        return history_put(self._table, sku, kind, at, ref, by, **fields)
 
     def _progress_update(self, order: OrderRecord, version: int, progress: int) -> dict[str, Any]:
         return {
