@@ -95,6 +95,21 @@ class QueueConsumerSettings(_Settings):
         return self.minimum_visibility_timeout_seconds + self.batching_window_seconds
 
 
+class OrderLifecycleSettings(_Settings):
+    """Pending-payment holds and the rules that hold suspicious orders for review."""
+
+    payment_hold_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    expiry_sweep_minutes: int = Field(
+        default=1, ge=1, le=60, description="how often unpaid holds are released"
+    )
+    hold_rules: dict[str, Any] = Field(
+        default_factory=dict,
+        description="overrides of orders.domain.hold_rules.HoldRules (address_completeness, "
+        "enforce_max_per_order, duplicate_window_minutes, max_order_value)",
+    )
+    sweeper: FunctionSettings = FunctionSettings(timeout_seconds=60)
+
+
 class StageConfig(_Settings):
     stage: str = Field(default=DEFAULT_STAGE, pattern=r"^[a-z][a-z0-9-]{0,19}$")
     sender_email: EmailStr = "orders@example.com"
@@ -108,6 +123,7 @@ class StageConfig(_Settings):
     order_events: StreamConsumerSettings = StreamConsumerSettings()
     stock_reservation: QueueConsumerSettings = QueueConsumerSettings()
     notifications: QueueConsumerSettings = QueueConsumerSettings()
+    order_lifecycle: OrderLifecycleSettings = OrderLifecycleSettings()
 
     @field_validator("log_retention_days")
     @classmethod

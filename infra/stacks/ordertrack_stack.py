@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk import Aspects, Stack, Tags
@@ -14,6 +15,7 @@ from infra.constructs.customer_notifications import CustomerNotifications
 from infra.constructs.data import Data
 from infra.constructs.lambda_function import FunctionRuntime
 from infra.constructs.order_events import OrderEvents
+from infra.constructs.order_holds import OrderHolds
 from infra.constructs.stock_alerts import StockAlerts
 from infra.constructs.stock_reservation import StockReservation
 from infra.constructs.storefront_api import StorefrontApi
@@ -64,6 +66,18 @@ class OrdertrackStack(Stack):
             reservation_queue=self.stock_reservation.queue,
             notification_queue=self.customer_notifications.queue,
         )
+        self.order_holds = OrderHolds(
+            self,
+            "OrderHolds",
+            runtime=runtime,
+            settings=config.order_lifecycle,
+            orders_table=self.data.orders_table,
+        )
+        lifecycle = config.order_lifecycle
+        self.stock_reservation.worker.function.add_environment(
+            "PAYMENT_HOLD_MINUTES", str(lifecycle.payment_hold_minutes)
+        )
+        self.stock_reservation.worker.function.add_environment("HOLD_RULES", json.dumps(lifecycle.hold_rules))
         self.storefront_api = StorefrontApi(
             self, "StorefrontApi", runtime=runtime, config=config, orders_table=self.data.orders_table
         )

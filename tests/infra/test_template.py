@@ -44,7 +44,8 @@ def _carrier_mappings(app: SynthesizedApp) -> set[str]:
 FUNCTION_ENVIRONMENT = {
     "storefront_api.handler.handler": {"ORDERS_TABLE_NAME", "API_KEY_SECRET_ARN"},
     "orders.handlers.dispatch_order_changes.handler": {"RESERVATION_QUEUE_URL", "NOTIFICATION_QUEUE_URL"},
-    "inventory.handlers.reserve_stock.handler": {"ORDERS_TABLE_NAME"},
+    "inventory.handlers.reserve_stock.handler": {"ORDERS_TABLE_NAME", "PAYMENT_HOLD_MINUTES", "HOLD_RULES"},
+    "orders.handlers.expire_holds.handler": {"ORDERS_TABLE_NAME"},
     "notifications.handlers.send_notifications.handler": {
         "ORDERS_TABLE_NAME",
         "IDEMPOTENCY_TABLE_NAME",

@@ -205,3 +205,39 @@ class DynamoOrderRepository:
         response = self._client.query(**request)
         orders = [order_from_item(item) for item in response.get("Items", [])]
         return orders, encode_cursor(response.get("LastEvaluatedKey"))
+
+    def has_identical_recent_order(self, order: OrderRecord, window_minutes: int) -> bool:
+        """Another order of the same customer, same lines and address, placed within the window
+        before this one (gsi1: the customer's orders by time)."""
+        from datetime import datetime, timedelta
+
+        from orders.domain.hold_rules import content_fingerprint
+        from shared.clock import isoformat
+
+        created = datetime.fromisoformat(order.created_at)
+        since = isoformat(created - timedelta(minutes=window_minutes))
+        response = self._client.query(
+            TableName=self._table,
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :pk AND gsi1sk BETWEEN :since AND :until",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"CUSTOMER#{order.customer.id}"},
+                ":since": {"S": since},
+                ":until": {"S": f"{order.created_at}#{order.order_id}"},
+            },
+        )
+        fingerprint = content_fingerprint(order)
+        return any(
+            other.order_id != order.order_id and content_fingerprint(other) == fingerprint
+            for other in (order_from_item(item) for item in response.get("Items", []))
+        )
+
+    def due_holds(self, now: str, limit: int) -> list[OrderRecord]:
+        response = self._client.query(
+            TableName=self._table,
+            IndexName="gsi3",
+            KeyConditionExpression="gsi3pk = :hold AND gsi3sk <= :now",
+            ExpressionAttributeValues={":hold": {"S": "HOLD"}, ":now": {"S": now}},
+            Limit=limit,
+        )
+        return [order_from_item(item) for item in response.get("Items", [])]

@@ -55,6 +55,8 @@ def events_for_change(old: dict[str, Any] | None, new: dict[str, Any] | None) ->
         return []
     if old.get("status") == status:
         return []
+    if status == OrderStatus.RECEIVED:  # approved after review: reserve now
+        return [Outgoing(Destination.RESERVATION, _event(new))]
     if status in CUSTOMER_FACING_STATUSES:
         return [Outgoing(Destination.NOTIFICATION, _event(new))]
     return []

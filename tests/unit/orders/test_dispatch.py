@@ -48,3 +48,9 @@ def test_dispatch_publishes_each_outgoing_event() -> None:
     publisher = RecordingPublisher()
     assert dispatch_order_change(None, image("received", 1), publisher) == 1
     assert publisher.sent[0][0] == Destination.RESERVATION
+
+
+def test_an_order_approved_after_review_asks_for_a_reservation_again() -> None:
+    [outgoing] = events_for_change(image("on_hold", 2), image("received", 3))
+    assert outgoing.destination == Destination.RESERVATION
+    assert outgoing.event.event_id == "ord_1:v3"
