@@ -578,7 +578,8 @@ class DynamoStock:
         self, order: OrderRecord, entry: TimelineEntry, extra: dict[str, Any], version: int
     ) -> dict[str, Any]:
         """An order update from `order.status` to `entry.status`, guarded by status and version,
-        appending `entry` to the timeline and setting `extra` (attribute name -> value)."""
+        appending `entry` to the timeline and setting `extra` (attribute name -> value; None
+        removes the attribute)."""
         status = entry.status
         names = {"#status": "status"}
         values: dict[str, Any] = {
@@ -597,15 +598,20 @@ class DynamoStock:
             "updated_at = :now",
             "gsi2pk = :gsi2pk",
         ]
+        removals = []
         for index, (name, value) in enumerate(extra.items()):
             names[f"#x{index}"] = name
+            if value is None:  # None removes the attribute (e.g. a sparse index key)
+                removals.append(f"#x{index}")
+                continue
             values[f":x{index}"] = to_attribute(value)
             assignments.append(f"#x{index} = :x{index}")
+        expression = "SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else "")
         return {
             "Update": {
                 "TableName": self._table,
                 "Key": order_key(order.order_id),
-                "UpdateExpression": "SET " + ", ".join(assignments),
+                "UpdateExpression": expression,
                 "ConditionExpression": "#status = :from AND version = :version",
                 "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": values,

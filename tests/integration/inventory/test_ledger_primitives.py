@@ -9,7 +9,7 @@ import pytest
 from inventory.adapters.dynamo_stock import CHUNK_SKUS, DynamoStock
 from inventory.domain.errors import ShipmentExceedsReservation
 from inventory.domain.ports import Reserved
-from orders.adapters.dynamo_orders import DynamoOrderRepository
+from orders.adapters.dynamo_orders import DynamoOrderRepository, order_key
 from orders.domain.place_order import place_order
 from orders.models.api import CreateOrderRequest, TimelineEntry
 from orders.models.order import OrderRecord
@@ -74,7 +74,9 @@ def test_reserve_for_a_pending_order_sets_the_order_updates_in_the_same_write(
     assert history_kinds(stock, "A") == ["reserve", "set"]
 
 
-def test_release_gives_everything_back_once(orders: DynamoOrderRepository, stock: DynamoStock) -> None:
+def test_release_gives_everything_back_once(
+    orders: DynamoOrderRepository, stock: DynamoStock, dynamodb: Any, orders_table: str
+) -> None:
     stock.set_on_hand("A", 5, AT)
     stock.set_on_hand("B", 5, AT)
     order = placed(orders, [line("A", 2), line("B", 1)])
@@ -82,11 +84,14 @@ def test_release_gives_everything_back_once(orders: DynamoOrderRepository, stock
     reserved = orders.get(order.order_id)
     assert reserved is not None
 
-    assert stock.release(reserved, entry("expired", "system:expiry"), order_updates={"expired_by": "timer"})
+    updates = {"expired_by": "timer", "gsi3pk": None}  # None removes an attribute
+    assert stock.release(reserved, entry("expired", "system:expiry"), order_updates=updates)
     assert not stock.release(reserved, entry("expired", "system:expiry"))  # redelivered: nothing
 
     after = orders.get(order.order_id)
     assert after is not None and after.status == "expired" and after.reservation == {}
+    raw = dynamodb.get_item(TableName=orders_table, Key=order_key(order.order_id))["Item"]
+    assert raw["expired_by"] == {"S": "timer"} and "gsi3pk" not in raw
     assert levels(stock, "A", "B") == [(5, 0, 5), (5, 0, 5)]
     assert history_kinds(stock, "A") == ["release", "reserve", "set"]
 
