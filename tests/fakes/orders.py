@@ -43,6 +43,46 @@ class InMemoryOrders:
         order = self.orders.get(order_id)
         return order.model_copy(deep=True) if order else None
 
+    def transition(
+        self,
+        order: OrderRecord,
+        entry: TimelineEntry,
+        set_values: dict[str, Any] | None = None,
+        remove: tuple[str, ...] = (),
+    ) -> bool:
+        stored = self.orders.get(order.order_id)
+        if stored is None or stored.status != order.status or stored.version != order.version:
+            return False
+        changes = {
+            name: value for name, value in (set_values or {}).items() if name in OrderRecord.model_fields
+        }
+        changes.update({name: None for name in remove if name in OrderRecord.model_fields})
+        self.writes += 1
+        self.orders[order.order_id] = stored.model_copy(
+            update={
+                "status": OrderStatus(entry.status),
+                "version": stored.version + 1,
+                "timeline": [*stored.timeline, entry],
+                "updated_at": entry.at,
+                **changes,
+            }
+        )
+        return True
+
+    def has_identical_recent_order(self, order: OrderRecord, window_minutes: int) -> bool:
+        from datetime import datetime, timedelta
+
+        from orders.domain.hold_rules import content_fingerprint
+
+        start = datetime.fromisoformat(order.created_at) - timedelta(minutes=window_minutes)
+        return any(
+            other.order_id != order.order_id
+            and other.customer.id == order.customer.id
+            and start <= datetime.fromisoformat(other.created_at) <= datetime.fromisoformat(order.created_at)
+            and content_fingerprint(other) == content_fingerprint(order)
+            for other in self.orders.values()
+        )
+
 
 class InMemoryStock:
     """The stock ledger for one set of orders, with the rules of `DynamoStock`: all-or-nothing

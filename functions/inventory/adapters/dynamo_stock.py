@@ -275,6 +275,10 @@ class DynamoStock:
         last = response.get("LastEvaluatedKey")
         return StockHistoryPage(sku=sku, entries=entries, next_cursor=_encode_cursor(last) if last else None)
 
+    def max_per_order(self, skus: list[str]) -> dict[str, int | None]:
+        """Each SKU's per-order limit (None: no limit), for the hold rules."""
+        return {sku: level.max_per_order for sku, level in self.levels(skus).items()}
+
     def levels(self, skus: list[str]) -> dict[str, StockLevel]:
         levels: dict[str, StockLevel] = {}
         for start in range(0, len(skus), 100):

@@ -3,39 +3,68 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from inventory.domain.ports import AlreadyDecided, Reserved, ShortOfStock, StockReservations
-from orders.domain.ports import OrderReader
+from orders.domain.hold_rules import ScreeningPolicy, screen
+from orders.domain.manage_orders import hold_expiry, hold_index_values
+from orders.domain.ports import OrderRepository
 from orders.models.api import TimelineEntry
 from orders.models.order import OrderStatus
 from shared.clock import Clock, isoformat
 from shared.errors import RetryableError
 
 RESERVATION_ACTOR = "system:stock-reservation"
+SCREENING_ACTOR = "system:hold-rules"
+DEFAULT_PAYMENT_HOLD_MINUTES = 30
 
 
 class ReservationResult(StrEnum):
     CONFIRMED = "confirmed"
+    RESERVED = "reserved"
+    ON_HOLD = "on_hold"
     OUT_OF_STOCK = "out_of_stock"
     ALREADY_DECIDED = "already_decided"
     UNKNOWN_ORDER = "unknown_order"
 
 
 def reserve_order_stock(
-    order_id: str, orders: OrderReader, reservations: StockReservations, clock: Clock
+    order_id: str,
+    orders: OrderRepository,
+    reservations: StockReservations,
+    clock: Clock,
+    policy: ScreeningPolicy | None = None,
 ) -> ReservationResult:
+    """Screen a received order (hold rules), then reserve all its lines or none: `confirmed` if
+    paid, `reserved` with a payment hold if pending, `out_of_stock` naming the short lines."""
     order = orders.get(order_id)
     if order is None:
         return ReservationResult.UNKNOWN_ORDER
     if order.status != OrderStatus.RECEIVED:
         return ReservationResult.ALREADY_DECIDED
     now = isoformat(clock.now())
+    if policy is not None and (reasons := screen(order, policy)):
+        held = TimelineEntry(
+            status=OrderStatus.ON_HOLD, at=now, by=SCREENING_ACTOR, details={"reasons": reasons}
+        )
+        if orders.transition(order, held, {"hold_reasons": reasons}):
+            return ReservationResult.ON_HOLD
+        return ReservationResult.ALREADY_DECIDED
     quantities = order.quantities_by_sku()
+    order_updates: dict[str, Any] = {}
+    target = OrderStatus.CONFIRMED
+    if order.payment_status == "pending":
+        target = OrderStatus.RESERVED
+        minutes = policy.payment_hold_minutes if policy else DEFAULT_PAYMENT_HOLD_MINUTES
+        order_updates = hold_index_values(hold_expiry(clock, minutes))
     outcome = reservations.reserve(
-        order, quantities, TimelineEntry(status=OrderStatus.CONFIRMED, at=now, by=RESERVATION_ACTOR)
+        order,
+        quantities,
+        TimelineEntry(status=target, at=now, by=RESERVATION_ACTOR),
+        order_updates=order_updates,
     )
     if isinstance(outcome, Reserved):
-        return ReservationResult.CONFIRMED
+        return ReservationResult.CONFIRMED if target == OrderStatus.CONFIRMED else ReservationResult.RESERVED
     if isinstance(outcome, AlreadyDecided):
         return ReservationResult.ALREADY_DECIDED
     assert isinstance(outcome, ShortOfStock)

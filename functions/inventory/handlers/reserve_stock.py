@@ -14,6 +14,7 @@ from pydantic import Json
 from inventory.adapters.dynamo_stock import DynamoStock
 from inventory.domain.reserve_stock import ReservationResult, reserve_order_stock
 from orders.adapters.dynamo_orders import DynamoOrderRepository
+from orders.domain.hold_rules import HoldRules, ScreeningPolicy
 from shared.aws_clients import aws_client
 from shared.clock import SystemClock
 from shared.events import OrderEvent
@@ -23,6 +24,8 @@ from shared.settings import FunctionSettings
 
 class ReserveStockSettings(FunctionSettings):
     orders_table_name: str
+    payment_hold_minutes: int = 30
+    hold_rules: Json[HoldRules] = HoldRules()  # type: ignore[assignment]
 
 
 class ReservationMessage(SqsRecordModel):
@@ -30,21 +33,27 @@ class ReservationMessage(SqsRecordModel):
 
 
 @cache
-def dependencies() -> tuple[DynamoOrderRepository, DynamoStock]:
+def dependencies() -> tuple[DynamoOrderRepository, DynamoStock, ScreeningPolicy]:
     settings = ReserveStockSettings()  # type: ignore[call-arg]
     client = aws_client("dynamodb")
-    return DynamoOrderRepository(settings.orders_table_name, client), DynamoStock(
-        settings.orders_table_name, client
+    orders = DynamoOrderRepository(settings.orders_table_name, client)
+    stock = DynamoStock(settings.orders_table_name, client)
+    policy = ScreeningPolicy(
+        rules=settings.hold_rules,
+        limits=stock,
+        recent=orders,
+        payment_hold_minutes=settings.payment_hold_minutes,
     )
+    return orders, stock, policy
 
 
 processor = BatchProcessor(event_type=EventType.SQS, model=ReservationMessage)
 
 
 def reserve_for_message(record: ReservationMessage) -> ReservationResult:
-    orders, stock = dependencies()
+    orders, stock, policy = dependencies()
     logger.append_keys(order_id=record.body.order_id)
-    result = reserve_order_stock(record.body.order_id, orders, stock, SystemClock())
+    result = reserve_order_stock(record.body.order_id, orders, stock, SystemClock(), policy)
     logger.info("reservation decided", result=result.value, event_id=record.body.event_id)
     metrics.add_metric(name=f"Reservation_{result.value}", unit=MetricUnit.Count, value=1)
     return result

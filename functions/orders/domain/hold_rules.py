@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
@@ -37,6 +38,32 @@ class HoldRules(BaseModel):
 
 class RecentOrders(Protocol):
     def has_identical_recent_order(self, order: OrderRecord, window_minutes: int) -> bool: ...
+
+
+class OrderLimits(Protocol):
+    def max_per_order(self, skus: list[str]) -> dict[str, int | None]: ...
+
+
+@dataclass(frozen=True)
+class ScreeningPolicy:
+    """How the reservation worker screens a received order before reserving it."""
+
+    rules: HoldRules
+    limits: OrderLimits
+    recent: RecentOrders
+    payment_hold_minutes: int = 30
+
+
+def screen(order: OrderRecord, policy: ScreeningPolicy) -> list[str]:
+    """Hold reasons for a received order; none for an order a reviewer already approved."""
+    if order.review and order.review.get("decision") == "approve":
+        return []
+    limits = (
+        policy.limits.max_per_order(sorted(order.quantities_by_sku()))
+        if policy.rules.enforce_max_per_order
+        else {}
+    )
+    return hold_reasons(order, policy.rules, limits, policy.recent)
 
 
 def content_fingerprint(order: OrderRecord) -> str:

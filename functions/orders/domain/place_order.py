@@ -63,6 +63,7 @@ def place_order(
         shipping_address=request.shipping_address,
         items=request.items,
         currency=request.currency,
+        payment_status=request.payment_status,
         total=order_total(request),
         created_at=now,
         updated_at=now,

@@ -39,6 +39,7 @@ class OrderRecord(OrderView):
     version: int
     request_hash: str
     reservation: dict[str, int] = {}
+    review: dict[str, Any] | None = None  # the reviewer's decision on a held order
     reservation_progress: int = 0  # chunks reserved so far, for orders above 99 distinct SKUs
 
     def quantities_by_sku(self) -> dict[str, int]:
@@ -50,5 +51,5 @@ class OrderRecord(OrderView):
 
     def to_view(self) -> dict[str, Any]:
         return self.model_dump(
-            mode="json", exclude={"version", "request_hash", "reservation", "reservation_progress"}
+            mode="json", exclude={"version", "request_hash", "reservation", "reservation_progress", "review"}
         )

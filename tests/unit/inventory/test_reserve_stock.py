@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from inventory.domain.reserve_stock import ReservationResult, reserve_order_stock
+from orders.domain.hold_rules import HoldRules, ScreeningPolicy
 from orders.domain.place_order import place_order
-from orders.models.api import CreateOrderRequest
+from orders.models.api import CreateOrderRequest, TimelineEntry
 from orders.models.order import OrderStatus
 from shared.errors import RetryableError
 from tests.factories import order_body
@@ -85,7 +86,7 @@ def test_stock_that_arrives_between_attempt_and_reread_asks_for_a_retry() -> Non
     orders = InMemoryOrders()
 
     class StockArrivesMeanwhile(InMemoryStock):
-        def reserve(self, order, quantities, entry):  # type: ignore[no-untyped-def]
+        def reserve(self, order, quantities, entry, **_):  # type: ignore[no-untyped-def]
             from inventory.domain.ports import ShortOfStock
 
             return ShortOfStock([])
@@ -93,3 +94,71 @@ def test_stock_that_arrives_between_attempt_and_reread_asks_for_a_retry() -> Non
     order_id = placed(orders)
     with pytest.raises(RetryableError):
         reserve_order_stock(order_id, orders, StockArrivesMeanwhile(orders), FrozenClock())
+
+
+def policy(orders: InMemoryOrders, stock: InMemoryStock, **rules: object) -> ScreeningPolicy:
+    class Limits:
+        def max_per_order(self, skus: list[str]) -> dict[str, int | None]:
+            return {sku: (level.max_per_order if (level := stock.get(sku)) else None) for sku in skus}
+
+    return ScreeningPolicy(rules=HoldRules(**rules), limits=Limits(), recent=orders, payment_hold_minutes=30)
+
+
+def test_a_pending_order_is_reserved_with_a_payment_hold() -> None:
+    orders = InMemoryOrders()
+    stock = InMemoryStock(orders, {"TEA-OOLONG-250G": 5, "CUP-PORCELAIN": 5})
+    order_id = placed(orders, payment_status="pending")
+
+    result = reserve_order_stock(order_id, orders, stock, FrozenClock(), policy(orders, stock))
+
+    assert result == ReservationResult.RESERVED
+    order = orders.get(order_id)
+    assert order is not None and order.status == OrderStatus.RESERVED
+    assert order.hold_expires_at == "2026-11-24T10:30:00.000Z"
+    assert stock.reserved == {"TEA-OOLONG-250G": 2, "CUP-PORCELAIN": 1}
+
+
+def test_a_suspicious_order_is_held_with_every_reason_and_nothing_reserved() -> None:
+    orders = InMemoryOrders()
+    stock = InMemoryStock(orders, {"TEA-OOLONG-250G": 5, "CUP-PORCELAIN": 5})
+    address = {**order_body()["shipping_address"], "postal_code": None}
+    order_id = placed(orders, shipping_address=address)
+
+    result = reserve_order_stock(
+        order_id, orders, stock, FrozenClock(), policy(orders, stock, max_order_value={"CNY": "100"})
+    )
+
+    assert result == ReservationResult.ON_HOLD
+    order = orders.get(order_id)
+    assert order is not None and order.status == OrderStatus.ON_HOLD
+    assert order.hold_reasons == ["address_incomplete:postal_code", "order_value_above_limit"]
+    assert order.timeline[-1].by == "system:hold-rules"
+    assert stock.reserved == {}
+
+
+def test_the_second_identical_order_within_ten_minutes_is_held() -> None:
+    orders = InMemoryOrders()
+    stock = InMemoryStock(orders, {"TEA-OOLONG-250G": 50, "CUP-PORCELAIN": 50})
+    first, second = placed(orders, key="a"), placed(orders, key="b")
+
+    assert (
+        reserve_order_stock(first, orders, stock, FrozenClock(), policy(orders, stock))
+        == ReservationResult.ON_HOLD
+    )
+    # Both are identical and at the same time: each sees the other; a reviewer releases one.
+    approved = orders.get(first)
+    assert approved is not None
+    assert orders.transition(
+        approved,
+        TimelineEntry(status="received", at="t", by="reviewer:r"),
+        {"review": {"decision": "approve"}},
+    )
+
+    assert (
+        reserve_order_stock(first, orders, stock, FrozenClock(), policy(orders, stock))
+        == ReservationResult.CONFIRMED
+    )
+    assert (
+        reserve_order_stock(second, orders, stock, FrozenClock(), policy(orders, stock))
+        == ReservationResult.ON_HOLD
+    )
