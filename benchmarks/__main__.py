@@ -4,6 +4,8 @@
 2. Intake throughput: orders per second through the local HTTP API against raw `PutItem` of the
    same item on the same moto server (target: >= 0.5x).
 3. Local transaction cost at 0 and 10,000 items, patched moto against stock moto (target: flat).
+4. Hot SKU: concurrent one-unit orders for one SKU through the local stack (oversold must be 0)
+   against raw conditional `UpdateItem`s, and the DynamoDB cost of one order.
 
 Absolute numbers depend on the machine and its load; the ratios are what to compare.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 for path in (REPO / "functions", REPO):
@@ -80,6 +83,53 @@ def transactions(sizes: tuple[int, ...]) -> list[str]:
     return lines
 
 
+def hot_sku(template: Path, attempts: int, clients: int) -> list[str]:
+    import os
+
+    from benchmarks.hot_sku import cost_of_one_order, raw_conditional_updates, through_the_stack
+    from infra.local.stack import LocalStack
+
+    units = attempts // 4
+    stdout = os.dup(1)
+    with open(os.devnull, "w") as devnull:  # the functions' JSON logs would drown the report
+        os.dup2(devnull.fileno(), 1)
+        try:
+            with LocalStack(template, port=0) as stack:
+                race = through_the_stack(stack, attempts=attempts, units=units, clients=clients)
+                raw = raw_conditional_updates(stack, attempts=attempts, units=units, clients=clients)
+                cost = cost_of_one_order(stack)
+        finally:
+            os.dup2(stdout, 1)
+    ratio = race["decisions_per_s"] / raw["per_s"]
+    lines = [
+        f"4. Hot SKU: {attempts} concurrent one-unit orders ({clients} clients) for {units} units (target: 0 oversold)",
+        f"   confirmed {race['confirmed']:.0f}  out_of_stock {race['out_of_stock']:.0f}  undecided {race['undecided']:.0f}"
+        f"  oversold {race['oversold']:.0f}  {_verdict(race['oversold'] == 0 and race['confirmed'] == units)}",
+        f"   orders decided/s (intake -> stream -> queue -> reservation) {race['decisions_per_s']:7.1f}"
+        f"  raw conditional UpdateItem/s {raw['per_s']:7.1f} ({raw['successes']:.0f} succeeded)  ratio {ratio:4.2f}x",
+    ]
+    previous: Any = None
+    for phase in ("intake", "reservation", "shipment"):
+        if phase not in cost:
+            lines.append(f"   {phase:<11} not measured: {cost.get(phase + '_error', 'missing')}")
+            continue
+        calls, units_written = cost[phase]
+        if previous is not None:
+            calls, units_written = calls - previous[0], units_written - previous[1]
+        previous = cost[phase]
+        listed = ", ".join(f"{name} {count}" for name, count in sorted(calls.items()))
+        lines.append(
+            f"   {phase:<11} {sum(calls.values()):3d} DynamoDB calls ({listed}), {units_written:4.0f} write units"
+        )
+    total_calls, total_units = previous
+    lines.append(
+        f"   one order, intake -> {'shipped' if 'shipment' in cost else cost['result']}: "
+        f"{sum(total_calls.values())} calls, {total_units:.0f} write units "
+        "(plus the notification worker: 1 GetItem + Powertools idempotency writes per message and channel)"
+    )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -94,6 +144,7 @@ def main() -> None:
         cold_start(template, rounds=rounds),
         intake(template, calls=calls, rounds=max(2, rounds // 2)),
         transactions((0, 10_000)),
+        hot_sku(template, attempts=200 if not args.quick else 40, clients=16),
     ]
     print()
     print("ordertrack benchmarks (ratios are measured side by side in this run)")
