@@ -8,6 +8,9 @@ from aws_cdk import Duration
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -27,6 +30,9 @@ SECRET_FIELD = "secret"  # noqa: S105 - the JSON field name inside each provider
 WEBHOOK_HANDLER = "carriers.handlers.receive_webhook.handler"
 WORKER_HANDLER = "carriers.handlers.apply_tracking_events.handler"
 LINK_HANDLER = "carriers.handlers.apply_linked_events.handler"
+DELAY_HANDLER = "carriers.handlers.flag_delayed_shipments.handler"
+STALLED_AFTER_HOURS = 48
+DELAY_CHECK_RATE = Duration.hours(1)
 NEW_TRACKING_LINKS = {
     "eventName": lambda_.FilterRule.is_equal("INSERT"),
     "dynamodb": {"NewImage": {"entity": {"S": lambda_.FilterRule.is_equal("tracking_link")}}},
@@ -142,7 +148,10 @@ class CarrierTracking(Construct):
             service_name="carriers",
             description="Applies normalized carrier checkpoints to shipments and orders, in order, once",
             settings=queue_settings.function,
-            environment={"ORDERS_TABLE_NAME": orders_table.table_name},
+            environment={
+                "ORDERS_TABLE_NAME": orders_table.table_name,
+                "STALLED_AFTER_HOURS": str(STALLED_AFTER_HOURS),
+            },
         )
         self.worker.grant_table_read_write_data(orders_table)
         self.worker.consume_queue(self.queue, queue_settings)
@@ -163,7 +172,10 @@ class CarrierTracking(Construct):
             service_name="carriers",
             description="Applies carrier checkpoints kept for a tracking number once its shipment is registered",
             settings=stream_settings.function,
-            environment={"ORDERS_TABLE_NAME": orders_table.table_name},
+            environment={
+                "ORDERS_TABLE_NAME": orders_table.table_name,
+                "STALLED_AFTER_HOURS": str(STALLED_AFTER_HOURS),
+            },
             unscoped_resource_reasons=[STREAM_LIST_REASON],
         )
         self.link_consumer.grant_table_read_write_data(orders_table)
@@ -181,3 +193,33 @@ class CarrierTracking(Construct):
                 filters=[lambda_.FilterCriteria.filter(NEW_TRACKING_LINKS)],
             )
         )
+
+        self.delay_check = ServiceFunction(
+            self,
+            "FlagDelayedShipments",
+            runtime=runtime,
+            name="FlagDelayedShipments",
+            handler=DELAY_HANDLER,
+            service_name="carriers",
+            description="Flags shipments with no checkpoint for too long or past their delivery date",
+            settings=queue_settings.function,
+            environment={
+                "ORDERS_TABLE_NAME": orders_table.table_name,
+                "OPERATIONS_ALERTS_TOPIC_ARN": operations_alerts.topic_arn,
+                "STALLED_AFTER_HOURS": str(STALLED_AFTER_HOURS),
+            },
+        )
+        self.delay_check.grant_table_read_write_data(orders_table)
+        # Not topic.grant_publish: for a topic encrypted with the AWS managed key (alias/aws/sns) it
+        # also adds kms:GenerateDataKey* on key/*, which publishers of such a topic do not need.
+        self.delay_check.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["sns:Publish"], resources=[operations_alerts.topic_arn])
+        )
+        self.delay_schedule = events.Rule(
+            self,
+            "DelayCheckSchedule",
+            description="Runs the carrier delay check (stalled and late shipments)",
+            schedule=events.Schedule.rate(DELAY_CHECK_RATE),
+            targets=[targets.LambdaFunction(self.delay_check.function, retry_attempts=2)],
+        )
+        pin_logical_id(self.delay_schedule, "FlagDelayedShipmentsSchedule")

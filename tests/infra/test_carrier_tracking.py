@@ -99,3 +99,15 @@ def test_link_consumer_sees_only_new_tracking_links(synthesized: SynthesizedApp)
     assert patterns == [
         {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"entity": {"S": ["tracking_link"]}}}}
     ]
+
+
+def test_delay_check_runs_on_a_schedule_and_alerts_operations(synthesized: SynthesizedApp) -> None:
+    rule = synthesized.props("FlagDelayedShipmentsSchedule")
+    assert rule["ScheduleExpression"] == "rate(1 hour)"
+    assert rule["Targets"][0]["Arn"]["Fn::GetAtt"][0] == "FlagDelayedShipmentsFunction"
+    variables = synthesized.props("FlagDelayedShipmentsFunction")["Environment"]["Variables"]
+    assert variables["OPERATIONS_ALERTS_TOPIC_ARN"] == {"Ref": "OperationsAlerts"}
+    assert variables["STALLED_AFTER_HOURS"] == "48"
+    actions = set().union(*(_actions(s) for s in _policy_statements(synthesized, "FlagDelayedShipmentsRole")))
+    assert "sns:Publish" in actions
+    assert not any("*" in action for action in actions)

@@ -10,7 +10,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from carriers.adapters.shipment_records import LINK_SK, SHIPMENT_SK_PREFIX, shipment_key, tracking_key
-from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState, TrackingLink
+from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState, TrackingLink, Watch
 from carriers.models.tracking import Checkpoint, TrackingUpdate
 from orders.adapters.dynamo_orders import order_from_item, order_key
 from orders.models.order import OrderRecord
@@ -96,17 +96,41 @@ class DynamoTrackingStore:
         )
         return order_from_item(item) if item else None
 
-    def commit(self, shipment: ShipmentChange, order: OrderChange) -> None:
+    def commit(self, shipment: ShipmentChange, order: OrderChange | None) -> None:
+        actions = [self._shipment_update(shipment)]
+        if order is not None:
+            actions.append(self._order_update(order))
+        if shipment.watch is not None:
+            actions.append({"Put": {"TableName": self._table, "Item": _watch_item(shipment.watch)}})
+        previous = shipment.previous_watch_key
+        if previous and (shipment.watch is None or shipment.watch.key != previous):
+            actions.append({"Delete": {"TableName": self._table, "Key": _watch_key(previous)}})
         try:
-            self._client.transact_write_items(
-                TransactItems=[self._shipment_update(shipment), self._order_update(order)]
-            )
+            self._client.transact_write_items(TransactItems=actions)
         except ClientError as error:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
             raise RetryableError(
                 "the shipment or its order changed while a carrier event was applied"
             ) from None
+
+    def due_watches(self, day: str, until: str) -> list[Watch]:
+        items: list[dict[str, Any]] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND sk <= :until",
+            "ExpressionAttributeValues": {":pk": {"S": f"WATCH#{day}"}, ":until": {"S": f"{until}#~"}},
+        }
+        while True:
+            response = self._client.query(**request)
+            items.extend(from_attributes(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                break
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [Watch.model_validate(item) for item in items if item["deadline"] <= until]
+
+    def delete_watch(self, key: str) -> None:
+        self._client.delete_item(TableName=self._table, Key=_watch_key(key))
 
     def _shipment_update(self, change: ShipmentChange) -> dict[str, Any]:
         state = change.shipment
@@ -119,6 +143,7 @@ class DynamoTrackingStore:
             "last_checkpoint_at": state.last_checkpoint_at,
             "estimated_delivery": state.estimated_delivery,
             "tracking_version": state.tracking_version,
+            "watch_key": state.watch_key,
         }
         names: dict[str, str] = {}
         values: dict[str, Any] = {":expected": {"N": str(change.expected_version)}}
@@ -168,3 +193,12 @@ class DynamoTrackingStore:
                 "ExpressionAttributeValues": values,
             }
         }
+
+
+def _watch_key(key: str) -> dict[str, Any]:
+    pk, _, sk = key.partition("|")
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def _watch_item(watch: Watch) -> dict[str, Any]:
+    return to_attributes({"pk": watch.pk, "sk": watch.sk, "entity": "shipment_watch", **watch.model_dump()})

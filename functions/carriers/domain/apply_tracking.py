@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from carriers.domain.delays import DEFAULT_POLICY, DelayPolicy, next_watch
 from carriers.domain.ports import TrackingStore
-from carriers.models.shipment import OrderChange, ShipmentChange
+from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState
 from carriers.models.tracking import Checkpoint, TrackingUpdate
 from carriers.models.tracking import TrackingStatus as T
 from orders.domain.lifecycle import can_move
@@ -124,15 +125,21 @@ def record_tracking_update(update: TrackingUpdate, store: TrackingStore) -> int:
     return len(new)
 
 
-def apply_tracking_update(update: TrackingUpdate, store: TrackingStore, now: str) -> ApplyResult:
+def apply_tracking_update(
+    update: TrackingUpdate, store: TrackingStore, now: str, policy: DelayPolicy = DEFAULT_POLICY
+) -> ApplyResult:
     record_tracking_update(update, store)
     return apply_stored_events(
-        update.tracking_number, store, now, estimated_delivery=update.estimated_delivery
+        update.tracking_number, store, now, estimated_delivery=update.estimated_delivery, policy=policy
     )
 
 
 def apply_stored_events(
-    tracking_number: str, store: TrackingStore, now: str, estimated_delivery: str | None = None
+    tracking_number: str,
+    store: TrackingStore,
+    now: str,
+    estimated_delivery: str | None = None,
+    policy: DelayPolicy = DEFAULT_POLICY,
 ) -> ApplyResult:
     """Apply every stored checkpoint of `tracking_number` its shipment has not applied yet."""
     link = store.link(tracking_number)
@@ -147,6 +154,8 @@ def apply_stored_events(
     applied = set(shipment.applied_events)
     new = _sorted([(key, cp) for key, cp in events.items() if key not in applied])
     if not new:
+        if not shipment.applied_events and shipment.watch_key is None:
+            _start_watching(shipment, store, policy)
         return ApplyResult.DUPLICATE
 
     ordered = _sorted(list(events.items()))
@@ -164,6 +173,8 @@ def apply_stored_events(
             "tracking_version": shipment.tracking_version + 1,
         }
     )
+    watch = next_watch(updated, policy)
+    updated = updated.model_copy(update={"watch_key": watch.key if watch else None})
 
     entries = [
         TimelineEntry(
@@ -199,7 +210,12 @@ def apply_stored_events(
             )
         )
     store.commit(
-        ShipmentChange(shipment=updated, expected_version=shipment.tracking_version),
+        ShipmentChange(
+            shipment=updated,
+            expected_version=shipment.tracking_version,
+            watch=watch,
+            previous_watch_key=shipment.watch_key,
+        ),
         OrderChange(
             order_id=order.order_id,
             from_status=order.status,
@@ -210,3 +226,16 @@ def apply_stored_events(
         ),
     )
     return ApplyResult.APPLIED
+
+
+def _start_watching(shipment: ShipmentState, store: TrackingStore, policy: DelayPolicy) -> None:
+    """A newly registered shipment with no checkpoint yet: watch it from its registration time."""
+    watch = next_watch(shipment, policy)
+    if watch is None:
+        return
+    updated = shipment.model_copy(
+        update={"watch_key": watch.key, "tracking_version": shipment.tracking_version + 1}
+    )
+    store.commit(
+        ShipmentChange(shipment=updated, expected_version=shipment.tracking_version, watch=watch), None
+    )

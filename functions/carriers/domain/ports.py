@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState, TrackingLink
+from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState, TrackingLink, Watch
 from carriers.models.tracking import Checkpoint, TrackingUpdate, WebhookMessage
 from orders.models.order import OrderRecord
 
@@ -22,10 +22,20 @@ class TrackingStore(Protocol):
 
     def order(self, order_id: str) -> OrderRecord | None: ...
 
-    def commit(self, shipment: ShipmentChange, order: OrderChange) -> None:
-        """Shipment and order in one transaction, each conditional on the version it was read at;
-        raises `RetryableError` when either changed meanwhile."""
+    def commit(self, shipment: ShipmentChange, order: OrderChange | None) -> None:
+        """Shipment (with its delay watch) and order in one transaction, each conditional on the
+        version it was read at; raises `RetryableError` when either changed meanwhile."""
         ...
+
+    def due_watches(self, day: str, until: str) -> list[Watch]:
+        """Watches filed under `day` whose deadline is at or before `until` (one Query)."""
+        ...
+
+    def delete_watch(self, key: str) -> None: ...
+
+
+class OperationsAlerts(Protocol):
+    def alert(self, subject: str, details: dict[str, object]) -> None: ...
 
 
 class WebhookQueue(Protocol):

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from carriers.domain.apply_tracking import ApplyResult, apply_stored_events
 from carriers.domain.ports import TrackingStore
-from carriers.handlers.apply_tracking_events import default_store
+from carriers.handlers.apply_tracking_events import default_store, delay_policy
 from shared.clock import SystemClock, isoformat
 from shared.observability import logger, metrics
 
@@ -21,7 +21,8 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 def apply_for_link(record: DynamoDBRecord, store: TrackingStore | None = None) -> ApplyResult:
     image = (record.dynamodb.new_image if record.dynamodb else None) or {}
     tracking_number = str(image.get("tracking_number") or str(image["pk"]).removeprefix("TRACKING#"))
-    result = apply_stored_events(tracking_number, store or default_store(), isoformat(SystemClock().now()))
+    now = isoformat(SystemClock().now())
+    result = apply_stored_events(tracking_number, store or default_store(), now, policy=delay_policy())
     logger.info("tracking link processed", tracking_number=tracking_number, result=result.value)
     return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
@@ -13,6 +14,7 @@ from pydantic import Json
 
 from carriers.adapters.dynamo_tracking import DynamoTrackingStore
 from carriers.domain.apply_tracking import ApplyResult, apply_tracking_update
+from carriers.domain.delays import DelayPolicy
 from carriers.domain.intake import parse_update
 from carriers.domain.ports import TrackingStore
 from carriers.models.tracking import WebhookMessage
@@ -24,6 +26,7 @@ from shared.settings import FunctionSettings
 
 class TrackingWorkerSettings(FunctionSettings):
     orders_table_name: str
+    stalled_after_hours: int = 48
 
 
 class WebhookQueueRecord(SqsRecordModel):
@@ -36,6 +39,12 @@ def default_store() -> TrackingStore:
     return DynamoTrackingStore(settings.orders_table_name, aws_client("dynamodb"))
 
 
+@cache
+def delay_policy() -> DelayPolicy:
+    settings = TrackingWorkerSettings()  # type: ignore[call-arg]
+    return DelayPolicy(stalled_after=timedelta(hours=settings.stalled_after_hours))
+
+
 processor = BatchProcessor(event_type=EventType.SQS, model=WebhookQueueRecord)
 
 
@@ -43,7 +52,8 @@ def apply_message(record: WebhookQueueRecord, store: TrackingStore | None = None
     message = record.body
     update = parse_update(message.provider, message.payload)
     logger.append_keys(provider=message.provider.value, tracking_number=update.tracking_number)
-    result = apply_tracking_update(update, store or default_store(), isoformat(SystemClock().now()))
+    now = isoformat(SystemClock().now())
+    result = apply_tracking_update(update, store or default_store(), now, delay_policy())
     logger.info("carrier update processed", result=result.value, checkpoints=len(update.checkpoints))
     metrics.add_metric(name=f"CarrierUpdate_{result.value}", unit=MetricUnit.Count, value=1)
     return result

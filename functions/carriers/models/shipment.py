@@ -34,11 +34,34 @@ class ShipmentState(BaseModel):
     last_checkpoint_at: str | None = None
     estimated_delivery: str | None = None
     tracking_version: int = 0
+    watch_key: str | None = None  # the shipment's pending delay watch (carriers.domain.delays)
+
+
+class Watch(BaseModel):
+    order_id: str
+    shipment_id: str
+    tracking_number: str
+    deadline: str  # UTC ISO 8601
+    kind: str  # "stalled" or "late"
+
+    @property
+    def pk(self) -> str:
+        return f"WATCH#{self.deadline[:10]}"
+
+    @property
+    def sk(self) -> str:
+        return f"{self.deadline}#{self.order_id}#{self.shipment_id}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.pk}|{self.sk}"
 
 
 class ShipmentChange(BaseModel):
     shipment: ShipmentState  # the new state; written if the stored version is still `expected_version`
     expected_version: int
+    watch: Watch | None = None  # the shipment's next delay deadline, written in the same transaction
+    previous_watch_key: str | None = None  # deleted in the same transaction
 
 
 class OrderChange(BaseModel):

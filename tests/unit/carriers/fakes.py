@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState, TrackingLink
+from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState, TrackingLink, Watch
 from carriers.models.tracking import Checkpoint, TrackingUpdate, WebhookMessage
 from orders.models.order import OrderRecord, OrderStatus
 from shared.errors import RetryableError
@@ -14,6 +14,7 @@ class InMemoryTrackingStore:
         self.links: dict[str, TrackingLink] = {}
         self.shipment_states: dict[tuple[str, str], ShipmentState] = {}
         self.orders: dict[str, OrderRecord] = {}
+        self.watches: dict[str, Watch] = {}
         self.commits = 0
 
     # -- test setup ----------------------------------------------------------------------------
@@ -56,14 +57,23 @@ class InMemoryTrackingStore:
     def order(self, order_id: str) -> OrderRecord | None:
         return self.orders.get(order_id)
 
-    def commit(self, shipment: ShipmentChange, order: OrderChange) -> None:
+    def commit(self, shipment: ShipmentChange, order: OrderChange | None) -> None:
         key = (shipment.shipment.order_id, shipment.shipment.shipment_id)
-        current_order = self.orders[order.order_id]
-        if self.shipment_states[key].tracking_version != shipment.expected_version or (
-            current_order.status != order.from_status or current_order.version != order.expected_version
-        ):
+        if self.shipment_states[key].tracking_version != shipment.expected_version:
             raise RetryableError("version conflict")
+        if order is not None:
+            current = self.orders[order.order_id]
+            if current.status != order.from_status or current.version != order.expected_version:
+                raise RetryableError("version conflict")
         self.shipment_states[key] = shipment.shipment
+        if shipment.previous_watch_key:
+            self.watches.pop(shipment.previous_watch_key, None)
+        if shipment.watch is not None:
+            self.watches[shipment.watch.key] = shipment.watch
+        self.commits += 1
+        if order is None:
+            return
+        current_order = self.orders[order.order_id]
         self.orders[order.order_id] = current_order.model_copy(
             update={
                 "status": OrderStatus(order.to_status),
@@ -72,7 +82,23 @@ class InMemoryTrackingStore:
                 "updated_at": order.at,
             }
         )
-        self.commits += 1
+
+    def due_watches(self, day: str, until: str) -> list[Watch]:
+        return sorted(
+            (w for w in self.watches.values() if w.pk == f"WATCH#{day}" and w.deadline <= until),
+            key=lambda w: w.sk,
+        )
+
+    def delete_watch(self, key: str) -> None:
+        self.watches.pop(key, None)
+
+
+class ListAlerts:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, object]]] = []
+
+    def alert(self, subject: str, details: dict[str, object]) -> None:
+        self.sent.append((subject, details))
 
 
 class ListQueue:

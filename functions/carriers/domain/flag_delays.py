@@ -1,0 +1,79 @@
+"""The scheduled delay check: shipments past their watch deadline become `delivery_exception`
+(reason `stalled` or `late`) with an operations alert and an order timeline entry; the order's
+status change (when the lifecycle allows it) is the domain event the order stream carries on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from carriers.domain.apply_tracking import order_status_for
+from carriers.domain.delays import DEFAULT_POLICY, DelayPolicy, due_days
+from carriers.domain.ports import OperationsAlerts, TrackingStore
+from carriers.models.shipment import OrderChange, ShipmentChange, Watch
+from orders.models.api import TimelineEntry
+from orders.models.order import OrderStatus
+
+DELAY_ACTOR = "system:delay-detection"
+
+
+def flag_delayed_shipments(
+    store: TrackingStore,
+    alerts: OperationsAlerts,
+    now: datetime,
+    at: str,
+    policy: DelayPolicy = DEFAULT_POLICY,
+) -> int:
+    """Flag every shipment whose watch is due; returns how many were flagged."""
+    until = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    flagged = 0
+    for day in due_days(now, policy):
+        for watch in store.due_watches(day, until):
+            flagged += _flag(watch, store, alerts, at)
+    return flagged
+
+
+def _flag(watch: Watch, store: TrackingStore, alerts: OperationsAlerts, at: str) -> int:
+    shipments = store.shipments(watch.order_id)
+    shipment = next((s for s in shipments if s.shipment_id == watch.shipment_id), None)
+    order = store.order(watch.order_id)
+    if shipment is None or order is None or shipment.watch_key != watch.key:
+        store.delete_watch(watch.key)  # superseded by a newer checkpoint
+        return 0
+    updated = shipment.model_copy(
+        update={
+            "status": OrderStatus.DELIVERY_EXCEPTION.value,
+            "tracking_status": "delivery_exception",
+            "status_reason": watch.kind,
+            "watch_key": None,
+            "tracking_version": shipment.tracking_version + 1,
+        }
+    )
+    details: dict[str, object] = {
+        "shipment_id": shipment.shipment_id,
+        "tracking_number": shipment.tracking_number,
+        "reason": watch.kind,
+        "deadline": watch.deadline,
+    }
+    entries = [TimelineEntry(status="delivery_exception", at=at, by=DELAY_ACTOR, details=details)]
+    statuses = [updated.status if s.shipment_id == shipment.shipment_id else s.status for s in shipments]
+    target = order_status_for(order.status, statuses)
+    if target is not None:
+        entries.append(TimelineEntry(status=target.value, at=at, by=DELAY_ACTOR, details=details))
+    store.commit(
+        ShipmentChange(
+            shipment=updated, expected_version=shipment.tracking_version, previous_watch_key=watch.key
+        ),
+        OrderChange(
+            order_id=order.order_id,
+            from_status=order.status,
+            to_status=target or order.status,
+            expected_version=order.version,
+            entries=entries,
+            at=at,
+        ),
+    )
+    alerts.alert(
+        f"ordertrack: shipment {watch.kind}",
+        {"order_id": order.order_id, **details, "order_status": (target or order.status).value},
+    )
+    return 1

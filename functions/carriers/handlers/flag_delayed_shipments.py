@@ -1,0 +1,56 @@
+"""Scheduled (EventBridge): flag shipments with no checkpoint for too long or past their delivery date."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from carriers.adapters.dynamo_tracking import DynamoTrackingStore
+from carriers.adapters.sns_alerts import SnsOperationsAlerts
+from carriers.domain.delays import DelayPolicy
+from carriers.domain.flag_delays import flag_delayed_shipments
+from carriers.domain.ports import OperationsAlerts, TrackingStore
+from shared.aws_clients import aws_client
+from shared.clock import Clock, SystemClock, isoformat
+from shared.observability import logger, metrics
+from shared.settings import FunctionSettings
+
+
+class DelayCheckSettings(FunctionSettings):
+    orders_table_name: str
+    operations_alerts_topic_arn: str
+    stalled_after_hours: int = 48
+    watch_lookback_days: int = 14
+
+
+@cache
+def dependencies() -> tuple[TrackingStore, OperationsAlerts, DelayPolicy]:
+    settings = DelayCheckSettings()  # type: ignore[call-arg]
+    policy = DelayPolicy(
+        stalled_after=timedelta(hours=settings.stalled_after_hours),
+        lookback_days=settings.watch_lookback_days,
+    )
+    return (
+        DynamoTrackingStore(settings.orders_table_name, aws_client("dynamodb")),
+        SnsOperationsAlerts(settings.operations_alerts_topic_arn, aws_client("sns")),
+        policy,
+    )
+
+
+def check_delays(clock: Clock | None = None) -> dict[str, int]:
+    store, alerts, policy = dependencies()
+    now = (clock or SystemClock()).now()
+    flagged = flag_delayed_shipments(store, alerts, now, isoformat(now), policy)
+    logger.info("delay check done", flagged=flagged)
+    metrics.add_metric(name="ShipmentsFlaggedDelayed", unit=MetricUnit.Count, value=flagged)
+    return {"flagged": flagged}
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    return check_delays()

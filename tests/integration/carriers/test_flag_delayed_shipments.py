@@ -1,0 +1,68 @@
+"""The scheduled delay check against moto: a stalled shipment is flagged, alerted and on the timeline."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+
+from carriers.handlers import apply_linked_events, flag_delayed_shipments
+from orders.adapters.dynamo_orders import DynamoOrderRepository
+from tests.factories import FakeLambdaContext, load_event
+
+
+class FixedClock:
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+@pytest.fixture
+def alerts_topic(webhook_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
+    sns = boto3.client("sns")
+    arn = sns.create_topic(Name="operations-alerts")["TopicArn"]
+    sqs = boto3.client("sqs")
+    inbox = sqs.create_queue(QueueName="alerts-inbox")["QueueUrl"]
+    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=inbox_arn, Attributes={"RawMessageDelivery": "true"})
+    monkeypatch.setenv("OPERATIONS_ALERTS_TOPIC_ARN", arn)
+    flag_delayed_shipments.dependencies.cache_clear()
+    yield inbox
+    flag_delayed_shipments.dependencies.cache_clear()
+
+
+def test_a_shipment_with_no_checkpoint_for_48_hours_is_flagged_and_alerted(
+    alerts_topic: str, shipped: Callable[..., str], dynamodb: Any, orders_table: str
+) -> None:
+    order_id = shipped("1Z999AA10123456784")  # registered 2026-11-24T10:00Z
+    link = load_event("carriers/lambda/tracking_link_inserted.json")
+    image = link["Records"][0]["dynamodb"]["NewImage"]
+    image.update(
+        pk={"S": "TRACKING#1Z999AA10123456784"}, order_id={"S": order_id}, shipment_id={"S": "shp_1"}
+    )
+    assert apply_linked_events.handler(link, FakeLambdaContext()) == {"batchItemFailures": []}
+
+    assert flag_delayed_shipments.check_delays(FixedClock(datetime(2026, 11, 26, 9, tzinfo=UTC))) == {
+        "flagged": 0
+    }
+    assert flag_delayed_shipments.check_delays(FixedClock(datetime(2026, 11, 26, 11, tzinfo=UTC))) == {
+        "flagged": 1
+    }
+    assert flag_delayed_shipments.check_delays(FixedClock(datetime(2026, 11, 27, 11, tzinfo=UTC))) == {
+        "flagged": 0
+    }
+
+    order = DynamoOrderRepository(orders_table, dynamodb).get(order_id)
+    assert order.status.value == "delivery_exception"
+    assert order.timeline[-1].by == "system:delay-detection"
+    assert order.timeline[-1].details["reason"] == "stalled"
+    messages = boto3.client("sqs").receive_message(QueueUrl=alerts_topic, MaxNumberOfMessages=10)["Messages"]
+    assert [json.loads(m["Body"])["reason"] for m in messages] == ["stalled"]
