@@ -14,8 +14,10 @@ from constructs import Construct
 
 from infra.config import OrderLifecycleSettings
 from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
+from infra.constructs.logical_ids import pin_logical_id
 
 HANDLER = "orders.handlers.expire_holds.handler"
+SCHEDULE_LOGICAL_ID = "ExpireHoldsSchedule"
 
 
 class OrderHolds(Construct):
@@ -48,3 +50,4 @@ class OrderHolds(Construct):
             schedule=events.Schedule.rate(Duration.minutes(settings.expiry_sweep_minutes)),
             targets=[targets.LambdaFunction(self.sweeper.function, retry_attempts=2)],
         )
+        pin_logical_id(self.schedule, SCHEDULE_LOGICAL_ID)
