@@ -47,4 +47,8 @@ def test_an_illegal_move_is_a_409_naming_the_current_status() -> None:
     with pytest.raises(IllegalTransition) as raised:
         check_move("ord_1", OrderStatus.SHIPPED, OrderStatus.CANCELLED)
     assert raised.value.http_status == 409
-    assert raised.value.details == {"order_id": "ord_1", "current_status": "shipped", "requested_status": "cancelled"}
+    assert raised.value.details == {
+        "order_id": "ord_1",
+        "current_status": "shipped",
+        "requested_status": "cancelled",
+    }
