@@ -6,6 +6,8 @@
 3. Local transaction cost at 0 and 10,000 items, patched moto against stock moto (target: flat).
 4. Hot SKU: concurrent one-unit orders for one SKU through the local stack (oversold must be 0)
    against raw conditional `UpdateItem`s, and the DynamoDB cost of one order.
+5. Carrier webhooks: acknowledgements per second through the local HTTP API beside raw `PutItem`
+   on the same moto server, and webhook accepted -> order timeline updated (p50, p99).
 
 Absolute numbers depend on the machine and its load; the ratios are what to compare.
 """
@@ -130,6 +132,29 @@ def hot_sku(template: Path, attempts: int, clients: int) -> list[str]:
     return lines
 
 
+def webhooks(template: Path, calls: int, samples: int) -> list[str]:
+    import os
+
+    from benchmarks.webhooks import measure
+    from infra.local.stack import LocalStack
+
+    stdout = os.dup(1)
+    with open(os.devnull, "w") as devnull:  # the functions' JSON logs would drown the report
+        os.dup2(devnull.fileno(), 1)
+        try:
+            with LocalStack(template, port=0) as stack:
+                figures = measure(stack, calls=calls, clients=4, samples=samples)
+        finally:
+            os.dup2(stdout, 1)
+    return [
+        "5. Carrier webhooks (generic, signed) through the local HTTP API, 4 clients",
+        f"   acknowledged {figures['ack_per_s']:7.1f}/s  raw PutItem {figures['raw_per_s']:7.1f}/s"
+        f"  ratio {figures['ack_per_s'] / figures['raw_per_s']:4.2f}x",
+        f"   webhook 200 -> checkpoint on the order timeline: p50 {figures['p50_ms']:6.1f} ms"
+        f"  p99 {figures['p99_ms']:6.1f} ms  ({figures['samples']:.0f} sequential webhooks)",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -145,6 +170,7 @@ def main() -> None:
         intake(template, calls=calls, rounds=max(2, rounds // 2)),
         transactions((0, 10_000)),
         hot_sku(template, attempts=200 if not args.quick else 40, clients=16),
+        webhooks(template, calls=calls, samples=40 if not args.quick else 10),
     ]
     print()
     print("ordertrack benchmarks (ratios are measured side by side in this run)")
