@@ -18,6 +18,7 @@ from carriers.models.tracking import Checkpoint, TrackingUpdate
 from carriers.models.tracking import TrackingStatus as T
 from orders.domain.lifecycle import can_move
 from orders.models.api import TimelineEntry
+from orders.models.order import OrderRecord
 from orders.models.order import OrderStatus as O
 
 RANK: dict[T, int] = {
@@ -197,18 +198,12 @@ def apply_stored_events(
         )
         for _, cp in new
     ]
-    statuses = [updated.status if s.shipment_id == shipment.shipment_id else s.status for s in shipments]
-    target = order_status_for(order.status, statuses)
-    if target is not None:
-        entries.append(
-            TimelineEntry(
-                status=target.value,
-                at=now,
-                by=TRACKING_ACTOR,
-                details={"shipment_id": shipment.shipment_id, "tracking_status": updated.tracking_status}
-                | ({"reason": updated.status_reason} if updated.status_reason else {}),
-            )
-        )
+    details: dict[str, object] = {
+        "shipment_id": shipment.shipment_id,
+        "tracking_status": updated.tracking_status,
+    }
+    if updated.status_reason:
+        details["reason"] = updated.status_reason
     store.commit(
         ShipmentChange(
             shipment=updated,
@@ -216,16 +211,34 @@ def apply_stored_events(
             watch=watch,
             previous_watch_key=shipment.watch_key,
         ),
-        OrderChange(
-            order_id=order.order_id,
-            from_status=order.status,
-            to_status=target or order.status,
-            expected_version=order.version,
-            entries=entries,
-            at=now,
-        ),
+        order_change(order, shipments, updated, entries, now, TRACKING_ACTOR, details),
     )
     return ApplyResult.APPLIED
+
+
+def order_change(
+    order: OrderRecord,
+    shipments: list[ShipmentState],
+    updated: ShipmentState,
+    entries: list[TimelineEntry],
+    at: str,
+    actor: str,
+    details: dict[str, object],
+) -> OrderChange:
+    """The order update for a changed shipment: `entries`, plus the order's own status move (by
+    `actor`) when its shipments now add up to another status the lifecycle allows."""
+    statuses = [updated.status if s.shipment_id == updated.shipment_id else s.status for s in shipments]
+    target = order_status_for(order.status, statuses)
+    if target is not None:
+        entries = [*entries, TimelineEntry(status=target.value, at=at, by=actor, details=details)]
+    return OrderChange(
+        order_id=order.order_id,
+        from_status=order.status,
+        to_status=target or order.status,
+        expected_version=order.version,
+        entries=entries,
+        at=at,
+    )
 
 
 def _start_watching(shipment: ShipmentState, store: TrackingStore, policy: DelayPolicy) -> None:

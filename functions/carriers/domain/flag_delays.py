@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from carriers.domain.apply_tracking import order_status_for
+from carriers.domain.apply_tracking import order_change
 from carriers.domain.delays import DEFAULT_POLICY, DelayPolicy, due_days
 from carriers.domain.ports import OperationsAlerts, TrackingStore
-from carriers.models.shipment import OrderChange, ShipmentChange, Watch
+from carriers.models.shipment import ShipmentChange, Watch
 from orders.models.api import TimelineEntry
 from orders.models.order import OrderStatus
 
@@ -55,25 +55,15 @@ def _flag(watch: Watch, store: TrackingStore, alerts: OperationsAlerts, at: str)
         "deadline": watch.deadline,
     }
     entries = [TimelineEntry(status="delivery_exception", at=at, by=DELAY_ACTOR, details=details)]
-    statuses = [updated.status if s.shipment_id == shipment.shipment_id else s.status for s in shipments]
-    target = order_status_for(order.status, statuses)
-    if target is not None:
-        entries.append(TimelineEntry(status=target.value, at=at, by=DELAY_ACTOR, details=details))
+    change = order_change(order, shipments, updated, entries, at, DELAY_ACTOR, details)
     store.commit(
         ShipmentChange(
             shipment=updated, expected_version=shipment.tracking_version, previous_watch_key=watch.key
         ),
-        OrderChange(
-            order_id=order.order_id,
-            from_status=order.status,
-            to_status=target or order.status,
-            expected_version=order.version,
-            entries=entries,
-            at=at,
-        ),
+        change,
     )
     alerts.alert(
         f"ordertrack: shipment {watch.kind}",
-        {"order_id": order.order_id, **details, "order_status": (target or order.status).value},
+        {"order_id": order.order_id, **details, "order_status": change.to_status.value},
     )
     return 1
