@@ -35,7 +35,7 @@ from inventory.models.api import (
     StockHistoryPage,
     StockLevel,
 )
-from orders.adapters.dynamo_orders import order_key
+from orders.adapters.dynamo_orders import order_key, transition_update
 from orders.models.api import ShortItem, TimelineEntry
 from orders.models.order import OrderRecord
 from shared.dynamo import cancellation_codes, from_attributes, to_attribute
@@ -581,46 +581,13 @@ class DynamoStock:
     def _order_transition(
         self, order: OrderRecord, entry: TimelineEntry, extra: dict[str, Any], version: int
     ) -> dict[str, Any]:
-        """An order update from `order.status` to `entry.status`, guarded by status and version,
-        appending `entry` to the timeline and setting `extra` (attribute name -> value; None
-        removes the attribute)."""
-        status = entry.status
-        names = {"#status": "status"}
-        values: dict[str, Any] = {
-            ":from": {"S": order.status.value},
-            ":to": {"S": str(status)},
-            ":version": _n(version),
-            ":one": _n(1),
-            ":entry": to_attribute([entry.model_dump(mode="json", exclude_none=True)]),
-            ":now": {"S": entry.at},
-            ":gsi2pk": {"S": f"STATUS#{status}"},
-        }
-        assignments = [
-            "#status = :to",
-            "version = version + :one",
-            "timeline = list_append(timeline, :entry)",
-            "updated_at = :now",
-            "gsi2pk = :gsi2pk",
-        ]
-        removals = []
-        for index, (name, value) in enumerate(extra.items()):
-            names[f"#x{index}"] = name
-            if value is None:  # None removes the attribute (e.g. a sparse index key)
-                removals.append(f"#x{index}")
-                continue
-            values[f":x{index}"] = to_attribute(value)
-            assignments.append(f"#x{index} = :x{index}")
-        expression = "SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else "")
-        return {
-            "Update": {
-                "TableName": self._table,
-                "Key": order_key(order.order_id),
-                "UpdateExpression": expression,
-                "ConditionExpression": "#status = :from AND version = :version",
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": values,
-            }
-        }
+        """An order update from `order.status` to `entry.status`, guarded by status and `version`
+        (the order's, advanced by earlier chunks), appending `entry` to the timeline and setting
+        `extra` (attribute name -> value; None removes the attribute)."""
+        current = order if version == order.version else order.model_copy(update={"version": version})
+        set_values = {name: value for name, value in extra.items() if value is not None}
+        remove = tuple(name for name, value in extra.items() if value is None)
+        return transition_update(self._table, current, entry, set_values, remove)
 
 
 def _epoch(moment: str) -> int:
