@@ -121,10 +121,12 @@ def kuaidi100(push: Kuaidi100Push) -> TrackingUpdate:
     for index, data in enumerate(result.data):  # newest first
         if data.statusCode:
             code = data.statusCode
+        elif data.status in tables.KUAIDI100_STATE_NAMES:
+            code = tables.KUAIDI100_STATE_NAMES[data.status]
         elif index == 0:
             code = result.state  # the current state belongs to the newest checkpoint
         else:
-            code = tables.KUAIDI100_STATE_NAMES.get(data.status or "", data.status or "")
+            code = data.status or ""
         status, reason = tables.kuaidi100_mapping(code)
         checkpoints.append(
             Checkpoint(

@@ -56,11 +56,16 @@ class Checkpoint(BaseModel):
 
     @property
     def event_key(self) -> str:
-        """Deduplication key: tracking-independent part (status, raw code, checkpoint time).
+        """Deduplication key under the tracking number: the checkpoint time plus a hash of the
+        carrier's own text and place (stable across pushes, even when a provider derives the status
+        of older checkpoints differently), or of the status and raw code when there is no text.
 
         Sorts by checkpoint time, so a query over a tracking number's events returns them in order.
         """
-        digest = hashlib.sha256(f"{self.status}|{self.raw_code}|{self.utc_time}".encode()).hexdigest()
+        identity = (
+            f"{self.message}|{self.location or ''}" if self.message else f"{self.status}|{self.raw_code}"
+        )
+        digest = hashlib.sha256(f"{self.utc_time}|{identity}".encode()).hexdigest()
         return f"{self.utc_time}#{digest[:16]}"
 
     def as_record(self) -> dict[str, object]:

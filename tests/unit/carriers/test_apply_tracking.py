@@ -199,3 +199,16 @@ def test_order_status_from_its_shipments(
     current: OrderStatus, shipments: list[str], expected: OrderStatus | None
 ) -> None:
     assert order_status_for(current, shipments) == expected
+
+
+def test_a_checkpoint_re_sent_with_another_derived_status_is_recorded_once(
+    store: InMemoryTrackingStore, shipped_order: Make
+) -> None:
+    order = shipped_order({"shp_1": "TN1"})
+    first = update("TN1", (5, TrackingStatus.ATTEMPT_FAIL))
+    again = first.model_copy(
+        update={"checkpoints": [first.checkpoints[0].model_copy(update={"status": TrackingStatus.UNKNOWN})]}
+    )
+    apply_tracking_update(first, store, NOW)
+    assert apply_tracking_update(again, store, NOW) is ApplyResult.DUPLICATE
+    assert len([e for e in store.orders[order.order_id].timeline if e.by == "carrier:generic"]) == 1
