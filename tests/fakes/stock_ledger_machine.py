@@ -39,6 +39,24 @@ class LedgerWorld(Protocol):
         ...
 
 
+def place_one_line_per_sku(orders: Any, key: str, quantities: dict[str, int]) -> str:
+    """Place an order with one line per SKU through the real intake code; its id."""
+    from orders.domain.place_order import place_order
+    from orders.models.api import CreateOrderRequest
+    from tests.factories import order_body
+    from tests.fakes.orders import FrozenClock
+
+    items = [{"sku": sku, "quantity": q, "unit_price": "1.00"} for sku, q in quantities.items()]
+    request = CreateOrderRequest.model_validate(order_body(items=items))
+    return place_order(request, key, orders, FrozenClock()).order.order_id
+
+
+def stored_order(orders: Any, order_id: str) -> OrderRecord:
+    order = orders.get(order_id)
+    assert order is not None
+    return order  # type: ignore[no-any-return]
+
+
 def entry(status: OrderStatus, by: str = "test") -> TimelineEntry:
     return TimelineEntry(status=status, at=AT, by=by)
 

@@ -14,12 +14,8 @@ from moto import mock_aws
 
 from inventory.adapters.dynamo_stock import DynamoStock
 from orders.adapters.dynamo_orders import DynamoOrderRepository, order_key
-from orders.domain.place_order import place_order
-from orders.models.api import CreateOrderRequest
 from orders.models.order import OrderRecord
-from tests.factories import order_body
-from tests.fakes.orders import FrozenClock
-from tests.fakes.stock_ledger_machine import SKUS, LedgerMachine
+from tests.fakes.stock_ledger_machine import SKUS, LedgerMachine, place_one_line_per_sku, stored_order
 
 TABLE = "ordertrack-ledger-properties"
 
@@ -40,14 +36,10 @@ class DynamoWorld:
         self.stock = DynamoStock(TABLE, client)
 
     def place(self, key: str, quantities: dict[str, int]) -> str:
-        items = [{"sku": sku, "quantity": q, "unit_price": "1.00"} for sku, q in quantities.items()]
-        request = CreateOrderRequest.model_validate(order_body(items=items))
-        return place_order(request, key, self.orders, FrozenClock()).order.order_id
+        return place_one_line_per_sku(self.orders, key, quantities)
 
     def order(self, order_id: str) -> OrderRecord:
-        order = self.orders.get(order_id)
-        assert order is not None
-        return order
+        return stored_order(self.orders, order_id)
 
     def mark_paid(self, order: OrderRecord) -> None:
         self.client.update_item(

@@ -8,12 +8,9 @@ from typing import Any
 
 from hypothesis import HealthCheck, settings
 
-from orders.domain.place_order import place_order
-from orders.models.api import CreateOrderRequest
 from orders.models.order import OrderRecord, OrderStatus
-from tests.factories import order_body
-from tests.fakes.orders import FrozenClock, InMemoryOrders, InMemoryStock
-from tests.fakes.stock_ledger_machine import LedgerMachine
+from tests.fakes.orders import InMemoryOrders, InMemoryStock
+from tests.fakes.stock_ledger_machine import LedgerMachine, place_one_line_per_sku, stored_order
 
 
 class InMemoryWorld:
@@ -22,14 +19,10 @@ class InMemoryWorld:
         self.stock = InMemoryStock(self.orders)
 
     def place(self, key: str, quantities: dict[str, int]) -> str:
-        items = [{"sku": sku, "quantity": q, "unit_price": "1.00"} for sku, q in quantities.items()]
-        request = CreateOrderRequest.model_validate(order_body(items=items))
-        return place_order(request, key, self.orders, FrozenClock()).order.order_id
+        return place_one_line_per_sku(self.orders, key, quantities)
 
     def order(self, order_id: str) -> OrderRecord:
-        order = self.orders.get(order_id)
-        assert order is not None
-        return order
+        return stored_order(self.orders, order_id)
 
     def mark_paid(self, order: OrderRecord) -> None:
         stored = self.orders.orders[order.order_id]
