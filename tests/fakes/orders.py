@@ -95,6 +95,8 @@ class InMemoryStock:
         self.reserved: dict[str, int] = {}
         self.history: list[StockHistoryEntry] = []
         self.adjustment_keys: dict[str, str] = {}
+        self.thresholds: dict[str, int] = {}
+        self.limits: dict[str, int] = {}
         self.extra_items: list[dict[str, Any]] = []  # what commit() was asked to write beside the stock
 
     def available(self, sku: str) -> int:
@@ -103,22 +105,36 @@ class InMemoryStock:
     def get(self, sku: str) -> StockLevel | None:
         if sku not in self.on_hand:
             return None
-        reserved = self.reserved.get(sku, 0)
         return StockLevel(
             sku=sku,
             on_hand=self.on_hand[sku],
-            reserved=reserved,
+            reserved=self.reserved.get(sku, 0),
             available=self.available(sku),
+            low_stock_threshold=self.thresholds.get(sku, 0),
+            max_per_order=self.limits.get(sku),
             updated_at="",
         )
 
-    def set_on_hand(self, sku: str, on_hand: int, now: str, **_: object) -> StockLevel:
+    def set_on_hand(
+        self,
+        sku: str,
+        on_hand: int,
+        now: str,
+        *,
+        low_stock_threshold: int | None = None,
+        max_per_order: int | None = None,
+    ) -> StockLevel:
         if self.reserved.get(sku, 0) > on_hand:
             raise StockBelowReserved("below reserved", details={"sku": sku})
         self._record(
             sku, HistoryKind.SET, now, "storefront", on_hand_delta=on_hand - self.on_hand.get(sku, 0)
         )
         self.on_hand[sku] = on_hand
+        if low_stock_threshold is not None:  # a full PUT, as DynamoStock: no limit given means none
+            self.thresholds[sku] = low_stock_threshold
+            self.limits.pop(sku, None)
+        if max_per_order is not None:
+            self.limits[sku] = max_per_order
         level = self.get(sku)
         assert level is not None
         return level
