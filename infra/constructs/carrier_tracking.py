@@ -24,7 +24,14 @@ from infra.constructs.nag import suppress
 from infra.constructs.queues import WorkQueue, dead_letter_queue
 from infra.constructs.storefront_api import LOCAL_SECRET_METADATA_KEY
 
-PROVIDERS = ("easypost", "aftership", "kuaidi100", "generic")
+PROVIDERS: dict[str, tuple[str, str]] = {
+    "easypost": ("EasyPost", "EASYPOST"),
+    "aftership": ("AfterShip", "AFTERSHIP"),
+    "kuaidi100": ("Kuaidi100", "KUAIDI100"),
+    "generic": ("Generic", "GENERIC"),
+    "17track": ("SeventeenTrack", "SEVENTEENTRACK"),  # environment names cannot start with a digit
+}
+"""provider path segment -> (logical id prefix, function environment prefix)."""
 WEBHOOK_ROUTE = "/v1/webhooks/{provider}"
 SECRET_FIELD = "secret"  # noqa: S105 - the JSON field name inside each provider's secret
 WEBHOOK_HANDLER = "carriers.handlers.receive_webhook.handler"
@@ -41,12 +48,6 @@ STREAM_LIST_REASON = (
     "Reading a DynamoDB stream also needs dynamodb:ListStreams, which IAM cannot scope to "
     "a table or stream, so the statement CDK adds for the event source uses Resource *."
 )
-
-
-def _logical(provider: str) -> str:
-    return {"easypost": "EasyPost", "aftership": "AfterShip", "kuaidi100": "Kuaidi100", "generic": "Generic"}[
-        provider
-    ]
 
 
 class CarrierTracking(Construct):
@@ -69,7 +70,7 @@ class CarrierTracking(Construct):
         for provider in PROVIDERS:
             secret = secretsmanager.Secret(
                 self,
-                f"{_logical(provider)}WebhookSecret",
+                f"{PROVIDERS[provider][0]}WebhookSecret",
                 description=f"Shared secret that signs {provider} carrier webhooks to ordertrack",
                 generate_secret_string=secretsmanager.SecretStringGenerator(
                     secret_string_template="{}",  # noqa: S106 - the generated value goes into it
@@ -78,7 +79,7 @@ class CarrierTracking(Construct):
                     password_length=32,  # Kuaidi100 salts are at most 32 characters
                 ),
             )
-            pin_logical_id(secret, f"{_logical(provider)}WebhookSecret")
+            pin_logical_id(secret, f"{PROVIDERS[provider][0]}WebhookSecret")
             secret.node.default_child.add_metadata(
                 LOCAL_SECRET_METADATA_KEY,
                 {
@@ -112,7 +113,7 @@ class CarrierTracking(Construct):
             environment={
                 "WEBHOOK_QUEUE_URL": self.queue.queue_url,
                 **{
-                    f"{provider.upper()}_WEBHOOK_SECRET_ARN": secret.secret_arn
+                    f"{PROVIDERS[provider][1]}_WEBHOOK_SECRET_ARN": secret.secret_arn
                     for provider, secret in self.secrets.items()
                 },
             },

@@ -11,7 +11,14 @@ from tests.infra.conftest import SYNTH_GROUP, SynthesizedApp
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group(SYNTH_GROUP)]
 
-PROVIDERS = {"EasyPost": "easypost", "AfterShip": "aftership", "Kuaidi100": "kuaidi100", "Generic": "generic"}
+PROVIDERS = {
+    "EasyPost": "easypost",
+    "AfterShip": "aftership",
+    "Kuaidi100": "kuaidi100",
+    "Generic": "generic",
+    "SeventeenTrack": "17track",
+}
+FUNCTION_ENV = {"17track": "SEVENTEENTRACK"}
 
 
 def _policy_statements(app: SynthesizedApp, role: str) -> list[dict[str, Any]]:
@@ -65,7 +72,8 @@ def test_webhook_function_only_sends_to_its_queue_and_reads_its_secrets(synthesi
     variables = synthesized.props("CarrierWebhookFunction")["Environment"]["Variables"]
     assert variables["WEBHOOK_QUEUE_URL"] == {"Ref": "CarrierWebhookQueue"}
     for logical, provider in PROVIDERS.items():
-        assert variables[f"{provider.upper()}_WEBHOOK_SECRET_ARN"] == {"Ref": f"{logical}WebhookSecret"}
+        name = FUNCTION_ENV.get(provider, provider.upper())
+        assert variables[f"{name}_WEBHOOK_SECRET_ARN"] == {"Ref": f"{logical}WebhookSecret"}
 
 
 def test_webhook_queue_has_a_dlq_and_the_worker_reports_partial_failures(synthesized: SynthesizedApp) -> None:

@@ -12,7 +12,13 @@ from pydantic import ValidationError
 from carriers.domain import normalize, signatures
 from carriers.domain.ports import WebhookQueue
 from carriers.models.tracking import Provider, TrackingUpdate, WebhookMessage
-from carriers.models.webhooks import AfterShipWebhook, EasyPostEvent, GenericWebhook, Kuaidi100Push
+from carriers.models.webhooks import (
+    AfterShipWebhook,
+    EasyPostEvent,
+    GenericWebhook,
+    Kuaidi100Push,
+    SeventeenTrackWebhook,
+)
 from shared.errors import DomainError, InvalidRequest, NotFound, Unauthorized
 
 SecretOf = Callable[[Provider], str]
@@ -65,6 +71,8 @@ def verify(request: WebhookRequest, provider: Provider, secret: str, now: float)
             signatures.verify_aftership(request.body, headers.get("aftership-hmac-sha256"), secret)
         elif provider is Provider.GENERIC:
             signatures.verify_generic(request.body, headers.get("ordertrack-signature"), secret, now)
+        elif provider is Provider.SEVENTEENTRACK:
+            signatures.verify_seventeentrack(request.body, headers.get("sign"), secret)
         else:
             param, sign = _kuaidi100_form(request.body)
             signatures.verify_kuaidi100(param, sign, secret)
@@ -84,6 +92,7 @@ _MODELS = {
     Provider.AFTERSHIP: (AfterShipWebhook, normalize.aftership),
     Provider.KUAIDI100: (Kuaidi100Push, normalize.kuaidi100),
     Provider.GENERIC: (GenericWebhook, normalize.generic),
+    Provider.SEVENTEENTRACK: (SeventeenTrackWebhook, normalize.seventeentrack),
 }
 
 

@@ -19,6 +19,8 @@ from carriers.models.webhooks import (
     EasyPostEvent,
     GenericWebhook,
     Kuaidi100Push,
+    SeventeenTrackEvent,
+    SeventeenTrackWebhook,
 )
 
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -169,4 +171,59 @@ def generic(webhook: GenericWebhook) -> TrackingUpdate:
         carrier=webhook.carrier,
         checkpoints=checkpoints,
         estimated_delivery=webhook.estimated_delivery,
+    )
+
+
+def _seventeentrack_time(event: SeventeenTrackEvent) -> datetime | None:
+    for value in (event.time_iso, event.time_utc):
+        if value:
+            try:
+                moment = parse_time(value)
+            except ValueError:
+                continue
+            if moment.tzinfo is not None:
+                return moment
+    return None
+
+
+def seventeentrack(webhook: SeventeenTrackWebhook) -> TrackingUpdate:
+    info = webhook.data.track_info
+    events = [
+        event
+        for provider in (info.tracking.providers if info and info.tracking else [])
+        for event in provider.events
+    ]
+    timed = [(moment, event) for event in events if (moment := _seventeentrack_time(event)) is not None]
+    newest = max((moment for moment, _ in timed), default=None)
+    latest = info.latest_status if info else None
+    checkpoints = []
+    for moment, event in timed:
+        if event.stage in tables.SEVENTEENTRACK_STAGE:
+            (status, reason), code = tables.SEVENTEENTRACK_STAGE[event.stage], event.stage
+        elif event.sub_status:
+            (status, reason), code = tables.seventeentrack_mapping(None, event.sub_status), event.sub_status
+        elif moment == newest and latest is not None:
+            code = latest.sub_status or latest.status or ""
+            status, reason = tables.seventeentrack_mapping(latest.status, latest.sub_status)
+        else:
+            (status, reason), code = (TrackingStatus.UNKNOWN, None), event.stage or ""
+        checkpoints.append(
+            Checkpoint(
+                status=status,
+                reason=reason,
+                occurred_at=moment,
+                location=event.location,
+                message=event.description,
+                raw_code=code,
+                provider=Provider.SEVENTEENTRACK,
+            )
+        )
+    estimate = info.time_metrics.estimated_delivery_date if info and info.time_metrics else None
+    return TrackingUpdate(
+        provider=Provider.SEVENTEENTRACK,
+        provider_event_id=None,
+        tracking_number=normalize_tracking_number(webhook.data.number),
+        carrier=str(webhook.data.carrier) if webhook.data.carrier is not None else None,
+        checkpoints=checkpoints,
+        estimated_delivery=estimate.to if estimate else None,
     )

@@ -61,6 +61,16 @@ def verify_kuaidi100(param: str, sign: str | None, salt: str) -> None:
     _same(_require(sign).upper(), kuaidi100_signature(param, salt))
 
 
+def seventeentrack_signature(body: bytes, key: str) -> str:
+    return hashlib.sha256(body + b"/" + key.encode()).hexdigest()
+
+
+def verify_seventeentrack(body: bytes, header: str | None, key: str) -> None:
+    """Header `sign` = lower-case hex SHA-256(raw body + "/" + API security key) (not an HMAC;
+    from third-party implementations, see events/carriers/17track/README.md)."""
+    _same(_require(header).lower(), seventeentrack_signature(body, key))
+
+
 def generic_signature(body: bytes, secret: str, timestamp: int) -> str:
     mac = hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={mac}"

@@ -199,3 +199,71 @@ def easypost_mapping(status: str, detail: str | None) -> Mapping:
     if detail in EASYPOST_INFORMATIONAL_DETAILS and canonical is not T.UNKNOWN:
         return canonical, reason or (detail if detail != status else None)
     return canonical, reason
+
+
+# -- 17TRACK: `latest_status.sub_status` (any unlisted sub_status maps by its main status) ------
+SEVENTEENTRACK_STATUS: dict[str, Mapping] = {
+    "NotFound": (T.PENDING, "not_found"),
+    "InfoReceived": (T.INFO_RECEIVED, None),
+    "InTransit": (T.IN_TRANSIT, None),
+    "Expired": (T.EXPIRED, "no_information"),
+    "AvailableForPickup": (T.AVAILABLE_FOR_PICKUP, None),
+    "OutForDelivery": (T.OUT_FOR_DELIVERY, None),
+    "DeliveryFailure": (T.ATTEMPT_FAIL, "delivery_failed"),
+    "Delivered": (T.DELIVERED, None),
+    "Exception": (T.EXCEPTION, "other"),
+}
+SEVENTEENTRACK_SUB_STATUS: dict[str, Mapping] = {
+    "NotFound_Other": (T.PENDING, "not_found"),
+    "NotFound_InvalidCode": (T.UNKNOWN, "invalid_tracking_number"),
+    "InfoReceived": (T.INFO_RECEIVED, None),
+    "InTransit_PickedUp": (T.IN_TRANSIT, "picked_up"),
+    "InTransit_Departure": (T.IN_TRANSIT, "departed"),
+    "InTransit_Arrival": (T.IN_TRANSIT, "arrived_at_hub"),
+    "InTransit_Arrived": (T.IN_TRANSIT, "arrived_at_hub"),
+    "InTransit_CustomsProcessing": (T.IN_TRANSIT, "customs_processing"),
+    "InTransit_CustomsReleased": (T.IN_TRANSIT, "customs_cleared"),
+    "InTransit_CustomsRequiringInformation": (T.ON_HOLD, "customs_hold"),
+    "InTransit_Other": (T.IN_TRANSIT, None),
+    "Expired_Other": (T.EXPIRED, "no_information"),
+    "AvailableForPickup_Other": (T.AVAILABLE_FOR_PICKUP, None),
+    "OutForDelivery_Other": (T.OUT_FOR_DELIVERY, None),
+    "DeliveryFailure_NoBody": (T.ATTEMPT_FAIL, "recipient_unavailable"),
+    "DeliveryFailure_Security": (T.ATTEMPT_FAIL, "security_or_fee_issue"),
+    "DeliveryFailure_Rejected": (T.EXCEPTION, "refused"),
+    "DeliveryFailure_InvalidAddress": (T.EXCEPTION, "address_issue"),
+    "DeliveryFailure_Other": (T.ATTEMPT_FAIL, "delivery_failed"),
+    "Delivered_Other": (T.DELIVERED, None),
+    "Exception_Returning": (T.RETURN_TO_SENDER, "returning"),
+    "Exception_Returned": (T.RETURN_TO_SENDER, "returned"),
+    "Exception_NoBody": (T.EXCEPTION, "recipient_unavailable"),
+    "Exception_Security": (T.EXCEPTION, "security_or_fee_issue"),
+    "Exception_Damage": (T.EXCEPTION, "damaged"),
+    "Exception_Rejected": (T.EXCEPTION, "refused"),
+    "Exception_Delayed": (T.DELIVERY_DELAYED, "delayed"),
+    "Exception_Lost": (T.EXCEPTION, "lost"),
+    "Exception_Destroyed": (T.EXCEPTION, "destroyed"),
+    "Exception_Cancel": (T.CANCELLED, "cancelled"),
+    "Exception_Held": (T.ON_HOLD, "held"),
+    "Exception_Other": (T.EXCEPTION, "other"),
+}
+SEVENTEENTRACK_STAGE: dict[str, Mapping] = {
+    "InfoReceived": (T.INFO_RECEIVED, None),
+    "PickedUp": (T.IN_TRANSIT, "picked_up"),
+    "Departure": (T.IN_TRANSIT, "departed"),
+    "Arrival": (T.IN_TRANSIT, "arrived_at_hub"),
+    "AvailableForPickup": (T.AVAILABLE_FOR_PICKUP, None),
+    "OutForDelivery": (T.OUT_FOR_DELIVERY, None),
+    "Delivered": (T.DELIVERED, None),
+    "Returning": (T.RETURN_TO_SENDER, "returning"),
+    "Returned": (T.RETURN_TO_SENDER, "returned"),
+}
+"""An event's `stage` (the milestone it belongs to); events without a stage take the latest status
+when they are the newest event, else they are recorded as `unknown`."""
+
+
+def seventeentrack_mapping(status: str | None, sub_status: str | None) -> Mapping:
+    if sub_status and sub_status in SEVENTEENTRACK_SUB_STATUS:
+        return SEVENTEENTRACK_SUB_STATUS[sub_status]
+    prefix = (sub_status or "").split("_")[0] or (status or "")
+    return SEVENTEENTRACK_STATUS.get(prefix, SEVENTEENTRACK_STATUS.get(status or "", (T.UNKNOWN, None)))

@@ -30,6 +30,7 @@ class WebhookSettings(FunctionSettings):
     aftership_webhook_secret_arn: str
     kuaidi100_webhook_secret_arn: str
     generic_webhook_secret_arn: str
+    seventeentrack_webhook_secret_arn: str
 
 
 @cache
@@ -38,12 +39,17 @@ def dependencies() -> tuple[SecretOf, WebhookQueue]:
 
     settings = WebhookSettings()  # type: ignore[call-arg]
     secret_ids = {
-        provider: getattr(settings, f"{provider.value}_webhook_secret_arn") for provider in Provider
+        provider: getattr(settings, f"{secret_env_name(provider).lower()}_arn") for provider in Provider
     }
     secrets = SecretsManagerWebhookSecrets(
         secret_ids, SecretsProvider(boto3_client=aws_client("secretsmanager"))
     )
     return secrets, SqsWebhookQueue(settings.webhook_queue_url, aws_client("sqs"))
+
+
+def secret_env_name(provider: Provider) -> str:
+    """`<NAME>_WEBHOOK_SECRET`: environment names cannot start with a digit, so 17track is SEVENTEENTRACK."""
+    return f"{provider.name}_WEBHOOK_SECRET"
 
 
 def _response(status: int, payload: dict[str, Any]) -> dict[str, Any]:

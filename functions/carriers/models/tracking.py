@@ -35,6 +35,7 @@ class Provider(StrEnum):
     AFTERSHIP = "aftership"
     KUAIDI100 = "kuaidi100"
     GENERIC = "generic"
+    SEVENTEENTRACK = "17track"
 
 
 class Checkpoint(BaseModel):

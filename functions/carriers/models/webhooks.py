@@ -117,3 +117,51 @@ class GenericWebhook(_Lenient):
     carrier: str | None = None
     estimated_delivery: str | None = None
     checkpoints: list[GenericCheckpoint] = Field(min_length=1)
+
+
+# -- 17TRACK: Tracking API push (TRACKING_UPDATED / TRACKING_STOPPED) ---------------------
+class SeventeenTrackEvent(_Lenient):
+    time_iso: str | None = None
+    time_utc: str | None = None
+    description: str | None = None
+    location: str | None = None
+    stage: str | None = None
+    sub_status: str | None = None
+
+
+class SeventeenTrackProvider(_Lenient):
+    events: list[SeventeenTrackEvent] = []
+
+
+class SeventeenTrackTracking(_Lenient):
+    providers: list[SeventeenTrackProvider] = []
+
+
+class SeventeenTrackStatus(_Lenient):
+    status: str | None = None
+    sub_status: str | None = None
+
+
+class SeventeenTrackEstimate(_Lenient):
+    to: str | None = None
+
+
+class SeventeenTrackTimeMetrics(_Lenient):
+    estimated_delivery_date: SeventeenTrackEstimate | None = None
+
+
+class SeventeenTrackInfo(_Lenient):
+    latest_status: SeventeenTrackStatus | None = None
+    time_metrics: SeventeenTrackTimeMetrics | None = None
+    tracking: SeventeenTrackTracking | None = None
+
+
+class SeventeenTrackData(_Lenient):
+    number: str = Field(min_length=1)
+    carrier: int | None = None
+    track_info: SeventeenTrackInfo | None = None  # absent in TRACKING_STOPPED
+
+
+class SeventeenTrackWebhook(_Lenient):
+    event: str
+    data: SeventeenTrackData

@@ -11,6 +11,8 @@ import boto3
 import pytest
 
 from carriers.adapters.shipment_records import register_shipment
+from carriers.handlers.receive_webhook import secret_env_name
+from carriers.models.tracking import Provider
 from orders.adapters.dynamo_orders import order_item
 from orders.models.order import OrderRecord, OrderStatus
 from tests.factories import load_event, order_body
@@ -29,7 +31,7 @@ def webhook_env(aws: None, orders_table: str, monkeypatch: pytest.MonkeyPatch) -
         arn = secrets.create_secret(Name=f"{provider}-webhook", SecretString=json.dumps({"secret": secret}))[
             "ARN"
         ]
-        monkeypatch.setenv(f"{provider.upper()}_WEBHOOK_SECRET_ARN", arn)
+        monkeypatch.setenv(f"{secret_env_name(Provider(provider))}_ARN", arn)
     from carriers.handlers import apply_tracking_events, receive_webhook
     from shared.observability import metrics
 

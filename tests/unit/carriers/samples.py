@@ -6,7 +6,12 @@ import time
 from pathlib import Path
 
 from carriers.domain.intake import WebhookRequest
-from carriers.domain.signatures import aftership_signature, easypost_signature, generic_signature
+from carriers.domain.signatures import (
+    aftership_signature,
+    easypost_signature,
+    generic_signature,
+    seventeentrack_signature,
+)
 
 CARRIER_EVENTS = Path(__file__).resolve().parents[3] / "events" / "carriers"
 SAMPLE_SECRETS = {
@@ -14,6 +19,7 @@ SAMPLE_SECRETS = {
     "aftership": "sample-aftership-secret",
     "kuaidi100": "sample-kd100-salt",
     "generic": "sample-generic-secret",
+    "17track": "sample-17track-key",
 }
 SAMPLES = {
     "easypost": ["01_in_transit.json", "02_out_for_delivery.json", "03_delivered.json"],
@@ -25,12 +31,7 @@ SAMPLES = {
         "03_out_for_delivery.json",
         "04_delivered.json",
     ],
-}
-FINAL_STATUS = {
-    "easypost": "delivered",
-    "aftership": "delivered",
-    "kuaidi100": "delivered",
-    "generic": "delivered",
+    "17track": ["01_in_transit.json", "02_exception.json", "03_delivered.json"],
 }
 
 
@@ -44,6 +45,8 @@ def signed_headers(provider: str, body: bytes, secret: str, now: float | None = 
         return {"x-hmac-signature": easypost_signature(body, secret)}
     if provider == "aftership":
         return {"aftership-hmac-sha256": aftership_signature(body, secret)}
+    if provider == "17track":
+        return {"sign": seventeentrack_signature(body, secret)}
     if provider == "generic":
         return {"ordertrack-signature": generic_signature(body, secret, int(now or time.time()))}
     return {}

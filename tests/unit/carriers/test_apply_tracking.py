@@ -166,7 +166,7 @@ def test_events_before_the_shipment_is_registered_are_kept_then_applied(
     assert apply_stored_events("TN9", store, NOW) is ApplyResult.DUPLICATE
 
 
-@pytest.mark.parametrize("provider", ["easypost", "aftership", "kuaidi100", "generic"])
+@pytest.mark.parametrize("provider", ["easypost", "aftership", "kuaidi100", "generic", "17track"])
 def test_each_providers_samples_apply_in_any_order(
     provider: str, store: InMemoryTrackingStore, shipped_order: Make
 ) -> None:

@@ -61,7 +61,7 @@ def test_the_last_sample_of_each_provider_ends_delivered(provider: str) -> None:
     assert max(update.checkpoints, key=lambda cp: cp.occurred_at).status is TrackingStatus.DELIVERED
 
 
-@pytest.mark.parametrize("provider", ["easypost", "aftership", "generic"])
+@pytest.mark.parametrize("provider", ["easypost", "aftership", "generic", "17track"])
 def test_unknown_extra_fields_are_ignored(provider: str) -> None:
     document = json.loads(payload(provider, SAMPLES[provider][0]))
     document["brand_new_field"] = {"nested": [1, 2]}
@@ -100,3 +100,26 @@ def test_every_aftership_and_easypost_status_is_mapped() -> None:
     for status in ["unknown", "pre_transit", "in_transit", "out_for_delivery", "delivered",
                    "available_for_pickup", "return_to_sender", "failure", "cancelled"]:  # fmt: skip
         assert status_tables.easypost_mapping(status, None)[0] is not TrackingStatus.UNKNOWN
+
+
+def test_17track_attempt_keeps_the_latest_status_for_the_newest_unstaged_event() -> None:
+    update = parse_update(Provider.SEVENTEENTRACK, payload("17track", "02_exception.json"))
+    newest = max(update.checkpoints, key=lambda cp: cp.occurred_at)
+    assert (newest.status, newest.reason, newest.raw_code) == (
+        TrackingStatus.ATTEMPT_FAIL,
+        "recipient_unavailable",
+        "DeliveryFailure_NoBody",
+    )
+    assert newest.occurred_at.isoformat() == "2025-04-09T15:22:00-04:00"
+
+
+@pytest.mark.parametrize(
+    ("status", "sub_status", "expected"),
+    [
+        ("Exception", "Exception_Returned", TrackingStatus.RETURN_TO_SENDER),
+        ("InTransit", "InTransit_Teleported", TrackingStatus.IN_TRANSIT),  # unlisted: by its prefix
+        ("Sideways", None, TrackingStatus.UNKNOWN),
+    ],
+)
+def test_17track_status_mapping(status: str, sub_status: str | None, expected: TrackingStatus) -> None:
+    assert status_tables.seventeentrack_mapping(status, sub_status)[0] is expected

@@ -50,6 +50,20 @@ def test_kuaidi100_known_answers_over_the_param_text(name: str, expected: str) -
     signatures.verify_kuaidi100(form["param"][0], expected.lower(), "sample-kd100-salt")
 
 
+SEVENTEENTRACK_KAT = {
+    "01_in_transit.json": "5a3634f6d6b31848c28878ea72a0dbb0bdb43a547921ebe20b18be1b0155769f",
+    "02_exception.json": "99a07390ee4ba0102af941294b214ed232ab4ffdaf680821a875eb41b0091e6a",
+    "03_delivered.json": "0c8c442421ae34863df5229d1ecd54f8cf4e0790bddfa5c0aa6e158876f0814e",
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), SEVENTEENTRACK_KAT.items())
+def test_17track_known_answers(name: str, expected: str) -> None:
+    body = sample_bytes("17track", name)
+    assert signatures.seventeentrack_signature(body, "sample-17track-key") == expected
+    signatures.verify_seventeentrack(body, expected.upper(), "sample-17track-key")
+
+
 def test_generic_round_trip_and_rotation() -> None:
     body = b'{"a":1}'
     header = signatures.generic_signature(body, "s3cret", 1_700_000_000)
