@@ -8,11 +8,18 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 import requests
 
-from carriers.domain.signatures import easypost_signature, generic_signature
+from carriers.domain.signatures import (
+    aftership_signature,
+    easypost_signature,
+    generic_signature,
+    kuaidi100_signature,
+    seventeentrack_signature,
+)
 from tests.e2e.conftest import Storefront, body_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -115,3 +122,45 @@ def test_easypost_samples_and_an_unknown_provider(
     missing = requests.post(f"{storefront.url}/v1/webhooks/nobody", data=b"{}", timeout=10)
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "unknown_provider"
+
+
+def _signed(provider: str, raw: bytes, key: str) -> tuple[bytes, dict[str, str]]:
+    """The sample re-signed with the local secret, as the provider would send it."""
+    if provider == "kuaidi100":
+        param = parse_qs(raw.decode())["param"][0]
+        body = urlencode({"param": param, "sign": kuaidi100_signature(param, key)}).encode()
+        return body, {"content-type": "application/x-www-form-urlencoded"}
+    if provider == "aftership":
+        return raw, {
+            "content-type": "application/json",
+            "aftership-hmac-sha256": aftership_signature(raw, key),
+        }
+    return raw, {"content-type": "application/json", "sign": seventeentrack_signature(raw, key)}
+
+
+@pytest.mark.parametrize(
+    ("provider", "tracking_number"),
+    [
+        ("aftership", "9400100000000000000015"),
+        ("kuaidi100", "YT9990000000015"),
+        ("17track", "1Z999AA10000000031"),
+    ],
+)
+def test_provider_samples_over_http_end_delivered(
+    provider: str,
+    tracking_number: str,
+    stack: Any,
+    storefront: Storefront,
+    new_customer: Callable[..., dict[str, Any]],
+) -> None:
+    order_id = confirmed_order(storefront, new_customer)
+    ship(storefront, order_id, "yto" if provider == "kuaidi100" else "ups", tracking_number)
+    key = secret(stack, provider)
+    for path in sorted((GENERIC.parent / provider).glob("0*")):
+        body, headers = _signed(provider, path.read_bytes(), key)
+        response = requests.post(
+            f"{storefront.url}/v1/webhooks/{provider}", data=body, headers=headers, timeout=10
+        )
+        assert response.status_code == 200, response.text
+    order = storefront.wait_for_status(order_id, {"delivered"}, timeout=30)
+    assert any(entry["by"] == f"carrier:{provider}" for entry in order["timeline"])
