@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sns as sns
@@ -60,16 +61,12 @@ class StockAlerts(Construct):
         function = self.watcher.function
         # the armed flag (UpdateItem on stock items) and the reservation rate (Query of the audit trail)
         self.watcher.grant_table_read_write_data(orders_table)
-        operations_alerts.grant_publish(function)
-        suppress(
-            self.watcher.role,
-            "AwsSolutions-IAM5",
-            "The operations topic is encrypted with the AWS-managed SNS key, known only by its alias, "
-            "so the KMS statement grant_publish adds for the topic's key cannot name the key's ARN.",
-            applies_to=[
-                "Action::kms:GenerateDataKey*",
-                "Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*",
-            ],
+        # sns:Publish on the topic only. Not `grant_publish`: the topic's key is the AWS-managed SNS
+        # key, whose key policy already lets SNS use it for any publisher in the account, so the
+        # kms:GenerateDataKey* statement grant_publish adds (on key/*, as the key has no known ARN)
+        # would only widen the role.
+        iam.Grant.add_to_principal(
+            grantee=function, actions=["sns:Publish"], resource_arns=[operations_alerts.topic_arn]
         )
         function.add_event_source(
             event_sources.DynamoEventSource(
