@@ -6,6 +6,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -164,3 +165,24 @@ def test_provider_samples_over_http_end_delivered(
         assert response.status_code == 200, response.text
     order = storefront.wait_for_status(order_id, {"delivered"}, timeout=30)
     assert any(entry["by"] == f"carrier:{provider}" for entry in order["timeline"])
+
+
+def test_the_delay_check_flags_a_shipment_past_its_delivery_date(
+    stack: Any, storefront: Storefront, new_customer: Callable[..., dict[str, Any]]
+) -> None:
+    tracking_number = f"SF{uuid.uuid4().int % 10**13:013d}"
+    order_id = confirmed_order(storefront, new_customer)
+    ship(storefront, order_id, "sf-express", tracking_number)
+    document = json.loads((GENERIC / "02_in_transit.json").read_text(encoding="utf-8"))
+    document.update(tracking_number=tracking_number, estimated_delivery="2025-07-03")  # long past
+    document["checkpoints"] = document["checkpoints"][-1:]
+    document["checkpoints"][0]["occurred_at"] = datetime.now(UTC).isoformat()  # not stalled: news just now
+    assert post_generic(storefront, document, secret(stack, "generic")).status_code == 200
+    storefront.wait_for_status(order_id, {"in_transit"})
+
+    run = requests.post(f"{storefront.url}/_local/schedules/FlagDelayedShipmentsSchedule", timeout=30)
+    assert run.status_code == 200, run.text
+
+    order = storefront.wait_for_status(order_id, {"delivery_exception"})
+    flagged = [entry for entry in order["timeline"] if entry["by"] == "system:delay-detection"]
+    assert flagged and flagged[0]["details"]["reason"] == "late"

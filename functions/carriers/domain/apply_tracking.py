@@ -156,7 +156,7 @@ def apply_stored_events(
     new = _sorted([(key, cp) for key, cp in events.items() if key not in applied])
     if not new:
         if not shipment.applied_events and shipment.watch_key is None:
-            _start_watching(shipment, store, policy)
+            _start_watching(shipment, store, policy, now)
         return ApplyResult.DUPLICATE
 
     ordered = _sorted(list(events.items()))
@@ -174,7 +174,7 @@ def apply_stored_events(
             "tracking_version": shipment.tracking_version + 1,
         }
     )
-    watch = next_watch(updated, policy)
+    watch = next_watch(updated, policy, now)
     updated = updated.model_copy(update={"watch_key": watch.key if watch else None})
 
     entries = [
@@ -241,9 +241,9 @@ def order_change(
     )
 
 
-def _start_watching(shipment: ShipmentState, store: TrackingStore, policy: DelayPolicy) -> None:
+def _start_watching(shipment: ShipmentState, store: TrackingStore, policy: DelayPolicy, now: str) -> None:
     """A newly registered shipment with no checkpoint yet: watch it from its registration time."""
-    watch = next_watch(shipment, policy)
+    watch = next_watch(shipment, policy, now)
     if watch is None:
         return
     updated = shipment.model_copy(

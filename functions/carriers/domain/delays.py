@@ -44,8 +44,10 @@ def _end_of_day(value: str) -> datetime | None:
     return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
 
 
-def next_watch(shipment: ShipmentState, policy: DelayPolicy) -> Watch | None:
-    """The shipment's next deadline, or None when it is closed or already flagged for it."""
+def next_watch(shipment: ShipmentState, policy: DelayPolicy, now: str) -> Watch | None:
+    """The shipment's next deadline, or None when it is closed or already flagged for it. A
+    deadline already past is filed under `now`, so the next check (which reads only recent days)
+    sees it."""
     if shipment.status in CLOSED_SHIPMENT_STATUSES:
         return None
     candidates = [
@@ -61,6 +63,7 @@ def next_watch(shipment: ShipmentState, policy: DelayPolicy) -> Watch | None:
     if not candidates:
         return None
     deadline, kind = min(candidates)
+    deadline = max(deadline, _utc(now))
     return Watch(
         order_id=shipment.order_id,
         shipment_id=shipment.shipment_id,

@@ -20,7 +20,7 @@ from orders.models.order import OrderRecord, OrderStatus
 from tests.unit.carriers.fakes import InMemoryTrackingStore
 from tests.unit.carriers.test_normalize import payload
 
-NOW = "2025-07-05T00:00:00.000Z"
+NOW = "2025-07-01T00:00:00.000Z"  # applied as they arrive: before the checkpoints' deadlines
 T0 = datetime(2025, 7, 1, 9, 0, tzinfo=UTC)
 
 

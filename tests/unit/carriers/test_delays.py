@@ -77,7 +77,21 @@ def test_a_shipment_without_any_checkpoint_is_watched_from_registration(
     store: InMemoryTrackingStore, shipped_order: Make
 ) -> None:
     order = shipped_order({"shp_1": "TN1"})  # registered 2025-01-01T00:00
-    apply_stored_events("TN1", store, NOW)  # what the tracking-link stream consumer does
+    apply_stored_events("TN1", store, "2025-01-01T00:00:05.000Z")  # what the tracking-link consumer does
     assert len(store.watches) == 1
     assert run_check(store, ListAlerts(), datetime(2025, 1, 3, 1, tzinfo=UTC)) == 1
+    assert store.orders[order.order_id].status is OrderStatus.DELIVERY_EXCEPTION
+
+
+def test_a_deadline_already_past_is_filed_under_now(
+    store: InMemoryTrackingStore, shipped_order: Make
+) -> None:
+    order = shipped_order({"shp_1": "TN1"})
+    late_news = update("TN1", (0, TrackingStatus.IN_TRANSIT)).model_copy(
+        update={"estimated_delivery": "2025-06-01"}
+    )
+    apply_tracking_update(late_news, store, "2025-07-20T08:00:00.000Z")
+    (watch,) = store.watches.values()
+    assert (watch.kind, watch.deadline) == ("late", "2025-07-20T08:00:00Z")
+    assert run_check(store, ListAlerts(), datetime(2025, 7, 20, 9, tzinfo=UTC)) == 1
     assert store.orders[order.order_id].status is OrderStatus.DELIVERY_EXCEPTION
