@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from pydantic import ValidationError
 
 from carriers.domain import normalize, signatures
-from carriers.domain.ports import WebhookQueue
 from carriers.models.tracking import Provider, TrackingUpdate, WebhookMessage
 from carriers.models.webhooks import (
     AfterShipWebhook,
@@ -20,6 +20,9 @@ from carriers.models.webhooks import (
     SeventeenTrackWebhook,
 )
 from shared.errors import DomainError, InvalidRequest, NotFound, Unauthorized
+
+if TYPE_CHECKING:  # the ports module imports the order models: not needed at run time here
+    from carriers.domain.ports import WebhookQueue
 
 SecretOf = Callable[[Provider], str]
 

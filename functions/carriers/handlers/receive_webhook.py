@@ -6,7 +6,7 @@ import base64
 import json
 import time
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -14,14 +14,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from carriers.adapters.sqs_webhook_queue import SqsWebhookQueue
 from carriers.adapters.webhook_secrets import SecretsManagerWebhookSecrets
 from carriers.domain.intake import SecretOf, WebhookRequest, accept_webhook, acknowledgement, provider_of
-from carriers.domain.ports import WebhookQueue
 from carriers.models.tracking import Provider
 from shared.aws_clients import aws_client
 from shared.clock import SystemClock, isoformat
 from shared.errors import DomainError, PayloadTooLarge, Unauthorized
-from shared.http_api import JSON, MAX_BODY_BYTES, error_body
 from shared.observability import logger, metrics
 from shared.settings import FunctionSettings
+
+if TYPE_CHECKING:  # the ports module imports the order models: not needed at run time here
+    from carriers.domain.ports import WebhookQueue
 
 
 class WebhookSettings(FunctionSettings):
@@ -45,6 +46,17 @@ def dependencies() -> tuple[SecretOf, WebhookQueue]:
         secret_ids, SecretsProvider(boto3_client=aws_client("secretsmanager"))
     )
     return secrets, SqsWebhookQueue(settings.webhook_queue_url, aws_client("sqs"))
+
+
+MAX_BODY_BYTES = 256 * 1024  # as the storefront API (shared.http_api, not imported: ~0.1 s of cold start)
+JSON = "application/json"
+
+
+def error_body(code: str, message: str, details: object = None) -> dict[str, object]:
+    error: dict[str, object] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return {"error": error}
 
 
 def secret_env_name(provider: Provider) -> str:
