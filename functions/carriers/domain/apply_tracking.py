@@ -97,7 +97,14 @@ def tracking_state(checkpoints: list[Checkpoint]) -> tuple[T | None, str | None]
 
 
 def order_status_for(current: O, shipment_statuses: list[str]) -> O | None:
-    """The order status its shipments add up to, when the lifecycle allows the move; else None."""
+    """The order status its shipments add up to, when the lifecycle allows the move; else None.
+
+    A `partially_shipped` order keeps its status (its shipments' progress is on the timeline and on
+    each shipment): the storefront registers the remaining shipments only from `confirmed` or
+    `partially_shipped`, so moving it on would block the rest of the order.
+    """
+    if current is O.PARTIALLY_SHIPPED:
+        return None
     statuses = set(shipment_statuses)
     target: O | None = None
     if O.DELIVERY_EXCEPTION in statuses:
@@ -106,7 +113,7 @@ def order_status_for(current: O, shipment_statuses: list[str]) -> O | None:
         target = O.RETURNED_TO_SENDER
     elif O.RETURNED_TO_SENDER in statuses:
         target = O.DELIVERY_EXCEPTION
-    elif statuses == {O.DELIVERED} and current is not O.PARTIALLY_SHIPPED:
+    elif statuses == {O.DELIVERED}:
         target = O.DELIVERED
     elif O.OUT_FOR_DELIVERY in statuses:
         target = O.OUT_FOR_DELIVERY
