@@ -119,13 +119,8 @@ def test_split_shipments_commit_stock_and_a_shipped_order_cannot_be_cancelled(
         timeout=10,
     )
     assert first.status_code == 200 and first.json()["status"] == "partially_shipped"
-    assert storefront.stock(tea) | {"updated_at": None} == {
-        **storefront.stock(tea),
-        "on_hand": 3,
-        "reserved": 0,
-        "available": 3,
-        "updated_at": None,
-    }
+    tea_level = storefront.stock(tea)
+    assert (tea_level["on_hand"], tea_level["reserved"], tea_level["available"]) == (3, 0, 3)
 
     second = storefront.http.post(
         url, json={"carrier": "sf-express", "tracking_number": "SF0002"}, timeout=10
