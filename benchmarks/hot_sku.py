@@ -183,6 +183,15 @@ class CostMeter:
         return Counter(self.calls), self.write_units
 
 
+def _screening(orders: Any, ledger: Any) -> tuple[Any, ...]:
+    """The hold-rule screening the reservation worker runs (default rules), when it exists."""
+    try:
+        from orders.domain.hold_rules import HoldRules, ScreeningPolicy
+    except ImportError:
+        return ()
+    return (ScreeningPolicy(rules=HoldRules(), limits=ledger, recent=orders, payment_hold_minutes=30),)
+
+
 def cost_of_one_order(stack: Any) -> dict[str, Any]:
     """Intake, reservation and shipment of one two-line order, run in process against the stack's
     moto server with the functions' own domain code and adapters (event sources paused)."""
@@ -213,7 +222,9 @@ def cost_of_one_order(stack: Any) -> dict[str, Any]:
     with stack.event_sources_disabled():
         placed = place_order(CreateOrderRequest.model_validate(body), uuid.uuid4().hex, orders, Clock())
         phases["intake"] = meter.snapshot()
-        result = reserve_order_stock(placed.order.order_id, orders, ledger, Clock())
+        result = reserve_order_stock(
+            placed.order.order_id, orders, ledger, Clock(), *_screening(orders, ledger)
+        )
         phases["reservation"] = meter.snapshot()
         phases["result"] = str(result)
         try:
