@@ -29,6 +29,8 @@ EXPECTED_ROUTES = {
     "GET /docs",
 }
 CARRIER_TRACKING_DLQS = {"CarrierWebhookQueueDlq", "TrackingLinksDlq"}
+STOCK_ALERTS_DLQS = {"StockLevelChangesDlq"}
+"""Low-stock alerts (issue 3, stock ledger), asserted in tests/infra/test_stock_alerts.py."""
 CARRIER_WEBHOOK_ROUTE_KEY = "POST /v1/webhooks/{provider}"
 """Carrier tracking resources (issue 4), asserted in tests/infra/test_carrier_tracking.py."""
 
@@ -37,7 +39,8 @@ def _carrier_mappings(app: SynthesizedApp) -> set[str]:
     return {
         k
         for k, v in app.of_type("AWS::Lambda::EventSourceMapping").items()
-        if v["Properties"]["FunctionName"] in ({"Ref": "ApplyLinkedEventsFunction"},)
+        if v["Properties"]["FunctionName"]
+        in ({"Ref": "ApplyLinkedEventsFunction"}, {"Ref": "WatchStockLevelsFunction"})
     }
 
 
@@ -46,6 +49,7 @@ FUNCTION_ENVIRONMENT = {
     "orders.handlers.dispatch_order_changes.handler": {"RESERVATION_QUEUE_URL", "NOTIFICATION_QUEUE_URL"},
     "inventory.handlers.reserve_stock.handler": {"ORDERS_TABLE_NAME", "PAYMENT_HOLD_MINUTES", "HOLD_RULES"},
     "orders.handlers.expire_holds.handler": {"ORDERS_TABLE_NAME"},
+    "inventory.handlers.watch_stock_levels.handler": {"ORDERS_TABLE_NAME", "OPERATIONS_ALERTS_TOPIC_ARN"},
     "notifications.handlers.send_notifications.handler": {
         "ORDERS_TABLE_NAME",
         "IDEMPOTENCY_TABLE_NAME",
@@ -208,7 +212,7 @@ def test_every_work_queue_redrives_to_a_dead_letter_queue(synthesized: Synthesiz
 def test_dead_letter_queues_keep_messages_for_14_days(synthesized: SynthesizedApp) -> None:
     queues = synthesized.of_type("AWS::SQS::Queue")
     dead_letter_queues = _dead_letter_queue_ids(synthesized)
-    assert dead_letter_queues - CARRIER_TRACKING_DLQS == {
+    assert dead_letter_queues - CARRIER_TRACKING_DLQS - STOCK_ALERTS_DLQS == {
         "ReservationQueueDlq",
         "NotificationQueueDlq",
         "OrderChangesDlq",
