@@ -117,6 +117,9 @@ class StageConfig(_Settings):
         default="ordertrack", pattern=r"^[A-Za-z0-9-]{0,11}$", description="empty: no sender id"
     )
     tracking_base_url: str = ""
+    operations_emails: list[EmailStr] = Field(
+        default_factory=list, description="addresses subscribed to the OperationsAlerts topic"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_retention_days: int = 30
     api: ApiSettings = ApiSettings()

@@ -17,6 +17,7 @@ from aws_cdk import (
 from aws_cdk import (
     aws_sns as sns,
 )
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from infra.config import StageConfig
@@ -59,6 +60,9 @@ class CustomerNotifications(Construct):
             enforce_ssl=True,
         )
         pin_logical_id(self.operations_alerts, "OperationsAlerts")
+        for address in config.operations_emails:
+            # Email subscriptions are confirmed by the recipient (SNS sends a confirmation link).
+            self.operations_alerts.add_subscription(subscriptions.EmailSubscription(address))
 
         self.worker = ServiceFunction(
             self,
