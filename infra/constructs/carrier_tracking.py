@@ -12,16 +12,15 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra.config import ApiSettings, QueueConsumerSettings, StageConfig, StreamConsumerSettings
-from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
+from infra.constructs.lambda_function import STREAM_READ_REASON, FunctionRuntime, ServiceFunction
 from infra.constructs.logical_ids import pin_logical_id
 from infra.constructs.nag import suppress
-from infra.constructs.queues import WorkQueue, dead_letter_queue
+from infra.constructs.queues import WorkQueue, stream_failure_queue
 from infra.constructs.storefront_api import LOCAL_SECRET_METADATA_KEY
 
 PROVIDERS: dict[str, tuple[str, str]] = {
@@ -44,10 +43,6 @@ NEW_TRACKING_LINKS = {
     "eventName": lambda_.FilterRule.is_equal("INSERT"),
     "dynamodb": {"NewImage": {"entity": {"S": lambda_.FilterRule.is_equal("tracking_link")}}},
 }
-STREAM_LIST_REASON = (
-    "Reading a DynamoDB stream also needs dynamodb:ListStreams, which IAM cannot scope to "
-    "a table or stream, so the statement CDK adds for the event source uses Resource *."
-)
 
 
 class CarrierTracking(Construct):
@@ -157,13 +152,7 @@ class CarrierTracking(Construct):
         self.worker.grant_table_read_write_data(orders_table)
         self.worker.consume_queue(self.queue, queue_settings)
 
-        self.link_dlq = dead_letter_queue(self, "TrackingLinksDlq", logical_id="TrackingLinksDlq")
-        suppress(
-            self.link_dlq,
-            "AwsSolutions-SQS3",
-            "This queue is itself a dead-letter queue: the on-failure destination of the tracking "
-            "links stream mapping, so it must not redrive anywhere else.",
-        )
+        self.link_dlq = stream_failure_queue(self, "TrackingLinksDlq", "tracking links")
         self.link_consumer = ServiceFunction(
             self,
             "ApplyLinkedEvents",
@@ -177,22 +166,11 @@ class CarrierTracking(Construct):
                 "ORDERS_TABLE_NAME": orders_table.table_name,
                 "STALLED_AFTER_HOURS": str(STALLED_AFTER_HOURS),
             },
-            unscoped_resource_reasons=[STREAM_LIST_REASON],
+            unscoped_resource_reasons=[STREAM_READ_REASON],
         )
         self.link_consumer.grant_table_read_write_data(orders_table)
-        self.link_consumer.function.add_event_source(
-            event_sources.DynamoEventSource(
-                orders_table,
-                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-                batch_size=stream_settings.batch_size,
-                max_batching_window=Duration.seconds(stream_settings.batching_window_seconds),
-                bisect_batch_on_error=True,
-                retry_attempts=stream_settings.retry_attempts,
-                max_record_age=Duration.seconds(stream_settings.max_record_age_seconds),
-                report_batch_item_failures=True,
-                on_failure=event_sources.SqsDlq(self.link_dlq),
-                filters=[lambda_.FilterCriteria.filter(NEW_TRACKING_LINKS)],
-            )
+        self.link_consumer.consume_table_stream(
+            orders_table, stream_settings, self.link_dlq, NEW_TRACKING_LINKS
         )
 
         self.delay_check = ServiceFunction(

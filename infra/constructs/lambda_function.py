@@ -9,6 +9,7 @@ owns the function, with `grant_*`, right after creating it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
@@ -18,7 +19,13 @@ from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.config import REPO_ROOT, FunctionSettings, QueueConsumerSettings, StageConfig
+from infra.config import (
+    REPO_ROOT,
+    FunctionSettings,
+    QueueConsumerSettings,
+    StageConfig,
+    StreamConsumerSettings,
+)
 from infra.constructs.log_groups import retained_log_group
 from infra.constructs.logical_ids import pin_logical_id
 from infra.constructs.nag import TABLE_INDEX_WILDCARD, suppress
@@ -48,6 +55,12 @@ RUNTIME: lambda_.Runtime = getattr(lambda_.Runtime, "PYTHON_" + LAMBDA_PYTHON_VE
 ARCHITECTURE = {"arm64": lambda_.Architecture.ARM_64, "x86_64": lambda_.Architecture.X86_64}[
     LAMBDA_ARCHITECTURE
 ]
+
+
+STREAM_READ_REASON = (
+    "Reading a DynamoDB stream also needs dynamodb:ListStreams, which IAM cannot scope to "
+    "a table or stream, so the statement CDK adds for the event source uses Resource *."
+)
 
 
 class LayerNotBuiltError(RuntimeError):
@@ -157,6 +170,31 @@ class ServiceFunction(Construct):
             "A table grant_read_data or grant_read_write_data also covers the table's global secondary "
             "indexes, which IAM can only name with the table ARN followed by /index/*.",
             applies_to=[TABLE_INDEX_WILDCARD],
+        )
+
+    def consume_table_stream(
+        self,
+        table: dynamodb.ITable,
+        settings: StreamConsumerSettings,
+        on_failure: sqs.IQueue,
+        pattern: dict[str, Any],
+    ) -> None:
+        """Read `table`'s stream, only the records matching `pattern` (Lambda event filtering), in
+        order per shard: partial batch failures, bisection on error, bounded retries and record
+        age, and exhausted batches described on `on_failure`."""
+        self.function.add_event_source(
+            event_sources.DynamoEventSource(
+                table,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=settings.batch_size,
+                max_batching_window=Duration.seconds(settings.batching_window_seconds),
+                bisect_batch_on_error=True,
+                retry_attempts=settings.retry_attempts,
+                max_record_age=Duration.seconds(settings.max_record_age_seconds),
+                report_batch_item_failures=True,
+                on_failure=event_sources.SqsDlq(on_failure),
+                filters=[lambda_.FilterCriteria.filter(pattern)],
+            )
         )
 
     def consume_queue(self, queue: sqs.IQueue, settings: QueueConsumerSettings) -> None:

@@ -8,6 +8,7 @@ from constructs import Construct
 
 from infra.config import QueueConsumerSettings
 from infra.constructs.logical_ids import pin_logical_id
+from infra.constructs.nag import suppress
 
 DLQ_RETENTION = Duration.days(14)
 """The longest SQS allows: time for an operator to inspect and redrive failed messages."""
@@ -22,6 +23,18 @@ def dead_letter_queue(scope: Construct, construct_id: str, logical_id: str) -> s
         retention_period=DLQ_RETENTION,
     )
     pin_logical_id(queue, logical_id)
+    return queue
+
+
+def stream_failure_queue(scope: Construct, logical_id: str, stream_consumer: str) -> sqs.Queue:
+    """The on-failure destination of a stream mapping: a dead-letter queue that redrives nowhere."""
+    queue = dead_letter_queue(scope, logical_id, logical_id=logical_id)
+    suppress(
+        queue,
+        "AwsSolutions-SQS3",
+        f"This queue is itself a dead-letter queue: the on-failure destination of the {stream_consumer} "
+        "stream mapping, so it must not redrive anywhere else.",
+    )
     return queue
 
 

@@ -3,18 +3,15 @@ watch_stock_levels function, which publishes to the `OperationsAlerts` topic."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra.config import StreamConsumerSettings
-from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
-from infra.constructs.nag import suppress
-from infra.constructs.queues import dead_letter_queue
+from infra.constructs.lambda_function import STREAM_READ_REASON, FunctionRuntime, ServiceFunction
+from infra.constructs.queues import stream_failure_queue
 
 HANDLER = "inventory.handlers.watch_stock_levels.handler"
 STOCK_ITEMS_ONLY = {"dynamodb": {"NewImage": {"entity": {"S": lambda_.FilterRule.is_equal("stock")}}}}
@@ -33,13 +30,7 @@ class StockAlerts(Construct):
         operations_alerts: sns.ITopic,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.dlq = dead_letter_queue(self, "StockLevelChangesDlq", logical_id="StockLevelChangesDlq")
-        suppress(
-            self.dlq,
-            "AwsSolutions-SQS3",
-            "This queue is itself a dead-letter queue: the on-failure destination of the stock-level "
-            "stream mapping, so it must not redrive anywhere else.",
-        )
+        self.dlq = stream_failure_queue(self, "StockLevelChangesDlq", "stock-level")
         self.watcher = ServiceFunction(
             self,
             "WatchStockLevels",
@@ -53,10 +44,7 @@ class StockAlerts(Construct):
                 "ORDERS_TABLE_NAME": orders_table.table_name,
                 "OPERATIONS_ALERTS_TOPIC_ARN": operations_alerts.topic_arn,
             },
-            unscoped_resource_reasons=[
-                "Reading a DynamoDB stream also needs dynamodb:ListStreams, which IAM cannot scope to "
-                "a table or stream, so the statement CDK adds for the event source uses Resource *."
-            ],
+            unscoped_resource_reasons=[STREAM_READ_REASON],
         )
         function = self.watcher.function
         # the armed flag (UpdateItem on stock items) and the reservation rate (Query of the audit trail)
@@ -68,17 +56,4 @@ class StockAlerts(Construct):
         iam.Grant.add_to_principal(
             grantee=function, actions=["sns:Publish"], resource_arns=[operations_alerts.topic_arn]
         )
-        function.add_event_source(
-            event_sources.DynamoEventSource(
-                orders_table,
-                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-                batch_size=settings.batch_size,
-                max_batching_window=Duration.seconds(settings.batching_window_seconds),
-                bisect_batch_on_error=True,
-                retry_attempts=settings.retry_attempts,
-                max_record_age=Duration.seconds(settings.max_record_age_seconds),
-                report_batch_item_failures=True,
-                on_failure=event_sources.SqsDlq(self.dlq),
-                filters=[lambda_.FilterCriteria.filter(STOCK_ITEMS_ONLY)],
-            )
-        )
+        self.watcher.consume_table_stream(orders_table, settings, self.dlq, STOCK_ITEMS_ONLY)
