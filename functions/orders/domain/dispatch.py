@@ -20,7 +20,23 @@ class Destination(StrEnum):
     NOTIFICATION = "notification"
 
 
-CUSTOMER_FACING_STATUSES = frozenset({OrderStatus.CONFIRMED, OrderStatus.OUT_OF_STOCK})
+CUSTOMER_FACING_STATUSES = frozenset(
+    {
+        OrderStatus.CONFIRMED,
+        OrderStatus.OUT_OF_STOCK,
+        OrderStatus.CANCELLED,
+        OrderStatus.EXPIRED,
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.SHIPPED,
+        OrderStatus.IN_TRANSIT,
+        OrderStatus.OUT_FOR_DELIVERY,
+        OrderStatus.DELIVERED,
+        OrderStatus.DELIVERY_EXCEPTION,
+        OrderStatus.RETURNED_TO_SENDER,
+    }
+)
+"""Status changes sent to the notification worker as domain events; its policy decides which
+reach the customer on which channel."""
 
 
 @dataclass(frozen=True)

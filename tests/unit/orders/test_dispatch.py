@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from orders.domain.dispatch import Destination, dispatch_order_change, events_for_change
 from shared.events import OrderEvent
 
@@ -54,3 +56,18 @@ def test_an_order_approved_after_review_asks_for_a_reservation_again() -> None:
     [outgoing] = events_for_change(image("on_hold", 2), image("received", 3))
     assert outgoing.destination == Destination.RESERVATION
     assert outgoing.event.event_id == "ord_1:v3"
+
+
+@pytest.mark.parametrize(
+    "status",
+    ["shipped", "in_transit", "out_for_delivery", "delivered", "delivery_exception", "cancelled", "expired"],
+)
+def test_tracking_and_ending_changes_are_domain_events_for_the_notification_worker(status: str) -> None:
+    [outgoing] = events_for_change(image("confirmed", 4), image(status, 5))
+    assert outgoing.destination == Destination.NOTIFICATION
+    assert outgoing.event.event_type == f"order.{status}"
+
+
+def test_internal_moves_are_not_customer_events() -> None:
+    assert events_for_change(image("received", 1), image("on_hold", 2)) == []
+    assert events_for_change(image("received", 1), image("reserved", 2)) == []

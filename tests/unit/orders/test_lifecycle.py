@@ -19,13 +19,13 @@ def test_the_drawing_in_the_docs_is_the_state_machine_in_the_code() -> None:
 
 def test_every_status_is_in_the_machine_and_terminal_ones_lead_nowhere() -> None:
     assert set(TRANSITIONS) == set(OrderStatus)
-    assert TERMINAL == {
+    assert {
         OrderStatus.OUT_OF_STOCK,
         OrderStatus.REJECTED,
         OrderStatus.EXPIRED,
         OrderStatus.CANCELLED,
         OrderStatus.RETURNED_TO_SENDER,
-    }
+    } == TERMINAL
 
 
 @pytest.mark.parametrize(
