@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from inventory.adapters.dynamo_stock import DynamoStock
-from orders.adapters.dynamo_orders import DynamoOrderRepository
-from orders.adapters.dynamo_shipments import DynamoShipments
 from shared.aws_clients import aws_client
 from shared.settings import FunctionSettings
+
+if TYPE_CHECKING:  # adapters are imported on first use: a cold start pays only for what it serves
+    from inventory.adapters.dynamo_stock import DynamoStock
+    from orders.adapters.dynamo_orders import DynamoOrderRepository
+    from orders.adapters.dynamo_shipments import DynamoShipments
 
 API_KEY_CACHE_SECONDS = 300
 
@@ -27,16 +29,22 @@ def settings() -> StorefrontApiSettings:
 
 @cache
 def order_repository() -> DynamoOrderRepository:
+    from orders.adapters.dynamo_orders import DynamoOrderRepository
+
     return DynamoOrderRepository(settings().orders_table_name, aws_client("dynamodb"))
 
 
 @cache
 def shipments() -> DynamoShipments:
+    from orders.adapters.dynamo_shipments import DynamoShipments
+
     return DynamoShipments(settings().orders_table_name)
 
 
 @cache
 def stock_levels() -> DynamoStock:
+    from inventory.adapters.dynamo_stock import DynamoStock
+
     return DynamoStock(settings().orders_table_name, aws_client("dynamodb"))
 
 
