@@ -31,6 +31,7 @@ class FrozenClock:
 class InMemoryOrders:
     def __init__(self) -> None:
         self.orders: dict[str, OrderRecord] = {}
+        self.recent: dict[tuple[str, str], tuple[str, datetime]] = {}
         self.writes = 0
 
     def create(self, order: OrderRecord) -> None:
@@ -70,18 +71,22 @@ class InMemoryOrders:
         return True
 
     def has_identical_recent_order(self, order: OrderRecord, window_minutes: int) -> bool:
+        """Same rule as the DynamoDB marker: the first order screened with a content holds it."""
         from datetime import datetime, timedelta
 
         from orders.domain.hold_rules import content_fingerprint
 
-        start = datetime.fromisoformat(order.created_at) - timedelta(minutes=window_minutes)
-        return any(
-            other.order_id != order.order_id
-            and other.customer.id == order.customer.id
-            and start <= datetime.fromisoformat(other.created_at) <= datetime.fromisoformat(order.created_at)
-            and content_fingerprint(other) == content_fingerprint(order)
-            for other in self.orders.values()
-        )
+        key = (order.customer.id, content_fingerprint(order))
+        created = datetime.fromisoformat(order.created_at)
+        holder = self.recent.get(key)
+        if (
+            holder
+            and holder[0] != order.order_id
+            and holder[1] >= created - timedelta(minutes=window_minutes)
+        ):
+            return True
+        self.recent[key] = (order.order_id, created)
+        return False
 
 
 class InMemoryStock:

@@ -207,30 +207,41 @@ class DynamoOrderRepository:
         return orders, encode_cursor(response.get("LastEvaluatedKey"))
 
     def has_identical_recent_order(self, order: OrderRecord, window_minutes: int) -> bool:
-        """Another order of the same customer, same lines and address, placed within the window
-        before this one (gsi1: the customer's orders by time)."""
+        """Whether another order with the same content (customer, lines, address) was screened
+        within the window before this one. One conditional write on a marker item per content
+        fingerprint (`pk` = `RECENT#<customer>#<fingerprint>`), whatever the customer's history:
+        it records this order unless a different order holds it within the window. Re-screening
+        the same order (a redelivery) finds its own id and is not a duplicate."""
         from datetime import datetime, timedelta
 
         from orders.domain.hold_rules import content_fingerprint
         from shared.clock import isoformat
 
         created = datetime.fromisoformat(order.created_at)
-        since = isoformat(created - timedelta(minutes=window_minutes))
-        response = self._client.query(
-            TableName=self._table,
-            IndexName="gsi1",
-            KeyConditionExpression="gsi1pk = :pk AND gsi1sk BETWEEN :since AND :until",
-            ExpressionAttributeValues={
-                ":pk": {"S": f"CUSTOMER#{order.customer.id}"},
-                ":since": {"S": since},
-                ":until": {"S": f"{order.created_at}#{order.order_id}"},
-            },
-        )
-        fingerprint = content_fingerprint(order)
-        return any(
-            other.order_id != order.order_id and content_fingerprint(other) == fingerprint
-            for other in (order_from_item(item) for item in response.get("Items", []))
-        )
+        window_start = isoformat(created - timedelta(minutes=window_minutes))
+        expires = int((created + timedelta(minutes=window_minutes, days=1)).timestamp())
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={
+                    "pk": {"S": f"RECENT#{order.customer.id}#{content_fingerprint(order)}"},
+                    "sk": {"S": "RECENT"},
+                },
+                UpdateExpression="SET last_order_id = :order, last_at = :at, entity = :entity, expires_at = :expires",
+                ConditionExpression="attribute_not_exists(pk) OR last_order_id = :order OR last_at < :since",
+                ExpressionAttributeValues={
+                    ":order": {"S": order.order_id},
+                    ":at": {"S": order.created_at},
+                    ":since": {"S": window_start},
+                    ":entity": {"S": "recent_order"},
+                    ":expires": {"N": str(expires)},
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return True
+        return False
 
     def due_holds(self, now: str, limit: int) -> list[OrderRecord]:
         response = self._client.query(

@@ -67,9 +67,14 @@ def screen(order: OrderRecord, policy: ScreeningPolicy) -> list[str]:
 
 
 def content_fingerprint(order: OrderRecord) -> str:
-    """What makes two orders 'identical' for the duplicate rule: customer, lines and address."""
+    """What makes two orders 'identical' for the duplicate rule: customer, lines, currency, address."""
     lines = sorted((line.sku, line.quantity, line.unit_price) for line in order.items)
-    content = {"customer": order.customer.id, "lines": lines, "address": order.shipping_address.model_dump()}
+    content = {
+        "customer": order.customer.id,
+        "currency": order.currency,
+        "lines": lines,
+        "address": order.shipping_address.model_dump(),
+    }
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 

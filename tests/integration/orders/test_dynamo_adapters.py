@@ -199,3 +199,17 @@ def test_a_chunked_reservation_interrupted_by_a_crash_resumes_without_double_res
     assert reserve_order_stock(order_id, orders, stock, FrozenClock()) == ReservationResult.CONFIRMED
     levels = stock.levels([f"SKU-{n:03d}" for n in range(100)])
     assert {(level.reserved, level.available) for level in levels.values()} == {(1, 0)}
+
+
+def test_identical_orders_within_the_window_are_recognised_with_one_write_each(
+    orders: DynamoOrderRepository, dynamodb: Any, orders_table: str
+) -> None:
+    first = orders.get(place(orders, "a"))
+    second = orders.get(place(orders, "b"))
+    other = orders.get(place(orders, "c", currency="USD"))
+    assert first is not None and second is not None and other is not None
+
+    assert not orders.has_identical_recent_order(first, 10)
+    assert not orders.has_identical_recent_order(first, 10)  # a redelivery of the same order
+    assert orders.has_identical_recent_order(second, 10)
+    assert not orders.has_identical_recent_order(other, 10)  # different content

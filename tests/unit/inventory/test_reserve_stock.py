@@ -143,22 +143,30 @@ def test_the_second_identical_order_within_ten_minutes_is_held() -> None:
 
     assert (
         reserve_order_stock(first, orders, stock, FrozenClock(), policy(orders, stock))
-        == ReservationResult.ON_HOLD
-    )
-    # Both are identical and at the same time: each sees the other; a reviewer releases one.
-    approved = orders.get(first)
-    assert approved is not None
-    assert orders.transition(
-        approved,
-        TimelineEntry(status="received", at="t", by="reviewer:r"),
-        {"review": {"decision": "approve"}},
-    )
-
-    assert (
-        reserve_order_stock(first, orders, stock, FrozenClock(), policy(orders, stock))
         == ReservationResult.CONFIRMED
     )
     assert (
         reserve_order_stock(second, orders, stock, FrozenClock(), policy(orders, stock))
         == ReservationResult.ON_HOLD
     )
+    held = orders.get(second)
+    assert held is not None and held.hold_reasons == ["duplicate_order"]
+
+    # A reviewer approves it: it is reserved without the rules this time.
+    assert orders.transition(
+        held, TimelineEntry(status="received", at="t", by="reviewer:r"), {"review": {"decision": "approve"}}
+    )
+    assert (
+        reserve_order_stock(second, orders, stock, FrozenClock(), policy(orders, stock))
+        == ReservationResult.CONFIRMED
+    )
+
+
+def test_screening_the_same_order_again_is_not_a_duplicate_of_itself() -> None:
+    orders = InMemoryOrders()
+    stock = InMemoryStock(orders, {"TEA-OOLONG-250G": 50, "CUP-PORCELAIN": 50})
+    order_id = placed(orders)
+    order = orders.get(order_id)
+    assert order is not None
+    assert not orders.has_identical_recent_order(order, 10)
+    assert not orders.has_identical_recent_order(order, 10)
