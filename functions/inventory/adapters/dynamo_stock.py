@@ -35,7 +35,7 @@ from inventory.models.api import (
     StockHistoryPage,
     StockLevel,
 )
-from orders.adapters.dynamo_orders import order_key, transition_update
+from orders.adapters.dynamo_orders import DynamoOrderRepository, order_key, transition_update
 from orders.models.api import ShortItem, TimelineEntry
 from orders.models.order import OrderRecord
 from shared.dynamo import cancellation_codes, from_attributes, to_attribute
@@ -558,16 +558,9 @@ class DynamoStock:
     def mark_out_of_stock(
         self, order: OrderRecord, short_items: list[ShortItem], entry: TimelineEntry
     ) -> bool:
-        update = self._order_transition(
-            order, entry, {"short_items": [item.model_dump() for item in short_items]}, order.version
-        )["Update"]
-        try:
-            self._client.update_item(**update)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
+        # No stock changes: a plain conditional order transition, as the order repository writes it.
+        orders = DynamoOrderRepository(self._table, self._client)
+        return orders.transition(order, entry, {"short_items": [item.model_dump() for item in short_items]})
 
     def _short_items(self, quantities: dict[str, int]) -> list[ShortItem]:
         levels = self.levels(sorted(quantities))
