@@ -12,3 +12,9 @@ class OrderEvent(BaseModel):
     order_id: str
     status: str
     occurred_at: str
+
+    @property
+    def version(self) -> int:
+        """The order version the event was taken from (0 if the id carries none)."""
+        _, _, version = self.event_id.rpartition(":v")
+        return int(version) if version.isdigit() else 0

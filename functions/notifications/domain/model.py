@@ -11,12 +11,33 @@ class NotificationKind(StrEnum):
 
     ORDER_CONFIRMED = "order_confirmed"
     ORDER_OUT_OF_STOCK = "order_out_of_stock"
+    ORDER_SHIPPED = "order_shipped"
+    ORDER_PARTIALLY_SHIPPED = "order_partially_shipped"
+    ORDER_IN_TRANSIT = "order_in_transit"
+    ORDER_OUT_FOR_DELIVERY = "order_out_for_delivery"
+    ORDER_DELIVERED = "order_delivered"
+    ORDER_DELIVERY_EXCEPTION = "order_delivery_exception"
+    ORDER_RETURNED_TO_SENDER = "order_returned_to_sender"
+    ORDER_CANCELLED = "order_cancelled"
+    ORDER_EXPIRED = "order_expired"
 
 
 KIND_BY_EVENT_TYPE: dict[str, NotificationKind] = {
-    "order.confirmed": NotificationKind.ORDER_CONFIRMED,
-    "order.out_of_stock": NotificationKind.ORDER_OUT_OF_STOCK,
+    "order." + kind.value.removeprefix("order_"): kind for kind in NotificationKind
 }
+
+# Kinds about a shipment: their messages carry the carrier, tracking number and tracking link.
+SHIPMENT_KINDS = frozenset(
+    {
+        NotificationKind.ORDER_SHIPPED,
+        NotificationKind.ORDER_PARTIALLY_SHIPPED,
+        NotificationKind.ORDER_IN_TRANSIT,
+        NotificationKind.ORDER_OUT_FOR_DELIVERY,
+        NotificationKind.ORDER_DELIVERED,
+        NotificationKind.ORDER_DELIVERY_EXCEPTION,
+        NotificationKind.ORDER_RETURNED_TO_SENDER,
+    }
+)
 
 
 class Channel(StrEnum):
@@ -25,9 +46,21 @@ class Channel(StrEnum):
 
 
 class DeliveryStatus(StrEnum):
+    """What the provider call did (stored by the delivery ledger)."""
+
     SENT = "sent"
     SUPPRESSED = "suppressed"  # the recipient opted out: nothing sent, nothing to retry
     REJECTED = "rejected"  # the provider refused this message for good: nothing to retry
+
+
+class NotificationStatus(StrEnum):
+    """A notification's state on the order's notification log."""
+
+    HELD = "held"  # in the customer's quiet hours: sent when they end
+    SENT = "sent"
+    SUPPRESSED = "suppressed"  # opted out, bounced, complained, or the channel is switched off
+    FAILED = "failed"  # refused by the provider, or retries exhausted (then in the dead-letter queue)
+    COLLAPSED = "collapsed"  # a later update of the same order replaced it within the burst window
 
 
 @dataclass(frozen=True)
@@ -51,3 +84,44 @@ class DeliveryOutcome:
     status: DeliveryStatus
     message_id: str | None = None
     replayed: bool = False  # True when an earlier delivery of the same event already did the work
+    reason: str | None = None  # the provider's error code when rejected
+    segments: int | None = None  # SMS parts billed
+
+
+def notification_id(event_id: str, channel: Channel | str) -> str:
+    """Deterministic: one per (order, event, channel). `ord_x:v7:sms`."""
+    return f"{event_id}:{Channel(channel).value}"
+
+
+@dataclass(frozen=True)
+class NotificationEntry:
+    """One line of an order's notification log. `recipient` is always masked."""
+
+    order_id: str
+    event_id: str
+    event_type: str
+    channel: Channel
+    status: NotificationStatus
+    at: str  # when this status was recorded (UTC ISO 8601)
+    template: str | None = None
+    locale: str | None = None
+    recipient: str | None = None
+    reason: str | None = None  # why suppressed / failed / collapsed / held
+    message_id: str | None = None
+    segments: int | None = None
+    release_at: str | None = None  # held: when the quiet hours end
+    fallback_for: Channel | None = None  # sent on this channel because the other one was suppressed
+
+    @property
+    def notification_id(self) -> str:
+        return notification_id(self.event_id, self.channel)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """A recipient we must not message on one channel, and why."""
+
+    channel: Channel
+    reason: str  # "sms_stop", "bounce", "complaint", "provider_opt_out", ...
+    source: str  # what told us: "sns_inbound", "ses_feedback", "sns_opt_out_list", ...
+    at: str

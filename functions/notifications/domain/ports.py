@@ -1,15 +1,24 @@
 """The small interfaces the notification logic needs; adapters implement them with boto3 and
-Powertools, unit tests with fakes."""
+Powertools, unit tests with fakes (tests/fakes/notifications.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from notifications.domain.model import DeliveryKey, DeliveryOutcome, EmailMessage
+from notifications.domain.model import (
+    Channel,
+    DeliveryKey,
+    DeliveryOutcome,
+    EmailMessage,
+    NotificationEntry,
+    Suppression,
+)
 
 if TYPE_CHECKING:
+    from notifications.domain.preferences import CustomerPreferences, StoredPreferences
     from orders.models.order import OrderRecord
+    from shared.events import OrderEvent
 
 
 class OrderReader(Protocol):
@@ -25,7 +34,9 @@ class EmailSender(Protocol):
 
 
 class SmsSender(Protocol):
-    def is_opted_out(self, phone: str) -> bool: ...
+    def is_opted_out(self, phone: str) -> bool:
+        """The provider's own opt-out list (SNS `CheckIfPhoneNumberIsOptedOut`)."""
+        ...
 
     def send(self, phone: str, text: str) -> str:
         """Send and return the provider's message id.
@@ -44,3 +55,52 @@ class DeliveryLedger(Protocol):
 
 class DeliveryMetrics(Protocol):
     def record(self, outcome: DeliveryOutcome) -> None: ...
+
+
+class PreferenceStore(Protocol):
+    def get(self, customer_id: str) -> StoredPreferences | None:
+        """None when the customer never set preferences."""
+        ...
+
+    def put(self, customer_id: str, preferences: CustomerPreferences, at: str) -> StoredPreferences: ...
+
+
+class SuppressionList(Protocol):
+    """Recipients we must not message, per channel. Addresses are normalized by the caller
+    (E.164 phones, lower-cased emails); stores keep only a hash of them in keys."""
+
+    def find(self, channel: Channel, address: str) -> Suppression | None: ...
+
+    def suppress(self, channel: Channel, address: str, reason: str, source: str, at: str) -> None:
+        """Idempotent: suppressing twice keeps the first record."""
+        ...
+
+    def lift(self, channel: Channel, address: str) -> None:
+        """Remove the suppression (a START reply); idempotent."""
+        ...
+
+
+class NotificationLog(Protocol):
+    """The per-order notification log and the per-channel 'latest event' markers that collapse
+    bursts. Both live in the order's partition of the orders table."""
+
+    def record(self, entry: NotificationEntry) -> None:
+        """Insert or update the entry with id (order, event, channel). A `sent` entry is final: a
+        later record of the same id is ignored."""
+        ...
+
+    def entries(self, order_id: str) -> list[NotificationEntry]:
+        """Every entry of the order, oldest event first."""
+        ...
+
+    def advance_latest(self, order_id: str, channel: Channel, version: int) -> None:
+        """Raise the channel's latest notifiable order version to `version` (never lowers it)."""
+        ...
+
+    def latest(self, order_id: str, channel: Channel) -> int | None: ...
+
+
+class TaskScheduler(Protocol):
+    def schedule(self, event: OrderEvent, delay_seconds: int) -> None:
+        """Deliver `event` again to the worker, as a due delivery, after `delay_seconds` (<= 900)."""
+        ...

@@ -1,0 +1,87 @@
+"""The notification policy: which order events reach the customer on which channels, what may
+bypass quiet hours, and how long a burst of updates is collapsed into one message.
+
+It is configuration (`notifications.policy` in the stage config, passed to the worker as the
+`NOTIFICATION_POLICY` JSON environment variable); `DEFAULT_POLICY` is what a stage gets when it
+says nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from notifications.domain.model import KIND_BY_EVENT_TYPE, Channel
+from notifications.domain.preferences import QuietHours
+
+BOTH = (Channel.EMAIL, Channel.SMS)
+
+
+class NotificationPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    events: Annotated[
+        dict[str, tuple[Channel, ...]],
+        Field(description="Event type -> channels. An event not listed reaches no one."),
+    ] = {
+        "order.confirmed": BOTH,
+        "order.out_of_stock": BOTH,
+        "order.shipped": BOTH,
+        "order.partially_shipped": BOTH,
+        "order.in_transit": (Channel.EMAIL,),  # intermediate scans: no SMS
+        "order.out_for_delivery": BOTH,
+        "order.delivered": BOTH,
+        "order.delivery_exception": BOTH,
+        "order.returned_to_sender": BOTH,
+        "order.cancelled": BOTH,
+        "order.expired": BOTH,
+    }
+    critical_events: Annotated[
+        frozenset[str], Field(description="Sent even in the customer's quiet hours.")
+    ] = frozenset({"order.delivery_exception"})
+    collapse_window_seconds: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=900,
+            description="Updates of one order within this window become one message with the latest "
+            "state (0: every update is sent at once). At most 900, the SQS delay limit.",
+        ),
+    ] = 120
+    quiet_hours_channels: tuple[Channel, ...] = BOTH
+    default_quiet_hours: Annotated[
+        QuietHours | None, Field(description="For customers who set none (null: none).")
+    ] = None
+    default_time_zones: Annotated[
+        dict[str, str],
+        Field(description="Shipping country -> IANA zone, for customers who set none (else UTC)."),
+    ] = {
+        "CN": "Asia/Shanghai",
+        "HK": "Asia/Hong_Kong",
+        "TW": "Asia/Taipei",
+        "SG": "Asia/Singapore",
+        "JP": "Asia/Tokyo",
+        "KR": "Asia/Seoul",
+        "GB": "Europe/London",
+        "DE": "Europe/Berlin",
+        "FR": "Europe/Paris",
+        "NL": "Europe/Amsterdam",
+    }
+
+    @field_validator("events")
+    @classmethod
+    def _known_events(cls, value: dict[str, tuple[Channel, ...]]) -> dict[str, tuple[Channel, ...]]:
+        unknown = sorted(set(value) - set(KIND_BY_EVENT_TYPE))
+        if unknown:
+            raise ValueError(f"no templates for event types: {', '.join(unknown)}")
+        return value
+
+    def channels_for(self, event_type: str) -> tuple[Channel, ...]:
+        return self.events.get(event_type, ())
+
+    def is_critical(self, event_type: str) -> bool:
+        return event_type in self.critical_events
+
+
+DEFAULT_POLICY = NotificationPolicy()
