@@ -11,6 +11,7 @@ from constructs import Construct
 
 from infra.config import STACK_NAME, StageConfig
 from infra.constructs.carrier_tracking import CarrierTracking
+from infra.constructs.customer_links import CustomerLinks
 from infra.constructs.customer_notifications import CustomerNotifications
 from infra.constructs.data import Data
 from infra.constructs.lambda_function import FunctionRuntime
@@ -34,6 +35,7 @@ class OrdertrackStack(Stack):
         self.config = config
         runtime = FunctionRuntime(self, "Functions", config=config)
         self.data = Data(self, "Data")
+        self.customer_links = CustomerLinks(self, "CustomerLinks")
         self.stock_reservation = StockReservation(
             self,
             "StockReservation",

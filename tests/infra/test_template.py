@@ -411,7 +411,10 @@ def test_default_stage_logs_json_access_lines_and_throttles(synthesized: Synthes
 
 def test_api_key_secret_is_generated_never_in_clear_text(synthesized: SynthesizedApp) -> None:
     secrets = synthesized.of_type("AWS::SecretsManager::Secret")
-    assert {k for k in secrets if not k.endswith("WebhookSecret")} == {"StorefrontApiKeySecret"}
+    assert {k for k in secrets if not k.endswith("WebhookSecret")} == {
+        "StorefrontApiKeySecret",
+        "LinkSigningKey",
+    }
     secret = secrets["StorefrontApiKeySecret"]
     assert "SecretString" not in secret["Properties"]
     generated = secret["Properties"]["GenerateSecretString"]
@@ -420,6 +423,17 @@ def test_api_key_secret_is_generated_never_in_clear_text(synthesized: Synthesize
     assert generated["ExcludePunctuation"] is True
     assert secret["Metadata"]["ordertrack:local-secret"] == {
         "api_key": {"env": "ORDERTRACK_API_KEY", "default": "local-dev-key"}
+    }
+
+
+def test_link_signing_key_is_generated_with_a_local_value(synthesized: SynthesizedApp) -> None:
+    secret = synthesized.of_type("AWS::SecretsManager::Secret")["LinkSigningKey"]
+    assert "SecretString" not in secret["Properties"]
+    generated = secret["Properties"]["GenerateSecretString"]
+    assert generated["GenerateStringKey"] == "key"
+    assert generated["PasswordLength"] >= 32
+    assert secret["Metadata"]["ordertrack:local-secret"] == {
+        "key": {"env": "ORDERTRACK_LINK_SIGNING_KEY", "default": "local-link-signing-key"}
     }
 
 
