@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
     from notifications.domain.notify_customer import CustomerNotifier
+    from notifications.domain.tasks import TaskRunner
 
 
 @cache
@@ -30,11 +31,37 @@ def idempotency_config() -> IdempotencyConfig:
     return delivery_idempotency_config()
 
 
+def tracking_link(order_id: str) -> str | None:
+    """`<base>/track/<signed token>`, or None when no base URL or key is configured."""
+    from shared import links
+    from shared.link_keys import link_keys
+
+    settings = notification_settings()
+    if not settings.tracking_base_url or not settings.link_signing_secret_arn:
+        return None
+    key = link_keys(settings.link_signing_secret_arn).current
+    return links.link(settings.tracking_base_url, links.sign(key, order_id))
+
+
+@cache
+def sqs_tasks():  # type: ignore[no-untyped-def]
+    from notifications.adapters.sqs_tasks import SqsNotificationTasks
+    from shared.aws_clients import aws_client
+
+    settings = notification_settings()
+    return SqsNotificationTasks(
+        aws_client("sqs"), settings.notification_queue_url, settings.notification_dlq_url
+    )
+
+
 @cache
 def customer_notifier() -> CustomerNotifier:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
     from notifications.adapters.delivery_metrics import PowertoolsDeliveryMetrics
+    from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
+    from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
+    from notifications.adapters.dynamo_suppressions import DynamoSuppressionList
     from notifications.adapters.idempotent_ledger import IdempotentDeliveryLedger
     from notifications.adapters.ses_email import SesEmailSender
     from notifications.adapters.sns_sms import SnsSmsSender
@@ -46,17 +73,36 @@ def customer_notifier() -> CustomerNotifier:
     if metrics.namespace is None:  # without a namespace the metrics flush would fail the whole batch
         metrics.namespace = settings.powertools_metrics_namespace
     dynamodb = aws_client("dynamodb")
+    table = settings.orders_table_name
     persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=dynamodb)
     return CustomerNotifier(
-        orders=DynamoOrderRepository(settings.orders_table_name, dynamodb),
-        email=SesEmailSender(aws_client("ses"), settings.sender_email),
+        orders=DynamoOrderRepository(table, dynamodb),
+        email=SesEmailSender(aws_client("ses"), settings.sender_email, settings.ses_configuration_set),
         sms=SnsSmsSender(aws_client("sns"), settings.sms_sender_id),
         ledger=IdempotentDeliveryLedger(persistence, idempotency_config()),
         metrics=PowertoolsDeliveryMetrics(metrics),
-        tracking_base_url=settings.tracking_base_url,
+        preferences=DynamoPreferenceStore(table, dynamodb),
+        suppressions=DynamoSuppressionList(table, dynamodb),
+        log=DynamoNotificationLog(table, dynamodb),
+        scheduler=sqs_tasks(),
+        policy=settings.policy(),
+        tracking_link=tracking_link,
+    )
+
+
+@cache
+def task_runner() -> TaskRunner:
+    from notifications.domain.tasks import TaskRunner
+
+    settings = notification_settings()
+    return TaskRunner(
+        notifier=customer_notifier(),
+        retries=sqs_tasks(),
+        max_receive_count=settings.max_receive_count,
+        retry_base_seconds=settings.retry_base_seconds,
     )
 
 
 def reset() -> None:
-    for cached in (notification_settings, idempotency_config, customer_notifier):
+    for cached in (notification_settings, idempotency_config, customer_notifier, sqs_tasks, task_runner):
         cached.cache_clear()

@@ -46,6 +46,8 @@ def outcome_to_dict(outcome: DeliveryOutcome) -> dict[str, Any]:
         "channel": outcome.channel.value,
         "status": outcome.status.value,
         "message_id": outcome.message_id,
+        "reason": outcome.reason,
+        "segments": outcome.segments,
     }
 
 
@@ -55,6 +57,8 @@ def outcome_from_dict(stored: dict[str, Any]) -> DeliveryOutcome:
         status=DeliveryStatus(stored["status"]),
         message_id=stored.get("message_id"),
         replayed=bool(stored.get("replayed", False)),
+        reason=stored.get("reason"),
+        segments=int(stored["segments"]) if stored.get("segments") is not None else None,
     )
 
 

@@ -5,7 +5,7 @@ Messages carry provider error codes only, never the recipient: exceptions end up
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 
 from shared.errors import RetryableError
 
@@ -36,6 +36,7 @@ class DeliveryInProgress(RetryableError):
 class NotificationsPending(RetryableError):
     """Some channels of a notification must be retried; the others are done and will not repeat."""
 
-    def __init__(self, channels: Iterable[str]) -> None:
-        self.channels = sorted(channels)
-        super().__init__("channels to retry: " + ", ".join(self.channels))
+    def __init__(self, reasons: Mapping[str, str]) -> None:
+        self.reasons = {str(channel): reason for channel, reason in sorted(reasons.items())}
+        self.channels = list(self.reasons)
+        super().__init__("; ".join(f"{channel}: {reason}" for channel, reason in self.reasons.items()))

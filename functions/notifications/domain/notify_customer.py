@@ -1,15 +1,38 @@
-"""Tell the customer about an order event on every channel they gave us, once per channel.
+"""Tell the customer about an order event: the right channels, at the right time, exactly once.
 
-Each (event, channel) delivery goes through the ledger, so a redelivered or replayed event sends
-nothing new. Channels are independent: a throttled email does not stop the SMS; the channels that
-must be retried are reported together at the end (NotificationsPending), and on the retry the
-channels already done are answered from the ledger instead of being sent again.
+Two steps, both driven by the notification queue:
+
+1. `accept(event)`: a new order event. Its channels come from the policy, the customer's
+   preferences and the addresses the order has. For each, the order's *latest notifiable version*
+   on that channel is raised to the event's version; then the delivery is scheduled at the end of
+   the burst window (`collapse_window_seconds`, or delivered at once when the window is 0).
+2. `deliver(event)`: the window is over. Per channel, in this order:
+   - already sent (the notification log says so): nothing to do;
+   - a later event of the same order took over the channel within the window: `collapsed`;
+     the later event's message carries the latest state;
+   - in the customer's quiet hours (and the event is not critical): `held`; the delivery is
+     scheduled again for when they end (in steps of at most 15 minutes, the SQS delay limit);
+   - suppressed (our list: STOP replies, bounces, complaints; or the SNS opt-out list) or the
+     channel switched off: `suppressed`, and the message falls back to the customer's other
+     channel if it is on, has an address and was not planned anyway;
+   - otherwise rendered and sent through the delivery ledger, whose conditional write keyed by
+     (event, channel) makes a redelivered or replayed event send nothing new: `sent`, or
+     `failed` when the provider refuses it for good.
+   Retryable provider errors are collected and raised together (NotificationsPending) after
+   the other channels are done; the handler retries them through SQS with backoff.
+
+Every outcome is written to the order's notification log; recipients appear there and in logs
+masked only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from notifications.domain.errors import DeliveryRejected, NotificationsPending
 from notifications.domain.masking import mask_email, mask_phone
@@ -20,84 +43,306 @@ from notifications.domain.model import (
     DeliveryOutcome,
     DeliveryStatus,
     EmailMessage,
+    NotificationEntry,
+    NotificationKind,
+    NotificationStatus,
+    Suppression,
 )
-from notifications.domain.ports import DeliveryLedger, DeliveryMetrics, EmailSender, OrderReader, SmsSender
+from notifications.domain.policy import DEFAULT_POLICY, NotificationPolicy
+from notifications.domain.ports import (
+    DeliveryLedger,
+    DeliveryMetrics,
+    EmailSender,
+    NotificationLog,
+    OrderReader,
+    PreferenceStore,
+    SmsSender,
+    SuppressionList,
+    TaskScheduler,
+)
+from notifications.domain.preferences import StoredPreferences
 from notifications.domain.rendering import message_locale, notification_context, render_email, render_sms
+from notifications.domain.sms_segments import sms_size
+from orders.models.order import OrderRecord
+from shared.clock import Clock, SystemClock, isoformat
 from shared.errors import RetryableError
 from shared.events import OrderEvent
 from shared.observability import logger
 
+MAX_DELAY_SECONDS = 900  # SQS DelaySeconds limit
+OTHER_CHANNEL = {Channel.EMAIL: Channel.SMS, Channel.SMS: Channel.EMAIL}
+PROVIDER_OPT_OUT = "provider_opt_out"
+CHANNEL_OFF = "channel_off"
+
+
+def _no_link(_order_id: str) -> str | None:
+    return None
+
 
 @dataclass(frozen=True)
+class Recipient:
+    channel: Channel
+    address: str
+
+    @property
+    def masked(self) -> str:
+        return mask_email(self.address) if self.channel is Channel.EMAIL else mask_phone(self.address)
+
+
+@dataclass(frozen=True)
+class _Situation:
+    """What one delivery attempt knows about the order and the customer."""
+
+    event: OrderEvent
+    order: OrderRecord
+    kind: NotificationKind
+    preferences: StoredPreferences | None
+    locale: str
+    zone: ZoneInfo
+    now: datetime
+
+    def switched_on(self, channel: Channel) -> bool:
+        return self.preferences is None or bool(getattr(self.preferences.channels, channel.value))
+
+    def recipient(self, channel: Channel) -> Recipient | None:
+        address = self.order.customer.email if channel is Channel.EMAIL else self.order.customer.phone
+        return Recipient(channel, address) if address else None
+
+
+@dataclass
 class CustomerNotifier:
     orders: OrderReader
     email: EmailSender
     sms: SmsSender
     ledger: DeliveryLedger
     metrics: DeliveryMetrics
-    tracking_base_url: str = ""
+    preferences: PreferenceStore
+    suppressions: SuppressionList
+    log: NotificationLog
+    scheduler: TaskScheduler
+    policy: NotificationPolicy = DEFAULT_POLICY
+    tracking_link: Callable[[str], str | None] = _no_link  # order id -> signed tracking-page URL
+    clock: Clock = field(default_factory=SystemClock)
 
-    def notify(self, event: OrderEvent) -> list[DeliveryOutcome]:
-        """Deliver the notification for `event`; raises NotificationsPending if a channel must be retried."""
-        kind = KIND_BY_EVENT_TYPE.get(event.event_type)
-        if kind is None:
-            logger.info("event skipped: no customer notification for this type", event_type=event.event_type)
+    # -- step 1 -------------------------------------------------------------------------
+
+    def accept(self, event: OrderEvent) -> list[Channel]:
+        """Note a new event and schedule its delivery; returns the channels it will go out on."""
+        situation = self._situation(event)
+        if situation is None:
             return []
+        channels = self._planned(situation)
+        if not channels:
+            logger.info("event reaches no channel", event_type=event.event_type)
+            return []
+        for channel in channels:
+            self.log.advance_latest(event.order_id, channel, event.version)
+        window = self.policy.collapse_window_seconds
+        if window > 0:
+            self.scheduler.schedule(event, window)
+        else:
+            self.deliver(event)
+        return channels
+
+    # -- step 2 -------------------------------------------------------------------------
+
+    def deliver(self, event: OrderEvent) -> list[NotificationEntry]:
+        """Deliver `event` on each of its channels; raises NotificationsPending if any must be retried."""
+        situation = self._situation(event)
+        if situation is None:
+            return []
+        done = {
+            entry.channel
+            for entry in self.log.entries(event.order_id)
+            if entry.event_id == event.event_id and entry.status is NotificationStatus.SENT
+        }
+        queue: list[tuple[Channel, Channel | None]] = [(c, None) for c in self._planned(situation)]
+        considered = {channel for channel, _ in queue}
+        entries: list[NotificationEntry] = []
+        pending: dict[str, str] = {}
+        hold_until: datetime | None = None
+        while queue:
+            channel, fallback_for = queue.pop(0)
+            recipient = situation.recipient(channel)
+            if recipient is None or channel in done:
+                continue
+            try:
+                entry, release = self._deliver_on(situation, recipient, fallback_for)
+            except RetryableError as error:
+                logger.warning("delivery will be retried", channel=channel.value, reason=str(error))
+                pending[channel.value] = str(error)
+                continue
+            entries.append(entry)
+            if release is not None:
+                hold_until = release if hold_until is None else min(hold_until, release)
+            if entry.status is NotificationStatus.SUPPRESSED:
+                other = OTHER_CHANNEL[channel]
+                if other not in considered and situation.recipient(other) and situation.switched_on(other):
+                    considered.add(other)
+                    queue.append((other, channel))
+        if hold_until is not None:
+            delay = math.ceil((hold_until - situation.now).total_seconds())
+            self.scheduler.schedule(event, max(1, min(MAX_DELAY_SECONDS, delay)))
+        if pending:
+            raise NotificationsPending(pending)
+        return entries
+
+    def give_up(self, event: OrderEvent, channels: list[str], reason: str) -> None:
+        """Retries are exhausted: the message goes to the dead-letter queue; the log says so."""
+        order = self.orders.get(event.order_id)
+        kind = KIND_BY_EVENT_TYPE.get(event.event_type)
+        for name in channels:
+            channel = Channel(name)
+            self._record(
+                NotificationEntry(
+                    order_id=event.order_id,
+                    event_id=event.event_id,
+                    event_type=event.event_type,
+                    channel=channel,
+                    status=NotificationStatus.FAILED,
+                    at=isoformat(self.clock.now()),
+                    template=kind.value if kind else None,
+                    locale=message_locale(order) if order else None,
+                    reason="retries_exhausted: " + reason,
+                )
+            )
+
+    # -- one channel ---------------------------------------------------------------------
+
+    def _deliver_on(
+        self, situation: _Situation, recipient: Recipient, fallback_for: Channel | None
+    ) -> tuple[NotificationEntry, datetime | None]:
+        """The entry recorded for this channel and, when held, its release time. Raises a
+        RetryableError when the channel must be tried again later."""
+        event, channel = situation.event, recipient.channel
+
+        def entry(status: NotificationStatus, replayed: bool = False, **values: object) -> NotificationEntry:
+            return self._record(
+                NotificationEntry(
+                    order_id=event.order_id,
+                    event_id=event.event_id,
+                    event_type=event.event_type,
+                    channel=channel,
+                    status=status,
+                    at=isoformat(situation.now),
+                    template=situation.kind.value,
+                    locale=situation.locale,
+                    recipient=recipient.masked,
+                    fallback_for=fallback_for,
+                    **values,  # type: ignore[arg-type]
+                ),
+                counted=not replayed,
+            )
+
+        if fallback_for is None:
+            latest = self.log.latest(event.order_id, channel)
+            if latest is not None and latest > event.version:
+                return entry(NotificationStatus.COLLAPSED, reason=f"replaced by v{latest}"), None
+        release = self._quiet_until(situation, channel)
+        if release is not None:
+            return entry(
+                NotificationStatus.HELD, reason="quiet_hours", release_at=isoformat(release)
+            ), release
+        if not situation.switched_on(channel):
+            return entry(NotificationStatus.SUPPRESSED, reason=CHANNEL_OFF), None
+        suppression = self._suppression(recipient, situation.now)
+        if suppression is not None:
+            logger.info("delivery suppressed", channel=channel.value, reason=suppression.reason)
+            return entry(NotificationStatus.SUPPRESSED, reason=suppression.reason), None
+        send = partial(self._send, situation, recipient)
+        outcome = self.ledger.deliver_once(DeliveryKey(event.event_id, channel), send)
+        if outcome.replayed:
+            logger.info("delivery already done for this event", channel=channel.value)
+        status = (
+            NotificationStatus.FAILED
+            if outcome.status is DeliveryStatus.REJECTED
+            else NotificationStatus.SENT
+        )
+        reason = (outcome.reason or "rejected") if status is NotificationStatus.FAILED else None
+        return entry(
+            status,
+            replayed=outcome.replayed,
+            reason=reason,
+            message_id=outcome.message_id,
+            segments=outcome.segments,
+        ), None
+
+    def _quiet_until(self, situation: _Situation, channel: Channel) -> datetime | None:
+        if channel not in self.policy.quiet_hours_channels or self.policy.is_critical(
+            situation.event.event_type
+        ):
+            return None
+        preferences = situation.preferences
+        quiet = preferences.quiet_hours if preferences is not None else None
+        quiet = quiet or self.policy.default_quiet_hours
+        return quiet.release_at(situation.now, situation.zone) if quiet is not None else None
+
+    def _suppression(self, recipient: Recipient, now: datetime) -> Suppression | None:
+        found = self.suppressions.find(recipient.channel, recipient.address)
+        if found is not None or recipient.channel is not Channel.SMS:
+            return found
+        if not self.sms.is_opted_out(recipient.address):
+            return None
+        at = isoformat(now)
+        self.suppressions.suppress(Channel.SMS, recipient.address, PROVIDER_OPT_OUT, "sns_opt_out_list", at)
+        return Suppression(Channel.SMS, PROVIDER_OPT_OUT, "sns_opt_out_list", at)
+
+    def _send(self, situation: _Situation, recipient: Recipient) -> DeliveryOutcome:
+        context = notification_context(
+            situation.order,
+            situation.kind,
+            situation.locale,
+            time_zone=situation.zone.key,
+            tracking_url=self.tracking_link(situation.order.order_id),
+            occurred_at=situation.event.occurred_at,
+        )
+        channel = recipient.channel
+        try:
+            if channel is Channel.EMAIL:
+                message: EmailMessage = render_email(situation.kind, situation.locale, context)
+                message_id, segments = self.email.send(recipient.address, message), None
+            else:
+                text = render_sms(situation.kind, situation.locale, context)
+                message_id, segments = self.sms.send(recipient.address, text), sms_size(text).segments
+        except DeliveryRejected as rejected:
+            logger.warning("delivery rejected: not retried", channel=channel.value, code=rejected.code)
+            outcome = DeliveryOutcome(channel, DeliveryStatus.REJECTED, reason=rejected.code)
+        else:
+            logger.info("delivered", channel=channel.value, recipient=recipient.masked, message_id=message_id)
+            outcome = DeliveryOutcome(channel, DeliveryStatus.SENT, message_id, segments=segments)
+        return outcome
+
+    # -- shared ---------------------------------------------------------------------------
+
+    def _situation(self, event: OrderEvent) -> _Situation | None:
+        kind = KIND_BY_EVENT_TYPE.get(event.event_type)
+        if kind is None or not self.policy.channels_for(event.event_type):
+            logger.info("event skipped: no customer notification for this type", event_type=event.event_type)
+            return None
         order = self.orders.get(event.order_id)
         if order is None:
             logger.warning("order not found: notification dropped", event_type=event.event_type)
-            return []
+            return None
+        preferences = self.preferences.get(order.customer.id)
+        zone_name = (preferences.time_zone if preferences else None) or self.policy.default_time_zones.get(
+            order.shipping_address.country.upper(), "UTC"
+        )
+        return _Situation(
+            event=event,
+            order=order,
+            kind=kind,
+            preferences=preferences,
+            locale=message_locale(order, preferences.locale if preferences else None),
+            zone=ZoneInfo(zone_name),
+            now=self.clock.now(),
+        )
 
-        locale = message_locale(order)
-        context = notification_context(order, locale, self.tracking_base_url)
-        deliveries = []
-        if order.customer.email:
-            message = render_email(kind, locale, context)
-            deliveries.append((Channel.EMAIL, partial(self._send_email, order.customer.email, message)))
-        if order.customer.phone:
-            text = render_sms(kind, locale, context)
-            deliveries.append((Channel.SMS, partial(self._send_sms, order.customer.phone, text)))
-        if not deliveries:
-            logger.warning("customer has no email or phone: nothing to send")
-            return []
+    def _planned(self, situation: _Situation) -> list[Channel]:
+        """The policy's channels for the event that the customer has an address for."""
+        return [c for c in self.policy.channels_for(situation.event.event_type) if situation.recipient(c)]
 
-        outcomes: list[DeliveryOutcome] = []
-        pending: list[Channel] = []
-        for channel, send in deliveries:
-            try:
-                outcome = self.ledger.deliver_once(DeliveryKey(event.event_id, channel), send)
-            except RetryableError as error:
-                logger.warning("delivery will be retried", channel=channel.value, reason=str(error))
-                pending.append(channel)
-                continue
-            if outcome.replayed:
-                logger.info(
-                    "delivery already done for this event", channel=channel.value, status=outcome.status.value
-                )
-            else:
-                self.metrics.record(outcome)
-            outcomes.append(outcome)
-        if pending:
-            raise NotificationsPending(pending)
-        return outcomes
-
-    def _send_email(self, address: str, message: EmailMessage) -> DeliveryOutcome:
-        try:
-            message_id = self.email.send(address, message)
-        except DeliveryRejected as rejected:
-            logger.warning("email rejected: not retried", recipient=mask_email(address), code=rejected.code)
-            return DeliveryOutcome(Channel.EMAIL, DeliveryStatus.REJECTED)
-        logger.info("email sent", recipient=mask_email(address), message_id=message_id)
-        return DeliveryOutcome(Channel.EMAIL, DeliveryStatus.SENT, message_id)
-
-    def _send_sms(self, phone: str, text: str) -> DeliveryOutcome:
-        try:
-            if self.sms.is_opted_out(phone):
-                logger.info("sms suppressed: number opted out", recipient=mask_phone(phone))
-                return DeliveryOutcome(Channel.SMS, DeliveryStatus.SUPPRESSED)
-            message_id = self.sms.send(phone, text)
-        except DeliveryRejected as rejected:
-            logger.warning("sms rejected: not retried", recipient=mask_phone(phone), code=rejected.code)
-            return DeliveryOutcome(Channel.SMS, DeliveryStatus.REJECTED)
-        logger.info("sms sent", recipient=mask_phone(phone), message_id=message_id)
-        return DeliveryOutcome(Channel.SMS, DeliveryStatus.SENT, message_id)
+    def _record(self, entry: NotificationEntry, counted: bool = True) -> NotificationEntry:
+        self.log.record(entry)
+        if counted:
+            self.metrics.record(entry)
+        return entry

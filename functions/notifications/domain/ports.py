@@ -54,7 +54,9 @@ class DeliveryLedger(Protocol):
 
 
 class DeliveryMetrics(Protocol):
-    def record(self, outcome: DeliveryOutcome) -> None: ...
+    def record(self, entry: NotificationEntry) -> None:
+        """Count one notification outcome (by channel and status)."""
+        ...
 
 
 class PreferenceStore(Protocol):

@@ -1,8 +1,8 @@
-"""Notification queue -> email and SMS to the customer for confirmed and out-of-stock orders.
+"""Notification queue -> customer email and SMS (see notifications.domain.notify_customer).
 
-Partial batch responses: a record whose delivery must be retried (throttling, provider outage,
-the same delivery in progress elsewhere) is reported as failed and comes back from SQS; the
-channels it already delivered are not sent again (see notifications.adapters.idempotent_ledger).
+Partial batch responses: a record that must be retried is reported as failed after its
+visibility is set to the backoff, and comes back from SQS then; channels it already delivered are
+not sent again. On its last attempt it is forwarded to the dead-letter queue with its reason.
 """
 
 from __future__ import annotations
@@ -12,23 +12,26 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notifications.dependencies import customer_notifier, idempotency_config
-from notifications.models.messages import OrderEventMessage
+from notifications.dependencies import idempotency_config, task_runner
+from notifications.domain.tasks import Delivery
+from notifications.models.messages import NotificationMessage
 from shared.observability import logger, metrics
 
 if TYPE_CHECKING:
-    from notifications.domain.model import DeliveryOutcome
-    from notifications.domain.notify_customer import CustomerNotifier
+    from notifications.domain.tasks import TaskRunner
 
-processor = BatchProcessor(event_type=EventType.SQS, model=OrderEventMessage)
+processor = BatchProcessor(event_type=EventType.SQS, model=NotificationMessage)
 
 
-def notify_for_message(
-    record: OrderEventMessage, notifier: CustomerNotifier | None = None
-) -> list[DeliveryOutcome]:
-    event = record.body
-    logger.append_keys(order_id=event.order_id, event_id=event.event_id)
-    return (notifier or customer_notifier()).notify(event)
+def notify_for_message(record: NotificationMessage, runner: TaskRunner | None = None) -> None:
+    task = record.body
+    logger.append_keys(order_id=task.order_id, event_id=task.event_id, due=task.due)
+    delivery = Delivery(
+        attempt=int(record.attributes.ApproximateReceiveCount),
+        receipt_handle=record.receiptHandle,
+        raw_body=task.model_dump_json(),
+    )
+    (runner or task_runner()).run(task.event(), task.due, delivery)
 
 
 @logger.inject_lambda_context(clear_state=True)

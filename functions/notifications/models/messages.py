@@ -1,4 +1,9 @@
-"""The notification queue's records: an SQS message whose body is an `OrderEvent` in JSON."""
+"""The notification queue's records: an SQS message whose body is a `NotificationTask` in JSON.
+
+The order-events dispatcher sends plain `OrderEvent`s (a new event: `due` is false); the worker
+itself sends the same event back with `due: true`, delayed, when its delivery is due (end of the
+burst window, end of the customer's quiet hours).
+"""
 
 from __future__ import annotations
 
@@ -8,5 +13,15 @@ from pydantic import Json
 from shared.events import OrderEvent
 
 
-class OrderEventMessage(SqsRecordModel):
-    body: Json[OrderEvent]  # type: ignore[assignment]
+class NotificationTask(OrderEvent):
+    due: bool = False
+
+    def event(self) -> OrderEvent:
+        return OrderEvent.model_validate(self.model_dump(exclude={"due"}))
+
+
+class NotificationMessage(SqsRecordModel):
+    body: Json[NotificationTask]  # type: ignore[assignment]
+
+
+OrderEventMessage = NotificationMessage  # the name the handler tests and samples used first

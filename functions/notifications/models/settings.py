@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, Json
 
+from notifications.domain.policy import DEFAULT_POLICY, NotificationPolicy
 from shared.settings import FunctionSettings
 
 
@@ -16,7 +17,26 @@ class NotificationSettings(FunctionSettings):
     sms_sender_id: Annotated[
         str, Field(pattern=r"^[A-Za-z0-9-]{0,11}$", description="Empty: no sender id.")
     ] = ""
-    tracking_base_url: Annotated[str, Field(description="`<base>/<order_id>` is linked; empty: no link.")] = (
+    tracking_base_url: Annotated[
+        str, Field(description="Links are `<base>/track/<token>`; empty: messages carry no link.")
+    ] = ""
+    link_signing_secret_arn: Annotated[str, Field(description="Empty: messages carry no link.")] = ""
+    notification_policy: Json[NotificationPolicy] = DEFAULT_POLICY  # type: ignore[assignment]
+    collapse_window_seconds: Annotated[
+        int | None, Field(ge=0, le=900, description="Overrides the policy's window (local runs).")
+    ] = None
+    notification_queue_url: Annotated[str, Field(description="Where due deliveries are scheduled.")] = ""
+    notification_dlq_url: Annotated[str, Field(description="Where exhausted messages go, with a reason.")] = (
         ""
     )
+    max_receive_count: Annotated[int, Field(ge=1, description="The queue's redrive maxReceiveCount.")] = 5
+    retry_base_seconds: Annotated[int, Field(ge=0, le=900, description="First retry delay; doubles.")] = 30
+    ses_configuration_set: str = ""
     powertools_metrics_namespace: str = "ordertrack"
+
+    def policy(self) -> NotificationPolicy:
+        if self.collapse_window_seconds is None:
+            return self.notification_policy
+        return self.notification_policy.model_copy(
+            update={"collapse_window_seconds": self.collapse_window_seconds}
+        )

@@ -1,24 +1,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from notifications.domain.notify_customer import CustomerNotifier
+from notifications.domain.policy import DEFAULT_POLICY, NotificationPolicy
+from notifications.domain.tasks import TaskRunner
 from orders.models.order import OrderRecord
 from shared.events import OrderEvent
+from tests.fakes.orders import FrozenClock
 from tests.unit.notifications.fakes import (
     FakeEmailSender,
     FakeOrders,
     FakeSmsSender,
     InMemoryDeliveryLedger,
+    InMemoryNotificationLog,
+    InMemoryPreferences,
+    InMemorySuppressions,
     RecordingMetrics,
+    RecordingRetryQueue,
+    RecordingScheduler,
 )
 
 EMAIL = "li.wei@example.com"
 PHONE = "+8613800138000"
-TRACKING = "https://track.example.com/orders"
+TRACKING = "https://track.example.com/track/"
+# 10:00 UTC = 18:00 in Shanghai: outside usual quiet hours
+NOON = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
 def sample_order(**overrides: Any) -> OrderRecord:
@@ -73,6 +84,10 @@ def event_for(order: OrderRecord, event_type: str | None = None) -> OrderEvent:
     )
 
 
+def fake_link(order_id: str) -> str:
+    return TRACKING + order_id + ".signed"
+
+
 @dataclass
 class World:
     orders: FakeOrders
@@ -80,12 +95,64 @@ class World:
     sms: FakeSmsSender
     ledger: InMemoryDeliveryLedger
     metrics: RecordingMetrics
+    preferences: InMemoryPreferences
+    suppressions: InMemorySuppressions
+    log: InMemoryNotificationLog
+    scheduler: RecordingScheduler
+    retries: RecordingRetryQueue
+    clock: FrozenClock
     notifier: CustomerNotifier
+    runner: TaskRunner
+
+    def use_policy(self, **changes: Any) -> None:
+        self.notifier.policy = DEFAULT_POLICY.model_copy(update=changes)
+
+    def run_due(self) -> None:
+        """Deliver everything scheduled so far (as SQS would once the delays pass)."""
+        for event, _delay in self.scheduler.take():
+            self.notifier.deliver(event)
+
+
+def build_world(policy: NotificationPolicy = DEFAULT_POLICY) -> World:
+    orders, email, sms = FakeOrders(), FakeEmailSender(), FakeSmsSender()
+    ledger, metrics = InMemoryDeliveryLedger(), RecordingMetrics()
+    preferences, suppressions, log = InMemoryPreferences(), InMemorySuppressions(), InMemoryNotificationLog()
+    scheduler, retries, clock = RecordingScheduler(), RecordingRetryQueue(), FrozenClock(NOON)
+    notifier = CustomerNotifier(
+        orders=orders,
+        email=email,
+        sms=sms,
+        ledger=ledger,
+        metrics=metrics,
+        preferences=preferences,
+        suppressions=suppressions,
+        log=log,
+        scheduler=scheduler,
+        policy=policy,
+        tracking_link=fake_link,
+        clock=clock,
+    )
+    runner = TaskRunner(
+        notifier=notifier, retries=retries, max_receive_count=5, retry_base_seconds=30, clock=clock
+    )
+    return World(
+        orders,
+        email,
+        sms,
+        ledger,
+        metrics,
+        preferences,
+        suppressions,
+        log,
+        scheduler,
+        retries,
+        clock,
+        notifier,
+        runner,
+    )
 
 
 @pytest.fixture
 def world() -> World:
-    orders, email, sms = FakeOrders(), FakeEmailSender(), FakeSmsSender()
-    ledger, metrics = InMemoryDeliveryLedger(), RecordingMetrics()
-    notifier = CustomerNotifier(orders, email, sms, ledger, metrics, tracking_base_url=TRACKING)
-    return World(orders, email, sms, ledger, metrics, notifier)
+    """Collapse window 0: every accepted event is delivered at once."""
+    return build_world(DEFAULT_POLICY.model_copy(update={"collapse_window_seconds": 0}))

@@ -8,8 +8,18 @@ from dataclasses import replace
 from typing import Any
 
 from notifications.domain.errors import DeliveryInProgress
-from notifications.domain.model import DeliveryKey, DeliveryOutcome, EmailMessage
+from notifications.domain.model import (
+    Channel,
+    DeliveryKey,
+    DeliveryOutcome,
+    EmailMessage,
+    NotificationEntry,
+    NotificationStatus,
+    Suppression,
+)
+from notifications.domain.preferences import CustomerPreferences, StoredPreferences
 from orders.models.order import OrderRecord
+from shared.events import OrderEvent
 
 
 class FakeOrders:
@@ -37,11 +47,14 @@ class FakeSmsSender:
         self.sent: list[tuple[str, str]] = []
         self.opted_out = set(opted_out or ())
         self.failure: Exception | None = None
+        self.failures: list[Exception] = []  # raised by the next sends, one each, before `failure`
 
     def is_opted_out(self, phone: str) -> bool:
         return phone in self.opted_out
 
     def send(self, phone: str, text: str) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
         if self.failure is not None:
             raise self.failure
         self.sent.append((phone, text))
@@ -72,14 +85,104 @@ class InMemoryDeliveryLedger:
 
 class RecordingMetrics:
     def __init__(self) -> None:
-        self.outcomes: list[DeliveryOutcome] = []
+        self.entries: list[NotificationEntry] = []
 
-    def record(self, outcome: DeliveryOutcome) -> None:
-        self.outcomes.append(outcome)
+    def record(self, entry: NotificationEntry) -> None:
+        self.entries.append(entry)
 
     def counts(self) -> dict[str, int]:
         totals: dict[str, Any] = {}
-        for outcome in self.outcomes:
-            name = outcome.channel.value + "." + outcome.status.value
+        for entry in self.entries:
+            name = entry.channel.value + "." + entry.status.value
             totals[name] = totals.get(name, 0) + 1
         return totals
+
+
+class InMemorySuppressions:
+    def __init__(self) -> None:
+        self.items: dict[tuple[Channel, str], Suppression] = {}
+
+    def find(self, channel: Channel, address: str) -> Suppression | None:
+        return self.items.get((channel, address))
+
+    def suppress(self, channel: Channel, address: str, reason: str, source: str, at: str) -> None:
+        self.items.setdefault((channel, address), Suppression(channel, reason, source, at))
+
+    def lift(self, channel: Channel, address: str) -> None:
+        self.items.pop((channel, address), None)
+
+
+class InMemoryPreferences:
+    def __init__(self) -> None:
+        self.items: dict[str, StoredPreferences] = {}
+
+    def get(self, customer_id: str) -> StoredPreferences | None:
+        return self.items.get(customer_id)
+
+    def put(self, customer_id: str, preferences: CustomerPreferences, at: str) -> StoredPreferences:
+        stored = StoredPreferences(**preferences.model_dump(), customer_id=customer_id, updated_at=at)
+        self.items[customer_id] = stored
+        return stored
+
+
+class InMemoryNotificationLog:
+    """Same contract as DynamoNotificationLog: upserts, `sent` is final, markers never go down."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], NotificationEntry] = {}
+        self.markers: dict[tuple[str, Channel], int] = {}
+        self.history: list[NotificationEntry] = []
+
+    def record(self, entry: NotificationEntry) -> None:
+        key = (entry.order_id, entry.notification_id)
+        current = self.items.get(key)
+        if current is not None and current.status is NotificationStatus.SENT:
+            return
+        self.items[key] = entry
+        self.history.append(entry)
+
+    def entries(self, order_id: str) -> list[NotificationEntry]:
+        found = [entry for (order, _), entry in self.items.items() if order == order_id]
+        return sorted(found, key=lambda e: (OrderEvent_version(e.event_id), e.channel.value))
+
+    def advance_latest(self, order_id: str, channel: Channel, version: int) -> None:
+        key = (order_id, channel)
+        self.markers[key] = max(version, self.markers.get(key, version))
+
+    def latest(self, order_id: str, channel: Channel) -> int | None:
+        return self.markers.get((order_id, channel))
+
+    def statuses(self, order_id: str) -> list[tuple[str, str, str]]:
+        """(event type, channel, status) per entry, oldest event first."""
+        return [(e.event_type, e.channel.value, e.status.value) for e in self.entries(order_id)]
+
+
+def OrderEvent_version(event_id: str) -> int:
+    _, _, version = event_id.rpartition(":v")
+    return int(version) if version.isdigit() else 0
+
+
+class RecordingScheduler:
+    """Scheduled deliveries, to be run by the test when their time comes."""
+
+    def __init__(self) -> None:
+        self.scheduled: list[tuple[OrderEvent, int]] = []
+
+    def schedule(self, event: OrderEvent, delay_seconds: int) -> None:
+        self.scheduled.append((event, delay_seconds))
+
+    def take(self) -> list[tuple[OrderEvent, int]]:
+        taken, self.scheduled = self.scheduled, []
+        return taken
+
+
+class RecordingRetryQueue:
+    def __init__(self) -> None:
+        self.visibility: list[tuple[str, int]] = []
+        self.dead_letters: list[dict[str, Any]] = []
+
+    def retry_later(self, receipt_handle: str, delay_seconds: int) -> None:
+        self.visibility.append((receipt_handle, delay_seconds))
+
+    def dead_letter(self, body: str, reason: str, channels: list[str], at: str) -> None:
+        self.dead_letters.append({"body": body, "reason": reason, "channels": channels, "at": at})
