@@ -133,10 +133,15 @@ class LocalStack:
         return self.functions[logical_id].invoke(event, trigger="direct")
 
     @contextmanager
-    def event_sources_disabled(self) -> Iterator[None]:
-        """Disable every event source mapping for the duration (like `Enabled: false` on AWS);
-        records and messages wait in their stream or queue and are delivered once re-enabled."""
-        sources = [*self.sqs_sources, *self.stream_sources]
+    def event_sources_disabled(self, *functions: str) -> Iterator[None]:
+        """Disable the event source mappings of the named functions (logical ids; default: all)
+        for the duration (like `Enabled: false` on AWS); records and messages wait in their
+        stream or queue and are delivered once re-enabled."""
+        sources = [
+            source
+            for source in [*self.sqs_sources, *self.stream_sources]
+            if not functions or source.function.spec.logical_id in functions
+        ]
         for source in sources:
             source.disable()
         try:

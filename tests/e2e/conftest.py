@@ -23,7 +23,13 @@ def stack() -> Iterator[Any]:
     from infra.local.stack import LocalStack
     from infra.synth import ensure_synthesized
 
-    with LocalStack(ensure_synthesized(), port=0, env={"ORDERTRACK_API_KEY": "e2e-key"}) as local:
+    env = {
+        "ORDERTRACK_API_KEY": "e2e-key",
+        # customer notifications: a short burst window and quick retries keep journeys fast
+        "ORDERTRACK_COLLAPSE_WINDOW_SECONDS": "2",
+        "ORDERTRACK_RETRY_BASE_SECONDS": "1",
+    }
+    with LocalStack(ensure_synthesized(), port=0, env=env) as local:
         yield local
 
 
