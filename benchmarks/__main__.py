@@ -8,6 +8,8 @@
    against raw conditional `UpdateItem`s, and the DynamoDB cost of one order.
 5. Carrier webhooks: acknowledgements per second through the local HTTP API beside raw `PutItem`
    on the same moto server, and webhook accepted -> order timeline updated (p50, p99).
+6. Customer notifications: messages per order over whole journeys under the default policy, SMS
+   parts, and the estimated cost per 1,000 orders at list prices, with the breakdown.
 
 Absolute numbers depend on the machine and its load; the ratios are what to compare.
 """
@@ -155,23 +157,69 @@ def webhooks(template: Path, calls: int, samples: int) -> list[str]:
     ]
 
 
+def notifications(template: Path, orders: int, sms_country: str, sms_price: float | None) -> list[str]:
+    import os
+
+    from benchmarks.notifications import SES_PRICE_PER_1000, SMS_PRICE_PER_PART, run_journeys, summarize
+    from infra.local.stack import LocalStack
+
+    price = sms_price if sms_price is not None else SMS_PRICE_PER_PART[sms_country]
+    stdout = os.dup(1)
+    with open(os.devnull, "w") as devnull:  # the functions' JSON logs would drown the report
+        os.dup2(devnull.fileno(), 1)
+        try:
+            with LocalStack(template, port=0, env={"ORDERTRACK_COLLAPSE_WINDOW_SECONDS": "1"}) as stack:
+                figures = summarize(run_journeys(stack, orders), price)
+        finally:
+            os.dup2(stdout, 1)
+    every_event_both = (
+        sum(figures["by_event_channel"].values())
+        and len({event for event, _ in figures["by_event_channel"]}) * 2
+    )
+    lines = [
+        f"6. Customer notifications: {figures['orders']} journeys (half en, half zh-CN) to delivered"
+        f" ({figures['delivered']} delivered), default policy",
+        f"   per order: {figures['emails_per_order']:.1f} emails, {figures['sms_per_order']:.1f} SMS"
+        f" = {figures['parts_per_order']:.1f} SMS parts"
+        f"  (a policy texting and emailing every event would send {every_event_both} messages)",
+        "   SMS parts per message: "
+        + ", ".join(f"{locale} {parts:.2f}" for locale, parts in sorted(figures["parts_by_locale"].items())),
+        "   sent per order by event and channel:",
+    ]
+    for (event, channel), count in sorted(figures["by_event_channel"].items()):
+        lines.append(f"     {event:<26} {channel:<5} {count / figures['orders']:.1f}")
+    total = figures["email_cost_per_1000"] + figures["sms_cost_per_1000"]
+    lines += [
+        f"   log statuses: {dict(sorted(figures['statuses'].items()))}",
+        f"   cost per 1,000 orders: email ${figures['email_cost_per_1000']:.2f}"
+        f" (SES ${SES_PRICE_PER_1000:.2f}/1,000)  SMS ${figures['sms_cost_per_1000']:.2f}"
+        f" ({sms_country} ${price:.5f}/part)  total ${total:.2f}",
+    ]
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run, not for figures)")
+    parser.add_argument("--only", type=int, choices=range(1, 7), help="run one section")
+    parser.add_argument("--sms-country", default="CN", help="SMS list price of this country (US, CN)")
+    parser.add_argument("--sms-price", type=float, help="USD per SMS part (overrides --sms-country)")
     args = parser.parse_args()
     from infra.synth import ensure_synthesized
 
     template = Path(ensure_synthesized())
     rounds, calls = (2, 60) if args.quick else (7, 200)
-    sections = [
-        cold_start(template, rounds=rounds),
-        intake(template, calls=calls, rounds=max(2, rounds // 2)),
-        transactions((0, 10_000)),
-        hot_sku(template, attempts=200 if not args.quick else 40, clients=16),
-        webhooks(template, calls=calls, samples=40 if not args.quick else 10),
-    ]
+    runs = {
+        1: lambda: cold_start(template, rounds=rounds),
+        2: lambda: intake(template, calls=calls, rounds=max(2, rounds // 2)),
+        3: lambda: transactions((0, 10_000)),
+        4: lambda: hot_sku(template, attempts=200 if not args.quick else 40, clients=16),
+        5: lambda: webhooks(template, calls=calls, samples=40 if not args.quick else 10),
+        6: lambda: notifications(template, 4 if args.quick else 10, args.sms_country, args.sms_price),
+    }
+    sections = [run() for number, run in runs.items() if args.only in (None, number)]
     print()
     print("ordertrack benchmarks (ratios are measured side by side in this run)")
     for section in sections:
