@@ -135,8 +135,9 @@ class CustomerNotifier:
         if not channels:
             logger.info("event reaches no channel", event_type=event.event_type)
             return []
-        for channel in channels:
-            self.log.advance_latest(event.order_id, channel, event.version)
+        if event.version:  # order status events collapse; others (returns, surveys) never do
+            for channel in channels:
+                self.log.advance_latest(event.order_id, channel, event.version)
         window = self.policy.collapse_window_seconds
         if window > 0:
             self.scheduler.schedule(event, window)
@@ -234,7 +235,7 @@ class CustomerNotifier:
                 counted=not replayed,
             )
 
-        if fallback_for is None:
+        if fallback_for is None and event.version:
             latest = self.log.latest(event.order_id, channel)
             if latest is not None and latest > event.version:
                 return entry(NotificationStatus.COLLAPSED, reason=f"replaced by v{latest}"), None
