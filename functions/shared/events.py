@@ -7,11 +7,15 @@ from pydantic import BaseModel
 
 
 class OrderEvent(BaseModel):
-    event_id: str  # "<order_id>:v<order version>": the same stream record always yields the same id
+    event_id: str  # "<order_id>:v<order version>" for status changes: a stream record yields one id
     event_type: str  # "order.received", "order.confirmed", "order.out_of_stock", ...
     order_id: str
     status: str
     occurred_at: str
+    # Not to be delivered before this time (UTC ISO 8601), e.g. a survey a day after delivery.
+    not_before: str | None = None
+    # Facts about the event that the order does not hold (a return's id and status, a resolution).
+    details: dict[str, str] = {}
 
     @property
     def version(self) -> int:

@@ -138,9 +138,10 @@ class CustomerNotifier:
         if event.version:  # order status events collapse; others (returns, surveys) never do
             for channel in channels:
                 self.log.advance_latest(event.order_id, channel, event.version)
-        window = self.policy.collapse_window_seconds
+        wait = self._seconds_until(event.not_before, situation.now)
+        window = max(self.policy.collapse_window_seconds, wait)
         if window > 0:
-            self.scheduler.schedule(event, window)
+            self.scheduler.schedule(event, min(MAX_DELAY_SECONDS, window))
         else:
             self.deliver(event)
         return channels
@@ -151,6 +152,10 @@ class CustomerNotifier:
         """Deliver `event` on each of its channels; raises NotificationsPending if any must be retried."""
         situation = self._situation(event)
         if situation is None:
+            return []
+        wait = self._seconds_until(event.not_before, situation.now)
+        if wait > 0:  # not due yet (a delay longer than SQS can hold): check again later
+            self.scheduler.schedule(event, min(MAX_DELAY_SECONDS, wait))
             return []
         done = {
             entry.channel
@@ -337,6 +342,13 @@ class CustomerNotifier:
             zone=ZoneInfo(zone_name),
             now=self.clock.now(),
         )
+
+    @staticmethod
+    def _seconds_until(moment: str | None, now: datetime) -> int:
+        if not moment:
+            return 0
+        due = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        return max(0, math.ceil((due - now).total_seconds()))
 
     def _planned(self, situation: _Situation) -> list[Channel]:
         """The policy's channels for the event that the customer has an address for."""

@@ -477,3 +477,19 @@ def test_out_of_stock_message_names_the_short_skus(world: World) -> None:
 
     [(_, email)] = world.email.sent
     assert "TEA-OOLONG-250G" in email.text and "CUP-CELADON" in email.html
+
+
+def test_events_not_due_yet_wait_in_steps_of_at_most_fifteen_minutes() -> None:
+    world = build_world()
+    order = shipped_order(version=9, status="delivered")
+    world.orders.orders[order.order_id] = order
+    event = event_for(order).model_copy(update={"not_before": "2026-11-24T10:20:00.000Z"})  # now + 20 min
+
+    world.notifier.accept(event)
+    assert [delay for _, delay in world.scheduler.scheduled] == [900]
+    world.clock.moment += timedelta(seconds=900)
+    world.run_due()
+    assert world.email.sent == [] and [delay for _, delay in world.scheduler.scheduled] == [300]
+    world.clock.moment += timedelta(seconds=300)
+    world.run_due()
+    assert len(world.email.sent) == 1 and len(world.sms.sent) == 1
