@@ -1,34 +1,112 @@
 """Customer messages rendered from Jinja2 templates, one set per notification kind and locale.
 
-Layout: `templates/<kind>/subject.<locale>.txt`, `email.<locale>.html` and `email.<locale>.txt`
-(the two parts of one email) and `sms.<locale>.txt`; `templates/_layout.<locale>.html` wraps
-every HTML email. HTML is autoescaped, text is not.
-Undefined variables raise (StrictUndefined): a broken template fails loudly instead of sending a
-message with holes. The environment is built on first use and cached for the container.
+Layout (see docs/notification-templates.md): `templates/<kind>/subject.<locale>.txt`,
+`email.<locale>.html` and `email.<locale>.txt` (the two parts of one email) and `sms.<locale>.txt`;
+`templates/_layouts/email.<locale>.html` wraps every HTML email; `templates/_copy/` holds the
+wording shared by several kinds (shipment statuses, delivery problems). HTML is autoescaped, text
+is not. Undefined variables raise (StrictUndefined): a broken template fails loudly instead of
+sending a message with holes. The environment is built on first use and cached for the container.
+
+`notification_context` turns an order into everything a template may use, already formatted for
+the locale; `render_email` and `render_sms` only render. The caller picks the locale
+(`message_locale`), the customer's time zone and the signed tracking link.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from notifications.domain.model import EmailMessage, NotificationKind
+from notifications.domain.formatting import (
+    carrier_code,
+    carrier_name,
+    format_date,
+    format_datetime,
+    format_money,
+    local_date,
+    local_time,
+    parse_instant,
+)
+from notifications.domain.model import SHIPMENT_KINDS, EmailMessage, NotificationKind
 
 if TYPE_CHECKING:
+    from orders.models.api import Shipment, TimelineEntry
     from orders.models.order import OrderRecord
 
 Locale = Literal["zh-CN", "en"]
 LOCALES: tuple[Locale, ...] = ("en", "zh-CN")
 DEFAULT_LOCALE: Locale = "en"
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-# Characters of short SKUs an SMS may name (then "and N more"), so that with the order id and a
-# tracking link it stays within two segments: 153 GSM-7 septets each, but only 67 UCS-2 units.
-SMS_SKU_BUDGET: dict[str, int] = {"en": 48, "zh-CN": 20}
+COPY_TEMPLATE = "_copy/shipment_updates.{locale}.txt"
+
+# SMS budgets (characters) for the variable parts of a text, so that every kind stays within its
+# segment limit with the longest realistic values and a signed tracking link: GSM-7 gives 160
+# septets in one segment, UCS-2 (any Chinese character) only 70 code units, 67 per part after that.
+# SKUs named in an out-of-stock text (then "and N more"), without and with a link.
+SMS_SKU_BUDGET: dict[str, tuple[int, int]] = {"en": (48, 48), "zh-CN": (20, 15)}
+# Carrier name plus tracking number in a text without a link; the carrier is left out beyond it.
+SMS_SHIPMENT_BUDGET: dict[str, int] = {"en": 46, "zh-CN": 30}
+_BLANK_LINES = re.compile(r"\n{3,}")
+ORDER_REF_LENGTH = 6  # "您尾号e0g2i4的订单": the tail of the order id, as Chinese texts name orders
+
+# Delivery problems: the carriers' reason codes (docs/tracking-statuses.md) and the delay check's
+# `stalled` / `late`, grouped into what the customer needs to hear and do.
+PROBLEM_BY_REASON: dict[str, str] = {
+    "stalled": "stalled",
+    "late": "late",
+    **dict.fromkeys(
+        (
+            "delayed",
+            "missorted",
+            "external_delay",
+            "processing_delay",
+            "late_flight",
+            "no_update_too_long",
+            "unsigned_too_long",
+            "transit_exception",
+        ),
+        "delayed",
+    ),
+    "weather": "weather",
+    **dict.fromkeys(
+        (
+            "delivery_failed",
+            "delivery_failure",
+            "delivery_problem",
+            "recipient_unavailable",
+            "recipient_unreachable",
+            "business_closed",
+        ),
+        "failed_attempt",
+    ),
+    **dict.fromkeys(("address_issue", "customer_moved", "outside_service_area"), "address_issue"),
+    "refused": "refused",
+    **dict.fromkeys(("customs_hold", "missing_documents"), "customs"),
+    **dict.fromkeys(
+        ("held", "awaiting_information", "held_for_payment", "stuck_at_depot", "security_or_fee_issue"),
+        "held",
+    ),
+    "damaged": "damaged",
+    **dict.fromkeys(("lost", "destroyed", "disposed"), "lost"),
+    **dict.fromkeys(("pickup_missed", "not_collected_in_time"), "not_collected"),
+    **dict.fromkeys(("cancelled", "waybill_cancelled", "cancelled_by_sender"), "cancelled"),
+    **dict.fromkeys(("returning", "returned"), "returning"),
+}
+PROBLEM_BY_TRACKING_STATUS: dict[str, str] = {
+    "attempt_fail": "failed_attempt",
+    "delivery_delayed": "delayed",
+    "on_hold": "held",
+    "cancelled": "cancelled",
+    "return_to_sender": "returning",
+}
+PROBLEMS: tuple[str, ...] = (*dict.fromkeys(PROBLEM_BY_REASON.values()), "unknown")
 
 
 @cache
@@ -43,51 +121,240 @@ def template_environment() -> Environment:
     )
 
 
-def format_money(amount: str | Decimal, currency: str, locale: str) -> str:
-    """`129.00`, `CNY` -> `¥129.00` in zh-CN, `CNY 129.00` in en; thousands grouped."""
-    grouped = f"{Decimal(amount):,}"
-    if locale == "zh-CN" and currency == "CNY":
-        return "¥" + grouped
-    return currency + " " + grouped
+@dataclass(frozen=True)
+class LocaleCopy:
+    """Wording shared by several kinds, from `templates/_copy/shipment_updates.<locale>.txt`."""
+
+    statuses: dict[str, str]  # shipment status (order vocabulary) -> words
+    problems: dict[str, dict[str, str]]  # problem -> headline, summary, advice, sms
+    delivered_notes: dict[str, str]  # carrier reason on delivery -> a sentence
 
 
-def tracking_url(base_url: str, order_id: str) -> str | None:
-    """`<base>/<order_id>`, or None when no tracking site is configured."""
-    if not base_url.strip():
+@cache
+def locale_copy(locale: str) -> LocaleCopy:
+    module = template_environment().get_template(COPY_TEMPLATE.format(locale=locale)).module
+    return LocaleCopy(
+        statuses=dict(module.statuses),  # type: ignore[attr-defined]
+        problems={key: dict(value) for key, value in module.problems.items()},  # type: ignore[attr-defined]
+        delivered_notes=dict(module.delivered_notes),  # type: ignore[attr-defined]
+    )
+
+
+def message_locale(order: OrderRecord, preferred: str | None = None) -> Locale:
+    """The customer's preferred locale, else the order's, else English."""
+    for candidate in (preferred, order.customer.locale):
+        for locale in LOCALES:
+            if candidate == locale:
+                return locale
+    return DEFAULT_LOCALE
+
+
+def delivery_problem(reason: str | None, tracking_status: str | None = None) -> str:
+    """The problem a carrier reason (or, without a known reason, the tracking status) stands for."""
+    if reason and reason in PROBLEM_BY_REASON:
+        return PROBLEM_BY_REASON[reason]
+    return PROBLEM_BY_TRACKING_STATUS.get(tracking_status or "", "unknown")
+
+
+def skus_within(budget: int, skus: list[str]) -> list[str]:
+    """The leading SKUs whose joined length fits the budget (may be none)."""
+    chosen: list[str] = []
+    used = 0
+    for sku in skus:
+        used += len(sku) + (2 if chosen else 0)  # a separator: ", " or "、"
+        if used > budget:
+            break
+        chosen.append(sku)
+    return chosen
+
+
+def _shipment_field(shipment: Shipment, name: str) -> Any:
+    """A field the stored shipment item may carry beyond the `Shipment` model (tracking status,
+    reason, estimated delivery), when the reader kept it."""
+    value = getattr(shipment, name, None)
+    if value is None and shipment.model_extra:
+        value = shipment.model_extra.get(name)
+    return value
+
+
+def _shipment_view(shipment: Shipment, locale: str, copy: LocaleCopy) -> dict[str, Any]:
+    name = carrier_name(shipment.carrier, locale)
+    return {
+        "shipment_id": shipment.shipment_id,
+        "carrier": name,
+        "carrier_code": carrier_code(shipment.carrier),
+        "sms_carrier": (
+            name if len(name) + len(shipment.tracking_number) <= SMS_SHIPMENT_BUDGET.get(locale, 46) else None
+        ),
+        "tracking_number": shipment.tracking_number,
+        "lines": [{"sku": line.sku, "quantity": line.quantity} for line in shipment.lines],
+        "line_count": len(shipment.lines),
+        "item_count": sum(line.quantity for line in shipment.lines),
+        "status": shipment.status,
+        "status_text": copy.statuses.get(shipment.status, copy.statuses["unknown"]),
+    }
+
+
+def _event_entry(order: OrderRecord, kind: NotificationKind, occurred: datetime) -> TimelineEntry | None:
+    """The order's timeline entry for this event: the latest one with the kind's status at or
+    before the event's time (the order may have moved on since), else the latest one."""
+    status = kind.value.removeprefix("order_")
+    matching = [entry for entry in order.timeline if entry.status == status]
+    for entry in reversed(matching):
+        try:
+            if parse_instant(entry.at) <= occurred:
+                return entry
+        except ValueError:
+            continue
+    return matching[-1] if matching else None
+
+
+def _event_shipments(
+    order: OrderRecord, kind: NotificationKind, entry: TimelineEntry | None
+) -> list[Shipment]:
+    """The shipment(s) the event is about: the one its timeline entry names, else those whose
+    status is the kind's, else the newest one."""
+    if kind not in SHIPMENT_KINDS or not order.shipments:
+        return []
+    named = (entry.details or {}).get("shipment_id") if entry else None
+    chosen = [shipment for shipment in order.shipments if shipment.shipment_id == named]
+    if chosen:
+        return chosen
+    status = kind.value.removeprefix("order_")
+    chosen = [shipment for shipment in order.shipments if shipment.status == status]
+    return chosen or [max(order.shipments, key=lambda shipment: shipment.created_at)]
+
+
+def _unshipped(order: OrderRecord) -> list[dict[str, Any]]:
+    shipped: dict[str, int] = {}
+    for shipment in order.shipments:
+        for line in shipment.lines:
+            shipped[line.sku] = shipped.get(line.sku, 0) + line.quantity
+    remaining = []
+    for sku, quantity in order.quantities_by_sku().items():
+        left = quantity - shipped.get(sku, 0)
+        if left > 0:
+            remaining.append({"sku": sku, "quantity": left})
+    return remaining
+
+
+def _address_lines(order: OrderRecord, locale: str) -> list[str]:
+    """The shipping address in the locale's order: province and city first in Chinese."""
+    address = order.shipping_address
+    region = address.region if address.region and address.region != address.city else None
+    if locale == "zh-CN":
+        area = [part for part in (region, address.city) if part]
+        joiner = "" if all(not part.isascii() for part in area) else " "  # 广东省深圳市, Shanghai
+        lines = [address.name, joiner.join(area), address.line1, address.line2]
+        lines.append(" ".join(part for part in (address.postal_code, address.country) if part))
+    else:
+        place = address.city + (", " + region if region else "")
+        place += " " + address.postal_code if address.postal_code else ""
+        lines = [address.name, address.line1, address.line2, place, address.country]
+    return [line for line in lines if line]
+
+
+def _estimated_delivery(
+    shipments: list[Shipment], time_zone: str, occurred_on: date, kind: NotificationKind
+) -> date | None:
+    """The latest estimated delivery date of the event's shipments, if the carrier gave one that
+    is not already past; never for a delivered or returned order."""
+    if kind in (NotificationKind.ORDER_DELIVERED, NotificationKind.ORDER_RETURNED_TO_SENDER):
         return None
-    return base_url.strip().rstrip("/") + "/" + quote(order_id, safe="")
+    days = []
+    for shipment in shipments:
+        value = _shipment_field(shipment, "estimated_delivery")
+        if isinstance(value, str) and value.strip():
+            try:
+                days.append(local_date(value, time_zone))
+            except ValueError:
+                continue
+    latest = max(days, default=None)
+    return latest if latest is not None and latest >= occurred_on else None
 
 
-def message_locale(order: OrderRecord) -> Locale:
-    locale = order.customer.locale
-    return locale if locale in LOCALES else DEFAULT_LOCALE
+def notification_context(
+    order: OrderRecord,
+    kind: NotificationKind,
+    locale: str,
+    *,
+    time_zone: str,
+    tracking_url: str | None,
+    occurred_at: str,
+) -> dict[str, Any]:
+    """Everything a template may use, already formatted for `locale` (see the variable table in
+    docs/notification-templates.md). `occurred_at` is the event's ISO 8601 time, shown in the IANA
+    zone `time_zone`; `tracking_url` is the signed tracking link, or None."""
+    copy = locale_copy(locale)
+    occurred = local_time(occurred_at, time_zone)
+    money = order.currency
 
-
-def notification_context(order: OrderRecord, locale: str, tracking_base_url: str = "") -> dict[str, Any]:
-    """Everything a template may use, already formatted for the customer's locale."""
-    lines = [
+    items = [
         {
             "sku": line.sku,
             "quantity": line.quantity,
-            "unit_price": format_money(line.unit_price, order.currency, locale),
-            "line_total": format_money(Decimal(line.unit_price) * line.quantity, order.currency, locale),
+            "unit_price": format_money(line.unit_price, money, locale),
+            "line_total": format_money(Decimal(line.unit_price) * line.quantity, money, locale),
         }
         for line in order.items
     ]
     short_items = [item.model_dump() for item in order.short_items]
-    sms_skus = skus_within(
-        SMS_SKU_BUDGET.get(locale, SMS_SKU_BUDGET[DEFAULT_LOCALE]), [i["sku"] for i in short_items]
+    sku_budget = SMS_SKU_BUDGET.get(locale, SMS_SKU_BUDGET[DEFAULT_LOCALE])[1 if tracking_url else 0]
+    sms_skus = skus_within(sku_budget, [item["sku"] for item in short_items])
+
+    entry = _event_entry(order, kind, occurred)
+    details = (entry.details or {}) if entry else {}
+    event_shipments = _event_shipments(order, kind, entry)
+    first = event_shipments[0] if event_shipments else None
+    reason = details.get("reason") or (_shipment_field(first, "status_reason") if first else None)
+    tracking_status = details.get("tracking_status") or (
+        _shipment_field(first, "tracking_status") if first else None
     )
+    reason = reason if isinstance(reason, str) else None
+    tracking_status = tracking_status if isinstance(tracking_status, str) else None
+
+    exception = None
+    if kind is NotificationKind.ORDER_DELIVERY_EXCEPTION:
+        problem = delivery_problem(reason, tracking_status)
+        exception = {"reason": problem, **copy.problems.get(problem, copy.problems["unknown"])}
+    delivered_note = None
+    if kind is NotificationKind.ORDER_DELIVERED and reason:
+        delivered_note = copy.delivered_notes.get(reason)
+
+    eta = _estimated_delivery(event_shipments, time_zone, occurred.date(), kind)
+    eta_with_year = eta is not None and eta.year != occurred.year
+    unshipped = _unshipped(order) if order.shipments else []
+    views = [_shipment_view(shipment, locale, copy) for shipment in order.shipments]
+    event_views = [_shipment_view(shipment, locale, copy) for shipment in event_shipments]
+
     return {
+        "locale": locale,
         "customer_name": order.customer.name,
         "order_id": order.order_id,
-        "items": lines,
+        "order_ref": order.order_id[-ORDER_REF_LENGTH:],
+        "items": items,
         "item_count": sum(line.quantity for line in order.items),
-        "total": format_money(order.total, order.currency, locale),
+        "line_count": len(order.items),
+        "total": format_money(order.total, money, locale),
+        "paid": order.payment_status == "paid",
         "short_items": short_items,
         "sms_short_skus": sms_skus,
         "sms_more_skus": len(short_items) - len(sms_skus),
-        "tracking_url": tracking_url(tracking_base_url, order.order_id),
+        "shipping_address": _address_lines(order, locale),
+        "shipments": views,
+        "event_shipments": event_views,
+        "shipment": event_views[0] if event_views else None,
+        "unshipped_items": unshipped,
+        "unshipped_count": sum(item["quantity"] for item in unshipped),
+        "occurred_at": format_datetime(occurred, locale),
+        "estimated_delivery": format_date(eta, locale, with_year=eta_with_year) if eta else None,
+        "sms_estimated_delivery": (
+            format_date(eta, locale, with_year=eta_with_year, weekday=False) if eta else None
+        ),
+        "ready_for_pickup": tracking_status == "available_for_pickup",
+        "exception": exception,
+        "delivered_note": delivered_note,
+        "tracking_url": tracking_url or None,
     }
 
 
@@ -104,18 +371,6 @@ def template_name(kind: NotificationKind, part: str, locale: str) -> str:
     return kind.value + "/" + TEMPLATE_FILES[part].format(locale=locale)
 
 
-def skus_within(budget: int, skus: list[str]) -> list[str]:
-    """The leading SKUs whose joined length fits the budget (may be none)."""
-    chosen: list[str] = []
-    used = 0
-    for sku in skus:
-        used += len(sku) + (2 if chosen else 0)  # a separator: ", " or "、"
-        if used > budget:
-            break
-        chosen.append(sku)
-    return chosen
-
-
 def _render(kind: NotificationKind, part: str, locale: str, context: dict[str, Any]) -> str:
     return template_environment().get_template(template_name(kind, part, locale)).render(context).strip()
 
@@ -124,11 +379,16 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _paragraphs(text: str) -> str:
+    """Plain text with at most one blank line in a row (templates may leave more between blocks)."""
+    return _BLANK_LINES.sub("\n\n", "\n".join(line.rstrip() for line in text.splitlines()))
+
+
 def render_email(kind: NotificationKind, locale: str, context: dict[str, Any]) -> EmailMessage:
     return EmailMessage(
         subject=_one_line(_render(kind, "subject", locale, context)),
         html=_render(kind, "html", locale, context),
-        text=_render(kind, "text", locale, context) + "\n",
+        text=_paragraphs(_render(kind, "text", locale, context)) + "\n",
     )
 
 

@@ -1,18 +1,21 @@
-"""Every template renders for every locale with realistic and worst-case data, and SMS stay short."""
+"""Every template renders for every kind and locale with typical and worst-case data; text
+messages stay within their segment limits with a real signed tracking link."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
-from jinja2 import StrictUndefined, UndefinedError
+from jinja2 import StrictUndefined, UndefinedError, meta
 
-from notifications.domain.model import NotificationKind
+from notifications.domain.model import SHIPMENT_KINDS
+from notifications.domain.model import NotificationKind as K
 from notifications.domain.rendering import (
     LOCALES,
     TEMPLATE_FILES,
     TEMPLATES_DIR,
-    format_money,
     notification_context,
     render_email,
     render_sms,
@@ -20,60 +23,110 @@ from notifications.domain.rendering import (
     template_name,
 )
 from notifications.domain.sms_segments import SmsEncoding, sms_size
-from orders.models.order import OrderRecord
-from tests.unit.notifications.conftest import TRACKING, out_of_stock_order, sample_order
+from orders.models.api import Shipment
+from tests.unit.notifications.test_rendering_samples import (
+    OCCURRED_AT,
+    ORDER_ID,
+    TIME_ZONE,
+    TRACKING_URL,
+    Variant,
+    context_for,
+    order_for,
+    sample_order,
+    sms_table,
+    typical,
+    variants,
+)
 
-CASES = [(kind, locale) for kind in NotificationKind for locale in LOCALES]
-
-
-def _order_for(kind: NotificationKind, locale: str) -> OrderRecord:
-    factory = out_of_stock_order if kind is NotificationKind.ORDER_OUT_OF_STOCK else sample_order
-    return factory(customer={"locale": locale})
-
-
-def _worst_case_order(kind: NotificationKind, locale: str) -> OrderRecord:
-    """Longest SKUs (64 chars), many lines, an eight-digit total, many short SKUs."""
-    skus = ["S" + str(n) + "-" + "X" * (62 - len(str(n))) for n in range(8)]
-    return sample_order(
-        status="out_of_stock" if kind is NotificationKind.ORDER_OUT_OF_STOCK else "confirmed",
-        customer={"locale": locale, "name": "Maximilian Alexander Featherstonehaugh-Worthington"},
-        items=[{"sku": sku, "quantity": 999, "unit_price": "9999.99"} for sku in skus],
-        total="79919920.08",
-        short_items=[{"sku": sku, "requested": 999, "available": 0} for sku in skus],
+CASES = [(kind, locale) for kind in K for locale in LOCALES]
+VARIANT_CASES = [
+    pytest.param(
+        variant,
+        locale,
+        id=f"{variant.kind.value}-{locale}-{'worst' if variant.worst else 'typical'}"
+        + (f"-{variant.reason}" if variant.reason else ""),
     )
+    for kind in K
+    for variant in variants(kind)
+    for locale in LOCALES
+]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+HTML_TAG = re.compile(r"<[A-Za-z/!][^>]*>")
+DOC = Path(__file__).resolve().parents[3] / "docs" / "notification-templates.md"
+
+
+def _template_files() -> list[str]:
+    return sorted(
+        path.relative_to(TEMPLATES_DIR).as_posix() for path in TEMPLATES_DIR.rglob("*") if path.is_file()
+    )
+
+
+# -- files ---------------------------------------------------------------------------------------
 
 
 def test_every_kind_has_every_part_in_every_locale() -> None:
     expected = {template_name(kind, part, locale) for kind, locale in CASES for part in TEMPLATE_FILES}
-    on_disk = {
-        path.relative_to(TEMPLATES_DIR).as_posix()
-        for path in TEMPLATES_DIR.rglob("*")
-        if path.is_file() and not path.relative_to(TEMPLATES_DIR).as_posix().startswith("_layouts/")
-    }
-    assert on_disk == expected
+    kinds_on_disk = {name for name in _template_files() if not name.startswith("_")}
+    assert kinds_on_disk == expected
 
 
-@pytest.mark.parametrize("tracking_base_url", [TRACKING, ""])
-@pytest.mark.parametrize(("kind", "locale"), CASES)
-def test_templates_render_without_undefined_variables(
-    kind: NotificationKind, locale: str, tracking_base_url: str
-) -> None:
+def test_shared_templates_exist_for_every_locale() -> None:
+    shared = {name for name in _template_files() if name.startswith("_")}
+    for locale in LOCALES:
+        for pattern in (
+            "_layouts/email.{}.html",
+            "_layouts/email.{}.txt",
+            "_partials/blocks.{}.html",
+            "_partials/blocks.{}.txt",
+            "_copy/shipment_updates.{}.txt",
+        ):
+            assert pattern.format(locale) in shared
+
+
+@pytest.mark.parametrize("name", _template_files())
+def test_no_template_uses_a_name_the_context_does_not_offer(name: str) -> None:
+    offered = set(context_for(typical(K.ORDER_DELIVERY_EXCEPTION), "en"))
+    environment = template_environment()
+    source = environment.loader.get_source(environment, name)[0]  # type: ignore[union-attr]
+
+    used = meta.find_undeclared_variables(environment.parse(source))
+
+    assert used <= offered, sorted(used - offered)
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("linked", [True, False], ids=["link", "no-link"])
+@pytest.mark.parametrize(("variant", "locale"), VARIANT_CASES)
+def test_every_template_renders(variant: Variant, locale: str, linked: bool) -> None:
     assert template_environment().undefined is StrictUndefined
-    context = notification_context(_order_for(kind, locale), locale, tracking_base_url)
+    kind = variant.kind
+    context = context_for(variant, locale, TRACKING_URL if linked else None)
 
     email = render_email(kind, locale, context)
     sms = render_sms(kind, locale, context)
 
-    assert email.subject and "\n" not in email.subject
-    assert "ord_k2m4q6s8u0w2y4a6c8e0g2i4" in email.subject + email.text + email.html + sms
-    assert (TRACKING in email.text + email.html + sms) == bool(tracking_base_url)
-    assert sms_size(sms).segments <= 2
+    assert email.subject and "\n" not in email.subject and ORDER_ID in email.subject
+    assert ORDER_ID in email.html and ORDER_ID in email.text
+    assert email.html.startswith("<!DOCTYPE html>") and f'<html lang="{locale}">' in email.html
+    assert context["order_ref"] in sms
+    assert "None" not in email.subject + email.html + email.text + sms
+    assert "\n\n\n" not in email.text
+    if kind in SHIPMENT_KINDS or linked:
+        assert (TRACKING_URL in email.html and TRACKING_URL in email.text and TRACKING_URL in sms) == linked
+    if locale == "zh-CN":
+        for part in (email.subject, email.html, email.text, sms):
+            assert CJK.search(part)
+    else:
+        assert not CJK.search(email.subject + email.html + email.text + sms)
 
 
 @pytest.mark.parametrize(("kind", "locale"), CASES)
-def test_a_missing_variable_fails_the_render(kind: NotificationKind, locale: str) -> None:
-    context = notification_context(_order_for(kind, locale), locale, TRACKING)
+def test_a_missing_variable_fails_the_render(kind: K, locale: str) -> None:
+    context = context_for(typical(kind), locale)
     del context["order_id"]
+    del context["order_ref"]
 
     with pytest.raises(UndefinedError):
         render_email(kind, locale, context)
@@ -81,80 +134,167 @@ def test_a_missing_variable_fails_the_render(kind: NotificationKind, locale: str
         render_sms(kind, locale, context)
 
 
-@pytest.mark.parametrize(("kind", "locale"), CASES)
-def test_sms_stays_within_two_segments_in_the_worst_case(kind: NotificationKind, locale: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "locale"), [(kind, locale) for kind in SHIPMENT_KINDS for locale in LOCALES]
+)
+def test_shipment_kinds_render_without_a_shipment_record(kind: K, locale: str) -> None:
+    order = sample_order(status=kind.value.removeprefix("order_"), customer={"locale": locale})
+    for url in (TRACKING_URL, None):
+        context = notification_context(
+            order, kind, locale, time_zone=TIME_ZONE, tracking_url=url, occurred_at=OCCURRED_AT
+        )
+        render_email(kind, locale, context)
+        assert sms_size(render_sms(kind, locale, context)).segments <= 2
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_html_escapes_what_customers_typed_and_text_keeps_it(locale: str) -> None:
+    variant = typical(K.ORDER_CONFIRMED)
+    order = order_for(variant, locale, name="<script>alert('x')</script> Tom & Jerry")
+    order = order.model_copy(
+        update={"shipping_address": order.shipping_address.model_copy(update={"line1": '<img src="x">'})}
+    )
     context = notification_context(
-        _worst_case_order(kind, locale), locale, "https://track.example.com/orders/"
+        order, variant.kind, locale, time_zone=TIME_ZONE, tracking_url=TRACKING_URL, occurred_at=OCCURRED_AT
     )
 
-    size = sms_size(render_sms(kind, locale, context))
+    email = render_email(variant.kind, locale, context)
 
-    assert size.segments <= 2
+    assert "<script>" not in email.html and "<img" not in email.html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Tom &amp; Jerry" in email.html
+    assert "&lt;img src=&#34;x&#34;&gt;" in email.html
+    assert "<script>alert('x')</script> Tom & Jerry" in email.text
+
+
+@pytest.mark.parametrize(("variant", "locale"), VARIANT_CASES)
+def test_text_parts_have_no_html(variant: Variant, locale: str) -> None:
+    context = context_for(variant, locale)
+    email = render_email(variant.kind, locale, context)
+    assert not HTML_TAG.search(email.text + email.subject)
+    assert not HTML_TAG.search(render_sms(variant.kind, locale, context))
+
+
+@pytest.mark.parametrize(("variant", "locale"), VARIANT_CASES)
+def test_sms_names_no_customer_and_no_address(variant: Variant, locale: str) -> None:
+    order = order_for(variant, locale)
+    context = context_for(variant, locale, None)
+    sms = render_sms(variant.kind, locale, context)
+    address = order.shipping_address
+    for private in (
+        order.customer.name,
+        address.line1,
+        address.line2,
+        address.postal_code,
+        order.customer.phone,
+    ):
+        assert private and private not in sms
+
+
+# -- SMS budgets ---------------------------------------------------------------------------------
+
+# (locale, with a link) -> most segments any kind may take with worst-case data
+SEGMENT_LIMITS = {("en", False): 1, ("en", True): 2, ("zh-CN", False): 2, ("zh-CN", True): 2}
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["no-link", "link"])
+@pytest.mark.parametrize(("variant", "locale"), VARIANT_CASES)
+def test_sms_stays_within_its_segment_limit(variant: Variant, locale: str, linked: bool) -> None:
+    assert len(TRACKING_URL) == 86  # https://track.example-shop.com/track/ + a 49-character signed token
+    sms = render_sms(variant.kind, locale, context_for(variant, locale, TRACKING_URL if linked else None))
+
+    size = sms_size(sms)
+
+    assert size.segments <= SEGMENT_LIMITS[(locale, linked)], sms
     assert size.encoding is (SmsEncoding.UCS2 if locale == "zh-CN" else SmsEncoding.GSM7)
 
 
-@pytest.mark.parametrize("kind", list(NotificationKind))
-def test_typical_sms_is_one_segment_without_a_link(kind: NotificationKind) -> None:
-    for locale in LOCALES:
-        context = notification_context(_order_for(kind, locale), locale, "")
-        assert sms_size(render_sms(kind, locale, context)).segments == 1, locale
-
-
-def test_english_sms_with_a_link_is_one_segment() -> None:
-    context = notification_context(sample_order(), "en", TRACKING)
-    assert sms_size(render_sms(NotificationKind.ORDER_CONFIRMED, "en", context)).segments == 1
+@pytest.mark.parametrize(("kind", "locale"), CASES)
+def test_typical_sms_without_a_link_is_one_segment(kind: K, locale: str) -> None:
+    for variant in variants(kind):
+        if not variant.worst:
+            assert sms_size(render_sms(kind, locale, context_for(variant, locale, None))).segments == 1
 
 
 @pytest.mark.parametrize(
-    ("skus", "locale", "expected"),
-    [
-        (["TEA-OOLONG-250G", "CUP-CELADON"], "en", "not enough stock of TEA-OOLONG-250G, CUP-CELADON."),
-        (
-            ["TEA-OOLONG-250G", "CUP-CELADON", "POT-YIXING-CLAY-500ML"],
-            "en",
-            "TEA-OOLONG-250G, CUP-CELADON and 1 more.",
-        ),
-        (["X" * 60], "en", "could not be confirmed: some items are out of stock."),
-        (["TEA-OOLONG-250G"], "zh-CN", "中TEA-OOLONG-250G库存不足"),
-        (["TEA-OOLONG-250G", "CUP-CELADON"], "zh-CN", "中TEA-OOLONG-250G等2种商品库存不足"),
-        (["X" * 30], "zh-CN", "中部分商品库存不足"),
-    ],
+    "kind", [kind for kind in K if kind not in (K.ORDER_OUT_OF_STOCK, K.ORDER_DELIVERY_EXCEPTION)]
 )
-def test_out_of_stock_sms_names_the_skus_that_fit(skus: list[str], locale: str, expected: str) -> None:
-    order = out_of_stock_order(
+def test_english_sms_with_a_link_is_one_segment(kind: K) -> None:
+    for variant in variants(kind):
+        assert sms_size(render_sms(kind, "en", context_for(variant, "en"))).segments == 1
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("count", [1, 2, 3, 10, 100])
+@pytest.mark.parametrize("length", [1, 11, 15, 16, 20, 21, 46, 48, 49, 64])
+def test_out_of_stock_sms_fits_with_any_skus(locale: str, count: int, length: int) -> None:
+    skus = [(str(n) + "X" * 64)[:length] for n in range(count)]
+    order = sample_order(
+        status="out_of_stock",
         customer={"locale": locale},
-        short_items=[{"sku": sku, "requested": 2, "available": 0} for sku in skus],
+        short_items=[{"sku": sku, "requested": 999, "available": 0} for sku in skus],
     )
-    text = render_sms(NotificationKind.ORDER_OUT_OF_STOCK, locale, notification_context(order, locale, ""))
-    assert expected in text
+    for url in (TRACKING_URL, None):
+        context = notification_context(
+            order,
+            K.ORDER_OUT_OF_STOCK,
+            locale,
+            time_zone=TIME_ZONE,
+            tracking_url=url,
+            occurred_at=OCCURRED_AT,
+        )
+        assert (
+            sms_size(render_sms(K.ORDER_OUT_OF_STOCK, locale, context)).segments
+            <= SEGMENT_LIMITS[(locale, bool(url))]
+        )
 
 
-def test_html_is_escaped_and_text_is_not() -> None:
-    order = sample_order(customer={"name": "<b>Tom & Jerry</b>"})
-    context = notification_context(order, "en", TRACKING)
+@pytest.mark.parametrize("kind", sorted(SHIPMENT_KINDS))
+@pytest.mark.parametrize("carrier", ["sf-express", "yunda", "deutsche-post-dhl-ecommerce", "x" * 40])
+@pytest.mark.parametrize("tracking_number", ["1Z999AA1", "SF1234567890123", "9" * 30, "9" * 40])
+def test_english_sms_without_a_link_fits_any_carrier_and_tracking_number(
+    kind: K, carrier: str, tracking_number: str
+) -> None:
+    for variant in variants(kind):
+        order = order_for(variant, "en")
+        shipments = [
+            Shipment.model_validate(
+                {**s.model_dump(), "carrier": carrier, "tracking_number": tracking_number}
+            )
+            for s in order.shipments
+        ]
+        context = notification_context(
+            order.model_copy(update={"shipments": shipments}),
+            kind,
+            "en",
+            time_zone=TIME_ZONE,
+            tracking_url=None,
+            occurred_at=OCCURRED_AT,
+        )
+        assert sms_size(render_sms(kind, "en", context)).segments == 1
 
-    email = render_email(NotificationKind.ORDER_CONFIRMED, "en", context)
 
-    assert "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;" in email.html and "<b>Tom" not in email.html
-    assert "Hello <b>Tom & Jerry</b>," in email.text
+def test_the_documented_sms_table_is_the_measured_one() -> None:
+    """docs/notification-templates.md shows what the templates measure; regenerate it with
+    `PYTHONPATH=functions python -m tests.unit.notifications.test_rendering_samples` after changing
+    a text message."""
+    text = DOC.read_text(encoding="utf-8")
+    documented = text.split("<!-- sms-table:start -->")[1].split("<!-- sms-table:end -->")[0].strip()
+    assert documented == sms_table()
 
 
-def test_templates_are_loaded_lazily() -> None:
-    assert Path(TEMPLATES_DIR).is_dir()
+def test_the_doc_lists_every_context_variable() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    context: dict[str, Any] = context_for(typical(K.ORDER_SHIPPED), "en")
+    missing = [key for key in [*context, *context["shipment"]] if f"`{key}`" not in text]
+    assert not missing
+
+
+# -- environment -----------------------------------------------------------------------------------
+
+
+def test_templates_are_loaded_lazily_and_cached() -> None:
     template_environment.cache_clear()
     assert template_environment.cache_info().currsize == 0
-    render_sms(NotificationKind.ORDER_CONFIRMED, "en", notification_context(sample_order(), "en"))
+    render_sms(K.ORDER_CONFIRMED, "en", context_for(typical(K.ORDER_CONFIRMED), "en"))
+    render_sms(K.ORDER_SHIPPED, "zh-CN", context_for(typical(K.ORDER_SHIPPED), "zh-CN"))
     assert template_environment.cache_info().currsize == 1
-
-
-@pytest.mark.parametrize(
-    ("amount", "currency", "locale", "expected"),
-    [
-        ("1129.00", "CNY", "zh-CN", "¥1,129.00"),
-        ("1129.00", "CNY", "en", "CNY 1,129.00"),
-        ("19.9", "USD", "zh-CN", "USD 19.9"),
-        ("1500", "JPY", "en", "JPY 1,500"),
-    ],
-)
-def test_money_formatting(amount: str, currency: str, locale: str, expected: str) -> None:
-    assert format_money(amount, currency, locale) == expected

@@ -1,0 +1,254 @@
+"""Sample orders for every notification kind (typical and worst case) and the SMS measurements the
+template tests enforce and docs/notification-templates.md publishes. No tests of its own.
+
+    PYTHONPATH=functions python -m tests.unit.notifications.test_rendering_samples   # the doc's SMS table
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from notifications.domain.model import NotificationKind as K
+from notifications.domain.rendering import PROBLEMS, notification_context, render_sms
+from notifications.domain.sms_segments import SmsSize, sms_size
+from orders.models.api import Shipment, TimelineEntry
+from orders.models.order import OrderRecord
+from shared import links
+
+ORDER_ID = "ord_k2m4q6s8u0w2y4a6c8e0g2i4"  # the real format: "ord_" + 24 base32 characters
+SIGNING_KEY = "sample-link-signing-key"
+TRACKING_URL = links.link("https://track.example-shop.com", links.sign(SIGNING_KEY, ORDER_ID)) or ""
+TIME_ZONE = "Asia/Shanghai"
+OCCURRED_AT = "2026-11-24T06:05:00Z"  # 14:05 in Shanghai
+EMAIL = "li.wei@example.com"
+PHONE = "+8613800138000"
+
+# Problem (delivery exception) -> the carrier reason and tracking status that lead to it.
+PROBLEM_SAMPLES: dict[str, tuple[str | None, str]] = {
+    "stalled": ("stalled", "delivery_exception"),
+    "late": ("late", "delivery_exception"),
+    "delayed": ("processing_delay", "delivery_delayed"),
+    "weather": ("weather", "delivery_delayed"),
+    "failed_attempt": ("recipient_unavailable", "attempt_fail"),
+    "address_issue": ("address_issue", "exception"),
+    "refused": ("refused", "exception"),
+    "customs": ("customs_hold", "on_hold"),
+    "held": ("held_for_payment", "on_hold"),
+    "damaged": ("damaged", "exception"),
+    "lost": ("lost", "exception"),
+    "not_collected": ("pickup_missed", "exception"),
+    "cancelled": ("waybill_cancelled", "cancelled"),
+    "returning": ("returning", "return_to_sender"),
+    "unknown": (None, "exception"),
+}
+assert set(PROBLEM_SAMPLES) == set(PROBLEMS)
+
+
+class TrackedShipment(Shipment):
+    """A shipment as the carrier worker stores it: with its tracking status, reason and the
+    carrier's estimated delivery (the order reader may keep these)."""
+
+    tracking_status: str | None = None
+    status_reason: str | None = None
+    estimated_delivery: str | None = None
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One sample order for a kind: `typical` or `worst` data, and the event's details."""
+
+    kind: K
+    worst: bool
+    reason: str | None = None
+    tracking_status: str | None = None
+
+
+def _order_status(kind: K) -> str:
+    return kind.value.removeprefix("order_")
+
+
+def sample_order(**overrides: Any) -> OrderRecord:
+    customer = {"id": "cust-1", "name": "Li Wei", "email": EMAIL, "phone": PHONE, "locale": "en"}
+    customer.update(overrides.pop("customer", {}))
+    values: dict[str, Any] = {
+        "order_id": ORDER_ID,
+        "status": "confirmed",
+        "customer": customer,
+        "shipping_address": {
+            "name": "Li Wei",
+            "line1": "1 Century Avenue",
+            "line2": "Room 1203",
+            "city": "Shanghai",
+            "region": "Shanghai",
+            "postal_code": "200120",
+            "country": "CN",
+        },
+        "items": [
+            {"sku": "TEA-OOLONG-250G", "quantity": 2, "unit_price": "19.90"},
+            {"sku": "CUP-CELADON", "quantity": 1, "unit_price": "1089.20"},
+        ],
+        "currency": "CNY",
+        "total": "1129.00",
+        "created_at": "2026-11-20T02:00:00.000Z",
+        "updated_at": OCCURRED_AT,
+        "version": 7,
+        "request_hash": "0" * 64,
+        "timeline": [{"status": "received", "at": "2026-11-20T02:00:00.000Z", "by": "storefront"}],
+    }
+    values.update(overrides)
+    return OrderRecord.model_validate(values)
+
+
+def tracked_shipment(
+    number: int, lines: list[dict[str, Any]], status: str, worst: bool, **tracking: Any
+) -> TrackedShipment:
+    return TrackedShipment(
+        shipment_id=f"shp_{number:020d}",
+        carrier="correos-express" if worst else "sf-express",  # an unknown code is shown as it is
+        tracking_number=("420902109400111899223397658538" if worst else "SF1234567890123")[:-1] + str(number),
+        lines=lines,
+        status=status,
+        created_at=f"2026-11-2{number}T01:00:00Z",
+        **tracking,
+    )
+
+
+def variants(kind: K) -> Iterator[Variant]:
+    """Every variant of a kind worth measuring: each delivery problem, both kinds of last mile."""
+    for worst in (False, True):
+        if kind is K.ORDER_DELIVERY_EXCEPTION:
+            for reason, status in PROBLEM_SAMPLES.values():
+                yield Variant(kind, worst, reason, status)
+        elif kind is K.ORDER_OUT_FOR_DELIVERY:
+            yield Variant(kind, worst, None, "out_for_delivery")
+            yield Variant(kind, worst, "locker_or_station", "available_for_pickup")
+        elif kind is K.ORDER_DELIVERED:
+            yield Variant(kind, worst, "signed_by_other" if worst else None, "delivered")
+        elif kind is K.ORDER_RETURNED_TO_SENDER:
+            yield Variant(kind, worst, "returned", "return_to_sender")
+        elif kind is K.ORDER_IN_TRANSIT:
+            yield Variant(kind, worst, "departed", "in_transit")
+        else:
+            yield Variant(kind, worst)
+
+
+def typical(kind: K) -> Variant:
+    return next(variant for variant in variants(kind) if not variant.worst)
+
+
+def order_for(variant: Variant, locale: str, **customer: Any) -> OrderRecord:
+    """The order as it is when the variant's event is sent: status, shipments, timeline."""
+    kind, worst = variant.kind, variant.worst
+    if worst:
+        skus = ["S" + str(n) + "-" + "X" * (62 - len(str(n))) for n in range(8)]
+        lines = [{"sku": sku, "quantity": 999, "unit_price": "9999.99"} for sku in skus]
+        extra: dict[str, Any] = {
+            "customer": {
+                "locale": locale,
+                "name": "Maximilian Alexander Featherstonehaugh-Worthington",
+                **customer,
+            },
+            "items": lines,
+            "total": "79919920.08",
+        }
+    else:
+        skus = ["TEA-OOLONG-250G", "CUP-CELADON"]
+        lines = [
+            {"sku": "TEA-OOLONG-250G", "quantity": 2, "unit_price": "19.90"},
+            {"sku": "CUP-CELADON", "quantity": 1, "unit_price": "1089.20"},
+        ]
+        extra = {"customer": {"locale": locale, **customer}}
+    status = _order_status(kind)
+    extra["status"] = status
+    if kind is K.ORDER_OUT_OF_STOCK:
+        short = [f"TEA-GIFT-{n:03d}" for n in range(99, 111)] if worst else skus  # 12 SKUs: some fit a text
+        extra["short_items"] = [
+            {"sku": sku, "requested": 999 if worst else 2, "available": 0} for sku in short
+        ]
+    if kind is K.ORDER_EXPIRED:
+        extra["payment_status"] = "pending"
+    order = sample_order(**extra)
+
+    shipment_lines = [{"sku": line["sku"], "quantity": line["quantity"]} for line in lines]
+    shipments: list[TrackedShipment] = []
+    if kind is K.ORDER_PARTIALLY_SHIPPED:
+        shipments = [tracked_shipment(1, shipment_lines[:1], "shipped", worst)]
+    elif kind is K.ORDER_SHIPPED and worst:  # the last of three parcels
+        thirds = [shipment_lines[:3], shipment_lines[3:6], shipment_lines[6:]]
+        shipments = [tracked_shipment(n + 1, part, "shipped", worst) for n, part in enumerate(thirds)]
+    elif kind in (K.ORDER_SHIPPED,):
+        shipments = [tracked_shipment(1, shipment_lines, "shipped", worst)]
+    elif variant.tracking_status is not None:
+        tracking = {
+            "tracking_status": variant.tracking_status,
+            "status_reason": variant.reason,
+            "estimated_delivery": ("2027-01-02" if worst else "2026-11-26"),
+        }
+        if worst:
+            halves = [shipment_lines[:4], shipment_lines[4:]]
+            shipments = [
+                tracked_shipment(1, halves[0], "delivered", worst),
+                tracked_shipment(2, halves[1], status, worst, **tracking),
+            ]
+        else:
+            shipments = [tracked_shipment(1, shipment_lines, status, worst, **tracking)]
+    timeline = list(order.timeline)
+    if shipments:
+        event_shipment = shipments[-1]
+        details: dict[str, object] = {"shipment_id": event_shipment.shipment_id}
+        if variant.tracking_status:
+            details["tracking_status"] = variant.tracking_status
+        if variant.reason:
+            details["reason"] = variant.reason
+        timeline.append(
+            TimelineEntry(status=status, at=OCCURRED_AT, by="system:carrier-tracking", details=details)
+        )
+    else:
+        timeline.append(TimelineEntry(status=status, at=OCCURRED_AT, by="storefront"))
+    return order.model_copy(update={"shipments": shipments, "timeline": timeline})
+
+
+def context_for(variant: Variant, locale: str, tracking_url: str | None = TRACKING_URL) -> dict[str, Any]:
+    return notification_context(
+        order_for(variant, locale),
+        variant.kind,
+        locale,
+        time_zone=TIME_ZONE,
+        tracking_url=tracking_url,
+        occurred_at="2026-12-31T04:05:00Z" if variant.worst else OCCURRED_AT,
+    )
+
+
+def largest_sms(kind: K, locale: str, *, linked: bool, worst: bool) -> tuple[SmsSize, str]:
+    """The longest SMS of the kind over its variants (typical or worst-case data)."""
+    sizes = []
+    for variant in variants(kind):
+        if variant.worst is worst:
+            text = render_sms(kind, locale, context_for(variant, locale, TRACKING_URL if linked else None))
+            sizes.append((sms_size(text), text))
+    return max(sizes, key=lambda pair: (pair[0].segments, pair[0].units))
+
+
+SMS_TABLE_COLUMNS = [("en", False), ("en", True), ("zh-CN", False), ("zh-CN", True)]
+
+
+def sms_table() -> str:
+    """Markdown: segments (and units) of the longest SMS per kind, locale and link, typical / worst."""
+    header = "| kind | " + " | ".join(
+        f"{loc}{' + link' if linked else ''}" for loc, linked in SMS_TABLE_COLUMNS
+    )
+    rows = [header + " |", "|---" * (len(SMS_TABLE_COLUMNS) + 1) + "|"]
+    for kind in K:
+        cells = []
+        for locale, linked in SMS_TABLE_COLUMNS:
+            typical, _ = largest_sms(kind, locale, linked=linked, worst=False)
+            worst, _ = largest_sms(kind, locale, linked=linked, worst=True)
+            cells.append(f"{typical.segments} ({typical.units}) / {worst.segments} ({worst.units})")
+        rows.append(f"| `{kind.value}` | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(sms_table())
