@@ -206,6 +206,10 @@ class Shipment(BaseModel):
     lines: list[ShipmentLine]
     status: str
     created_at: str
+    tracking_status: str | None = Field(default=None, description="Canonical carrier status.")
+    status_reason: str | None = Field(default=None, description="Why, for exceptions (e.g. stalled).")
+    estimated_delivery: str | None = Field(default=None, description="As the carrier gave it.")
+    last_checkpoint_at: str | None = None
 
 
 class OrderView(BaseModel):
