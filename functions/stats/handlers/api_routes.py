@@ -7,7 +7,6 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from stats.domain.kpis import stats_for
 from stats.models.api import StatsReport
 from storefront_api.dependencies import aggregates
 
@@ -25,4 +24,6 @@ def get_stats(
     ],
     to: Annotated[str, Query(max_length=32, description="Last UTC day, YYYY-MM-DD (included).")],
 ) -> StatsReport:
+    from stats.domain.kpis import stats_for  # first use: the storefront's cold start does not pay for it
+
     return stats_for(from_, to, aggregates())
