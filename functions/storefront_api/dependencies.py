@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # adapters are imported on first use: a cold start pays only 
     from inventory.adapters.dynamo_stock import DynamoStock
     from orders.adapters.dynamo_orders import DynamoOrderRepository
     from orders.adapters.dynamo_shipments import DynamoShipments
+    from stats.adapters.dynamo_aggregates import DynamoAggregates
 
 API_KEY_CACHE_SECONDS = 300
 
@@ -46,6 +47,13 @@ def stock_levels() -> DynamoStock:
     from inventory.adapters.dynamo_stock import DynamoStock
 
     return DynamoStock(settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def aggregates() -> DynamoAggregates:
+    from stats.adapters.dynamo_aggregates import DynamoAggregates
+
+    return DynamoAggregates(settings().orders_table_name, aws_client("dynamodb"))
 
 
 def accepted_api_keys() -> list[str]:

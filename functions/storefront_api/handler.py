@@ -11,6 +11,7 @@ from inventory.handlers.api_routes import router as inventory_router
 from orders.handlers.api_routes import router as orders_router
 from shared.http_api import build_resolver, storefront_guard
 from shared.observability import logger, metrics
+from stats.handlers.api_routes import router as stats_router
 from storefront_api.dependencies import accepted_api_keys
 
 PUBLIC_PATHS = frozenset({"/openapi.json", "/docs"})
@@ -22,6 +23,7 @@ app = build_resolver(
 )
 app.include_router(orders_router)
 app.include_router(inventory_router)
+app.include_router(stats_router)
 
 
 @storefront_guard(accepted_keys=accepted_api_keys, public_paths=PUBLIC_PATHS)

@@ -57,6 +57,7 @@ STOREFRONT_ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("GET", "/v1/inventory/{sku}"),
     ApiRoute("POST", "/v1/inventory/{sku}/adjustments"),
     ApiRoute("GET", "/v1/inventory/{sku}/history"),
+    ApiRoute("GET", "/v1/stats"),
     ApiRoute("GET", "/openapi.json"),
     ApiRoute("GET", "/docs"),
 )

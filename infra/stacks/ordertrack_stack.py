@@ -17,6 +17,11 @@ from infra.constructs.data import Data
 from infra.constructs.lambda_function import FunctionRuntime
 from infra.constructs.order_events import OrderEvents
 from infra.constructs.order_holds import OrderHolds
+from infra.constructs.service_kpis import (
+    ServiceKpis,
+    service_functions_in,
+    work_queue_dead_letter_queues_in,
+)
 from infra.constructs.stock_alerts import StockAlerts
 from infra.constructs.stock_reservation import StockReservation
 from infra.constructs.storefront_api import StorefrontApi
@@ -91,6 +96,22 @@ class OrdertrackStack(Stack):
             orders_table=self.data.orders_table,
             http_api=self.storefront_api.http_api,
             operations_alerts=self.customer_notifications.operations_alerts,
+        )
+        # last: the dashboard and alarms cover every function and dead-letter queue composed above
+        self.service_kpis = ServiceKpis(
+            self,
+            "ServiceKpis",
+            runtime=runtime,
+            settings=config.order_events,
+            orders_table=self.data.orders_table,
+            operations_alerts=self.customer_notifications.operations_alerts,
+            functions=service_functions_in(self),
+            dead_letter_queues=[
+                *work_queue_dead_letter_queues_in(self),
+                self.order_events.dlq,
+                self.stock_alerts.dlq,
+                self.carrier_tracking.link_dlq,
+            ],
         )
 
         Tags.of(self).add("project", "ordertrack")

@@ -25,12 +25,15 @@ EXPECTED_ROUTES = {
     "POST /v1/orders/{order_id}/shipments",
     "PUT /v1/inventory/{sku}",
     "GET /v1/inventory/{sku}",
+    "GET /v1/stats",
     "GET /openapi.json",
     "GET /docs",
 }
 CARRIER_TRACKING_DLQS = {"CarrierWebhookQueueDlq", "TrackingLinksDlq"}
 STOCK_ALERTS_DLQS = {"StockLevelChangesDlq"}
 """Low-stock alerts (issue 3, stock ledger), asserted in tests/infra/test_stock_alerts.py."""
+SERVICE_KPIS_DLQS = {"KpiAggregatesDlq"}
+"""Service KPIs, asserted in tests/infra/test_service_kpis.py."""
 CARRIER_WEBHOOK_ROUTE_KEY = "POST /v1/webhooks/{provider}"
 """Carrier tracking resources (issue 4), asserted in tests/infra/test_carrier_tracking.py."""
 
@@ -40,7 +43,11 @@ def _carrier_mappings(app: SynthesizedApp) -> set[str]:
         k
         for k, v in app.of_type("AWS::Lambda::EventSourceMapping").items()
         if v["Properties"]["FunctionName"]
-        in ({"Ref": "ApplyLinkedEventsFunction"}, {"Ref": "WatchStockLevelsFunction"})
+        in (
+            {"Ref": "ApplyLinkedEventsFunction"},
+            {"Ref": "WatchStockLevelsFunction"},
+            {"Ref": "MaintainKpiAggregatesFunction"},  # tests/infra/test_service_kpis.py
+        )
     }
 
 
@@ -50,6 +57,7 @@ FUNCTION_ENVIRONMENT = {
     "inventory.handlers.reserve_stock.handler": {"ORDERS_TABLE_NAME", "PAYMENT_HOLD_MINUTES", "HOLD_RULES"},
     "orders.handlers.expire_holds.handler": {"ORDERS_TABLE_NAME"},
     "inventory.handlers.watch_stock_levels.handler": {"ORDERS_TABLE_NAME", "OPERATIONS_ALERTS_TOPIC_ARN"},
+    "stats.handlers.maintain_aggregates.handler": {"ORDERS_TABLE_NAME"},
     "notifications.handlers.send_notifications.handler": {
         "ORDERS_TABLE_NAME",
         "IDEMPOTENCY_TABLE_NAME",
@@ -212,7 +220,7 @@ def test_every_work_queue_redrives_to_a_dead_letter_queue(synthesized: Synthesiz
 def test_dead_letter_queues_keep_messages_for_14_days(synthesized: SynthesizedApp) -> None:
     queues = synthesized.of_type("AWS::SQS::Queue")
     dead_letter_queues = _dead_letter_queue_ids(synthesized)
-    assert dead_letter_queues - CARRIER_TRACKING_DLQS - STOCK_ALERTS_DLQS == {
+    assert dead_letter_queues - CARRIER_TRACKING_DLQS - STOCK_ALERTS_DLQS - SERVICE_KPIS_DLQS == {
         "ReservationQueueDlq",
         "NotificationQueueDlq",
         "OrderChangesDlq",

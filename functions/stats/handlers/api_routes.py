@@ -1,0 +1,29 @@
+"""Storefront route for the KPI report."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from stats.models.api import StatsReport
+from storefront_api.dependencies import aggregates
+
+router = APIGatewayHttpRouter()
+
+
+@router.get(
+    "/v1/stats",
+    summary="KPIs for a range of UTC days, from the daily aggregates",
+    tags=["Statistics"],
+)
+def get_stats(
+    from_: Annotated[
+        str, Query(alias="from", max_length=32, description="First UTC day, YYYY-MM-DD (included).")
+    ],
+    to: Annotated[str, Query(max_length=32, description="Last UTC day, YYYY-MM-DD (included).")],
+) -> StatsReport:
+    from stats.domain.kpis import stats_for  # first use: the storefront's cold start does not pay for it
+
+    return stats_for(from_, to, aggregates())

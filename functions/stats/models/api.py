@@ -1,0 +1,83 @@
+"""The body of `GET /v1/stats`."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class DurationStats(BaseModel):
+    count: int = Field(description="Durations measured in the range.")
+    median_seconds: float | None = Field(description="Within 4.4 % of the true median; null when none.")
+    p90_seconds: float | None = Field(description="Within 4.4 % of the true 90th percentile; null when none.")
+
+
+class OrderStats(BaseModel):
+    received: int
+    confirmed: int
+    on_hold: int
+    out_of_stock: int
+    by_status: dict[str, int] = Field(description="Moves into each status in the range.")
+    received_to_confirmed: DurationStats
+
+
+class RateCount(BaseModel):
+    count: int
+    rate: float | None = Field(description="count / shipments shipped in the range; null when none.")
+
+
+class CarrierStats(BaseModel):
+    shipped: int
+    delivered: int
+    exceptions: int
+    exception_rate: float | None
+
+
+class DeliveryStats(BaseModel):
+    shipped: int
+    delivered: int
+    shipped_to_delivered: DurationStats
+    with_promise: int = Field(description="Deliveries that had a promised or estimated date.")
+    on_time: int
+    on_time_rate: float | None = Field(description="on_time / with_promise; null when none.")
+    exceptions: int
+    exception_rate: float | None = Field(description="exceptions / shipped; null when nothing shipped.")
+    exceptions_by_reason: dict[str, RateCount]
+    by_carrier: dict[str, CarrierStats]
+
+
+class NotificationStats(BaseModel):
+    sent: dict[str, int] = Field(description="Sent notifications per channel.")
+    by_status: dict[str, dict[str, int]] = Field(description="status -> channel -> count.")
+
+
+class FeedbackStats(BaseModel):
+    responses: int
+    invitations: int
+    response_rate: float | None = Field(description="responses / invitations; null without invitations.")
+    csat: float | None = Field(description="Share of 4-5 ratings; null without responses.")
+    ratings: dict[str, int]
+    nps_responses: int
+    nps: float | None = Field(description="(promoters - detractors) / NPS responses x 100; null when none.")
+    promoters: int
+    passives: int
+    detractors: int
+
+
+class ComplaintStats(BaseModel):
+    opened: int
+    resolved: int
+    overdue: int = Field(description="Complaints that became overdue in the range.")
+
+
+class StatsReport(BaseModel):
+    from_: str = Field(alias="from", serialization_alias="from")
+    to: str
+    days: int
+    orders: OrderStats
+    delivery: DeliveryStats
+    notifications: NotificationStats
+    feedback: FeedbackStats
+    complaints: ComplaintStats
+    returns: dict[str, int] = Field(description="Returns moved into each status in the range.")
+
+    model_config = {"populate_by_name": True}
