@@ -11,6 +11,8 @@ from shared.settings import FunctionSettings
 
 if TYPE_CHECKING:  # adapters are imported on first use: a cold start pays only for what it serves
     from inventory.adapters.dynamo_stock import DynamoStock
+    from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
+    from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
     from orders.adapters.dynamo_orders import DynamoOrderRepository
     from orders.adapters.dynamo_shipments import DynamoShipments
 
@@ -46,6 +48,20 @@ def stock_levels() -> DynamoStock:
     from inventory.adapters.dynamo_stock import DynamoStock
 
     return DynamoStock(settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def preference_store() -> DynamoPreferenceStore:
+    from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
+
+    return DynamoPreferenceStore(settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def notification_log() -> DynamoNotificationLog:
+    from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
+
+    return DynamoNotificationLog(settings().orders_table_name, aws_client("dynamodb"))
 
 
 def accepted_api_keys() -> list[str]:
