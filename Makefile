@@ -17,6 +17,7 @@ help:
 	@echo "make demo   place an order against a fresh local stack and show what the customer got"
 	@echo "make bench  run the benchmarks and print measured ratios"
 	@echo "make synth  synthesize the CloudFormation template into cdk.out/"
+	@echo "make redrive  move dead letters back to their queue (ARGS=\"--dry-run --queue ReservationQueue --max N\")"
 
 $(STAMP): requirements-dev.txt layers/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +41,9 @@ demo: layer
 
 test: layer
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+redrive: $(STAMP)
+	$(PY) -m infra.redrive $(ARGS)
 
 bench: layer
 	$(PY) -m benchmarks

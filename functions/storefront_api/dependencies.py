@@ -11,6 +11,8 @@ from shared.settings import FunctionSettings
 
 if TYPE_CHECKING:  # adapters are imported on first use: a cold start pays only for what it serves
     from inventory.adapters.dynamo_stock import DynamoStock
+    from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
+    from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
     from orders.adapters.dynamo_orders import DynamoOrderRepository
     from orders.adapters.dynamo_shipments import DynamoShipments
     from stats.adapters.dynamo_aggregates import DynamoAggregates
@@ -54,6 +56,20 @@ def aggregates() -> DynamoAggregates:
     from stats.adapters.dynamo_aggregates import DynamoAggregates
 
     return DynamoAggregates(settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def preference_store() -> DynamoPreferenceStore:
+    from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
+
+    return DynamoPreferenceStore(settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def notification_log() -> DynamoNotificationLog:
+    from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
+
+    return DynamoNotificationLog(settings().orders_table_name, aws_client("dynamodb"))
 
 
 def accepted_api_keys() -> list[str]:

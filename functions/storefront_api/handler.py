@@ -8,6 +8,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inventory.handlers.api_routes import router as inventory_router
+from notifications.handlers.api_routes import router as notifications_router
 from orders.handlers.api_routes import router as orders_router
 from shared.http_api import build_resolver, storefront_guard
 from shared.observability import logger, metrics
@@ -19,11 +20,15 @@ PUBLIC_PATHS = frozenset({"/openapi.json", "/docs"})
 app = build_resolver(
     title="ordertrack storefront API",
     version="1.0.0",
-    description="Place orders, read their tracking timeline and manage stock. Authenticate with `x-api-key`.",
+    description=(
+        "Place orders, read their tracking timeline and notifications, manage stock and customer "
+        "notification preferences. Authenticate with `x-api-key`."
+    ),
 )
 app.include_router(orders_router)
 app.include_router(inventory_router)
 app.include_router(stats_router)
+app.include_router(notifications_router)
 
 
 @storefront_guard(accepted_keys=accepted_api_keys, public_paths=PUBLIC_PATHS)

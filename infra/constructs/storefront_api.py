@@ -58,6 +58,9 @@ STOREFRONT_ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("POST", "/v1/inventory/{sku}/adjustments"),
     ApiRoute("GET", "/v1/inventory/{sku}/history"),
     ApiRoute("GET", "/v1/stats"),
+    ApiRoute("GET", "/v1/customers/{customer_id}/preferences"),
+    ApiRoute("PUT", "/v1/customers/{customer_id}/preferences"),
+    ApiRoute("GET", "/v1/orders/{order_id}/notifications"),
     ApiRoute("GET", "/openapi.json"),
     ApiRoute("GET", "/docs"),
 )
@@ -127,7 +130,7 @@ class StorefrontApi(Construct):
             name="StorefrontApi",
             handler=HANDLER,
             service_name="storefront",
-            description="Storefront HTTP API: orders and inventory",
+            description="Storefront HTTP API: orders, inventory and customer notifications",
             settings=settings.function,
             environment={
                 "ORDERS_TABLE_NAME": orders_table.table_name,

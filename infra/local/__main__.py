@@ -3,6 +3,8 @@
 Synthesizes the CDK app if needed (``infra.synth.ensure_synthesized``), starts moto, provisions
 the template's resources, starts a worker per triggered function, and serves the HTTP API on
 ``127.0.0.1:$PORT`` (default 3000). ``--template PATH`` uses an existing template instead.
+While it runs, ``.local/endpoints.json`` says where the moto endpoint and the queues are
+(``make redrive`` reads it); it is removed on exit.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.local.functions import CODE_ROOT
-from infra.local.stack import LocalStack
+from infra.local.stack import ENDPOINTS_FILE, LocalStack, remove_endpoints_file, write_endpoints_file
 
 
 def _template_path(explicit: str | None) -> Path:
@@ -31,6 +33,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--template", help="CloudFormation template (default: synthesize the CDK app)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     parser.add_argument("--code-root", default=str(CODE_ROOT), help="directory handlers import from")
+    parser.add_argument(
+        "--endpoints-file",
+        type=Path,
+        default=ENDPOINTS_FILE,
+        help="where to write the running stack's endpoints (default: .local/endpoints.json)",
+    )
     args = parser.parse_args(argv)
 
     stopping = threading.Event()
@@ -49,14 +57,17 @@ def main(argv: list[str] | None = None) -> None:
             f"cannot start the local stack on port {args.port}: {error} (set PORT to another port)"
         ) from error
     try:
+        endpoints_file = write_endpoints_file(stack, args.endpoints_file)
         print(f"ordertrack local API   {stack.api_url}", flush=True)
         print(f"moto endpoint          {stack.moto_endpoint}", flush=True)
         print(f"storefront API key     {stack.api_key}", flush=True)
         print(f"outbox                 {stack.api_url}/_local/outbox", flush=True)
+        print(f"endpoints file         {endpoints_file}", flush=True)
         print("press Ctrl-C to stop", flush=True)
         stopping.wait()
         print("stopping...", flush=True)
     finally:
+        remove_endpoints_file(args.endpoints_file)
         stack.stop()
 
 

@@ -20,10 +20,14 @@ Settings, read from ``env`` first, then ``os.environ``:
   Metadata ``ordertrack:local-secret``;
 * ``ORDERTRACK_LOCAL_API_CONCURRENCY`` (default 1): workers per function behind an HTTP route;
 * ``ORDERTRACK_LOCAL_CONCURRENCY`` (default 1): workers per other function.
+
+``make dev`` also writes :meth:`LocalStack.endpoints` to ``.local/endpoints.json`` (see
+:func:`write_endpoints_file`), so tools in other processes (``make redrive``) find the running stack.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -56,6 +60,8 @@ from infra.local.template import (
 )
 
 DEFAULT_API_KEY = "local-dev-key"
+ENDPOINTS_FILE = Path(__file__).resolve().parents[2] / ".local" / "endpoints.json"
+"""Where ``make dev`` says how to reach it (gitignored): read by ``python -m infra.redrive``."""
 _LOG = logging.getLogger("ordertrack.local")
 _PYTHON_RUNTIME_PREFIX = "python"
 
@@ -119,6 +125,33 @@ class LocalStack:
         """The local value of ``Ref`` / ``Fn::GetAtt`` for a template resource."""
         assert self.resolver is not None, "LocalStack is not started"
         return self.resolver.get_att(logical_id, attribute)
+
+    def endpoints(self) -> dict[str, Any]:
+        """How another process reaches this stack: the API URL, the moto endpoint and region, and
+        the physical name, URL and ARN of every queue and the name of every table, by logical id."""
+        assert self.resolver is not None, "LocalStack is not started"
+        resources = list(self.resolver.active())
+        return {
+            "pid": os.getpid(),
+            "api_url": self.api_url,
+            "moto_endpoint": self.moto_endpoint,
+            "region": REGION,
+            "template": str(self.template_path),
+            "queues": {
+                r.logical_id: {
+                    "name": self.physical(r.logical_id, "QueueName"),
+                    "url": self.physical(r.logical_id, "QueueUrl"),
+                    "arn": self.physical(r.logical_id, "Arn"),
+                }
+                for r in resources
+                if r.type == "AWS::SQS::Queue"
+            },
+            "tables": {
+                r.logical_id: self.physical(r.logical_id)
+                for r in resources
+                if r.type in ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
+            },
+        }
 
     def outbox(self) -> list[dict[str, Any]]:
         """Emails (SES v1 and v2) and SMS (SNS) sent so far, newest first."""
@@ -433,3 +466,22 @@ class LocalStack:
                 {"functionError": result.function_error, "payload": result.payload},
             )
         return json_response(404, {"message": "Not Found"})
+
+
+def write_endpoints_file(stack: LocalStack, path: Path = ENDPOINTS_FILE) -> Path:
+    """Write ``stack.endpoints()`` as JSON, atomically (a reader never sees half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(json.dumps(stack.endpoints(), indent=2) + "\n", encoding="utf-8")
+    partial.replace(path)
+    return path
+
+
+def remove_endpoints_file(path: Path = ENDPOINTS_FILE) -> None:
+    """Remove the file if this process wrote it (another ``make dev`` may have replaced it)."""
+    try:
+        written_by = json.loads(path.read_text(encoding="utf-8")).get("pid")
+    except (OSError, ValueError):
+        return
+    if written_by == os.getpid():
+        path.unlink(missing_ok=True)

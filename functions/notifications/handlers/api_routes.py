@@ -1,0 +1,51 @@
+"""Storefront routes for notifications: a customer's preferences and an order's notification log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from notifications.domain.preferences import CustomerPreferences, StoredPreferences
+from notifications.models.api import NotificationView, OrderNotifications
+from shared.clock import SystemClock, isoformat
+from shared.errors import NotFound
+from storefront_api.dependencies import notification_log, order_repository, preference_store
+
+router = APIGatewayHttpRouter()
+
+CustomerId = Annotated[
+    str, Path(min_length=1, max_length=128, description="The storefront's customer id (as in orders).")
+]
+OrderId = Annotated[str, Path(pattern=r"^ord_[a-z2-7]{24}$", description="Order id returned at creation.")]
+
+
+@router.get(
+    "/v1/customers/<customer_id>/preferences",
+    summary="Read a customer's notification preferences (defaults if never set)",
+    tags=["Notifications"],
+)
+def get_preferences(customer_id: CustomerId) -> StoredPreferences:
+    return preference_store().get(customer_id) or StoredPreferences(customer_id=customer_id)
+
+
+@router.put(
+    "/v1/customers/<customer_id>/preferences",
+    summary="Replace a customer's notification preferences",
+    tags=["Notifications"],
+)
+def put_preferences(customer_id: CustomerId, body: CustomerPreferences) -> StoredPreferences:
+    return preference_store().put(customer_id, body, isoformat(SystemClock().now()))
+
+
+@router.get(
+    "/v1/orders/<order_id>/notifications",
+    summary="List what the customer was sent about an order, and what was held or suppressed",
+    tags=["Notifications"],
+)
+def list_notifications(order_id: OrderId) -> OrderNotifications:
+    if order_repository().get(order_id) is None:
+        raise NotFound(f"Order {order_id} does not exist.", details={"order_id": order_id})
+    entries = notification_log().entries(order_id)
+    return OrderNotifications(order_id=order_id, notifications=[NotificationView.of(e) for e in entries])

@@ -1,0 +1,48 @@
+"""In-memory stand-ins for the notification preference store and notification log, with the same
+rules as the DynamoDB adapters (tests/integration/notifications runs one contract against both)."""
+
+from __future__ import annotations
+
+from notifications.adapters.dynamo_notification_log import event_version
+from notifications.domain.model import Channel, NotificationEntry, NotificationStatus
+from notifications.domain.preferences import CustomerPreferences, StoredPreferences
+
+
+class InMemoryPreferenceStore:
+    def __init__(self, *stored: StoredPreferences) -> None:
+        self.stored: dict[str, StoredPreferences] = {prefs.customer_id: prefs for prefs in stored}
+
+    def get(self, customer_id: str) -> StoredPreferences | None:
+        return self.stored.get(customer_id)
+
+    def put(self, customer_id: str, preferences: CustomerPreferences, at: str) -> StoredPreferences:
+        stored = StoredPreferences(**preferences.model_dump(), customer_id=customer_id, updated_at=at)
+        self.stored[customer_id] = stored
+        return stored
+
+
+class InMemoryNotificationLog:
+    """Entries keyed by (order, order version, channel) like the DynamoDB sort key; a `sent` entry
+    is final; markers only go up."""
+
+    def __init__(self) -> None:
+        self.log: dict[tuple[str, int, str], NotificationEntry] = {}
+        self.markers: dict[tuple[str, str], int] = {}
+
+    def record(self, entry: NotificationEntry) -> None:
+        key = (entry.order_id, event_version(entry.event_id), Channel(entry.channel).value)
+        current = self.log.get(key)
+        if current is not None and current.status == NotificationStatus.SENT:
+            return
+        self.log[key] = entry
+
+    def entries(self, order_id: str) -> list[NotificationEntry]:
+        return [self.log[key] for key in sorted(key for key in self.log if key[0] == order_id)]
+
+    def advance_latest(self, order_id: str, channel: Channel, version: int) -> None:
+        key = (order_id, Channel(channel).value)
+        if key not in self.markers or self.markers[key] < version:
+            self.markers[key] = version
+
+    def latest(self, order_id: str, channel: Channel) -> int | None:
+        return self.markers.get((order_id, Channel(channel).value))
