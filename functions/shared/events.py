@@ -6,6 +6,21 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 
+def event_version(event_id: str) -> int:
+    """The order version in an event id `<order_id>:v<version>` (0 if it carries none)."""
+    _, _, version = event_id.rpartition(":v")
+    return int(version) if version.isdigit() else 0
+
+
+def event_sort_key(order_id: str, event_id: str) -> str:
+    """Orders an order's events: status changes by version (10 digits), then any other event
+    (surveys, returns, complaints) after them, by the rest of its id."""
+    version = event_version(event_id)
+    if version:
+        return f"{version:010d}"
+    return "~" + event_id.removeprefix(order_id + ":")
+
+
 class OrderEvent(BaseModel):
     event_id: str  # "<order_id>:v<order version>" for status changes: a stream record yields one id
     event_type: str  # "order.received", "order.confirmed", "order.out_of_stock", ...
@@ -20,5 +35,4 @@ class OrderEvent(BaseModel):
     @property
     def version(self) -> int:
         """The order version the event was taken from (0 if the id carries none)."""
-        _, _, version = self.event_id.rpartition(":v")
-        return int(version) if version.isdigit() else 0
+        return event_version(self.event_id)

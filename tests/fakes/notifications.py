@@ -3,9 +3,9 @@ rules as the DynamoDB adapters (tests/integration/notifications runs one contrac
 
 from __future__ import annotations
 
-from notifications.adapters.dynamo_notification_log import event_version
 from notifications.domain.model import Channel, NotificationEntry, NotificationStatus
 from notifications.domain.preferences import CustomerPreferences, StoredPreferences
+from shared.events import event_sort_key
 
 
 class InMemoryPreferenceStore:
@@ -22,15 +22,15 @@ class InMemoryPreferenceStore:
 
 
 class InMemoryNotificationLog:
-    """Entries keyed by (order, order version, channel) like the DynamoDB sort key; a `sent` entry
+    """Entries keyed by (order, event sort key, channel) like the DynamoDB sort key; a `sent` entry
     is final; markers only go up."""
 
     def __init__(self) -> None:
-        self.log: dict[tuple[str, int, str], NotificationEntry] = {}
+        self.log: dict[tuple[str, str, str], NotificationEntry] = {}
         self.markers: dict[tuple[str, str], int] = {}
 
     def record(self, entry: NotificationEntry) -> None:
-        key = (entry.order_id, event_version(entry.event_id), Channel(entry.channel).value)
+        key = (entry.order_id, event_sort_key(entry.order_id, entry.event_id), Channel(entry.channel).value)
         current = self.log.get(key)
         if current is not None and current.status == NotificationStatus.SENT:
             return
@@ -46,3 +46,10 @@ class InMemoryNotificationLog:
 
     def latest(self, order_id: str, channel: Channel) -> int | None:
         return self.markers.get((order_id, Channel(channel).value))
+
+    def statuses(self, order_id: str) -> list[tuple[str, str, str]]:
+        """(event type, channel, status) per entry, oldest event first."""
+        return [
+            (e.event_type, Channel(e.channel).value, NotificationStatus(e.status).value)
+            for e in self.entries(order_id)
+        ]

@@ -4,9 +4,10 @@ DynamoDB table (see docs/data-model.md).
 Both live in the order's own notification partition, `NOTIFY#<order_id>`, not in `ORDER#<order_id>`:
 reading an order queries its whole partition, and the log must not make that read larger.
 
-Entry: pk `NOTIFY#<order_id>`, sk `ENTRY#<order version, 10 digits>#<channel>`, `entity` =
-`notification`, every `NotificationEntry` field. The sort key orders entries by the order version
-the event was taken from (oldest first), then by channel. `recipient` is masked by the caller;
+Entry: pk `NOTIFY#<order_id>`, sk `ENTRY#<event sort key>#<channel>`, `entity` = `notification`,
+every `NotificationEntry` field. The event sort key (`shared.events.event_sort_key`) is the order
+version in 10 digits for status events (oldest first), and `~<rest of the event id>` for other
+events of the order (survey, returns), which sort after them; then by channel. `recipient` is masked by the caller;
 this adapter never sees a full address.
 Marker: pk `NOTIFY#<order_id>`, sk `LATEST#<channel>`, `entity` = `notification_latest`,
 `latest_version`.
@@ -21,12 +22,12 @@ from botocore.exceptions import ClientError
 
 from notifications.domain.model import Channel, NotificationEntry, NotificationStatus
 from shared.dynamo import from_attributes, to_attributes
+from shared.events import event_sort_key
 
 ENTRY_PREFIX = "ENTRY#"
 LATEST_PREFIX = "LATEST#"
 ENTRY_ENTITY = "notification"
 LATEST_ENTITY = "notification_latest"
-VERSION_DIGITS = 10
 _ENTRY_FIELDS = frozenset(field.name for field in fields(NotificationEntry))
 
 
@@ -34,15 +35,9 @@ def notify_partition(order_id: str) -> str:
     return f"NOTIFY#{order_id}"
 
 
-def event_version(event_id: str) -> int:
-    """The order version in an event id `<order_id>:v<version>` (0 if it carries none), as
-    `shared.events.OrderEvent.version` reads it."""
-    _, _, version = event_id.rpartition(":v")
-    return int(version) if version.isdigit() else 0
-
-
 def entry_sort_key(entry: NotificationEntry) -> str:
-    return f"{ENTRY_PREFIX}{event_version(entry.event_id):0{VERSION_DIGITS}d}#{Channel(entry.channel).value}"
+    segment = event_sort_key(entry.order_id, entry.event_id)
+    return f"{ENTRY_PREFIX}{segment}#{Channel(entry.channel).value}"
 
 
 def entry_item(entry: NotificationEntry) -> dict[str, Any]:

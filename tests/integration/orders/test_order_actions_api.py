@@ -77,7 +77,7 @@ def test_bad_searches_are_4xx_naming_the_parameter(call: Call, query: str, field
 
 def test_review_approves_an_order_on_hold_back_to_received(
     call: Call, dynamodb: Any, orders_table: str
-) -> None:  # noqa: F811
+) -> None:
     order_id = place(call, "k")
     force_status(dynamodb, orders_table, order_id, OrderStatus.ON_HOLD, hold_reasons=["address_incomplete"])
 
@@ -93,7 +93,7 @@ def test_review_approves_an_order_on_hold_back_to_received(
 def test_review_rejects_and_a_second_review_is_409_with_the_current_status(
     call: Call,
     dynamodb: Any,
-    orders_table: str,  # noqa: F811
+    orders_table: str,
 ) -> None:
     order_id = place(call, "k")
     force_status(dynamodb, orders_table, order_id, OrderStatus.ON_HOLD)
@@ -110,7 +110,7 @@ def test_review_rejects_and_a_second_review_is_409_with_the_current_status(
 
 def test_payment_confirms_a_reserved_order_and_clears_its_hold(
     call: Call, dynamodb: Any, orders_table: str
-) -> None:  # noqa: F811
+) -> None:
     order_id = place(call, "k", payment_status="pending")
     force_status(
         dynamodb,
@@ -135,7 +135,7 @@ def test_payment_confirms_a_reserved_order_and_clears_its_hold(
 
 def test_payment_of_an_expired_order_is_409_and_changes_nothing(
     call: Call, dynamodb: Any, orders_table: str
-) -> None:  # noqa: F811
+) -> None:
     order_id = place(call, "k", payment_status="pending")
     force_status(dynamodb, orders_table, order_id, OrderStatus.RESERVED)
     force_status(dynamodb, orders_table, order_id, OrderStatus.EXPIRED)

@@ -11,14 +11,13 @@ from notifications.domain.policy import DEFAULT_POLICY, NotificationPolicy
 from notifications.domain.tasks import TaskRunner
 from orders.models.order import OrderRecord
 from shared.events import OrderEvent
+from tests.fakes.notifications import InMemoryNotificationLog, InMemoryPreferenceStore
 from tests.fakes.orders import FrozenClock
 from tests.unit.notifications.fakes import (
     FakeEmailSender,
     FakeOrders,
     FakeSmsSender,
     InMemoryDeliveryLedger,
-    InMemoryNotificationLog,
-    InMemoryPreferences,
     InMemorySuppressions,
     RecordingMetrics,
     RecordingRetryQueue,
@@ -95,7 +94,7 @@ class World:
     sms: FakeSmsSender
     ledger: InMemoryDeliveryLedger
     metrics: RecordingMetrics
-    preferences: InMemoryPreferences
+    preferences: InMemoryPreferenceStore
     suppressions: InMemorySuppressions
     log: InMemoryNotificationLog
     scheduler: RecordingScheduler
@@ -116,7 +115,11 @@ class World:
 def build_world(policy: NotificationPolicy = DEFAULT_POLICY) -> World:
     orders, email, sms = FakeOrders(), FakeEmailSender(), FakeSmsSender()
     ledger, metrics = InMemoryDeliveryLedger(), RecordingMetrics()
-    preferences, suppressions, log = InMemoryPreferences(), InMemorySuppressions(), InMemoryNotificationLog()
+    preferences, suppressions, log = (
+        InMemoryPreferenceStore(),
+        InMemorySuppressions(),
+        InMemoryNotificationLog(),
+    )
     scheduler, retries, clock = RecordingScheduler(), RecordingRetryQueue(), FrozenClock(NOON)
     notifier = CustomerNotifier(
         orders=orders,

@@ -14,10 +14,8 @@ from notifications.domain.model import (
     DeliveryOutcome,
     EmailMessage,
     NotificationEntry,
-    NotificationStatus,
     Suppression,
 )
-from notifications.domain.preferences import CustomerPreferences, StoredPreferences
 from orders.models.order import OrderRecord
 from shared.events import OrderEvent
 
@@ -110,56 +108,6 @@ class InMemorySuppressions:
 
     def lift(self, channel: Channel, address: str) -> None:
         self.items.pop((channel, address), None)
-
-
-class InMemoryPreferences:
-    def __init__(self) -> None:
-        self.items: dict[str, StoredPreferences] = {}
-
-    def get(self, customer_id: str) -> StoredPreferences | None:
-        return self.items.get(customer_id)
-
-    def put(self, customer_id: str, preferences: CustomerPreferences, at: str) -> StoredPreferences:
-        stored = StoredPreferences(**preferences.model_dump(), customer_id=customer_id, updated_at=at)
-        self.items[customer_id] = stored
-        return stored
-
-
-class InMemoryNotificationLog:
-    """Same contract as DynamoNotificationLog: upserts, `sent` is final, markers never go down."""
-
-    def __init__(self) -> None:
-        self.items: dict[tuple[str, str], NotificationEntry] = {}
-        self.markers: dict[tuple[str, Channel], int] = {}
-        self.history: list[NotificationEntry] = []
-
-    def record(self, entry: NotificationEntry) -> None:
-        key = (entry.order_id, entry.notification_id)
-        current = self.items.get(key)
-        if current is not None and current.status is NotificationStatus.SENT:
-            return
-        self.items[key] = entry
-        self.history.append(entry)
-
-    def entries(self, order_id: str) -> list[NotificationEntry]:
-        found = [entry for (order, _), entry in self.items.items() if order == order_id]
-        return sorted(found, key=lambda e: (OrderEvent_version(e.event_id), e.channel.value))
-
-    def advance_latest(self, order_id: str, channel: Channel, version: int) -> None:
-        key = (order_id, channel)
-        self.markers[key] = max(version, self.markers.get(key, version))
-
-    def latest(self, order_id: str, channel: Channel) -> int | None:
-        return self.markers.get((order_id, channel))
-
-    def statuses(self, order_id: str) -> list[tuple[str, str, str]]:
-        """(event type, channel, status) per entry, oldest event first."""
-        return [(e.event_type, e.channel.value, e.status.value) for e in self.entries(order_id)]
-
-
-def OrderEvent_version(event_id: str) -> int:
-    _, _, version = event_id.rpartition(":v")
-    return int(version) if version.isdigit() else 0
 
 
 class RecordingScheduler:
