@@ -20,6 +20,7 @@ from infra.constructs.order_holds import OrderHolds
 from infra.constructs.stock_alerts import StockAlerts
 from infra.constructs.stock_reservation import StockReservation
 from infra.constructs.storefront_api import StorefrontApi
+from infra.constructs.tracking_page import TrackingPage
 
 __all__ = ["STACK_NAME", "OrdertrackStack"]
 
@@ -91,6 +92,15 @@ class OrdertrackStack(Stack):
             orders_table=self.data.orders_table,
             http_api=self.storefront_api.http_api,
             operations_alerts=self.customer_notifications.operations_alerts,
+        )
+        self.tracking_page = TrackingPage(
+            self,
+            "TrackingPage",
+            runtime=runtime,
+            config=config,
+            orders_table=self.data.orders_table,
+            http_api=self.storefront_api.http_api,
+            customer_links=self.customer_links,
         )
 
         Tags.of(self).add("project", "ordertrack")
