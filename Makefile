@@ -9,11 +9,11 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv layer synth dev demo test test-unit test-infra test-e2e bench lint redrive clean
+.PHONY: help venv layer browser synth dev demo test test-unit test-infra test-e2e bench lint redrive clean
 
 help:
 	@echo "make dev    run ordertrack locally (moto + local runtime) on http://127.0.0.1:$${PORT:-3000}"
-	@echo "make test   run every test (unit, integration, infra, e2e)"
+	@echo "make test   run every test (unit, integration, infra, e2e, browser)"
 	@echo "make demo   place an order against a fresh local stack and show what the customer got"
 	@echo "make bench  run the benchmarks and print measured ratios"
 	@echo "make synth  synthesize the CloudFormation template into cdk.out/"
@@ -30,6 +30,32 @@ venv: $(STAMP)
 layer: $(STAMP)
 	$(PY) -m layers.build
 
+# Chromium, chromedriver and a Chinese font for tests/browser, from the distribution's own packages
+# (Selenium is pointed at /usr/bin/chromedriver, so Selenium Manager never downloads a browser).
+# Nothing happens when they are installed. apt-get runs directly as root, through sudo otherwise.
+# Without apt-get this only warns: tests/browser then fails and says what is missing. Elsewhere,
+# point ORDERTRACK_CHROMIUM and ORDERTRACK_CHROMEDRIVER at a Chromium and its matching driver.
+BROWSER_PACKAGES := chromium chromium-driver fonts-wqy-microhei fontconfig
+export ORDERTRACK_CHROMIUM ?= /usr/bin/chromium
+export ORDERTRACK_CHROMEDRIVER ?= /usr/bin/chromedriver
+
+browser:
+	@if [ -x $(ORDERTRACK_CHROMIUM) ] && [ -x $(ORDERTRACK_CHROMEDRIVER) ] && fc-list ':lang=zh' 2>/dev/null | grep -q .; then \
+		exit 0; \
+	fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "make browser: no apt-get here; install Chromium, chromedriver and a Chinese font" \
+		     "($(ORDERTRACK_CHROMIUM), $(ORDERTRACK_CHROMEDRIVER); Debian: $(BROWSER_PACKAGES)) or tests/browser fails" >&2; \
+		exit 0; \
+	fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "make browser: installing $(BROWSER_PACKAGES) needs root or sudo" >&2; exit 1; fi; \
+	echo "make browser: installing $(BROWSER_PACKAGES) with apt-get (once)"; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		$(BROWSER_PACKAGES) >/dev/null
+
 synth: layer
 	$(PY) -m infra.synth
 
@@ -39,7 +65,7 @@ dev: layer
 demo: layer
 	$(PY) -m infra.local.demo
 
-test: layer
+test: layer browser
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 redrive: $(STAMP)

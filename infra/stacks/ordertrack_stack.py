@@ -25,6 +25,7 @@ from infra.constructs.service_kpis import (
 from infra.constructs.stock_alerts import StockAlerts
 from infra.constructs.stock_reservation import StockReservation
 from infra.constructs.storefront_api import StorefrontApi
+from infra.constructs.tracking_page import TrackingPage
 
 __all__ = ["STACK_NAME", "OrdertrackStack"]
 
@@ -96,6 +97,15 @@ class OrdertrackStack(Stack):
             orders_table=self.data.orders_table,
             http_api=self.storefront_api.http_api,
             operations_alerts=self.customer_notifications.operations_alerts,
+        )
+        self.tracking_page = TrackingPage(
+            self,
+            "TrackingPage",
+            runtime=runtime,
+            config=config,
+            orders_table=self.data.orders_table,
+            http_api=self.storefront_api.http_api,
+            customer_links=self.customer_links,
         )
         # last: the dashboard and alarms cover every function and dead-letter queue composed above
         self.service_kpis = ServiceKpis(

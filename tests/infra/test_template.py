@@ -36,6 +36,8 @@ SERVICE_KPIS_DLQS = {"KpiAggregatesDlq"}
 """Service KPIs, asserted in tests/infra/test_service_kpis.py."""
 CARRIER_WEBHOOK_ROUTE_KEY = "POST /v1/webhooks/{provider}"
 """Carrier tracking resources (issue 4), asserted in tests/infra/test_carrier_tracking.py."""
+TRACKING_PAGE_ROUTE_KEY = "GET /track/{token}"
+"""The customer tracking page, asserted in tests/infra/test_tracking_page.py."""
 
 
 def _carrier_mappings(app: SynthesizedApp) -> set[str]:
@@ -65,6 +67,7 @@ FUNCTION_ENVIRONMENT = {
         "SMS_SENDER_ID",
         "TRACKING_BASE_URL",
     },
+    "tracking_page.handler.handler": {"ORDERS_TABLE_NAME", "LINK_SIGNING_SECRET_ARN"},
 }
 POWERTOOLS_ENVIRONMENT = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
 ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS = {
@@ -384,13 +387,13 @@ def test_routes_are_explicit_and_all_reach_the_storefront_function(synthesized: 
     routes = synthesized.of_type("AWS::ApiGatewayV2::Route")
     route_keys = {route["Properties"]["RouteKey"] for route in routes.values()}
     assert route_keys >= EXPECTED_ROUTES
-    route_keys -= {CARRIER_WEBHOOK_ROUTE_KEY}  # tests/infra/test_carrier_tracking.py covers it
+    route_keys -= {CARRIER_WEBHOOK_ROUTE_KEY, TRACKING_PAGE_ROUTE_KEY}  # covered by their own tests
     assert route_keys == {route.route_key for route in STOREFRONT_ROUTES}
     assert not any("{proxy+}" in key or key in {"$default", "ANY /"} for key in route_keys)
     integrations = {
         k: v
         for k, v in synthesized.of_type("AWS::ApiGatewayV2::Integration").items()
-        if not k.startswith("StorefrontApiHttpApiPOSTv1webhooks")
+        if not k.startswith(("StorefrontApiHttpApiPOSTv1webhooks", "StorefrontApiHttpApiGETtrack"))
     }
     assert len(integrations) == 1
     integration_id, integration = next(iter(integrations.items()))
@@ -398,7 +401,7 @@ def test_routes_are_explicit_and_all_reach_the_storefront_function(synthesized: 
     assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
     assert _get_att_target(integration["Properties"]["IntegrationUri"]) == "StorefrontApiFunction"
     for route in routes.values():
-        if route["Properties"]["RouteKey"] == CARRIER_WEBHOOK_ROUTE_KEY:
+        if route["Properties"]["RouteKey"] in (CARRIER_WEBHOOK_ROUTE_KEY, TRACKING_PAGE_ROUTE_KEY):
             continue
         assert route["Properties"]["Target"]["Fn::Join"][1][1] == {"Ref": integration_id}
 

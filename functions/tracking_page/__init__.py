@@ -1,0 +1,1 @@
+"""The customer tracking page: `GET /track/{token}`, server-rendered HTML (docs/tracking-page.md)."""
