@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inventory.handlers.api_routes import router as inventory_router
 from orders.handlers.api_routes import router as orders_router
+from service.handlers.api_routes import router as service_router
 from shared.http_api import build_resolver, storefront_guard
 from shared.observability import logger, metrics
 from storefront_api.dependencies import accepted_api_keys
@@ -18,10 +19,12 @@ PUBLIC_PATHS = frozenset({"/openapi.json", "/docs"})
 app = build_resolver(
     title="ordertrack storefront API",
     version="1.0.0",
-    description="Place orders, read their tracking timeline and manage stock. Authenticate with `x-api-key`.",
+    description="Place orders, read their tracking timeline, manage stock, and handle feedback, complaints "
+    "and returns. Authenticate with `x-api-key`.",
 )
 app.include_router(orders_router)
 app.include_router(inventory_router)
+app.include_router(service_router)
 
 
 @storefront_guard(accepted_keys=accepted_api_keys, public_paths=PUBLIC_PATHS)
