@@ -26,7 +26,6 @@ class ServiceRules(BaseModel):
     feedback_edit_days: int = Field(
         default=7, ge=0, le=90, description="a submission can be changed this long"
     )
-    feedback_comment_max: int = Field(default=2000, ge=1, le=10000)
     low_rating_max: int = Field(default=2, ge=0, le=5, description="ratings up to this open a complaint")
     return_window_days: int = Field(default=30, ge=0, le=365, description="returns after delivery")
     base_priority: dict[ComplaintCategory, Priority] = Field(
