@@ -110,6 +110,21 @@ class OrderLifecycleSettings(_Settings):
     sweeper: FunctionSettings = FunctionSettings(timeout_seconds=60)
 
 
+class CustomerServiceSettings(_Settings):
+    """Feedback, complaints and returns (docs/customer-service.md)."""
+
+    feedback_delay_hours: float = Field(default=24, ge=0, le=24 * 30, description="survey after delivery")
+    feedback_link_days: int = Field(default=30, ge=1, le=365, description="the survey link's validity")
+    overdue_check_minutes: int = Field(default=15, ge=1, le=1440, description="complaint overdue sweep")
+    rules: dict[str, Any] = Field(
+        default_factory=dict,
+        description="overrides of service.domain.rules.ServiceRules (feedback_edit_days, return_window_days, "
+        "response_hours, high_value, base_priority, repeat_window_days, low_rating_max)",
+    )
+    page: FunctionSettings = FunctionSettings(timeout_seconds=10)
+    sweeper: FunctionSettings = FunctionSettings(timeout_seconds=60)
+
+
 class StageConfig(_Settings):
     stage: str = Field(default=DEFAULT_STAGE, pattern=r"^[a-z][a-z0-9-]{0,19}$")
     sender_email: EmailStr = "orders@example.com"
@@ -127,6 +142,7 @@ class StageConfig(_Settings):
     stock_reservation: QueueConsumerSettings = QueueConsumerSettings()
     notifications: QueueConsumerSettings = QueueConsumerSettings()
     order_lifecycle: OrderLifecycleSettings = OrderLifecycleSettings()
+    customer_service: CustomerServiceSettings = CustomerServiceSettings()
 
     @field_validator("log_retention_days")
     @classmethod

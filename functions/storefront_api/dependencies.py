@@ -15,6 +15,9 @@ if TYPE_CHECKING:  # adapters are imported on first use: a cold start pays only 
     from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
     from orders.adapters.dynamo_orders import DynamoOrderRepository
     from orders.adapters.dynamo_shipments import DynamoShipments
+    from service.adapters.dynamo_service import DynamoServiceStore
+    from service.adapters.sqs_events import SqsCustomerEvents
+    from service.domain.rules import ServiceRules
     from stats.adapters.dynamo_aggregates import DynamoAggregates
 
 API_KEY_CACHE_SECONDS = 300
@@ -23,6 +26,10 @@ API_KEY_CACHE_SECONDS = 300
 class StorefrontApiSettings(FunctionSettings):
     orders_table_name: str
     api_key_secret_arn: str
+    # customer service (feedback, complaints, returns)
+    notification_queue_url: str = ""
+    link_signing_secret_arn: str = ""
+    customer_service_rules: str = "{}"
 
 
 @cache
@@ -70,6 +77,33 @@ def notification_log() -> DynamoNotificationLog:
     from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
 
     return DynamoNotificationLog(settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def service_store() -> DynamoServiceStore:
+    from service.adapters.dynamo_service import DynamoServiceStore
+
+    return DynamoServiceStore(settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def customer_events() -> SqsCustomerEvents:
+    from service.adapters.sqs_events import SqsCustomerEvents
+
+    return SqsCustomerEvents(settings().notification_queue_url, aws_client("sqs"))
+
+
+@cache
+def service_rules() -> ServiceRules:
+    from service.dependencies import parse_rules
+
+    return parse_rules(settings().customer_service_rules)
+
+
+def customer_link_keys() -> tuple[str, ...]:
+    from shared.link_keys import link_keys
+
+    return link_keys(settings().link_signing_secret_arn).accepted
 
 
 def accepted_api_keys() -> list[str]:

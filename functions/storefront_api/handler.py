@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from inventory.handlers.api_routes import router as inventory_router
 from notifications.handlers.api_routes import router as notifications_router
 from orders.handlers.api_routes import router as orders_router
+from service.handlers.api_routes import router as service_router
 from shared.http_api import build_resolver, storefront_guard
 from shared.observability import logger, metrics
 from stats.handlers.api_routes import router as stats_router
@@ -22,13 +23,15 @@ app = build_resolver(
     version="1.0.0",
     description=(
         "Place orders, read their tracking timeline and notifications, manage stock and customer "
-        "notification preferences. Authenticate with `x-api-key`."
+        "notification preferences, handle feedback, complaints and returns, and read the service KPIs. "
+        "Authenticate with `x-api-key`."
     ),
 )
 app.include_router(orders_router)
 app.include_router(inventory_router)
 app.include_router(stats_router)
 app.include_router(notifications_router)
+app.include_router(service_router)
 
 
 @storefront_guard(accepted_keys=accepted_api_keys, public_paths=PUBLIC_PATHS)

@@ -13,6 +13,7 @@ from infra.config import STACK_NAME, StageConfig
 from infra.constructs.carrier_tracking import CarrierTracking
 from infra.constructs.customer_links import CustomerLinks
 from infra.constructs.customer_notifications import CustomerNotifications
+from infra.constructs.customer_service import CustomerService
 from infra.constructs.data import Data
 from infra.constructs.lambda_function import FunctionRuntime
 from infra.constructs.order_events import OrderEvents
@@ -107,6 +108,27 @@ class OrdertrackStack(Stack):
             http_api=self.storefront_api.http_api,
             customer_links=self.customer_links,
         )
+        self.customer_service = CustomerService(
+            self,
+            "CustomerService",
+            runtime=runtime,
+            settings=config.customer_service,
+            orders_table=self.data.orders_table,
+            http_api=self.storefront_api.http_api,
+            storefront=self.storefront_api.handler,
+            notification_queue=self.customer_notifications.queue,
+            operations_alerts=self.customer_notifications.operations_alerts,
+        )
+        dispatcher = self.order_events.dispatcher.function
+        service = config.customer_service
+        dispatcher.add_environment("FEEDBACK_DELAY_SECONDS", str(int(service.feedback_delay_hours * 3600)))
+        dispatcher.add_environment("FEEDBACK_LINK_DAYS", str(service.feedback_link_days))
+        for function in (
+            dispatcher,
+            self.customer_service.page.function,
+            self.storefront_api.handler.function,
+        ):
+            self.customer_links.grant_to(function, function)
         # last: the dashboard and alarms cover every function and dead-letter queue composed above
         self.service_kpis = ServiceKpis(
             self,

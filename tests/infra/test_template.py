@@ -35,6 +35,8 @@ STOCK_ALERTS_DLQS = {"StockLevelChangesDlq"}
 SERVICE_KPIS_DLQS = {"KpiAggregatesDlq"}
 """Service KPIs, asserted in tests/infra/test_service_kpis.py."""
 CARRIER_WEBHOOK_ROUTE_KEY = "POST /v1/webhooks/{provider}"
+FEEDBACK_PAGE_ROUTE_KEYS = {"GET /feedback/{token}", "POST /feedback/{token}"}
+"""The public survey page (customer service), asserted in tests/infra/test_customer_service.py."""
 """Carrier tracking resources (issue 4), asserted in tests/infra/test_carrier_tracking.py."""
 TRACKING_PAGE_ROUTE_KEY = "GET /track/{token}"
 """The customer tracking page, asserted in tests/infra/test_tracking_page.py."""
@@ -54,8 +56,26 @@ def _carrier_mappings(app: SynthesizedApp) -> set[str]:
 
 
 FUNCTION_ENVIRONMENT = {
-    "storefront_api.handler.handler": {"ORDERS_TABLE_NAME", "API_KEY_SECRET_ARN"},
-    "orders.handlers.dispatch_order_changes.handler": {"RESERVATION_QUEUE_URL", "NOTIFICATION_QUEUE_URL"},
+    "storefront_api.handler.handler": {
+        "ORDERS_TABLE_NAME",
+        "API_KEY_SECRET_ARN",
+        "NOTIFICATION_QUEUE_URL",
+        "CUSTOMER_SERVICE_RULES",
+        "LINK_SIGNING_SECRET_ARN",
+    },
+    "orders.handlers.dispatch_order_changes.handler": {
+        "RESERVATION_QUEUE_URL",
+        "NOTIFICATION_QUEUE_URL",
+        "FEEDBACK_DELAY_SECONDS",
+        "FEEDBACK_LINK_DAYS",
+        "LINK_SIGNING_SECRET_ARN",
+    },
+    "service.handlers.feedback_page.handler": {
+        "ORDERS_TABLE_NAME",
+        "CUSTOMER_SERVICE_RULES",
+        "LINK_SIGNING_SECRET_ARN",
+    },
+    "service.handlers.flag_overdue_complaints.handler": {"ORDERS_TABLE_NAME", "OPERATIONS_ALERTS_TOPIC_ARN"},
     "inventory.handlers.reserve_stock.handler": {"ORDERS_TABLE_NAME", "PAYMENT_HOLD_MINUTES", "HOLD_RULES"},
     "orders.handlers.expire_holds.handler": {"ORDERS_TABLE_NAME"},
     "inventory.handlers.watch_stock_levels.handler": {"ORDERS_TABLE_NAME", "OPERATIONS_ALERTS_TOPIC_ARN"},
@@ -388,12 +408,14 @@ def test_routes_are_explicit_and_all_reach_the_storefront_function(synthesized: 
     route_keys = {route["Properties"]["RouteKey"] for route in routes.values()}
     assert route_keys >= EXPECTED_ROUTES
     route_keys -= {CARRIER_WEBHOOK_ROUTE_KEY, TRACKING_PAGE_ROUTE_KEY}  # covered by their own tests
+    route_keys -= FEEDBACK_PAGE_ROUTE_KEYS  # tests/infra/test_customer_service.py covers them
     assert route_keys == {route.route_key for route in STOREFRONT_ROUTES}
     assert not any("{proxy+}" in key or key in {"$default", "ANY /"} for key in route_keys)
     integrations = {
         k: v
         for k, v in synthesized.of_type("AWS::ApiGatewayV2::Integration").items()
         if not k.startswith(("StorefrontApiHttpApiPOSTv1webhooks", "StorefrontApiHttpApiGETtrack"))
+        and "feedback" not in k  # the survey page's own function
     }
     assert len(integrations) == 1
     integration_id, integration = next(iter(integrations.items()))
@@ -401,7 +423,11 @@ def test_routes_are_explicit_and_all_reach_the_storefront_function(synthesized: 
     assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
     assert _get_att_target(integration["Properties"]["IntegrationUri"]) == "StorefrontApiFunction"
     for route in routes.values():
-        if route["Properties"]["RouteKey"] in (CARRIER_WEBHOOK_ROUTE_KEY, TRACKING_PAGE_ROUTE_KEY):
+        if route["Properties"]["RouteKey"] in {
+            CARRIER_WEBHOOK_ROUTE_KEY,
+            TRACKING_PAGE_ROUTE_KEY,
+            *FEEDBACK_PAGE_ROUTE_KEYS,
+        }:
             continue
         assert route["Properties"]["Target"]["Fn::Join"][1][1] == {"Ref": integration_id}
 
@@ -457,7 +483,10 @@ def test_storefront_function_reads_the_api_key_secret(synthesized: SynthesizedAp
         for s in _role_statements(synthesized, "StorefrontApiRole")
         if "secretsmanager:GetSecretValue" in _as_list(s["Action"])
     ]
-    assert [s["Resource"] for s in secret_statements] == [{"Ref": "StorefrontApiKeySecret"}]
+    # the API key, and the link-signing key (complaints sent with a customer's signed link token)
+    assert [s["Resource"] for s in secret_statements] == [
+        [{"Ref": "LinkSigningKey"}, {"Ref": "StorefrontApiKeySecret"}]
+    ]
 
 
 # --- Topics ---------------------------------------------------------------------------------------

@@ -3,11 +3,17 @@
 A new order asks for stock reservation; a status change the customer must hear about asks for a
 notification. Event ids come from the order's version, so a replayed stream record produces the
 same event id and the consumers apply it once.
+
+An order that becomes `delivered` also gets its survey invitation (`feedback.invite`, event id
+`<order_id>:feedback`: one per order, whatever replays or later moves happen), to be delivered no
+earlier than the configured delay after delivery, carrying a signed feedback link token.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -45,6 +51,39 @@ class Outgoing:
     event: OrderEvent
 
 
+@dataclass(frozen=True)
+class FeedbackInvitations:
+    """When and how the survey invitation goes out: `sign(order_id, expires_at)` makes the
+    feedback link token (purpose `feedback`), valid `link_days` after delivery."""
+
+    delay: timedelta
+    link_days: int
+    sign: Callable[[str, int], str]
+
+
+def _utc_iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def feedback_invitation(image: dict[str, Any], invitations: FeedbackInvitations) -> OrderEvent:
+    order_id = str(image["order_id"])
+    delivered = str(image.get("updated_at") or image.get("created_at"))
+    delivered_at = datetime.fromisoformat(delivered.replace("Z", "+00:00"))
+    expires_at = int((delivered_at + timedelta(days=invitations.link_days)).timestamp())
+    return OrderEvent(
+        event_id=f"{order_id}:feedback",
+        event_type="feedback.invite",
+        order_id=order_id,
+        status=str(image["status"]),
+        occurred_at=delivered,
+        not_before=_utc_iso(delivered_at + invitations.delay),
+        details={
+            "feedback_token": invitations.sign(order_id, expires_at),
+            "feedback_expires_at": _utc_iso(datetime.fromtimestamp(expires_at, UTC)),
+        },
+    )
+
+
 class EventPublisher(Protocol):
     def publish(self, destination: Destination, event: OrderEvent) -> None: ...
 
@@ -61,7 +100,11 @@ def _event(image: dict[str, Any]) -> OrderEvent:
     )
 
 
-def events_for_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Outgoing]:
+def events_for_change(
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    invitations: FeedbackInvitations | None = None,
+) -> list[Outgoing]:
     if not new or new.get("entity") != "order":
         return []
     status = new.get("status")
@@ -74,14 +117,20 @@ def events_for_change(old: dict[str, Any] | None, new: dict[str, Any] | None) ->
     if status == OrderStatus.RECEIVED:  # approved after review: reserve now
         return [Outgoing(Destination.RESERVATION, _event(new))]
     if status in CUSTOMER_FACING_STATUSES:
-        return [Outgoing(Destination.NOTIFICATION, _event(new))]
+        outgoing = [Outgoing(Destination.NOTIFICATION, _event(new))]
+        if status == OrderStatus.DELIVERED and invitations is not None:
+            outgoing.append(Outgoing(Destination.NOTIFICATION, feedback_invitation(new, invitations)))
+        return outgoing
     return []
 
 
 def dispatch_order_change(
-    old: dict[str, Any] | None, new: dict[str, Any] | None, publisher: EventPublisher
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    publisher: EventPublisher,
+    invitations: FeedbackInvitations | None = None,
 ) -> int:
-    outgoing = events_for_change(old, new)
+    outgoing = events_for_change(old, new, invitations)
     for item in outgoing:
         publisher.publish(item.destination, item.event)
     return len(outgoing)

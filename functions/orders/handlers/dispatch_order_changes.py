@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
@@ -10,7 +11,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orders.adapters.sqs_publisher import SqsEventPublisher
-from orders.domain.dispatch import Destination, EventPublisher, dispatch_order_change
+from orders.domain.dispatch import Destination, EventPublisher, FeedbackInvitations, dispatch_order_change
 from shared.aws_clients import aws_client
 from shared.observability import logger, metrics
 from shared.settings import FunctionSettings
@@ -19,6 +20,36 @@ from shared.settings import FunctionSettings
 class DispatcherSettings(FunctionSettings):
     reservation_queue_url: str
     notification_queue_url: str
+    # survey invitations (none are sent without the link-signing secret)
+    link_signing_secret_arn: str = ""
+    feedback_delay_seconds: int = 24 * 3600
+    feedback_link_days: int = 30
+
+
+@cache
+def settings() -> DispatcherSettings:
+    return DispatcherSettings()  # type: ignore[call-arg]
+
+
+def _sign_feedback_link(order_id: str, expires_at: int) -> str:
+    from shared.link_keys import link_keys
+    from shared.links import FEEDBACK, sign
+
+    return sign(
+        link_keys(settings().link_signing_secret_arn).current, order_id, FEEDBACK, expires_at=expires_at
+    )
+
+
+@cache
+def default_invitations() -> FeedbackInvitations | None:
+    current = settings()
+    if not current.link_signing_secret_arn:
+        return None
+    return FeedbackInvitations(
+        delay=timedelta(seconds=current.feedback_delay_seconds),
+        link_days=current.feedback_link_days,
+        sign=_sign_feedback_link,
+    )
 
 
 @cache
@@ -34,11 +65,17 @@ def default_publisher() -> EventPublisher:
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
-def dispatch_record(record: DynamoDBRecord, publisher: EventPublisher | None = None) -> int:
+def dispatch_record(
+    record: DynamoDBRecord,
+    publisher: EventPublisher | None = None,
+    invitations: FeedbackInvitations | None = None,
+) -> int:
     change = record.dynamodb
     old = change.old_image if change else None
     new = change.new_image if change else None
-    return dispatch_order_change(old or None, new or None, publisher or default_publisher())
+    return dispatch_order_change(
+        old or None, new or None, publisher or default_publisher(), invitations or default_invitations()
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -71,3 +71,39 @@ def test_tracking_and_ending_changes_are_domain_events_for_the_notification_work
 def test_internal_moves_are_not_customer_events() -> None:
     assert events_for_change(image("received", 1), image("on_hold", 2)) == []
     assert events_for_change(image("received", 1), image("reserved", 2)) == []
+
+
+def test_delivery_also_sends_one_survey_invitation_after_the_delay() -> None:
+    from datetime import timedelta
+
+    from orders.domain.dispatch import FeedbackInvitations
+    from shared.links import FEEDBACK, verify
+
+    invitations = FeedbackInvitations(
+        delay=timedelta(hours=24),
+        link_days=30,
+        sign=lambda order_id, expires: sign_with("k", order_id, expires),
+    )
+    old = image("in_transit", 6)
+    new = {**image("delivered", 7), "updated_at": "2026-11-20T08:00:00.000Z"}
+    status, invite = events_for_change(old, new, invitations)
+    assert status.event.event_type == "order.delivered"
+    assert invite.destination == Destination.NOTIFICATION
+    event = invite.event
+    assert (event.event_id, event.event_type) == ("ord_1:feedback", "feedback.invite")
+    assert event.not_before == "2026-11-21T08:00:00Z"
+    token = verify(["k"], event.details["feedback_token"], FEEDBACK)
+    assert token is not None and token.order_id == "ord_1"
+    assert event.details["feedback_expires_at"] == "2026-12-20T08:00:00Z"
+    # a replay yields the same invitation id (the worker sends it once); other moves yield none
+    assert events_for_change(old, new, invitations)[1].event.event_id == "ord_1:feedback"
+    assert all(
+        o.event.event_type != "feedback.invite"
+        for o in events_for_change(new, image("returned_to_sender", 8), invitations)
+    )
+
+
+def sign_with(key: str, order_id: str, expires: int) -> str:
+    from shared.links import FEEDBACK, sign
+
+    return sign(key, order_id, FEEDBACK, expires_at=expires)

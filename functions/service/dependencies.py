@@ -1,0 +1,59 @@
+"""Settings and adapters of the customer-service functions, built once per container on first use."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+from service.domain.rules import ServiceRules
+from shared.aws_clients import aws_client
+from shared.settings import FunctionSettings
+
+if TYPE_CHECKING:
+    from orders.adapters.dynamo_orders import DynamoOrderRepository
+    from service.adapters.dynamo_service import DynamoServiceStore
+
+
+class FeedbackPageSettings(FunctionSettings):
+    orders_table_name: str
+    link_signing_secret_arn: str
+    customer_service_rules: str = "{}"
+
+
+class OverdueComplaintsSettings(FunctionSettings):
+    orders_table_name: str
+    operations_alerts_topic_arn: str
+
+
+def parse_rules(raw: str) -> ServiceRules:
+    return ServiceRules.model_validate_json(raw or "{}")
+
+
+@cache
+def page_settings() -> FeedbackPageSettings:
+    return FeedbackPageSettings()  # type: ignore[call-arg]
+
+
+@cache
+def page_rules() -> ServiceRules:
+    return parse_rules(page_settings().customer_service_rules)
+
+
+@cache
+def page_orders() -> DynamoOrderRepository:
+    from orders.adapters.dynamo_orders import DynamoOrderRepository
+
+    return DynamoOrderRepository(page_settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def page_store() -> DynamoServiceStore:
+    from service.adapters.dynamo_service import DynamoServiceStore
+
+    return DynamoServiceStore(page_settings().orders_table_name, aws_client("dynamodb"))
+
+
+def page_link_keys() -> tuple[str, ...]:
+    from shared.link_keys import link_keys
+
+    return link_keys(page_settings().link_signing_secret_arn).accepted

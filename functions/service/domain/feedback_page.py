@@ -1,0 +1,156 @@
+"""The public survey page behind a signed link: what to show for a token and what a submitted
+form does. Returns a `Page` (status, template, context); rendering is `service.pages`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
+
+from pydantic import ValidationError
+
+from service.domain.errors import IllegalStatusChange, LinkExpired, LinkNotFound
+from service.domain.feedback import (
+    FeedbackInput,
+    FeedbackStoreWithComplaints,
+    check_still_open,
+    editable_until,
+    submit_feedback,
+)
+from service.domain.links import verify_link
+from service.domain.ports import OrderLookup
+from service.domain.rules import ServiceRules
+from service.models.api import FeedbackForm
+from service.models.records import FeedbackRecord
+from shared.clock import Clock
+from shared.errors import Conflict
+
+
+@dataclass(frozen=True)
+class Page:
+    status: int
+    template: str
+    locale: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def _locale(order: Any) -> str:
+    return "zh-CN" if getattr(order.customer, "locale", "en") == "zh-CN" else "en"
+
+
+def _values(feedback: FeedbackRecord | None) -> dict[str, Any]:
+    if feedback is None:
+        return {"rating": None, "nps": None, "comment": "", "categories": []}
+    return {
+        "rating": feedback.rating,
+        "nps": feedback.nps,
+        "comment": feedback.comment,
+        "categories": [c.value for c in feedback.categories],
+    }
+
+
+def _message(status: int, kind: str, locale: str = "en", **context: Any) -> Page:
+    return Page(status, "feedback_message.html", locale, {"kind": kind, **context})
+
+
+def _day(moment: Any) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def show_feedback_form(
+    token: str,
+    keys: tuple[str, ...],
+    orders: OrderLookup,
+    store: FeedbackStoreWithComplaints,
+    rules: ServiceRules,
+    clock: Clock,
+) -> Page:
+    now = clock.now()
+    try:
+        link = verify_link(keys, token, int(now.timestamp()))
+    except LinkNotFound:
+        return _message(404, "not_found")
+    except LinkExpired:
+        return _message(410, "expired")
+    order = orders.get(link.order_id)
+    if order is None:
+        return _message(404, "not_found")
+    locale = _locale(order)
+    existing = store.feedback(order.order_id)
+    try:
+        check_still_open(existing, rules, now)
+    except LinkExpired:
+        return _message(410, "closed", locale)
+    until = _day(editable_until(existing, rules)) if existing else None
+    return Page(
+        200,
+        "feedback_form.html",
+        locale,
+        {"values": _values(existing), "errors": {}, "editable_until": until},
+    )
+
+
+def _form_errors(error: ValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for problem in error.errors():
+        location = problem.get("loc") or ("form",)
+        name = str(location[0])
+        errors.setdefault(name, problem.get("type", "invalid"))
+    return errors
+
+
+def submit_feedback_form(
+    token: str,
+    fields: dict[str, list[str]],
+    keys: tuple[str, ...],
+    orders: OrderLookup,
+    store: FeedbackStoreWithComplaints,
+    rules: ServiceRules,
+    clock: Clock,
+) -> Page:
+    now = clock.now()
+    try:
+        link = verify_link(keys, token, int(now.timestamp()))
+    except LinkNotFound:
+        return _message(404, "not_found")
+    except LinkExpired:
+        return _message(410, "expired")
+    order = orders.get(link.order_id)
+    if order is None:
+        return _message(404, "not_found")
+    locale = _locale(order)
+    submitted = {
+        "rating": fields.get("rating", [""])[-1],
+        "nps": fields.get("nps", [""])[-1],
+        "comment": fields.get("comment", [""])[-1],
+        "categories": fields.get("categories", []),
+    }
+    try:
+        form = FeedbackForm.model_validate(submitted)
+    except ValidationError as error:
+        values = {
+            "rating": _int_or_none(submitted["rating"]),
+            "nps": _int_or_none(submitted["nps"]),
+            "comment": submitted["comment"],
+            "categories": submitted["categories"],
+        }
+        return Page(
+            400,
+            "feedback_form.html",
+            locale,
+            {"values": values, "errors": _form_errors(error), "editable_until": None},
+        )
+    entry = FeedbackInput(rating=form.rating, nps=form.nps, comment=form.comment, categories=form.categories)
+    try:
+        feedback = submit_feedback(order, entry, "customer_link", store, rules, clock)
+    except LinkExpired:
+        return _message(410, "closed", locale)
+    except (IllegalStatusChange, Conflict):
+        return _message(409, "conflict", locale)
+    return _message(
+        200, "thanks", locale, summary=_values(feedback), editable_until=_day(editable_until(feedback, rules))
+    )
+
+
+def _int_or_none(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and len(raw) < 4 else None

@@ -1,0 +1,42 @@
+"""Customer links for customer service: the survey link (purpose `feedback`, expires) and the
+tracking link (purpose `track`), verified with the keys the caller passes in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from service.domain.errors import LinkExpired, LinkNotFound
+from shared.links import FEEDBACK, TRACK, sign, verify
+
+
+@dataclass(frozen=True)
+class VerifiedLink:
+    order_id: str
+    purpose: str
+    expires_at: int | None
+
+
+def feedback_token(key: str, order_id: str, expires_at: int) -> str:
+    return sign(key, order_id, FEEDBACK, expires_at=expires_at)
+
+
+def verify_link(
+    keys: Iterable[str], token: str, now: int, purposes: tuple[str, ...] = (FEEDBACK,)
+) -> VerifiedLink:
+    """The link's order if `token` is signed for one of `purposes`. A tampered or unknown token
+    raises LinkNotFound (no reason given); a genuine but expired one raises LinkExpired."""
+    accepted = tuple(keys)
+    if len(token) > 200:
+        raise LinkNotFound()
+    for purpose in purposes:
+        found = verify(accepted, token, purpose)  # signature only; expiry checked below
+        if found is None:
+            continue
+        if found.expires_at is not None and now >= found.expires_at:
+            raise LinkExpired()
+        return VerifiedLink(found.order_id, purpose, found.expires_at)
+    raise LinkNotFound()
+
+
+__all__ = ["FEEDBACK", "TRACK", "VerifiedLink", "feedback_token", "verify_link"]

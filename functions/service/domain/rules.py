@@ -1,0 +1,49 @@
+"""The configurable rules of customer service: feedback windows, complaint priority and response
+times, the return window. One model, set per stage in `cdk.json` under `customer_service` and
+given to functions as JSON in `CUSTOMER_SERVICE_RULES`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.models.records import ComplaintCategory, Priority
+
+DEFAULT_BASE_PRIORITY: dict[ComplaintCategory, Priority] = {
+    ComplaintCategory.MISSING_ITEM: Priority.P2,
+    ComplaintCategory.DAMAGE: Priority.P2,
+    ComplaintCategory.WRONG_ITEM: Priority.P2,
+    ComplaintCategory.SERVICE_ATTITUDE: Priority.P2,
+    ComplaintCategory.DELIVERY_DELAY: Priority.P3,
+    ComplaintCategory.OTHER: Priority.P3,
+}
+
+
+class ServiceRules(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    feedback_edit_days: int = Field(
+        default=7, ge=0, le=90, description="a submission can be changed this long"
+    )
+    low_rating_max: int = Field(default=2, ge=0, le=5, description="ratings up to this open a complaint")
+    return_window_days: int = Field(default=30, ge=0, le=365, description="returns after delivery")
+    base_priority: dict[ComplaintCategory, Priority] = Field(
+        default_factory=lambda: dict(DEFAULT_BASE_PRIORITY)
+    )
+    response_hours: dict[Priority, int] = Field(
+        default_factory=lambda: {Priority.P1: 4, Priority.P2: 24, Priority.P3: 72}
+    )
+    high_value: dict[str, Decimal] = Field(
+        default_factory=lambda: {"CNY": Decimal("1000"), "USD": Decimal("150"), "EUR": Decimal("150")},
+        description="an order total at or above this (per currency) raises the priority one step",
+    )
+    repeat_window_days: int = Field(default=90, ge=1, le=365)
+
+    def response_time_hours(self, priority: Priority) -> int:
+        return self.response_hours.get(priority, 72)
+
+
+def raise_priority(priority: Priority) -> Priority:
+    order = [Priority.P3, Priority.P2, Priority.P1]
+    return order[min(order.index(priority) + 1, len(order) - 1)]

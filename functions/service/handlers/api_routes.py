@@ -1,0 +1,271 @@
+"""Storefront routes for customer service: feedback collected by the storefront, complaints and
+returns (all behind the storefront API key)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from aws_lambda_powertools.metrics import MetricUnit
+
+from service.domain.complaints import complaint_queue, load_complaint, open_complaint, resolve_complaint
+from service.domain.feedback import FeedbackInput, load_order, submit_feedback
+from service.domain.links import FEEDBACK, TRACK, verify_link
+from service.domain.ports import ComplaintQuery
+from service.domain.returns import move_return, register_return_shipment, request_return
+from service.models.api import (
+    ComplaintPage,
+    ComplaintRequest,
+    ComplaintView,
+    FeedbackRequest,
+    FeedbackView,
+    ResolveRequest,
+    ReturnList,
+    ReturnRequest,
+    ReturnShipmentRequest,
+    ReturnStatusRequest,
+    ReturnView,
+)
+from service.models.records import ComplaintSource, ComplaintStatus, Priority, ReturnLine
+from shared.clock import SystemClock
+from shared.observability import logger, metrics
+from storefront_api.dependencies import (
+    customer_events,
+    customer_link_keys,
+    order_repository,
+    service_rules,
+    service_store,
+)
+
+router = APIGatewayHttpRouter()
+
+OrderId = Annotated[str, Path(pattern=r"^ord_[a-z2-7]{24}$", description="Order id returned at creation.")]
+ComplaintId = Annotated[str, Path(pattern=r"^cmp_[a-z2-7]{24}$")]
+ReturnId = Annotated[str, Path(pattern=r"^ret_[a-z2-7]{24}$")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="idempotency-key",
+        max_length=128,
+        description="Unique per attempt; a retry with the same key and body returns the original response.",
+    ),
+]
+
+
+def _json(status: int, body: object, headers: dict[str, str] | None = None) -> Response:
+    return Response(status_code=status, content_type="application/json", body=body, headers=headers or {})
+
+
+def _hash(body: object) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+# feedback ---------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/v1/orders/<order_id>/feedback",
+    summary="Store a delivered order's feedback collected by the storefront",
+    tags=["Customer service"],
+)
+def storefront_feedback(order_id: OrderId, body: FeedbackRequest) -> Response[FeedbackView]:
+    logger.append_keys(order_id=order_id)
+    order = load_order(order_id, order_repository())
+    entry = FeedbackInput(rating=body.rating, nps=body.nps, comment=body.comment, categories=body.categories)
+    store = service_store()
+    first = store.feedback(order_id) is None
+    feedback = submit_feedback(order, entry, "storefront", store, service_rules(), SystemClock())
+    logger.info("feedback stored", rating=feedback.rating, complaint=bool(feedback.complaint_id))
+    return _json(201 if first else 200, FeedbackView.of(feedback))
+
+
+# complaints -------------------------------------------------------------------------------------
+
+
+@router.post("/v1/complaints", summary="Open a complaint ticket", tags=["Customer service"])
+def create_complaint(
+    body: ComplaintRequest, idempotency_key: IdempotencyKey = None
+) -> Response[ComplaintView]:
+    source: ComplaintSource = "storefront"
+    order_id = body.order_id
+    if body.token is not None:
+        link = verify_link(
+            customer_link_keys(), body.token, int(SystemClock().now().timestamp()), (FEEDBACK, TRACK)
+        )
+        order_id, source = link.order_id, "customer_link"
+    assert order_id is not None
+    logger.append_keys(order_id=order_id)
+    order = load_order(order_id, order_repository())
+    opened = open_complaint(
+        order=order,
+        category=body.category,
+        description=body.description,
+        source=source,
+        idempotency_key=idempotency_key,
+        request_hash=_hash(body.model_dump(mode="json")),
+        store=service_store(),
+        rules=service_rules(),
+        clock=SystemClock(),
+    )
+    complaint = opened.complaint
+    logger.info(
+        "complaint opened",
+        complaint_id=complaint.complaint_id,
+        priority=complaint.priority.value,
+        replayed=opened.replayed,
+    )
+    if not opened.replayed:
+        metrics.add_metric(name="ComplaintOpened", unit=MetricUnit.Count, value=1)
+    headers = {
+        "Location": f"/v1/complaints/{complaint.complaint_id}",
+        "Idempotent-Replayed": str(opened.replayed).lower(),
+    }
+    return _json(201, ComplaintView.of(complaint), headers)
+
+
+@router.get(
+    "/v1/complaints", summary="The complaint queue (p1 first, then by due time)", tags=["Customer service"]
+)
+def list_complaints(
+    status: Annotated[ComplaintStatus, Query()] = ComplaintStatus.OPEN,
+    priority: Annotated[Priority | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=2048, description="`next_cursor` of the previous page")
+    ] = None,
+) -> ComplaintPage:
+    query = ComplaintQuery(
+        status=status.value, priority=priority.value if priority else None, limit=limit, cursor=cursor
+    )
+    found, next_cursor = complaint_queue(query, service_store())
+    return ComplaintPage(complaints=[ComplaintView.of(c) for c in found], next_cursor=next_cursor)
+
+
+@router.get("/v1/complaints/<complaint_id>", summary="Read a complaint", tags=["Customer service"])
+def get_complaint(complaint_id: ComplaintId) -> ComplaintView:
+    return ComplaintView.of(load_complaint(complaint_id, service_store()))
+
+
+@router.post(
+    "/v1/complaints/<complaint_id>/resolve",
+    summary="Record a complaint's resolution (once)",
+    tags=["Customer service"],
+)
+def resolve(complaint_id: ComplaintId, body: ResolveRequest) -> ComplaintView:
+    complaint, replayed = resolve_complaint(
+        complaint_id, body.resolution, body.resolved_by, service_store(), customer_events(), SystemClock()
+    )
+    logger.info("complaint resolved", complaint_id=complaint_id, replayed=replayed)
+    return ComplaintView.of(complaint)
+
+
+# returns ----------------------------------------------------------------------------------------
+
+
+@router.post("/v1/orders/<order_id>/returns", summary="Request a return", tags=["Customer service"])
+def create_return(
+    order_id: OrderId, body: ReturnRequest, idempotency_key: IdempotencyKey = None
+) -> Response[ReturnView]:
+    logger.append_keys(order_id=order_id)
+    order = load_order(order_id, order_repository())
+    record, replayed = request_return(
+        order,
+        [ReturnLine(sku=line.sku, quantity=line.quantity) for line in body.lines],
+        body.reason,
+        idempotency_key,
+        service_store(),
+        customer_events(),
+        service_rules(),
+        SystemClock(),
+    )
+    logger.info("return requested", return_id=record.return_id, replayed=replayed)
+    headers = {
+        "Location": f"/v1/orders/{order_id}/returns/{record.return_id}",
+        "Idempotent-Replayed": str(replayed).lower(),
+    }
+    return _json(201, ReturnView.of(record), headers)
+
+
+@router.get("/v1/orders/<order_id>/returns", summary="An order's returns", tags=["Customer service"])
+def list_returns(order_id: OrderId) -> ReturnList:
+    return ReturnList(returns=[ReturnView.of(r) for r in service_store().returns(order_id)])
+
+
+def _move(
+    order_id: str, return_id: str, action: str, body: ReturnStatusRequest, key: str | None
+) -> ReturnView:
+    logger.append_keys(order_id=order_id)
+    record, replayed = move_return(
+        order_id,
+        return_id,
+        action,
+        body.note,
+        body.by,
+        key,
+        service_store(),
+        customer_events(),
+        SystemClock(),
+    )
+    logger.info("return moved", return_id=return_id, status=record.status.value, replayed=replayed)
+    return ReturnView.of(record)
+
+
+@router.post(
+    "/v1/orders/<order_id>/returns/<return_id>/approve",
+    summary="Approve a requested return",
+    tags=["Customer service"],
+)
+def approve_return(
+    order_id: OrderId, return_id: ReturnId, body: ReturnStatusRequest, idempotency_key: IdempotencyKey = None
+) -> ReturnView:
+    return _move(order_id, return_id, "approve", body, idempotency_key)
+
+
+@router.post(
+    "/v1/orders/<order_id>/returns/<return_id>/reject",
+    summary="Reject a requested return",
+    tags=["Customer service"],
+)
+def reject_return(
+    order_id: OrderId, return_id: ReturnId, body: ReturnStatusRequest, idempotency_key: IdempotencyKey = None
+) -> ReturnView:
+    return _move(order_id, return_id, "reject", body, idempotency_key)
+
+
+@router.post(
+    "/v1/orders/<order_id>/returns/<return_id>/receive",
+    summary="Record an approved return as received",
+    tags=["Customer service"],
+)
+def receive_return(
+    order_id: OrderId, return_id: ReturnId, body: ReturnStatusRequest, idempotency_key: IdempotencyKey = None
+) -> ReturnView:
+    return _move(order_id, return_id, "receive", body, idempotency_key)
+
+
+@router.post(
+    "/v1/orders/<order_id>/returns/<return_id>/refund",
+    summary="Record a received return as refunded",
+    tags=["Customer service"],
+)
+def refund_return(
+    order_id: OrderId, return_id: ReturnId, body: ReturnStatusRequest, idempotency_key: IdempotencyKey = None
+) -> ReturnView:
+    return _move(order_id, return_id, "refund", body, idempotency_key)
+
+
+@router.post(
+    "/v1/orders/<order_id>/returns/<return_id>/shipment",
+    summary="Register the return parcel's tracking number",
+    tags=["Customer service"],
+)
+def return_shipment(order_id: OrderId, return_id: ReturnId, body: ReturnShipmentRequest) -> ReturnView:
+    logger.append_keys(order_id=order_id)
+    record = register_return_shipment(
+        order_id, return_id, body.carrier, body.tracking_number, service_store(), SystemClock()
+    )
+    return ReturnView.of(record)

@@ -1,0 +1,83 @@
+"""The public survey page: `GET /feedback/{token}` shows the form, `POST` stores the answers.
+
+No API key: the signed token in the path is the customer's proof. Answers are HTML pages in the
+order's language; a tampered token gets a 404 page that says nothing about why."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from service.dependencies import page_link_keys, page_orders, page_rules, page_store
+from service.domain.feedback_page import Page, show_feedback_form, submit_feedback_form
+from service.pages import render_page
+from shared.clock import SystemClock
+from shared.observability import logger, metrics
+
+MAX_FORM_BYTES = 16 * 1024
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",  # the token is in the URL
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'",
+}
+
+app = APIGatewayHttpResolver()
+
+
+def _html(page: Page) -> Response:
+    return Response(
+        status_code=page.status,
+        content_type="text/html; charset=utf-8",
+        body=render_page(page),
+        headers=dict(HEADERS),
+    )
+
+
+@app.get("/feedback/<token>")
+def feedback_form(token: str) -> Response:
+    page = show_feedback_form(
+        token, page_link_keys(), page_orders(), page_store(), page_rules(), SystemClock()
+    )
+    logger.info("feedback form", status=page.status)
+    return _html(page)
+
+
+@app.post("/feedback/<token>")
+def submit_form(token: str) -> Response:
+    event = app.current_event
+    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        return _html(Page(415, "feedback_message.html", "en", {"kind": "unsupported"}))
+    body = event.decoded_body or ""
+    if len(body.encode()) > MAX_FORM_BYTES:
+        return _html(Page(413, "feedback_message.html", "en", {"kind": "too_large"}))
+    try:
+        fields = parse_qs(body, keep_blank_values=True, max_num_fields=32)
+    except ValueError:  # more fields than the form has
+        return _html(Page(400, "feedback_message.html", "en", {"kind": "unsupported"}))
+    page = submit_feedback_form(
+        token, fields, page_link_keys(), page_orders(), page_store(), page_rules(), SystemClock()
+    )
+    logger.info("feedback submitted", status=page.status)
+    if page.status == 200:
+        metrics.add_metric(name="FeedbackSubmitted", unit=MetricUnit.Count, value=1)
+    return _html(page)
+
+
+@app.not_found
+def not_found(_: Exception) -> Response:
+    return _html(Page(404, "feedback_message.html", "en", {"kind": "not_found"}))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,56 @@
+"""HTML for the public survey page (Jinja2, autoescaped: whatever a customer typed is shown as text)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from service.domain.feedback_page import Page
+from service.models.api import COMMENT_MAX
+from service.models.records import FeedbackCategory
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+TEXT: dict[str, dict[str, Any]] = json.loads((TEMPLATES / "feedback_text.json").read_text(encoding="utf-8"))
+"""Words of the page per locale (`en`, `zh-CN`)."""
+
+
+@cache
+def _environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(enabled_extensions=("html",), default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_page(page: Page) -> str:
+    text = TEXT.get(page.locale, TEXT["en"])
+    context = dict(page.context)
+    if page.template == "feedback_message.html":
+        title, message = text["pages"][context["kind"]]
+        if context.get("editable_until"):
+            message = f"{message} {text['edit_note']} {context['editable_until']}."
+        context.update(title=title, message=message)
+        context.setdefault("summary", None)
+    else:
+        errors = {
+            field: (
+                text["field_errors"][field] % COMMENT_MAX
+                if field == "comment"
+                else text["field_errors"].get(field, text["field_errors"]["form"])
+            )
+            for field in context.get("errors", {})
+        }
+        context.update(
+            title=text["heading"],
+            errors=errors,
+            categories=[c.value for c in FeedbackCategory],
+            comment_max=COMMENT_MAX,
+        )
+    return _environment().get_template(page.template).render(lang=page.locale, t=text, **context)
