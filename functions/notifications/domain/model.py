@@ -7,7 +7,8 @@ from enum import StrEnum
 
 
 class NotificationKind(StrEnum):
-    """One per customer-facing order event; the value names the template folder."""
+    """One per customer-facing event (order status, survey, return, complaint); the value names the
+    template folder."""
 
     ORDER_CONFIRMED = "order_confirmed"
     ORDER_OUT_OF_STOCK = "order_out_of_stock"
@@ -20,10 +21,28 @@ class NotificationKind(StrEnum):
     ORDER_RETURNED_TO_SENDER = "order_returned_to_sender"
     ORDER_CANCELLED = "order_cancelled"
     ORDER_EXPIRED = "order_expired"
+    # customer service (docs/customer-service.md): the event's facts are in `OrderEvent.details`
+    FEEDBACK_INVITE = "feedback_invite"
+    RETURN_REQUESTED = "return_requested"
+    RETURN_APPROVED = "return_approved"
+    RETURN_REJECTED = "return_rejected"
+    RETURN_RECEIVED = "return_received"
+    RETURN_REFUNDED = "return_refunded"
+    COMPLAINT_RESOLVED = "complaint_resolved"
 
+
+ORDER_KINDS = tuple(kind for kind in NotificationKind if kind.value.startswith("order_"))
+RETURN_KINDS = frozenset(kind for kind in NotificationKind if kind.value.startswith("return_"))
 
 KIND_BY_EVENT_TYPE: dict[str, NotificationKind] = {
-    "order." + kind.value.removeprefix("order_"): kind for kind in NotificationKind
+    **{"order." + kind.value.removeprefix("order_"): kind for kind in ORDER_KINDS},
+    "feedback.invite": NotificationKind.FEEDBACK_INVITE,
+    "return.requested": NotificationKind.RETURN_REQUESTED,
+    "return.approved": NotificationKind.RETURN_APPROVED,
+    "return.rejected": NotificationKind.RETURN_REJECTED,
+    "return.received": NotificationKind.RETURN_RECEIVED,
+    "return.refunded": NotificationKind.RETURN_REFUNDED,
+    "complaint.resolved": NotificationKind.COMPLAINT_RESOLVED,
 }
 
 # Kinds about a shipment: their messages carry the carrier, tracking number and tracking link.

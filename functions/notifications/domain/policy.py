@@ -1,4 +1,4 @@
-"""The notification policy: which order events reach the customer on which channels, what may
+"""The notification policy: which order and customer-service events reach the customer on which channels, what may
 bypass quiet hours, and how long a burst of updates is collapsed into one message.
 
 It is configuration (`notifications.policy` in the stage config, passed to the worker as the
@@ -36,6 +36,13 @@ class NotificationPolicy(BaseModel):
         "order.returned_to_sender": BOTH,
         "order.cancelled": BOTH,
         "order.expired": BOTH,
+        "feedback.invite": (Channel.EMAIL,),  # SMS only as the fallback when email is suppressed
+        "return.requested": (Channel.EMAIL,),
+        "return.approved": BOTH,
+        "return.rejected": BOTH,
+        "return.received": (Channel.EMAIL,),
+        "return.refunded": BOTH,
+        "complaint.resolved": BOTH,
     }
     critical_events: Annotated[
         frozenset[str], Field(description="Sent even in the customer's quiet hours.")

@@ -3,13 +3,15 @@
 Layout (see docs/notification-templates.md): `templates/<kind>/subject.<locale>.txt`,
 `email.<locale>.html` and `email.<locale>.txt` (the two parts of one email) and `sms.<locale>.txt`;
 `templates/_layouts/email.<locale>.html` wraps every HTML email; `templates/_copy/` holds the
-wording shared by several kinds (shipment statuses, delivery problems). HTML is autoescaped, text
+wording shared by several kinds (shipment statuses, delivery problems, return reasons, complaint
+categories). HTML is autoescaped, text
 is not. Undefined variables raise (StrictUndefined): a broken template fails loudly instead of
 sending a message with holes. The environment is built on first use and cached for the container.
 
 `notification_context` turns an order into everything a template may use, already formatted for
 the locale; `render_email` and `render_sms` only render. The caller picks the locale
-(`message_locale`), the customer's time zone and the signed tracking link.
+(`message_locale`), the customer's time zone, the signed tracking link and, for customer-service
+events, passes the event's `details` (and the signed survey link for an invitation).
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ from notifications.domain.formatting import (
     local_time,
     parse_instant,
 )
-from notifications.domain.model import SHIPMENT_KINDS, EmailMessage, NotificationKind
+from notifications.domain.model import ORDER_KINDS, SHIPMENT_KINDS, EmailMessage, NotificationKind
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from orders.models.api import Shipment, TimelineEntry
     from orders.models.order import OrderRecord
 
@@ -45,6 +49,7 @@ LOCALES: tuple[Locale, ...] = ("en", "zh-CN")
 DEFAULT_LOCALE: Locale = "en"
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 COPY_TEMPLATE = "_copy/shipment_updates.{locale}.txt"
+SERVICE_COPY_TEMPLATE = "_copy/customer_service.{locale}.txt"
 
 # SMS budgets (characters) for the variable parts of a text, so that every kind stays within its
 # segment limit with the longest realistic values and a signed tracking link: GSM-7 gives 160
@@ -108,6 +113,42 @@ PROBLEM_BY_TRACKING_STATUS: dict[str, str] = {
 }
 PROBLEMS: tuple[str, ...] = (*dict.fromkeys(PROBLEM_BY_REASON.values()), "unknown")
 
+# Return reasons: a storefront sends a code or the customer's own words (docs/customer-service.md).
+# Common codes and their usual spellings -> the reason whose words are in `_copy/customer_service`;
+# anything else is shown as it was typed.
+RETURN_REASON_BY_CODE: dict[str, str] = {
+    **dict.fromkeys(("damaged", "damage", "arrived_damaged", "broken"), "damaged"),
+    **dict.fromkeys(("defective", "faulty", "not_working", "quality", "quality_issue"), "defective"),
+    **dict.fromkeys(("wrong_item", "wrong_product", "incorrect_item", "wrong_item_sent"), "wrong_item"),
+    **dict.fromkeys(("missing_parts", "incomplete", "missing_item"), "missing_parts"),
+    **dict.fromkeys(
+        ("not_as_described", "not_as_pictured", "different_from_description"), "not_as_described"
+    ),
+    **dict.fromkeys(
+        ("size", "wrong_size", "size_or_fit", "too_small", "too_large", "too_big", "fit"), "size"
+    ),
+    **dict.fromkeys(
+        ("changed_mind", "change_of_mind", "no_longer_needed", "not_needed", "unwanted"), "changed_mind"
+    ),
+    **dict.fromkeys(("arrived_late", "late", "late_delivery", "delivery_delay"), "arrived_late"),
+    **dict.fromkeys(("ordered_by_mistake", "mistake", "duplicate_order"), "ordered_by_mistake"),
+    **dict.fromkeys(("better_price", "found_cheaper", "better_price_elsewhere"), "better_price"),
+    "other": "other",
+}
+RETURN_REASONS: tuple[str, ...] = tuple(dict.fromkeys(RETURN_REASON_BY_CODE.values()))
+RETURN_STATUSES: tuple[str, ...] = ("requested", "approved", "rejected", "received", "refunded")
+# Complaint categories (service.models: ComplaintCategory)
+COMPLAINT_CATEGORIES: tuple[str, ...] = (
+    "delivery_delay",
+    "damage",
+    "wrong_item",
+    "missing_item",
+    "service_attitude",
+    "other",
+)
+_RETURN_LINE = re.compile(r"^(?P<sku>\S+) x(?P<quantity>[0-9]+)$")
+_CODE_SEPARATORS = re.compile(r"[\s\-]+")
+
 
 @cache
 def template_environment() -> Environment:
@@ -128,15 +169,24 @@ class LocaleCopy:
     statuses: dict[str, str]  # shipment status (order vocabulary) -> words
     problems: dict[str, dict[str, str]]  # problem -> headline, summary, advice, sms
     delivered_notes: dict[str, str]  # carrier reason on delivery -> a sentence
+    # from `templates/_copy/customer_service.<locale>.txt`
+    return_statuses: dict[str, str]  # return status -> words
+    return_reasons: dict[str, str]  # return reason (RETURN_REASONS) -> words
+    complaint_categories: dict[str, str]  # complaint category -> words
 
 
 @cache
 def locale_copy(locale: str) -> LocaleCopy:
-    module = template_environment().get_template(COPY_TEMPLATE.format(locale=locale)).module
+    environment = template_environment()
+    module = environment.get_template(COPY_TEMPLATE.format(locale=locale)).module
+    service = environment.get_template(SERVICE_COPY_TEMPLATE.format(locale=locale)).module
     return LocaleCopy(
         statuses=dict(module.statuses),  # type: ignore[attr-defined]
         problems={key: dict(value) for key, value in module.problems.items()},  # type: ignore[attr-defined]
         delivered_notes=dict(module.delivered_notes),  # type: ignore[attr-defined]
+        return_statuses=dict(service.return_statuses),  # type: ignore[attr-defined]
+        return_reasons=dict(service.return_reasons),  # type: ignore[attr-defined]
+        complaint_categories=dict(service.complaint_categories),  # type: ignore[attr-defined]
     )
 
 
@@ -154,6 +204,28 @@ def delivery_problem(reason: str | None, tracking_status: str | None = None) -> 
     if reason and reason in PROBLEM_BY_REASON:
         return PROBLEM_BY_REASON[reason]
     return PROBLEM_BY_TRACKING_STATUS.get(tracking_status or "", "unknown")
+
+
+def return_reason_code(reason: str | None) -> str | None:
+    """The common return reason (RETURN_REASONS) a storefront's code stands for, else None
+    (`Wrong size`, `wrong-size` and `WRONG_SIZE` are all `size`)."""
+    if not reason:
+        return None
+    return RETURN_REASON_BY_CODE.get(_CODE_SEPARATORS.sub("_", reason.strip().lower()))
+
+
+def return_items(lines: str | None) -> list[dict[str, Any]]:
+    """`"TEA-OOLONG-250G x1, CUP x2"` as lines (`sku`, `quantity`); empty when it is not in that
+    form (templates then show the text as it is)."""
+    if not lines or not lines.strip():
+        return []
+    items = []
+    for part in lines.split(","):
+        match = _RETURN_LINE.match(part.strip())
+        if match is None:
+            return []
+        items.append({"sku": match["sku"], "quantity": int(match["quantity"])})
+    return items
 
 
 def skus_within(budget: int, skus: list[str]) -> list[str]:
@@ -197,7 +269,10 @@ def _shipment_view(shipment: Shipment, locale: str, copy: LocaleCopy) -> dict[st
 
 def _event_entry(order: OrderRecord, kind: NotificationKind, occurred: datetime) -> TimelineEntry | None:
     """The order's timeline entry for this event: the latest one with the kind's status at or
-    before the event's time (the order may have moved on since), else the latest one."""
+    before the event's time (the order may have moved on since), else the latest one. None for
+    kinds that are not about an order status."""
+    if kind not in ORDER_KINDS:
+        return None
     status = kind.value.removeprefix("order_")
     matching = [entry for entry in order.timeline if entry.status == status]
     for entry in reversed(matching):
@@ -273,6 +348,55 @@ def _estimated_delivery(
     return latest if latest is not None and latest >= occurred_on else None
 
 
+def _optional(details: Mapping[str, str], key: str) -> str | None:
+    """A detail that may be missing or empty: its text, stripped, or None."""
+    value = details.get(key)
+    return (value.strip() or None) if isinstance(value, str) else None
+
+
+def _feedback_expiry(details: Mapping[str, str], time_zone: str) -> datetime | None:
+    """When the survey link stops working, in the customer's zone; None when unknown or unreadable."""
+    value = _optional(details, "feedback_expires_at")
+    if value is None:
+        return None
+    try:
+        return local_time(value, time_zone)
+    except ValueError:
+        return None
+
+
+def _service_context(
+    details: Mapping[str, str], copy: LocaleCopy, time_zone: str, occurred: datetime, locale: str
+) -> dict[str, Any]:
+    """Survey, return and complaint facts from the event's details, in the locale's words. Every key
+    is there for every kind (None when the event does not carry it)."""
+    reason = _optional(details, "reason")
+    reason_code = return_reason_code(reason)
+    status = _optional(details, "status")
+    category = _optional(details, "category")
+    lines = _optional(details, "lines")
+    expires = _feedback_expiry(details, time_zone)
+    expires_year = expires is not None and expires.year != occurred.year
+    return {
+        "feedback_expires": format_datetime(expires, locale, with_year=expires_year) if expires else None,
+        "sms_feedback_expires": (
+            format_date(expires.date(), locale, with_year=expires_year, weekday=False) if expires else None
+        ),
+        "return_id": _optional(details, "return_id"),
+        "return_status": copy.return_statuses.get(status, status) if status else None,
+        "return_lines": lines,
+        "return_items": return_items(lines),
+        "return_reason": copy.return_reasons[reason_code] if reason_code else reason,
+        "return_note": _optional(details, "note"),
+        "return_tracking_number": _optional(details, "tracking_number"),
+        "complaint_id": _optional(details, "complaint_id"),
+        "complaint_category": (
+            copy.complaint_categories.get(category, copy.complaint_categories["other"]) if category else None
+        ),
+        "complaint_resolution": _optional(details, "resolution"),
+    }
+
+
 def notification_context(
     order: OrderRecord,
     kind: NotificationKind,
@@ -281,12 +405,17 @@ def notification_context(
     time_zone: str,
     tracking_url: str | None,
     occurred_at: str,
+    details: Mapping[str, str] | None = None,
+    feedback_url: str | None = None,
 ) -> dict[str, Any]:
     """Everything a template may use, already formatted for `locale` (see the variable table in
     docs/notification-templates.md). `occurred_at` is the event's ISO 8601 time, shown in the IANA
-    zone `time_zone`; `tracking_url` is the signed tracking link, or None."""
+    zone `time_zone`; `tracking_url` is the signed tracking link, or None. `details` are the event's
+    own facts (`OrderEvent.details`: a return's id, status and lines, a complaint's resolution, the
+    survey link's expiry); `feedback_url` is the signed survey link of a feedback invitation."""
     copy = locale_copy(locale)
     occurred = local_time(occurred_at, time_zone)
+    event_details = {str(key): str(value) for key, value in (details or {}).items() if value is not None}
     money = order.currency
 
     items = [
@@ -303,11 +432,11 @@ def notification_context(
     sms_skus = skus_within(sku_budget, [item["sku"] for item in short_items])
 
     entry = _event_entry(order, kind, occurred)
-    details = (entry.details or {}) if entry else {}
+    entry_details = (entry.details or {}) if entry else {}
     event_shipments = _event_shipments(order, kind, entry)
     first = event_shipments[0] if event_shipments else None
-    reason = details.get("reason") or (_shipment_field(first, "status_reason") if first else None)
-    tracking_status = details.get("tracking_status") or (
+    reason = entry_details.get("reason") or (_shipment_field(first, "status_reason") if first else None)
+    tracking_status = entry_details.get("tracking_status") or (
         _shipment_field(first, "tracking_status") if first else None
     )
     reason = reason if isinstance(reason, str) else None
@@ -355,6 +484,9 @@ def notification_context(
         "exception": exception,
         "delivered_note": delivered_note,
         "tracking_url": tracking_url or None,
+        "details": event_details,
+        "feedback_url": feedback_url or None,
+        **_service_context(event_details, copy, time_zone, occurred, locale),
     }
 
 

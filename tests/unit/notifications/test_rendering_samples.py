@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (full-width Chinese punctuation in the sample details is intended)
 """Sample orders for every notification kind (typical and worst case) and the SMS measurements the
 template tests enforce and docs/notification-templates.md publishes. No tests of its own.
 
@@ -8,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from notifications.domain.model import ORDER_KINDS, RETURN_KINDS
 from notifications.domain.model import NotificationKind as K
 from notifications.domain.rendering import PROBLEMS, notification_context, render_sms
 from notifications.domain.sms_segments import SmsSize, sms_size
@@ -19,9 +22,54 @@ from shared import links
 
 ORDER_ID = "ord_k2m4q6s8u0w2y4a6c8e0g2i4"  # the real format: "ord_" + 24 base32 characters
 SIGNING_KEY = "sample-link-signing-key"
-TRACKING_URL = links.link("https://track.example-shop.com", links.sign(SIGNING_KEY, ORDER_ID)) or ""
+BASE_URL = "https://track.example-shop.com"
+TRACKING_URL = links.link(BASE_URL, links.sign(SIGNING_KEY, ORDER_ID)) or ""
 TIME_ZONE = "Asia/Shanghai"
 OCCURRED_AT = "2026-11-24T06:05:00Z"  # 14:05 in Shanghai
+WORST_OCCURRED_AT = "2026-12-31T04:05:00Z"  # the survey link then expires in the next year
+FEEDBACK_LINK_DAYS = 30
+
+
+def _expiry(occurred_at: str) -> datetime:
+    return datetime.fromisoformat(occurred_at.replace("Z", "+00:00")) + timedelta(days=FEEDBACK_LINK_DAYS)
+
+
+def feedback_details(occurred_at: str = OCCURRED_AT) -> dict[str, str]:
+    """A survey invitation's details as the order-events dispatcher writes them: a signed token
+    (`<order_id>.<expiry in base 36>.<mac>`, 56 characters) and its expiry."""
+    expires = _expiry(occurred_at)
+    return {
+        "feedback_token": links.sign(
+            SIGNING_KEY, ORDER_ID, links.FEEDBACK, expires_at=int(expires.timestamp())
+        ),
+        "feedback_expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def feedback_url(occurred_at: str = OCCURRED_AT) -> str:
+    """`https://track.example-shop.com/feedback/<token>`: 96 characters."""
+    return links.link(BASE_URL, feedback_details(occurred_at)["feedback_token"], links.FEEDBACK) or ""
+
+
+FEEDBACK_URL = feedback_url()
+RETURN_ID = "ret_q3v5x7z2b4d6f8h2j4l6n8p2"
+COMPLAINT_ID = "cmp_m2n4p6r8t2v4x6z8b2d4f6h8"
+SERVICE_KINDS = tuple(kind for kind in K if kind not in ORDER_KINDS)
+# Return kind -> the return's status
+RETURN_STATUS = {kind: kind.value.removeprefix("return_") for kind in RETURN_KINDS}
+# Operator notes as a shop would write them for each status (typical data), per locale.
+RETURN_NOTES: dict[str, dict[str, str]] = {
+    "en": {
+        "approved": "Please send the parcel to: Returns, 88 Jiangchang Road, Shanghai 200072.",
+        "rejected": "The item has been used, so we can't take it back.",
+        "received": "Both items arrived in good condition.",
+    },
+    "zh-CN": {
+        "approved": "请寄至：上海市静安区江场路88号 退货组 收，邮编200072。",
+        "rejected": "商品已使用，无法办理退货。",
+        "received": "两件商品均已收到，外观完好。",
+    },
+}
 EMAIL = "li.wei@example.com"
 PHONE = "+8613800138000"
 
@@ -63,10 +111,12 @@ class Variant:
     worst: bool
     reason: str | None = None
     tracking_status: str | None = None
+    minimal: bool = False  # customer-service kinds: only the details every event carries
 
 
 def _order_status(kind: K) -> str:
-    return kind.value.removeprefix("order_")
+    """The order's status when the event is sent: customer-service events are about delivered orders."""
+    return kind.value.removeprefix("order_") if kind in ORDER_KINDS else "delivered"
 
 
 def sample_order(**overrides: Any) -> OrderRecord:
@@ -130,6 +180,9 @@ def variants(kind: K) -> Iterator[Variant]:
             yield Variant(kind, worst, "returned", "return_to_sender")
         elif kind is K.ORDER_IN_TRANSIT:
             yield Variant(kind, worst, "departed", "in_transit")
+        elif kind in SERVICE_KINDS:
+            yield Variant(kind, worst)
+            yield Variant(kind, worst, minimal=True)
         else:
             yield Variant(kind, worst)
 
@@ -173,7 +226,9 @@ def order_for(variant: Variant, locale: str, **customer: Any) -> OrderRecord:
 
     shipment_lines = [{"sku": line["sku"], "quantity": line["quantity"]} for line in lines]
     shipments: list[TrackedShipment] = []
-    if kind is K.ORDER_PARTIALLY_SHIPPED:
+    if kind in SERVICE_KINDS:
+        shipments = [tracked_shipment(1, shipment_lines, "delivered", worst)]
+    elif kind is K.ORDER_PARTIALLY_SHIPPED:
         shipments = [tracked_shipment(1, shipment_lines[:1], "shipped", worst)]
     elif kind is K.ORDER_SHIPPED and worst:  # the last of three parcels
         thirds = [shipment_lines[:3], shipment_lines[3:6], shipment_lines[6:]]
@@ -210,14 +265,77 @@ def order_for(variant: Variant, locale: str, **customer: Any) -> OrderRecord:
     return order.model_copy(update={"shipments": shipments, "timeline": timeline})
 
 
+def details_for(variant: Variant, locale: str) -> dict[str, str]:
+    """The event's details (`OrderEvent.details`) as customer service writes them. Worst case: a
+    reason and a note of 500 characters in several lines, 100 lines of 64-character SKUs, a
+    40-character return tracking number, a resolution of 2,000 characters, a survey link that
+    expires in the next year. Minimal: only the keys every event carries (no expiry, note or
+    tracking number; an empty resolution)."""
+    kind, worst = variant.kind, variant.worst
+    zh = locale == "zh-CN"
+    if kind is K.FEEDBACK_INVITE:
+        details = feedback_details(WORST_OCCURRED_AT if worst else OCCURRED_AT)
+        if variant.minimal:
+            del details["feedback_expires_at"]
+        return details
+    if kind is K.COMPLAINT_RESOLVED:
+        if worst:
+            resolution = (
+                "我们已为您补发商品并退还运费。\n"
+                if zh
+                else "We have resent the item and refunded the shipping.\n"
+            ) * 100
+            resolution = resolution[:2000]
+        else:
+            resolution = (
+                "我们已为您补发一个青瓷杯，并退还运费¥12.00，新包裹预计两天内送达。"
+                if zh
+                else "We've sent you a new celadon cup and refunded the CN¥12.00 shipping fee. "
+                "It should arrive within two days."
+            )
+        category = "wrong_item" if worst else "damage"
+        return {
+            "complaint_id": COMPLAINT_ID,
+            "category": category,
+            "resolution": "" if variant.minimal else resolution,
+        }
+    status = RETURN_STATUS[kind]
+    if worst:
+        lines = ", ".join(f"S{n}-" + "X" * (62 - len(str(n))) + " x999" for n in range(100))
+        words = (
+            "商品颜色与图片差别很大，尺码也偏小。\n"
+            if zh
+            else "The colour is far from the photos and it runs small.\n"
+        ) * 30
+        reason, note, tracking_number = words[:500], words[:500], "9" * 40
+    else:
+        lines = "TEA-OOLONG-250G x1, CUP-CELADON x1"
+        reason = "damaged"
+        note = RETURN_NOTES[locale].get(status)
+        tracking_number = "SF1234567890123" if status in ("received", "refunded") else None
+    details = {"return_id": RETURN_ID, "status": status, "reason": reason, "lines": lines}
+    if note and not variant.minimal:
+        details["note"] = note
+    if tracking_number and not variant.minimal:
+        details["tracking_number"] = tracking_number
+    return details
+
+
 def context_for(variant: Variant, locale: str, tracking_url: str | None = TRACKING_URL) -> dict[str, Any]:
+    """The variant's context; with a link (`tracking_url`), a survey invitation also gets its
+    signed survey link (the one link it shows)."""
+    occurred_at = WORST_OCCURRED_AT if variant.worst else OCCURRED_AT
     return notification_context(
         order_for(variant, locale),
         variant.kind,
         locale,
         time_zone=TIME_ZONE,
         tracking_url=tracking_url,
-        occurred_at="2026-12-31T04:05:00Z" if variant.worst else OCCURRED_AT,
+        occurred_at=occurred_at,
+        details=details_for(variant, locale) if variant.kind in SERVICE_KINDS else None,
+        feedback_url=feedback_url(occurred_at)
+        if tracking_url and variant.kind is K.FEEDBACK_INVITE
+        else None,
     )
 
 

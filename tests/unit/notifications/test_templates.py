@@ -25,6 +25,7 @@ from notifications.domain.rendering import (
 from notifications.domain.sms_segments import SmsEncoding, sms_size
 from orders.models.api import Shipment
 from tests.unit.notifications.test_rendering_samples import (
+    FEEDBACK_URL,
     OCCURRED_AT,
     ORDER_ID,
     TIME_ZONE,
@@ -44,7 +45,8 @@ VARIANT_CASES = [
         variant,
         locale,
         id=f"{variant.kind.value}-{locale}-{'worst' if variant.worst else 'typical'}"
-        + (f"-{variant.reason}" if variant.reason else ""),
+        + (f"-{variant.reason}" if variant.reason else "")
+        + ("-minimal" if variant.minimal else ""),
     )
     for kind in K
     for variant in variants(kind)
@@ -79,6 +81,7 @@ def test_shared_templates_exist_for_every_locale() -> None:
             "_partials/blocks.{}.html",
             "_partials/blocks.{}.txt",
             "_copy/shipment_updates.{}.txt",
+            "_copy/customer_service.{}.txt",
         ):
             assert pattern.format(locale) in shared
 
@@ -113,7 +116,16 @@ def test_every_template_renders(variant: Variant, locale: str, linked: bool) -> 
     assert context["order_ref"] in sms
     assert "None" not in email.subject + email.html + email.text + sms
     assert "\n\n\n" not in email.text
-    if kind in SHIPMENT_KINDS or linked:
+    if kind is K.FEEDBACK_INVITE:  # one link: the survey (never the tracking page)
+        assert context["feedback_url"] is not None if linked else context["feedback_url"] is None
+        url = context["feedback_url"] or FEEDBACK_URL
+        assert (url in email.html and url in email.text and url in sms) == linked
+        assert TRACKING_URL not in email.html + email.text + sms
+        assert email.html.count("<a ") == int(linked)
+    elif kind is K.COMPLAINT_RESOLVED:  # the order in the email; the text message has no link
+        assert (TRACKING_URL in email.html and TRACKING_URL in email.text) == linked
+        assert TRACKING_URL not in sms
+    elif kind in SHIPMENT_KINDS or linked:
         assert (TRACKING_URL in email.html and TRACKING_URL in email.text and TRACKING_URL in sms) == linked
     if locale == "zh-CN":
         for part in (email.subject, email.html, email.text, sms):
@@ -125,8 +137,8 @@ def test_every_template_renders(variant: Variant, locale: str, linked: bool) -> 
 @pytest.mark.parametrize(("kind", "locale"), CASES)
 def test_a_missing_variable_fails_the_render(kind: K, locale: str) -> None:
     context = context_for(typical(kind), locale)
-    del context["order_id"]
-    del context["order_ref"]
+    for name in ("order_id", "order_ref", "feedback_url"):
+        del context[name]
 
     with pytest.raises(UndefinedError):
         render_email(kind, locale, context)
@@ -200,6 +212,7 @@ SEGMENT_LIMITS = {("en", False): 1, ("en", True): 2, ("zh-CN", False): 2, ("zh-C
 @pytest.mark.parametrize(("variant", "locale"), VARIANT_CASES)
 def test_sms_stays_within_its_segment_limit(variant: Variant, locale: str, linked: bool) -> None:
     assert len(TRACKING_URL) == 86  # https://track.example-shop.com/track/ + a 49-character signed token
+    assert len(FEEDBACK_URL) == 96  # https://track.example-shop.com/feedback/ + a 56-character signed token
     sms = render_sms(variant.kind, locale, context_for(variant, locale, TRACKING_URL if linked else None))
 
     size = sms_size(sms)

@@ -1,0 +1,355 @@
+"""Survey invitations, returns and complaints: the event types that map to them, the default
+policy, what `notification_context` makes of the event's details, and messages that render with
+partial details, escape what people typed and stay within their text-message budgets."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from markupsafe import escape
+
+from notifications.domain.model import KIND_BY_EVENT_TYPE, ORDER_KINDS, RETURN_KINDS, SHIPMENT_KINDS, Channel
+from notifications.domain.model import NotificationKind as K
+from notifications.domain.policy import DEFAULT_POLICY
+from notifications.domain.rendering import (
+    COMPLAINT_CATEGORIES,
+    LOCALES,
+    RETURN_REASON_BY_CODE,
+    RETURN_REASONS,
+    RETURN_STATUSES,
+    locale_copy,
+    notification_context,
+    render_email,
+    render_sms,
+    return_items,
+    return_reason_code,
+)
+from notifications.domain.sms_segments import SmsEncoding, sms_size
+from tests.unit.notifications.test_rendering_samples import (
+    COMPLAINT_ID,
+    FEEDBACK_URL,
+    OCCURRED_AT,
+    ORDER_ID,
+    RETURN_ID,
+    RETURN_STATUS,
+    SERVICE_KINDS,
+    TIME_ZONE,
+    TRACKING_URL,
+    Variant,
+    details_for,
+    feedback_details,
+    order_for,
+)
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+SERVICE_CASES = [(kind, locale) for kind in SERVICE_KINDS for locale in LOCALES]
+SCRIPT = "<script>alert('x')</script> & more"
+
+
+def _context(
+    kind: K,
+    locale: str,
+    details: dict[str, str] | None,
+    *,
+    tracking_url: str | None = TRACKING_URL,
+    feedback_url: str | None = None,
+    time_zone: str = TIME_ZONE,
+) -> dict[str, Any]:
+    return notification_context(
+        order_for(Variant(kind, worst=False), locale),
+        kind,
+        locale,
+        time_zone=time_zone,
+        tracking_url=tracking_url,
+        occurred_at=OCCURRED_AT,
+        details=details,
+        feedback_url=feedback_url,
+    )
+
+
+# -- kinds and policy ------------------------------------------------------------------------------
+
+
+def test_customer_service_event_types_have_their_own_kinds() -> None:
+    assert {event: kind for event, kind in KIND_BY_EVENT_TYPE.items() if not event.startswith("order.")} == {
+        "feedback.invite": K.FEEDBACK_INVITE,
+        "return.requested": K.RETURN_REQUESTED,
+        "return.approved": K.RETURN_APPROVED,
+        "return.rejected": K.RETURN_REJECTED,
+        "return.received": K.RETURN_RECEIVED,
+        "return.refunded": K.RETURN_REFUNDED,
+        "complaint.resolved": K.COMPLAINT_RESOLVED,
+    }
+    assert KIND_BY_EVENT_TYPE["order.delivered"] is K.ORDER_DELIVERED
+    assert {f"order.{kind.value.removeprefix('order_')}" for kind in ORDER_KINDS} <= set(KIND_BY_EVENT_TYPE)
+    assert set(KIND_BY_EVENT_TYPE.values()) == set(K)
+    assert not set(SERVICE_KINDS) & SHIPMENT_KINDS
+    assert {RETURN_STATUS[kind] for kind in RETURN_KINDS} == set(RETURN_STATUSES)
+
+
+def test_default_policy_for_customer_service_events() -> None:
+    email, both = (Channel.EMAIL,), (Channel.EMAIL, Channel.SMS)
+    assert {event: DEFAULT_POLICY.channels_for(event) for event in KIND_BY_EVENT_TYPE} == {
+        **{event: both for event in KIND_BY_EVENT_TYPE if event.startswith("order.")},
+        "order.in_transit": email,
+        "feedback.invite": email,  # SMS only as the fallback when email is suppressed
+        "return.requested": email,
+        "return.approved": both,
+        "return.rejected": both,
+        "return.received": email,
+        "return.refunded": both,
+        "complaint.resolved": both,
+    }
+    assert DEFAULT_POLICY.critical_events == frozenset({"order.delivery_exception"})
+
+
+# -- context ---------------------------------------------------------------------------------------
+
+
+def test_without_details_every_service_key_is_none() -> None:
+    context = _context(K.ORDER_CONFIRMED, "en", None)
+    assert context["details"] == {} and context["feedback_url"] is None
+    for key in (
+        "feedback_expires",
+        "sms_feedback_expires",
+        "return_id",
+        "return_status",
+        "return_lines",
+        "return_reason",
+        "return_note",
+        "return_tracking_number",
+        "complaint_id",
+        "complaint_category",
+        "complaint_resolution",
+    ):
+        assert context[key] is None, key
+    assert context["return_items"] == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "time_zone", "long", "short"),
+    [
+        ("en", "Asia/Shanghai", "Dec 24, 2:05 PM", "Dec 24"),
+        ("zh-CN", "Asia/Shanghai", "12月24日 14:05", "12月24日"),
+        ("en", "America/Los_Angeles", "Dec 23, 10:05 PM", "Dec 23"),  # the customer's own day
+    ],
+)
+def test_the_survey_link_expiry_is_in_the_customers_zone(
+    locale: str, time_zone: str, long: str, short: str
+) -> None:
+    details = feedback_details()
+    assert details["feedback_expires_at"] == "2026-12-24T06:05:00Z"
+
+    context = _context(K.FEEDBACK_INVITE, locale, details, feedback_url=FEEDBACK_URL, time_zone=time_zone)
+
+    assert (context["feedback_expires"], context["sms_feedback_expires"]) == (long, short)
+    assert context["feedback_url"] == FEEDBACK_URL
+    assert context["details"]["feedback_token"] in FEEDBACK_URL
+
+
+def test_an_expiry_in_the_next_year_names_the_year_and_a_bad_one_is_left_out() -> None:
+    later = _context(K.FEEDBACK_INVITE, "zh-CN", {"feedback_expires_at": "2027-01-30T04:05:00Z"})
+    assert (later["feedback_expires"], later["sms_feedback_expires"]) == (
+        "2027年1月30日 12:05",
+        "2027年1月30日",
+    )
+    broken = _context(K.FEEDBACK_INVITE, "en", {"feedback_expires_at": "soon"})
+    assert broken["feedback_expires"] is None and broken["sms_feedback_expires"] is None
+
+
+def test_return_details_in_the_locales_words() -> None:
+    details = {
+        "return_id": RETURN_ID,
+        "status": "approved",
+        "reason": "Wrong-Size",
+        "lines": "TEA-OOLONG-250G x1, CUP x2",
+        "note": "  Use the prepaid label.  ",
+        "tracking_number": "SF1234567890123",
+    }
+    en = _context(K.RETURN_APPROVED, "en", details)
+    zh = _context(K.RETURN_APPROVED, "zh-CN", details)
+
+    assert (en["return_id"], en["return_status"], zh["return_status"]) == (RETURN_ID, "Approved", "已通过")
+    assert (en["return_reason"], zh["return_reason"]) == ("Wrong size or fit", "尺码或规格不合适")
+    assert en["return_lines"] == "TEA-OOLONG-250G x1, CUP x2"
+    assert en["return_items"] == [{"sku": "TEA-OOLONG-250G", "quantity": 1}, {"sku": "CUP", "quantity": 2}]
+    assert en["return_note"] == "Use the prepaid label." and en["return_tracking_number"] == "SF1234567890123"
+    assert en["details"] == details  # as given (escaped by the HTML templates that show it)
+
+
+def test_a_reason_in_the_customers_own_words_is_shown_as_typed() -> None:
+    context = _context(K.RETURN_REQUESTED, "zh-CN", {"reason": "颜色和图片不一样", "note": ""})
+    assert context["return_reason"] == "颜色和图片不一样" and context["return_note"] is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ("A-1 x1", [{"sku": "A-1", "quantity": 1}]),
+        ("A x1,B x22", [{"sku": "A", "quantity": 1}, {"sku": "B", "quantity": 22}]),
+        ("two cups", []),  # not in the storefront's form: the templates show the text
+        ("A x1, B", []),
+        ("", []),
+        (None, []),
+    ],
+)
+def test_return_lines(lines: str | None, expected: list[dict[str, Any]]) -> None:
+    assert return_items(lines) == expected
+
+
+def test_every_common_return_reason_and_status_has_words_in_every_locale() -> None:
+    assert {return_reason_code(code) for code in RETURN_REASON_BY_CODE} == set(RETURN_REASONS)
+    assert (
+        return_reason_code("Changed Mind") == "changed_mind" and return_reason_code("my dog ate it") is None
+    )
+    for locale in LOCALES:
+        copy = locale_copy(locale)
+        assert set(copy.return_reasons) == set(RETURN_REASONS)
+        assert set(copy.return_statuses) == set(RETURN_STATUSES)
+        assert set(copy.complaint_categories) == set(COMPLAINT_CATEGORIES)
+        assert all(copy.return_reasons.values()) and all(copy.complaint_categories.values())
+
+
+@pytest.mark.parametrize(
+    ("category", "en", "zh"),
+    [
+        ("delivery_delay", "late delivery", "配送延误"),
+        ("damage", "damaged item", "商品损坏"),
+        ("wrong_item", "wrong item received", "发错商品"),
+        ("missing_item", "missing item", "商品缺件"),
+        ("service_attitude", "our service", "服务态度"),
+        ("other", "other", "其他问题"),
+        ("something_new", "other", "其他问题"),
+    ],
+)
+def test_complaint_categories_in_plain_words(category: str, en: str, zh: str) -> None:
+    details = {"complaint_id": COMPLAINT_ID, "category": category, "resolution": "Done."}
+    assert _context(K.COMPLAINT_RESOLVED, "en", details)["complaint_category"] == en
+    assert _context(K.COMPLAINT_RESOLVED, "zh-CN", details)["complaint_category"] == zh
+    assert _context(K.COMPLAINT_RESOLVED, "en", details)["complaint_resolution"] == "Done."
+
+
+# -- rendering -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("linked", [True, False], ids=["link", "no-link"])
+@pytest.mark.parametrize("details", [None, {}, {"status": "x"}], ids=["none", "empty", "unknown-status"])
+@pytest.mark.parametrize(("kind", "locale"), SERVICE_CASES)
+def test_renders_without_the_details(
+    kind: K, locale: str, details: dict[str, str] | None, linked: bool
+) -> None:
+    context = _context(
+        kind,
+        locale,
+        details,
+        tracking_url=TRACKING_URL if linked else None,
+        feedback_url=FEEDBACK_URL if linked else None,
+    )
+
+    email = render_email(kind, locale, context)
+    sms = render_sms(kind, locale, context)
+
+    assert ORDER_ID in email.subject and ORDER_ID in email.text
+    assert "None" not in email.html + email.text + sms
+    assert sms_size(sms).segments <= (1 if locale == "en" or not linked else 2)
+
+
+@pytest.mark.parametrize(("kind", "locale"), SERVICE_CASES)
+def test_html_escapes_what_people_typed_and_text_keeps_it(kind: K, locale: str) -> None:
+    details = {
+        **details_for(Variant(kind, worst=False), locale),
+        "reason": SCRIPT,
+        "note": SCRIPT,
+        "resolution": SCRIPT,
+        "lines": "<b>A</b> x1",
+    }
+    context = _context(kind, locale, details, feedback_url=FEEDBACK_URL)
+
+    email = render_email(kind, locale, context)
+    sms = render_sms(kind, locale, context)
+
+    assert "<script>" not in email.html and "<b>" not in email.html
+    assert "<script>" not in sms
+    if kind in RETURN_KINDS or kind is K.COMPLAINT_RESOLVED:
+        assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more" in email.html
+        assert SCRIPT in email.text
+    if kind in RETURN_KINDS:
+        assert "&lt;b&gt;A&lt;/b&gt;" in email.html
+
+
+@pytest.mark.parametrize(("kind", "locale"), SERVICE_CASES)
+def test_the_facts_of_the_event_are_in_the_email(kind: K, locale: str) -> None:
+    details = details_for(Variant(kind, worst=False), locale)
+    context = _context(kind, locale, details, feedback_url=FEEDBACK_URL)
+
+    email = render_email(kind, locale, context)
+
+    for part in (email.subject, email.html, email.text, render_sms(kind, locale, context)):
+        assert bool(CJK.search(part)) == (locale == "zh-CN")
+    if kind in RETURN_KINDS:
+        assert RETURN_ID in email.html and RETURN_ID in email.text
+        assert "TEA-OOLONG-250G" in email.text and context["return_reason"] in email.text
+        if "note" in details:
+            assert str(escape(details["note"])) in email.html and details["note"] in email.text
+        if "tracking_number" in details:
+            assert details["tracking_number"] in email.text
+    elif kind is K.COMPLAINT_RESOLVED:
+        assert str(escape(details["resolution"])) in email.html and details["resolution"] in email.text
+        assert COMPLAINT_ID in email.text
+        assert context["complaint_category"] in email.text
+    else:
+        assert context["feedback_expires"] in email.html and context["feedback_expires"] in email.text
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_survey_invitation_has_one_link_the_form(locale: str) -> None:
+    context = _context(K.FEEDBACK_INVITE, locale, feedback_details(), feedback_url=FEEDBACK_URL)
+
+    email = render_email(K.FEEDBACK_INVITE, locale, context)
+    sms = render_sms(K.FEEDBACK_INVITE, locale, context)
+
+    assert re.findall(r'href="([^"]+)"', email.html) == [FEEDBACK_URL]
+    assert FEEDBACK_URL in email.text and FEEDBACK_URL in sms
+    assert TRACKING_URL not in email.html + email.text + sms
+    assert context["sms_feedback_expires"] in sms
+
+
+@pytest.mark.parametrize(
+    ("kind", "en", "zh"),
+    [
+        (K.RETURN_REQUESTED, "We'll review it", "我们会尽快审核"),
+        (K.RETURN_APPROVED, "Send the parcel back to us", "将包裹寄回给我们"),
+        (K.RETURN_REJECTED, "Why we can&#39;t accept it", "未通过原因"),
+        (K.RETURN_RECEIVED, "we'll refund you", "将款项原路退回"),
+        (K.RETURN_REFUNDED, "We've issued the refund", "退款已办理"),
+    ],
+)
+def test_each_return_status_says_what_happens_next(kind: K, en: str, zh: str) -> None:
+    for locale, words in (("en", en), ("zh-CN", zh)):
+        html = render_email(
+            kind, locale, _context(kind, locale, details_for(Variant(kind, False), locale))
+        ).html
+        assert words in html, (kind, locale)
+
+
+def test_an_approved_return_with_its_tracking_number_does_not_ask_for_it() -> None:
+    details = {**details_for(Variant(K.RETURN_APPROVED, False), "en"), "tracking_number": "SF1234567890123"}
+    email = render_email(K.RETURN_APPROVED, "en", _context(K.RETURN_APPROVED, "en", details))
+    assert "We have your return tracking number, SF1234567890123" in email.text
+    assert "let us know the carrier" not in email.text
+
+
+@pytest.mark.parametrize("kind", SERVICE_KINDS)
+def test_english_service_texts_stay_gsm7(kind: K) -> None:
+    for linked in (True, False):
+        context = _context(
+            kind,
+            "en",
+            details_for(Variant(kind, worst=True), "en"),
+            tracking_url=TRACKING_URL if linked else None,
+            feedback_url=FEEDBACK_URL if linked else None,
+        )
+        size = sms_size(render_sms(kind, "en", context))
+        assert size.encoding is SmsEncoding.GSM7 and size.segments == 1
