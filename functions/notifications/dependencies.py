@@ -43,6 +43,13 @@ def tracking_link(order_id: str) -> str | None:
     return links.link(settings.tracking_base_url, links.sign(key, order_id))
 
 
+def feedback_link(token: str) -> str | None:
+    """`<base>/feedback/<token>` for a survey token the dispatcher signed, or None without a base URL."""
+    from shared import links
+
+    return links.link(notification_settings().tracking_base_url, token, links.FEEDBACK)
+
+
 @cache
 def sqs_tasks():  # type: ignore[no-untyped-def]
     from notifications.adapters.sqs_tasks import SqsNotificationTasks
@@ -87,6 +94,7 @@ def customer_notifier() -> CustomerNotifier:
         scheduler=sqs_tasks(),
         policy=settings.policy(),
         tracking_link=tracking_link,
+        feedback_link=feedback_link,
     )
 
 

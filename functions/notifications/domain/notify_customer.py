@@ -122,6 +122,7 @@ class CustomerNotifier:
     scheduler: TaskScheduler
     policy: NotificationPolicy = DEFAULT_POLICY
     tracking_link: Callable[[str], str | None] = _no_link  # order id -> signed tracking-page URL
+    feedback_link: Callable[[str], str | None] = _no_link  # signed survey token -> survey URL
     clock: Clock = field(default_factory=SystemClock)
 
     # -- step 1 -------------------------------------------------------------------------
@@ -301,6 +302,8 @@ class CustomerNotifier:
             time_zone=situation.zone.key,
             tracking_url=self.tracking_link(situation.order.order_id),
             occurred_at=situation.event.occurred_at,
+            details=situation.event.details,
+            feedback_url=self._feedback_url(situation.event),
         )
         channel = recipient.channel
         try:
@@ -342,6 +345,10 @@ class CustomerNotifier:
             zone=ZoneInfo(zone_name),
             now=self.clock.now(),
         )
+
+    def _feedback_url(self, event: OrderEvent) -> str | None:
+        token = event.details.get("feedback_token")
+        return self.feedback_link(token) if token else None
 
     @staticmethod
     def _seconds_until(moment: str | None, now: datetime) -> int:

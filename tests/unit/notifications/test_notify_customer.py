@@ -493,3 +493,48 @@ def test_events_not_due_yet_wait_in_steps_of_at_most_fifteen_minutes() -> None:
     world.clock.moment += timedelta(seconds=300)
     world.run_due()
     assert len(world.email.sent) == 1 and len(world.sms.sent) == 1
+
+
+def test_survey_invitation_links_the_form_once_per_order(world: World) -> None:
+    world.notifier.feedback_link = lambda token: "https://shop.example/feedback/" + token
+    order = shipped_order(version=9, status="delivered")
+    world.orders.orders[order.order_id] = order
+    invite = event_for(order).model_copy(
+        update={
+            "event_id": order.order_id + ":feedback",
+            "event_type": "feedback.invite",
+            "details": {"feedback_token": "tok.en", "feedback_expires_at": "2026-12-24T10:00:00.000Z"},
+        }
+    )
+
+    world.notifier.accept(invite)
+    world.notifier.accept(invite)  # the dispatcher's event delivered twice
+
+    [(_, email)] = world.email.sent
+    assert "https://shop.example/feedback/tok.en" in email.text
+    assert world.sms.sent == []  # the survey goes by email only by default
+    assert world.log.statuses(order.order_id) == [("feedback.invite", "email", "sent")]
+
+
+def test_return_updates_carry_their_details(world: World) -> None:
+    order = shipped_order(version=9, status="delivered")
+    world.orders.orders[order.order_id] = order
+    approved = event_for(order).model_copy(
+        update={
+            "event_id": order.order_id + ":return:rtn_1:approved",
+            "event_type": "return.approved",
+            "status": "approved",
+            "details": {
+                "return_id": "rtn_1",
+                "status": "approved",
+                "reason": "damaged",
+                "lines": "CUP-CELADON x1",
+            },
+        }
+    )
+
+    world.notifier.accept(approved)
+
+    [(_, email)] = world.email.sent
+    assert "rtn_1" in email.text and "CUP-CELADON" in email.text
+    assert len(world.sms.sent) == 1
