@@ -8,6 +8,7 @@ below. With no context at all the defaults describe the `dev` stage.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -15,6 +16,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_ROOT = REPO_ROOT / "functions"
+if str(FUNCTIONS_ROOT) not in sys.path:
+    # The Lambda source root, importable as on Lambda: stage settings that the functions read are
+    # validated with the functions' own models (one definition), e.g. the notification policy.
+    sys.path.append(str(FUNCTIONS_ROOT))
+
+from notifications.domain.policy import DEFAULT_POLICY, NotificationPolicy  # noqa: E402
+
 CDK_JSON = REPO_ROOT / "cdk.json"
 DEFAULT_STAGE = "dev"
 STACK_NAME = "Ordertrack"
@@ -95,6 +104,27 @@ class QueueConsumerSettings(_Settings):
         return self.minimum_visibility_timeout_seconds + self.batching_window_seconds
 
 
+class CustomerNotificationSettings(QueueConsumerSettings):
+    """NotificationQueue and its worker, plus what the worker is told about the policy and retries."""
+
+    policy: NotificationPolicy = Field(
+        default=DEFAULT_POLICY,
+        description="notifications.domain.policy.NotificationPolicy: fields not given keep its defaults",
+    )
+    retry_base_seconds: int = Field(
+        default=30, ge=1, le=900, description="first delay of the worker's own retries (doubles each time)"
+    )
+
+    def policy_json(self) -> str:
+        """The policy as the worker's NOTIFICATION_POLICY variable: compact and deterministic (sets
+        sorted), so an unchanged policy never changes the template."""
+        document = self.policy.model_dump(mode="json")
+        for name, value in self.policy:
+            if isinstance(value, set | frozenset):
+                document[name] = sorted(document[name])
+        return json.dumps(document, separators=(",", ":"), sort_keys=True)
+
+
 class OrderLifecycleSettings(_Settings):
     """Pending-payment holds and the rules that hold suspicious orders for review."""
 
@@ -140,7 +170,7 @@ class StageConfig(_Settings):
     api: ApiSettings = ApiSettings()
     order_events: StreamConsumerSettings = StreamConsumerSettings()
     stock_reservation: QueueConsumerSettings = QueueConsumerSettings()
-    notifications: QueueConsumerSettings = QueueConsumerSettings()
+    notifications: CustomerNotificationSettings = CustomerNotificationSettings()
     order_lifecycle: OrderLifecycleSettings = OrderLifecycleSettings()
     customer_service: CustomerServiceSettings = CustomerServiceSettings()
 

@@ -29,7 +29,16 @@ HASH_FILE_NAME = ".ordertrack-synth.sha256"
 LOCK_FILE_NAME = ".ordertrack-synth.lock"
 TEMPLATE_FILE_NAME = f"{STACK_NAME}.template.json"
 
-TEMPLATE_INPUT_FILES = ("cdk.json", "layers/__init__.py", "layers/build.py", "layers/requirements.txt")
+TEMPLATE_INPUT_FILES = (
+    "cdk.json",
+    "layers/__init__.py",
+    "layers/build.py",
+    "layers/requirements.txt",
+    # function models that validate stage settings at synth (their defaults end up in the template)
+    "functions/notifications/domain/policy.py",
+    "functions/notifications/domain/model.py",
+    "functions/notifications/domain/preferences.py",
+)
 TEMPLATE_INPUT_DIRS = ("infra",)
 EXCLUDED_DIRS = frozenset({"infra/local"})
 EXCLUDED_NAMES = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"})

@@ -8,6 +8,7 @@ owns the function, with `grant_*`, right after creating it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -56,6 +57,10 @@ ARCHITECTURE = {"arm64": lambda_.Architecture.ARM_64, "x86_64": lambda_.Architec
     LAMBDA_ARCHITECTURE
 ]
 
+
+LOCAL_OVERRIDE_METADATA_KEY = "ordertrack:local-override"
+"""Function Metadata read by the local runtime: {function variable: local setting name}."""
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 STREAM_READ_REASON = (
     "Reading a DynamoDB stream also needs dynamodb:ListStreams, which IAM cannot scope to "
@@ -111,9 +116,14 @@ class ServiceFunction(Construct):
         settings: FunctionSettings,
         environment: Mapping[str, str] | None = None,
         unscoped_resource_reasons: Sequence[str] = (),
+        local_overrides: Mapping[str, str] | None = None,
     ) -> None:
         """`unscoped_resource_reasons` justify further statements on Resource * in the role's default
-        policy (cdk-nag keeps one suppression per finding, so all reasons go into one)."""
+        policy (cdk-nag keeps one suppression per finding, so all reasons go into one).
+
+        `local_overrides` maps a function variable to the name of a local setting: when the local
+        runtime has that setting, the function gets its value (set or replaced); on AWS nothing
+        changes. It lands in the function's `ordertrack:local-override` Metadata."""
         super().__init__(scope, construct_id)
         config = runtime.config
         self.log_group = retained_log_group(self, "Logs", config.log_retention_days)
@@ -146,6 +156,13 @@ class ServiceFunction(Construct):
             },
         )
         pin_logical_id(self.function, f"{name}Function")
+        if local_overrides:
+            for variable, setting in local_overrides.items():
+                if not (_VARIABLE_NAME.match(variable) and _VARIABLE_NAME.match(setting)):
+                    raise ValueError(f"local override {variable!r} <- {setting!r}: not environment names")
+            self.function.node.default_child.add_metadata(  # type: ignore[union-attr]
+                LOCAL_OVERRIDE_METADATA_KEY, dict(sorted(local_overrides.items()))
+            )
         pin_logical_id(self.role, f"{name}Role")
         pin_logical_id(self.log_group, f"{name}Logs")
         suppress(

@@ -5,6 +5,12 @@ timeout, memory, resolved environment). A :class:`FunctionRuntime` keeps ``concu
 processes for it (default 1, like one warm execution environment), each started through the
 ``spawn`` multiprocessing context with the function's environment, importing the handler once.
 
+Local overrides: a function whose Metadata carries
+``"ordertrack:local-override": {"RETRY_BASE_SECONDS": "ORDERTRACK_RETRY_BASE_SECONDS"}`` gets the
+value of the local setting ``ORDERTRACK_RETRY_BASE_SECONDS``, when it is set, as its variable
+``RETRY_BASE_SECONDS`` (replacing the template's value or adding the variable); unset settings
+change nothing.
+
 ``invoke`` blocks until a worker is free, sends the event, and waits at most the function's
 ``Timeout``; a worker that overruns is killed and replaced (a new cold start) and the invocation
 reports ``Sandbox.Timedout`` like Lambda. A worker that dies reports ``Runtime.ExitError``. Every
@@ -39,6 +45,7 @@ _SPAWN = multiprocessing.get_context("spawn")
 _READY_TIMEOUT_S = 60.0
 _PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT", "PYTHONDONTWRITEBYTECODE")
 _LOG = logging.getLogger("ordertrack.local")
+LOCAL_OVERRIDE_METADATA = "ordertrack:local-override"
 
 
 def configure_runtime_log() -> logging.Logger:
@@ -63,11 +70,18 @@ class FunctionSpec:
     timeout_s: float
     memory_mb: int
     environment: Mapping[str, str]
+    local_overrides: Mapping[str, str] = field(default_factory=dict)
+    """Function variables set from local settings (already resolved), applied over ``environment``."""
 
     @classmethod
-    def from_resource(cls, resolver: Resolver, resource: Resource) -> FunctionSpec:
+    def from_resource(
+        cls, resolver: Resolver, resource: Resource, settings: Mapping[str, str] | None = None
+    ) -> FunctionSpec:
+        """``settings`` (default ``os.environ``) supply the values of the local overrides."""
         properties = resolver.properties(resource)
         variables = (properties.get("Environment") or {}).get("Variables") or {}
+        settings = os.environ if settings is None else settings
+        wanted = resource.metadata.get(LOCAL_OVERRIDE_METADATA) or {}
         return cls(
             logical_id=resource.logical_id,
             function_name=str(resolver.get_att(resource.logical_id, "Ref")),
@@ -77,10 +91,14 @@ class FunctionSpec:
             timeout_s=float(properties.get("Timeout", 3)),
             memory_mb=int(properties.get("MemorySize", 128)),
             environment={key: as_string(value) for key, value in variables.items()},
+            local_overrides={
+                variable: settings[setting] for variable, setting in wanted.items() if setting in settings
+            },
         )
 
     def worker_environment(self, moto_endpoint: str, code_root: Path = CODE_ROOT) -> dict[str, str]:
-        """Lambda's reserved variables, then the template's, then the local overrides."""
+        """Lambda's reserved variables, then the template's and the local overrides, then the local
+        runtime's own (endpoint, credentials)."""
         environment = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
         environment.update(
             {
@@ -96,6 +114,7 @@ class FunctionSpec:
             }
         )
         environment.update(self.environment)
+        environment.update(self.local_overrides)
         environment.update(
             {
                 "AWS_ENDPOINT_URL": moto_endpoint,

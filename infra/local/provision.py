@@ -1,9 +1,14 @@
 """Create in moto the stateful resources a template declares, exactly as declared.
 
 DynamoDB tables (keys, indexes, stream, TTL), SQS queues (every attribute, redrive to the DLQ,
-FIFO), SNS topics and subscriptions, SES email identities (verified), Secrets Manager secrets and
-SSM parameters. Resources are created in dependency order, so a DLQ exists before the queue
-that redrives to it.
+FIFO), SNS topics and subscriptions, SES email identities (verified), SES configuration sets and
+their event destinations, Secrets Manager secrets and SSM parameters. Resources are created in
+dependency order, so a DLQ exists before the queue that redrives to it.
+
+SES configuration sets exist so that ``SendEmail`` with ``ConfigurationSetName`` behaves as on AWS
+(moto 5.2.5 accepts and ignores the name either way). moto stores an event destination but never
+publishes sending events to it; locally, bounces, complaints and SMS replies are simulated by
+publishing their payloads (``events/sns/``) to the feedback topics.
 
 Secret values: a secret whose resource Metadata carries
 ``"ordertrack:local-secret": {"<json-key>": {"env": "ORDERTRACK_API_KEY", "default": "local-dev-key"}}``
@@ -43,6 +48,8 @@ class Provisioner:
             "AWS::SNS::Topic": self._topic,
             "AWS::SNS::Subscription": self._subscription,
             "AWS::SES::EmailIdentity": self._email_identity,
+            "AWS::SES::ConfigurationSet": self._configuration_set,
+            "AWS::SES::ConfigurationSetEventDestination": self._configuration_set_event_destination,
             "AWS::SecretsManager::Secret": self._secret,
             "AWS::SSM::Parameter": self._parameter,
         }
@@ -163,6 +170,26 @@ class Provisioner:
         else:
             ses.verify_domain_identity(Domain=identity)
         self.resolver.record(resource.logical_id, "Ref", identity)
+
+    def _configuration_set(self, resource: Resource) -> None:
+        name = str(self.resolver.properties(resource).get("Name") or resource.logical_id)
+        self.client_for("ses").create_configuration_set(ConfigurationSet={"Name": name})
+        self.resolver.record(resource.logical_id, "Ref", name)
+
+    def _configuration_set_event_destination(self, resource: Resource) -> None:
+        properties = self.resolver.properties(resource)
+        declared = properties["EventDestination"]
+        destination: dict[str, Any] = {
+            "Name": declared.get("Name") or resource.logical_id,
+            "Enabled": bool(declared.get("Enabled", False)),
+            "MatchingEventTypes": list(declared["MatchingEventTypes"]),
+        }
+        if "SnsDestination" in declared:
+            destination["SNSDestination"] = {"TopicARN": declared["SnsDestination"]["TopicARN"]}
+        self.client_for("ses").create_configuration_set_event_destination(
+            ConfigurationSetName=properties["ConfigurationSetName"], EventDestination=destination
+        )
+        self.resolver.record(resource.logical_id, "Ref", destination["Name"])
 
     # -- Secrets / parameters -----------------------------------------------------------
 

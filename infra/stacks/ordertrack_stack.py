@@ -57,6 +57,7 @@ class OrdertrackStack(Stack):
             config=config,
             orders_table=self.data.orders_table,
             idempotency_table=self.data.idempotency_table,
+            customer_links=self.customer_links,
         )
         self.stock_alerts = StockAlerts(
             self,
@@ -89,6 +90,9 @@ class OrdertrackStack(Stack):
         self.stock_reservation.worker.function.add_environment("HOLD_RULES", json.dumps(lifecycle.hold_rules))
         self.storefront_api = StorefrontApi(
             self, "StorefrontApi", runtime=runtime, config=config, orders_table=self.data.orders_table
+        )
+        self.customer_notifications.link_tracking_page(
+            config.tracking_base_url or self.storefront_api.http_api.api_endpoint
         )
         self.carrier_tracking = CarrierTracking(
             self,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pydantic import ValidationError
 
@@ -84,3 +86,55 @@ def test_every_stage_in_cdk_json_is_valid() -> None:
 
     for stage in context["stages"]:
         assert load_stage_config({**context, "stage": stage}).stage == stage
+
+
+def test_notification_policy_defaults_to_the_worker_default_policy() -> None:
+    from notifications.domain.policy import DEFAULT_POLICY
+
+    settings = StageConfig().notifications
+
+    assert settings.policy == DEFAULT_POLICY
+    assert settings.retry_base_seconds == 30
+    assert settings.max_receive_count == 5
+
+
+def test_notification_policy_is_validated_with_the_worker_model() -> None:
+    with pytest.raises(ValidationError, match=r"no templates for event types: order\.teleported"):
+        StageConfig(notifications={"policy": {"events": {"order.teleported": ["sms"]}}})
+    with pytest.raises(ValidationError, match="collapse_window_seconds"):
+        StageConfig(notifications={"policy": {"collapse_window_seconds": 901}})
+    with pytest.raises(ValidationError, match="quiet_hour"):
+        StageConfig(notifications={"policy": {"quiet_hour": "22:00"}})
+
+
+def test_stage_policy_keeps_the_defaults_it_does_not_name() -> None:
+    policy = StageConfig(notifications={"policy": {"collapse_window_seconds": 30}}).notifications.policy
+
+    assert policy.collapse_window_seconds == 30
+    assert policy.channels_for("order.in_transit") == ("email",)
+
+
+def test_collapse_window_is_30_seconds_in_dev_and_120_in_prod() -> None:
+    context = read_cdk_json_context(CDK_JSON)
+
+    windows = {
+        stage: load_stage_config({**context, "stage": stage}).notifications.policy.collapse_window_seconds
+        for stage in ("dev", "prod")
+    }
+
+    assert windows == {"dev": 30, "prod": 120}
+
+
+def test_policy_json_is_compact_deterministic_and_round_trips() -> None:
+    from notifications.domain.policy import NotificationPolicy
+
+    settings = StageConfig(
+        notifications={"policy": {"critical_events": ["order.delivered", "order.delivery_exception"]}}
+    ).notifications
+
+    rendered = settings.policy_json()
+
+    assert rendered == settings.policy_json()
+    assert " " not in rendered
+    assert json.loads(rendered)["critical_events"] == ["order.delivered", "order.delivery_exception"]
+    assert NotificationPolicy.model_validate_json(rendered) == settings.policy

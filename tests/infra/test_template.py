@@ -34,6 +34,8 @@ STOCK_ALERTS_DLQS = {"StockLevelChangesDlq"}
 """Low-stock alerts (issue 3, stock ledger), asserted in tests/infra/test_stock_alerts.py."""
 SERVICE_KPIS_DLQS = {"KpiAggregatesDlq"}
 """Service KPIs, asserted in tests/infra/test_service_kpis.py."""
+CUSTOMER_NOTIFICATIONS_DLQS = {"SuppressionQueueDlq"}
+"""Suppression feedback, asserted in tests/infra/test_customer_notifications.py."""
 CARRIER_WEBHOOK_ROUTE_KEY = "POST /v1/webhooks/{provider}"
 FEEDBACK_PAGE_ROUTE_KEYS = {"GET /feedback/{token}", "POST /feedback/{token}"}
 """The public survey page (customer service), asserted in tests/infra/test_customer_service.py."""
@@ -86,8 +88,16 @@ FUNCTION_ENVIRONMENT = {
         "SENDER_EMAIL",
         "SMS_SENDER_ID",
         "TRACKING_BASE_URL",
+        "NOTIFICATION_POLICY",
+        "NOTIFICATION_QUEUE_URL",
+        "NOTIFICATION_DLQ_URL",
+        "MAX_RECEIVE_COUNT",
+        "RETRY_BASE_SECONDS",
+        "SES_CONFIGURATION_SET",
+        "LINK_SIGNING_SECRET_ARN",
     },
     "tracking_page.handler.handler": {"ORDERS_TABLE_NAME", "LINK_SIGNING_SECRET_ARN"},
+    "notifications.handlers.apply_suppressions.handler": {"ORDERS_TABLE_NAME"},
 }
 POWERTOOLS_ENVIRONMENT = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
 ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS = {
@@ -243,11 +253,18 @@ def test_every_work_queue_redrives_to_a_dead_letter_queue(synthesized: Synthesiz
 def test_dead_letter_queues_keep_messages_for_14_days(synthesized: SynthesizedApp) -> None:
     queues = synthesized.of_type("AWS::SQS::Queue")
     dead_letter_queues = _dead_letter_queue_ids(synthesized)
-    assert dead_letter_queues - CARRIER_TRACKING_DLQS - STOCK_ALERTS_DLQS - SERVICE_KPIS_DLQS == {
-        "ReservationQueueDlq",
-        "NotificationQueueDlq",
-        "OrderChangesDlq",
-    }
+    assert (
+        dead_letter_queues
+        - CARRIER_TRACKING_DLQS
+        - STOCK_ALERTS_DLQS
+        - SERVICE_KPIS_DLQS
+        - CUSTOMER_NOTIFICATIONS_DLQS
+        == {
+            "ReservationQueueDlq",
+            "NotificationQueueDlq",
+            "OrderChangesDlq",
+        }
+    )
     for logical_id in dead_letter_queues:
         assert queues[logical_id]["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
 
@@ -270,7 +287,7 @@ def test_every_sqs_mapping_reports_batch_item_failures_and_outlasts_its_function
     synthesized: SynthesizedApp,
 ) -> None:
     mappings = _queue_mappings(synthesized)
-    assert len(mappings) == 3  # reservations, notifications, carrier webhooks
+    assert len(mappings) == 4  # reservations, notifications, carrier webhooks, suppression feedback
     for logical_id, mapping in mappings.items():
         props = mapping["Properties"]
         assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"], logical_id
@@ -376,7 +393,7 @@ def test_function_roles_use_no_managed_policies(synthesized: SynthesizedApp) -> 
         assert "ManagedPolicyArns" not in role["Properties"], logical_id
 
 
-@pytest.mark.parametrize("role", ["DispatchOrderChangesRole", "SendNotificationsRole"])
+@pytest.mark.parametrize("role", ["DispatchOrderChangesRole"])
 def test_readers_of_the_orders_table_cannot_write_it(synthesized: SynthesizedApp, role: str) -> None:
     for statement in _role_statements(synthesized, role):
         targets_orders_table = any(
@@ -387,7 +404,7 @@ def test_readers_of_the_orders_table_cannot_write_it(synthesized: SynthesizedApp
             assert not set(_as_list(statement["Action"])) & TABLE_WRITE_ACTIONS, statement
 
 
-def test_notifications_worker_may_send_email_only_from_the_sender_identity(
+def test_notifications_worker_may_send_email_only_from_the_sender_identity_with_its_configuration_set(
     synthesized: SynthesizedApp,
 ) -> None:
     identity = synthesized.props("SenderEmailIdentity")
@@ -397,7 +414,13 @@ def test_notifications_worker_may_send_email_only_from_the_sender_identity(
     ]
     assert len(ses_statements) == 1
     assert set(ses_statements[0]["Action"]) == {"ses:SendEmail", "ses:SendRawEmail"}
-    assert {"Ref": "SenderEmailIdentity"} in ses_statements[0]["Resource"]["Fn::Join"][1]
+    resources = [resource["Fn::Join"][1] for resource in _as_list(ses_statements[0]["Resource"])]
+    assert len(resources) == 2
+    assert any({"Ref": "SenderEmailIdentity"} in parts and ":identity/" in parts for parts in resources)
+    assert any(
+        {"Ref": "NotificationConfigurationSet"} in parts and ":configuration-set/" in parts
+        for parts in resources
+    )
 
 
 # --- Storefront API -----------------------------------------------------------------------------

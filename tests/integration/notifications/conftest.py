@@ -3,6 +3,7 @@ a verified SES sender, and the worker's environment."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +19,8 @@ from orders.models.order import OrderRecord
 REGION = "us-east-1"
 IDEMPOTENCY_TABLE = "ordertrack-idempotency-test"
 SENDER = "orders@shop.example.com"
-TRACKING = "https://track.example.com/orders"
+TRACKING = "https://track.example.com"
+LINK_KEY = "integration-link-key"
 
 
 @pytest.fixture
@@ -39,12 +41,23 @@ def idempotency_table(dynamodb: Any) -> str:
 def worker_env(monkeypatch: pytest.MonkeyPatch, orders_table: str, idempotency_table: str) -> Iterator[None]:
     from shared.aws_clients import aws_client
 
+    sqs = aws_client("sqs")
+    dlq_url = sqs.create_queue(QueueName="notifications-dlq")["QueueUrl"]
+    queue_url = sqs.create_queue(QueueName="notifications")["QueueUrl"]
+    secret_arn = aws_client("secretsmanager").create_secret(
+        Name="link-signing-key", SecretString=json.dumps({"key": LINK_KEY})
+    )["ARN"]
     for name, value in {
         "ORDERS_TABLE_NAME": orders_table,
         "IDEMPOTENCY_TABLE_NAME": idempotency_table,
         "SENDER_EMAIL": SENDER,
         "SMS_SENDER_ID": "ordertrack",
         "TRACKING_BASE_URL": TRACKING,
+        "LINK_SIGNING_SECRET_ARN": secret_arn,
+        "NOTIFICATION_QUEUE_URL": queue_url,
+        "NOTIFICATION_DLQ_URL": dlq_url,
+        "MAX_RECEIVE_COUNT": "3",
+        "COLLAPSE_WINDOW_SECONDS": "0",
         "POWERTOOLS_SERVICE_NAME": "notifications",
     }.items():
         monkeypatch.setenv(name, value)

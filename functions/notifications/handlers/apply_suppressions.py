@@ -1,0 +1,91 @@
+"""SuppressionQueue -> the suppression list: SES permanent bounces and complaints suppress email,
+SMS opt-out replies suppress SMS and opt-in replies lift it (partial batch failures).
+
+A record that is not valid JSON, or is neither an SES event nor an SMS reply, fails alone and
+reaches the dead-letter queue after the queue's maxReceiveCount. Duplicate deliveries are harmless:
+suppressing keeps the first record and lifting deletes what may already be gone. Logs carry masked
+recipients only and never the text of a reply.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from notifications.adapters.dynamo_suppressions import DynamoSuppressionList
+from notifications.domain.ports import SuppressionList
+from notifications.domain.suppressions import (
+    SuppressionChange,
+    apply_suppression_changes,
+    email_feedback_changes,
+    sms_reply_change,
+)
+from notifications.models.feedback import EmailFeedback, FeedbackQueueRecord, InboundSms
+from shared.aws_clients import aws_client
+from shared.clock import Clock, SystemClock, isoformat
+from shared.observability import logger, metrics
+from shared.settings import FunctionSettings
+
+
+class SuppressionSettings(FunctionSettings):
+    orders_table_name: str
+
+
+@cache
+def default_suppressions() -> SuppressionList:
+    settings = SuppressionSettings()  # type: ignore[call-arg]
+    return DynamoSuppressionList(settings.orders_table_name, aws_client("dynamodb"))
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=FeedbackQueueRecord)
+
+
+def changes_for(payload: EmailFeedback | InboundSms) -> list[SuppressionChange]:
+    if isinstance(payload, InboundSms):
+        change = sms_reply_change(payload)
+        if change is None:
+            logger.info("sms reply ignored: not a keyword", inbound_message_id=payload.inbound_message_id)
+            return []
+        return [change]
+    changes = email_feedback_changes(payload)
+    if not changes:
+        logger.info(
+            "email feedback ignored",
+            event_type=payload.event_type,
+            bounce_type=payload.bounce.bounce_type if payload.bounce else None,
+            message_id=payload.mail.message_id if payload.mail else None,
+        )
+    return changes
+
+
+def apply_feedback(
+    record: FeedbackQueueRecord, suppressions: SuppressionList | None = None, clock: Clock | None = None
+) -> list[SuppressionChange]:
+    changes = changes_for(record.body)
+    at = isoformat((clock or SystemClock()).now())
+    apply_suppression_changes(changes, suppressions or default_suppressions(), at)
+    for change in changes:
+        logger.info(
+            "suppression list changed",
+            action=change.action.value,
+            channel=change.channel.value,
+            reason=change.reason,
+            source=change.source,
+            recipient=change.masked_address,
+        )
+        metrics.add_metric(
+            name=f"Suppression_{change.action.value}_{change.channel.value}", unit=MetricUnit.Count, value=1
+        )
+    return changes
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=apply_feedback, processor=processor, context=context
+    )
