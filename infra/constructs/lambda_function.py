@@ -156,13 +156,9 @@ class ServiceFunction(Construct):
             },
         )
         pin_logical_id(self.function, f"{name}Function")
-        if local_overrides:
-            for variable, setting in local_overrides.items():
-                if not (_VARIABLE_NAME.match(variable) and _VARIABLE_NAME.match(setting)):
-                    raise ValueError(f"local override {variable!r} <- {setting!r}: not environment names")
-            self.function.node.default_child.add_metadata(  # type: ignore[union-attr]
-                LOCAL_OVERRIDE_METADATA_KEY, dict(sorted(local_overrides.items()))
-            )
+        self._local_overrides: dict[str, str] = {}
+        for variable, setting in (local_overrides or {}).items():
+            self.add_local_override(variable, setting)
         pin_logical_id(self.role, f"{name}Role")
         pin_logical_id(self.log_group, f"{name}Logs")
         suppress(
@@ -170,6 +166,15 @@ class ServiceFunction(Construct):
             "AwsSolutions-IAM5",
             " ".join((XRAY_WILDCARD_REASON, *unscoped_resource_reasons)),
             applies_to=["Resource::*"],
+        )
+
+    def add_local_override(self, variable: str, setting: str) -> None:
+        """See `local_overrides`: the local runtime may set `variable` from its setting `setting`."""
+        if not (_VARIABLE_NAME.match(variable) and _VARIABLE_NAME.match(setting)):
+            raise ValueError(f"local override {variable!r} <- {setting!r}: not environment names")
+        self._local_overrides[variable] = setting
+        self.function.node.default_child.add_metadata(  # type: ignore[union-attr]
+            LOCAL_OVERRIDE_METADATA_KEY, dict(sorted(self._local_overrides.items()))
         )
 
     def grant_table_read_data(self, table: dynamodb.ITable) -> None:

@@ -254,7 +254,9 @@ class LocalStack:
         api_workers = int(self.settings.get("ORDERTRACK_LOCAL_API_CONCURRENCY", "1"))
         other_workers = int(self.settings.get("ORDERTRACK_LOCAL_CONCURRENCY", "1"))
         for logical_id in sorted(triggered):
-            spec = FunctionSpec.from_resource(self.resolver, function_resources[logical_id], settings=self.settings)
+            spec = FunctionSpec.from_resource(
+                self.resolver, function_resources[logical_id], settings=self.settings
+            )
             if not spec.runtime.startswith(_PYTHON_RUNTIME_PREFIX) or not spec.handler:
                 _LOG.info("skip function=%s runtime=%s (not a Python zip function)", logical_id, spec.runtime)
                 continue

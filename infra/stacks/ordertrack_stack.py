@@ -127,6 +127,10 @@ class OrdertrackStack(Stack):
         service = config.customer_service
         dispatcher.add_environment("FEEDBACK_DELAY_SECONDS", str(int(service.feedback_delay_hours * 3600)))
         dispatcher.add_environment("FEEDBACK_LINK_DAYS", str(service.feedback_link_days))
+        # locally the survey can be tried in seconds: ORDERTRACK_FEEDBACK_DELAY_SECONDS
+        self.order_events.dispatcher.add_local_override(
+            "FEEDBACK_DELAY_SECONDS", "ORDERTRACK_FEEDBACK_DELAY_SECONDS"
+        )
         for function in (
             dispatcher,
             self.customer_service.page.function,

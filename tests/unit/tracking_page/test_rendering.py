@@ -51,7 +51,7 @@ def test_english_puts_the_same_facts_in_english_words() -> None:
     assert "Wed 2 Jul 2025, 06:10" in text
     assert "Estimated delivery Thu 3 Jul 2025" in text
     assert "Tracking history (newest first)" in text
-    assert "CNY 221.50" in text
+    assert "CN¥221.50" in text
 
 
 def test_the_timeline_is_newest_first_and_only_the_latest_step_is_current() -> None:
