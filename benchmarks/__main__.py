@@ -168,7 +168,11 @@ def notifications(template: Path, orders: int, sms_country: str, sms_price: floa
     with open(os.devnull, "w") as devnull:  # the functions' JSON logs would drown the report
         os.dup2(devnull.fileno(), 1)
         try:
-            with LocalStack(template, port=0, env={"ORDERTRACK_COLLAPSE_WINDOW_SECONDS": "1"}) as stack:
+            with LocalStack(
+                template,
+                port=0,
+                env={"ORDERTRACK_COLLAPSE_WINDOW_SECONDS": "1", "ORDERTRACK_FEEDBACK_DELAY_SECONDS": "1"},
+            ) as stack:
                 figures = summarize(run_journeys(stack, orders), price)
         finally:
             os.dup2(stdout, 1)

@@ -28,6 +28,8 @@ def stack() -> Iterator[Any]:
         # customer notifications: a short burst window and quick retries keep journeys fast
         "ORDERTRACK_COLLAPSE_WINDOW_SECONDS": "2",
         "ORDERTRACK_RETRY_BASE_SECONDS": "1",
+        # the survey invitation one second after delivery instead of a day
+        "ORDERTRACK_FEEDBACK_DELAY_SECONDS": "1",
     }
     with LocalStack(ensure_synthesized(), port=0, env=env) as local:
         yield local

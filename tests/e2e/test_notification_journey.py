@@ -84,13 +84,18 @@ def test_a_journey_from_confirmation_to_delivered_leaves_exactly_the_expected_me
     storefront.wait_for_status(order_id, {"delivered"})
     stack.wait_idle(60)
 
-    messages = messages_for(storefront, customer, 9)
+    # ... and, a (locally: one) second after delivery, the survey invitation by email
+    messages = messages_for(storefront, customer, 10)
     emails = [m for m in messages if m["channel"] == "email"]
     texts = [m for m in messages if m["channel"] == "sms"]
-    assert (len(emails), len(texts)) == (5, 4)
+    assert (len(emails), len(texts)) == (6, 4)
     link = re.compile(re.escape(stack.api_url) + r"/track/" + re.escape(order_id) + r"\.[A-Za-z0-9_-]{20}")
-    for message in emails[1:] + texts[1:]:  # every message about the shipment links the tracking page
+    order_messages = [m for m in emails + texts if "/feedback/" not in m["body"]]
+    assert len(order_messages) == 9
+    for message in order_messages:  # every message about the order links the tracking page
         assert link.search(message["body"]), message["body"][:300]
+    [survey] = [m for m in emails if "/feedback/" in m["body"]]
+    assert re.search(re.escape(stack.api_url) + r"/feedback/" + re.escape(order_id) + r"\.", survey["body"])
     log = notification_log(storefront, order_id)
     assert [(e["template"], e["channel"], e["status"]) for e in log] == [
         ("order_confirmed", "email", "sent"),
@@ -102,6 +107,7 @@ def test_a_journey_from_confirmation_to_delivered_leaves_exactly_the_expected_me
         ("order_out_for_delivery", "sms", "sent"),
         ("order_delivered", "email", "sent"),
         ("order_delivered", "sms", "sent"),
+        ("feedback_invite", "email", "sent"),
     ]
     assert all(customer["email"] not in json.dumps(e) and customer["phone"] not in json.dumps(e) for e in log)
 
@@ -113,6 +119,7 @@ def test_a_burst_of_carrier_updates_becomes_one_message_in_chinese(
     tracking_number = f"SF{uuid.uuid4().int % 10**13:013d}"
     key = secret(stack, "generic")
     order_id = place_confirmed(storefront, customer)
+    assert len(messages_for(storefront, customer, 2)) == 2  # the confirmation, before shipping
     ship(storefront, order_id, "sf-express", tracking_number)
     assert len(messages_for(storefront, customer, 4)) == 4
 
@@ -124,10 +131,9 @@ def test_a_burst_of_carrier_updates_becomes_one_message_in_chinese(
         time.sleep(1.0)  # the dispatcher's last event reaches the queue
     stack.wait_idle(60)
 
-    messages = messages_for(storefront, customer, 6)
-    assert len(messages) == 6  # confirmed, shipped, and one "delivered" per channel
-    latest = messages[-2:]
-    assert sorted(m["channel"] for m in latest) == ["email", "sms"]
+    messages = messages_for(storefront, customer, 7)
+    # confirmed, shipped, one "delivered" per channel, and the survey invitation (email)
+    assert len(messages) == 7
     assert all(CJK.search(m["body"]) for m in messages)
     statuses = [(e["template"], e["channel"], e["status"]) for e in notification_log(storefront, order_id)]
     assert statuses[4:] == [
@@ -136,4 +142,5 @@ def test_a_burst_of_carrier_updates_becomes_one_message_in_chinese(
         ("order_out_for_delivery", "sms", "collapsed"),
         ("order_delivered", "email", "sent"),
         ("order_delivered", "sms", "sent"),
+        ("feedback_invite", "email", "sent"),
     ]
