@@ -70,9 +70,11 @@ def test_survey_invitation_feedback_page_complaint_and_resolution(
         for e in reversed(order["timeline"])
         if e["status"] == "delivered" and e["by"].startswith("system:")
     )
-    # Then the invitation waits a day after delivery and carries the signed survey token
+    # Then the invitation waits the survey delay after delivery (a day; locally as configured) and
+    # carries the signed survey token
     assert invite["event_id"] == f"{order_id}:feedback"
-    expected = datetime.fromisoformat(delivered_at.replace("Z", "+00:00")) + timedelta(hours=24)
+    delay = int(stack.settings.get("ORDERTRACK_FEEDBACK_DELAY_SECONDS", str(24 * 3600)))
+    expected = datetime.fromisoformat(delivered_at.replace("Z", "+00:00")) + timedelta(seconds=delay)
     assert datetime.fromisoformat(invite["not_before"].replace("Z", "+00:00")) == expected.replace(
         microsecond=0
     )
