@@ -12,11 +12,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Que
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 
-from service.domain.complaints import complaint_queue, load_complaint, open_complaint, resolve_complaint
-from service.domain.feedback import FeedbackInput, load_order, submit_feedback
-from service.domain.links import FEEDBACK, TRACK, verify_link
-from service.domain.ports import ComplaintQuery
-from service.domain.returns import move_return, register_return_shipment, request_return
 from service.models.api import (
     ComplaintPage,
     ComplaintRequest,
@@ -73,6 +68,8 @@ def _hash(body: object) -> str:
     tags=["Customer service"],
 )
 def storefront_feedback(order_id: OrderId, body: FeedbackRequest) -> Response[FeedbackView]:
+    from service.domain.feedback import FeedbackInput, load_order, submit_feedback
+
     logger.append_keys(order_id=order_id)
     order = load_order(order_id, order_repository())
     entry = FeedbackInput(rating=body.rating, nps=body.nps, comment=body.comment, categories=body.categories)
@@ -90,6 +87,10 @@ def storefront_feedback(order_id: OrderId, body: FeedbackRequest) -> Response[Fe
 def create_complaint(
     body: ComplaintRequest, idempotency_key: IdempotencyKey = None
 ) -> Response[ComplaintView]:
+    from service.domain.complaints import open_complaint
+    from service.domain.feedback import load_order
+    from service.domain.links import FEEDBACK, TRACK, verify_link
+
     source: ComplaintSource = "storefront"
     order_id = body.order_id
     if body.token is not None:
@@ -138,6 +139,9 @@ def list_complaints(
         str | None, Query(max_length=2048, description="`next_cursor` of the previous page")
     ] = None,
 ) -> ComplaintPage:
+    from service.domain.complaints import complaint_queue
+    from service.domain.ports import ComplaintQuery
+
     query = ComplaintQuery(
         status=status.value, priority=priority.value if priority else None, limit=limit, cursor=cursor
     )
@@ -147,6 +151,8 @@ def list_complaints(
 
 @router.get("/v1/complaints/<complaint_id>", summary="Read a complaint", tags=["Customer service"])
 def get_complaint(complaint_id: ComplaintId) -> ComplaintView:
+    from service.domain.complaints import load_complaint
+
     return ComplaintView.of(load_complaint(complaint_id, service_store()))
 
 
@@ -156,6 +162,8 @@ def get_complaint(complaint_id: ComplaintId) -> ComplaintView:
     tags=["Customer service"],
 )
 def resolve(complaint_id: ComplaintId, body: ResolveRequest) -> ComplaintView:
+    from service.domain.complaints import resolve_complaint
+
     complaint, replayed = resolve_complaint(
         complaint_id, body.resolution, body.resolved_by, service_store(), customer_events(), SystemClock()
     )
@@ -170,6 +178,9 @@ def resolve(complaint_id: ComplaintId, body: ResolveRequest) -> ComplaintView:
 def create_return(
     order_id: OrderId, body: ReturnRequest, idempotency_key: IdempotencyKey = None
 ) -> Response[ReturnView]:
+    from service.domain.feedback import load_order
+    from service.domain.returns import request_return
+
     logger.append_keys(order_id=order_id)
     order = load_order(order_id, order_repository())
     record, replayed = request_return(
@@ -198,6 +209,8 @@ def list_returns(order_id: OrderId) -> ReturnList:
 def _move(
     order_id: str, return_id: str, action: str, body: ReturnStatusRequest, key: str | None
 ) -> ReturnView:
+    from service.domain.returns import move_return
+
     logger.append_keys(order_id=order_id)
     record, replayed = move_return(
         order_id,
@@ -264,6 +277,8 @@ def refund_return(
     tags=["Customer service"],
 )
 def return_shipment(order_id: OrderId, return_id: ReturnId, body: ReturnShipmentRequest) -> ReturnView:
+    from service.domain.returns import register_return_shipment
+
     logger.append_keys(order_id=order_id)
     record = register_return_shipment(
         order_id, return_id, body.carrier, body.tracking_number, service_store(), SystemClock()
