@@ -12,7 +12,7 @@ MAX_UNITS = 1_000_000_000
 
 
 class SetStockRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     on_hand: Annotated[StrictInt, Field(ge=0, le=MAX_UNITS, description="Units physically in stock.")]
     low_stock_threshold: Annotated[
@@ -32,7 +32,7 @@ class AdjustmentReason(StrEnum):
 
 
 class AdjustStockRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     delta: Annotated[
         StrictInt, Field(ge=-MAX_UNITS, le=MAX_UNITS, description="Signed change of `on_hand`; not zero.")
@@ -49,6 +49,7 @@ class AdjustStockRequest(BaseModel):
 
 
 class StockLevel(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     sku: str
     on_hand: int
     reserved: int
@@ -70,7 +71,7 @@ class HistoryKind(StrEnum):
 class StockHistoryEntry(BaseModel):
     """One stock change, written in the same transaction as the change itself."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     sku: str
     at: str
@@ -85,11 +86,13 @@ class StockHistoryEntry(BaseModel):
 
 
 class StockHistoryPage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     sku: str
     entries: list[StockHistoryEntry]
     next_cursor: str | None = None
 
 
 class AdjustmentResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     stock: StockLevel
     replayed: bool = False

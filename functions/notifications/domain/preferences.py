@@ -20,7 +20,7 @@ _HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 class QuietHours(BaseModel):
     """A daily window in the customer's local time, e.g. 22:00-08:00 (crosses midnight)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     start: Annotated[str, Field(pattern=_HHMM, examples=["22:00"], description="Local time HH:MM.")]
     end: Annotated[str, Field(pattern=_HHMM, examples=["08:00"], description="Local time HH:MM.")]
@@ -56,7 +56,7 @@ class QuietHours(BaseModel):
 
 
 class ChannelSwitches(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     email: StrictBool = True
     sms: StrictBool = True
@@ -65,7 +65,7 @@ class ChannelSwitches(BaseModel):
 class CustomerPreferences(BaseModel):
     """The body of `PUT /v1/customers/{customer_id}/preferences` (a whole replacement)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     channels: ChannelSwitches = ChannelSwitches()
     locale: Annotated[PrefLocale | None, Field(description="Null: the order's locale.")] = None
@@ -98,7 +98,7 @@ class CustomerPreferences(BaseModel):
 class StoredPreferences(CustomerPreferences):
     """What `GET` returns: the preferences plus when they were last changed (None: defaults)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="ignore", frozen=True)
 
     customer_id: str
     updated_at: str | None = None

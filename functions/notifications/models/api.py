@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from notifications.domain.model import Channel, NotificationEntry, NotificationStatus
 
 
 class NotificationView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     notification_id: Annotated[
         str, Field(description="One per order event and channel.", examples=["ord_x:v3:email"])
     ]
@@ -56,5 +57,6 @@ class NotificationView(BaseModel):
 
 
 class OrderNotifications(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     order_id: str
     notifications: Annotated[list[NotificationView], Field(description="Oldest order event first.")]

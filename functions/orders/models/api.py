@@ -34,7 +34,7 @@ def _known_code(value: str, known: Collection[str], kind: str, standard: str) ->
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
 
 
 class Customer(_Strict):
@@ -176,12 +176,14 @@ def _to_e164(raw: str) -> str:
 
 
 class OrderAccepted(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     order_id: str
     status: str
     created_at: str
 
 
 class TimelineEntry(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     status: str
     at: str
     by: str
@@ -189,17 +191,20 @@ class TimelineEntry(BaseModel):
 
 
 class ShortItem(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     sku: str
     requested: int
     available: int
 
 
 class ShipmentLine(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     sku: Annotated[str, Field(pattern=SKU_PATTERN)]
     quantity: Annotated[StrictInt, Field(ge=1, le=99_999)]
 
 
 class Shipment(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     shipment_id: str
     carrier: str
     tracking_number: str
@@ -213,6 +218,7 @@ class Shipment(BaseModel):
 
 
 class OrderView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     order_id: str
     status: str
     customer: Customer
@@ -231,6 +237,7 @@ class OrderView(BaseModel):
 
 
 class OrderPage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     orders: list[OrderView]
     next_cursor: str | None = None
 

@@ -33,7 +33,7 @@ class OrderStatus(StrEnum):
 class OrderRecord(OrderView):
     """The public view of an order plus what only ordertrack itself needs."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     status: OrderStatus
     version: int

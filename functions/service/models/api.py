@@ -19,7 +19,7 @@ COMMENT_MAX = 2000
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
 
 
 def _unique(values: list[FeedbackCategory]) -> list[FeedbackCategory]:
@@ -66,6 +66,7 @@ class FeedbackForm(FeedbackRequest):
 
 
 class FeedbackView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     order_id: str
     rating: int
     nps: int | None = None
@@ -102,6 +103,7 @@ class ComplaintRequest(_Strict):
 
 
 class ComplaintView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     complaint_id: str
     order_id: str
     customer_id: str
@@ -124,6 +126,7 @@ class ComplaintView(BaseModel):
 
 
 class ComplaintPage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     complaints: list[ComplaintView]
     next_cursor: str | None = None
 
@@ -154,6 +157,7 @@ class ReturnShipmentRequest(_Strict):
 
 
 class ReturnView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     return_id: str
     order_id: str
     status: str
@@ -175,6 +179,7 @@ class ReturnView(BaseModel):
 
 
 class ReturnList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     returns: list[ReturnView]
 
 

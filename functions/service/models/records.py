@@ -54,7 +54,7 @@ class ReturnStatus(StrEnum):
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
 
 class FeedbackRecord(_Record):
@@ -89,11 +89,13 @@ class ComplaintRecord(_Record):
 
 
 class ReturnLine(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     sku: str
     quantity: int
 
 
 class ReturnHistoryEntry(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     status: ReturnStatus
     at: str
     by: str

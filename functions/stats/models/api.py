@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class DurationStats(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     count: int = Field(description="Durations measured in the range.")
     median_seconds: float | None = Field(description="Within 4.4 % of the true median; null when none.")
     p90_seconds: float | None = Field(description="Within 4.4 % of the true 90th percentile; null when none.")
 
 
 class OrderStats(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     received: int
     confirmed: int
     on_hold: int
@@ -21,11 +23,13 @@ class OrderStats(BaseModel):
 
 
 class RateCount(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     count: int
     rate: float | None = Field(description="count / shipments shipped in the range; null when none.")
 
 
 class CarrierStats(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     shipped: int
     delivered: int
     exceptions: int
@@ -33,6 +37,7 @@ class CarrierStats(BaseModel):
 
 
 class DeliveryStats(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     shipped: int
     delivered: int
     shipped_to_delivered: DurationStats
@@ -46,11 +51,13 @@ class DeliveryStats(BaseModel):
 
 
 class NotificationStats(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     sent: dict[str, int] = Field(description="Sent notifications per channel.")
     by_status: dict[str, dict[str, int]] = Field(description="status -> channel -> count.")
 
 
 class FeedbackStats(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     responses: int
     invitations: int
     response_rate: float | None = Field(description="responses / invitations; null without invitations.")
@@ -64,12 +71,14 @@ class FeedbackStats(BaseModel):
 
 
 class ComplaintStats(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     opened: int
     resolved: int
     overdue: int = Field(description="Complaints that became overdue in the range.")
 
 
 class StatsReport(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     from_: str = Field(alias="from", serialization_alias="from")
     to: str
     days: int
