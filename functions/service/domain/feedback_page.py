@@ -4,7 +4,7 @@ form does. Returns a `Page` (status, template, context); rendering is `service.p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -57,15 +57,10 @@ def _day(moment: Any) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def show_feedback_form(
-    token: str,
-    keys: tuple[str, ...],
-    orders: OrderLookup,
-    store: FeedbackStoreWithComplaints,
-    rules: ServiceRules,
-    clock: Clock,
-) -> Page:
-    now = clock.now()
+def _linked_order(
+    token: str, keys: tuple[str, ...], orders: OrderLookup, now: datetime
+) -> tuple[Any, str] | Page:
+    """The order a survey token names and its page locale, or the page that says why not."""
     try:
         link = verify_link(keys, token, int(now.timestamp()))
     except LinkNotFound:
@@ -75,7 +70,22 @@ def show_feedback_form(
     order = orders.get(link.order_id)
     if order is None:
         return _message(404, "not_found")
-    locale = _locale(order)
+    return order, _locale(order)
+
+
+def show_feedback_form(
+    token: str,
+    keys: tuple[str, ...],
+    orders: OrderLookup,
+    store: FeedbackStoreWithComplaints,
+    rules: ServiceRules,
+    clock: Clock,
+) -> Page:
+    now = clock.now()
+    opened = _linked_order(token, keys, orders, now)
+    if isinstance(opened, Page):
+        return opened
+    order, locale = opened
     existing = store.feedback(order.order_id)
     try:
         check_still_open(existing, rules, now)
@@ -109,16 +119,10 @@ def submit_feedback_form(
     clock: Clock,
 ) -> Page:
     now = clock.now()
-    try:
-        link = verify_link(keys, token, int(now.timestamp()))
-    except LinkNotFound:
-        return _message(404, "not_found")
-    except LinkExpired:
-        return _message(410, "expired")
-    order = orders.get(link.order_id)
-    if order is None:
-        return _message(404, "not_found")
-    locale = _locale(order)
+    opened = _linked_order(token, keys, orders, now)
+    if isinstance(opened, Page):
+        return opened
+    order, locale = opened
     submitted = {
         "rating": fields.get("rating", [""])[-1],
         "nps": fields.get("nps", [""])[-1],
