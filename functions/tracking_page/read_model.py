@@ -8,27 +8,17 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from carriers.models.tracking import Checkpoint
-from orders.models.api import ShipmentLine
+from orders.models.api import Shipment, ShipmentLine
 from orders.models.order import OrderRecord
 
 
-class TrackedShipment(BaseModel):
-    """A shipment as the page shows it (the fields of the shipment item it needs)."""
+class TrackedShipment(Shipment):
+    """A shipment of the order with every stored checkpoint of its tracking number."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    shipment_id: str
-    carrier: str
-    tracking_number: str
-    status: str  # order vocabulary: shipped, in_transit, ..., delivery_exception
-    created_at: str
     lines: list[ShipmentLine] = []
-    tracking_status: str | None = None  # canonical carrier status (docs/tracking-statuses.md)
-    status_reason: str | None = None
-    estimated_delivery: str | None = None  # ISO date or datetime, as the carrier gave it
     checkpoints: list[Checkpoint] = []  # every stored checkpoint of the tracking number, any order
 
 

@@ -139,14 +139,21 @@ class DynamoOrderRepository:
             raise OrderAlreadyExists(existing) from None
 
     def get(self, order_id: str) -> OrderRecord | None:
-        """The order and its shipments: one strongly consistent query of the order's partition."""
-        response = self._client.query(
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"ORDER#{order_id}"}},
-            ConsistentRead=True,
-        )
-        items = response.get("Items", [])
+        """The order and its shipments: one strongly consistent query of the order's partition (more
+        pages only if the partition outgrows 1 MB: shipments keep their checkpoints, returns live there)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": f"ORDER#{order_id}"}},
+            "ConsistentRead": True,
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            response = self._client.query(**request)
+            items.extend(response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                break
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         order_items = [item for item in items if item["sk"]["S"] == ORDER_SK]
         if not order_items:
             return None
