@@ -240,15 +240,6 @@ def skus_within(budget: int, skus: list[str]) -> list[str]:
     return chosen
 
 
-def _shipment_field(shipment: Shipment, name: str) -> Any:
-    """A field the stored shipment item may carry beyond the `Shipment` model (tracking status,
-    reason, estimated delivery), when the reader kept it."""
-    value = getattr(shipment, name, None)
-    if value is None and shipment.model_extra:
-        value = shipment.model_extra.get(name)
-    return value
-
-
 def _shipment_view(shipment: Shipment, locale: str, copy: LocaleCopy) -> dict[str, Any]:
     name = carrier_name(shipment.carrier, locale)
     return {
@@ -338,7 +329,7 @@ def _estimated_delivery(
         return None
     days = []
     for shipment in shipments:
-        value = _shipment_field(shipment, "estimated_delivery")
+        value = shipment.estimated_delivery
         if isinstance(value, str) and value.strip():
             try:
                 days.append(local_date(value, time_zone))
@@ -435,10 +426,8 @@ def notification_context(
     entry_details = (entry.details or {}) if entry else {}
     event_shipments = _event_shipments(order, kind, entry)
     first = event_shipments[0] if event_shipments else None
-    reason = entry_details.get("reason") or (_shipment_field(first, "status_reason") if first else None)
-    tracking_status = entry_details.get("tracking_status") or (
-        _shipment_field(first, "tracking_status") if first else None
-    )
+    reason = entry_details.get("reason") or (first.status_reason if first else None)
+    tracking_status = entry_details.get("tracking_status") or (first.tracking_status if first else None)
     reason = reason if isinstance(reason, str) else None
     tracking_status = tracking_status if isinstance(tracking_status, str) else None
 

@@ -94,15 +94,6 @@ PROBLEM_SAMPLES: dict[str, tuple[str | None, str]] = {
 assert set(PROBLEM_SAMPLES) == set(PROBLEMS)
 
 
-class TrackedShipment(Shipment):
-    """A shipment as the carrier worker stores it: with its tracking status, reason and the
-    carrier's estimated delivery (the order reader may keep these)."""
-
-    tracking_status: str | None = None
-    status_reason: str | None = None
-    estimated_delivery: str | None = None
-
-
 @dataclass(frozen=True)
 class Variant:
     """One sample order for a kind: `typical` or `worst` data, and the event's details."""
@@ -153,8 +144,8 @@ def sample_order(**overrides: Any) -> OrderRecord:
 
 def tracked_shipment(
     number: int, lines: list[dict[str, Any]], status: str, worst: bool, **tracking: Any
-) -> TrackedShipment:
-    return TrackedShipment(
+) -> Shipment:
+    return Shipment(
         shipment_id=f"shp_{number:020d}",
         carrier="correos-express" if worst else "sf-express",  # an unknown code is shown as it is
         tracking_number=("420902109400111899223397658538" if worst else "SF1234567890123")[:-1] + str(number),
@@ -225,7 +216,7 @@ def order_for(variant: Variant, locale: str, **customer: Any) -> OrderRecord:
     order = sample_order(**extra)
 
     shipment_lines = [{"sku": line["sku"], "quantity": line["quantity"]} for line in lines]
-    shipments: list[TrackedShipment] = []
+    shipments: list[Shipment] = []
     if kind in SERVICE_KINDS:
         shipments = [tracked_shipment(1, shipment_lines, "delivered", worst)]
     elif kind is K.ORDER_PARTIALLY_SHIPPED:
