@@ -23,12 +23,12 @@ from markupsafe import Markup
 
 from carriers.domain.apply_tracking import RANK
 from carriers.models.tracking import Checkpoint, TrackingStatus
+from notifications.domain.formatting import CARRIER_NAMES, carrier_code, format_money
+from notifications.domain.formatting import carrier_name as formatting_carrier_name
 from notifications.domain.masking import mask_email, mask_phone
-from notifications.domain.rendering import format_money
 from orders.models.order import OrderRecord
 from tracking_page.read_model import TrackedOrder, TrackedShipment
 from tracking_page.texts import (
-    CARRIERS,
     DEFAULT_LOCALE,
     LABELS,
     LANGUAGE_NAMES,
@@ -133,9 +133,8 @@ def delivery_day(value: str | None, zone: ZoneInfo) -> date | None:
 
 def carrier_name(slug: str, locale: Locale) -> str:
     """Display name of a carrier slug; an unknown slug is spelled out (`dhl-ecommerce` -> `DHL Ecommerce`)."""
-    known = CARRIERS.get(slug.strip().lower())
-    if known is not None:
-        return known[1] if locale == "zh-CN" else known[0]
+    if carrier_code(slug) in CARRIER_NAMES:  # the names customers also see in their messages
+        return formatting_carrier_name(slug, locale)
     words = slug.replace("_", "-").split("-")
     return " ".join(word.upper() if len(word) <= 3 else word.capitalize() for word in words if word)
 

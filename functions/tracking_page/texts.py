@@ -326,39 +326,6 @@ PROBLEMS: dict[Locale, dict[str, tuple[str, str]]] = {
     },
 }
 
-CARRIERS: dict[str, tuple[str, str]] = {
-    "sf-express": ("SF Express", "顺丰速运"),
-    "sf": ("SF Express", "顺丰速运"),
-    "ems": ("EMS", "中国邮政 EMS"),
-    "china-post": ("China Post", "中国邮政"),
-    "yto": ("YTO Express", "圆通速递"),
-    "zto": ("ZTO Express", "中通快递"),
-    "sto": ("STO Express", "申通快递"),
-    "yunda": ("Yunda Express", "韵达快递"),
-    "jd": ("JD Logistics", "京东物流"),
-    "jd-logistics": ("JD Logistics", "京东物流"),
-    "deppon": ("Deppon Express", "德邦快递"),
-    "best-express": ("BEST Express", "百世快递"),
-    "jt-express": ("J&T Express", "极兔速递"),
-    "cainiao": ("Cainiao", "菜鸟"),
-    "hongkong-post": ("Hongkong Post", "香港邮政"),
-    "dhl": ("DHL", "DHL"),
-    "fedex": ("FedEx", "联邦快递 FedEx"),
-    "ups": ("UPS", "UPS"),
-    "usps": ("USPS", "美国邮政 USPS"),
-    "tnt": ("TNT", "TNT"),
-    "dpd": ("DPD", "DPD"),
-    "gls": ("GLS", "GLS"),
-    "aramex": ("Aramex", "Aramex"),
-    "royal-mail": ("Royal Mail", "英国皇家邮政"),
-    "canada-post": ("Canada Post", "加拿大邮政"),
-    "australia-post": ("Australia Post", "澳大利亚邮政"),
-    "japan-post": ("Japan Post", "日本邮政"),
-    "yamato": ("Yamato Transport", "雅玛多运输"),
-    "sagawa": ("Sagawa Express", "佐川急便"),
-}
-"""Carrier slug (as the shipment was registered) -> display name in en and zh-CN."""
-
 TIME_ZONES: dict[str, tuple[str, str, str]] = {
     "CN": ("Asia/Shanghai", "China Standard Time (UTC+8)", "北京时间（UTC+8）"),
     "HK": ("Asia/Hong_Kong", "Hong Kong Time (UTC+8)", "香港时间（UTC+8）"),

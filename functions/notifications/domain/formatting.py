@@ -64,6 +64,18 @@ CARRIER_NAMES: dict[str, dict[str, str]] = {
     "fedex": {"en": "FedEx", "zh-CN": "联邦快递"},
     "usps": {"en": "USPS", "zh-CN": "美国邮政"},
     "dhl": {"en": "DHL", "zh-CN": "DHL"},
+    "cainiao": {"en": "Cainiao", "zh-CN": "菜鸟"},
+    "hongkong-post": {"en": "Hongkong Post", "zh-CN": "香港邮政"},
+    "tnt": {"en": "TNT", "zh-CN": "TNT"},
+    "dpd": {"en": "DPD", "zh-CN": "DPD"},
+    "gls": {"en": "GLS", "zh-CN": "GLS"},
+    "aramex": {"en": "Aramex", "zh-CN": "Aramex"},
+    "royal-mail": {"en": "Royal Mail", "zh-CN": "英国皇家邮政"},
+    "canada-post": {"en": "Canada Post", "zh-CN": "加拿大邮政"},
+    "australia-post": {"en": "Australia Post", "zh-CN": "澳大利亚邮政"},
+    "japan-post": {"en": "Japan Post", "zh-CN": "日本邮政"},
+    "yamato": {"en": "Yamato Transport", "zh-CN": "雅玛多运输"},
+    "sagawa": {"en": "Sagawa Express", "zh-CN": "佐川急便"},
 }
 # other spellings of the same carriers (aggregators' slugs, pinyin codes)
 CARRIER_ALIASES: dict[str, str] = {
@@ -85,6 +97,7 @@ CARRIER_ALIASES: dict[str, str] = {
     "jitu": "jtexpress",
     "huitongkuaidi": "best",
     "bestexpress": "best",
+    "best-express": "best",
     "debangwuliu": "deppon",
     "dhl-express": "dhl",
 }
