@@ -4,17 +4,9 @@ tracking link (purpose `track`), verified with the keys the caller passes in."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from service.domain.errors import LinkExpired, LinkNotFound
-from shared.links import FEEDBACK, TRACK, sign, verify
-
-
-@dataclass(frozen=True)
-class VerifiedLink:
-    order_id: str
-    purpose: str
-    expires_at: int | None
+from shared.links import FEEDBACK, TRACK, LinkToken, sign, verify
 
 
 def feedback_token(key: str, order_id: str, expires_at: int) -> str:
@@ -23,7 +15,7 @@ def feedback_token(key: str, order_id: str, expires_at: int) -> str:
 
 def verify_link(
     keys: Iterable[str], token: str, now: int, purposes: tuple[str, ...] = (FEEDBACK,)
-) -> VerifiedLink:
+) -> LinkToken:
     """The link's order if `token` is signed for one of `purposes`. A tampered or unknown token
     raises LinkNotFound (no reason given); a genuine but expired one raises LinkExpired."""
     accepted = tuple(keys)
@@ -35,8 +27,8 @@ def verify_link(
             continue
         if found.expires_at is not None and now >= found.expires_at:
             raise LinkExpired()
-        return VerifiedLink(found.order_id, purpose, found.expires_at)
+        return found
     raise LinkNotFound()
 
 
-__all__ = ["FEEDBACK", "TRACK", "VerifiedLink", "feedback_token", "verify_link"]
+__all__ = ["FEEDBACK", "TRACK", "feedback_token", "verify_link"]
