@@ -1,10 +1,11 @@
-"""In-memory stand-ins for the notification preference store and notification log, with the same
-rules as the DynamoDB adapters (tests/integration/notifications runs one contract against both)."""
+"""In-memory stand-ins for the notification preference store, notification log and suppression list,
+with the same rules as the DynamoDB adapters (tests/integration/notifications runs one contract against both)."""
 
 from __future__ import annotations
 
-from notifications.domain.model import Channel, NotificationEntry, NotificationStatus
+from notifications.domain.model import Channel, NotificationEntry, NotificationStatus, Suppression
 from notifications.domain.preferences import CustomerPreferences, StoredPreferences
+from notifications.domain.suppressions import normalize_address
 from shared.events import event_sort_key
 
 
@@ -53,3 +54,21 @@ class InMemoryNotificationLog:
             (e.event_type, Channel(e.channel).value, NotificationStatus(e.status).value)
             for e in self.entries(order_id)
         ]
+
+
+class InMemorySuppressionList:
+    """A fake SuppressionList keyed like the real one: by channel and normalized address."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[Channel, str], Suppression] = {}
+
+    def find(self, channel: Channel, address: str) -> Suppression | None:
+        return self.items.get((channel, normalize_address(channel, address)))
+
+    def suppress(self, channel: Channel, address: str, reason: str, source: str, at: str) -> None:
+        self.items.setdefault(
+            (channel, normalize_address(channel, address)), Suppression(channel, reason, source, at)
+        )
+
+    def lift(self, channel: Channel, address: str) -> None:
+        self.items.pop((channel, normalize_address(channel, address)), None)

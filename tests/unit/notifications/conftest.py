@@ -11,14 +11,17 @@ from notifications.domain.policy import DEFAULT_POLICY, NotificationPolicy
 from notifications.domain.tasks import TaskRunner
 from orders.models.order import OrderRecord
 from shared.events import OrderEvent
-from tests.fakes.notifications import InMemoryNotificationLog, InMemoryPreferenceStore
+from tests.fakes.notifications import (
+    InMemoryNotificationLog,
+    InMemoryPreferenceStore,
+    InMemorySuppressionList,
+)
 from tests.fakes.orders import FrozenClock
 from tests.unit.notifications.fakes import (
     FakeEmailSender,
     FakeOrders,
     FakeSmsSender,
     InMemoryDeliveryLedger,
-    InMemorySuppressions,
     RecordingMetrics,
     RecordingRetryQueue,
     RecordingScheduler,
@@ -95,7 +98,7 @@ class World:
     ledger: InMemoryDeliveryLedger
     metrics: RecordingMetrics
     preferences: InMemoryPreferenceStore
-    suppressions: InMemorySuppressions
+    suppressions: InMemorySuppressionList
     log: InMemoryNotificationLog
     scheduler: RecordingScheduler
     retries: RecordingRetryQueue
@@ -117,7 +120,7 @@ def build_world(policy: NotificationPolicy = DEFAULT_POLICY) -> World:
     ledger, metrics = InMemoryDeliveryLedger(), RecordingMetrics()
     preferences, suppressions, log = (
         InMemoryPreferenceStore(),
-        InMemorySuppressions(),
+        InMemorySuppressionList(),
         InMemoryNotificationLog(),
     )
     scheduler, retries, clock = RecordingScheduler(), RecordingRetryQueue(), FrozenClock(NOON)

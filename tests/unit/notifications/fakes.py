@@ -9,12 +9,10 @@ from typing import Any
 
 from notifications.domain.errors import DeliveryInProgress
 from notifications.domain.model import (
-    Channel,
     DeliveryKey,
     DeliveryOutcome,
     EmailMessage,
     NotificationEntry,
-    Suppression,
 )
 from orders.models.order import OrderRecord
 from shared.events import OrderEvent
@@ -94,20 +92,6 @@ class RecordingMetrics:
             name = entry.channel.value + "." + entry.status.value
             totals[name] = totals.get(name, 0) + 1
         return totals
-
-
-class InMemorySuppressions:
-    def __init__(self) -> None:
-        self.items: dict[tuple[Channel, str], Suppression] = {}
-
-    def find(self, channel: Channel, address: str) -> Suppression | None:
-        return self.items.get((channel, address))
-
-    def suppress(self, channel: Channel, address: str, reason: str, source: str, at: str) -> None:
-        self.items.setdefault((channel, address), Suppression(channel, reason, source, at))
-
-    def lift(self, channel: Channel, address: str) -> None:
-        self.items.pop((channel, address), None)
 
 
 class RecordingScheduler:

@@ -21,6 +21,7 @@ from notifications.domain.suppressions import (
 )
 from notifications.models.feedback import EmailFeedback, FeedbackPayload, FeedbackQueueRecord, InboundSms
 from tests.factories import load_event
+from tests.fakes.notifications import InMemorySuppressionList
 
 PAYLOAD = TypeAdapter(FeedbackPayload)
 AT = "2026-01-01T00:00:00.000Z"
@@ -33,24 +34,6 @@ def sample(name: str) -> EmailFeedback | InboundSms:
 def sms_reply(body: str, phone: str = "+8613800138000") -> InboundSms:
     reply = load_event("sns/inbound_sms_other.json")
     return InboundSms.model_validate({**reply, "messageBody": body, "originationNumber": phone})
-
-
-class InMemorySuppressionList:
-    """A fake SuppressionList keyed like the real one: by channel and normalized address."""
-
-    def __init__(self) -> None:
-        self.items: dict[tuple[Channel, str], Suppression] = {}
-
-    def find(self, channel: Channel, address: str) -> Suppression | None:
-        return self.items.get((channel, normalize_address(channel, address)))
-
-    def suppress(self, channel: Channel, address: str, reason: str, source: str, at: str) -> None:
-        self.items.setdefault(
-            (channel, normalize_address(channel, address)), Suppression(channel, reason, source, at)
-        )
-
-    def lift(self, channel: Channel, address: str) -> None:
-        self.items.pop((channel, normalize_address(channel, address)), None)
 
 
 # --- Payloads ------------------------------------------------------------------------------------
