@@ -27,9 +27,7 @@ class SqsNotificationTasks:
         self._dlq_url = dlq_url
 
     def schedule(self, event: OrderEvent, delay_seconds: int) -> None:
-        body = json.dumps(
-            {**OrderEvent.model_validate(event.model_dump()).model_dump(mode="json"), "due": True}
-        )
+        body = json.dumps({**event.model_dump(mode="json", exclude={"due"}), "due": True})
         self._client.send_message(
             QueueUrl=self._queue_url, MessageBody=body, DelaySeconds=max(0, min(900, delay_seconds))
         )

@@ -144,7 +144,7 @@ class CustomerNotifier:
         if window > 0:
             self.scheduler.schedule(event, min(MAX_DELAY_SECONDS, window))
         else:
-            self.deliver(event)
+            self._deliver(situation)
         return channels
 
     # -- step 2 -------------------------------------------------------------------------
@@ -154,6 +154,10 @@ class CustomerNotifier:
         situation = self._situation(event)
         if situation is None:
             return []
+        return self._deliver(situation)
+
+    def _deliver(self, situation: _Situation) -> list[NotificationEntry]:
+        event = situation.event
         wait = self._seconds_until(event.not_before, situation.now)
         if wait > 0:  # not due yet (a delay longer than SQS can hold): check again later
             self.scheduler.schedule(event, min(MAX_DELAY_SECONDS, wait))
