@@ -39,6 +39,21 @@ class SynthesizedApp:
     def props(self, logical_id: str) -> dict[str, Any]:
         return self.resources[logical_id].get("Properties", {})
 
+    def role_statements(self, role_logical_id: str) -> list[dict[str, Any]]:
+        """Every statement of the identity policies attached to the role."""
+        return [
+            statement
+            for policy in self.of_type("AWS::IAM::Policy").values()
+            if {"Ref": role_logical_id} in policy["Properties"]["Roles"]
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        ]
+
+
+def statement_actions(statement: dict[str, Any]) -> set[str]:
+    """A policy statement's `Action`, which may be one string or a list."""
+    actions = statement["Action"]
+    return {actions} if isinstance(actions, str) else set(actions)
+
 
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynthesizedApp]:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
-from tests.infra.conftest import SYNTH_GROUP, SynthesizedApp
+from tests.infra.conftest import SYNTH_GROUP, SynthesizedApp, statement_actions
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group(SYNTH_GROUP)]
 
@@ -19,20 +18,6 @@ PROVIDERS = {
     "SeventeenTrack": "17track",
 }
 FUNCTION_ENV = {"17track": "SEVENTEENTRACK"}
-
-
-def _policy_statements(app: SynthesizedApp, role: str) -> list[dict[str, Any]]:
-    return [
-        statement
-        for policy in app.of_type("AWS::IAM::Policy").values()
-        if {"Ref": role} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
-
-
-def _actions(statement: dict[str, Any]) -> set[str]:
-    actions = statement["Action"]
-    return {actions} if isinstance(actions, str) else set(actions)
 
 
 def test_one_generated_secret_per_provider_with_a_local_value(synthesized: SynthesizedApp) -> None:
@@ -65,8 +50,8 @@ def test_webhook_route_reaches_the_webhook_function_only(synthesized: Synthesize
 
 
 def test_webhook_function_only_sends_to_its_queue_and_reads_its_secrets(synthesized: SynthesizedApp) -> None:
-    statements = _policy_statements(synthesized, "CarrierWebhookRole")
-    actions = set().union(*(_actions(s) for s in statements))
+    statements = synthesized.role_statements("CarrierWebhookRole")
+    actions = set().union(*(statement_actions(s) for s in statements))
     assert not any(action.startswith("dynamodb:") for action in actions)
     assert "sqs:SendMessage" in actions
     variables = synthesized.props("CarrierWebhookFunction")["Environment"]["Variables"]
@@ -116,6 +101,8 @@ def test_delay_check_runs_on_a_schedule_and_alerts_operations(synthesized: Synth
     variables = synthesized.props("FlagDelayedShipmentsFunction")["Environment"]["Variables"]
     assert variables["OPERATIONS_ALERTS_TOPIC_ARN"] == {"Ref": "OperationsAlerts"}
     assert variables["STALLED_AFTER_HOURS"] == "48"
-    actions = set().union(*(_actions(s) for s in _policy_statements(synthesized, "FlagDelayedShipmentsRole")))
+    actions = set().union(
+        *(statement_actions(s) for s in synthesized.role_statements("FlagDelayedShipmentsRole"))
+    )
     assert "sns:Publish" in actions
     assert not any("*" in action for action in actions)

@@ -13,7 +13,7 @@ from aws_cdk.assertions import Template
 from infra.config import STACK_NAME, StageConfig
 from notifications.domain.policy import NotificationPolicy
 from tests.infra.conftest import SYNTH_GROUP, SynthesizedApp
-from tests.infra.test_template import _as_list, _role_statements
+from tests.infra.test_template import _as_list
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group(SYNTH_GROUP)]
 
@@ -26,7 +26,7 @@ TABLE_READ_ACTIONS = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Que
 def _statements_on(app: SynthesizedApp, role: str, logical_id: str) -> list[dict[str, Any]]:
     return [
         statement
-        for statement in _role_statements(app, role)
+        for statement in app.role_statements(role)
         if any(
             resource in ({"Ref": logical_id}, {"Fn::GetAtt": [logical_id, "Arn"]})
             for resource in _as_list(statement["Resource"])
@@ -203,7 +203,7 @@ def test_suppression_queue_redrives_and_its_consumer_reports_partial_failures(
 def test_apply_suppressions_writes_the_orders_table_and_reads_nothing_else(
     synthesized: SynthesizedApp,
 ) -> None:
-    statements = _role_statements(synthesized, "ApplySuppressionsRole")
+    statements = synthesized.role_statements("ApplySuppressionsRole")
     dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in _as_list(s["Action"]))]
     [table] = dynamodb
     assert {"dynamodb:PutItem", "dynamodb:DeleteItem"} <= set(table["Action"])

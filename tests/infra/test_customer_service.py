@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from infra.constructs.storefront_api import STOREFRONT_ROUTES
-from tests.infra.conftest import SYNTH_GROUP, SynthesizedApp
+from tests.infra.conftest import SYNTH_GROUP, SynthesizedApp, statement_actions
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group(SYNTH_GROUP)]
 
@@ -24,20 +24,6 @@ SERVICE_ROUTES = {
         for action in ("approve", "reject", "receive", "refund", "shipment")
     ),
 }
-
-
-def _statements(app: SynthesizedApp, role: str) -> list[dict[str, Any]]:
-    return [
-        statement
-        for policy in app.of_type("AWS::IAM::Policy").values()
-        if {"Ref": role} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
-
-
-def _actions(statement: dict[str, Any]) -> set[str]:
-    actions = statement["Action"]
-    return {actions} if isinstance(actions, str) else set(actions)
 
 
 def _variables(app: SynthesizedApp, logical_id: str) -> dict[str, Any]:
@@ -67,8 +53,8 @@ def test_dispatcher_signs_survey_links_and_waits_a_day_by_default(synthesized: S
     assert variables["LINK_SIGNING_SECRET_ARN"] == {"Ref": "LinkSigningKey"}
     reads = [
         s
-        for s in _statements(synthesized, "DispatchOrderChangesRole")
-        if "secretsmanager:GetSecretValue" in _actions(s)
+        for s in synthesized.role_statements("DispatchOrderChangesRole")
+        if "secretsmanager:GetSecretValue" in statement_actions(s)
     ]
     assert [s["Resource"] for s in reads] == [{"Ref": "LinkSigningKey"}]
 
@@ -76,15 +62,19 @@ def test_dispatcher_signs_survey_links_and_waits_a_day_by_default(synthesized: S
 def test_storefront_sends_customer_events_to_the_notification_queue_only(synthesized: SynthesizedApp) -> None:
     variables = _variables(synthesized, "StorefrontApiFunction")
     assert variables["NOTIFICATION_QUEUE_URL"] == {"Ref": "NotificationQueue"}
-    sends = [s for s in _statements(synthesized, "StorefrontApiRole") if "sqs:SendMessage" in _actions(s)]
+    sends = [
+        s
+        for s in synthesized.role_statements("StorefrontApiRole")
+        if "sqs:SendMessage" in statement_actions(s)
+    ]
     assert [s["Resource"] for s in sends] == [{"Fn::GetAtt": ["NotificationQueue", "Arn"]}]
 
 
 def test_survey_page_reads_the_link_key_and_writes_the_table_but_sends_nothing(
     synthesized: SynthesizedApp,
 ) -> None:
-    statements = _statements(synthesized, "FeedbackPageRole")
-    actions = set().union(*(_actions(s) for s in statements))
+    statements = synthesized.role_statements("FeedbackPageRole")
+    actions = set().union(*(statement_actions(s) for s in statements))
     assert "secretsmanager:GetSecretValue" in actions
     assert not any(a.startswith(("sqs:", "sns:")) for a in actions)
     variables = _variables(synthesized, "FeedbackPageFunction")
@@ -101,7 +91,9 @@ def test_overdue_sweep_runs_on_a_schedule_and_publishes_only_to_operations_alert
     assert rule["Targets"][0]["Arn"]["Fn::GetAtt"][0] == "FlagOverdueComplaintsFunction"
     assert rule["Targets"][0]["RetryPolicy"]["MaximumRetryAttempts"] == 2
     publishes = [
-        s for s in _statements(synthesized, "FlagOverdueComplaintsRole") if "sns:Publish" in _actions(s)
+        s
+        for s in synthesized.role_statements("FlagOverdueComplaintsRole")
+        if "sns:Publish" in statement_actions(s)
     ]
     assert [s["Resource"] for s in publishes] == [{"Ref": "OperationsAlerts"}]
     variables = _variables(synthesized, "FlagOverdueComplaintsFunction")

@@ -136,15 +136,6 @@ def _policy_statements(app: SynthesizedApp) -> list[tuple[str, dict[str, Any]]]:
     return statements
 
 
-def _role_statements(app: SynthesizedApp, role_logical_id: str) -> list[dict[str, Any]]:
-    return [
-        statement
-        for policy in app.of_type("AWS::IAM::Policy").values()
-        if {"Ref": role_logical_id} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
-
-
 def _function_by_handler(app: SynthesizedApp, handler: str) -> tuple[str, dict[str, Any]]:
     matches = [
         (key, fn)
@@ -395,7 +386,7 @@ def test_function_roles_use_no_managed_policies(synthesized: SynthesizedApp) -> 
 
 @pytest.mark.parametrize("role", ["DispatchOrderChangesRole"])
 def test_readers_of_the_orders_table_cannot_write_it(synthesized: SynthesizedApp, role: str) -> None:
-    for statement in _role_statements(synthesized, role):
+    for statement in synthesized.role_statements(role):
         targets_orders_table = any(
             "OrdersTable" in json.dumps(resource) and "StreamArn" not in json.dumps(resource)
             for resource in _as_list(statement["Resource"])
@@ -410,7 +401,7 @@ def test_notifications_worker_may_send_email_only_from_the_sender_identity_with_
     identity = synthesized.props("SenderEmailIdentity")
     assert identity["EmailIdentity"] == "orders@example.com"
     ses_statements = [
-        s for s in _role_statements(synthesized, "SendNotificationsRole") if s["Action"][0].startswith("ses:")
+        s for s in synthesized.role_statements("SendNotificationsRole") if s["Action"][0].startswith("ses:")
     ]
     assert len(ses_statements) == 1
     assert set(ses_statements[0]["Action"]) == {"ses:SendEmail", "ses:SendRawEmail"}
@@ -503,7 +494,7 @@ def test_storefront_function_reads_the_api_key_secret(synthesized: SynthesizedAp
     assert variables["API_KEY_SECRET_ARN"] == {"Ref": "StorefrontApiKeySecret"}
     secret_statements = [
         s
-        for s in _role_statements(synthesized, "StorefrontApiRole")
+        for s in synthesized.role_statements("StorefrontApiRole")
         if "secretsmanager:GetSecretValue" in _as_list(s["Action"])
     ]
     # the API key, and the link-signing key (complaints sent with a customer's signed link token)

@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from tests.infra.conftest import SYNTH_GROUP, SynthesizedApp
-from tests.infra.test_carrier_tracking import _actions, _policy_statements
+from tests.infra.conftest import SYNTH_GROUP, SynthesizedApp, statement_actions
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group(SYNTH_GROUP)]
 
@@ -50,8 +49,8 @@ def test_the_function_reads_the_orders_table_and_the_link_key_and_nothing_else(
     assert function["Timeout"] <= 30  # an HTTP API integration gives up after 30 s
 
     services = set()
-    for statement in _policy_statements(synthesized, "TrackingPageRole"):
-        actions = _actions(statement)
+    for statement in synthesized.role_statements("TrackingPageRole"):
+        actions = statement_actions(statement)
         services |= {action.split(":")[0] for action in actions}
         resources = json.dumps(statement["Resource"])
         if any(action.startswith("dynamodb:") for action in actions):
