@@ -22,6 +22,3 @@ class NotificationTask(OrderEvent):
 
 class NotificationMessage(SqsRecordModel):
     body: Json[NotificationTask]  # type: ignore[assignment]
-
-
-OrderEventMessage = NotificationMessage  # the name the handler tests and samples used first
