@@ -35,6 +35,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from notifications.domain.errors import DeliveryRejected, NotificationsPending
+from notifications.domain.formatting import parse_instant
 from notifications.domain.masking import mask_email, mask_phone
 from notifications.domain.model import (
     KIND_BY_EVENT_TYPE,
@@ -358,7 +359,7 @@ class CustomerNotifier:
     def _seconds_until(moment: str | None, now: datetime) -> int:
         if not moment:
             return 0
-        due = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        due = parse_instant(moment)
         return max(0, math.ceil((due - now).total_seconds()))
 
     def _planned(self, situation: _Situation) -> list[Channel]:
