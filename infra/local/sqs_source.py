@@ -86,6 +86,18 @@ class SqsEventSource:
         """No batch held by the poller and nothing in the queue: visible, in flight or delayed."""
         if self._holding:
             return False
+        return not self._holding and all(count == 0 for count in self._counts().values())
+
+    def pending(self) -> str:
+        """What is waiting, for diagnostics ('' when idle)."""
+        counts = {name: count for name, count in self._counts().items() if count}
+        parts = (["batch held by the poller"] if self._holding else []) + [
+            f"{count} {name.removeprefix('ApproximateNumberOfMessages') or 'visible'}"
+            for name, count in counts.items()
+        ]
+        return ", ".join(parts)
+
+    def _counts(self) -> dict[str, int]:
         attributes = self.sqs.get_queue_attributes(
             QueueUrl=self.queue_url,
             AttributeNames=[
@@ -94,7 +106,7 @@ class SqsEventSource:
                 "ApproximateNumberOfMessagesDelayed",
             ],
         )["Attributes"]
-        return not self._holding and all(int(value) == 0 for value in attributes.values())
+        return {name: int(value) for name, value in attributes.items()}
 
     # -- polling ------------------------------------------------------------------------
 

@@ -192,7 +192,24 @@ class LocalStack:
             if self._quiet_since(mark, deadline):
                 return
             time.sleep(0.05)
-        raise TimeoutError(f"local stack still busy after {timeout}s")
+        raise TimeoutError(
+            f"local stack still busy after {timeout}s: {'; '.join(self.busy_report()) or 'nothing busy now'}"
+        )
+
+    def busy_report(self) -> list[str]:
+        """What keeps the stack from being idle right now, one entry per busy part."""
+        report = [f"function {name} running" for name, function in self.functions.items() if function.busy]
+        report += [
+            f"queue {source.mapping_id}: {state}"
+            for source in self.sqs_sources
+            if (state := source.pending())
+        ]
+        report += [
+            f"stream {source.mapping_id}: {state}"
+            for source in self.stream_sources
+            if (state := source.pending())
+        ]
+        return report
 
     def _quiet_since(self, mark: float, deadline: float) -> bool:
         while time.monotonic() < deadline:

@@ -121,6 +121,19 @@ class StreamEventSource:
             and all(not shard.buffer for shard in self._shards.values())
         )
 
+    def pending(self) -> str:
+        """What is not caught up, for diagnostics ('' when the last poll found nothing)."""
+        parts = ["delivering a batch"] if self._busy else []
+        buffered = sum(len(shard.buffer) for shard in self._shards.values())
+        if buffered:
+            parts.append(f"{buffered} records buffered")
+        if not self._enabled.is_set():
+            parts.append("disabled")
+        ago = time.monotonic() - self._last_empty_poll_started
+        if ago > 2.0:
+            parts.append(f"last empty poll {ago:.1f}s ago")
+        return ", ".join(parts)
+
     # -- polling ------------------------------------------------------------------------
 
     def _discover_shards(self) -> None:
