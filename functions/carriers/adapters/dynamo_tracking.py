@@ -1,6 +1,8 @@
 """Carrier checkpoints, shipments and order updates in the single table (docs/carrier-webhooks.md).
 
-checkpoint: pk TRACKING#<n>  sk EVENT#<utc time>#<hash>  entity tracking_event
+checkpoint:         pk TRACKING#<n>  sk EVENT#<utc time>#<hash>  entity tracking_event
+delivery estimate:  pk TRACKING#<n>  sk ESTIMATE                 entity tracking_estimate
+                    (`estimated_delivery`, `as_of`: written only if no later webhook's is stored)
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from carriers.adapters.shipment_records import LINK_SK, SHIPMENT_SK_PREFIX, shipment_key, tracking_key
 from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState, TrackingLink, Watch
-from carriers.models.tracking import Checkpoint, TrackingUpdate
+from carriers.models.tracking import Checkpoint, TrackingEstimate, TrackingUpdate
 from orders.adapters.dynamo_orders import order_from_item, order_key
 from orders.models.order import OrderRecord
 from shared.dynamo import from_attributes, to_attribute, to_attributes
@@ -19,6 +21,7 @@ from shared.errors import RetryableError
 
 EVENT_SK_PREFIX = "EVENT#"
 EVENT_FIELDS = ("status", "reason", "occurred_at", "location", "message", "raw_code", "provider")
+ESTIMATE_SK = "ESTIMATE"
 
 
 class DynamoTrackingStore:
@@ -73,6 +76,33 @@ class DynamoTrackingStore:
             while request:
                 response = self._client.batch_write_item(RequestItems=request)
                 request = response.get("UnprocessedItems") or {}
+
+    def estimate(self, tracking_number: str) -> TrackingEstimate | None:
+        item = self._client.get_item(
+            TableName=self._table, Key=tracking_key(tracking_number, ESTIMATE_SK), ConsistentRead=True
+        ).get("Item")
+        return TrackingEstimate.model_validate(from_attributes(item)) if item else None
+
+    def save_estimate(self, estimate: TrackingEstimate) -> bool:
+        item = {
+            "pk": f"TRACKING#{estimate.tracking_number}",
+            "sk": ESTIMATE_SK,
+            "entity": "tracking_estimate",
+            **estimate.model_dump(),
+        }
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_attributes(item),
+                ConditionExpression="attribute_not_exists(pk) OR #as_of <= :as_of",
+                ExpressionAttributeNames={"#as_of": "as_of"},
+                ExpressionAttributeValues={":as_of": {"S": estimate.as_of}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False  # a later webhook's estimate is stored already
+        return True
 
     def link(self, tracking_number: str) -> TrackingLink | None:
         item = self._client.get_item(

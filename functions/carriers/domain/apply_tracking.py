@@ -5,6 +5,10 @@
 - A shipment's tracking status is recomputed from *all* its checkpoints sorted by their own time,
   moving only forward by rank (`next_status`), so arrival order never changes the outcome.
 - The order status follows its shipments (`order_status_for`) through `orders.domain.lifecycle`.
+- The carrier's delivery estimate is stored under the tracking number too (`TRACKING#<n>` /
+  `ESTIMATE`, the newest webhook's wins), so it reaches the shipment whoever applies the
+  checkpoints, and a revised estimate with no new checkpoint still updates the shipment and its
+  delay watch (no timeline entry, no status change).
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ from enum import StrEnum
 from carriers.domain.delays import DEFAULT_POLICY, DelayPolicy, next_watch
 from carriers.domain.ports import TrackingStore
 from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState
-from carriers.models.tracking import Checkpoint, TrackingUpdate
+from carriers.models.tracking import Checkpoint, TrackingEstimate, TrackingUpdate, parse_time
 from carriers.models.tracking import TrackingStatus as T
 from orders.domain.lifecycle import can_move
 from orders.models.api import TimelineEntry
 from orders.models.order import OrderRecord
 from orders.models.order import OrderStatus as O
+from shared.clock import isoformat
 
 RANK: dict[T, int] = {
     T.PENDING: 0,
@@ -63,6 +68,7 @@ class ApplyResult(StrEnum):
     APPLIED = "applied"
     DUPLICATE = "duplicate"  # nothing new: a replayed or redelivered webhook
     PENDING_LINK = "pending_link"  # kept until a shipment with this tracking number is registered
+    ESTIMATE_REVISED = "estimate_revised"  # no new checkpoint, but a new delivery estimate
 
 
 def _sorted(checkpoints: list[tuple[str, Checkpoint]]) -> list[tuple[str, Checkpoint]]:
@@ -124,32 +130,45 @@ def order_status_for(current: O, shipment_statuses: list[str]) -> O | None:
     return target
 
 
-def record_tracking_update(update: TrackingUpdate, store: TrackingStore) -> int:
-    """Store the checkpoints not stored yet; returns how many were new."""
+def record_tracking_update(update: TrackingUpdate, store: TrackingStore, received_at: str) -> int:
+    """Store the checkpoints not stored yet and the update's delivery estimate (unless a later
+    webhook's is stored already); returns how many checkpoints were new."""
     stored = store.events(update.tracking_number)
     new = {cp.event_key: cp for cp in update.checkpoints if cp.event_key not in stored}
     if new:
         store.save_events(update, list(new.values()))
+    if update.estimated_delivery:  # no estimate in an update means "not said", not "withdrawn"
+        store.save_estimate(
+            TrackingEstimate(
+                tracking_number=update.tracking_number,
+                estimated_delivery=update.estimated_delivery,
+                as_of=isoformat(parse_time(received_at)),
+            )
+        )
     return len(new)
 
 
 def apply_tracking_update(
-    update: TrackingUpdate, store: TrackingStore, now: str, policy: DelayPolicy = DEFAULT_POLICY
+    update: TrackingUpdate,
+    store: TrackingStore,
+    now: str,
+    policy: DelayPolicy = DEFAULT_POLICY,
+    received_at: str | None = None,
 ) -> ApplyResult:
-    record_tracking_update(update, store)
-    return apply_stored_events(
-        update.tracking_number, store, now, estimated_delivery=update.estimated_delivery, policy=policy
-    )
+    """Record the update (`received_at`: when its webhook came in; default `now`), then apply."""
+    record_tracking_update(update, store, received_at or now)
+    return apply_stored_events(update.tracking_number, store, now, policy=policy)
 
 
 def apply_stored_events(
-    tracking_number: str,
-    store: TrackingStore,
-    now: str,
-    estimated_delivery: str | None = None,
-    policy: DelayPolicy = DEFAULT_POLICY,
+    tracking_number: str, store: TrackingStore, now: str, policy: DelayPolicy = DEFAULT_POLICY
 ) -> ApplyResult:
-    """Apply every stored checkpoint of `tracking_number` its shipment has not applied yet."""
+    """Apply every stored checkpoint of `tracking_number` its shipment has not applied yet, and the
+    newest stored delivery estimate.
+
+    The shipment is read before the checkpoints and the estimate, and written conditionally on its
+    version: a webhook stored after these reads either finds this commit when it applies, or makes
+    it fail (and be retried), so neither a checkpoint nor an estimate is lost in a race."""
     link = store.link(tracking_number)
     if link is None:
         return ApplyResult.PENDING_LINK
@@ -159,12 +178,12 @@ def apply_stored_events(
     if shipment is None or order is None:
         return ApplyResult.PENDING_LINK
     events = store.events(tracking_number)
+    estimate = store.estimate(tracking_number)
+    estimated_delivery = estimate.estimated_delivery if estimate else shipment.estimated_delivery
     applied = set(shipment.applied_events)
     new = _sorted([(key, cp) for key, cp in events.items() if key not in applied])
     if not new:
-        if not shipment.applied_events and shipment.watch_key is None:
-            _start_watching(shipment, store, policy, now)
-        return ApplyResult.DUPLICATE
+        return _without_new_checkpoints(shipment, estimated_delivery, store, policy, now)
 
     ordered = _sorted(list(events.items()))
     status, reason = tracking_state([cp for _, cp in ordered])
@@ -177,7 +196,7 @@ def apply_stored_events(
             "checkpoints": [cp.as_record() for _, cp in ordered],
             "applied_events": sorted(applied | {key for key, _ in new}),
             "last_checkpoint_at": ordered[-1][1].occurred_at.isoformat(),
-            "estimated_delivery": estimated_delivery or shipment.estimated_delivery,
+            "estimated_delivery": estimated_delivery,
             "tracking_version": shipment.tracking_version + 1,
         }
     )
@@ -248,14 +267,34 @@ def order_change(
     )
 
 
-def _start_watching(shipment: ShipmentState, store: TrackingStore, policy: DelayPolicy, now: str) -> None:
-    """A newly registered shipment with no checkpoint yet: watch it from its registration time."""
-    watch = next_watch(shipment, policy, now)
-    if watch is None:
-        return
-    updated = shipment.model_copy(
-        update={"watch_key": watch.key, "tracking_version": shipment.tracking_version + 1}
+def _without_new_checkpoints(
+    shipment: ShipmentState,
+    estimated_delivery: str | None,
+    store: TrackingStore,
+    policy: DelayPolicy,
+    now: str,
+) -> ApplyResult:
+    """No checkpoint to apply. A revised estimate is written to the shipment with its recomputed
+    delay watch; a newly registered shipment with no checkpoint yet is watched from its
+    registration time. Neither adds a timeline entry or changes a status (no order change)."""
+    revised = estimated_delivery != shipment.estimated_delivery
+    unwatched = not shipment.applied_events and shipment.watch_key is None
+    if not (revised or unwatched):
+        return ApplyResult.DUPLICATE
+    updated = shipment.model_copy(update={"estimated_delivery": estimated_delivery})
+    watch = next_watch(updated, policy, now)
+    if not revised and watch is None:
+        return ApplyResult.DUPLICATE
+    updated = updated.model_copy(
+        update={"watch_key": watch.key if watch else None, "tracking_version": shipment.tracking_version + 1}
     )
     store.commit(
-        ShipmentChange(shipment=updated, expected_version=shipment.tracking_version, watch=watch), None
+        ShipmentChange(
+            shipment=updated,
+            expected_version=shipment.tracking_version,
+            watch=watch,
+            previous_watch_key=shipment.watch_key,
+        ),
+        None,
     )
+    return ApplyResult.ESTIMATE_REVISED if revised else ApplyResult.DUPLICATE

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState, TrackingLink, Watch
-from carriers.models.tracking import Checkpoint, TrackingUpdate, WebhookMessage
+from carriers.models.tracking import Checkpoint, TrackingEstimate, TrackingUpdate, WebhookMessage
 from orders.models.order import OrderRecord
 
 
@@ -15,6 +15,14 @@ class TrackingStore(Protocol):
         ...
 
     def save_events(self, update: TrackingUpdate, checkpoints: list[Checkpoint]) -> None: ...
+
+    def estimate(self, tracking_number: str) -> TrackingEstimate | None:
+        """The newest delivery estimate stored for a tracking number, if the carrier gave one."""
+        ...
+
+    def save_estimate(self, estimate: TrackingEstimate) -> bool:
+        """Store `estimate` unless one received later (`as_of`) is stored already; True when stored."""
+        ...
 
     def link(self, tracking_number: str) -> TrackingLink | None: ...
 

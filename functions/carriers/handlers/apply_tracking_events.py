@@ -53,7 +53,9 @@ def apply_message(record: WebhookQueueRecord, store: TrackingStore | None = None
     update = parse_update(message.provider, message.payload)
     logger.append_keys(provider=message.provider.value, tracking_number=update.tracking_number)
     now = isoformat(SystemClock().now())
-    result = apply_tracking_update(update, store or default_store(), now, delay_policy())
+    result = apply_tracking_update(
+        update, store or default_store(), now, delay_policy(), received_at=message.received_at
+    )
     logger.info("carrier update processed", result=result.value, checkpoints=len(update.checkpoints))
     metrics.add_metric(name=f"CarrierUpdate_{result.value}", unit=MetricUnit.Count, value=1)
     return result

@@ -92,6 +92,21 @@ class TrackingUpdate(BaseModel):
     estimated_delivery: str | None = None  # ISO date or datetime, as the carrier gave it
 
 
+class TrackingEstimate(BaseModel):
+    """The carrier's newest delivery estimate for a tracking number, kept with its checkpoints so
+    whoever applies them (webhook worker or tracking-link consumer) sets it on the shipment.
+
+    `as_of` is when the webhook that gave it was received (UTC, `shared.clock.isoformat`, sortable
+    as a string): an estimate never replaces one from a later webhook.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    tracking_number: str
+    estimated_delivery: str  # as the carrier gave it: ISO date or datetime
+    as_of: str
+
+
 def normalize_tracking_number(value: str) -> str:
     """Upper case without spaces: the form the shipment's tracking link is keyed by."""
     return "".join(value.split()).upper()

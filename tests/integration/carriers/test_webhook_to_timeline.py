@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from carriers.adapters.dynamo_tracking import DynamoTrackingStore
 from carriers.handlers import apply_linked_events, apply_tracking_events, receive_webhook
 from orders.adapters.dynamo_orders import DynamoOrderRepository
 from tests.factories import FakeLambdaContext, http_event, load_event
@@ -142,3 +143,5 @@ def test_events_before_the_shipment_are_applied_when_its_link_is_written(
     order = DynamoOrderRepository(orders_table, dynamodb).get(order_id)
     assert order.status.value == "in_transit"
     assert [e.status for e in order.timeline if e.by == "carrier:generic"] == ["info_received", "in_transit"]
+    (shipment,) = DynamoTrackingStore(orders_table, dynamodb).shipments(order_id)
+    assert shipment.estimated_delivery == "2025-07-03"  # given with the checkpoints, before the link

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState, TrackingLink, Watch
-from carriers.models.tracking import Checkpoint, TrackingUpdate, WebhookMessage
+from carriers.models.tracking import Checkpoint, TrackingEstimate, TrackingUpdate, WebhookMessage
 from orders.models.order import OrderRecord, OrderStatus
 from shared.errors import RetryableError
 
@@ -11,6 +11,7 @@ from shared.errors import RetryableError
 class InMemoryTrackingStore:
     def __init__(self) -> None:
         self.stored: dict[str, dict[str, Checkpoint]] = {}
+        self.estimates: dict[str, TrackingEstimate] = {}
         self.links: dict[str, TrackingLink] = {}
         self.shipment_states: dict[tuple[str, str], ShipmentState] = {}
         self.orders: dict[str, OrderRecord] = {}
@@ -47,6 +48,16 @@ class InMemoryTrackingStore:
         bucket = self.stored.setdefault(update.tracking_number, {})
         for checkpoint in checkpoints:
             bucket[checkpoint.event_key] = checkpoint
+
+    def estimate(self, tracking_number: str) -> TrackingEstimate | None:
+        return self.estimates.get(tracking_number)
+
+    def save_estimate(self, estimate: TrackingEstimate) -> bool:
+        current = self.estimates.get(estimate.tracking_number)
+        if current is not None and current.as_of > estimate.as_of:
+            return False
+        self.estimates[estimate.tracking_number] = estimate
+        return True
 
     def link(self, tracking_number: str) -> TrackingLink | None:
         return self.links.get(tracking_number)
