@@ -25,6 +25,7 @@ from orders.models.api import TimelineEntry
 from orders.models.order import OrderRecord
 from orders.models.order import OrderStatus as O
 from shared.clock import isoformat
+from shared.errors import RetryableError
 
 RANK: dict[T, int] = {
     T.PENDING: 0,
@@ -160,6 +161,10 @@ def apply_tracking_update(
     return apply_stored_events(update.tracking_number, store, now, policy=policy)
 
 
+CONFLICT_ATTEMPTS = 5
+"""Reads and commits per application before a conflict is left to the queue's or stream's retry."""
+
+
 def apply_stored_events(
     tracking_number: str, store: TrackingStore, now: str, policy: DelayPolicy = DEFAULT_POLICY
 ) -> ApplyResult:
@@ -168,7 +173,22 @@ def apply_stored_events(
 
     The shipment is read before the checkpoints and the estimate, and written conditionally on its
     version: a webhook stored after these reads either finds this commit when it applies, or makes
-    it fail (and be retried), so neither a checkpoint nor an estimate is lost in a race."""
+    it fail, so neither a checkpoint nor an estimate is lost in a race. A failed commit (the webhook
+    worker and the new-link consumer applying the same tracking number at once, say) is read and
+    applied again here, at once, from the state that won; only after `CONFLICT_ATTEMPTS` does the
+    `RetryableError` go up to the queue or stream, whose redelivery can be minutes away."""
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            return _apply_stored_events_once(tracking_number, store, now, policy)
+        except RetryableError:
+            if attempt == CONFLICT_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _apply_stored_events_once(
+    tracking_number: str, store: TrackingStore, now: str, policy: DelayPolicy
+) -> ApplyResult:
     link = store.link(tracking_number)
     if link is None:
         return ApplyResult.PENDING_LINK
