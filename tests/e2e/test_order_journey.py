@@ -42,7 +42,7 @@ def test_an_order_is_confirmed_and_the_customer_gets_one_email_and_one_sms(
     order = storefront.wait_for_status(order_id, {"confirmed"})
     assert [entry["status"] for entry in order["timeline"]] == ["received", "confirmed"]
     assert levels(storefront.stock(tea)) == (5, 2, 3)
-    storefront.stack.wait_idle(30)
+    storefront.stack.wait_idle(60)
     messages = storefront.outbox_for(customer["email"], customer["phone"])
     assert sorted(message["channel"] for message in messages) == ["email", "sms"]
     email = next(m for m in messages if m["channel"] == "email")
@@ -68,7 +68,7 @@ def test_an_order_short_of_stock_reserves_nothing_and_names_the_sku(
         (cup, 1, 0)
     ]
     assert storefront.stock(tea)["reserved"] == 0
-    storefront.stack.wait_idle(30)
+    storefront.stack.wait_idle(60)
     [email] = storefront.outbox_for(customer["email"])
     assert cup in email["body"]
 
@@ -87,7 +87,7 @@ def test_a_client_retry_creates_no_second_order_and_no_second_message(
     again = storefront.place(body, key)
 
     assert (again.status_code, again.json()) == (201, first.json())
-    storefront.stack.wait_idle(30)
+    storefront.stack.wait_idle(60)
     assert storefront.stock(tea)["reserved"] == 1
     assert len(storefront.outbox_for(customer["email"], customer["phone"])) == 2  # one email, one SMS
 
@@ -103,7 +103,7 @@ def test_duplicate_sqs_deliveries_and_a_replayed_stream_record_change_nothing(
         body_for(customer, [{"sku": tea, "quantity": 3, "unit_price": "1.00"}])
     ).json()["order_id"]
     storefront.wait_for_status(order_id, {"confirmed"})
-    stack.wait_idle(30)
+    stack.wait_idle(60)
 
     sqs = stack.client("sqs")
     received = {
@@ -129,7 +129,7 @@ def test_duplicate_sqs_deliveries_and_a_replayed_stream_record_change_nothing(
             if image in record["dynamodb"]:
                 record["dynamodb"][image]["order_id"] = {"S": order_id}
     assert stack.invoke("DispatchOrderChangesFunction", replay).payload == {"batchItemFailures": []}
-    stack.wait_idle(30)
+    stack.wait_idle(60)
 
     assert storefront.stock(tea)["reserved"] == 3
     assert [e["status"] for e in storefront.order(order_id)["timeline"]] == ["received", "confirmed"]

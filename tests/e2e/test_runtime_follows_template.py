@@ -91,7 +91,7 @@ def test_batch_size_and_routes_come_from_the_template(changed_template: Path) ->
             stack.client("sqs").send_message_batch(
                 QueueUrl=stack.physical("ReservationQueue"), Entries=messages
             )
-            stack.wait_idle(30)
+            stack.wait_idle(60)
     finally:
         runtime_log.removeHandler(capture)
 
