@@ -172,6 +172,7 @@ class DynamoTrackingStore:
             "applied_events": state.applied_events,
             "last_checkpoint_at": state.last_checkpoint_at,
             "estimated_delivery": state.estimated_delivery,
+            "first_estimated_delivery": state.first_estimated_delivery,
             "tracking_version": state.tracking_version,
             "watch_key": state.watch_key,
         }

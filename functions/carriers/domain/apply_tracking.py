@@ -216,7 +216,7 @@ def _apply_stored_events_once(
             "checkpoints": [cp.as_record() for _, cp in ordered],
             "applied_events": sorted(applied | {key for key, _ in new}),
             "last_checkpoint_at": ordered[-1][1].occurred_at.isoformat(),
-            "estimated_delivery": estimated_delivery,
+            **_estimate_fields(shipment, estimated_delivery),
             "tracking_version": shipment.tracking_version + 1,
         }
     )
@@ -287,6 +287,15 @@ def order_change(
     )
 
 
+def _estimate_fields(shipment: ShipmentState, estimated_delivery: str | None) -> dict[str, str | None]:
+    """The latest estimate, and the first one the carrier gave, kept as the date the customer was
+    told first: on-time delivery is measured against it, not against an estimate that slipped."""
+    return {
+        "estimated_delivery": estimated_delivery,
+        "first_estimated_delivery": shipment.first_estimated_delivery or estimated_delivery,
+    }
+
+
 def _without_new_checkpoints(
     shipment: ShipmentState,
     estimated_delivery: str | None,
@@ -301,7 +310,7 @@ def _without_new_checkpoints(
     unwatched = not shipment.applied_events and shipment.watch_key is None
     if not (revised or unwatched):
         return ApplyResult.DUPLICATE
-    updated = shipment.model_copy(update={"estimated_delivery": estimated_delivery})
+    updated = shipment.model_copy(update=_estimate_fields(shipment, estimated_delivery))
     watch = next_watch(updated, policy, now)
     if not revised and watch is None:
         return ApplyResult.DUPLICATE

@@ -32,7 +32,8 @@ class ShipmentState(BaseModel):
     checkpoints: list[dict[str, object]] = []  # sorted by their own time
     applied_events: list[str] = []
     last_checkpoint_at: str | None = None
-    estimated_delivery: str | None = None
+    estimated_delivery: str | None = None  # the carrier's latest estimate
+    first_estimated_delivery: str | None = None  # its first: what the customer was told first
     tracking_version: int = 0
     watch_key: str | None = None  # the shipment's pending delay watch (carriers.domain.delays)
 

@@ -213,8 +213,10 @@ def delivered_at(shipment: Mapping[str, Any], default: datetime) -> datetime:
 
 def promised_date(shipment: Mapping[str, Any]) -> date | None:
     """The delivery date promised for the shipment: the merchant's `promised_delivery` if it has
-    one, else the carrier's `estimated_delivery` (a date or a time; its date counts)."""
-    for name in ("promised_delivery", "estimated_delivery"):
+    one, else the first estimate the carrier gave (`first_estimated_delivery`; a later, slipped
+    estimate does not make a late delivery on time), else its `estimated_delivery` (a date or a
+    time; its date counts)."""
+    for name in ("promised_delivery", "first_estimated_delivery", "estimated_delivery"):
         value = shipment.get(name)
         if value:
             try:

@@ -76,6 +76,7 @@ def test_a_revised_estimate_rewrites_the_shipment_and_its_watch_but_not_the_orde
     assert result is ApplyResult.ESTIMATE_REVISED
     (shipment,) = store.shipments(order_id)
     assert (shipment.estimated_delivery, shipment.tracking_version) == ("2026-11-30", 2)
+    assert shipment.first_estimated_delivery == "2026-11-24"  # stored, and kept through the revision
     watches = [
         item for item in table_items(dynamodb, orders_table) if item["entity"]["S"] == "shipment_watch"
     ]

@@ -109,6 +109,7 @@ def test_a_revised_estimate_without_a_new_checkpoint_updates_shipment_and_watch_
     # 48 h after the checkpoint) and the old one gone; the order and its timeline are untouched
     after = store.shipment(order.order_id, "shp_1")
     assert after.estimated_delivery == "2025-07-04"
+    assert after.first_estimated_delivery == "2025-07-01"  # what the customer was told first stays
     assert after.tracking_version == before.tracking_version + 1
     assert (after.status, after.tracking_status, after.checkpoints) == (
         before.status,

@@ -103,6 +103,19 @@ def test_a_late_delivery_and_one_without_promise() -> None:
     )
 
 
+def test_a_slipped_estimate_does_not_make_a_late_delivery_on_time() -> None:
+    # Given the carrier first said the 25th, then revised its estimate to the 26th
+    old = shipment_image("ord_1", "in_transit", estimated_delivery="2026-11-26")
+    old["first_estimated_delivery"] = "2026-11-25"
+    new = shipment_image(
+        "ord_1", "delivered", delivered_at="2026-11-26T01:00:00Z", estimated_delivery="2026-11-26"
+    )
+    new["first_estimated_delivery"] = "2026-11-25"
+    # Then a delivery on the 26th is late against the first estimate, the one the customer was told
+    counts = counters(old, new)[("2026-11-26", "SHIPMENTS")]
+    assert counts["promised"] == 1 and "on_time" not in counts
+
+
 def test_a_delivery_exception_counts_by_reason_and_carrier_on_the_day_it_was_recorded() -> None:
     old = shipment_image("ord_1", "in_transit", carrier="YTO")
     new = shipment_image("ord_1", "delivery_exception", carrier="YTO", status_reason="stalled")
