@@ -55,14 +55,55 @@ here runs in tests that use moto in-process.
    -----------------------
    moto keeps every DynamoDB Streams shard iterator ever issued (each ``GetRecords`` issues a new
    one); a stream poller running for hours would grow without bound. We keep the newest 10,000.
+
+5. The SES mailbox simulator publishes configuration-set events
+   ------------------------------------------------------------
+   Measured on moto 5.2.5: ``SendEmail``/``SendRawEmail`` (v1) and ``SendEmail`` (v2) accept
+   ``ConfigurationSetName`` and ignore it, so a configuration set's event destinations never hear
+   of a message; the only feedback moto publishes goes to the older *identity* notification
+   topics (``__process_sns_feedback__``: a fixed sample body, chosen by the substring ``bounce``
+   anywhere in any recipient). moto also keeps one event destination per configuration set
+   (``config_set_event_destination[name]``): a second destination replaces the first.
+
+   We record every destination of a set (as declared: ``Enabled``, ``MatchingEventTypes``,
+   ``SNSDestination.TopicARN``) and, after SES v1 ``SendEmail``/``SendRawEmail``/
+   ``SendTemplatedEmail`` or v2 ``SendEmail`` with a ``ConfigurationSetName`` succeeded (the
+   message is in the outbox as before), publish what AWS's mailbox simulator would cause, in the
+   SES *event publishing* format (``eventType`` and ``mail`` with ``tags."ses:configuration-set"``,
+   per https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html and
+   ``-examples.html``; ``events/sns/`` holds samples), to each *enabled* SNS destination whose
+   ``MatchingEventTypes`` name the event type (compared ignoring case and ``_``, so ``bounce``
+   and ``BOUNCE`` both match):
+
+   * ``Send`` for every message;
+   * ``bounce@simulator.amazonses.com``: ``Bounce``, ``Permanent``/``General``, status 5.1.1,
+     ``smtp; 550 5.1.1 user unknown`` (no ``Delivery``);
+   * ``suppressionlist@simulator.amazonses.com``: ``Bounce``, ``Permanent``/``OnSuppressionList``;
+   * ``complaint@simulator.amazonses.com``: ``Delivery``, then ``Complaint`` (feedback type
+     ``abuse``);
+   * ``success@``, ``ooto@`` (the out-of-office reply goes to the sender's mailbox, not to event
+     destinations) and every other address: ``Delivery`` (the local outbox "delivers" them).
+
+   Labels are honoured as on AWS (``bounce+order-42@simulator.amazonses.com`` bounces), and the
+   ``bounce``/``complaint`` objects name the recipient exactly as it was addressed. Events are
+   published through moto's SNS backend in-process and synchronously (on AWS they follow within
+   seconds), so subscriptions deliver as for any ``Publish`` (raw delivery to SQS included). A
+   destination whose topic does not exist or is FIFO gets nothing, and the send still succeeds,
+   as on AWS. ``SendBulkTemplatedEmail`` publishes nothing.
 """
 
 from __future__ import annotations
 
 import copy
+import email
+import email.policy
 import functools
+import json
 import threading
 import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from email.utils import formataddr, getaddresses, parseaddr
 from typing import Any
 
 DYNAMODB_LOCK = threading.RLock()
@@ -79,6 +120,7 @@ def apply() -> None:
     _replace_transaction_snapshot_with_undo_log()
     _timestamp_outbox_messages()
     _bound_shard_iterators()
+    _publish_configuration_set_events()
     _applied = True
 
 
@@ -220,3 +262,321 @@ def _bound_shard_iterators() -> None:
         return result
 
     DynamoDBStreamsBackend.get_records = get_records  # type: ignore[method-assign]
+
+
+# -- 5. the SES mailbox simulator publishes configuration-set events -------------------------
+
+SIMULATOR_DOMAIN = "simulator.amazonses.com"
+_DESTINATIONS_ATTRIBUTE = "ordertrack_event_destinations"  # on SESBackend: set name -> destinations
+_DELIVERED = "delivered"
+_BOUNCED = "bounced"
+_SUPPRESSED = "suppressed"
+_COMPLAINED = "complained"
+_OUTCOME_BY_MAILBOX = {"bounce": _BOUNCED, "suppressionlist": _SUPPRESSED, "complaint": _COMPLAINED}
+_REPORTING_MTA = "a8-70.smtp-out.amazonses.com"
+
+
+def simulated_outcome(address: str) -> str:
+    """What the SES mailbox simulator does with ``address`` (labels such as ``bounce+x@`` count):
+    ``bounced``, ``suppressed``, ``complained`` or ``delivered`` (any other address)."""
+    local, _, domain = parseaddr(address)[1].rpartition("@")
+    if domain.lower() != SIMULATOR_DOMAIN:
+        return _DELIVERED
+    return _OUTCOME_BY_MAILBOX.get(local.split("+", 1)[0].lower(), _DELIVERED)
+
+
+def _publish_configuration_set_events() -> None:
+    from moto.ses.models import SESBackend
+    from moto.ses.responses import EmailResponse
+    from moto.sesv2.responses import SESV2Response
+
+    original_create = SESBackend.create_configuration_set_event_destination
+
+    @functools.wraps(original_create)
+    def create_configuration_set_event_destination(
+        self: Any, configuration_set_name: str, event_destination: dict[str, Any]
+    ) -> None:
+        original_create(self, configuration_set_name, event_destination)
+        _event_destinations(self).setdefault(configuration_set_name, []).append(
+            copy.deepcopy(event_destination)
+        )
+
+    original_delete = SESBackend.delete_configuration_set
+
+    @functools.wraps(original_delete)
+    def delete_configuration_set(self: Any, configuration_set_name: str) -> None:
+        original_delete(self, configuration_set_name)
+        _event_destinations(self).pop(configuration_set_name, None)
+
+    SESBackend.create_configuration_set_event_destination = create_configuration_set_event_destination  # type: ignore[method-assign]
+    SESBackend.delete_configuration_set = delete_configuration_set  # type: ignore[method-assign]
+
+    for action in ("send_email", "send_raw_email", "send_templated_email"):
+        original_v1 = getattr(EmailResponse, action)
+
+        @functools.wraps(original_v1)
+        def send_v1(self: Any, _original: Any = original_v1) -> Any:
+            result = _original(self)
+            tags = {tag["Name"]: tag["Value"] for tag in self._get_param("Tags", None) or []}
+            publish_sending_events(
+                self.current_account,
+                self.region,
+                self._get_param("ConfigurationSetName"),
+                result.result["MessageId"],
+                tags,
+            )
+            return result
+
+        setattr(EmailResponse, action, send_v1)
+
+    original_v2 = SESV2Response.send_email
+
+    @functools.wraps(original_v2)
+    def send_v2(self: Any) -> str:
+        result: str = original_v2(self)
+        request = json.loads(self.body)
+        tags = {tag["Name"]: tag["Value"] for tag in request.get("EmailTags") or []}
+        publish_sending_events(
+            self.current_account,
+            self.region,
+            request.get("ConfigurationSetName"),
+            json.loads(result)["MessageId"],
+            tags,
+        )
+        return result
+
+    SESV2Response.send_email = send_v2  # type: ignore[method-assign]
+
+
+def _event_destinations(backend: Any) -> dict[str, list[dict[str, Any]]]:
+    destinations: dict[str, list[dict[str, Any]]] | None = getattr(backend, _DESTINATIONS_ATTRIBUTE, None)
+    if destinations is None:
+        destinations = {}
+        setattr(backend, _DESTINATIONS_ATTRIBUTE, destinations)
+    return destinations
+
+
+def publish_sending_events(
+    account: str, region: str, configuration_set: str | None, message_id: str, tags: dict[str, str]
+) -> None:
+    """Publish the events of one accepted message to its configuration set's SNS destinations."""
+    from moto.ses.models import ses_backends
+
+    if not configuration_set:
+        return
+    backend = ses_backends[account][region]
+    if configuration_set not in backend.config_sets:
+        return
+    destinations = [
+        (_event_type_names(destination), topic)
+        for destination in _event_destinations(backend).get(configuration_set, [])
+        if _enabled(destination) and (topic := _sns_topic_arn(destination))
+    ]
+    message = next((m for m in reversed(backend.sent_messages) if getattr(m, "id", None) == message_id), None)
+    if not destinations or message is None:
+        return
+    mail = _mail_object(backend, message, configuration_set, tags)
+    for event in simulated_events(mail):
+        wanted = _normalized_event_type(event["eventType"])
+        for names, topic in destinations:
+            if wanted in names:
+                _publish_to_topic(topic, event)
+
+
+def simulated_events(mail: dict[str, Any], now: float | None = None) -> list[dict[str, Any]]:
+    """The event publishing records the mailbox simulator causes for one message (``mail`` is the
+    record's ``mail`` object): ``Send``, then ``Delivery``, ``Bounce`` and ``Complaint`` as its
+    recipients call for, each naming its recipients as they were addressed."""
+    now = time.time() if now is None else now
+    at = _iso(now)
+    by_outcome: dict[str, list[str]] = {}
+    for recipient in mail["destination"]:
+        by_outcome.setdefault(simulated_outcome(recipient), []).append(recipient)
+    events: list[dict[str, Any]] = [{"eventType": "Send", "mail": mail, "send": {}}]
+    delivered = by_outcome.get(_DELIVERED, []) + by_outcome.get(_COMPLAINED, [])
+    if delivered:
+        delivery = {
+            "timestamp": at,
+            "processingTimeMillis": max(0, round((now - _parse_iso(mail["timestamp"])) * 1000)),
+            "recipients": delivered,
+            "smtpResponse": "250 2.6.0 Message received",
+            "reportingMTA": _REPORTING_MTA,
+        }
+        events.append({"eventType": "Delivery", "mail": mail, "delivery": delivery})
+    if by_outcome.get(_BOUNCED):
+        events.append(
+            _bounce_event(
+                mail,
+                at,
+                "General",
+                by_outcome[_BOUNCED],
+                status="5.1.1",
+                diagnostic="smtp; 550 5.1.1 user unknown",
+                reporting_mta=f"dsn; {_REPORTING_MTA}",
+            )
+        )
+    if by_outcome.get(_SUPPRESSED):
+        events.append(
+            _bounce_event(
+                mail,
+                at,
+                "OnSuppressionList",
+                by_outcome[_SUPPRESSED],
+                status="5.1.1",
+                diagnostic="Amazon SES has suppressed sending to this address because it has a recent "
+                "history of bouncing as an invalid address.",
+                reporting_mta="dns; amazonses.com",
+            )
+        )
+    if by_outcome.get(_COMPLAINED):
+        complaint = {
+            "feedbackId": _feedback_id(),
+            "complaintSubType": None,
+            "complainedRecipients": [{"emailAddress": r} for r in by_outcome[_COMPLAINED]],
+            "timestamp": at,
+            "userAgent": "Amazon SES Mailbox Simulator",
+            "complaintFeedbackType": "abuse",
+            "arrivalDate": at,
+        }
+        events.append({"eventType": "Complaint", "mail": mail, "complaint": complaint})
+    return events
+
+
+def _bounce_event(
+    mail: dict[str, Any],
+    at: str,
+    sub_type: str,
+    recipients: list[str],
+    status: str,
+    diagnostic: str,
+    reporting_mta: str,
+) -> dict[str, Any]:
+    bounce = {
+        "bounceType": "Permanent",
+        "bounceSubType": sub_type,
+        "bouncedRecipients": [
+            {"emailAddress": r, "action": "failed", "status": status, "diagnosticCode": diagnostic}
+            for r in recipients
+        ],
+        "timestamp": at,
+        "feedbackId": _feedback_id(),
+        "reportingMTA": reporting_mta,
+    }
+    return {"eventType": "Bounce", "mail": mail, "bounce": bounce}
+
+
+def _mail_object(backend: Any, message: Any, configuration_set: str, tags: dict[str, str]) -> dict[str, Any]:
+    """The ``mail`` object of an event record for a message moto accepted."""
+    from moto.ses.models import RawMessage
+
+    source = str(message.source or "")
+    sender = parseaddr(source)[1]
+    domain = sender.rpartition("@")[2].lower()
+    identity = sender if sender in backend.email_identities else domain
+    if isinstance(message, RawMessage):
+        headers, common = _raw_headers(message.raw_data)
+        recipients = _plain_addresses(message.destinations)
+    else:
+        destinations = message.destinations or {}
+        to = list(destinations.get("ToAddresses", []))
+        cc = list(destinations.get("CcAddresses", []))
+        recipients = _plain_addresses([*to, *cc, *destinations.get("BccAddresses", [])])
+        subject = getattr(message, "subject", None)
+        fields = [("From", source), ("To", ", ".join(to)), ("Cc", ", ".join(cc)), ("Subject", subject)]
+        headers = [{"name": n, "value": v} for n, v in fields if v] + [
+            {"name": "MIME-Version", "value": "1.0"}
+        ]
+        common = {"from": [source], "to": to, **({"cc": cc} if cc else {})}
+        if subject is not None:
+            common["subject"] = subject
+    return {
+        "timestamp": _iso(getattr(message, "sent_at", None) or time.time()),
+        "source": source,
+        "sourceArn": f"arn:aws:ses:{backend.region_name}:{backend.account_id}:identity/{identity}",
+        "sendingAccountId": backend.account_id,
+        "messageId": message.id,
+        "destination": recipients,
+        "headersTruncated": False,
+        "headers": headers,
+        "commonHeaders": {**common, "messageId": message.id},
+        "tags": {
+            **{name: [value] for name, value in tags.items()},
+            "ses:configuration-set": [configuration_set],
+            "ses:from-domain": [domain],
+        },
+    }
+
+
+def _raw_headers(raw_data: str) -> tuple[list[dict[str, str]], dict[str, Any]]:
+    parsed = email.message_from_string(raw_data, policy=email.policy.compat32)
+    headers = [{"name": name, "value": str(value)} for name, value in parsed.items() if name.lower() != "bcc"]
+    common: dict[str, Any] = {}
+    for field in ("from", "to", "cc", "reply-to"):
+        values = parsed.get_all(field)
+        if values:
+            key = "replyTo" if field == "reply-to" else field
+            common[key] = [formataddr(pair) for pair in getaddresses([str(v) for v in values])]
+    for field, key in (("subject", "subject"), ("date", "date"), ("return-path", "returnPath")):
+        if parsed.get(field) is not None:
+            common[key] = str(parsed[field])
+    return headers, common
+
+
+def _plain_addresses(addresses: Iterable[str]) -> list[str]:
+    """Each recipient once, as addressed but without a display name."""
+    seen: set[str] = set()
+    plain: list[str] = []
+    for address in addresses:
+        value = parseaddr(address)[1] or address
+        if value.lower() not in seen:
+            seen.add(value.lower())
+            plain.append(value)
+    return plain
+
+
+def _enabled(destination: dict[str, Any]) -> bool:
+    return str(destination.get("Enabled", False)).lower() == "true"
+
+
+def _sns_topic_arn(destination: dict[str, Any]) -> str | None:
+    sns = destination.get("SNSDestination") or destination.get("SnsDestination") or {}
+    arn = sns.get("TopicARN") or sns.get("TopicArn")
+    return str(arn) if arn else None
+
+
+def _normalized_event_type(name: str) -> str:
+    """``bounce`` (CloudFormation, SES v1), ``BOUNCE`` (SES v2) and ``Bounce`` (records) compare
+    equal, as do ``renderingFailure`` and ``RENDERING_FAILURE``."""
+    return name.replace("_", "").lower()
+
+
+def _event_type_names(destination: dict[str, Any]) -> set[str]:
+    return {_normalized_event_type(str(name)) for name in destination.get("MatchingEventTypes") or []}
+
+
+def _publish_to_topic(topic_arn: str, event: dict[str, Any]) -> None:
+    from moto.sns.models import sns_backends
+
+    parts = topic_arn.split(":")
+    if len(parts) != 6:
+        return
+    region, account = parts[3], parts[4]
+    backend = sns_backends[account][region]
+    topic = backend.topics.get(topic_arn)
+    if topic is None or topic.fifo_topic:  # SES cannot publish there either; the send stands
+        return
+    backend.publish(json.dumps(event), arn=topic_arn)
+
+
+def _feedback_id() -> str:
+    from moto.ses.utils import get_random_message_id
+
+    return get_random_message_id()
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parse_iso(value: str) -> float:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()

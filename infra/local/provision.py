@@ -6,9 +6,10 @@ their event destinations, Secrets Manager secrets and SSM parameters. Resources 
 dependency order, so a DLQ exists before the queue that redrives to it.
 
 SES configuration sets exist so that ``SendEmail`` with ``ConfigurationSetName`` behaves as on AWS
-(moto 5.2.5 accepts and ignores the name either way). moto stores an event destination but never
-publishes sending events to it; locally, bounces, complaints and SMS replies are simulated by
-publishing their payloads (``events/sns/``) to the feedback topics.
+(moto 5.2.5 accepts and ignores the name either way). Plain moto never publishes sending events to
+an event destination; the local moto server does for the SES mailbox simulator addresses
+(``bounce@simulator.amazonses.com``, ...; see :mod:`infra.local.moto_patches`). Any other bounce,
+complaint or SMS reply is simulated by publishing its payload (``events/sns/``) to its topic.
 
 Secret values: a secret whose resource Metadata carries
 ``"ordertrack:local-secret": {"<json-key>": {"env": "ORDERTRACK_API_KEY", "default": "local-dev-key"}}``

@@ -1,8 +1,11 @@
-"""The patched local moto server: linearizable transactions whose cost does not grow with the table."""
+"""The patched local moto server: linearizable transactions whose cost does not grow with the table,
+an outbox, and the SES mailbox simulator publishing to configuration-set event destinations."""
 
 from __future__ import annotations
 
+import json
 import threading
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +13,9 @@ import pytest
 
 from infra.local.measure import create_scratch_table, transaction_cost
 from infra.local.moto_process import MotoServer, local_client
+from notifications.domain.suppressions import email_feedback_changes
+from notifications.models.feedback import EmailFeedback
+from tests.factories import load_event
 
 pytestmark = pytest.mark.xdist_group("local_runtime_moto")
 
@@ -133,3 +139,194 @@ def test_ses_v1_and_v2_and_sns_sms_land_in_the_outbox(moto: MotoServer) -> None:
 
 def test_local_clients_talk_to_the_given_endpoint(moto: MotoServer) -> None:
     assert "TableNames" in local_client("dynamodb", moto.endpoint).list_tables()
+
+
+# -- the SES mailbox simulator ---------------------------------------------------------------
+
+SENDER = "Shop <shop@example.com>"
+ALL_EVENTS = ["send", "delivery", "bounce", "complaint"]
+
+
+def _feedback_queue(moto: MotoServer) -> tuple[str, str]:
+    """A topic delivering raw to a new queue, as EmailFeedback delivers to SuppressionQueue."""
+    tag = uuid.uuid4().hex[:8]
+    sns, sqs = _client(moto, "sns"), _client(moto, "sqs")
+    topic = sns.create_topic(Name=f"feedback-{tag}")["TopicArn"]
+    queue = sqs.create_queue(QueueName=f"feedback-{tag}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"}
+    )
+    return topic, queue
+
+
+def _configuration_set(moto: MotoServer, *destinations: tuple[str, bool, list[str]]) -> str:
+    """A configuration set with one SNS event destination per (topic, enabled, event types)."""
+    ses = _client(moto, "ses")
+    ses.verify_email_identity(EmailAddress="shop@example.com")
+    name = f"set-{uuid.uuid4().hex[:8]}"
+    ses.create_configuration_set(ConfigurationSet={"Name": name})
+    for topic, enabled, types in destinations:
+        ses.create_configuration_set_event_destination(
+            ConfigurationSetName=name,
+            EventDestination={
+                "Name": f"destination-{uuid.uuid4().hex[:8]}",  # moto wants names unique per region
+                "Enabled": enabled,
+                "MatchingEventTypes": types,
+                "SNSDestination": {"TopicARN": topic},
+            },
+        )
+    return name
+
+
+def _send(moto: MotoServer, to: list[str], configuration_set: str | None) -> str:
+    extra = {"ConfigurationSetName": configuration_set} if configuration_set else {}
+    response = _client(moto, "ses").send_email(
+        Source=SENDER,
+        Destination={"ToAddresses": to},
+        Message={"Subject": {"Data": "Your order"}, "Body": {"Text": {"Data": "confirmed"}}},
+        **extra,
+    )
+    return str(response["MessageId"])
+
+
+def _events(moto: MotoServer, queue: str) -> list[dict[str, Any]]:
+    """Every message on the queue (publishing is synchronous: all are there once the send returned)."""
+    sqs = _client(moto, "sqs")
+    bodies: list[dict[str, Any]] = []
+    while messages := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+        for message in messages:
+            bodies.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+    return bodies
+
+
+def test_the_bounce_simulator_publishes_one_permanent_bounce_in_the_event_publishing_format(
+    moto: MotoServer,
+) -> None:
+    # Given a configuration set whose enabled destination takes bounces and complaints
+    topic, queue = _feedback_queue(moto)
+    configuration_set = _configuration_set(moto, (topic, True, ["bounce", "complaint"]))
+    recipient = f"bounce+{uuid.uuid4().hex[:8]}@simulator.amazonses.com"
+
+    # When a message goes to a labelled bounce address through the set
+    message_id = _send(moto, [recipient], configuration_set)
+
+    # Then exactly one event arrives: a permanent bounce naming the recipient as addressed
+    [event] = _events(moto, queue)
+    sample = load_event("sns/ses_event_bounce_permanent.json")
+    assert event.keys() == sample.keys()
+    assert event["eventType"] == "Bounce"
+    assert event["bounce"].keys() == sample["bounce"].keys()
+    assert (event["bounce"]["bounceType"], event["bounce"]["bounceSubType"]) == ("Permanent", "General")
+    assert event["bounce"]["bouncedRecipients"] == [
+        {
+            "emailAddress": recipient,
+            "action": "failed",
+            "status": "5.1.1",
+            "diagnosticCode": "smtp; 550 5.1.1 user unknown",
+        }
+    ]
+    mail = event["mail"]
+    assert mail.keys() == sample["mail"].keys()
+    assert (mail["messageId"], mail["source"], mail["destination"]) == (message_id, SENDER, [recipient])
+    assert mail["sourceArn"].endswith(":identity/shop@example.com")
+    assert mail["tags"]["ses:configuration-set"] == [configuration_set]
+    assert mail["commonHeaders"]["to"] == [recipient]
+    assert mail["commonHeaders"]["subject"] == "Your order"
+    # And ApplySuppressions' model reads it as a suppression of that address
+    [change] = email_feedback_changes(EmailFeedback.model_validate(event))
+    assert (change.address, change.reason) == (recipient, "bounce")
+    # And the message is in the outbox as before
+    assert any(entry["id"] == message_id and entry["to"] == [recipient] for entry in moto.outbox())
+
+
+def test_the_complaint_simulator_publishes_one_complaint(moto: MotoServer) -> None:
+    topic, queue = _feedback_queue(moto)
+    configuration_set = _configuration_set(moto, (topic, True, ["bounce", "complaint"]))
+
+    _send(moto, ["complaint@simulator.amazonses.com"], configuration_set)
+
+    [event] = _events(moto, queue)
+    sample = load_event("sns/ses_event_complaint.json")
+    assert event["eventType"] == "Complaint"
+    assert event.keys() == sample.keys()
+    assert event["complaint"].keys() == sample["complaint"].keys()
+    assert event["complaint"]["complainedRecipients"] == [
+        {"emailAddress": "complaint@simulator.amazonses.com"}
+    ]
+    assert event["complaint"]["complaintFeedbackType"] == "abuse"
+    assert event["mail"]["tags"]["ses:configuration-set"] == [configuration_set]
+    [change] = email_feedback_changes(EmailFeedback.model_validate(event))
+    assert change.reason == "complaint"
+
+
+def test_a_normal_address_is_sent_and_delivered_and_never_bounces(moto: MotoServer) -> None:
+    topic, queue = _feedback_queue(moto)
+    configuration_set = _configuration_set(moto, (topic, True, ALL_EVENTS))
+
+    message_id = _send(moto, ["li.wei@example.com"], configuration_set)
+
+    events = _events(moto, queue)
+    assert [event["eventType"] for event in events] == ["Send", "Delivery"]
+    assert {event["mail"]["messageId"] for event in events} == {message_id}
+    assert events[1]["delivery"]["recipients"] == ["li.wei@example.com"]
+
+
+def test_only_enabled_destinations_get_only_the_event_types_they_match(moto: MotoServer) -> None:
+    # Given one set with an enabled bounce destination, a disabled one for every event type and
+    # an enabled one for other types only (moto itself keeps only the last destination of a set)
+    bounce_topic, bounce_queue = _feedback_queue(moto)
+    disabled_topic, disabled_queue = _feedback_queue(moto)
+    other_types_topic, other_types_queue = _feedback_queue(moto)
+    configuration_set = _configuration_set(
+        moto,
+        (bounce_topic, True, ["BOUNCE"]),  # SES v2 spelling
+        (disabled_topic, False, ALL_EVENTS),
+        (other_types_topic, True, ["open", "click", "renderingFailure"]),
+    )
+
+    # When a message bounces through the set, and another bounce is sent without any set
+    _send(moto, ["bounce@simulator.amazonses.com"], configuration_set)
+    _send(moto, ["bounce@simulator.amazonses.com"], None)
+
+    # Then only the enabled, matching destination hears of it, once
+    assert _events(moto, disabled_queue) == []
+    assert _events(moto, other_types_queue) == []
+    assert [event["eventType"] for event in _events(moto, bounce_queue)] == ["Bounce"]
+
+
+def test_raw_and_v2_sends_publish_too(moto: MotoServer) -> None:
+    topic, queue = _feedback_queue(moto)
+    configuration_set = _configuration_set(moto, (topic, True, ["bounce", "complaint"]))
+
+    _client(moto, "ses").send_raw_email(
+        RawMessage={
+            "Data": b"From: shop@example.com\r\nTo: Alex <complaint+raw@simulator.amazonses.com>\r\n"
+            b"Subject: raw\r\n\r\nhello"
+        },
+        ConfigurationSetName=configuration_set,
+    )
+    _client(moto, "sesv2").send_email(
+        FromEmailAddress="shop@example.com",
+        Destination={"ToAddresses": ["suppressionlist@simulator.amazonses.com"]},
+        Content={"Simple": {"Subject": {"Data": "v2"}, "Body": {"Text": {"Data": "hello"}}}},
+        ConfigurationSetName=configuration_set,
+    )
+
+    events = {event["eventType"]: event for event in _events(moto, queue)}
+    assert events.keys() == {"Complaint", "Bounce"}
+    complaint, bounce = events["Complaint"], events["Bounce"]
+    assert complaint["complaint"]["complainedRecipients"] == [
+        {"emailAddress": "complaint+raw@simulator.amazonses.com"}
+    ]
+    assert complaint["mail"]["commonHeaders"]["to"] == ["Alex <complaint+raw@simulator.amazonses.com>"]
+    assert (bounce["bounce"]["bounceType"], bounce["bounce"]["bounceSubType"]) == (
+        "Permanent",
+        "OnSuppressionList",
+    )
+    assert (
+        bounce["bounce"]["bouncedRecipients"][0]["emailAddress"] == "suppressionlist@simulator.amazonses.com"
+    )
