@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_v
 from orders.models.api import SKU_PATTERN
 from service.models.records import (
     ComplaintCategory,
+    ComplaintFields,
     ComplaintRecord,
     FeedbackCategory,
     FeedbackRecord,
@@ -65,21 +66,12 @@ class FeedbackForm(FeedbackRequest):
         return values
 
 
-class FeedbackView(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-    order_id: str
-    rating: int
-    nps: int | None = None
-    comment: str = ""
-    categories: list[str] = []
-    source: str
-    submitted_at: str
-    updated_at: str
-    complaint_id: str | None = None
+class FeedbackView(FeedbackRecord):
+    """A feedback answer as the API returns it: the record (it holds nothing internal)."""
 
     @classmethod
     def of(cls, record: FeedbackRecord) -> FeedbackView:
-        return cls.model_validate(record.model_dump(mode="json"))
+        return cls.model_validate(record.model_dump())
 
 
 class ComplaintRequest(_Strict):
@@ -102,27 +94,12 @@ class ComplaintRequest(_Strict):
         return self
 
 
-class ComplaintView(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-    complaint_id: str
-    order_id: str
-    customer_id: str
-    category: str
-    description: str
-    priority: str
-    priority_reasons: list[str] = []
-    status: str
-    opened_at: str
-    due_at: str
-    resolved_at: str | None = None
-    resolution: str | None = None
-    resolved_by: str | None = None
-    overdue: bool = False
-    source: str
+class ComplaintView(ComplaintFields):
+    """A complaint as the API returns it: the record without its request hash."""
 
     @classmethod
     def of(cls, record: ComplaintRecord) -> ComplaintView:
-        return cls.model_validate(record.model_dump(mode="json", exclude={"request_hash"}))
+        return cls.model_validate(record.model_dump(exclude={"request_hash"}))
 
 
 class ComplaintPage(BaseModel):

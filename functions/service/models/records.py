@@ -69,7 +69,9 @@ class FeedbackRecord(_Record):
     complaint_id: str | None = None  # the complaint this feedback opened, if any (opened once)
 
 
-class ComplaintRecord(_Record):
+class ComplaintFields(_Record):
+    """What a complaint says: stored as a `ComplaintRecord`, answered as a `ComplaintView`."""
+
     complaint_id: str
     order_id: str
     customer_id: str
@@ -85,6 +87,9 @@ class ComplaintRecord(_Record):
     resolved_by: str | None = None
     overdue: bool = False
     source: ComplaintSource
+
+
+class ComplaintRecord(ComplaintFields):
     request_hash: str | None = None  # tells a retried creation from a reused Idempotency-Key
 
 
