@@ -19,6 +19,7 @@ from notifications.domain.sms_segments import SmsSize, sms_size
 from orders.models.api import Shipment, TimelineEntry
 from orders.models.order import OrderRecord
 from shared import links
+from tests.unit.notifications.conftest import sample_order as base_order
 
 ORDER_ID = "ord_k2m4q6s8u0w2y4a6c8e0g2i4"  # the real format: "ord_" + 24 base32 characters
 SIGNING_KEY = "sample-link-signing-key"
@@ -70,8 +71,6 @@ RETURN_NOTES: dict[str, dict[str, str]] = {
         "received": "两件商品均已收到，外观完好。",
     },
 }
-EMAIL = "li.wei@example.com"
-PHONE = "+8613800138000"
 
 # Problem (delivery exception) -> the carrier reason and tracking status that lead to it.
 PROBLEM_SAMPLES: dict[str, tuple[str | None, str]] = {
@@ -111,12 +110,9 @@ def _order_status(kind: K) -> str:
 
 
 def sample_order(**overrides: Any) -> OrderRecord:
-    customer = {"id": "cust-1", "name": "Li Wei", "email": EMAIL, "phone": PHONE, "locale": "en"}
-    customer.update(overrides.pop("customer", {}))
+    """The suite's sample order, with a full address and the times the sample events refer to."""
     values: dict[str, Any] = {
         "order_id": ORDER_ID,
-        "status": "confirmed",
-        "customer": customer,
         "shipping_address": {
             "name": "Li Wei",
             "line1": "1 Century Avenue",
@@ -126,20 +122,13 @@ def sample_order(**overrides: Any) -> OrderRecord:
             "postal_code": "200120",
             "country": "CN",
         },
-        "items": [
-            {"sku": "TEA-OOLONG-250G", "quantity": 2, "unit_price": "19.90"},
-            {"sku": "CUP-CELADON", "quantity": 1, "unit_price": "1089.20"},
-        ],
-        "currency": "CNY",
-        "total": "1129.00",
         "created_at": "2026-11-20T02:00:00.000Z",
         "updated_at": OCCURRED_AT,
         "version": 7,
-        "request_hash": "0" * 64,
         "timeline": [{"status": "received", "at": "2026-11-20T02:00:00.000Z", "by": "storefront"}],
     }
     values.update(overrides)
-    return OrderRecord.model_validate(values)
+    return base_order(**values)
 
 
 def tracked_shipment(
