@@ -12,13 +12,13 @@ from notifications.models.api import NotificationView, OrderNotifications
 from shared.clock import SystemClock, isoformat
 from shared.errors import NotFound
 from storefront_api.dependencies import notification_log, order_repository, preference_store
+from storefront_api.params import OrderId
 
 router = APIGatewayHttpRouter()
 
 CustomerId = Annotated[
     str, Path(min_length=1, max_length=128, description="The storefront's customer id (as in orders).")
 ]
-OrderId = Annotated[str, Path(pattern=r"^ord_[a-z2-7]{24}$", description="Order id returned at creation.")]
 
 
 @router.get(

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -35,10 +35,9 @@ from shared.clock import SystemClock
 from shared.errors import NotFound
 from shared.observability import logger, metrics
 from storefront_api.dependencies import order_repository, shipments, stock_levels
+from storefront_api.params import OrderId
 
 router = APIGatewayHttpRouter()
-
-OrderId = Annotated[str, Path(pattern=r"^ord_[a-z2-7]{24}$", description="Order id returned at creation.")]
 
 
 @router.post(

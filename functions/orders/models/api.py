@@ -23,6 +23,7 @@ from shared.iso_codes import COUNTRIES, CURRENCY_MINOR_UNITS
 Locale = Literal["zh-CN", "en"]
 PaymentStatus = Literal["paid", "pending"]
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$"
+ORDER_ID_PATTERN = r"^ord_[a-z2-7]{24}$"  # "ord_" + 24 base32 characters
 MAX_LINES = 100
 
 

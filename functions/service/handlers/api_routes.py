@@ -35,10 +35,10 @@ from storefront_api.dependencies import (
     service_rules,
     service_store,
 )
+from storefront_api.params import OrderId
 
 router = APIGatewayHttpRouter()
 
-OrderId = Annotated[str, Path(pattern=r"^ord_[a-z2-7]{24}$", description="Order id returned at creation.")]
 ComplaintId = Annotated[str, Path(pattern=r"^cmp_[a-z2-7]{24}$")]
 ReturnId = Annotated[str, Path(pattern=r"^ret_[a-z2-7]{24}$")]
 IdempotencyKey = Annotated[

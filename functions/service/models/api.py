@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator, model_validator
 
-from orders.models.api import SKU_PATTERN
+from orders.models.api import ORDER_ID_PATTERN, SKU_PATTERN
 from service.models.records import (
     ComplaintCategory,
     ComplaintFields,
@@ -76,7 +76,7 @@ class FeedbackView(FeedbackRecord):
 
 class ComplaintRequest(_Strict):
     order_id: Annotated[
-        StrictStr | None, Field(default=None, pattern=r"^ord_[a-z2-7]{24}$", description="Or send `token`.")
+        StrictStr | None, Field(default=None, pattern=ORDER_ID_PATTERN, description="Or send `token`.")
     ]
     token: Annotated[
         StrictStr | None,
