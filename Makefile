@@ -9,13 +9,14 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv layer browser synth dev demo test test-unit test-infra test-e2e bench lint redrive clean
+.PHONY: help venv layer browser synth dev demo test test-unit test-infra test-e2e fuzz bench lint redrive clean
 
 help:
 	@echo "make dev    run ordertrack locally (moto + local runtime) on http://127.0.0.1:$${PORT:-3000}"
 	@echo "make test   run every test (unit, integration, infra, e2e, browser)"
 	@echo "make demo   place an order against a fresh local stack and show what the customer got"
 	@echo "make bench  run the benchmarks and print measured ratios"
+	@echo "make fuzz   a longer schemathesis run against a local stack (EXAMPLES=200 SEED=<n>)"
 	@echo "make synth  synthesize the CloudFormation template into cdk.out/"
 	@echo "make redrive  move dead letters back to their queue (ARGS=\"--dry-run --queue ReservationQueue --max N\")"
 
@@ -67,6 +68,11 @@ demo: layer
 
 test: layer browser
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+# The contract tests with more examples per operation and another seed than `make test` uses.
+fuzz: layer
+	ORDERTRACK_FUZZ_EXAMPLES=$${EXAMPLES:-200} ORDERTRACK_FUZZ_SEED=$${SEED:-$$RANDOM} \
+		$(PY) -m pytest tests/contract -p no:cacheprovider -s
 
 redrive: $(STAMP)
 	$(PY) -m infra.redrive $(ARGS)
