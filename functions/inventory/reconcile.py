@@ -17,11 +17,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from inventory import dependencies
 from inventory.adapters.dynamo_stock import HISTORY_ENTITY, STOCK_ENTITY, history_put, stock_key
 from inventory.domain.reconcile import SkuDrift, StockCounters, find_drift
 from inventory.models.api import HistoryKind
 from orders.domain.lifecycle import HOLDS_STOCK
-from shared.clock import SystemClock, isoformat
+from shared.clock import isoformat
 from shared.dynamo import from_attributes
 
 REPAIR_ACTOR = "admin:reconcile"
@@ -112,7 +113,7 @@ def reconcile(client: Any, table: str, *, fix: bool, out: Any = sys.stdout) -> l
     counters, live, trail = read_books(client, table)
     drifts = find_drift(counters, live, trail)
     print(f"{len(counters)} SKUs checked, {len(drifts)} with drift", file=out)
-    now = isoformat(SystemClock().now())
+    now = isoformat(dependencies.clock().now())
     for drift in drifts:
         stock = drift.counters
         print(

@@ -9,6 +9,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from notifications.models.settings import NotificationSettings
+from shared.clock import Clock, DeferredClock, SystemClock
 from shared.observability import metrics
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ def customer_notifier() -> CustomerNotifier:
         policy=settings.policy(),
         tracking_link=tracking_link,
         feedback_link=feedback_link,
+        clock=DeferredClock(lambda: clock()),
     )
 
 
@@ -108,9 +110,15 @@ def task_runner() -> TaskRunner:
         retries=sqs_tasks(),
         max_receive_count=settings.max_receive_count,
         retry_base_seconds=settings.retry_base_seconds,
+        clock=DeferredClock(lambda: clock()),
     )
 
 
 def reset() -> None:
     for cached in (notification_settings, idempotency_config, customer_notifier, sqs_tasks, task_runner):
         cached.cache_clear()
+
+
+def clock() -> Clock:
+    """The time source of the notification handlers and domain services: frozen in tests."""
+    return SystemClock()

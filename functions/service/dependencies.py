@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from service.domain.rules import ServiceRules
 from shared.aws_clients import aws_client
+from shared.clock import Clock, SystemClock
 from shared.settings import FunctionSettings
 
 if TYPE_CHECKING:
@@ -57,3 +58,8 @@ def page_link_keys() -> tuple[str, ...]:
     from shared.link_keys import link_keys
 
     return link_keys(page_settings().link_signing_secret_arn).accepted
+
+
+def clock() -> Clock:
+    """The time source of the feedback page and the complaint watch: frozen in tests."""
+    return SystemClock()

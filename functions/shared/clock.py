@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -13,6 +14,17 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+class DeferredClock:
+    """Asks a wiring function for the clock on every reading, so a long-lived service built once per
+    container follows the clock a test wires in later."""
+
+    def __init__(self, source: Callable[[], Clock]) -> None:
+        self._source = source
+
+    def now(self) -> datetime:
+        return self._source().now()
 
 
 def isoformat(moment: datetime) -> str:

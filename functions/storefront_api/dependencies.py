@@ -7,6 +7,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from shared.aws_clients import aws_client
+from shared.clock import Clock, SystemClock
 from shared.settings import FunctionSettings
 
 if TYPE_CHECKING:  # adapters are imported on first use: a cold start pays only for what it serves
@@ -62,7 +63,7 @@ def stock_levels() -> DynamoStock:
 def aggregates() -> DynamoAggregates:
     from stats.adapters.dynamo_aggregates import DynamoAggregates
 
-    return DynamoAggregates(settings().orders_table_name, aws_client("dynamodb"))
+    return DynamoAggregates(settings().orders_table_name, aws_client("dynamodb"), lambda: clock().now())
 
 
 @cache
@@ -119,3 +120,8 @@ def _secrets_provider() -> Any:
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
     return SecretsProvider(boto3_client=aws_client("secretsmanager"))
+
+
+def clock() -> Clock:
+    """The time source of every storefront route: the system clock in Lambda, frozen in tests."""
+    return SystemClock()

@@ -9,10 +9,11 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from carriers import dependencies
 from carriers.domain.apply_tracking import ApplyResult, apply_stored_events
 from carriers.domain.ports import TrackingStore
 from carriers.handlers.apply_tracking_events import default_store, delay_policy
-from shared.clock import SystemClock, isoformat
+from shared.clock import isoformat
 from shared.observability import logger, metrics
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -21,7 +22,7 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 def apply_for_link(record: DynamoDBRecord, store: TrackingStore | None = None) -> ApplyResult:
     image = (record.dynamodb.new_image if record.dynamodb else None) or {}
     tracking_number = str(image.get("tracking_number") or str(image["pk"]).removeprefix("TRACKING#"))
-    now = isoformat(SystemClock().now())
+    now = isoformat(dependencies.clock().now())
     result = apply_stored_events(tracking_number, store or default_store(), now, policy=delay_policy())
     logger.info("tracking link processed", tracking_number=tracking_number, result=result.value)
     return result

@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
+from carriers import dependencies
 from carriers.adapters.dynamo_tracking import DynamoTrackingStore
 from carriers.domain.apply_tracking import ApplyResult, apply_tracking_update
 from carriers.domain.delays import DelayPolicy
@@ -19,7 +20,7 @@ from carriers.domain.intake import parse_update
 from carriers.domain.ports import TrackingStore
 from carriers.models.tracking import WebhookMessage
 from shared.aws_clients import aws_client
-from shared.clock import SystemClock, isoformat
+from shared.clock import isoformat
 from shared.observability import logger, metrics
 from shared.settings import FunctionSettings
 
@@ -52,7 +53,7 @@ def apply_message(record: WebhookQueueRecord, store: TrackingStore | None = None
     message = record.body
     update = parse_update(message.provider, message.payload)
     logger.append_keys(provider=message.provider.value, tracking_number=update.tracking_number)
-    now = isoformat(SystemClock().now())
+    now = isoformat(dependencies.clock().now())
     result = apply_tracking_update(
         update, store or default_store(), now, delay_policy(), received_at=message.received_at
     )

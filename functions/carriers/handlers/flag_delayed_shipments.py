@@ -9,13 +9,14 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from carriers import dependencies as wiring
 from carriers.adapters.dynamo_tracking import DynamoTrackingStore
 from carriers.adapters.sns_alerts import SnsOperationsAlerts
 from carriers.domain.delays import DelayPolicy
 from carriers.domain.flag_delays import flag_delayed_shipments
 from carriers.domain.ports import OperationsAlerts, TrackingStore
 from shared.aws_clients import aws_client
-from shared.clock import Clock, SystemClock, isoformat
+from shared.clock import Clock, isoformat
 from shared.observability import logger, metrics
 from shared.settings import FunctionSettings
 
@@ -43,7 +44,7 @@ def dependencies() -> tuple[TrackingStore, OperationsAlerts, DelayPolicy]:
 
 def check_delays(clock: Clock | None = None) -> dict[str, int]:
     store, alerts, policy = dependencies()
-    now = (clock or SystemClock()).now()
+    now = (clock or wiring.clock()).now()
     flagged = flag_delayed_shipments(store, alerts, now, isoformat(now), policy)
     logger.info("delay check done", flagged=flagged)
     metrics.add_metric(name="ShipmentsFlaggedDelayed", unit=MetricUnit.Count, value=flagged)

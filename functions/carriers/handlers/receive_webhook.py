@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from carriers import dependencies as wiring
 from carriers.adapters.sqs_webhook_queue import SqsWebhookQueue
 from carriers.adapters.webhook_secrets import SecretsManagerWebhookSecrets
 from carriers.domain.intake import SecretOf, WebhookRequest, accept_webhook, acknowledgement, provider_of
 from carriers.models.tracking import Provider
 from shared.aws_clients import aws_client
-from shared.clock import SystemClock, isoformat
+from shared.clock import isoformat
 from shared.errors import DomainError, PayloadTooLarge, Unauthorized
 from shared.observability import logger, metrics
 from shared.settings import FunctionSettings
@@ -91,7 +91,8 @@ def receive_webhook(
         if secret_of is None or queue is None:
             provider_of(request.provider)  # 404 before any AWS call
             secret_of, queue = dependencies()
-        message = accept_webhook(request, secret_of, queue, time.time(), isoformat(SystemClock().now()))
+        now = wiring.clock().now()
+        message = accept_webhook(request, secret_of, queue, now.timestamp(), isoformat(now))
     except Unauthorized as error:
         source = ((event.get("requestContext") or {}).get("http") or {}).get("sourceIp")
         logger.warning("webhook signature rejected", code=error.code, details=error.details, source_ip=source)

@@ -18,8 +18,8 @@ from inventory.models.api import (
     StockHistoryPage,
     StockLevel,
 )
-from shared.clock import SystemClock
 from shared.observability import logger
+from storefront_api import dependencies
 from storefront_api.dependencies import stock_levels
 
 router = APIGatewayHttpRouter()
@@ -29,7 +29,7 @@ Sku = Annotated[str, Path(pattern=SKU_PATTERN, description="Stock keeping unit."
 
 @router.put("/v1/inventory/<sku>", summary="Set the units on hand of a SKU", tags=["Inventory"])
 def set_stock_level(sku: Sku, body: SetStockRequest) -> StockLevel:
-    return set_stock(sku, body, stock_levels(), SystemClock())
+    return set_stock(sku, body, stock_levels(), dependencies.clock())
 
 
 @router.get("/v1/inventory/<sku>", summary="Read the stock of a SKU", tags=["Inventory"])
@@ -53,7 +53,7 @@ def adjust_stock_level(
         Header(alias="idempotency-key", description="A retried adjustment with the same key applies once."),
     ] = None,
 ) -> Response[AdjustmentResult]:
-    result = adjust_stock(sku, body, idempotency_key, stock_levels(), SystemClock())
+    result = adjust_stock(sku, body, idempotency_key, stock_levels(), dependencies.clock())
     logger.info(
         "stock adjusted", sku=sku, delta=body.delta, reason=body.reason.value, replayed=result.replayed
     )

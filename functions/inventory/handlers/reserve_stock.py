@@ -11,12 +11,12 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
+from inventory import dependencies as wiring
 from inventory.adapters.dynamo_stock import DynamoStock
 from inventory.domain.reserve_stock import ReservationResult, reserve_order_stock
 from orders.adapters.dynamo_orders import DynamoOrderRepository
 from orders.domain.hold_rules import HoldRules, ScreeningPolicy
 from shared.aws_clients import aws_client
-from shared.clock import SystemClock
 from shared.events import OrderEvent
 from shared.observability import logger, metrics
 from shared.settings import FunctionSettings
@@ -53,7 +53,7 @@ processor = BatchProcessor(event_type=EventType.SQS, model=ReservationMessage)
 def reserve_for_message(record: ReservationMessage) -> ReservationResult:
     orders, stock, policy = dependencies()
     logger.append_keys(order_id=record.body.order_id)
-    result = reserve_order_stock(record.body.order_id, orders, stock, SystemClock(), policy)
+    result = reserve_order_stock(record.body.order_id, orders, stock, wiring.clock(), policy)
     logger.info("reservation decided", result=result.value, event_id=record.body.event_id)
     metrics.add_metric(name=f"Reservation_{result.value}", unit=MetricUnit.Count, value=1)
     return result

@@ -10,11 +10,11 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from inventory import dependencies as wiring
 from inventory.adapters.dynamo_low_stock import DynamoLowStockFlags
 from inventory.adapters.sns_alerts import SnsAlertPublisher
 from inventory.domain.low_stock import AlertDecision, StockSnapshot, watch_stock_level
 from shared.aws_clients import aws_client
-from shared.clock import SystemClock
 from shared.observability import logger, metrics
 from shared.settings import FunctionSettings
 
@@ -55,7 +55,7 @@ def watch_record(record: DynamoDBRecord) -> AlertDecision:
     if snapshot is None:
         return AlertDecision.NOTHING
     flags, publisher = dependencies()
-    decision = watch_stock_level(snapshot, flags, publisher, SystemClock())
+    decision = watch_stock_level(snapshot, flags, publisher, wiring.clock())
     if decision != AlertDecision.NOTHING:
         logger.info(
             "low-stock watch", sku=snapshot.sku, decision=decision.value, available=snapshot.available

@@ -9,8 +9,9 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from notifications.domain.preferences import CustomerPreferences, StoredPreferences
 from notifications.models.api import NotificationView, OrderNotifications
-from shared.clock import SystemClock, isoformat
+from shared.clock import isoformat
 from shared.errors import NotFound
+from storefront_api import dependencies
 from storefront_api.dependencies import notification_log, order_repository, preference_store
 from storefront_api.params import OrderId
 
@@ -36,7 +37,7 @@ def get_preferences(customer_id: CustomerId) -> StoredPreferences:
     tags=["Notifications"],
 )
 def put_preferences(customer_id: CustomerId, body: CustomerPreferences) -> StoredPreferences:
-    return preference_store().put(customer_id, body, isoformat(SystemClock().now()))
+    return preference_store().put(customer_id, body, isoformat(dependencies.clock().now()))
 
 
 @router.get(

@@ -16,6 +16,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from notifications import dependencies
 from notifications.adapters.dynamo_suppressions import DynamoSuppressionList
 from notifications.domain.ports import SuppressionList
 from notifications.domain.suppressions import (
@@ -26,7 +27,7 @@ from notifications.domain.suppressions import (
 )
 from notifications.models.feedback import EmailFeedback, FeedbackQueueRecord, InboundSms
 from shared.aws_clients import aws_client
-from shared.clock import Clock, SystemClock, isoformat
+from shared.clock import Clock, isoformat
 from shared.observability import logger, metrics
 from shared.settings import FunctionSettings
 
@@ -66,7 +67,7 @@ def apply_feedback(
     record: FeedbackQueueRecord, suppressions: SuppressionList | None = None, clock: Clock | None = None
 ) -> list[SuppressionChange]:
     changes = changes_for(record.body)
-    at = isoformat((clock or SystemClock()).now())
+    at = isoformat((clock or dependencies.clock()).now())
     apply_suppression_changes(changes, suppressions or default_suppressions(), at)
     for change in changes:
         logger.info(

@@ -31,9 +31,9 @@ from orders.models.api import (
     ShipmentRequest,
 )
 from orders.models.order import OrderRecord, OrderStatus
-from shared.clock import SystemClock
 from shared.errors import NotFound
 from shared.observability import logger, metrics
+from storefront_api import dependencies
 from storefront_api.dependencies import order_repository, shipments, stock_levels
 from storefront_api.params import OrderId
 
@@ -58,7 +58,7 @@ def create_order(
         ),
     ] = None,
 ) -> Response[OrderAccepted]:
-    placed = place_order(body, idempotency_key, order_repository(), SystemClock())
+    placed = place_order(body, idempotency_key, order_repository(), dependencies.clock())
     order = placed.order
     logger.append_keys(order_id=order.order_id)
     logger.info("order accepted", replayed=placed.replayed, lines=len(order.items))
@@ -109,20 +109,22 @@ def search(
 
 @router.post("/v1/orders/<order_id>/payment", summary="Confirm payment of a pending order", tags=["Orders"])
 def pay(order_id: OrderId, body: PaymentRequest) -> OrderView:
-    return _view(confirm_payment(order_id, body.reference, order_repository(), SystemClock()))
+    return _view(confirm_payment(order_id, body.reference, order_repository(), dependencies.clock()))
 
 
 @router.post("/v1/orders/<order_id>/cancel", summary="Cancel an order before shipment", tags=["Orders"])
 def cancel(order_id: OrderId, body: CancelRequest) -> OrderView:
     order = cancel_order(
-        order_id, body.reason, "storefront", order_repository(), stock_levels(), SystemClock()
+        order_id, body.reason, "storefront", order_repository(), stock_levels(), dependencies.clock()
     )
     return _view(order)
 
 
 @router.post("/v1/orders/<order_id>/review", summary="Approve or reject an order on hold", tags=["Orders"])
 def review(order_id: OrderId, body: ReviewRequest) -> OrderView:
-    order = review_order(order_id, body.decision, body.reviewer, body.note, order_repository(), SystemClock())
+    order = review_order(
+        order_id, body.decision, body.reviewer, body.note, order_repository(), dependencies.clock()
+    )
     return _view(order)
 
 
@@ -130,7 +132,9 @@ def review(order_id: OrderId, body: ReviewRequest) -> OrderView:
     "/v1/orders/<order_id>/shipments", summary="Register a shipment (all or some lines)", tags=["Orders"]
 )
 def ship(order_id: OrderId, body: ShipmentRequest) -> OrderView:
-    order = register_shipment(order_id, body, order_repository(), stock_levels(), shipments(), SystemClock())
+    order = register_shipment(
+        order_id, body, order_repository(), stock_levels(), shipments(), dependencies.clock()
+    )
     return _view(order)
 
 

@@ -9,10 +9,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inventory.adapters.dynamo_stock import DynamoStock
+from orders import dependencies as wiring
 from orders.adapters.dynamo_orders import DynamoOrderRepository
 from orders.domain.manage_orders import expire_due_holds
 from shared.aws_clients import aws_client
-from shared.clock import SystemClock
 from shared.observability import logger, metrics
 from shared.settings import FunctionSettings
 
@@ -34,7 +34,9 @@ def dependencies() -> tuple[DynamoOrderRepository, DynamoStock]:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     orders, stock = dependencies()
-    expired = expire_due_holds(orders, stock, SystemClock(), deadline_ms=context.get_remaining_time_in_millis)
+    expired = expire_due_holds(
+        orders, stock, wiring.clock(), deadline_ms=context.get_remaining_time_in_millis
+    )
     metrics.add_metric(name="HoldsExpired", unit=MetricUnit.Count, value=expired)
     logger.info("payment holds swept", expired=expired)
     return {"expired": expired}

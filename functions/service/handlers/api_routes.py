@@ -26,8 +26,8 @@ from service.models.api import (
     ReturnView,
 )
 from service.models.records import ComplaintSource, ComplaintStatus, Priority, ReturnLine
-from shared.clock import SystemClock
 from shared.observability import logger, metrics
+from storefront_api import dependencies
 from storefront_api.dependencies import (
     customer_events,
     customer_link_keys,
@@ -75,7 +75,7 @@ def storefront_feedback(order_id: OrderId, body: FeedbackRequest) -> Response[Fe
     entry = FeedbackInput(rating=body.rating, nps=body.nps, comment=body.comment, categories=body.categories)
     store = service_store()
     first = store.feedback(order_id) is None
-    feedback = submit_feedback(order, entry, "storefront", store, service_rules(), SystemClock())
+    feedback = submit_feedback(order, entry, "storefront", store, service_rules(), dependencies.clock())
     logger.info("feedback stored", rating=feedback.rating, complaint=bool(feedback.complaint_id))
     return _json(201 if first else 200, FeedbackView.of(feedback))
 
@@ -95,7 +95,7 @@ def create_complaint(
     order_id = body.order_id
     if body.token is not None:
         link = verify_link(
-            customer_link_keys(), body.token, int(SystemClock().now().timestamp()), (FEEDBACK, TRACK)
+            customer_link_keys(), body.token, int(dependencies.clock().now().timestamp()), (FEEDBACK, TRACK)
         )
         order_id, source = link.order_id, "customer_link"
     assert order_id is not None
@@ -110,7 +110,7 @@ def create_complaint(
         request_hash=_hash(body.model_dump(mode="json")),
         store=service_store(),
         rules=service_rules(),
-        clock=SystemClock(),
+        clock=dependencies.clock(),
     )
     complaint = opened.complaint
     logger.info(
@@ -165,7 +165,12 @@ def resolve(complaint_id: ComplaintId, body: ResolveRequest) -> ComplaintView:
     from service.domain.complaints import resolve_complaint
 
     complaint, replayed = resolve_complaint(
-        complaint_id, body.resolution, body.resolved_by, service_store(), customer_events(), SystemClock()
+        complaint_id,
+        body.resolution,
+        body.resolved_by,
+        service_store(),
+        customer_events(),
+        dependencies.clock(),
     )
     logger.info("complaint resolved", complaint_id=complaint_id, replayed=replayed)
     return ComplaintView.of(complaint)
@@ -191,7 +196,7 @@ def create_return(
         service_store(),
         customer_events(),
         service_rules(),
-        SystemClock(),
+        dependencies.clock(),
     )
     logger.info("return requested", return_id=record.return_id, replayed=replayed)
     headers = {
@@ -221,7 +226,7 @@ def _move(
         key,
         service_store(),
         customer_events(),
-        SystemClock(),
+        dependencies.clock(),
     )
     logger.info("return moved", return_id=return_id, status=record.status.value, replayed=replayed)
     return ReturnView.of(record)
@@ -281,6 +286,6 @@ def return_shipment(order_id: OrderId, return_id: ReturnId, body: ReturnShipment
 
     logger.append_keys(order_id=order_id)
     record = register_return_shipment(
-        order_id, return_id, body.carrier, body.tracking_number, service_store(), SystemClock()
+        order_id, return_id, body.carrier, body.tracking_number, service_store(), dependencies.clock()
     )
     return ReturnView.of(record)

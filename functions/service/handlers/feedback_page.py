@@ -13,10 +13,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from service import dependencies
 from service.dependencies import page_link_keys, page_orders, page_rules, page_store
 from service.domain.feedback_page import Page, show_feedback_form, submit_feedback_form
 from service.pages import render_page
-from shared.clock import SystemClock
 from shared.observability import logger, metrics
 
 MAX_FORM_BYTES = 16 * 1024
@@ -44,7 +44,7 @@ def _html(page: Page) -> Response:
 @app.get("/feedback/<token>")
 def feedback_form(token: str) -> Response:
     page = show_feedback_form(
-        token, page_link_keys(), page_orders(), page_store(), page_rules(), SystemClock()
+        token, page_link_keys(), page_orders(), page_store(), page_rules(), dependencies.clock()
     )
     logger.info("feedback form", status=page.status)
     return _html(page)
@@ -64,7 +64,7 @@ def submit_form(token: str) -> Response:
     except ValueError:  # more fields than the form has
         return _html(Page(400, "feedback_message.html", "en", {"kind": "unsupported"}))
     page = submit_feedback_form(
-        token, fields, page_link_keys(), page_orders(), page_store(), page_rules(), SystemClock()
+        token, fields, page_link_keys(), page_orders(), page_store(), page_rules(), dependencies.clock()
     )
     logger.info("feedback submitted", status=page.status)
     if page.status == 200:

@@ -8,11 +8,12 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from service import dependencies as wiring
 from service.dependencies import OverdueComplaintsSettings
 from service.domain.complaints import flag_overdue_complaints
 from service.domain.ports import ComplaintStore, OperationsAlerts
 from shared.aws_clients import aws_client
-from shared.clock import Clock, SystemClock
+from shared.clock import Clock
 from shared.observability import logger, metrics
 
 
@@ -30,7 +31,7 @@ def dependencies() -> tuple[ComplaintStore, OperationsAlerts]:
 
 def check_overdue(clock: Clock | None = None) -> dict[str, int]:
     store, alerts = dependencies()
-    flagged = flag_overdue_complaints(store, alerts, clock or SystemClock())
+    flagged = flag_overdue_complaints(store, alerts, clock or wiring.clock())
     logger.info("overdue complaints check done", flagged=flagged)
     metrics.add_metric(name="ComplaintsOverdue", unit=MetricUnit.Count, value=flagged)
     return {"flagged": flagged}

@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.aws_clients import aws_client
 from shared.observability import logger, metrics
 from shared.settings import FunctionSettings
+from stats import dependencies as wiring
 from stats.adapters.dynamo_aggregates import DynamoAggregates
 from stats.adapters.emf_metrics import EmfKpiMetrics
 from stats.domain.ports import AggregateStore, KpiMetrics
@@ -29,7 +30,7 @@ class MaintainAggregatesSettings(FunctionSettings):
 def dependencies() -> tuple[AggregateStore, KpiMetrics]:
     settings = MaintainAggregatesSettings()  # type: ignore[call-arg]
     return (
-        DynamoAggregates(settings.orders_table_name, aws_client("dynamodb")),
+        DynamoAggregates(settings.orders_table_name, aws_client("dynamodb"), lambda: wiring.clock().now()),
         EmfKpiMetrics(metrics, settings.powertools_service_name),
     )
 
@@ -41,7 +42,7 @@ def observed_at(record: DynamoDBRecord) -> datetime:
     seconds = record.dynamodb.approximate_creation_date_time if record.dynamodb else None
     if isinstance(seconds, datetime):
         return seconds.astimezone(UTC)
-    return datetime.fromtimestamp(float(seconds), UTC) if seconds else datetime.now(UTC)
+    return datetime.fromtimestamp(float(seconds), UTC) if seconds else wiring.clock().now()
 
 
 def aggregate_record(

@@ -10,17 +10,11 @@ from typing import Any
 import boto3
 import pytest
 
+from carriers import dependencies
 from carriers.handlers import apply_linked_events, flag_delayed_shipments
 from orders.adapters.dynamo_orders import DynamoOrderRepository
 from tests.factories import FakeLambdaContext, load_event
-
-
-class FixedClock:
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
+from tests.fakes.orders import FrozenClock as FixedClock
 
 
 @pytest.fixture
@@ -40,9 +34,15 @@ def alerts_topic(webhook_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_shipment_with_no_checkpoint_for_48_hours_is_flagged_and_alerted(
-    alerts_topic: str, shipped: Callable[..., str], dynamodb: Any, orders_table: str
+    alerts_topic: str,
+    shipped: Callable[..., str],
+    dynamodb: Any,
+    orders_table: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     order_id = shipped("1Z999AA10123456784")  # registered 2026-11-24T10:00Z
+    # the link is processed a minute after the shipment was registered (the handler's wired clock)
+    monkeypatch.setattr(dependencies, "clock", lambda: FixedClock(datetime(2026, 11, 24, 10, 1, tzinfo=UTC)))
     link = load_event("carriers/lambda/tracking_link_inserted.json")
     image = link["Records"][0]["dynamodb"]["NewImage"]
     image.update(
