@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import re
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -44,3 +47,37 @@ def cancellation_codes(error: Any) -> list[str]:
     """The per-item reason codes of a cancelled TransactWriteItems, in request order."""
     reasons = getattr(error, "response", {}).get("CancellationReasons") or []
     return [reason.get("Code", "None") for reason in reasons]
+
+
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,2048}$"
+
+
+def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
+    """A page's `LastEvaluatedKey` (string attributes only) as an opaque base64url cursor."""
+    if not last_key:
+        return None
+    plain = {name: value["S"] for name, value in last_key.items()}
+    return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, names: set[str]) -> dict[str, Any]:
+    """The `ExclusiveStartKey` a cursor of `encode_cursor` names; any other text (not base64url, not
+    JSON, other key names or types, non-ASCII) is an `InvalidRequest` on `query.cursor`."""
+    from shared.errors import InvalidRequest
+
+    plain: Any = None
+    if re.fullmatch(CURSOR_PATTERN, cursor):
+        try:
+            plain = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        except ValueError:  # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors
+            plain = None
+    if (
+        not isinstance(plain, dict)
+        or set(plain) != names
+        or not all(isinstance(v, str) for v in plain.values())
+    ):
+        raise InvalidRequest(
+            "The cursor is not one this API returned.",
+            details=[{"field": "query.cursor", "issue": "invalid"}],
+        )
+    return {name: {"S": value} for name, value in plain.items()}

@@ -43,6 +43,19 @@ class PayloadTooLarge(DomainError):
     http_status = 413
 
 
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+    http_status = 415
+
+
+class MalformedJson(InvalidRequest):
+    code = "malformed_json"
+
+
+class UnknownParameter(InvalidRequest):
+    code = "unknown_parameter"
+
+
 class IdempotencyKeyReused(DomainError):
     """The same Idempotency-Key was sent with a different body."""
 

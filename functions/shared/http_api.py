@@ -7,6 +7,8 @@ decorators), so an unauthenticated or oversized request is refused without touch
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 import json
 from collections.abc import Callable, Iterable
@@ -19,7 +21,14 @@ from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
-from shared.errors import DomainError, PayloadTooLarge, Unauthorized
+from shared.errors import (
+    DomainError,
+    MalformedJson,
+    PayloadTooLarge,
+    Unauthorized,
+    UnknownParameter,
+    UnsupportedMediaType,
+)
 from shared.observability import logger
 
 MAX_BODY_BYTES = 256 * 1024
@@ -76,9 +85,32 @@ def _validation_error_response(error: RequestValidationError) -> Response:
     )
 
 
-def build_resolver(title: str, version: str, description: str) -> APIGatewayHttpResolver:
+def _refuse_unknown_query_parameters(app: APIGatewayHttpResolver, next_middleware: Callable[..., Any]) -> Any:
+    """A query parameter the route does not declare is a 400 naming it, never silently ignored
+    (a misspelt filter would otherwise return everything)."""
+    route = app.context.get("_route")
+    if route is not None and route.include_in_schema:
+        declared = {parameter.alias for parameter in route.dependant.query_params}
+        unknown = sorted(set(app.current_event.query_string_parameters or {}) - declared)
+        if unknown:
+            raise UnknownParameter(
+                f"Unknown query parameter: {', '.join(unknown)}.",
+                details=[
+                    {"field": f"query.{name}", "issue": "not a parameter of this route"} for name in unknown
+                ],
+            )
+    return next_middleware(app)
+
+
+def build_resolver(
+    title: str,
+    version: str,
+    description: str,
+    complete_document: Callable[[dict[str, Any]], dict[str, Any]] = lambda document: document,
+) -> APIGatewayHttpResolver:
     """An HTTP API (payload 2.0) resolver with request validation from the pydantic models, the
-    OpenAPI document at `/openapi.json`, Swagger UI at `/docs`, and the error mapping."""
+    OpenAPI document at `/openapi.json` (generated, then passed through `complete_document` once per
+    container), Swagger UI at `/docs`, and the error mapping."""
     app = APIGatewayHttpResolver(enable_validation=True, serializer=_serialize)
     app.configure_openapi(
         title=title,
@@ -90,10 +122,15 @@ def build_resolver(title: str, version: str, description: str) -> APIGatewayHttp
     app.enable_swagger(path="/docs", title=title, version=version, description=description)
     app.exception_handler(DomainError)(_domain_error_response)
     app.exception_handler(RequestValidationError)(_validation_error_response)
+    app.use(middlewares=[_refuse_unknown_query_parameters])
+
+    document: list[str] = []
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_document():
-        return Response(status_code=200, content_type=JSON, body=app.get_openapi_json_schema())
+        if not document:
+            document.append(_serialize(complete_document(json.loads(app.get_openapi_json_schema()))))
+        return Response(status_code=200, content_type=JSON, body=document[0])
 
     @app.not_found
     def route_not_found(_: Exception) -> Response:
@@ -130,6 +167,45 @@ def check_api_key(presented: str | None, accepted: Iterable[str]) -> None:
         raise Unauthorized("Invalid API key.")
 
 
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _json_media_type(content_type: str | None) -> bool:
+    """`application/json`, with no parameter or `charset=utf-8` (any case, any spacing)."""
+    media, _, parameters = (content_type or "").partition(";")
+    if media.strip().lower() != JSON:
+        return False
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip() and (
+            name.strip().lower() != "charset" or value.strip().strip('"').lower() != "utf-8"
+        ):
+            return False
+    return True
+
+
+def check_json_body(event: dict[str, Any]) -> dict[str, Any]:
+    """A write's body must be UTF-8 JSON, declared `application/json` (415 otherwise). A body API
+    Gateway passed base64-encoded is decoded here, so what the routes see is always text: bytes that
+    are not UTF-8 are a 400 `malformed_json` instead of a crash deep in the resolver."""
+    body = event.get("body")
+    method = ((event.get("requestContext") or {}).get("http") or {}).get("method", "").upper()
+    if not body or method not in BODY_METHODS:
+        return event
+    if not _json_media_type(_header(event, "content-type")):
+        raise UnsupportedMediaType(
+            "Send the body as application/json (UTF-8).",
+            details={"content_type": (_header(event, "content-type") or "")[:100]},
+        )
+    if not event.get("isBase64Encoded"):
+        return event
+    try:
+        text = base64.b64decode(body, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise MalformedJson("The request body is not valid UTF-8 JSON.") from None
+    return {**event, "body": text, "isBase64Encoded": False}
+
+
 def check_body_size(event: dict[str, Any]) -> None:
     body = event.get("body") or ""
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
@@ -143,8 +219,9 @@ def check_body_size(event: dict[str, Any]) -> None:
 def storefront_guard(
     accepted_keys: Callable[[], Iterable[str]], public_paths: frozenset[str]
 ) -> Callable[..., Any]:
-    """Handler decorator: 401 without a valid `x-api-key`, 413 above the body limit, both before
-    any routing or validation, so a refused request changes nothing."""
+    """Handler decorator: 401 without a valid `x-api-key`, 413 above the body limit, 415 for a body
+    that is not JSON and 400 for one that is not UTF-8, all before any routing or validation, so a
+    refused request changes nothing."""
 
     @lambda_handler_decorator
     def guard(handler: Callable[..., Any], event: dict[str, Any], context: Any) -> Any:
@@ -153,6 +230,7 @@ def storefront_guard(
             if path not in public_paths:
                 check_api_key(_header(event, API_KEY_HEADER), accepted_keys())
             check_body_size(event)
+            event = check_json_body(event)
         except DomainError as error:
             logger.warning("request refused at the edge", code=error.code, path=path)
             return _as_http_response(error)

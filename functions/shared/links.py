@@ -57,7 +57,7 @@ def _base36(value: int) -> str:
 def sign(key: str, order_id: str, purpose: str = TRACK, expires_at: int | None = None) -> str:
     if not key:
         raise ValueError("a signing key is required")
-    if not _ORDER_ID.match(order_id):
+    if not _ORDER_ID.fullmatch(order_id):
         raise ValueError("order id cannot be put in a link")
     if purpose == TRACK:
         if expires_at is not None:
@@ -78,15 +78,15 @@ def verify(keys: Iterable[str], token: str, purpose: str = TRACK, now: int | Non
         expires = ""
     elif purpose != TRACK and len(parts) == 3:
         order_id, expires, mac = parts
-        if not _BASE36.match(expires):
+        if not _BASE36.fullmatch(expires):
             return None
     else:
         return None
-    if not _ORDER_ID.match(order_id):
+    if not _ORDER_ID.fullmatch(order_id) or not mac.isascii():
         return None
     valid = False
     for key in keys:
-        if key and hmac.compare_digest(_mac(key, purpose, order_id, expires), mac):
+        if key and hmac.compare_digest(_mac(key, purpose, order_id, expires).encode(), mac.encode()):
             valid = True
     if not valid:
         return None

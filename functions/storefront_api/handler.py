@@ -13,7 +13,10 @@ from orders.handlers.api_routes import router as orders_router
 from service.handlers.api_routes import router as service_router
 from shared.http_api import build_resolver, storefront_guard
 from shared.observability import logger, metrics
+from shared.openapi_contract import complete
 from stats.handlers.api_routes import router as stats_router
+from storefront_api.contract import ERRORS, SUCCESSES
+from storefront_api.contract import PUBLIC_PATHS as PUBLIC_ROUTES
 from storefront_api.dependencies import accepted_api_keys
 
 PUBLIC_PATHS = frozenset({"/openapi.json", "/docs"})
@@ -24,7 +27,10 @@ app = build_resolver(
     description=(
         "Place orders, read their tracking timeline and notifications, manage stock and customer "
         "notification preferences, handle feedback, complaints and returns, and read the service KPIs. "
-        "Authenticate with `x-api-key`."
+        'Authenticate with `x-api-key`. Every error is `{"error": {"code", "message", "details"}}`.'
+    ),
+    complete_document=lambda document: complete(
+        document, errors=ERRORS, successes=SUCCESSES, public_paths=PUBLIC_ROUTES
     ),
 )
 app.include_router(orders_router)

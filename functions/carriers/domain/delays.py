@@ -27,9 +27,21 @@ class DelayPolicy:
 DEFAULT_POLICY = DelayPolicy()
 
 
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
 def _utc(value: str) -> datetime:
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # at the end of year 9999 with a positive offset
+        return LATEST
+
+
+def _plus(moment: datetime, delta: timedelta) -> datetime:
+    """`moment + delta`, saturating at the last representable moment instead of overflowing."""
+    return moment + delta if moment <= LATEST - delta else LATEST
 
 
 def _iso(moment: datetime) -> str:
@@ -41,7 +53,7 @@ def _end_of_day(value: str) -> datetime | None:
         day = date.fromisoformat(value[:10])
     except ValueError:
         return None
-    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
+    return _plus(datetime(day.year, day.month, day.day, tzinfo=UTC), timedelta(days=1))
 
 
 def next_watch(shipment: ShipmentState, policy: DelayPolicy, now: str) -> Watch | None:
@@ -51,7 +63,7 @@ def next_watch(shipment: ShipmentState, policy: DelayPolicy, now: str) -> Watch 
     if shipment.status in CLOSED_SHIPMENT_STATUSES:
         return None
     candidates = [
-        (_utc(shipment.last_checkpoint_at or shipment.created_at) + policy.stalled_after, "stalled")
+        (_plus(_utc(shipment.last_checkpoint_at or shipment.created_at), policy.stalled_after), "stalled")
     ]
     late = _end_of_day(shipment.estimated_delivery) if shipment.estimated_delivery else None
     if late is not None:

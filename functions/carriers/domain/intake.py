@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 from pydantic import ValidationError
 
 from carriers.domain import normalize, signatures
+from carriers.domain.date_bounds import bound_dates
 from carriers.models.tracking import Provider, TrackingUpdate, WebhookMessage
 from carriers.models.webhooks import (
     AfterShipWebhook,
@@ -99,10 +100,11 @@ _MODELS = {
 }
 
 
-def parse_update(provider: Provider, payload: str) -> TrackingUpdate:
+def parse_update(provider: Provider, payload: str, received_at: str) -> TrackingUpdate:
+    """The canonical update of a verified payload, with its dates bounded (`date_bounds`)."""
     model, to_update = _MODELS[provider]
     try:
-        return to_update(model.model_validate_json(payload))  # type: ignore[operator]
+        update = to_update(model.model_validate_json(payload))  # type: ignore[operator]
     except ValidationError as error:
         if any(problem["type"] == "json_invalid" for problem in error.errors()):
             raise MalformedWebhook("The body is not valid JSON.") from None
@@ -111,18 +113,20 @@ def parse_update(provider: Provider, payload: str) -> TrackingUpdate:
             for problem in error.errors()
         ]
         raise MalformedWebhook("The body does not match the provider's format.", details=details) from None
+    return bound_dates(update, received_at)
 
 
 def accept_webhook(
     request: WebhookRequest, secret_of: SecretOf, queue: WebhookQueue, now: float, received_at: str
-) -> WebhookMessage:
-    """Verify, validate and enqueue one webhook; raises a `DomainError` (404, 401, 400) otherwise."""
+) -> tuple[WebhookMessage, TrackingUpdate]:
+    """Verify, validate and enqueue one webhook; raises a `DomainError` (404, 401, 400) otherwise.
+    Returns the message queued and its update (whose `ignored` values the caller reports)."""
     provider = provider_of(request.provider)
     payload = verify(request, provider, secret_of(provider), now)
-    parse_update(provider, payload)
+    update = parse_update(provider, payload, received_at)
     message = WebhookMessage(provider=provider, received_at=received_at, payload=payload)
     queue.enqueue(message)
-    return message
+    return message, update
 
 
 ACKNOWLEDGEMENTS: dict[Provider, dict[str, object]] = {

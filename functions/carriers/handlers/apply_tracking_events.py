@@ -51,7 +51,7 @@ processor = BatchProcessor(event_type=EventType.SQS, model=WebhookQueueRecord)
 
 def apply_message(record: WebhookQueueRecord, store: TrackingStore | None = None) -> ApplyResult:
     message = record.body
-    update = parse_update(message.provider, message.payload)
+    update = parse_update(message.provider, message.payload, message.received_at)
     logger.append_keys(provider=message.provider.value, tracking_number=update.tracking_number)
     now = isoformat(dependencies.clock().now())
     result = apply_tracking_update(

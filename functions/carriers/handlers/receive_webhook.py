@@ -8,6 +8,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from carriers import dependencies as wiring
@@ -92,7 +93,7 @@ def receive_webhook(
             provider_of(request.provider)  # 404 before any AWS call
             secret_of, queue = dependencies()
         now = wiring.clock().now()
-        message = accept_webhook(request, secret_of, queue, now.timestamp(), isoformat(now))
+        message, update = accept_webhook(request, secret_of, queue, now.timestamp(), isoformat(now))
     except Unauthorized as error:
         source = ((event.get("requestContext") or {}).get("http") or {}).get("sourceIp")
         logger.warning("webhook signature rejected", code=error.code, details=error.details, source_ip=source)
@@ -100,6 +101,13 @@ def receive_webhook(
     except DomainError as error:
         logger.info("webhook refused", code=error.code, status=error.http_status)
         return _response(error.http_status, error_body(error.code, error.message, error.details))
+    if update.ignored:
+        logger.warning(
+            "webhook values ignored",
+            ignored=[value.model_dump(exclude_none=True) for value in update.ignored],
+            tracking_number=update.tracking_number,
+        )
+        metrics.add_metric(name="CarrierValuesIgnored", unit=MetricUnit.Count, value=len(update.ignored))
     logger.info("webhook accepted")
     return _response(200, acknowledgement(message.provider))
 

@@ -81,6 +81,18 @@ class Checkpoint(BaseModel):
         }
 
 
+class IgnoredValue(BaseModel):
+    """A value of a provider's webhook that is not used (a date outside the believable window),
+    kept as the text it came as: for the log line and the metric, never for status or watches."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    value: str
+    raw_code: str | None = None
+    message: str | None = None
+
+
 class TrackingUpdate(BaseModel):
     """What one webhook says about one tracking number, in canonical form."""
 
@@ -90,6 +102,7 @@ class TrackingUpdate(BaseModel):
     carrier: str | None = None
     checkpoints: list[Checkpoint]
     estimated_delivery: str | None = None  # ISO date or datetime, as the carrier gave it
+    ignored: list[IgnoredValue] = []  # see carriers.domain.date_bounds
 
 
 class TrackingEstimate(BaseModel):

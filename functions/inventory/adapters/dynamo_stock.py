@@ -11,7 +11,6 @@ Adjustment idempotency records: pk `SKU#<sku>`, sk `ADJ#<hash of the Idempotency
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import time
@@ -38,7 +37,7 @@ from inventory.models.api import (
 from orders.adapters.dynamo_orders import DynamoOrderRepository, order_key, transition_update
 from orders.models.api import ShortItem, TimelineEntry
 from orders.models.order import OrderRecord
-from shared.dynamo import cancellation_codes, from_attributes, to_attribute
+from shared.dynamo import cancellation_codes, decode_cursor, encode_cursor, from_attributes, to_attribute
 from shared.errors import IdempotencyKeyReused, InvalidRequest, RetryableError, StockBelowReserved
 
 STOCK_SK = "STOCK"
@@ -66,21 +65,14 @@ def _n(value: int) -> dict[str, str]:
     return {"N": str(value)}
 
 
-def _encode_cursor(key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"sk": key["sk"]["S"]}).encode()).decode().rstrip("=")
-
-
 def _decode_cursor(sku: str, cursor: str) -> dict[str, Any]:
-    try:
-        sort_key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["sk"]
-    except (ValueError, KeyError, TypeError):
-        sort_key = None
-    if not isinstance(sort_key, str) or not sort_key.startswith(HISTORY_PREFIX):
+    key = decode_cursor(cursor, {"pk", "sk"})
+    if key["pk"]["S"] != f"SKU#{sku}" or not key["sk"]["S"].startswith(HISTORY_PREFIX):
         raise InvalidRequest(
             "The cursor is not one this API returned.",
             details=[{"field": "query.cursor", "issue": "invalid"}],
         )
-    return {"pk": {"S": f"SKU#{sku}"}, "sk": {"S": sort_key}}
+    return key
 
 
 def history_put(
@@ -273,7 +265,7 @@ class DynamoStock:
             StockHistoryEntry.model_validate(from_attributes(item)) for item in response.get("Items", [])
         ]
         last = response.get("LastEvaluatedKey")
-        return StockHistoryPage(sku=sku, entries=entries, next_cursor=_encode_cursor(last) if last else None)
+        return StockHistoryPage(sku=sku, entries=entries, next_cursor=encode_cursor(last))
 
     def max_per_order(self, skus: list[str]) -> dict[str, int | None]:
         """Each SKU's per-order limit (None: no limit), for the hold rules."""

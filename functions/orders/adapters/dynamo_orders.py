@@ -7,9 +7,6 @@ and `gsi2pk` = `STATUS#<status>` / `gsi2sk` = `<created_at>#<order_id>` (orders 
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -17,8 +14,8 @@ from botocore.exceptions import ClientError
 from orders.domain.ports import OrderAlreadyExists, OrderQuery
 from orders.models.api import Shipment, TimelineEntry
 from orders.models.order import OrderRecord
-from shared.dynamo import from_attributes, to_attribute, to_attributes
-from shared.errors import InvalidRequest
+from shared.dynamo import decode_cursor as decode_dynamo_cursor
+from shared.dynamo import encode_cursor, from_attributes, to_attribute, to_attributes
 
 ORDER_SK = "ORDER"
 
@@ -93,29 +90,8 @@ def transition_update(
     }
 
 
-def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
-    if not last_key:
-        return None
-    plain = {name: value["S"] for name, value in last_key.items()}
-    return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
 def decode_cursor(cursor: str, index: str) -> dict[str, Any]:
-    expected = {"pk", "sk", f"{index}pk", f"{index}sk"}
-    try:
-        plain = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError):
-        plain = None
-    if (
-        not isinstance(plain, dict)
-        or set(plain) != expected
-        or not all(isinstance(v, str) for v in plain.values())
-    ):
-        raise InvalidRequest(
-            "The cursor is not one this search returned.",
-            details=[{"field": "query.cursor", "issue": "invalid"}],
-        )
-    return {name: {"S": value} for name, value in plain.items()}
+    return decode_dynamo_cursor(cursor, {"pk", "sk", f"{index}pk", f"{index}sk"})
 
 
 class DynamoOrderRepository:

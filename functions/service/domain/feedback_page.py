@@ -157,4 +157,4 @@ def submit_feedback_form(
 
 
 def _int_or_none(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) < 4 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else None

@@ -5,6 +5,7 @@ order's language; a tampered token gets a 404 page that says nothing about why."
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -41,6 +42,11 @@ def _html(page: Page) -> Response:
     )
 
 
+def _raw_body(event: dict[str, Any]) -> bytes:
+    body = event.get("body") or ""
+    return base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
+
+
 @app.get("/feedback/<token>")
 def feedback_form(token: str) -> Response:
     page = show_feedback_form(
@@ -56,12 +62,12 @@ def submit_form(token: str) -> Response:
     content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":
         return _html(Page(415, "feedback_message.html", "en", {"kind": "unsupported"}))
-    body = event.decoded_body or ""
-    if len(body.encode()) > MAX_FORM_BYTES:
+    raw = _raw_body(event.raw_event)
+    if len(raw) > MAX_FORM_BYTES:
         return _html(Page(413, "feedback_message.html", "en", {"kind": "too_large"}))
-    try:
-        fields = parse_qs(body, keep_blank_values=True, max_num_fields=32)
-    except ValueError:  # more fields than the form has
+    try:  # strict: bytes or percent-escapes that are not UTF-8 are refused, never replaced
+        fields = parse_qs(raw.decode(), keep_blank_values=True, max_num_fields=32, errors="strict")
+    except ValueError:  # not UTF-8 (UnicodeDecodeError), or more fields than the form has
         return _html(Page(400, "feedback_message.html", "en", {"kind": "unsupported"}))
     page = submit_feedback_form(
         token, fields, page_link_keys(), page_orders(), page_store(), page_rules(), dependencies.clock()

@@ -13,6 +13,7 @@ from carriers.domain.signatures import (
     seventeentrack_signature,
 )
 
+RECEIVED = "2026-11-24T12:00:00.000Z"  # when the samples are taken to arrive (their dates are before)
 CARRIER_EVENTS = Path(__file__).resolve().parents[3] / "events" / "carriers"
 SAMPLE_SECRETS = {
     "easypost": "sample-wh-sécret",

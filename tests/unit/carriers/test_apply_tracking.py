@@ -18,6 +18,7 @@ from carriers.domain.intake import parse_update
 from carriers.models.tracking import Checkpoint, Provider, TrackingStatus, TrackingUpdate
 from orders.models.order import OrderRecord, OrderStatus
 from tests.unit.carriers.fakes import InMemoryTrackingStore
+from tests.unit.carriers.samples import RECEIVED
 from tests.unit.carriers.test_normalize import payload
 
 NOW = "2025-07-01T00:00:00.000Z"  # applied as they arrive: before the checkpoints' deadlines
@@ -172,7 +173,9 @@ def test_each_providers_samples_apply_in_any_order(
 ) -> None:
     from tests.unit.carriers.samples import SAMPLES
 
-    updates = [parse_update(Provider(provider), payload(provider, name)) for name in SAMPLES[provider]]
+    updates = [
+        parse_update(Provider(provider), payload(provider, name), RECEIVED) for name in SAMPLES[provider]
+    ]
     order = shipped_order({"shp_1": updates[0].tracking_number})
     for item in reversed(updates):
         apply_tracking_update(item, store, NOW)

@@ -25,7 +25,7 @@ def secret_of(provider: Provider) -> str:
 
 
 def accept(request: WebhookRequest, queue: ListQueue, now: float = NOW) -> None:
-    accept_webhook(request, secret_of, queue, now, "2025-01-01T00:00:00.000Z")
+    accept_webhook(request, secret_of, queue, now, "2026-11-24T12:00:00.000Z")
 
 
 @pytest.mark.parametrize(("provider", "name"), [(p, n) for p, names in SAMPLES.items() for n in names])

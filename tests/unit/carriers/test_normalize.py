@@ -10,7 +10,7 @@ import pytest
 from carriers.domain import status_tables
 from carriers.domain.intake import parse_update
 from carriers.models.tracking import Provider, TrackingStatus
-from tests.unit.carriers.samples import SAMPLES, sample_bytes
+from tests.unit.carriers.samples import RECEIVED, SAMPLES, sample_bytes
 
 
 def payload(provider: str, name: str) -> str:
@@ -19,7 +19,7 @@ def payload(provider: str, name: str) -> str:
 
 
 def test_easypost_sample_keeps_time_zone_location_message_and_raw_code() -> None:
-    update = parse_update(Provider.EASYPOST, payload("easypost", "01_in_transit.json"))
+    update = parse_update(Provider.EASYPOST, payload("easypost", "01_in_transit.json"), RECEIVED)
     assert update.tracking_number == "700000000015"
     assert update.provider_event_id.startswith("evt_")
     first, second = update.checkpoints
@@ -31,7 +31,7 @@ def test_easypost_sample_keeps_time_zone_location_message_and_raw_code() -> None
 
 
 def test_aftership_attempt_fail_sample_has_reason() -> None:
-    update = parse_update(Provider.AFTERSHIP, payload("aftership", "02_exception.json"))
+    update = parse_update(Provider.AFTERSHIP, payload("aftership", "02_exception.json"), RECEIVED)
     last = max(update.checkpoints, key=lambda cp: cp.occurred_at)
     assert last.status is TrackingStatus.ATTEMPT_FAIL
     assert last.reason == "recipient_unavailable"
@@ -40,7 +40,7 @@ def test_aftership_attempt_fail_sample_has_reason() -> None:
 
 
 def test_kuaidi100_sample_keeps_chinese_text_and_china_time() -> None:
-    update = parse_update(Provider.KUAIDI100, payload("kuaidi100", "03_delivered.txt"))
+    update = parse_update(Provider.KUAIDI100, payload("kuaidi100", "03_delivered.txt"), RECEIVED)
     assert update.tracking_number == "YT9990000000015"
     newest = update.checkpoints[0]
     assert newest.status is TrackingStatus.DELIVERED
@@ -57,7 +57,7 @@ def test_kuaidi100_sample_keeps_chinese_text_and_china_time() -> None:
 
 @pytest.mark.parametrize("provider", sorted(SAMPLES))
 def test_the_last_sample_of_each_provider_ends_delivered(provider: str) -> None:
-    update = parse_update(Provider(provider), payload(provider, SAMPLES[provider][-1]))
+    update = parse_update(Provider(provider), payload(provider, SAMPLES[provider][-1]), RECEIVED)
     assert max(update.checkpoints, key=lambda cp: cp.occurred_at).status is TrackingStatus.DELIVERED
 
 
@@ -65,7 +65,7 @@ def test_the_last_sample_of_each_provider_ends_delivered(provider: str) -> None:
 def test_unknown_extra_fields_are_ignored(provider: str) -> None:
     document = json.loads(payload(provider, SAMPLES[provider][0]))
     document["brand_new_field"] = {"nested": [1, 2]}
-    update = parse_update(Provider(provider), json.dumps(document))
+    update = parse_update(Provider(provider), json.dumps(document), RECEIVED)
     assert update.checkpoints
 
 
@@ -89,7 +89,7 @@ def test_unknown_codes_map_to_unknown_and_keep_the_raw_code() -> None:
     assert status_tables.easypost_mapping("warped", None) == (TrackingStatus.UNKNOWN, None)
     document = json.loads(payload("generic", "01_info_received.json"))
     document["checkpoints"][0]["status"] = "teleported"
-    checkpoint = parse_update(Provider.GENERIC, json.dumps(document)).checkpoints[0]
+    checkpoint = parse_update(Provider.GENERIC, json.dumps(document), RECEIVED).checkpoints[0]
     assert (checkpoint.status, checkpoint.raw_code) == (TrackingStatus.UNKNOWN, "teleported")
 
 
@@ -103,7 +103,7 @@ def test_every_aftership_and_easypost_status_is_mapped() -> None:
 
 
 def test_17track_attempt_keeps_the_latest_status_for_the_newest_unstaged_event() -> None:
-    update = parse_update(Provider.SEVENTEENTRACK, payload("17track", "02_exception.json"))
+    update = parse_update(Provider.SEVENTEENTRACK, payload("17track", "02_exception.json"), RECEIVED)
     newest = max(update.checkpoints, key=lambda cp: cp.occurred_at)
     assert (newest.status, newest.reason, newest.raw_code) == (
         TrackingStatus.ATTEMPT_FAIL,
