@@ -153,18 +153,22 @@ class StorefrontApi(Construct):
         self.handler.grant_table_read_write_data(orders_table)
         self.api_key_secret.grant_read(function)
 
-        self.http_api = apigwv2.HttpApi(
-            self,
-            "HttpApi",
-            description="ordertrack storefront API",
-            create_default_stage=False,
-        )
-        pin_logical_id(self.http_api, "StorefrontHttpApi")
         integration = integrations.HttpLambdaIntegration(
             "StorefrontApiIntegration",
             function,
             payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
         )
+        self.http_api = apigwv2.HttpApi(
+            self,
+            "HttpApi",
+            description="ordertrack storefront API",
+            create_default_stage=False,
+            # `$default`: a request no route matches (`GET /v1/nope`, a wrong method) reaches the
+            # storefront function, which answers in the error envelope instead of API Gateway's
+            # bare {"message": "Not Found"}
+            default_integration=integration,
+        )
+        pin_logical_id(self.http_api, "StorefrontHttpApi")
         for route in STOREFRONT_ROUTES:
             self.http_api.add_routes(
                 path=route.path, methods=[apigwv2.HttpMethod(route.method)], integration=integration

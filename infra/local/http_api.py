@@ -330,6 +330,9 @@ class HttpApi:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default listen backlog is 5: a burst of storefront clients would be reset
+    # before a thread accepts them (API Gateway queues them instead); the kernel caps it at somaxconn
+    request_queue_size = 1024
     api: HttpApi | None = None
 
 

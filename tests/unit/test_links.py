@@ -58,3 +58,15 @@ def test_previous_key_still_verifies_during_rotation() -> None:
 def test_link_format() -> None:
     assert links.link("https://t.example.com/", "ord_a.xyz") == "https://t.example.com/track/ord_a.xyz"
     assert links.link("", "ord_a.xyz") is None
+
+
+@pytest.mark.parametrize("mac", ["é", "éé", "\u00a0" * 20, "a\n"])
+def test_a_signature_part_that_is_not_ascii_is_simply_invalid(mac: str) -> None:
+    assert links.verify(["k1"], f"ord_aaaaaaaaaaaaaaaaaaaaaaaa.{mac}") is None
+    assert links.verify(["k1"], f"ord_x.1z.{mac}", links.FEEDBACK, now=0) is None
+
+
+def test_an_order_id_with_a_trailing_newline_is_not_accepted() -> None:
+    token = links.sign("k1", "ord_abc")
+    order_id, mac = token.split(".")
+    assert links.verify(["k1"], f"{order_id}\n.{mac}") is None

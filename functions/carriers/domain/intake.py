@@ -20,7 +20,7 @@ from carriers.models.webhooks import (
     Kuaidi100Push,
     SeventeenTrackWebhook,
 )
-from shared.errors import DomainError, InvalidRequest, NotFound, Unauthorized
+from shared.errors import DomainError, InvalidRequest, NotFound, Unauthorized, UnsupportedMediaType
 
 if TYPE_CHECKING:  # the ports module imports the order models: not needed at run time here
     from carriers.domain.ports import WebhookQueue
@@ -52,6 +52,30 @@ def provider_of(name: str) -> Provider:
         return Provider(name)
     except ValueError:
         raise UnknownProvider(f"No webhook for provider {name!r}.", details={"provider": name}) from None
+
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+def media_type_of(provider: Provider) -> str:
+    """What each provider sends: Kuaidi100 posts a form, the others JSON."""
+    return FORM if provider is Provider.KUAIDI100 else JSON
+
+
+def check_media_type(provider: Provider, content_type: str | None) -> None:
+    """415 unless the request declares the provider's media type (a `charset` parameter is allowed)."""
+    media, _, parameters = (content_type or "").partition(";")
+    charsets = [
+        value.strip().strip('"').lower()
+        for name, _, value in (part.partition("=") for part in parameters.split(";"))
+        if name.strip().lower() == "charset"
+    ]
+    if media.strip().lower() != media_type_of(provider) or any(c not in ("utf-8", "utf8") for c in charsets):
+        raise UnsupportedMediaType(
+            f"{provider.value} webhooks are {media_type_of(provider)} (UTF-8).",
+            details={"content_type": (content_type or "")[:100]},
+        )
 
 
 def _kuaidi100_form(body: bytes) -> tuple[str, str | None]:
@@ -122,6 +146,7 @@ def accept_webhook(
     """Verify, validate and enqueue one webhook; raises a `DomainError` (404, 401, 400) otherwise.
     Returns the message queued and its update (whose `ignored` values the caller reports)."""
     provider = provider_of(request.provider)
+    check_media_type(provider, request.headers.get("content-type"))
     payload = verify(request, provider, secret_of(provider), now)
     update = parse_update(provider, payload, received_at)
     message = WebhookMessage(provider=provider, received_at=received_at, payload=payload)

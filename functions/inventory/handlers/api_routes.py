@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from inventory.domain.errors import UnknownSku
@@ -21,8 +21,10 @@ from inventory.models.api import (
 from shared.observability import logger
 from storefront_api import dependencies
 from storefront_api.dependencies import stock_levels
+from storefront_api.params import idempotency_key
 
 router = APIGatewayHttpRouter()
+AdjustmentKey = idempotency_key("A retried adjustment with the same key applies once.")
 
 Sku = Annotated[str, Path(pattern=SKU_PATTERN, description="Stock keeping unit.")]
 
@@ -48,10 +50,7 @@ def get_stock(sku: Sku) -> StockLevel:
 def adjust_stock_level(
     sku: Sku,
     body: AdjustStockRequest,
-    idempotency_key: Annotated[
-        str | None,
-        Header(alias="idempotency-key", description="A retried adjustment with the same key applies once."),
-    ] = None,
+    idempotency_key: AdjustmentKey,
 ) -> Response[AdjustmentResult]:
     result = adjust_stock(sku, body, idempotency_key, stock_levels(), dependencies.clock())
     logger.info(

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -35,7 +35,7 @@ from shared.errors import NotFound
 from shared.observability import logger, metrics
 from storefront_api import dependencies
 from storefront_api.dependencies import order_repository, shipments, stock_levels
-from storefront_api.params import OrderId
+from storefront_api.params import IdempotencyKey, OrderId
 
 router = APIGatewayHttpRouter()
 
@@ -50,13 +50,7 @@ router = APIGatewayHttpRouter()
 )
 def create_order(
     body: CreateOrderRequest,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="idempotency-key",
-            description="Unique per order attempt; a retry with the same key and body returns the original response.",
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKey,
 ) -> Response[OrderAccepted]:
     placed = place_order(body, idempotency_key, order_repository(), dependencies.clock())
     order = placed.order

@@ -8,7 +8,7 @@ import json
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -35,20 +35,12 @@ from storefront_api.dependencies import (
     service_rules,
     service_store,
 )
-from storefront_api.params import OrderId
+from storefront_api.params import IdempotencyKey, OptionalIdempotencyKey, OrderId
 
 router = APIGatewayHttpRouter()
 
 ComplaintId = Annotated[str, Path(pattern=r"^cmp_[a-z2-7]{24}$")]
 ReturnId = Annotated[str, Path(pattern=r"^ret_[a-z2-7]{24}$")]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="idempotency-key",
-        max_length=128,
-        description="Unique per attempt; a retry with the same key and body returns the original response.",
-    ),
-]
 
 
 def _json(status: int, body: object, headers: dict[str, str] | None = None) -> Response:
@@ -84,9 +76,7 @@ def storefront_feedback(order_id: OrderId, body: FeedbackRequest) -> Response[Fe
 
 
 @router.post("/v1/complaints", summary="Open a complaint ticket", tags=["Customer service"])
-def create_complaint(
-    body: ComplaintRequest, idempotency_key: IdempotencyKey = None
-) -> Response[ComplaintView]:
+def create_complaint(body: ComplaintRequest, idempotency_key: IdempotencyKey) -> Response[ComplaintView]:
     from service.domain.complaints import open_complaint
     from service.domain.feedback import load_order
     from service.domain.links import FEEDBACK, TRACK, verify_link
@@ -181,7 +171,7 @@ def resolve(complaint_id: ComplaintId, body: ResolveRequest) -> ComplaintView:
 
 @router.post("/v1/orders/<order_id>/returns", summary="Request a return", tags=["Customer service"])
 def create_return(
-    order_id: OrderId, body: ReturnRequest, idempotency_key: IdempotencyKey = None
+    order_id: OrderId, body: ReturnRequest, idempotency_key: IdempotencyKey
 ) -> Response[ReturnView]:
     from service.domain.feedback import load_order
     from service.domain.returns import request_return
@@ -238,7 +228,10 @@ def _move(
     tags=["Customer service"],
 )
 def approve_return(
-    order_id: OrderId, return_id: ReturnId, body: ReturnStatusRequest, idempotency_key: IdempotencyKey = None
+    order_id: OrderId,
+    return_id: ReturnId,
+    body: ReturnStatusRequest,
+    idempotency_key: OptionalIdempotencyKey = None,
 ) -> ReturnView:
     return _move(order_id, return_id, "approve", body, idempotency_key)
 
@@ -249,7 +242,10 @@ def approve_return(
     tags=["Customer service"],
 )
 def reject_return(
-    order_id: OrderId, return_id: ReturnId, body: ReturnStatusRequest, idempotency_key: IdempotencyKey = None
+    order_id: OrderId,
+    return_id: ReturnId,
+    body: ReturnStatusRequest,
+    idempotency_key: OptionalIdempotencyKey = None,
 ) -> ReturnView:
     return _move(order_id, return_id, "reject", body, idempotency_key)
 
@@ -260,7 +256,10 @@ def reject_return(
     tags=["Customer service"],
 )
 def receive_return(
-    order_id: OrderId, return_id: ReturnId, body: ReturnStatusRequest, idempotency_key: IdempotencyKey = None
+    order_id: OrderId,
+    return_id: ReturnId,
+    body: ReturnStatusRequest,
+    idempotency_key: OptionalIdempotencyKey = None,
 ) -> ReturnView:
     return _move(order_id, return_id, "receive", body, idempotency_key)
 
@@ -271,7 +270,10 @@ def receive_return(
     tags=["Customer service"],
 )
 def refund_return(
-    order_id: OrderId, return_id: ReturnId, body: ReturnStatusRequest, idempotency_key: IdempotencyKey = None
+    order_id: OrderId,
+    return_id: ReturnId,
+    body: ReturnStatusRequest,
+    idempotency_key: OptionalIdempotencyKey = None,
 ) -> ReturnView:
     return _move(order_id, return_id, "refund", body, idempotency_key)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -19,11 +20,12 @@ router = APIGatewayHttpRouter()
     tags=["Statistics"],
 )
 def get_stats(
-    from_: Annotated[
-        str, Query(alias="from", max_length=32, description="First UTC day, YYYY-MM-DD (included).")
+    from_: Annotated[date, Query(alias="from", description="First UTC day, YYYY-MM-DD (included).")],
+    to: Annotated[
+        date,
+        Query(description="Last UTC day, YYYY-MM-DD (included); not before `from`, at most 366 days after it (422)."),
     ],
-    to: Annotated[str, Query(max_length=32, description="Last UTC day, YYYY-MM-DD (included).")],
 ) -> StatsReport:
     from stats.domain.kpis import stats_for  # first use: the storefront's cold start does not pay for it
 
-    return stats_for(from_, to, aggregates())
+    return stats_for(from_.isoformat(), to.isoformat(), aggregates())

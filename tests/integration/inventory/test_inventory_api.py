@@ -86,7 +86,7 @@ def test_unknown_sku_is_404_for_read_adjust_and_history(call: Call, dynamodb: An
     [
         ({"delta": 0, "reason": "restock"}, {"idempotency-key": "k"}, 422, "delta"),
         ({"delta": 1, "reason": "theft"}, {"idempotency-key": "k"}, 422, "reason"),
-        ({"delta": 1, "reason": "restock"}, {}, 400, "header.idempotency-key"),
+        ({"delta": 1, "reason": "restock"}, {}, 422, "header.idempotency-key"),
     ],
 )
 def test_bad_adjustments_are_refused(

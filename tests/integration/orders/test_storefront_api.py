@@ -143,7 +143,7 @@ def test_more_than_100_lines_is_refused(call: Call) -> None:
 
 def test_missing_idempotency_key_is_refused(call: Call, dynamodb: Any, orders_table: str) -> None:
     status, body, _ = call("POST", "/v1/orders", order_body())
-    assert status == 400
+    assert status == 422 and body["error"]["code"] == "validation_failed"
     assert body["error"]["details"][0]["field"] == "header.idempotency-key"
     assert table_items(dynamodb, orders_table) == []
 

@@ -195,7 +195,7 @@ def test_complaints_queue_resolve_once_and_overdue_alert(
         "POST", "/v1/complaints", {**body, "category": "other"}, {"idempotency-key": "cmp-1"}
     )
     assert status == 422 and reused["error"]["code"] == "idempotency_key_reused"
-    assert call("POST", "/v1/complaints", body)[0] == 400  # no Idempotency-Key
+    assert call("POST", "/v1/complaints", body)[0] == 422  # no Idempotency-Key
 
     # a repeat complaint by the same customer, sent with the customer's link token, is p1
     status, second, _ = call(

@@ -41,16 +41,23 @@ def sample_bytes(provider: str, name: str) -> bytes:
 
 
 def signed_headers(provider: str, body: bytes, secret: str, now: float | None = None) -> dict[str, str]:
-    """The headers the provider sends (Kuaidi100 signs inside the form body, so none)."""
+    """The headers the provider sends: its content type and signature (Kuaidi100 signs inside the
+    form body, so only the content type)."""
+    content_type = {
+        "content-type": "application/x-www-form-urlencoded" if provider == "kuaidi100" else "application/json"
+    }
     if provider == "easypost":
-        return {"x-hmac-signature": easypost_signature(body, secret)}
+        return {**content_type, "x-hmac-signature": easypost_signature(body, secret)}
     if provider == "aftership":
-        return {"aftership-hmac-sha256": aftership_signature(body, secret)}
+        return {**content_type, "aftership-hmac-sha256": aftership_signature(body, secret)}
     if provider == "17track":
-        return {"sign": seventeentrack_signature(body, secret)}
+        return {**content_type, "sign": seventeentrack_signature(body, secret)}
     if provider == "generic":
-        return {"ordertrack-signature": generic_signature(body, secret, int(now or time.time()))}
-    return {}
+        return {
+            **content_type,
+            "ordertrack-signature": generic_signature(body, secret, int(now or time.time())),
+        }
+    return content_type
 
 
 def signed_request(

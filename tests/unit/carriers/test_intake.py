@@ -14,6 +14,7 @@ from carriers.domain.intake import (
     accept_webhook,
 )
 from carriers.models.tracking import Provider
+from shared.errors import UnsupportedMediaType
 from tests.unit.carriers.fakes import ListQueue
 from tests.unit.carriers.samples import SAMPLE_SECRETS, SAMPLES, signed_request
 
@@ -67,7 +68,8 @@ def test_a_wrong_secret_is_refused(provider: str) -> None:
 def test_a_missing_signature_is_refused(provider: str) -> None:
     request = signed_request(provider, SAMPLES[provider][0], now=NOW)
     with pytest.raises(SignatureInvalid):
-        accept(WebhookRequest(provider=provider, headers={}, body=request.body), ListQueue())
+        headers = {"content-type": "application/json"}
+        accept(WebhookRequest(provider=provider, headers=headers, body=request.body), ListQueue())
 
 
 def test_a_stale_generic_timestamp_is_refused() -> None:
@@ -88,7 +90,10 @@ def test_an_unknown_provider_is_not_found() -> None:
 def test_a_signed_but_malformed_body_is_a_400(body: bytes) -> None:
     from carriers.domain.signatures import generic_signature
 
-    headers = {"ordertrack-signature": generic_signature(body, SAMPLE_SECRETS["generic"], int(NOW))}
+    headers = {
+        "content-type": "application/json",
+        "ordertrack-signature": generic_signature(body, SAMPLE_SECRETS["generic"], int(NOW)),
+    }
     queue = ListQueue()
     with pytest.raises(MalformedWebhook):
         accept(WebhookRequest(provider="generic", headers=headers, body=body), queue)
@@ -97,4 +102,55 @@ def test_a_signed_but_malformed_body_is_a_400(body: bytes) -> None:
 
 def test_a_kuaidi100_body_without_param_is_a_400() -> None:
     with pytest.raises(MalformedWebhook):
-        accept(WebhookRequest(provider="kuaidi100", headers={}, body=b"sign=ABC"), ListQueue())
+        form = {"content-type": "application/x-www-form-urlencoded"}
+        accept(WebhookRequest(provider="kuaidi100", headers=form, body=b"sign=ABC"), ListQueue())
+
+
+@pytest.mark.parametrize(
+    ("provider", "content_type"),
+    [
+        ("easypost", None),
+        ("aftership", "text/plain"),
+        ("generic", "application/x-www-form-urlencoded"),
+        ("17track", "application/json; charset=latin-1"),
+        ("kuaidi100", "application/json"),
+    ],
+)
+def test_a_body_of_another_media_type_is_415_before_anything_else(
+    provider: str, content_type: str | None
+) -> None:
+    request = signed_request(provider, SAMPLES[provider][0], now=NOW)
+    headers = {name: value for name, value in request.headers.items() if name != "content-type"}
+    if content_type:
+        headers["content-type"] = content_type
+    queue = ListQueue()
+    with pytest.raises(UnsupportedMediaType):
+        accept(WebhookRequest(provider=provider, headers=headers, body=request.body), queue)
+    assert queue.messages == []
+
+
+@pytest.mark.parametrize("provider", ["easypost", "generic", "17track"])
+def test_a_charset_parameter_is_allowed(provider: str) -> None:
+    request = signed_request(provider, SAMPLES[provider][0], now=NOW)
+    queue = ListQueue()
+    accept(
+        WebhookRequest(
+            provider=provider,
+            headers={**request.headers, "content-type": "application/json; charset=UTF-8"},
+            body=request.body,
+        ),
+        queue,
+    )
+    assert len(queue.messages) == 1
+
+
+def test_a_signed_body_that_is_not_utf8_is_a_400() -> None:
+    from carriers.domain.signatures import generic_signature
+
+    body = b'{"event_id": "\xff"}'  # one byte that is not UTF-8
+    headers = {
+        "content-type": "application/json",
+        "ordertrack-signature": generic_signature(body, SAMPLE_SECRETS["generic"], int(NOW)),
+    }
+    with pytest.raises(MalformedWebhook):
+        accept(WebhookRequest(provider="generic", headers=headers, body=body), ListQueue())
