@@ -43,6 +43,13 @@ class PayloadTooLarge(DomainError):
     http_status = 413
 
 
+class ValidationFailed(DomainError):
+    """A rule across fields that JSON Schema does not state (documented in the operation)."""
+
+    code = "validation_failed"
+    http_status = 422
+
+
 class UnsupportedMediaType(DomainError):
     code = "unsupported_media_type"
     http_status = 415

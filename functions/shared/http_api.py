@@ -11,6 +11,7 @@ import base64
 import binascii
 import hmac
 import json
+import re
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
@@ -102,6 +103,18 @@ def _refuse_unknown_query_parameters(app: APIGatewayHttpResolver, next_middlewar
     return next_middleware(app)
 
 
+def allowed_methods(document: dict[str, Any], path: str) -> list[str]:
+    """The methods the document lists for the path template `path` matches (none: no such route)."""
+    for template, operations in document.get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            return sorted(method.upper() for method in operations if method in _HTTP_METHODS)
+    return []
+
+
+_HTTP_METHODS = frozenset({"get", "put", "post", "patch", "delete", "head", "options"})
+
+
 def build_resolver(
     title: str,
     version: str,
@@ -124,16 +137,29 @@ def build_resolver(
     app.exception_handler(RequestValidationError)(_validation_error_response)
     app.use(middlewares=[_refuse_unknown_query_parameters])
 
-    document: list[str] = []
+    document: list[dict[str, Any]] = []
+
+    def contract() -> dict[str, Any]:
+        if not document:
+            document.append(complete_document(json.loads(app.get_openapi_json_schema())))
+        return document[0]
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_document():
-        if not document:
-            document.append(_serialize(complete_document(json.loads(app.get_openapi_json_schema()))))
-        return Response(status_code=200, content_type=JSON, body=document[0])
+        return Response(status_code=200, content_type=JSON, body=_serialize(contract()))
 
     @app.not_found
     def route_not_found(_: Exception) -> Response:
+        allowed = allowed_methods(contract(), app.current_event.path)
+        if allowed:
+            response = error_response(
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                f"This route answers {', '.join(allowed)} only.",
+                details={"allowed": allowed},
+            )
+            response.headers["Allow"] = ", ".join(allowed)
+            return response
         return error_response(HTTPStatus.NOT_FOUND, "route_not_found", "No such route.")
 
     return app

@@ -191,7 +191,7 @@ PUBLIC_PATHS: dict[str, Any] = {
                                 "rating": {"type": "string", "description": "1-5"},
                                 "nps": {"type": "string", "description": "0-10, optional"},
                                 "comment": {"type": "string"},
-                                "categories": {"type": "array", "items": {"type": "string"}},
+                                "categories": {"type": "string", "description": "Repeatable."},
                             },
                         }
                     }

@@ -422,7 +422,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    # API Gateway hands every method to the routes (`$default` catches those none declares)
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+
+    def __getattr__(self, name: str) -> Any:
+        # any other method (TRACE, QUERY, ...) goes to the routes too, as API Gateway hands it to
+        # `$default`, instead of http.server's own 501 page
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Invocations are logged by the function runtime; access logs would double them."""

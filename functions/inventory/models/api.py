@@ -5,7 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.json_types import JsonInt
 
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$"
 MAX_UNITS = 1_000_000_000
@@ -14,13 +16,13 @@ MAX_UNITS = 1_000_000_000
 class SetStockRequest(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    on_hand: Annotated[StrictInt, Field(ge=0, le=MAX_UNITS, description="Units physically in stock.")]
+    on_hand: Annotated[JsonInt, Field(ge=0, le=MAX_UNITS, description="Units physically in stock.")]
     low_stock_threshold: Annotated[
-        StrictInt,
+        JsonInt,
         Field(ge=0, le=MAX_UNITS, description="Alert when `available` drops below this; 0 = no alerts."),
     ] = 0
     max_per_order: Annotated[
-        StrictInt | None, Field(ge=1, le=MAX_UNITS, description="Orders above this quantity are held.")
+        JsonInt | None, Field(ge=1, le=MAX_UNITS, description="Orders above this quantity are held.")
     ] = None
 
 
@@ -35,7 +37,13 @@ class AdjustStockRequest(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
     delta: Annotated[
-        StrictInt, Field(ge=-MAX_UNITS, le=MAX_UNITS, description="Signed change of `on_hand`; not zero.")
+        JsonInt,
+        Field(
+            ge=-MAX_UNITS,
+            le=MAX_UNITS,
+            description="Signed change of `on_hand`; not zero.",
+            json_schema_extra={"not": {"const": 0}},
+        ),
     ]
     reason: AdjustmentReason
     note: Annotated[str | None, Field(max_length=500)] = None

@@ -17,7 +17,7 @@ from orders.models.api import ShipmentLine, ShipmentRequest, TimelineEntry
 from orders.models.order import OrderRecord
 from orders.models.order import OrderStatus as S
 from shared.clock import Clock, isoformat
-from shared.errors import Conflict, InvalidRequest, NotFound
+from shared.errors import Conflict, InvalidRequest, NotFound, ValidationFailed
 
 HOLD_INDEX_PARTITION = "HOLD"
 
@@ -219,12 +219,12 @@ def register_shipment(
 
 def search_orders(query: OrderQuery, orders: OrderRepository) -> tuple[list[OrderRecord], str | None]:
     if not query.customer_id and not query.status:
-        raise InvalidRequest(
+        raise ValidationFailed(
             "Search by customer_id, status or both.",
             details=[{"field": "query.customer_id", "issue": "customer_id or status is required"}],
         )
     if query.created_from and query.created_to and query.created_from > query.created_to:
-        raise InvalidRequest(
+        raise ValidationFailed(
             "created_from is after created_to.",
             details=[{"field": "query.created_from", "issue": "after created_to"}],
         )

@@ -11,7 +11,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StrictInt,
     StrictStr,
     ValidationInfo,
     field_validator,
@@ -19,6 +18,7 @@ from pydantic import (
 )
 
 from shared.iso_codes import COUNTRIES, CURRENCY_MINOR_UNITS
+from shared.json_types import JsonInt
 
 Locale = Literal["zh-CN", "en"]
 PaymentStatus = Literal["paid", "pending"]
@@ -35,7 +35,8 @@ def _known_code(value: str, known: Collection[str], kind: str, standard: str) ->
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
+    # no whitespace stripping: a value that matches the documented pattern is taken as sent
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
 
 class Customer(_Strict):
@@ -86,7 +87,15 @@ class ShippingAddress(_Strict):
     city: Annotated[StrictStr, Field(min_length=1, max_length=100)]
     region: Annotated[StrictStr | None, Field(default=None, max_length=100, description="State or province.")]
     postal_code: Annotated[StrictStr | None, Field(default=None, max_length=20)]
-    country: Annotated[StrictStr, Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")]
+    country: Annotated[
+        StrictStr,
+        Field(
+            min_length=2,
+            max_length=2,
+            description="ISO 3166-1 alpha-2.",
+            json_schema_extra={"enum": sorted(COUNTRIES)},
+        ),
+    ]
 
     @field_validator("country")
     @classmethod
@@ -96,7 +105,7 @@ class ShippingAddress(_Strict):
 
 class OrderLine(_Strict):
     sku: Annotated[StrictStr, Field(pattern=SKU_PATTERN, examples=["TEA-OOLONG-250G"])]
-    quantity: Annotated[StrictInt, Field(ge=1, le=999)]
+    quantity: Annotated[JsonInt, Field(ge=1, le=999)]
     unit_price: Annotated[
         StrictStr,
         Field(
@@ -111,7 +120,14 @@ class CreateOrderRequest(_Strict):
     customer: Customer
     shipping_address: ShippingAddress
     currency: Annotated[
-        StrictStr, Field(min_length=3, max_length=3, description="ISO 4217.", examples=["CNY"])
+        StrictStr,
+        Field(
+            min_length=3,
+            max_length=3,
+            description="ISO 4217.",
+            examples=["CNY"],
+            json_schema_extra={"enum": sorted(CURRENCY_MINOR_UNITS)},
+        ),
     ]
     items: Annotated[list[OrderLine], Field(min_length=1, max_length=MAX_LINES)]
     payment_status: Annotated[
@@ -201,7 +217,7 @@ class ShortItem(BaseModel):
 class ShipmentLine(BaseModel):
     model_config = ConfigDict(defer_build=True)
     sku: Annotated[str, Field(pattern=SKU_PATTERN)]
-    quantity: Annotated[StrictInt, Field(ge=1, le=99_999)]
+    quantity: Annotated[JsonInt, Field(ge=1, le=99_999)]
 
 
 class Shipment(BaseModel):

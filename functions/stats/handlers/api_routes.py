@@ -23,7 +23,9 @@ def get_stats(
     from_: Annotated[date, Query(alias="from", description="First UTC day, YYYY-MM-DD (included).")],
     to: Annotated[
         date,
-        Query(description="Last UTC day, YYYY-MM-DD (included); not before `from`, at most 366 days after it (422)."),
+        Query(
+            description="Last UTC day, YYYY-MM-DD (included); not before `from`, at most 366 days after it (422)."
+        ),
     ],
 ) -> StatsReport:
     from stats.domain.kpis import stats_for  # first use: the storefront's cold start does not pay for it
