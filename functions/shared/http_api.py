@@ -90,6 +90,11 @@ def _refuse_unknown_query_parameters(app: APIGatewayHttpResolver, next_middlewar
     """A query parameter the route does not declare is a 400 naming it, never silently ignored
     (a misspelt filter would otherwise return everything)."""
     route = app.context.get("_route")
+    event = app.current_event
+    if route is not None and event.http_method.upper() not in allowed_methods(
+        app.openapi_contract(), event.path
+    ):
+        route = None  # no documented route matched (the not-found handler answers 404 or 405)
     if route is not None and route.include_in_schema:
         declared = {parameter.alias for parameter in route.dependant.query_params}
         unknown = sorted(set(app.current_event.query_string_parameters or {}) - declared)
@@ -143,6 +148,8 @@ def build_resolver(
         if not document:
             document.append(complete_document(json.loads(app.get_openapi_json_schema())))
         return document[0]
+
+    app.openapi_contract = contract  # type: ignore[attr-defined]  # for storefront_guard
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_document():
@@ -243,7 +250,9 @@ def check_body_size(event: dict[str, Any]) -> None:
 
 
 def storefront_guard(
-    accepted_keys: Callable[[], Iterable[str]], public_paths: frozenset[str]
+    accepted_keys: Callable[[], Iterable[str]],
+    public_paths: frozenset[str],
+    methods_of: Callable[[str], list[str]] = lambda path: list(BODY_METHODS),
 ) -> Callable[..., Any]:
     """Handler decorator: 401 without a valid `x-api-key`, 413 above the body limit, 415 for a body
     that is not JSON and 400 for one that is not UTF-8, all before any routing or validation, so a
@@ -256,7 +265,9 @@ def storefront_guard(
             if path not in public_paths:
                 check_api_key(_header(event, API_KEY_HEADER), accepted_keys())
             check_body_size(event)
-            event = check_json_body(event)
+            method = ((event.get("requestContext") or {}).get("http") or {}).get("method", "").upper()
+            if method in methods_of(path):  # otherwise the resolver answers 404 or 405
+                event = check_json_body(event)
         except DomainError as error:
             logger.warning("request refused at the edge", code=error.code, path=path)
             return _as_http_response(error)

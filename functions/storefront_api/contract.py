@@ -187,9 +187,14 @@ PUBLIC_PATHS: dict[str, Any] = {
                     "application/x-www-form-urlencoded": {
                         "schema": {
                             "type": "object",
+                            "required": ["rating"],
                             "properties": {
-                                "rating": {"type": "string", "description": "1-5"},
-                                "nps": {"type": "string", "description": "0-10, optional"},
+                                "rating": {"type": "string", "pattern": "^[1-5]$", "description": "1-5"},
+                                "nps": {
+                                    "type": "string",
+                                    "pattern": "^([0-9]|10)?$",
+                                    "description": "0-10, optional",
+                                },
                                 "comment": {"type": "string"},
                                 "categories": {"type": "string", "description": "Repeatable."},
                             },

@@ -5,24 +5,24 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from shared.json_types import JsonInt
+from shared.json_types import WholeNumbers
 
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$"
 MAX_UNITS = 1_000_000_000
 
 
-class SetStockRequest(BaseModel):
+class SetStockRequest(WholeNumbers):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    on_hand: Annotated[JsonInt, Field(ge=0, le=MAX_UNITS, description="Units physically in stock.")]
+    on_hand: Annotated[StrictInt, Field(ge=0, le=MAX_UNITS, description="Units physically in stock.")]
     low_stock_threshold: Annotated[
-        JsonInt,
+        StrictInt,
         Field(ge=0, le=MAX_UNITS, description="Alert when `available` drops below this; 0 = no alerts."),
     ] = 0
     max_per_order: Annotated[
-        JsonInt | None, Field(ge=1, le=MAX_UNITS, description="Orders above this quantity are held.")
+        StrictInt | None, Field(ge=1, le=MAX_UNITS, description="Orders above this quantity are held.")
     ] = None
 
 
@@ -33,11 +33,11 @@ class AdjustmentReason(StrEnum):
     RETURN = "return"
 
 
-class AdjustStockRequest(BaseModel):
+class AdjustStockRequest(WholeNumbers):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
     delta: Annotated[
-        JsonInt,
+        StrictInt,
         Field(
             ge=-MAX_UNITS,
             le=MAX_UNITS,

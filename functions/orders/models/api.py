@@ -11,6 +11,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictInt,
     StrictStr,
     ValidationInfo,
     field_validator,
@@ -18,7 +19,7 @@ from pydantic import (
 )
 
 from shared.iso_codes import COUNTRIES, CURRENCY_MINOR_UNITS
-from shared.json_types import JsonInt
+from shared.json_types import WholeNumbers
 
 Locale = Literal["zh-CN", "en"]
 PaymentStatus = Literal["paid", "pending"]
@@ -34,7 +35,7 @@ def _known_code(value: str, known: Collection[str], kind: str, standard: str) ->
     return code
 
 
-class _Strict(BaseModel):
+class _Strict(WholeNumbers):
     # no whitespace stripping: a value that matches the documented pattern is taken as sent
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
@@ -105,7 +106,7 @@ class ShippingAddress(_Strict):
 
 class OrderLine(_Strict):
     sku: Annotated[StrictStr, Field(pattern=SKU_PATTERN, examples=["TEA-OOLONG-250G"])]
-    quantity: Annotated[JsonInt, Field(ge=1, le=999)]
+    quantity: Annotated[StrictInt, Field(ge=1, le=999)]
     unit_price: Annotated[
         StrictStr,
         Field(
@@ -214,10 +215,10 @@ class ShortItem(BaseModel):
     available: int
 
 
-class ShipmentLine(BaseModel):
+class ShipmentLine(WholeNumbers):
     model_config = ConfigDict(defer_build=True)
     sku: Annotated[str, Field(pattern=SKU_PATTERN)]
-    quantity: Annotated[JsonInt, Field(ge=1, le=99_999)]
+    quantity: Annotated[StrictInt, Field(ge=1, le=99_999)]
 
 
 class Shipment(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator, model_validator
 
 from orders.models.api import ORDER_ID_PATTERN, SKU_PATTERN
 from service.models.records import (
@@ -15,12 +15,12 @@ from service.models.records import (
     FeedbackRecord,
     ReturnRecord,
 )
-from shared.json_types import JsonInt
+from shared.json_types import WholeNumbers
 
 COMMENT_MAX = 2000
 
 
-class _Strict(BaseModel):
+class _Strict(WholeNumbers):
     # no whitespace stripping: a value that matches the documented pattern is taken as sent
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
@@ -32,8 +32,8 @@ def _unique(values: list[FeedbackCategory]) -> list[FeedbackCategory]:
 class FeedbackRequest(_Strict):
     """Feedback a storefront collected itself (JSON), or the survey form's fields."""
 
-    rating: Annotated[JsonInt, Field(ge=1, le=5, description="Delivery rating, 1 (bad) to 5 (great).")]
-    nps: Annotated[JsonInt | None, Field(default=None, ge=0, le=10, description="Would recommend, 0-10.")]
+    rating: Annotated[StrictInt, Field(ge=1, le=5, description="Delivery rating, 1 (bad) to 5 (great).")]
+    nps: Annotated[StrictInt | None, Field(default=None, ge=0, le=10, description="Would recommend, 0-10.")]
     comment: Annotated[StrictStr, Field(default="", max_length=COMMENT_MAX)]
     categories: Annotated[list[FeedbackCategory], Field(default_factory=list, max_length=5)]
 
@@ -117,7 +117,7 @@ class ResolveRequest(_Strict):
 
 class ReturnLineRequest(_Strict):
     sku: Annotated[StrictStr, Field(pattern=SKU_PATTERN)]
-    quantity: Annotated[JsonInt, Field(ge=1, le=999)]
+    quantity: Annotated[StrictInt, Field(ge=1, le=999)]
 
 
 class ReturnRequest(_Strict):
