@@ -9,11 +9,12 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv layer browser synth dev demo test test-unit test-infra test-e2e fuzz bench lint redrive clean
+.PHONY: help venv layer browser faketime synth dev demo test test-later test-unit test-infra test-e2e fuzz bench lint redrive clean
 
 help:
 	@echo "make dev    run ordertrack locally (moto + local runtime) on http://127.0.0.1:$${PORT:-3000}"
-	@echo "make test   run every test (unit, integration, infra, e2e, browser)"
+	@echo "make test   run every test (unit, integration, infra, e2e, browser, contract), then test-later"
+	@echo "make test-later  the unit and integration suites with the clock 400 days ahead (libfaketime)"
 	@echo "make demo   place an order against a fresh local stack and show what the customer got"
 	@echo "make bench  run the benchmarks and print measured ratios"
 	@echo "make fuzz   a longer schemathesis run against a local stack (EXAMPLES=200 SEED=<n>)"
@@ -57,6 +58,19 @@ browser:
 	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		$(BROWSER_PACKAGES) >/dev/null
 
+# libfaketime (Debian package `faketime`) for `make test-later`, installed like the browser above.
+faketime:
+	@if find /usr/lib -name libfaketimeMT.so.1 2>/dev/null | grep -q .; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "make faketime: no apt-get here; install libfaketime or make test-later fails" >&2; exit 0; \
+	fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "make faketime: installing faketime needs root or sudo" >&2; exit 1; fi; \
+	echo "make faketime: installing faketime with apt-get (once)"; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends faketime >/dev/null
+
 synth: layer
 	$(PY) -m infra.synth
 
@@ -66,8 +80,22 @@ dev: layer
 demo: layer
 	$(PY) -m infra.local.demo
 
-test: layer browser
+test: layer browser faketime
 	$(PY) -m pytest -n 2 --dist loadgroup
+	$(MAKE) --no-print-directory test-later
+
+# The unit and integration suites again with the process clock 400 days ahead (libfaketime), so
+# no test depends on today's date. These are the suites that touch time in-process; e2e, browser
+# and contract tests run a local stack whose clock is real and whose tests date fixtures from it.
+FAKE_DAYS ?= 400
+test-later: layer faketime
+	@lib=$$(find /usr/lib -name libfaketimeMT.so.1 2>/dev/null | head -1); \
+	test -n "$$lib" || { echo "make test-later: libfaketime not found (Debian package faketime)" >&2; exit 1; }; \
+	now=$$(date +%s); \
+	LD_PRELOAD=$$lib FAKETIME="+$(FAKE_DAYS)d" $(PY) -c \
+		"import sys, time; sys.exit(0 if time.time() > $$now + ($(FAKE_DAYS) - 1) * 86400 else 'libfaketime did not move the clock')" && \
+	echo "make test-later: unit and integration suites with the clock $(FAKE_DAYS) days ahead" && \
+	LD_PRELOAD=$$lib FAKETIME="+$(FAKE_DAYS)d" $(PY) -m pytest tests/unit tests/integration -n 2 -q -p no:cacheprovider
 
 # The contract tests with more examples per operation and another seed than `make test` uses.
 fuzz: layer
