@@ -98,10 +98,12 @@ def complete(
     errors: Mapping[str, Mapping[int, Sequence[str]]],
     successes: Mapping[str, Sequence[int]],
     public_paths: Mapping[str, Any],
+    links: Mapping[str, Mapping[int, Mapping[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """The completed document. `errors` and `successes` are keyed by `"METHOD /path"`: extra error
     statuses with their codes (added to the defaults), and success statuses that replace the one
-    Powertools documented (its response body is kept for each)."""
+    Powertools documented (its response body is kept for each); `links` adds OpenAPI links to a
+    success response (for clients and schemathesis' stateful phase)."""
     result = copy.deepcopy(dict(document))
     for path, operations in result.get("paths", {}).items():
         for method in _METHODS:
@@ -110,6 +112,8 @@ def complete(
                 continue
             key = f"{method.upper()} {path}"
             _complete_operation(operation, errors.get(key, {}), successes.get(key))
+            for status, named in (links or {}).get(key, {}).items():
+                operation["responses"][str(status)]["links"] = copy.deepcopy(dict(named))
     result.setdefault("paths", {}).update(copy.deepcopy(dict(public_paths)))
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(copy.deepcopy(ERROR_SCHEMA))

@@ -47,6 +47,44 @@ SUCCESSES: dict[str, tuple[int, ...]] = {
     "POST /v1/orders/{order_id}/feedback": (200, 201),  # 201 the first time, 200 for an edit
 }
 
+
+def _to(method: str, path: str, **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link to another operation (`operationRef`), its parameters taken from this answer."""
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    return {"operationRef": f"#/paths/{pointer}/{method.lower()}", "parameters": parameters}
+
+
+_ORDER = "$response.body#/order_id"
+LINKS: dict[str, dict[int, dict[str, Any]]] = {
+    # place an order, then read it and act on it (schemathesis' stateful phase follows these)
+    "POST /v1/orders": {
+        201: {
+            "GetOrder": _to("GET", "/v1/orders/{order_id}", order_id=_ORDER),
+            "CancelOrder": _to("POST", "/v1/orders/{order_id}/cancel", order_id=_ORDER),
+            "PayOrder": _to("POST", "/v1/orders/{order_id}/payment", order_id=_ORDER),
+            "OrderNotifications": _to("GET", "/v1/orders/{order_id}/notifications", order_id=_ORDER),
+            "OrderReturns": _to("GET", "/v1/orders/{order_id}/returns", order_id=_ORDER),
+        }
+    },
+    "PUT /v1/inventory/{sku}": {
+        200: {
+            "GetStock": _to("GET", "/v1/inventory/{sku}", sku="$request.path.sku"),
+            "AdjustStock": _to("POST", "/v1/inventory/{sku}/adjustments", sku="$request.path.sku"),
+            "StockHistory": _to("GET", "/v1/inventory/{sku}/history", sku="$request.path.sku"),
+        }
+    },
+    "POST /v1/complaints": {
+        201: {
+            "GetComplaint": _to(
+                "GET", "/v1/complaints/{complaint_id}", complaint_id="$response.body#/complaint_id"
+            ),
+            "ResolveComplaint": _to(
+                "POST", "/v1/complaints/{complaint_id}/resolve", complaint_id="$response.body#/complaint_id"
+            ),
+        }
+    },
+}
+
 _ERROR = {"$ref": "#/components/schemas/ErrorResponse"}
 _HTML = {"text/html": {"schema": {"type": "string"}}}
 

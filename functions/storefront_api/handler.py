@@ -15,7 +15,7 @@ from shared.http_api import allowed_methods, build_resolver, storefront_guard
 from shared.observability import logger, metrics
 from shared.openapi_contract import complete
 from stats.handlers.api_routes import router as stats_router
-from storefront_api.contract import ERRORS, SUCCESSES
+from storefront_api.contract import ERRORS, LINKS, SUCCESSES
 from storefront_api.contract import PUBLIC_PATHS as PUBLIC_ROUTES
 from storefront_api.dependencies import accepted_api_keys
 
@@ -30,7 +30,7 @@ app = build_resolver(
         'Authenticate with `x-api-key`. Every error is `{"error": {"code", "message", "details"}}`.'
     ),
     complete_document=lambda document: complete(
-        document, errors=ERRORS, successes=SUCCESSES, public_paths=PUBLIC_ROUTES
+        document, errors=ERRORS, successes=SUCCESSES, public_paths=PUBLIC_ROUTES, links=LINKS
     ),
 )
 app.include_router(orders_router)

@@ -102,7 +102,8 @@ def test_split_shipments_commit_stock_and_a_shipped_order_cannot_be_cancelled(
         {"sku": tea, "quantity": 2, "unit_price": "3.00"},
         {"sku": cup, "quantity": 1, "unit_price": "1.00"},
     ]
-    order_id = storefront.place(body_for(new_customer("en"), lines)).json()["order_id"]
+    customer = new_customer("en")
+    order_id = storefront.place(body_for(customer, lines)).json()["order_id"]
     storefront.wait_for_status(order_id, {"confirmed"})
     url = f"{storefront.url}/v1/orders/{order_id}/shipments"
 
@@ -130,6 +131,17 @@ def test_split_shipments_commit_stock_and_a_shipped_order_cannot_be_cancelled(
         s["tracking_number"] for s in sorted(second.json()["shipments"], key=lambda s: s["created_at"])
     ] == ["1Z0001", "SF0002"]
     assert (storefront.stock(cup)["on_hand"], storefront.stock(cup)["reserved"]) == (4, 0)
+
+    # a search returns the documented summary (no shipments), never an empty list that contradicts GET
+    found = storefront.http.get(
+        f"{storefront.url}/v1/orders", params={"customer_id": customer["id"], "status": "shipped"}, timeout=10
+    )
+    summary = next(order for order in found.json()["orders"] if order["order_id"] == order_id)
+    assert "shipments" not in summary and summary["status"] == "shipped"
+    document = storefront.http.get(f"{storefront.url}/openapi.json", timeout=10).json()
+    page_schema = document["components"]["schemas"]["OrderPage"]["properties"]["orders"]["items"]
+    assert page_schema == {"$ref": "#/components/schemas/OrderSummary"}
+    assert "shipments" not in document["components"]["schemas"]["OrderSummary"]["properties"]
 
     refused = storefront.http.post(f"{storefront.url}/v1/orders/{order_id}/cancel", json={}, timeout=10)
     assert refused.status_code == 409 and refused.json()["error"]["details"]["current_status"] == "shipped"
@@ -165,3 +177,18 @@ def _sweep_schedule(storefront: Storefront) -> str:
     from infra.constructs.order_holds import SCHEDULE_LOGICAL_ID
 
     return SCHEDULE_LOGICAL_ID
+
+
+def test_unknown_routes_and_methods_answer_in_the_envelope_through_the_gateway(
+    storefront: Storefront,
+) -> None:
+    for path in ("/v1/nope", "/"):
+        answer = storefront.http.get(f"{storefront.url}{path}", timeout=10)
+        assert answer.status_code == 404 and answer.json()["error"]["code"] == "route_not_found"
+    wrong = storefront.http.delete(f"{storefront.url}/v1/orders", timeout=10)
+    assert wrong.status_code == 405 and wrong.json()["error"]["code"] == "method_not_allowed"
+    assert wrong.headers["Allow"] == "GET, POST"
+    trace = storefront.http.request(
+        "TRACE", f"{storefront.url}/v1/stats?from=2026-01-01&to=2026-01-02", timeout=10
+    )
+    assert trace.status_code == 405

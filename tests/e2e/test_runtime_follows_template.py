@@ -32,7 +32,8 @@ class InvocationLines(logging.Handler):
 
 @pytest.fixture(scope="module")
 def changed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The CDK app with a smaller reservation batch size and a route moved to a new path."""
+    """The CDK app with a smaller reservation batch size, a route moved to a new path and no
+    `$default` route."""
     from infra.app import build_app
 
     outdir = tmp_path_factory.mktemp("cdk-changed")
@@ -49,7 +50,19 @@ def changed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         build_app(config=config, outdir=str(outdir)).synth()
     finally:
         patch.undo()
-    return outdir / "Ordertrack.template.json"
+    # and without the `$default` route, so a request no route matches meets the gateway itself
+    path = outdir / "Ordertrack.template.json"
+    template = json.loads(path.read_text())
+    template["Resources"] = {
+        name: resource
+        for name, resource in template["Resources"].items()
+        if not (
+            resource["Type"] == "AWS::ApiGatewayV2::Route"
+            and resource["Properties"].get("RouteKey") == "$default"
+        )
+    }
+    path.write_text(json.dumps(template))
+    return path
 
 
 def test_batch_size_and_routes_come_from_the_template(changed_template: Path) -> None:

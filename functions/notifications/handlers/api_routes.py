@@ -34,6 +34,8 @@ def get_preferences(customer_id: CustomerId) -> StoredPreferences:
 @router.put(
     "/v1/customers/<customer_id>/preferences",
     summary="Replace a customer's notification preferences",
+    description="`time_zone` is an IANA zone the runtime knows; `quiet_hours` start and end differ "
+    "(422 `validation_failed` otherwise).",
     tags=["Notifications"],
 )
 def put_preferences(customer_id: CustomerId, body: CustomerPreferences) -> StoredPreferences:

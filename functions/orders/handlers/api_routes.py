@@ -25,6 +25,7 @@ from orders.models.api import (
     CreateOrderRequest,
     OrderAccepted,
     OrderPage,
+    OrderSummary,
     OrderView,
     PaymentRequest,
     ReviewRequest,
@@ -76,7 +77,14 @@ def get_order(order_id: OrderId) -> OrderView:
     return _view(order)
 
 
-@router.get("/v1/orders", summary="Search orders (by customer and/or status, newest first)", tags=["Orders"])
+@router.get(
+    "/v1/orders",
+    summary="Search orders (by customer and/or status, newest first)",
+    description="Send `customer_id`, `status` or both, and `created_from` not after `created_to` "
+    "(422 `validation_failed` otherwise). Results are order summaries, without shipments: read "
+    "`GET /v1/orders/{order_id}` for those. `cursor` is only what a previous page returned (400 otherwise).",
+    tags=["Orders"],
+)
 def search(
     customer_id: Annotated[str | None, Query(max_length=128)] = None,
     status: Annotated[OrderStatus | None, Query()] = None,
@@ -97,7 +105,7 @@ def search(
     )
     found, next_cursor = search_orders(query, order_repository())
     return OrderPage(
-        orders=[OrderView.model_validate(order.to_view()) for order in found], next_cursor=next_cursor
+        orders=[OrderSummary.model_validate(order.to_view()) for order in found], next_cursor=next_cursor
     )
 
 

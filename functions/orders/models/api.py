@@ -235,7 +235,10 @@ class Shipment(BaseModel):
     last_checkpoint_at: str | None = None
 
 
-class OrderView(BaseModel):
+class OrderSummary(BaseModel):
+    """An order as a search returns it: everything but its shipments (read the order for those);
+    a search reads only the indexes, one query per page."""
+
     model_config = ConfigDict(defer_build=True)
     order_id: str
     status: str
@@ -250,13 +253,18 @@ class OrderView(BaseModel):
     hold_expires_at: str | None = None
     hold_reasons: list[str] = []
     short_items: list[ShortItem] = []
-    shipments: list[Shipment] = []
     timeline: list[TimelineEntry]
+
+
+class OrderView(OrderSummary):
+    """An order with its shipments (`GET /v1/orders/{order_id}` and every order action)."""
+
+    shipments: list[Shipment] = []
 
 
 class OrderPage(BaseModel):
     model_config = ConfigDict(defer_build=True)
-    orders: list[OrderView]
+    orders: list[OrderSummary]
     next_cursor: str | None = None
 
 

@@ -75,7 +75,13 @@ def storefront_feedback(order_id: OrderId, body: FeedbackRequest) -> Response[Fe
 # complaints -------------------------------------------------------------------------------------
 
 
-@router.post("/v1/complaints", summary="Open a complaint ticket", tags=["Customer service"])
+@router.post(
+    "/v1/complaints",
+    summary="Open a complaint ticket",
+    description="Send exactly one of `order_id` and `token` (a customer's signed link); both or "
+    "neither is a 422 `validation_failed`. An invalid token is a 404 `link_not_found`, an expired one 410.",
+    tags=["Customer service"],
+)
 def create_complaint(body: ComplaintRequest, idempotency_key: IdempotencyKey) -> Response[ComplaintView]:
     from service.domain.complaints import open_complaint
     from service.domain.feedback import load_order

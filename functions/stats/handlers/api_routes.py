@@ -17,6 +17,7 @@ router = APIGatewayHttpRouter()
 @router.get(
     "/v1/stats",
     summary="KPIs for a range of UTC days, from the daily aggregates",
+    description="`to` is not before `from` and at most 366 days after it (422 `validation_failed` otherwise).",
     tags=["Statistics"],
 )
 def get_stats(

@@ -16,7 +16,7 @@ from carriers.domain.intake import (
 from carriers.models.tracking import Provider
 from shared.errors import UnsupportedMediaType
 from tests.unit.carriers.fakes import ListQueue
-from tests.unit.carriers.samples import SAMPLE_SECRETS, SAMPLES, signed_request
+from tests.unit.carriers.samples import RECEIVED, SAMPLE_SECRETS, SAMPLES, signed_request
 
 NOW = time.time()
 
@@ -154,3 +154,48 @@ def test_a_signed_body_that_is_not_utf8_is_a_400() -> None:
     }
     with pytest.raises(MalformedWebhook):
         accept(WebhookRequest(provider="generic", headers=headers, body=body), ListQueue())
+
+
+def test_a_generic_webhook_with_a_date_out_of_bounds_is_a_400_and_nothing_is_queued() -> None:
+    import json
+
+    from carriers.domain.date_bounds import DateOutOfBounds
+    from carriers.domain.signatures import generic_signature
+
+    document = json.loads(signed_request("generic", SAMPLES["generic"][0], now=NOW).body)
+    document["checkpoints"][0]["occurred_at"] = "9999-12-31T23:59:59+14:00"
+    document["estimated_delivery"] = "not-a-date"
+    body = json.dumps(document).encode()
+    headers = {
+        "content-type": "application/json",
+        "ordertrack-signature": generic_signature(body, SAMPLE_SECRETS["generic"], int(NOW)),
+    }
+    queue = ListQueue()
+    with pytest.raises(DateOutOfBounds) as refused:
+        accept(WebhookRequest(provider="generic", headers=headers, body=body), queue)
+    assert {detail["field"] for detail in refused.value.details} == {
+        "checkpoints.0.occurred_at",
+        "estimated_delivery",
+    }
+    assert queue.messages == []
+
+
+def test_a_provider_webhook_with_dates_out_of_bounds_is_accepted_and_reports_them() -> None:
+    import json
+
+    from carriers.domain.signatures import aftership_signature
+
+    document = json.loads(signed_request("aftership", SAMPLES["aftership"][0], now=NOW).body)
+    document["msg"]["expected_delivery"] = "0001-01-01"
+    body = json.dumps(document).encode()
+    headers = {
+        "content-type": "application/json",
+        "aftership-hmac-sha256": aftership_signature(body, SAMPLE_SECRETS["aftership"]),
+    }
+    queue = ListQueue()
+    message, update = accept_webhook(
+        WebhookRequest(provider="aftership", headers=headers, body=body), secret_of, queue, NOW, RECEIVED
+    )
+    assert queue.messages == [message]
+    assert [value.field for value in update.ignored] == ["estimated_delivery"]
+    assert update.estimated_delivery is None
