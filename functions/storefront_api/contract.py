@@ -121,7 +121,7 @@ _WEBHOOKS = {
         "application/json",
         "ordertrack-signature",
         {"received": True},
-        "ordertrack's own format (docs/webhooks.md); dates outside 2000-01-01 .. a year ahead are a 400",
+        "ordertrack's own format (docs/carrier-webhooks.md); dates outside 2000-01-01 .. a year ahead are a 400",
     ),
     "kuaidi100": (
         "application/x-www-form-urlencoded",
