@@ -104,7 +104,8 @@ def receive_webhook(
     if update.ignored:
         logger.warning(
             "webhook values ignored",
-            ignored=[value.model_dump(exclude_none=True) for value in update.ignored],
+            # the carrier's message text may name the recipient: field, raw value and code only
+            ignored=[value.model_dump(exclude_none=True, exclude={"message"}) for value in update.ignored],
             tracking_number=update.tracking_number,
         )
         metrics.add_metric(name="CarrierValuesIgnored", unit=MetricUnit.Count, value=len(update.ignored))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -145,3 +146,35 @@ def test_events_before_the_shipment_are_applied_when_its_link_is_written(
     assert [e.status for e in order.timeline if e.by == "carrier:generic"] == ["info_received", "in_transit"]
     (shipment,) = DynamoTrackingStore(orders_table, dynamodb).shipments(order_id)
     assert shipment.estimated_delivery == "2025-07-03"  # given with the checkpoints, before the link
+
+
+def test_a_provider_push_with_impossible_dates_is_acknowledged_counted_and_never_used(
+    webhook_env: dict[str, str],
+    shipped: Callable[..., str],
+    dynamodb: Any,
+    orders_table: str,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    order_id = shipped(TRACKING["aftership"])
+    document = json.loads(sample_bytes("aftership", SAMPLES["aftership"][0]))
+    document["msg"]["expected_delivery"] = "not-a-date"
+    document["msg"]["checkpoints"][-1]["checkpoint_time"] = "9999-12-31T23:59:59+14:00"
+    body = json.dumps(document).encode()
+    headers = signed_headers("aftership", body, SAMPLE_SECRETS["aftership"], time.time())
+
+    response = receive_webhook.handler(webhook_event("aftership", body, headers), FakeLambdaContext())
+
+    assert response["statusCode"] == 200  # acknowledged: AfterShip would retry a refusal
+    ignored = [r for r in caplog.records if r.getMessage() == "webhook values ignored"]
+    assert len(ignored) == 1
+    assert document["msg"]["checkpoints"][-1]["message"] not in str(vars(ignored[0]))
+    assert '"CarrierValuesIgnored":[2.0]' in capsys.readouterr().out.replace(" ", "")
+    assert drain(webhook_env["queue_url"]) == {"batchItemFailures": []}
+    order = DynamoOrderRepository(orders_table, dynamodb).get(order_id)
+    shipment = order.shipments[0]
+    assert shipment.estimated_delivery is None
+    assert all(not str(entry.at).startswith("9999") for entry in order.timeline)
+    # the next push of the same tracking number is applied as usual
+    assert post("aftership", SAMPLES["aftership"][1])["statusCode"] == 200
+    assert drain(webhook_env["queue_url"]) == {"batchItemFailures": []}
