@@ -155,6 +155,14 @@ class CustomerServiceSettings(_Settings):
     sweeper: FunctionSettings = FunctionSettings(timeout_seconds=60)
 
 
+class CarrierSettings(_Settings):
+    accept_test_mode_events: bool | None = Field(
+        default=None,
+        description="Apply providers' test-mode events (EasyPost `mode: test`); "
+        "default: only on the dev stage, ignored (200, counted) elsewhere",
+    )
+
+
 class StageConfig(_Settings):
     stage: str = Field(default=DEFAULT_STAGE, pattern=r"^[a-z][a-z0-9-]{0,19}$")
     sender_email: EmailStr = "orders@example.com"
@@ -173,6 +181,12 @@ class StageConfig(_Settings):
     notifications: CustomerNotificationSettings = CustomerNotificationSettings()
     order_lifecycle: OrderLifecycleSettings = OrderLifecycleSettings()
     customer_service: CustomerServiceSettings = CustomerServiceSettings()
+    carriers: CarrierSettings = CarrierSettings()
+
+    @property
+    def accepts_test_mode_events(self) -> bool:
+        configured = self.carriers.accept_test_mode_events
+        return self.stage == DEFAULT_STAGE if configured is None else configured
 
     @field_validator("log_retention_days")
     @classmethod

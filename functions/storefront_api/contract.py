@@ -103,7 +103,8 @@ _WEBHOOKS = {
         "application/json",
         "x-hmac-signature",
         {"received": True},
-        "EasyPost Event (tracker.updated)",
+        "EasyPost Event. `tracker.created` / `tracker.updated` are applied; every other Event of the account "
+        "(`batch.updated`, `payment.completed`, ...) and, outside dev, test-mode events get the same 200 and are ignored",
     ),
     "aftership": (
         "application/json",

@@ -107,6 +107,7 @@ class CarrierTracking(Construct):
             settings=ApiSettings().function,
             environment={
                 "WEBHOOK_QUEUE_URL": self.queue.queue_url,
+                "ACCEPT_TEST_MODE_EVENTS": str(config.accepts_test_mode_events).lower(),
                 **{
                     f"{PROVIDERS[provider][1]}_WEBHOOK_SECRET_ARN": secret.secret_arn
                     for provider, secret in self.secrets.items()

@@ -186,3 +186,25 @@ def test_the_delay_check_flags_a_shipment_past_its_delivery_date(
     order = storefront.wait_for_status(order_id, {"delivery_exception"})
     flagged = [entry for entry in order["timeline"] if entry["by"] == "system:delay-detection"]
     assert flagged and flagged[0]["details"]["reason"] == "late"
+
+
+def test_an_easypost_batch_event_is_acknowledged_and_changes_nothing(
+    stack: Any, storefront: Storefront, new_customer: Callable[..., dict[str, Any]]
+) -> None:
+    order_id = confirmed_order(storefront, new_customer)
+    ship(storefront, order_id, "fedex", f"7000{uuid.uuid4().int % 10**8:08d}")
+    before = storefront.http.get(f"{storefront.url}/v1/orders/{order_id}", timeout=10).json()
+    body = (EASYPOST / "04_batch_updated.json").read_bytes()
+    response = requests.post(
+        f"{storefront.url}/v1/webhooks/easypost",
+        data=body,
+        headers={
+            "content-type": "application/json",
+            "X-Hmac-Signature": easypost_signature(body, secret(stack, "easypost")),
+        },
+        timeout=10,
+    )
+    assert response.status_code == 200 and response.json() == {"received": True}
+    stack.wait_idle(30)
+    after = storefront.http.get(f"{storefront.url}/v1/orders/{order_id}", timeout=10).json()
+    assert (after["status"], after["timeline"]) == (before["status"], before["timeline"])

@@ -59,6 +59,7 @@ def test_webhook_function_only_sends_to_its_queue_and_reads_its_secrets(synthesi
     for logical, provider in PROVIDERS.items():
         name = FUNCTION_ENV.get(provider, provider.upper())
         assert variables[f"{name}_WEBHOOK_SECRET_ARN"] == {"Ref": f"{logical}WebhookSecret"}
+    assert variables["ACCEPT_TEST_MODE_EVENTS"] == "true"  # the default stage is dev
 
 
 def test_webhook_queue_has_a_dlq_and_the_worker_reports_partial_failures(synthesized: SynthesizedApp) -> None:

@@ -138,3 +138,16 @@ def test_policy_json_is_compact_deterministic_and_round_trips() -> None:
     assert " " not in rendered
     assert json.loads(rendered)["critical_events"] == ["order.delivered", "order.delivery_exception"]
     assert NotificationPolicy.model_validate_json(rendered) == settings.policy
+
+
+def test_test_mode_carrier_events_are_accepted_on_dev_only_unless_the_stage_says() -> None:
+    from infra.config import StageConfig
+
+    assert StageConfig().accepts_test_mode_events is True
+    assert StageConfig(stage="prod").accepts_test_mode_events is False
+    assert StageConfig.model_validate(
+        {"stage": "prod", "carriers": {"accept_test_mode_events": True}}
+    ).accepts_test_mode_events
+    assert not StageConfig.model_validate(
+        {"stage": "dev", "carriers": {"accept_test_mode_events": False}}
+    ).accepts_test_mode_events

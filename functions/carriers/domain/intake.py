@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from carriers.domain import normalize, signatures
 from carriers.domain.date_bounds import bound_dates
@@ -140,18 +140,67 @@ def parse_update(provider: Provider, payload: str, received_at: str) -> Tracking
     return bound_dates(update, received_at)
 
 
+EASYPOST_TRACKER_EVENTS = frozenset({"tracker.created", "tracker.updated"})
+
+
+class _EasyPostEnvelope(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    description: str = ""
+    mode: str | None = None
+
+
+def not_for_tracking(provider: Provider, payload: str, accept_test_mode: bool) -> str | None:
+    """Why a verified webhook is acknowledged but not applied, or None to apply it. EasyPost sends
+    every Event of the account to every webhook URL (batches, payments, refunds, ...) and disables
+    endpoints that keep failing, so those get a 200, never a 400; so do test-mode events on stages
+    that do not accept them."""
+    if provider is not Provider.EASYPOST:
+        return None
+    try:
+        envelope = _EasyPostEnvelope.model_validate_json(payload)
+    except ValidationError:
+        return None  # not an Event at all: parse_update answers 400 naming what is wrong
+    if envelope.description not in EASYPOST_TRACKER_EVENTS:
+        return "not_a_tracker_event"
+    if envelope.mode == "test" and not accept_test_mode:
+        return "test_mode"
+    return None
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What a verified webhook led to: the queued message and its update, or why it was skipped."""
+
+    message: WebhookMessage | None = None
+    update: TrackingUpdate | None = None
+    skipped: str | None = None
+    event_type: str | None = None
+
+
 def accept_webhook(
-    request: WebhookRequest, secret_of: SecretOf, queue: WebhookQueue, now: float, received_at: str
-) -> tuple[WebhookMessage, TrackingUpdate]:
-    """Verify, validate and enqueue one webhook; raises a `DomainError` (404, 401, 400) otherwise.
-    Returns the message queued and its update (whose `ignored` values the caller reports)."""
+    request: WebhookRequest,
+    secret_of: SecretOf,
+    queue: WebhookQueue,
+    now: float,
+    received_at: str,
+    *,
+    accept_test_mode: bool = True,
+) -> Accepted:
+    """Verify, validate and enqueue one webhook; raises a `DomainError` (404, 415, 401, 400)
+    otherwise. The caller reports `update.ignored` values and skipped events."""
     provider = provider_of(request.provider)
     check_media_type(provider, request.headers.get("content-type"))
     payload = verify(request, provider, secret_of(provider), now)
+    skipped = not_for_tracking(provider, payload, accept_test_mode)
+    if skipped is not None:
+        return Accepted(
+            skipped=skipped, event_type=_EasyPostEnvelope.model_validate_json(payload).description[:64]
+        )
     update = parse_update(provider, payload, received_at)
     message = WebhookMessage(provider=provider, received_at=received_at, payload=payload)
     queue.enqueue(message)
-    return message, update
+    return Accepted(message=message, update=update)
 
 
 ACKNOWLEDGEMENTS: dict[Provider, dict[str, object]] = {
@@ -164,4 +213,4 @@ def acknowledgement(provider: Provider) -> dict[str, object]:
     return ACKNOWLEDGEMENTS.get(provider, {"received": True})
 
 
-__all__ = ["DomainError", "WebhookRequest", "accept_webhook", "acknowledgement", "parse_update"]
+__all__ = ["Accepted", "DomainError", "WebhookRequest", "accept_webhook", "acknowledgement", "parse_update"]

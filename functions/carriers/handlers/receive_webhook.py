@@ -35,6 +35,10 @@ class WebhookSettings(FunctionSettings):
     seventeentrack_webhook_secret_arn: str
 
 
+class EventFilterSettings(FunctionSettings):
+    accept_test_mode_events: bool = True  # stage setting `carriers.accept_test_mode_events`
+
+
 @cache
 def dependencies() -> tuple[SecretOf, WebhookQueue]:
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
@@ -47,6 +51,11 @@ def dependencies() -> tuple[SecretOf, WebhookQueue]:
         secret_ids, SecretsProvider(boto3_client=aws_client("secretsmanager"))
     )
     return secrets, SqsWebhookQueue(settings.webhook_queue_url, aws_client("sqs"))
+
+
+@cache
+def accept_test_mode() -> bool:
+    return EventFilterSettings().accept_test_mode_events
 
 
 MAX_BODY_BYTES = 256 * 1024  # as the storefront API (shared.http_api, not imported: ~0.1 s of cold start)
@@ -93,7 +102,9 @@ def receive_webhook(
             provider_of(request.provider)  # 404 before any AWS call
             secret_of, queue = dependencies()
         now = wiring.clock().now()
-        message, update = accept_webhook(request, secret_of, queue, now.timestamp(), isoformat(now))
+        accepted = accept_webhook(
+            request, secret_of, queue, now.timestamp(), isoformat(now), accept_test_mode=accept_test_mode()
+        )
     except Unauthorized as error:
         source = ((event.get("requestContext") or {}).get("http") or {}).get("sourceIp")
         logger.warning("webhook signature rejected", code=error.code, details=error.details, source_ip=source)
@@ -101,6 +112,11 @@ def receive_webhook(
     except DomainError as error:
         logger.info("webhook refused", code=error.code, status=error.http_status)
         return _response(error.http_status, error_body(error.code, error.message, error.details))
+    update = accepted.update
+    if update is None:  # verified, but not a tracking event (or a test-mode one): 200, not applied
+        logger.info("webhook event ignored", reason=accepted.skipped, event_type=accepted.event_type)
+        metrics.add_metric(name="WebhookEventsIgnored", unit=MetricUnit.Count, value=1)
+        return _response(200, acknowledgement(provider_of(request.provider)))
     if update.ignored:
         logger.warning(
             "webhook values ignored",
@@ -110,7 +126,7 @@ def receive_webhook(
         )
         metrics.add_metric(name="CarrierValuesIgnored", unit=MetricUnit.Count, value=len(update.ignored))
     logger.info("webhook accepted")
-    return _response(200, acknowledgement(message.provider))
+    return _response(200, acknowledgement(update.provider))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)

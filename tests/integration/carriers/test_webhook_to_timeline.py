@@ -178,3 +178,29 @@ def test_a_provider_push_with_impossible_dates_is_acknowledged_counted_and_never
     # the next push of the same tracking number is applied as usual
     assert post("aftership", SAMPLES["aftership"][1])["statusCode"] == 200
     assert drain(webhook_env["queue_url"]) == {"batchItemFailures": []}
+
+
+def test_an_easypost_batch_event_is_acknowledged_counted_and_not_queued(
+    webhook_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    response = post("easypost", "04_batch_updated.json")
+    assert response["statusCode"] == 200 and json.loads(response["body"]) == {"received": True}
+    assert '"WebhookEventsIgnored":[1.0]' in capsys.readouterr().out.replace(" ", "")
+    assert sqs_event_from_queue(webhook_env["queue_url"]) == {"Records": []}
+
+
+def test_test_mode_events_are_ignored_where_the_stage_says_so(
+    webhook_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = json.loads(sample_bytes("easypost", SAMPLES["easypost"][0]))
+    document["mode"] = "test"
+    body = json.dumps(document).encode()
+    headers = signed_headers("easypost", body, SAMPLE_SECRETS["easypost"], time.time())
+    monkeypatch.setenv("ACCEPT_TEST_MODE_EVENTS", "false")
+    receive_webhook.accept_test_mode.cache_clear()
+    try:
+        response = receive_webhook.handler(webhook_event("easypost", body, headers), FakeLambdaContext())
+    finally:
+        receive_webhook.accept_test_mode.cache_clear()
+    assert response["statusCode"] == 200
+    assert sqs_event_from_queue(webhook_env["queue_url"]) == {"Records": []}

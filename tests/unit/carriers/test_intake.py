@@ -193,9 +193,77 @@ def test_a_provider_webhook_with_dates_out_of_bounds_is_accepted_and_reports_the
         "aftership-hmac-sha256": aftership_signature(body, SAMPLE_SECRETS["aftership"]),
     }
     queue = ListQueue()
-    message, update = accept_webhook(
+    accepted = accept_webhook(
         WebhookRequest(provider="aftership", headers=headers, body=body), secret_of, queue, NOW, RECEIVED
     )
-    assert queue.messages == [message]
-    assert [value.field for value in update.ignored] == ["estimated_delivery"]
-    assert update.estimated_delivery is None
+    assert queue.messages == [accepted.message]
+    assert accepted.update is not None
+    assert [value.field for value in accepted.update.ignored] == ["estimated_delivery"]
+    assert accepted.update.estimated_delivery is None
+
+
+def easypost_event(name: str, **changes: object) -> WebhookRequest:
+    import json
+
+    from carriers.domain.signatures import easypost_signature
+
+    document = json.loads(signed_request("easypost", name, now=NOW).body)
+    document.update(changes)
+    body = json.dumps(document).encode()
+    headers = {
+        "content-type": "application/json",
+        "x-hmac-signature": easypost_signature(body, SAMPLE_SECRETS["easypost"]),
+    }
+    return WebhookRequest(provider="easypost", headers=headers, body=body)
+
+
+@pytest.mark.parametrize(
+    "description", ["batch.updated", "payment.completed", "refund.successful", "insurance.purchased", ""]
+)
+def test_easypost_events_that_are_not_about_a_tracker_are_acknowledged_and_never_queued(
+    description: str,
+) -> None:
+    queue = ListQueue()
+    accepted = accept_webhook(
+        easypost_event("04_batch_updated.json", description=description), secret_of, queue, NOW, RECEIVED
+    )
+    assert (accepted.skipped, accepted.message, queue.messages) == ("not_a_tracker_event", None, [])
+
+
+def test_the_batch_sample_as_sent_is_skipped_and_still_needs_its_signature() -> None:
+    queue = ListQueue()
+    accepted = accept_webhook(
+        signed_request("easypost", "04_batch_updated.json", now=NOW), secret_of, queue, NOW, RECEIVED
+    )
+    assert accepted.skipped == "not_a_tracker_event" and accepted.event_type == "batch.updated"
+    request = signed_request("easypost", "04_batch_updated.json", secret="not-the-secret", now=NOW)
+    with pytest.raises(SignatureInvalid):
+        accept(request, queue)
+
+
+@pytest.mark.parametrize(("accept_test_mode", "queued"), [(True, 1), (False, 0)])
+def test_test_mode_tracker_events_follow_the_stage_setting(accept_test_mode: bool, queued: int) -> None:
+    queue = ListQueue()
+    accepted = accept_webhook(
+        easypost_event(SAMPLES["easypost"][0], mode="test"),
+        secret_of,
+        queue,
+        NOW,
+        RECEIVED,
+        accept_test_mode=accept_test_mode,
+    )
+    assert len(queue.messages) == queued
+    assert accepted.skipped == (None if accept_test_mode else "test_mode")
+
+
+def test_production_tracker_events_are_applied_on_every_stage() -> None:
+    queue = ListQueue()
+    accept_webhook(
+        easypost_event(SAMPLES["easypost"][0], mode="production"),
+        secret_of,
+        queue,
+        NOW,
+        RECEIVED,
+        accept_test_mode=False,
+    )
+    assert len(queue.messages) == 1
