@@ -96,7 +96,9 @@ def aftership(webhook: AfterShipWebhook) -> TrackingUpdate:
                 reason=reason,
                 occurred_at=moment,
                 location=checkpoint.location
-                or _join(checkpoint.city, checkpoint.state, checkpoint.country_iso3),
+                or _join(
+                    checkpoint.city, checkpoint.state, checkpoint.country_iso3 or checkpoint.country_region
+                ),
                 message=checkpoint.message,
                 raw_code=checkpoint.subtag or checkpoint.tag,
                 provider=Provider.AFTERSHIP,
@@ -108,7 +110,7 @@ def aftership(webhook: AfterShipWebhook) -> TrackingUpdate:
         tracking_number=normalize_tracking_number(tracking.tracking_number),
         carrier=tracking.slug,
         checkpoints=checkpoints,
-        estimated_delivery=tracking.expected_delivery,
+        estimated_delivery=tracking.estimated_delivery(),
     )
 
 

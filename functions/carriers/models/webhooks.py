@@ -58,16 +58,64 @@ class AfterShipCheckpoint(_Lenient):
     tag: str = "Pending"
     subtag: str | None = None
     raw_tag: str | None = None
+    country_region: str | None = None  # 2025-01 and later (was country_iso3)
+
+
+class AfterShipDateRange(_Lenient):
+    """`courier_estimated_delivery_date` (2024-10 and later) and `aftership_estimated_delivery_date`."""
+
+    estimated_delivery_date: str | None = None
+    estimated_delivery_date_min: str | None = None
+    estimated_delivery_date_max: str | None = None
+
+    def best(self) -> str | None:
+        return self.estimated_delivery_date or self.estimated_delivery_date_max
+
+
+class AfterShipEdd(_Lenient):
+    """`latest_estimated_delivery` and `custom_estimated_delivery_date`: a date or a range."""
+
+    type: str | None = None
+    source: str | None = None
+    datetime: str | None = None
+    datetime_min: str | None = None
+    datetime_max: str | None = None
+
+    def best(self) -> str | None:
+        return self.datetime or self.datetime_max
 
 
 class AfterShipTracking(_Lenient):
+    """The tracking of a webhook `msg`, read across the versions AfterShip documents: 2024-07 has
+    `expected_delivery`; 2024-10 replaced it with `courier_estimated_delivery_date`; every version
+    since 2024-04 may also carry `latest_estimated_delivery`, `custom_estimated_delivery_date` and
+    `aftership_estimated_delivery_date` (events/carriers/aftership/README.md)."""
+
     tracking_number: str = Field(min_length=1)
     slug: str | None = None
     tag: str = "Pending"
     subtag: str | None = None
     expected_delivery: str | None = None
+    courier_estimated_delivery_date: AfterShipDateRange | None = None
+    latest_estimated_delivery: AfterShipEdd | None = None
+    custom_estimated_delivery_date: AfterShipEdd | None = None
+    aftership_estimated_delivery_date: AfterShipDateRange | None = None
     updated_at: AwareDatetime | None = None
     checkpoints: list[AfterShipCheckpoint] = []
+
+    def estimated_delivery(self) -> str | None:
+        """The carrier's estimate first (either version's field), then AfterShip's latest, the
+        merchant's custom one, and AfterShip's prediction; a range counts as its upper end."""
+        for candidate in (
+            self.expected_delivery,
+            self.courier_estimated_delivery_date.best() if self.courier_estimated_delivery_date else None,
+            self.latest_estimated_delivery.best() if self.latest_estimated_delivery else None,
+            self.custom_estimated_delivery_date.best() if self.custom_estimated_delivery_date else None,
+            self.aftership_estimated_delivery_date.best() if self.aftership_estimated_delivery_date else None,
+        ):
+            if candidate:
+                return candidate
+        return None
 
 
 class AfterShipWebhook(_Lenient):

@@ -123,3 +123,88 @@ def test_17track_attempt_keeps_the_latest_status_for_the_newest_unstaged_event()
 )
 def test_17track_status_mapping(status: str, sub_status: str | None, expected: TrackingStatus) -> None:
     assert status_tables.seventeentrack_mapping(status, sub_status)[0] is expected
+
+
+def aftership_document(name: str = "01_in_transit.json") -> dict:
+    return json.loads(payload("aftership", name))
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({}, "2025-05-14"),  # 2024-07: expected_delivery
+        (
+            {
+                "expected_delivery": None,
+                "courier_estimated_delivery_date": {"estimated_delivery_date": "2025-05-15"},
+            },
+            "2025-05-15",
+        ),
+        (
+            {
+                "expected_delivery": None,
+                "courier_estimated_delivery_date": {
+                    "estimated_delivery_date": None,
+                    "estimated_delivery_date_min": "2025-05-14",
+                    "estimated_delivery_date_max": "2025-05-16",
+                },
+            },
+            "2025-05-16",  # a range counts as its upper end
+        ),
+        (
+            {
+                "expected_delivery": None,
+                "latest_estimated_delivery": {"type": "specific", "datetime": "2025-05-17T18:00:00-05:00"},
+            },
+            "2025-05-17T18:00:00-05:00",
+        ),
+        (
+            {
+                "expected_delivery": None,
+                "custom_estimated_delivery_date": {
+                    "datetime_min": "2025-05-12",
+                    "datetime_max": "2025-05-18",
+                },
+            },
+            "2025-05-18",
+        ),
+        (
+            {
+                "expected_delivery": None,
+                "aftership_estimated_delivery_date": {"estimated_delivery_date": "2025-05-19"},
+            },
+            "2025-05-19",
+        ),
+    ],
+)
+def test_every_aftership_version_keeps_its_delivery_estimate(change: dict, expected: str) -> None:
+    document = aftership_document()
+    document["msg"].update(change)
+    assert parse_update(Provider.AFTERSHIP, json.dumps(document), RECEIVED).estimated_delivery == expected
+
+
+def test_the_2025_01_sample_reads_like_the_2024_07_one() -> None:
+    old = parse_update(Provider.AFTERSHIP, payload("aftership", "01_in_transit.json"), RECEIVED)
+    new = parse_update(Provider.AFTERSHIP, payload("aftership", "04_in_transit_2025_01.json"), RECEIVED)
+    assert new.estimated_delivery == old.estimated_delivery == "2025-05-14"
+    assert [(cp.status, cp.occurred_at, cp.location) for cp in new.checkpoints] == [
+        (cp.status, cp.occurred_at, cp.location) for cp in old.checkpoints
+    ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"courier_estimated_delivery_date": "2025-05-15"},
+        {"latest_estimated_delivery": ["2025-05-15"]},
+        {"checkpoints": {"not": "a list"}},
+    ],
+)
+def test_an_aftership_field_of_the_wrong_shape_is_a_400_naming_it(change: dict) -> None:
+    from carriers.domain.intake import MalformedWebhook
+
+    document = aftership_document()
+    document["msg"].update(change)
+    with pytest.raises(MalformedWebhook) as refused:
+        parse_update(Provider.AFTERSHIP, json.dumps(document), RECEIVED)
+    assert any(detail["field"].startswith(f"msg.{next(iter(change))}") for detail in refused.value.details)

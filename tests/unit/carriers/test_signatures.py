@@ -13,11 +13,13 @@ EASYPOST_KAT = {
     "01_in_transit.json": "hmac-sha256-hex=6a558b1b0808845005def794de0e42139ae4855e5f8e6235790dd11c2eba8b19",
     "02_out_for_delivery.json": "hmac-sha256-hex=5f71cc87b423891e742d1458cbc2424c49033ae9c133a982033369a97722f13b",
     "03_delivered.json": "hmac-sha256-hex=77fc0e7b32022ec9963c45b4875785f50e9c59f5e51cfc74d506c7f9761ea49e",
+    "04_batch_updated.json": "hmac-sha256-hex=1cbdee708c7b5352f2520f5ad75ed0b1ad6a2f9996bfd06559647f7403d5ee8e",
 }
 AFTERSHIP_KAT = {
     "01_in_transit.json": "ez8s+UWinioGwWaXXropC+223wRewsTMkLhNUQULOHw=",
     "02_exception.json": "OyB8D1a6+RNn1aytU1GGlzI02ahZNVvd3dcSRdyTb9g=",
     "03_delivered.json": "ILlUPR9chOR44WqVWrwz7+0TKCPV0u2GxpStW3eo3g8=",
+    "04_in_transit_2025_01.json": "rGy8XFZ4NNSKEFCvjgWM3B5PhE2p7VS6cst7zTCsMdE=",
 }
 KUAIDI100_KAT = {
     "01_in_transit.txt": "BC9994B53BFF9FB9D70DAAB2CD8A3579",
