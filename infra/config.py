@@ -161,6 +161,13 @@ class CarrierSettings(_Settings):
         description="Apply providers' test-mode events (EasyPost `mode: test`); "
         "default: only on the dev stage, ignored (200, counted) elsewhere",
     )
+    pre_registration_window_days: int = Field(
+        default=30,
+        ge=0,
+        le=365,
+        description="Events that arrived before a shipment registered its tracking number apply to it "
+        "only if of its carrier and at most this many days older than its registration",
+    )
 
 
 class StageConfig(_Settings):

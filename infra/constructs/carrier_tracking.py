@@ -40,7 +40,8 @@ DELAY_HANDLER = "carriers.handlers.flag_delayed_shipments.handler"
 STALLED_AFTER_HOURS = 48
 DELAY_CHECK_RATE = Duration.hours(1)
 NEW_TRACKING_LINKS = {
-    "eventName": lambda_.FilterRule.is_equal("INSERT"),
+    # INSERT: a new tracking number; MODIFY: a recycled one taken over by a newer shipment
+    "eventName": lambda_.FilterRule.or_("INSERT", "MODIFY"),
     "dynamodb": {"NewImage": {"entity": {"S": lambda_.FilterRule.is_equal("tracking_link")}}},
 }
 
@@ -148,6 +149,7 @@ class CarrierTracking(Construct):
             environment={
                 "ORDERS_TABLE_NAME": orders_table.table_name,
                 "STALLED_AFTER_HOURS": str(STALLED_AFTER_HOURS),
+                "PRE_REGISTRATION_WINDOW_DAYS": str(config.carriers.pre_registration_window_days),
             },
         )
         self.worker.grant_table_read_write_data(orders_table)
@@ -166,6 +168,7 @@ class CarrierTracking(Construct):
             environment={
                 "ORDERS_TABLE_NAME": orders_table.table_name,
                 "STALLED_AFTER_HOURS": str(STALLED_AFTER_HOURS),
+                "PRE_REGISTRATION_WINDOW_DAYS": str(config.carriers.pre_registration_window_days),
             },
             unscoped_resource_reasons=[STREAM_READ_REASON],
         )

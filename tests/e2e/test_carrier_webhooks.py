@@ -6,7 +6,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -31,6 +31,15 @@ SKU = "TEA-CARRIER-E2E"
 
 def secret(stack: Any, provider: str) -> str:
     return stack.settings.get(f"ORDERTRACK_{provider.upper()}_WEBHOOK_SECRET", f"local-{provider}-secret")
+
+
+def redated(document: dict[str, Any], shift: timedelta) -> dict[str, Any]:
+    """A fixed-date sample moved by `shift` (each time keeps its own offset), so that rules that
+    depend on time (who owns an event, delays) see it relative to the shipment; it is signed when posted."""
+    moved = json.loads(json.dumps(document))
+    for checkpoint in moved["checkpoints"]:
+        checkpoint["occurred_at"] = (datetime.fromisoformat(checkpoint["occurred_at"]) + shift).isoformat()
+    return moved
 
 
 def post_generic(storefront: Storefront, document: dict[str, Any], key: str) -> requests.Response:
@@ -66,6 +75,9 @@ def test_a_generic_journey_reaches_the_order_timeline_in_checkpoint_order(
     stack: Any, storefront: Storefront, new_customer: Callable[..., dict[str, Any]]
 ) -> None:
     tracking_number = f"SF{uuid.uuid4().int % 10**13:013d}"
+    # the samples' journey (29 hours), moved to end an hour ago: its first scan is before the shipment
+    last = datetime.fromisoformat("2025-07-02T14:30:00+08:00")
+    shift = datetime.now(UTC) - timedelta(hours=1) - last
     samples = []
     for name in [
         "01_info_received.json",
@@ -75,7 +87,7 @@ def test_a_generic_journey_reaches_the_order_timeline_in_checkpoint_order(
     ]:
         document = json.loads((GENERIC / name).read_text(encoding="utf-8"))
         document["tracking_number"] = tracking_number
-        samples.append(document)
+        samples.append(redated(document, shift))
     key = secret(stack, "generic")
     order_id = confirmed_order(storefront, new_customer)
 
@@ -97,7 +109,7 @@ def test_a_generic_journey_reaches_the_order_timeline_in_checkpoint_order(
         ["info_received", "in_transit", "out_for_delivery", "delivered"]
     )
     delivered = next(entry for entry in carrier if entry["status"] == "delivered")
-    assert delivered["at"] == "2025-07-02T14:30:00+08:00"
+    assert delivered["at"] == samples[3]["checkpoints"][0]["occurred_at"]  # the carrier's own time
     assert delivered["details"]["message"] == samples[3]["checkpoints"][0]["message"]  # UTF-8 kept
     moves = [entry["status"] for entry in order["timeline"] if entry["by"] == "system:carrier-tracking"]
     assert moves[-1] == "delivered"
@@ -208,3 +220,45 @@ def test_an_easypost_batch_event_is_acknowledged_and_changes_nothing(
     stack.wait_idle(30)
     after = storefront.http.get(f"{storefront.url}/v1/orders/{order_id}", timeout=10).json()
     assert (after["status"], after["timeline"]) == (before["status"], before["timeline"])
+
+
+def test_a_recycled_tracking_number_starts_a_new_life_with_the_new_order(
+    stack: Any, storefront: Storefront, new_customer: Callable[..., dict[str, Any]]
+) -> None:
+    key = secret(stack, "generic")
+    number = f"YT{uuid.uuid4().int % 10**12:012d}"
+    delivered = json.loads((GENERIC / "04_delivered.json").read_text(encoding="utf-8"))
+    delivered.update(tracking_number=number, event_id=f"old-{number}", carrier="yuantong")
+    delivered = redated(
+        delivered, datetime.now(UTC) - timedelta(days=2) - datetime.fromisoformat("2025-07-02T14:30:00+08:00")
+    )
+    # Given an old parcel with the number was delivered to an earlier order
+    old_order = confirmed_order(storefront, new_customer)
+    ship(storefront, old_order, "yuantong", number)
+    assert post_generic(storefront, delivered, key).status_code == 200
+    storefront.wait_for_status(old_order, {"delivered"}, timeout=30)
+
+    # When the carrier reuses the number for a new order's parcel
+    new_order = confirmed_order(storefront, new_customer)
+    ship(storefront, new_order, "yuantong", number)
+    stack.wait_idle(30)
+
+    # Then the new order is not delivered by the old parcel's event, on registration or on its first scan
+    assert (
+        storefront.http.get(f"{storefront.url}/v1/orders/{new_order}", timeout=10).json()["status"]
+        == "shipped"
+    )
+    first_scan = {
+        "event_id": f"new-{number}",
+        "tracking_number": number,
+        "carrier": "yuantong",
+        "checkpoints": [
+            {"occurred_at": datetime.now(UTC).isoformat(), "status": "in_transit", "message": "快件已揽收"}
+        ],
+    }
+    assert post_generic(storefront, first_scan, key).status_code == 200
+    order = storefront.wait_for_status(new_order, {"in_transit"}, timeout=30)
+    assert [e["status"] for e in order["timeline"] if e["by"] == "carrier:generic"] == ["in_transit"]
+    old = storefront.http.get(f"{storefront.url}/v1/orders/{old_order}", timeout=10).json()
+    assert old["status"] == "delivered"
+    assert [e["status"] for e in old["timeline"] if e["by"] == "carrier:generic"] == ["delivered"]

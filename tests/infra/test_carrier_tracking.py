@@ -91,7 +91,7 @@ def test_link_consumer_sees_only_new_tracking_links(synthesized: SynthesizedApp)
     assert props["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0] == "TrackingLinksDlq"
     patterns = [json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]]
     assert patterns == [
-        {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"entity": {"S": ["tracking_link"]}}}}
+        {"eventName": ["INSERT", "MODIFY"], "dynamodb": {"NewImage": {"entity": {"S": ["tracking_link"]}}}}
     ]
 
 

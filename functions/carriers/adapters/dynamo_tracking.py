@@ -20,7 +20,17 @@ from shared.dynamo import from_attributes, to_attribute, to_attributes
 from shared.errors import RetryableError
 
 EVENT_SK_PREFIX = "EVENT#"
-EVENT_FIELDS = ("status", "reason", "occurred_at", "location", "message", "raw_code", "provider")
+EVENT_FIELDS = (
+    "status",
+    "reason",
+    "occurred_at",
+    "location",
+    "message",
+    "raw_code",
+    "provider",
+    "carrier",
+    "received_at",
+)
 ESTIMATE_SK = "ESTIMATE"
 
 

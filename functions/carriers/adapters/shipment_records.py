@@ -59,6 +59,7 @@ def shipment_items(
         "order_id": order_id,
         "shipment_id": shipment_id,
         "carrier": slug,
+        "created_at": created_at,
     }
     return to_attributes(shipment), to_attributes(link)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from carriers.domain.delays import DEFAULT_POLICY, DelayPolicy, next_watch
+from carriers.domain.ownership import earlier_owner, owned_events
 from carriers.domain.ports import TrackingStore
 from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState
 from carriers.models.tracking import Checkpoint, TrackingEstimate, TrackingUpdate, parse_time
@@ -135,7 +136,11 @@ def record_tracking_update(update: TrackingUpdate, store: TrackingStore, receive
     """Store the checkpoints not stored yet and the update's delivery estimate (unless a later
     webhook's is stored already); returns how many checkpoints were new."""
     stored = store.events(update.tracking_number)
-    new = {cp.event_key: cp for cp in update.checkpoints if cp.event_key not in stored}
+    new = {
+        cp.event_key: cp.model_copy(update={"carrier": update.carrier, "received_at": received_at})
+        for cp in update.checkpoints
+        if cp.event_key not in stored
+    }
     if new:
         store.save_events(update, list(new.values()))
     if update.estimated_delivery:  # no estimate in an update means "not said", not "withdrawn"
@@ -197,7 +202,7 @@ def _apply_stored_events_once(
     order = store.order(link.order_id)
     if shipment is None or order is None:
         return ApplyResult.PENDING_LINK
-    events = store.events(tracking_number)
+    events = owned_events(store.events(tracking_number), shipment, link, earlier_owner(store, link), policy)
     estimate = store.estimate(tracking_number)
     estimated_delivery = estimate.estimated_delivery if estimate else shipment.estimated_delivery
     applied = set(shipment.applied_events)

@@ -22,6 +22,9 @@ CLOSED_SHIPMENT_STATUSES = frozenset({"delivered", "returned_to_sender"})
 class DelayPolicy:
     stalled_after: timedelta = DEFAULT_STALLED_AFTER
     lookback_days: int = 14  # watches older than this many days are not looked at any more
+    # events that arrived before a shipment registered its (recycled) tracking number apply to it
+    # only if of its carrier and at most this much older than its registration
+    pre_registration_window: timedelta = timedelta(days=30)
 
 
 DEFAULT_POLICY = DelayPolicy()

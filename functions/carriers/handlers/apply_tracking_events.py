@@ -28,6 +28,7 @@ from shared.settings import FunctionSettings
 class TrackingWorkerSettings(FunctionSettings):
     orders_table_name: str
     stalled_after_hours: int = 48
+    pre_registration_window_days: int = 30
 
 
 class WebhookQueueRecord(SqsRecordModel):
@@ -43,7 +44,10 @@ def default_store() -> TrackingStore:
 @cache
 def delay_policy() -> DelayPolicy:
     settings = TrackingWorkerSettings()  # type: ignore[call-arg]
-    return DelayPolicy(stalled_after=timedelta(hours=settings.stalled_after_hours))
+    return DelayPolicy(
+        stalled_after=timedelta(hours=settings.stalled_after_hours),
+        pre_registration_window=timedelta(days=settings.pre_registration_window_days),
+    )
 
 
 processor = BatchProcessor(event_type=EventType.SQS, model=WebhookQueueRecord)

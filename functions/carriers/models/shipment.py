@@ -16,6 +16,9 @@ class TrackingLink(BaseModel):
     order_id: str
     shipment_id: str
     carrier: str
+    created_at: str | None = None  # when this shipment registered the number
+    previous_order_id: str | None = None  # the shipment that had the number before (recycled numbers)
+    previous_shipment_id: str | None = None
 
 
 class ShipmentState(BaseModel):

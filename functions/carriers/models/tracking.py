@@ -50,6 +50,10 @@ class Checkpoint(BaseModel):
     message: str | None = None
     raw_code: str
     provider: Provider
+    # when stored: the carrier code the provider gave and when its webhook arrived (who owns the
+    # event when a tracking number is recycled: carriers.domain.ownership); not part of its identity
+    carrier: str | None = None
+    received_at: str | None = None
 
     @property
     def utc_time(self) -> str:
@@ -78,6 +82,8 @@ class Checkpoint(BaseModel):
             "message": self.message,
             "raw_code": self.raw_code,
             "provider": self.provider.value,
+            "carrier": self.carrier,
+            "received_at": self.received_at,
         }
 
 

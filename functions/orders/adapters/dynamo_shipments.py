@@ -3,7 +3,9 @@
 - shipment: pk `ORDER#<order_id>`, sk `SHIPMENT#<shipment_id>`, `entity` = `shipment`;
 - tracking link: pk `TRACKING#<tracking_number>`, sk `LINK`, `entity` = `tracking_link`, so a
   carrier event finds its order and shipment, and the link's stream record lets events that
-  arrived before the shipment be applied.
+  arrived before the shipment be applied. A recycled number's link is taken over by the newest
+  shipment; `previous_order_id` / `previous_shipment_id` keep the one it replaced, whose events
+  stay with it (carriers.domain.ownership).
 """
 
 from __future__ import annotations
@@ -26,15 +28,24 @@ class DynamoShipments:
             "entity": "shipment",
             "order_id": order.order_id,
         }
-        link_item = {
-            "pk": f"TRACKING#{shipment['tracking_number']}",
-            "sk": "LINK",
+        link = {
             "entity": "tracking_link",
+            "tracking_number": shipment["tracking_number"],
             "order_id": order.order_id,
             "shipment_id": shipment["shipment_id"],
             "carrier": shipment["carrier"],
             "created_at": shipment["created_at"],
         }
+        names = {f"#{name}": name for name in link}
+        names.update(
+            {"#previous_order_id": "previous_order_id", "#previous_shipment_id": "previous_shipment_id"}
+        )
+        # every SET reads the item as it was: the previous_* copy the shipment being replaced
+        assignments = [
+            "#previous_order_id = if_not_exists(#order_id, :none)",
+            "#previous_shipment_id = if_not_exists(#shipment_id, :none)",
+            *(f"#{name} = :{name}" for name in link),
+        ]
         return [
             {
                 "Put": {
@@ -43,5 +54,16 @@ class DynamoShipments:
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
-            {"Put": {"TableName": self._table, "Item": to_attributes(link_item)}},
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": to_attributes({"pk": f"TRACKING#{shipment['tracking_number']}", "sk": "LINK"}),
+                    "UpdateExpression": "SET " + ", ".join(assignments),
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": {
+                        ":none": {"S": ""},
+                        **{f":{name}": value for name, value in to_attributes(link).items()},
+                    },
+                }
+            },
         ]

@@ -10,12 +10,15 @@ from orders.adapters.dynamo_orders import DynamoOrderRepository
 from orders.models.api import TimelineEntry
 from orders.models.order import OrderStatus
 from tests.factories import order_body
-from tests.integration.orders.test_storefront_api import Call, call  # noqa: F401 - the fixture
+from tests.integration.orders import test_storefront_api
+from tests.integration.orders.test_storefront_api import Call
+
+call = test_storefront_api.call  # the fixture
 
 pytestmark = pytest.mark.usefixtures("call")
 
 
-def place(call: Call, key: str, **overrides: Any) -> str:  # noqa: F811
+def place(call: Call, key: str, **overrides: Any) -> str:
     status, body, _ = call("POST", "/v1/orders", order_body(**overrides), {"idempotency-key": key})
     assert status == 201, body
     return body["order_id"]
@@ -31,7 +34,7 @@ def force_status(dynamodb: Any, table: str, order_id: str, status: OrderStatus, 
     )
 
 
-def test_search_by_customer_is_newest_first_with_a_working_cursor(call: Call) -> None:  # noqa: F811
+def test_search_by_customer_is_newest_first_with_a_working_cursor(call: Call) -> None:
     ids = [place(call, f"k{n}") for n in range(5)]
 
     status, page, _ = call("GET", "/v1/orders?customer_id=cust-1001&limit=2")
@@ -47,7 +50,7 @@ def test_search_by_customer_is_newest_first_with_a_working_cursor(call: Call) ->
     assert created == sorted(created, reverse=True)
 
 
-def test_search_by_status_and_time_window(call: Call, dynamodb: Any, orders_table: str) -> None:  # noqa: F811
+def test_search_by_status_and_time_window(call: Call, dynamodb: Any, orders_table: str) -> None:
     held = place(call, "a")
     place(call, "b")
     force_status(dynamodb, orders_table, held, OrderStatus.ON_HOLD, hold_reasons=["order_value_above_limit"])
@@ -69,7 +72,7 @@ def test_search_by_status_and_time_window(call: Call, dynamodb: Any, orders_tabl
         ("?customer_id=c&created_from=yesterday", "created_from"),
     ],
 )
-def test_bad_searches_are_4xx_naming_the_parameter(call: Call, query: str, field: str) -> None:  # noqa: F811
+def test_bad_searches_are_4xx_naming_the_parameter(call: Call, query: str, field: str) -> None:
     status, body, _ = call("GET", f"/v1/orders{query}")
     assert status in (400, 422)
     assert any(field in detail["field"] for detail in body["error"]["details"])
@@ -147,7 +150,7 @@ def test_payment_of_an_expired_order_is_409_and_changes_nothing(
     assert call("GET", f"/v1/orders/{order_id}")[1] == before
 
 
-def test_cancel_before_reservation_needs_no_stock(call: Call) -> None:  # noqa: F811
+def test_cancel_before_reservation_needs_no_stock(call: Call) -> None:
     order_id = place(call, "k")
     status, order, _ = call("POST", f"/v1/orders/{order_id}/cancel", {"reason": "customer changed mind"})
     assert status == 200 and order["status"] == "cancelled"
@@ -155,7 +158,7 @@ def test_cancel_before_reservation_needs_no_stock(call: Call) -> None:  # noqa: 
     assert call("POST", f"/v1/orders/{order_id}/cancel", {})[0] == 200  # a retried cancel
 
 
-def test_actions_on_unknown_orders_are_404(call: Call) -> None:  # noqa: F811
+def test_actions_on_unknown_orders_are_404(call: Call) -> None:
     for action, body in (
         ("payment", {}),
         ("cancel", {}),

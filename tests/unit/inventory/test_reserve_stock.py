@@ -164,7 +164,7 @@ def test_the_second_identical_order_within_ten_minutes_is_held() -> None:
 
 def test_screening_the_same_order_again_is_not_a_duplicate_of_itself() -> None:
     orders = InMemoryOrders()
-    stock = InMemoryStock(orders, {"TEA-OOLONG-250G": 50, "CUP-PORCELAIN": 50})
+    InMemoryStock(orders, {"TEA-OOLONG-250G": 50, "CUP-PORCELAIN": 50})
     order_id = placed(orders)
     order = orders.get(order_id)
     assert order is not None
