@@ -124,6 +124,13 @@ _WEBHOOKS = {
         {"received": True},
         "ordertrack's own format (docs/carrier-webhooks.md); dates outside 2000-01-01 .. a year ahead are a 400",
     ),
+    "shippo": (
+        "application/json",
+        None,
+        {"received": True},
+        "Shippo `track_updated` webhook; other Shippo events (`transaction_created`, `batch_created`, ...) "
+        "get the same 200 and are ignored. Shippo signs nothing: the webhook URL carries our secret as `?token=`",
+    ),
     "kuaidi100": (
         "application/x-www-form-urlencoded",
         None,
@@ -168,6 +175,16 @@ def _webhook(provider: str) -> dict[str, Any]:
     if header is not None:
         operation["parameters"] = [
             {"name": header, "in": "header", "required": True, "schema": {"type": "string"}}
+        ]
+    if provider == "shippo":
+        operation["parameters"] = [
+            {
+                "name": "token",
+                "in": "query",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": "The stack's Shippo webhook secret, part of the URL registered with Shippo.",
+            }
         ]
     return {"post": operation}
 

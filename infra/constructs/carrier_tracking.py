@@ -29,6 +29,7 @@ PROVIDERS: dict[str, tuple[str, str]] = {
     "kuaidi100": ("Kuaidi100", "KUAIDI100"),
     "generic": ("Generic", "GENERIC"),
     "17track": ("SeventeenTrack", "SEVENTEENTRACK"),  # environment names cannot start with a digit
+    "shippo": ("Shippo", "SHIPPO"),
 }
 """provider path segment -> (logical id prefix, function environment prefix)."""
 WEBHOOK_ROUTE = "/v1/webhooks/{provider}"

@@ -16,6 +16,7 @@ PROVIDERS = {
     "Kuaidi100": "kuaidi100",
     "Generic": "generic",
     "SeventeenTrack": "17track",
+    "Shippo": "shippo",
 }
 FUNCTION_ENV = {"17track": "SEVENTEENTRACK"}
 

@@ -4,7 +4,7 @@ before the signature is verified, and nothing is written when it is not."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
@@ -19,6 +19,7 @@ from carriers.models.webhooks import (
     GenericWebhook,
     Kuaidi100Push,
     SeventeenTrackWebhook,
+    ShippoWebhook,
 )
 from shared.errors import DomainError, InvalidRequest, NotFound, Unauthorized, UnsupportedMediaType
 
@@ -45,6 +46,7 @@ class WebhookRequest:
     provider: str
     headers: Mapping[str, str]  # lower-case names
     body: bytes
+    query: Mapping[str, str] = field(default_factory=dict)  # Shippo's `token`
 
 
 def provider_of(name: str) -> Provider:
@@ -101,6 +103,8 @@ def verify(request: WebhookRequest, provider: Provider, secret: str, now: float)
             signatures.verify_generic(request.body, headers.get("ordertrack-signature"), secret, now)
         elif provider is Provider.SEVENTEENTRACK:
             signatures.verify_seventeentrack(request.body, headers.get("sign"), secret)
+        elif provider is Provider.SHIPPO:
+            signatures.verify_shippo(request.query.get("token"), secret)
         else:
             param, sign = _kuaidi100_form(request.body)
             signatures.verify_kuaidi100(param, sign, secret)
@@ -121,6 +125,7 @@ _MODELS = {
     Provider.KUAIDI100: (Kuaidi100Push, normalize.kuaidi100),
     Provider.GENERIC: (GenericWebhook, normalize.generic),
     Provider.SEVENTEENTRACK: (SeventeenTrackWebhook, normalize.seventeentrack),
+    Provider.SHIPPO: (ShippoWebhook, normalize.shippo),
 }
 
 
@@ -143,6 +148,9 @@ def parse_update(provider: Provider, payload: str, received_at: str) -> Tracking
 EASYPOST_TRACKER_EVENTS = frozenset({"tracker.created", "tracker.updated"})
 
 
+SHIPPO_TRACK_EVENTS = frozenset({"track_updated"})
+
+
 class _EasyPostEnvelope(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -150,20 +158,40 @@ class _EasyPostEnvelope(BaseModel):
     mode: str | None = None
 
 
+class _ShippoEnvelope(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    event: str = ""
+    test: bool = False
+
+
+def event_type_of(provider: Provider, payload: str) -> tuple[str, bool] | None:
+    """(event type, test mode) of the providers that send other events to the same URL."""
+    try:
+        if provider is Provider.EASYPOST:
+            easypost = _EasyPostEnvelope.model_validate_json(payload)
+            return easypost.description, easypost.mode == "test"
+        if provider is Provider.SHIPPO:
+            shippo = _ShippoEnvelope.model_validate_json(payload)
+            return shippo.event, shippo.test
+    except ValidationError:
+        return None  # not an event at all: parse_update answers 400 naming what is wrong
+    return None
+
+
 def not_for_tracking(provider: Provider, payload: str, accept_test_mode: bool) -> str | None:
     """Why a verified webhook is acknowledged but not applied, or None to apply it. EasyPost sends
-    every Event of the account to every webhook URL (batches, payments, refunds, ...) and disables
-    endpoints that keep failing, so those get a 200, never a 400; so do test-mode events on stages
-    that do not accept them."""
-    if provider is not Provider.EASYPOST:
+    every Event of the account to every webhook URL (batches, payments, refunds, ...) and Shippo its
+    transaction and batch events, and both disable or retry endpoints that keep failing, so those
+    get a 200, never a 400; so do test-mode events on stages that do not accept them."""
+    typed = event_type_of(provider, payload)
+    if typed is None:
         return None
-    try:
-        envelope = _EasyPostEnvelope.model_validate_json(payload)
-    except ValidationError:
-        return None  # not an Event at all: parse_update answers 400 naming what is wrong
-    if envelope.description not in EASYPOST_TRACKER_EVENTS:
-        return "not_a_tracker_event"
-    if envelope.mode == "test" and not accept_test_mode:
+    event_type, test = typed
+    tracking = EASYPOST_TRACKER_EVENTS if provider is Provider.EASYPOST else SHIPPO_TRACK_EVENTS
+    if event_type not in tracking:
+        return "not_a_tracking_event"
+    if test and not accept_test_mode:
         return "test_mode"
     return None
 
@@ -194,9 +222,8 @@ def accept_webhook(
     payload = verify(request, provider, secret_of(provider), now)
     skipped = not_for_tracking(provider, payload, accept_test_mode)
     if skipped is not None:
-        return Accepted(
-            skipped=skipped, event_type=_EasyPostEnvelope.model_validate_json(payload).description[:64]
-        )
+        typed = event_type_of(provider, payload)
+        return Accepted(skipped=skipped, event_type=typed[0][:64] if typed else None)
     update = parse_update(provider, payload, received_at)
     message = WebhookMessage(provider=provider, received_at=received_at, payload=payload)
     queue.enqueue(message)

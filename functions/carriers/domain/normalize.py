@@ -21,6 +21,7 @@ from carriers.models.webhooks import (
     Kuaidi100Push,
     SeventeenTrackEvent,
     SeventeenTrackWebhook,
+    ShippoWebhook,
 )
 
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -228,4 +229,39 @@ def seventeentrack(webhook: SeventeenTrackWebhook) -> TrackingUpdate:
         carrier=str(webhook.data.carrier) if webhook.data.carrier is not None else None,
         checkpoints=checkpoints,
         estimated_delivery=estimate.to if estimate else None,
+    )
+
+
+def shippo(webhook: ShippoWebhook) -> TrackingUpdate:
+    track = webhook.data
+    events = {event.object_id or str(index): event for index, event in enumerate(track.tracking_history)}
+    if track.tracking_status is not None:  # the latest event, also in the history when Shippo sends it
+        latest = track.tracking_status
+        events.setdefault(latest.object_id or "latest", latest)
+    checkpoints = []
+    for event in events.values():
+        if event.status_date is None:
+            continue
+        code = event.substatus.code if event.substatus else None
+        status, reason = tables.shippo_mapping(event.status, code)
+        place = event.location
+        checkpoints.append(
+            Checkpoint(
+                status=status,
+                reason=reason,
+                occurred_at=event.status_date,
+                location=_join(place.city, place.state, place.zip, place.country) if place else None,
+                message=event.status_details,
+                raw_code=f"{event.status}/{code or ''}",
+                provider=Provider.SHIPPO,
+            )
+        )
+    latest_id = track.tracking_status.object_id if track.tracking_status else None
+    return TrackingUpdate(
+        provider=Provider.SHIPPO,
+        provider_event_id=latest_id,
+        tracking_number=normalize_tracking_number(track.tracking_number),
+        carrier=track.carrier,
+        checkpoints=checkpoints,
+        estimated_delivery=track.eta,
     )

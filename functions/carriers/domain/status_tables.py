@@ -267,3 +267,51 @@ def seventeentrack_mapping(status: str | None, sub_status: str | None) -> Mappin
         return SEVENTEENTRACK_SUB_STATUS[sub_status]
     prefix = (sub_status or "").split("_")[0] or (status or "")
     return SEVENTEENTRACK_STATUS.get(prefix, SEVENTEENTRACK_STATUS.get(status or "", (T.UNKNOWN, None)))
+
+
+# -- Shippo: `status`, refined by `substatus.code` -------------------------------------------------
+SHIPPO_STATUS: dict[str, Mapping] = {
+    "PRE_TRANSIT": (T.INFO_RECEIVED, None),
+    "TRANSIT": (T.IN_TRANSIT, None),
+    "DELIVERED": (T.DELIVERED, None),
+    "RETURNED": (T.RETURN_TO_SENDER, None),
+    "FAILURE": (T.EXCEPTION, "delivery_failure"),
+    "UNKNOWN": (T.UNKNOWN, None),
+}
+SHIPPO_SUBSTATUS: dict[str, Mapping] = {
+    "information_received": (T.INFO_RECEIVED, None),
+    "out_for_delivery": (T.OUT_FOR_DELIVERY, None),
+    "delivery_attempted": (T.ATTEMPT_FAIL, "delivery_attempted"),
+    "notice_left": (T.ATTEMPT_FAIL, "notice_left"),
+    "pickup_available": (T.AVAILABLE_FOR_PICKUP, None),
+    "address_issue": (T.EXCEPTION, "address_issue"),
+    "contact_carrier": (T.ON_HOLD, "awaiting_information"),
+    "location_inaccessible": (T.EXCEPTION, "delivery_problem"),
+    "package_damaged": (T.EXCEPTION, "damaged"),
+    "package_held": (T.ON_HOLD, "held"),
+    "reschedule_delivery": (T.ATTEMPT_FAIL, "delivery_problem"),
+    "delayed": (T.DELIVERY_DELAYED, "delayed"),
+    "delivery_rescheduled": (T.IN_TRANSIT, "delivery_rescheduled"),
+    "delivery_scheduled": (T.IN_TRANSIT, "delivery_scheduled"),
+    "package_accepted": (T.IN_TRANSIT, "picked_up"),
+    "package_arrived": (T.IN_TRANSIT, "arrived_at_hub"),
+    "package_departed": (T.IN_TRANSIT, "departed"),
+    "package_forwarded": (T.IN_TRANSIT, "forwarded"),
+    "package_processed": (T.IN_TRANSIT, None),
+    "package_processing": (T.IN_TRANSIT, None),
+    "delivered": (T.DELIVERED, None),
+    "return_to_sender": (T.RETURN_TO_SENDER, "returning"),
+    "package_unclaimed": (T.RETURN_TO_SENDER, "unclaimed"),
+    "package_undeliverable": (T.EXCEPTION, "delivery_failure"),
+    "package_disposed": (T.EXCEPTION, "destroyed"),
+    "package_lost": (T.EXCEPTION, "lost"),
+    "other": (T.UNKNOWN, None),
+}
+"""Shippo's event definitions (events/carriers/shippo/README.md): `out for delivery` and
+`pickup available` are TRANSIT substatuses, so the substatus decides."""
+
+
+def shippo_mapping(status: str, substatus: str | None) -> Mapping:
+    if substatus and substatus in SHIPPO_SUBSTATUS:
+        return SHIPPO_SUBSTATUS[substatus]
+    return SHIPPO_STATUS.get(status.upper(), (T.UNKNOWN, None))

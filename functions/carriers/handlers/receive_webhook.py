@@ -33,6 +33,7 @@ class WebhookSettings(FunctionSettings):
     kuaidi100_webhook_secret_arn: str
     generic_webhook_secret_arn: str
     seventeentrack_webhook_secret_arn: str
+    shippo_webhook_secret_arn: str
 
 
 class EventFilterSettings(FunctionSettings):
@@ -89,7 +90,8 @@ def _request(event: dict[str, Any]) -> WebhookRequest:
         raise PayloadTooLarge(f"The request body is above {MAX_BODY_BYTES} bytes.")
     headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
     provider = (event.get("pathParameters") or {}).get("provider", "")
-    return WebhookRequest(provider=provider, headers=headers, body=raw)
+    query = {str(name): str(value) for name, value in (event.get("queryStringParameters") or {}).items()}
+    return WebhookRequest(provider=provider, headers=headers, body=raw, query=query)
 
 
 def receive_webhook(

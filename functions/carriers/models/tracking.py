@@ -36,6 +36,7 @@ class Provider(StrEnum):
     KUAIDI100 = "kuaidi100"
     GENERIC = "generic"
     SEVENTEENTRACK = "17track"
+    SHIPPO = "shippo"
 
 
 class Checkpoint(BaseModel):

@@ -213,3 +213,40 @@ class SeventeenTrackData(_Lenient):
 class SeventeenTrackWebhook(_Lenient):
     event: str
     data: SeventeenTrackData
+
+
+# -- Shippo: `track_updated` webhook (events/carriers/shippo/README.md) ------------------------
+class ShippoLocation(_Lenient):
+    city: str | None = None
+    state: str | None = None
+    zip: str | None = None
+    country: str | None = None
+
+
+class ShippoSubstatus(_Lenient):
+    code: str | None = None
+    text: str | None = None
+    action_required: bool | None = None
+
+
+class ShippoTrackingStatus(_Lenient):
+    object_id: str | None = None
+    status: str = "UNKNOWN"
+    status_details: str | None = None
+    status_date: AwareDatetime | None = None
+    substatus: ShippoSubstatus | None = None
+    location: ShippoLocation | None = None
+
+
+class ShippoTrack(_Lenient):
+    carrier: str | None = None
+    tracking_number: str = Field(min_length=1)
+    eta: str | None = None
+    tracking_status: ShippoTrackingStatus | None = None
+    tracking_history: list[ShippoTrackingStatus] = []
+
+
+class ShippoWebhook(_Lenient):
+    event: str
+    test: bool = False
+    data: ShippoTrack

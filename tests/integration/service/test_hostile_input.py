@@ -166,6 +166,6 @@ def test_the_document_states_every_error_in_the_envelope_and_required_headers(ca
     assert header["required"] is True
     stats = {p["name"]: p["schema"] for p in contract["paths"]["/v1/stats"]["get"]["parameters"]}
     assert stats["from"]["format"] == "date" and stats["to"]["format"] == "date"
-    for provider in ("easypost", "aftership", "kuaidi100", "generic", "17track"):
+    for provider in ("easypost", "aftership", "kuaidi100", "generic", "17track", "shippo"):
         assert f"/v1/webhooks/{provider}" in contract["paths"]
     assert "text/html" in contract["paths"]["/track/{token}"]["get"]["responses"]["404"]["content"]

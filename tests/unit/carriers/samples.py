@@ -21,6 +21,7 @@ SAMPLE_SECRETS = {
     "kuaidi100": "sample-kd100-salt",
     "generic": "sample-generic-secret",
     "17track": "sample-17track-key",
+    "shippo": "sample-shippo-token",
 }
 SAMPLES = {
     "easypost": ["01_in_transit.json", "02_out_for_delivery.json", "03_delivered.json"],
@@ -33,6 +34,7 @@ SAMPLES = {
         "04_delivered.json",
     ],
     "17track": ["01_in_transit.json", "02_exception.json", "03_delivered.json"],
+    "shippo": ["01_in_transit.json", "02_exception.json", "03_delivered.json"],
 }
 
 
@@ -64,5 +66,11 @@ def signed_request(
     provider: str, name: str, secret: str | None = None, now: float | None = None
 ) -> WebhookRequest:
     body = sample_bytes(provider, name)
-    headers = signed_headers(provider, body, secret or SAMPLE_SECRETS[provider], now)
-    return WebhookRequest(provider=provider, headers=headers, body=body)
+    key = secret or SAMPLE_SECRETS[provider]
+    headers = signed_headers(provider, body, key, now)
+    return WebhookRequest(provider=provider, headers=headers, body=body, query=signed_query(provider, key))
+
+
+def signed_query(provider: str, secret: str) -> dict[str, str]:
+    """Shippo proves itself with our token in the webhook URL's query (`?token=`), not a header."""
+    return {"token": secret} if provider == "shippo" else {}

@@ -227,7 +227,7 @@ def test_easypost_events_that_are_not_about_a_tracker_are_acknowledged_and_never
     accepted = accept_webhook(
         easypost_event("04_batch_updated.json", description=description), secret_of, queue, NOW, RECEIVED
     )
-    assert (accepted.skipped, accepted.message, queue.messages) == ("not_a_tracker_event", None, [])
+    assert (accepted.skipped, accepted.message, queue.messages) == ("not_a_tracking_event", None, [])
 
 
 def test_the_batch_sample_as_sent_is_skipped_and_still_needs_its_signature() -> None:
@@ -235,7 +235,7 @@ def test_the_batch_sample_as_sent_is_skipped_and_still_needs_its_signature() -> 
     accepted = accept_webhook(
         signed_request("easypost", "04_batch_updated.json", now=NOW), secret_of, queue, NOW, RECEIVED
     )
-    assert accepted.skipped == "not_a_tracker_event" and accepted.event_type == "batch.updated"
+    assert accepted.skipped == "not_a_tracking_event" and accepted.event_type == "batch.updated"
     request = signed_request("easypost", "04_batch_updated.json", secret="not-the-secret", now=NOW)
     with pytest.raises(SignatureInvalid):
         accept(request, queue)

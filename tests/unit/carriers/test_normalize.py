@@ -208,3 +208,34 @@ def test_an_aftership_field_of_the_wrong_shape_is_a_400_naming_it(change: dict) 
     with pytest.raises(MalformedWebhook) as refused:
         parse_update(Provider.AFTERSHIP, json.dumps(document), RECEIVED)
     assert any(detail["field"].startswith(f"msg.{next(iter(change))}") for detail in refused.value.details)
+
+
+def test_shippo_substatuses_refine_the_status_and_the_eta_is_the_estimate() -> None:
+    attempted = parse_update(Provider.SHIPPO, payload("shippo", "02_exception.json"), RECEIVED)
+    newest = max(attempted.checkpoints, key=lambda cp: cp.occurred_at)
+    assert (newest.status, newest.reason) == (TrackingStatus.ATTEMPT_FAIL, "delivery_attempted")
+    assert newest.raw_code == "TRANSIT/delivery_attempted"
+    assert attempted.estimated_delivery == "2025-06-13T00:00:00Z"
+    assert attempted.carrier == "usps"
+    # the latest event is also in the history: one checkpoint per Shippo event, not two
+    document = json.loads(payload("shippo", "02_exception.json"))
+    ids = {event["object_id"] for event in document["data"]["tracking_history"]}
+    ids.add(document["data"]["tracking_status"]["object_id"])
+    assert len(attempted.checkpoints) == len(ids)
+
+
+@pytest.mark.parametrize(
+    ("status", "substatus", "expected"),
+    [
+        ("TRANSIT", "out_for_delivery", TrackingStatus.OUT_FOR_DELIVERY),
+        ("TRANSIT", "pickup_available", TrackingStatus.AVAILABLE_FOR_PICKUP),
+        ("TRANSIT", "package_departed", TrackingStatus.IN_TRANSIT),
+        ("RETURNED", "return_to_sender", TrackingStatus.RETURN_TO_SENDER),
+        ("FAILURE", "package_lost", TrackingStatus.EXCEPTION),
+        ("PRE_TRANSIT", None, TrackingStatus.INFO_RECEIVED),
+        ("TRANSIT", "brand_new_code", TrackingStatus.IN_TRANSIT),
+        ("UNKNOWN", "other", TrackingStatus.UNKNOWN),
+    ],
+)
+def test_every_shippo_status_maps(status: str, substatus: str | None, expected: TrackingStatus) -> None:
+    assert status_tables.shippo_mapping(status, substatus)[0] is expected
