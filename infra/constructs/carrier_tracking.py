@@ -4,7 +4,7 @@ numbers once the shipment's tracking link is written."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import CfnOutput, Duration
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_dynamodb as dynamodb
@@ -119,6 +119,23 @@ class CarrierTracking(Construct):
         self.queue.grant_send_messages(self.webhook.function)
         for secret in self.secrets.values():
             secret.grant_read(self.webhook.function)
+        # what a merchant enters in each provider's dashboard: the URL, and the secret to copy
+        for provider, (logical, _) in PROVIDERS.items():
+            query = "?token=<the secret's value>" if provider == "shippo" else ""
+            url = CfnOutput(
+                self,
+                f"{logical}WebhookUrl",
+                value=f"{http_api.api_endpoint}/v1/webhooks/{provider}",
+                description=f"The {provider} webhook URL to register with the provider{query and ' (add ' + query + ')'}",
+            )
+            url.override_logical_id(f"{logical}WebhookUrl")
+            arn = CfnOutput(
+                self,
+                f"{logical}WebhookSecretArnOutput",
+                value=self.secrets[provider].secret_arn,
+                description=f"Secrets Manager secret holding the {provider} webhook secret (JSON field `secret`)",
+            )
+            arn.override_logical_id(f"{logical}WebhookSecretArn")
         routes = http_api.add_routes(
             path=WEBHOOK_ROUTE,
             methods=[apigwv2.HttpMethod.POST],

@@ -108,3 +108,12 @@ def test_delay_check_runs_on_a_schedule_and_alerts_operations(synthesized: Synth
     )
     assert "sns:Publish" in actions
     assert not any("*" in action for action in actions)
+
+
+def test_every_provider_webhook_url_and_secret_arn_is_a_stack_output(synthesized: SynthesizedApp) -> None:
+    outputs = synthesized.template["Outputs"]
+    for logical, provider in PROVIDERS.items():
+        url = json.dumps(outputs[f"{logical}WebhookUrl"]["Value"])
+        assert f"/v1/webhooks/{provider}" in url and "StorefrontHttpApi" in url
+        assert outputs[f"{logical}WebhookSecretArn"]["Value"] == {"Ref": f"{logical}WebhookSecret"}
+    assert "?token=" in outputs["ShippoWebhookUrl"]["Description"]
