@@ -41,6 +41,17 @@ BROWSER_PACKAGES := chromium chromium-driver fonts-wqy-microhei fontconfig
 export ORDERTRACK_CHROMIUM ?= /usr/bin/chromium
 export ORDERTRACK_CHROMEDRIVER ?= /usr/bin/chromedriver
 
+# The end of `make browser` and `make faketime`: $(1) is the target, $(2) the Debian packages;
+# apt-get runs directly as root, through sudo otherwise.
+define apt_install
+if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "make $(1): installing $(2) needs root or sudo" >&2; exit 1; fi; \
+	echo "make $(1): installing $(2) with apt-get (once)"; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(2) >/dev/null
+endef
+
 browser:
 	@if [ -x $(ORDERTRACK_CHROMIUM) ] && [ -x $(ORDERTRACK_CHROMEDRIVER) ] && fc-list ':lang=zh' 2>/dev/null | grep -q .; then \
 		exit 0; \
@@ -50,13 +61,7 @@ browser:
 		     "($(ORDERTRACK_CHROMIUM), $(ORDERTRACK_CHROMEDRIVER); Debian: $(BROWSER_PACKAGES)) or tests/browser fails" >&2; \
 		exit 0; \
 	fi; \
-	if [ "$$(id -u)" = 0 ]; then SUDO=; \
-	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
-	else echo "make browser: installing $(BROWSER_PACKAGES) needs root or sudo" >&2; exit 1; fi; \
-	echo "make browser: installing $(BROWSER_PACKAGES) with apt-get (once)"; \
-	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		$(BROWSER_PACKAGES) >/dev/null
+	$(call apt_install,browser,$(BROWSER_PACKAGES))
 
 # libfaketime (Debian package `faketime`) for `make test-later`, installed like the browser above.
 faketime:
@@ -64,12 +69,7 @@ faketime:
 	if ! command -v apt-get >/dev/null 2>&1; then \
 		echo "make faketime: no apt-get here; install libfaketime or make test-later fails" >&2; exit 0; \
 	fi; \
-	if [ "$$(id -u)" = 0 ]; then SUDO=; \
-	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
-	else echo "make faketime: installing faketime needs root or sudo" >&2; exit 1; fi; \
-	echo "make faketime: installing faketime with apt-get (once)"; \
-	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends faketime >/dev/null
+	$(call apt_install,faketime,faketime)
 
 synth: layer
 	$(PY) -m infra.synth

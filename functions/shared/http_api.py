@@ -30,6 +30,7 @@ from shared.errors import (
     UnknownParameter,
     UnsupportedMediaType,
 )
+from shared.media_types import parse_media_type
 from shared.observability import logger
 
 MAX_BODY_BYTES = 256 * 1024
@@ -91,9 +92,7 @@ def _refuse_unknown_query_parameters(app: APIGatewayHttpResolver, next_middlewar
     (a misspelt filter would otherwise return everything)."""
     route = app.context.get("_route")
     event = app.current_event
-    if route is not None and event.http_method.upper() not in allowed_methods(
-        app.openapi_contract(), event.path
-    ):
+    if route is not None and event.http_method.upper() not in app.methods_of(event.path):  # type: ignore[attr-defined]
         route = None  # no documented route matched (the not-found handler answers 404 or 405)
     if route is not None and route.include_in_schema:
         declared = {parameter.alias for parameter in route.dependant.query_params}
@@ -108,13 +107,21 @@ def _refuse_unknown_query_parameters(app: APIGatewayHttpResolver, next_middlewar
     return next_middleware(app)
 
 
-def allowed_methods(document: dict[str, Any], path: str) -> list[str]:
-    """The methods the document lists for the path template `path` matches (none: no such route)."""
-    for template, operations in document.get("paths", {}).items():
-        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
-        if re.fullmatch(pattern, path):
-            return sorted(method.upper() for method in operations if method in _HTTP_METHODS)
-    return []
+def route_methods(document: dict[str, Any]) -> Callable[[str], list[str]]:
+    """A lookup: the methods the document lists for the path template a path matches (none: no
+    such route). The templates are compiled once, not on every request."""
+    table = [
+        (
+            re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))),
+            sorted(method.upper() for method in operations if method in _HTTP_METHODS),
+        )
+        for template, operations in document.get("paths", {}).items()
+    ]
+
+    def methods_of(path: str) -> list[str]:
+        return next((methods for pattern, methods in table if pattern.fullmatch(path)), [])
+
+    return methods_of
 
 
 _HTTP_METHODS = frozenset({"get", "put", "post", "patch", "delete", "head", "options"})
@@ -143,13 +150,19 @@ def build_resolver(
     app.use(middlewares=[_refuse_unknown_query_parameters])
 
     document: list[dict[str, Any]] = []
+    lookup: list[Callable[[str], list[str]]] = []
 
     def contract() -> dict[str, Any]:
         if not document:
             document.append(complete_document(json.loads(app.get_openapi_json_schema())))
         return document[0]
 
-    app.openapi_contract = contract  # type: ignore[attr-defined]  # for storefront_guard
+    def methods_of(path: str) -> list[str]:
+        if not lookup:
+            lookup.append(route_methods(contract()))
+        return lookup[0](path)
+
+    app.methods_of = methods_of  # type: ignore[attr-defined]  # for storefront_guard and the middleware
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_document():
@@ -157,7 +170,7 @@ def build_resolver(
 
     @app.not_found
     def route_not_found(_: Exception) -> Response:
-        allowed = allowed_methods(contract(), app.current_event.path)
+        allowed = methods_of(app.current_event.path)
         if allowed:
             response = error_response(
                 HTTPStatus.METHOD_NOT_ALLOWED,
@@ -203,18 +216,14 @@ def check_api_key(presented: str | None, accepted: Iterable[str]) -> None:
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
+def _method(event: dict[str, Any]) -> str:
+    return str(((event.get("requestContext") or {}).get("http") or {}).get("method", "")).upper()
+
+
 def _json_media_type(content_type: str | None) -> bool:
     """`application/json`, with no parameter or `charset=utf-8` (any case, any spacing)."""
-    media, _, parameters = (content_type or "").partition(";")
-    if media.strip().lower() != JSON:
-        return False
-    for parameter in parameters.split(";"):
-        name, _, value = parameter.partition("=")
-        if name.strip() and (
-            name.strip().lower() != "charset" or value.strip().strip('"').lower() != "utf-8"
-        ):
-            return False
-    return True
+    media, parameters = parse_media_type(content_type)
+    return media == JSON and all(name == "charset" and value == "utf-8" for name, value in parameters)
 
 
 def check_json_body(event: dict[str, Any]) -> dict[str, Any]:
@@ -222,8 +231,7 @@ def check_json_body(event: dict[str, Any]) -> dict[str, Any]:
     Gateway passed base64-encoded is decoded here, so what the routes see is always text: bytes that
     are not UTF-8 are a 400 `malformed_json` instead of a crash deep in the resolver."""
     body = event.get("body")
-    method = ((event.get("requestContext") or {}).get("http") or {}).get("method", "").upper()
-    if not body or method not in BODY_METHODS:
+    if not body or _method(event) not in BODY_METHODS:
         return event
     if not _json_media_type(_header(event, "content-type")):
         raise UnsupportedMediaType(
@@ -265,8 +273,7 @@ def storefront_guard(
             if path not in public_paths:
                 check_api_key(_header(event, API_KEY_HEADER), accepted_keys())
             check_body_size(event)
-            method = ((event.get("requestContext") or {}).get("http") or {}).get("method", "").upper()
-            if method in methods_of(path):  # otherwise the resolver answers 404 or 405
+            if _method(event) in methods_of(path):  # otherwise the resolver answers 404 or 405
                 event = check_json_body(event)
         except DomainError as error:
             logger.warning("request refused at the edge", code=error.code, path=path)

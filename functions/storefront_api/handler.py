@@ -11,7 +11,7 @@ from inventory.handlers.api_routes import router as inventory_router
 from notifications.handlers.api_routes import router as notifications_router
 from orders.handlers.api_routes import router as orders_router
 from service.handlers.api_routes import router as service_router
-from shared.http_api import allowed_methods, build_resolver, storefront_guard
+from shared.http_api import build_resolver, storefront_guard
 from shared.observability import logger, metrics
 from shared.openapi_contract import complete
 from stats.handlers.api_routes import router as stats_router
@@ -43,7 +43,7 @@ app.include_router(service_router)
 @storefront_guard(
     accepted_keys=accepted_api_keys,
     public_paths=PUBLIC_PATHS,
-    methods_of=lambda path: allowed_methods(app.openapi_contract(), path),  # type: ignore[attr-defined]
+    methods_of=app.methods_of,  # type: ignore[attr-defined]
 )
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @metrics.log_metrics

@@ -22,6 +22,7 @@ from carriers.models.webhooks import (
     ShippoWebhook,
 )
 from shared.errors import DomainError, InvalidRequest, NotFound, Unauthorized, UnsupportedMediaType
+from shared.media_types import parse_media_type
 
 if TYPE_CHECKING:  # the ports module imports the order models: not needed at run time here
     from carriers.domain.ports import WebhookQueue
@@ -67,13 +68,9 @@ def media_type_of(provider: Provider) -> str:
 
 def check_media_type(provider: Provider, content_type: str | None) -> None:
     """415 unless the request declares the provider's media type (a `charset` parameter is allowed)."""
-    media, _, parameters = (content_type or "").partition(";")
-    charsets = [
-        value.strip().strip('"').lower()
-        for name, _, value in (part.partition("=") for part in parameters.split(";"))
-        if name.strip().lower() == "charset"
-    ]
-    if media.strip().lower() != media_type_of(provider) or any(c not in ("utf-8", "utf8") for c in charsets):
+    media, parameters = parse_media_type(content_type)
+    charsets = [value for name, value in parameters if name == "charset"]
+    if media != media_type_of(provider) or any(c not in ("utf-8", "utf8") for c in charsets):
         raise UnsupportedMediaType(
             f"{provider.value} webhooks are {media_type_of(provider)} (UTF-8).",
             details={"content_type": (content_type or "")[:100]},
@@ -179,20 +176,21 @@ def event_type_of(provider: Provider, payload: str) -> tuple[str, bool] | None:
     return None
 
 
-def not_for_tracking(provider: Provider, payload: str, accept_test_mode: bool) -> str | None:
-    """Why a verified webhook is acknowledged but not applied, or None to apply it. EasyPost sends
-    every Event of the account to every webhook URL (batches, payments, refunds, ...) and Shippo its
-    transaction and batch events, and both disable or retry endpoints that keep failing, so those
-    get a 200, never a 400; so do test-mode events on stages that do not accept them."""
+def not_for_tracking(provider: Provider, payload: str, accept_test_mode: bool) -> tuple[str, str] | None:
+    """(why, event type) when a verified webhook is acknowledged but not applied; None to apply it.
+    EasyPost sends every Event of the account to every webhook URL (batches, payments, refunds, ...)
+    and Shippo its transaction and batch events, and both disable or retry endpoints that keep
+    failing, so those get a 200, never a 400; so do test-mode events on stages that do not accept
+    them."""
     typed = event_type_of(provider, payload)
     if typed is None:
         return None
     event_type, test = typed
     tracking = EASYPOST_TRACKER_EVENTS if provider is Provider.EASYPOST else SHIPPO_TRACK_EVENTS
     if event_type not in tracking:
-        return "not_a_tracking_event"
+        return "not_a_tracking_event", event_type[:64]
     if test and not accept_test_mode:
-        return "test_mode"
+        return "test_mode", event_type[:64]
     return None
 
 
@@ -222,8 +220,7 @@ def accept_webhook(
     payload = verify(request, provider, secret_of(provider), now)
     skipped = not_for_tracking(provider, payload, accept_test_mode)
     if skipped is not None:
-        typed = event_type_of(provider, payload)
-        return Accepted(skipped=skipped, event_type=typed[0][:64] if typed else None)
+        return Accepted(skipped=skipped[0], event_type=skipped[1])
     update = parse_update(provider, payload, received_at)
     message = WebhookMessage(provider=provider, received_at=received_at, payload=payload)
     queue.enqueue(message)

@@ -19,6 +19,7 @@ from carriers.models.webhooks import (
     EasyPostEvent,
     GenericWebhook,
     Kuaidi100Push,
+    PostalPlace,
     SeventeenTrackEvent,
     SeventeenTrackWebhook,
     ShippoWebhook,
@@ -33,18 +34,21 @@ def _join(*parts: str | None) -> str | None:
     return text or None
 
 
+def _place(place: PostalPlace | None) -> str | None:
+    return _join(place.city, place.state, place.zip, place.country) if place else None
+
+
 def easypost(event: EasyPostEvent) -> TrackingUpdate:
     tracker = event.result
     checkpoints = []
     for detail in tracker.tracking_details:
         status, reason = tables.easypost_mapping(detail.status, detail.status_detail)
-        place = detail.tracking_location
         checkpoints.append(
             Checkpoint(
                 status=status,
                 reason=reason,
                 occurred_at=detail.datetime,
-                location=_join(place.city, place.state, place.zip, place.country) if place else None,
+                location=_place(detail.tracking_location),
                 message=detail.message or detail.description,
                 raw_code=f"{detail.status}/{detail.status_detail or ''}",
                 provider=Provider.EASYPOST,
@@ -244,13 +248,12 @@ def shippo(webhook: ShippoWebhook) -> TrackingUpdate:
             continue
         code = event.substatus.code if event.substatus else None
         status, reason = tables.shippo_mapping(event.status, code)
-        place = event.location
         checkpoints.append(
             Checkpoint(
                 status=status,
                 reason=reason,
                 occurred_at=event.status_date,
-                location=_join(place.city, place.state, place.zip, place.country) if place else None,
+                location=_place(event.location),
                 message=event.status_details,
                 raw_code=f"{event.status}/{code or ''}",
                 provider=Provider.SHIPPO,

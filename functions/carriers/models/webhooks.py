@@ -13,12 +13,16 @@ class _Lenient(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-# -- EasyPost: Event `tracker.updated` ---------------------------------------------------------
-class EasyPostLocation(_Lenient):
+class PostalPlace(_Lenient):
+    """A scan's place as EasyPost (`tracking_location`) and Shippo (`location`) both send it."""
+
     city: str | None = None
     state: str | None = None
     country: str | None = None
     zip: str | None = None
+
+
+# -- EasyPost: Event `tracker.updated` ---------------------------------------------------------
 
 
 class EasyPostTrackingDetail(_Lenient):
@@ -27,7 +31,7 @@ class EasyPostTrackingDetail(_Lenient):
     status: str = "unknown"
     status_detail: str | None = None
     datetime: AwareDatetime
-    tracking_location: EasyPostLocation | None = None
+    tracking_location: PostalPlace | None = None
 
 
 class EasyPostTracker(_Lenient):
@@ -216,13 +220,6 @@ class SeventeenTrackWebhook(_Lenient):
 
 
 # -- Shippo: `track_updated` webhook (events/carriers/shippo/README.md) ------------------------
-class ShippoLocation(_Lenient):
-    city: str | None = None
-    state: str | None = None
-    zip: str | None = None
-    country: str | None = None
-
-
 class ShippoSubstatus(_Lenient):
     code: str | None = None
     text: str | None = None
@@ -235,7 +232,7 @@ class ShippoTrackingStatus(_Lenient):
     status_details: str | None = None
     status_date: AwareDatetime | None = None
     substatus: ShippoSubstatus | None = None
-    location: ShippoLocation | None = None
+    location: PostalPlace | None = None
 
 
 class ShippoTrack(_Lenient):
