@@ -22,6 +22,7 @@ if str(FUNCTIONS_ROOT) not in sys.path:
     # validated with the functions' own models (one definition), e.g. the notification policy.
     sys.path.append(str(FUNCTIONS_ROOT))
 
+from carriers.domain.carrier_catalog import CarrierRouting  # noqa: E402
 from notifications.domain.policy import DEFAULT_POLICY, NotificationPolicy  # noqa: E402
 
 CDK_JSON = REPO_ROOT / "cdk.json"
@@ -168,6 +169,20 @@ class CarrierSettings(_Settings):
         description="Events that arrived before a shipment registered its tracking number apply to it "
         "only if of its carrier and at most this many days older than its registration",
     )
+    routing: CarrierRouting = Field(
+        default=CarrierRouting(),
+        description="Which provider each carrier's tracking numbers are registered with: `routes` "
+        "(carrier slug -> easypost | aftership | kuaidi100 | 17track | shippo | none) and `default`",
+    )
+    registration_worker: QueueConsumerSettings = QueueConsumerSettings(
+        function=FunctionSettings(timeout_seconds=120), batch_size=5
+    )
+    registration_retry_base_seconds: int = Field(
+        default=30, ge=1, le=900, description="first backoff after a provider outage (doubles per receive)"
+    )
+
+    def routing_json(self) -> str:
+        return json.dumps(self.routing.model_dump(), separators=(",", ":"), sort_keys=True)
 
 
 class StageConfig(_Settings):

@@ -22,6 +22,7 @@ from infra.constructs.logical_ids import pin_logical_id
 from infra.constructs.nag import suppress
 from infra.constructs.queues import WorkQueue, stream_failure_queue
 from infra.constructs.storefront_api import LOCAL_SECRET_METADATA_KEY
+from infra.constructs.tracking_registration import TrackingRegistration
 
 PROVIDERS: dict[str, tuple[str, str]] = {
     "easypost": ("EasyPost", "EASYPOST"),
@@ -224,3 +225,22 @@ class CarrierTracking(Construct):
             targets=[targets.LambdaFunction(self.delay_check.function, retry_attempts=2)],
         )
         pin_logical_id(self.delay_schedule, "FlagDelayedShipmentsSchedule")
+
+        self.registration = TrackingRegistration(
+            self,
+            "Registration",
+            runtime=runtime,
+            config=config,
+            orders_table=orders_table,
+            http_api=http_api,
+            operations_alerts=operations_alerts,
+            kuaidi100_webhook_secret=self.secrets["kuaidi100"],
+        )
+        # a new (or taken over) tracking link queues its registration; Kuaidi100 aborts a resubscription
+        self.registration.accept_jobs_from(self.link_consumer)
+        self.link_consumer.function.add_environment("CARRIER_ROUTING", config.carriers.routing_json())
+        self.registration.accept_jobs_from(self.worker)
+        # the delay check asks the provider before flagging a registered shipment stalled
+        self.registration.use_providers(self.delay_check)
+        self.delay_check.function.add_environment("WEBHOOK_QUEUE_URL", self.queue.queue_url)
+        self.queue.grant_send_messages(self.delay_check.function)

@@ -117,3 +117,55 @@ def test_every_provider_webhook_url_and_secret_arn_is_a_stack_output(synthesized
         assert f"/v1/webhooks/{provider}" in url and "StorefrontHttpApi" in url
         assert outputs[f"{logical}WebhookSecretArn"]["Value"] == {"Ref": f"{logical}WebhookSecret"}
     assert "?token=" in outputs["ShippoWebhookUrl"]["Description"]
+
+
+# -- tracking registration ------------------------------------------------------------------------
+
+REGISTRATION_PROVIDERS = ("EasyPost", "AfterShip", "Kuaidi100", "SeventeenTrack", "Shippo")
+
+
+def test_every_provider_has_a_placeholder_api_key_secret_and_an_output(synthesized) -> None:
+    secrets = synthesized.of_type("AWS::SecretsManager::Secret")
+    outputs = synthesized.template["Outputs"]
+    for logical in REGISTRATION_PROVIDERS:
+        secret = secrets[f"{logical}ApiKey"]
+        assert "SecretString" not in secret["Properties"], logical  # generated, never in the template
+        assert secret["Properties"]["GenerateSecretString"]["GenerateStringKey"] == "api_key"
+        assert "api_key" in secret["Metadata"]["ordertrack:local-secret"]
+        assert outputs[f"{logical}ApiKeySecretArn"]["Value"] == {"Ref": f"{logical}ApiKey"}
+        assert f"{logical}WebhookUrl" in outputs and f"{logical}WebhookSecretArn" in outputs
+    kuaidi100 = secrets["Kuaidi100ApiKey"]["Metadata"]["ordertrack:local-secret"]
+    assert set(kuaidi100) == {"api_key", "customer"}
+
+
+def test_registration_worker_reads_its_queue_with_a_dlq_and_knows_the_routing(synthesized) -> None:
+    function = synthesized.props("RegisterTrackingFunction")
+    variables = function["Environment"]["Variables"]
+    routing = json.loads(variables["CARRIER_ROUTING"])
+    assert routing["routes"]["usps"] == "easypost" and routing["routes"]["sf-express"] == "kuaidi100"
+    assert routing["default"] == "aftership"
+    assert variables["EASYPOST_API_URL"] == "https://api.easypost.com"
+    assert variables["KUAIDI100_CALLBACK_URL"]  # the stack's own /v1/webhooks/kuaidi100
+    queue = synthesized.props("TrackingRegistrationQueue")
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["TrackingRegistrationQueueDlq", "Arn"]}
+    assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
+    overrides = synthesized.template["Resources"]["RegisterTrackingFunction"]["Metadata"]["ordertrack:local-override"]
+    assert overrides["EASYPOST_API_URL"] == "ORDERTRACK_EASYPOST_API_URL"
+    # the link consumer and the tracking worker queue jobs; the delay check may query providers
+    for name in ("ApplyLinkedEventsFunction", "ApplyTrackingEventsFunction"):
+        assert "REGISTRATION_QUEUE_URL" in synthesized.props(name)["Environment"]["Variables"], name
+    delay = synthesized.props("FlagDelayedShipmentsFunction")["Environment"]["Variables"]
+    assert "WEBHOOK_QUEUE_URL" in delay and "AFTERSHIP_API_KEY_SECRET_ARN" in delay
+
+
+def test_registration_dlq_pages_operations(synthesized) -> None:
+    alarms = synthesized.of_type("AWS::CloudWatch::Alarm")
+    watched = [
+        alarm
+        for alarm in alarms.values()
+        if any(
+            d.get("Value") == {"Fn::GetAtt": ["TrackingRegistrationQueueDlq", "QueueName"]}
+            for d in alarm["Properties"].get("Dimensions", [])
+        )
+    ]
+    assert watched and all(alarm["Properties"]["AlarmActions"] for alarm in watched)

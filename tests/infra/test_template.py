@@ -29,7 +29,7 @@ EXPECTED_ROUTES = {
     "GET /openapi.json",
     "GET /docs",
 }
-CARRIER_TRACKING_DLQS = {"CarrierWebhookQueueDlq", "TrackingLinksDlq"}
+CARRIER_TRACKING_DLQS = {"CarrierWebhookQueueDlq", "TrackingLinksDlq", "TrackingRegistrationQueueDlq"}
 STOCK_ALERTS_DLQS = {"StockLevelChangesDlq"}
 """Low-stock alerts (issue 3, stock ledger), asserted in tests/infra/test_stock_alerts.py."""
 SERVICE_KPIS_DLQS = {"KpiAggregatesDlq"}
@@ -278,11 +278,14 @@ def test_every_sqs_mapping_reports_batch_item_failures_and_outlasts_its_function
     synthesized: SynthesizedApp,
 ) -> None:
     mappings = _queue_mappings(synthesized)
-    assert len(mappings) == 4  # reservations, notifications, carrier webhooks, suppression feedback
+    # reservations, notifications, carrier webhooks, suppression feedback, tracking registrations
+    assert len(mappings) == 5
     for logical_id, mapping in mappings.items():
         props = mapping["Properties"]
         assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"], logical_id
-        assert props["BatchSize"] == 10
+        # registrations call providers (up to two tries of 8 s each per job): smaller batches
+        registration = props["FunctionName"] == {"Ref": "RegisterTrackingFunction"}
+        assert props["BatchSize"] == (5 if registration else 10), logical_id
         queue = synthesized.props(_get_att_target(props["EventSourceArn"]))
         function = synthesized.props(props["FunctionName"]["Ref"])
         assert queue["VisibilityTimeout"] >= 6 * function["Timeout"], logical_id
@@ -464,7 +467,7 @@ def test_default_stage_logs_json_access_lines_and_throttles(synthesized: Synthes
 
 def test_api_key_secret_is_generated_never_in_clear_text(synthesized: SynthesizedApp) -> None:
     secrets = synthesized.of_type("AWS::SecretsManager::Secret")
-    assert {k for k in secrets if not k.endswith("WebhookSecret")} == {
+    assert {k for k in secrets if not k.endswith(("WebhookSecret", "ApiKey"))} == {
         "StorefrontApiKeySecret",
         "LinkSigningKey",
     }

@@ -12,6 +12,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from carriers.adapters.shipment_records import LINK_SK, SHIPMENT_SK_PREFIX, shipment_key, tracking_key
+from carriers.models.registration import TrackingRegistration
 from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState, TrackingLink, Watch
 from carriers.models.tracking import Checkpoint, TrackingEstimate, TrackingUpdate
 from orders.adapters.dynamo_orders import order_from_item, order_key
@@ -171,6 +172,57 @@ class DynamoTrackingStore:
 
     def delete_watch(self, key: str) -> None:
         self._client.delete_item(TableName=self._table, Key=_watch_key(key))
+
+    def mark_watch_queried(self, watch: Watch) -> None:
+        """The delay check asked the provider once about this deadline (if the watch still exists)."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=_watch_key(watch.key),
+                UpdateExpression="SET queried = :yes",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={":yes": {"BOOL": True}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def save_registration(
+        self,
+        order_id: str,
+        shipment_id: str,
+        registration: TrackingRegistration,
+        *,
+        unless_registered: bool = False,
+    ) -> bool:
+        """SET the shipment's `tracking_registration` (only this attribute: tracking commits and
+        registration writes never overwrite each other)."""
+        condition = "attribute_exists(pk)"
+        values: dict[str, Any] = {":registration": to_attribute(registration.model_dump(exclude_none=True))}
+        if unless_registered:
+            condition += (
+                " AND (attribute_not_exists(#registration) OR #registration.#status <> :registered"
+                " OR #registration.#provider <> :provider)"
+            )
+            values[":registered"] = {"S": "registered"}
+            values[":provider"] = {"S": registration.provider}
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=shipment_key(order_id, shipment_id),
+                UpdateExpression="SET #registration = :registration",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={
+                    "#registration": "tracking_registration",
+                    **({"#status": "status", "#provider": "provider"} if unless_registered else {}),
+                },
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
 
     def _shipment_update(self, change: ShipmentChange) -> dict[str, Any]:
         state = change.shipment

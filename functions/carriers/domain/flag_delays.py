@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from carriers.domain.apply_tracking import order_change
+from carriers.domain.ask_provider import ProviderCheck
 from carriers.domain.delays import DEFAULT_POLICY, DelayPolicy, due_days
 from carriers.domain.ports import OperationsAlerts, TrackingStore
 from carriers.models.shipment import ShipmentChange, Watch
@@ -22,22 +23,35 @@ def flag_delayed_shipments(
     now: datetime,
     at: str,
     policy: DelayPolicy = DEFAULT_POLICY,
+    check: ProviderCheck | None = None,
 ) -> int:
-    """Flag every shipment whose watch is due; returns how many were flagged."""
+    """Flag every shipment whose watch is due; returns how many were flagged. With `check`, a
+    registered shipment about to be flagged `stalled` is first asked about once (ask_provider)."""
     until = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     flagged = 0
     for day in due_days(now, policy):
         for watch in store.due_watches(day, until):
-            flagged += _flag(watch, store, alerts, at)
+            flagged += _flag(watch, store, alerts, at, now, check)
     return flagged
 
 
-def _flag(watch: Watch, store: TrackingStore, alerts: OperationsAlerts, at: str) -> int:
+def _flag(
+    watch: Watch,
+    store: TrackingStore,
+    alerts: OperationsAlerts,
+    at: str,
+    now: datetime,
+    check: ProviderCheck | None,
+) -> int:
     shipments = store.shipments(watch.order_id)
     shipment = next((s for s in shipments if s.shipment_id == watch.shipment_id), None)
     order = store.order(watch.order_id)
     if shipment is None or order is None or shipment.watch_key != watch.key:
         store.delete_watch(watch.key)  # superseded by a newer checkpoint
+        return 0
+    asked = watch.kind == "stalled" and not watch.queried and check is not None
+    if asked and check.found_newer(shipment, order, now):  # type: ignore[union-attr]
+        store.mark_watch_queried(watch)  # the worker applies them and re-arms the watch
         return 0
     updated = shipment.model_copy(
         update={

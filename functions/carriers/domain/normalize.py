@@ -154,6 +154,7 @@ def kuaidi100(push: Kuaidi100Push) -> TrackingUpdate:
         tracking_number=normalize_tracking_number(result.nu),
         carrier=result.com,
         checkpoints=checkpoints,
+        stopped=(push.message or "abort") if push.status == "abort" else None,
     )
 
 

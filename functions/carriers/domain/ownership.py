@@ -15,39 +15,13 @@ the earlier shipment is the one the link named before it was taken over (`previo
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
+from carriers.domain.carrier_catalog import carrier_key
 from carriers.domain.delays import DelayPolicy
 from carriers.domain.ports import TrackingStore
 from carriers.models.shipment import ShipmentState, TrackingLink
 from carriers.models.tracking import Checkpoint, parse_time
-
-CARRIER_ALIASES: dict[str, str] = {
-    # provider codes that differ from our carrier slugs, normalized (lower case, letters and digits)
-    "shunfeng": "sfexpress",
-    "sf": "sfexpress",
-    "sfexpressapi": "sfexpress",
-    "jd": "jd",
-    "jingdong": "jd",
-    "jdexpress": "jd",
-    "youzhengguonei": "chinapost",
-    "chinapost": "chinapost",
-    "ems": "ems",
-    "chinaems": "ems",
-    "fedexus": "fedex",
-    "dhlexpress": "dhl",
-    "upsmailinnovations": "ups",
-}
-"""Kuaidi100 (`shunfeng`, `jd`, `youzhengguonei`), AfterShip (`sf-express`, `china-ems`) and
-EasyPost (`FedEx`, `DHLExpress`) codes of the same carriers as our slugs; see docs/carrier-webhooks.md."""
-
-
-def carrier_key(code: str | None) -> str | None:
-    if not code:
-        return None
-    normalized = re.sub(r"[^a-z0-9]", "", code.lower())
-    return CARRIER_ALIASES.get(normalized, normalized) or None
 
 
 def same_carrier(event_carrier: str | None, shipment_carrier: str | None) -> bool:

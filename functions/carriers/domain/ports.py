@@ -41,6 +41,10 @@ class TrackingStore(Protocol):
 
     def delete_watch(self, key: str) -> None: ...
 
+    def mark_watch_queried(self, watch: Watch) -> None:
+        """Remember that the provider was asked about this watch's deadline (ask once)."""
+        ...
+
 
 class OperationsAlerts(Protocol):
     def alert(self, subject: str, details: dict[str, object]) -> None: ...

@@ -14,11 +14,13 @@ from pydantic import Json
 
 from carriers import dependencies
 from carriers.adapters.dynamo_tracking import DynamoTrackingStore
+from carriers.adapters.sqs_registration_queue import MAX_DELAY_SECONDS, SqsRegistrationQueue
 from carriers.domain.apply_tracking import ApplyResult, apply_tracking_update
 from carriers.domain.delays import DelayPolicy
 from carriers.domain.intake import parse_update
 from carriers.domain.ports import TrackingStore
-from carriers.models.tracking import WebhookMessage
+from carriers.domain.register_tracking import RegistrationQueue, resubscription_job
+from carriers.models.tracking import WebhookMessage, parse_time
 from shared.aws_clients import aws_client
 from shared.clock import isoformat
 from shared.observability import logger, metrics
@@ -29,6 +31,7 @@ class TrackingWorkerSettings(FunctionSettings):
     orders_table_name: str
     stalled_after_hours: int = 48
     pre_registration_window_days: int = 30
+    registration_queue_url: str = ""  # the worker only: Kuaidi100 `abort` pushes queue a resubscription
 
 
 class WebhookQueueRecord(SqsRecordModel):
@@ -50,10 +53,20 @@ def delay_policy() -> DelayPolicy:
     )
 
 
+@cache
+def registration_queue() -> RegistrationQueue:
+    settings = TrackingWorkerSettings()  # type: ignore[call-arg]
+    return SqsRegistrationQueue(settings.registration_queue_url, aws_client("sqs"))
+
+
 processor = BatchProcessor(event_type=EventType.SQS, model=WebhookQueueRecord)
 
 
-def apply_message(record: WebhookQueueRecord, store: TrackingStore | None = None) -> ApplyResult:
+def apply_message(
+    record: WebhookQueueRecord,
+    store: TrackingStore | None = None,
+    registrations: RegistrationQueue | None = None,
+) -> ApplyResult:
     message = record.body
     update = parse_update(message.provider, message.payload, message.received_at)
     logger.append_keys(provider=message.provider.value, tracking_number=update.tracking_number)
@@ -61,6 +74,10 @@ def apply_message(record: WebhookQueueRecord, store: TrackingStore | None = None
     result = apply_tracking_update(
         update, store or default_store(), now, delay_policy(), received_at=message.received_at
     )
+    if update.stopped:  # the provider stopped tracking: resubscribe when its rules allow it
+        job = resubscription_job(update.tracking_number, update.stopped, parse_time(message.received_at))
+        (registrations or registration_queue()).request(job, delay_seconds=MAX_DELAY_SECONDS)
+        logger.info("provider stopped tracking", reason=update.stopped)
     logger.info("carrier update processed", result=result.value, checkpoints=len(update.checkpoints))
     metrics.add_metric(name=f"CarrierUpdate_{result.value}", unit=MetricUnit.Count, value=1)
     return result

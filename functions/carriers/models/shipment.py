@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from carriers.models.registration import TrackingRegistration
 from orders.models.api import TimelineEntry
 from orders.models.order import OrderStatus
 
@@ -39,6 +40,7 @@ class ShipmentState(BaseModel):
     first_estimated_delivery: str | None = None  # its first: what the customer was told first
     tracking_version: int = 0
     watch_key: str | None = None  # the shipment's pending delay watch (carriers.domain.delays)
+    tracking_registration: TrackingRegistration | None = None  # carriers.domain.register_tracking
 
 
 class Watch(BaseModel):
@@ -47,6 +49,7 @@ class Watch(BaseModel):
     tracking_number: str
     deadline: str  # UTC ISO 8601
     kind: str  # "stalled" or "late"
+    queried: bool = False  # the delay check asked the provider about this deadline already
 
     @property
     def pk(self) -> str:

@@ -110,6 +110,7 @@ class TrackingUpdate(BaseModel):
     checkpoints: list[Checkpoint]
     estimated_delivery: str | None = None  # ISO date or datetime, as the carrier gave it
     ignored: list[IgnoredValue] = []  # see carriers.domain.date_bounds
+    stopped: str | None = None  # the provider stopped tracking the number (Kuaidi100 `abort`): its reason
 
 
 class TrackingEstimate(BaseModel):

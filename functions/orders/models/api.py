@@ -221,6 +221,16 @@ class ShipmentLine(WholeNumbers):
     quantity: Annotated[StrictInt, Field(ge=1, le=99_999)]
 
 
+class TrackingRegistrationView(BaseModel):
+    """The shipment's registration with the tracking provider of its carrier (docs/carrier-webhooks.md)."""
+
+    model_config = ConfigDict(defer_build=True)
+    provider: str = Field(description="easypost, aftership, kuaidi100, 17track or shippo (stage routing).")
+    status: Literal["pending", "registered", "failed"]
+    registered_at: str | None = None
+    error: str | None = Field(default=None, description="The provider's reason, when failed.")
+
+
 class Shipment(BaseModel):
     model_config = ConfigDict(defer_build=True)
     shipment_id: str
@@ -233,6 +243,9 @@ class Shipment(BaseModel):
     status_reason: str | None = Field(default=None, description="Why, for exceptions (e.g. stalled).")
     estimated_delivery: str | None = Field(default=None, description="As the carrier gave it.")
     last_checkpoint_at: str | None = None
+    tracking_registration: TrackingRegistrationView | None = Field(
+        default=None, description="Null until the registration is queued, and for carriers tracked by nobody."
+    )
 
 
 class OrderSummary(BaseModel):

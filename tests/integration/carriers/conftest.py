@@ -25,24 +25,32 @@ def webhook_env(aws: None, orders_table: str, monkeypatch: pytest.MonkeyPatch) -
     sqs = boto3.client("sqs")
     queue_url = sqs.create_queue(QueueName="carrier-webhooks")["QueueUrl"]
     secrets = boto3.client("secretsmanager")
+    registration_url = sqs.create_queue(QueueName="tracking-registrations")["QueueUrl"]
     monkeypatch.setenv("WEBHOOK_QUEUE_URL", queue_url)
+    monkeypatch.setenv("REGISTRATION_QUEUE_URL", registration_url)
     monkeypatch.setenv("ORDERS_TABLE_NAME", orders_table)
     for provider, secret in SAMPLE_SECRETS.items():
         arn = secrets.create_secret(Name=f"{provider}-webhook", SecretString=json.dumps({"secret": secret}))[
             "ARN"
         ]
         monkeypatch.setenv(f"{secret_env_name(Provider(provider))}_ARN", arn)
-    from carriers.handlers import apply_tracking_events, receive_webhook
+    from carriers.handlers import apply_linked_events, apply_tracking_events, receive_webhook
     from shared.observability import metrics
 
     # the handlers were imported (at collection) before the `aws` fixture set the namespace
     monkeypatch.setattr(metrics.provider, "namespace", "ordertrack")
 
-    receive_webhook.dependencies.cache_clear()
-    apply_tracking_events.default_store.cache_clear()
-    yield {"queue_url": queue_url}
-    receive_webhook.dependencies.cache_clear()
-    apply_tracking_events.default_store.cache_clear()
+    caches = (
+        receive_webhook.dependencies,
+        apply_tracking_events.default_store,
+        apply_tracking_events.registration_queue,
+        apply_linked_events.registrations,
+    )
+    for cache in caches:
+        cache.cache_clear()
+    yield {"queue_url": queue_url, "registration_queue_url": registration_url}
+    for cache in caches:
+        cache.cache_clear()
 
 
 @pytest.fixture

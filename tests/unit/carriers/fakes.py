@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from carriers.models.registration import RegistrationJob, TrackingRegistration
 from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState, TrackingLink, Watch
 from carriers.models.tracking import Checkpoint, TrackingEstimate, TrackingUpdate, WebhookMessage
 from orders.models.order import OrderRecord, OrderStatus
@@ -103,6 +104,35 @@ class InMemoryTrackingStore:
     def delete_watch(self, key: str) -> None:
         self.watches.pop(key, None)
 
+    def mark_watch_queried(self, watch: Watch) -> None:
+        if watch.key in self.watches:
+            self.watches[watch.key] = self.watches[watch.key].model_copy(update={"queried": True})
+
+    # -- RegistrationStore -------------------------------------------------------------------------
+    def save_registration(
+        self,
+        order_id: str,
+        shipment_id: str,
+        registration: TrackingRegistration,
+        *,
+        unless_registered: bool = False,
+    ) -> bool:
+        key = (order_id, shipment_id)
+        if key not in self.shipment_states:
+            return False
+        current = self.shipment_states[key].tracking_registration
+        if (
+            unless_registered
+            and current is not None
+            and current.status == "registered"
+            and current.provider == registration.provider
+        ):
+            return False
+        self.shipment_states[key] = self.shipment_states[key].model_copy(
+            update={"tracking_registration": registration}
+        )
+        return True
+
 
 class ListAlerts:
     def __init__(self) -> None:
@@ -118,3 +148,11 @@ class ListQueue:
 
     def enqueue(self, message: WebhookMessage) -> None:
         self.messages.append(message)
+
+
+class ListRegistrationQueue:
+    def __init__(self) -> None:
+        self.jobs: list[tuple[RegistrationJob, int]] = []
+
+    def request(self, job: RegistrationJob, delay_seconds: int = 0) -> None:
+        self.jobs.append((job, delay_seconds))
