@@ -240,6 +240,10 @@ class CarrierTracking(Construct):
         self.registration.accept_jobs_from(self.link_consumer)
         self.link_consumer.function.add_environment("CARRIER_ROUTING", config.carriers.routing_json())
         self.registration.accept_jobs_from(self.worker)
+        self.worker.function.add_environment("KUAIDI100_RESUBSCRIBE_AFTER_SECONDS", "1800")
+        self.worker.add_local_override(
+            "KUAIDI100_RESUBSCRIBE_AFTER_SECONDS", "ORDERTRACK_KUAIDI100_RESUBSCRIBE_AFTER_SECONDS"
+        )
         # the delay check asks the provider before flagging a registered shipment stalled
         self.registration.use_providers(self.delay_check)
         self.delay_check.function.add_environment("WEBHOOK_QUEUE_URL", self.queue.queue_url)

@@ -19,7 +19,16 @@ Settings, read from ``env`` first, then ``os.environ``:
 * ``ORDERTRACK_API_KEY`` (default ``local-dev-key``): the storefront API key, through secret
   Metadata ``ordertrack:local-secret``;
 * ``ORDERTRACK_LOCAL_API_CONCURRENCY`` (default 1): workers per function behind an HTTP route;
-* ``ORDERTRACK_LOCAL_CONCURRENCY`` (default 1): workers per other function.
+* ``ORDERTRACK_LOCAL_CONCURRENCY`` (default 1): workers per other function;
+* ``ORDERTRACK_SIMULATOR_SPEED`` (default 1): how fast the provider simulator plays journeys
+  (docs/provider-simulator.md); ``ORDERTRACK_<PROVIDER>_API_URL`` points a provider's clients
+  elsewhere than the simulator (default: the simulator's own URL for that provider);
+* ``ORDERTRACK_LOCAL_FAULTS``: faults the provider simulator injects (``provider.<name>=5xx:<rate>``
+  or ``timeout:<rate>``).
+
+The provider simulator (``infra.local.providers``) stands in for EasyPost, AfterShip, Kuaidi100,
+17TRACK and Shippo: it answers the registration and query APIs on a free loopback port and pushes
+webhooks, signed with the stack's own webhook secrets, to this stack's API.
 
 ``make dev`` also writes :meth:`LocalStack.endpoints` to ``.local/endpoints.json`` (see
 :func:`write_endpoints_file`), so tools in other processes (``make redrive``) find the running stack.
@@ -45,6 +54,7 @@ from infra.local.filtering import compile_filters
 from infra.local.functions import CODE_ROOT, FunctionRuntime, FunctionSpec, configure_runtime_log
 from infra.local.http_api import Cors, HttpApi, HttpApiServer, HttpResponse, Route, RouteTable, json_response
 from infra.local.moto_process import MotoServer
+from infra.local.providers import ProviderSimulator
 from infra.local.provision import Provisioner
 from infra.local.schedules import Schedule, ScheduleRunner
 from infra.local.sqs_source import SqsEventSource
@@ -64,6 +74,14 @@ ENDPOINTS_FILE = Path(__file__).resolve().parents[2] / ".local" / "endpoints.jso
 """Where ``make dev`` says how to reach it (gitignored): read by ``python -m infra.redrive``."""
 _LOG = logging.getLogger("ordertrack.local")
 _PYTHON_RUNTIME_PREFIX = "python"
+SIMULATED = {
+    "easypost": "EasyPost",
+    "aftership": "AfterShip",
+    "kuaidi100": "Kuaidi100",
+    "17track": "SeventeenTrack",
+    "shippo": "Shippo",
+}
+"""Providers the simulator plays -> the logical id prefix of their secrets (and env prefix, upper-cased)."""
 
 
 class LocalStack:
@@ -94,6 +112,7 @@ class LocalStack:
         self._clients_lock = threading.Lock()
         self._session = boto3.session.Session(region_name=REGION, **LOCAL_CREDENTIALS)
         self.resolver: Resolver | None = None
+        self.providers: ProviderSimulator | None = None
 
     # -- public API ---------------------------------------------------------------------
 
@@ -209,6 +228,8 @@ class LocalStack:
             for source in self.stream_sources
             if (state := source.pending())
         ]
+        if self.providers is not None and not self.providers.idle():
+            report.append("provider simulator: pushes scheduled")
         return report
 
     def _quiet_since(self, mark: float, deadline: float) -> bool:
@@ -216,6 +237,8 @@ class LocalStack:
             if any(function.busy for function in self.functions.values()):
                 return False
             if not all(source.is_idle() for source in self.sqs_sources):
+                return False
+            if self.providers is not None and not self.providers.idle():
                 return False
             if all(source.is_idle_since(mark) for source in self.stream_sources):
                 return not any(function.busy for function in self.functions.values()) and all(
@@ -249,6 +272,7 @@ class LocalStack:
         provisioner = Provisioner(self.resolver, self.client, self.settings)
         provisioner.provision()
         self.secret_values = provisioner.secret_values
+        self._start_provider_simulator()
 
         resources = list(self.resolver.active())
         function_resources = {r.logical_id: r for r in resources if r.type == "AWS::Lambda::Function"}
@@ -308,6 +332,35 @@ class LocalStack:
         self.schedules.start()
         self._http.start(HttpApi(self.routes, self._api_id, self._cors, self._local_route))
 
+    def _start_provider_simulator(self) -> None:
+        """The providers' "dashboards" point at this stack's webhook URLs and hold its secrets;
+        the functions' provider base URLs point at the simulator unless a setting says otherwise."""
+        assert self._http is not None
+        api = self._http.url
+
+        def secret(logical_id: str, field: str) -> str:
+            raw = self.secret_values.get(logical_id)
+            return str(json.loads(raw).get(field, "")) if raw else ""
+
+        self.providers = ProviderSimulator(
+            webhook_url=lambda provider: f"{api}/v1/webhooks/{provider}",
+            webhook_secrets={
+                p: secret(f"{logical}WebhookSecret", "secret") for p, logical in SIMULATED.items()
+            },
+            api_keys={
+                **{p: secret(f"{logical}ApiKey", "api_key") for p, logical in SIMULATED.items()},
+                "kuaidi100_customer": secret("Kuaidi100ApiKey", "customer"),
+            },
+            speed=float(self.settings.get("ORDERTRACK_SIMULATOR_SPEED", "1")),
+        )
+        self.providers.start()
+        self.providers.set_faults(self.settings.get("ORDERTRACK_LOCAL_FAULTS", ""))
+        urls = {
+            f"ORDERTRACK_{logical.upper()}_API_URL": self.providers.base_url(p)
+            for p, logical in SIMULATED.items()
+        }
+        self.settings = ChainMap(*self.settings.maps, urls)  # explicit settings win
+
     def stop(self) -> None:
         self.schedules.stop()
         for source in [*self.sqs_sources, *self.stream_sources]:
@@ -318,6 +371,8 @@ class LocalStack:
             function.stop()
         for source in [*self.sqs_sources, *self.stream_sources]:
             source.join(timeout=3)
+        if self.providers is not None:
+            self.providers.stop()
         self.moto.stop()
 
     # -- wiring ---------------------------------------------------------------------------

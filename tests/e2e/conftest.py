@@ -30,6 +30,11 @@ def stack() -> Iterator[Any]:
         "ORDERTRACK_RETRY_BASE_SECONDS": "1",
         # the survey invitation one second after delivery instead of a day
         "ORDERTRACK_FEEDBACK_DELAY_SECONDS": "1",
+        # the provider simulator plays journeys quickly; registrations retry after 1, 2, 4... s;
+        # Kuaidi100 aborts are resubscribed after 2 s instead of 30 min
+        "ORDERTRACK_SIMULATOR_SPEED": "6",
+        "ORDERTRACK_REGISTRATION_RETRY_BASE_SECONDS": "1",
+        "ORDERTRACK_KUAIDI100_RESUBSCRIBE_AFTER_SECONDS": "2",
     }
     with LocalStack(ensure_synthesized(), port=0, env=env) as local:
         yield local

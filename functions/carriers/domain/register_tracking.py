@@ -168,13 +168,15 @@ def request_registration(
     return True
 
 
-def resubscription_job(tracking_number: str, reason: str, received_at: datetime) -> RegistrationJob:
+def resubscription_job(
+    tracking_number: str, reason: str, received_at: datetime, after: timedelta = RESUBSCRIBE_AFTER
+) -> RegistrationJob:
     return RegistrationJob(
         kind="resubscribe",
         tracking_number=tracking_number,
         reason=reason,
         requested_at=isoformat(received_at),
-        not_before=isoformat(received_at + RESUBSCRIBE_AFTER),
+        not_before=isoformat(received_at + after),
     )
 
 

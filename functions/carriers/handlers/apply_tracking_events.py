@@ -32,6 +32,7 @@ class TrackingWorkerSettings(FunctionSettings):
     stalled_after_hours: int = 48
     pre_registration_window_days: int = 30
     registration_queue_url: str = ""  # the worker only: Kuaidi100 `abort` pushes queue a resubscription
+    kuaidi100_resubscribe_after_seconds: int = 1800  # Kuaidi100: subscribe again ~30 min after an abort
 
 
 class WebhookQueueRecord(SqsRecordModel):
@@ -75,8 +76,10 @@ def apply_message(
         update, store or default_store(), now, delay_policy(), received_at=message.received_at
     )
     if update.stopped:  # the provider stopped tracking: resubscribe when its rules allow it
-        job = resubscription_job(update.tracking_number, update.stopped, parse_time(message.received_at))
-        (registrations or registration_queue()).request(job, delay_seconds=MAX_DELAY_SECONDS)
+        after = TrackingWorkerSettings().kuaidi100_resubscribe_after_seconds  # type: ignore[call-arg]
+        received = parse_time(message.received_at)
+        job = resubscription_job(update.tracking_number, update.stopped, received, timedelta(seconds=after))
+        (registrations or registration_queue()).request(job, delay_seconds=min(after, MAX_DELAY_SECONDS))
         logger.info("provider stopped tracking", reason=update.stopped)
     logger.info("carrier update processed", result=result.value, checkpoints=len(update.checkpoints))
     metrics.add_metric(name=f"CarrierUpdate_{result.value}", unit=MetricUnit.Count, value=1)

@@ -38,14 +38,20 @@ class QueriedProvider:
             {"message": f"scan {i}", "status": "in_transit", "datetime": at.isoformat()}
             for i, at in enumerate(self.scans_at)
         ]
-        tracker = {"tracking_code": request.tracking_number, "status": "in_transit", "tracking_details": details}
+        tracker = {
+            "tracking_code": request.tracking_number,
+            "status": "in_transit",
+            "tracking_details": details,
+        }
         return json.dumps({"id": "evt_q", "description": "tracker.updated", "result": tracker})
 
 
 def _registered(store: InMemoryTrackingStore, make: Make) -> OrderRecord:
     order = make({"shp_1": "TN1"})
     store.save_registration(
-        order.order_id, "shp_1", TrackingRegistration(provider="easypost", status="registered", reference="trk_1")
+        order.order_id,
+        "shp_1",
+        TrackingRegistration(provider="easypost", status="registered", reference="trk_1"),
     )
     apply_tracking_update(update("TN1", (0, TrackingStatus.IN_TRANSIT)), store, NOW)
     return order
@@ -83,7 +89,9 @@ def test_the_provider_is_asked_once_per_deadline(store: InMemoryTrackingStore, s
     assert store.orders[order.order_id].status is OrderStatus.DELIVERY_EXCEPTION
 
 
-def test_nothing_newer_or_an_outage_flags_as_before(store: InMemoryTrackingStore, shipped_order: Make) -> None:
+def test_nothing_newer_or_an_outage_flags_as_before(
+    store: InMemoryTrackingStore, shipped_order: Make
+) -> None:
     order = _registered(store, shipped_order)
     queue = ListQueue()
     assert _check(store, QueriedProvider([T0]), queue, T0 + timedelta(hours=49)) == 1

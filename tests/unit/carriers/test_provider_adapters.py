@@ -141,7 +141,9 @@ def test_aftership_creates_a_tracking_on_the_pinned_version() -> None:
 
 def test_aftership_4003_is_registered_and_401_is_permanent() -> None:
     exists = Transport(Reply(400, sample("aftership", "tracking_exists_response.json")))
-    answer = AfterShipTrackings(http("aftership", exists), lambda: "k").register(request("9400", "usps", "usps"))
+    answer = AfterShipTrackings(http("aftership", exists), lambda: "k").register(
+        request("9400", "usps", "usps")
+    )
     assert answer.already_registered and answer.reference
     bad_key = Transport(Reply(401, sample("aftership", "invalid_key_response.json")))
     with pytest.raises(ProviderRejected, match="Invalid API key"):
@@ -173,7 +175,9 @@ def _kuaidi100(transport: Transport) -> Kuaidi100Api:
 def test_kuaidi100_subscribes_with_our_callback_salt_and_the_sf_phone() -> None:
     transport = Transport(Reply(200, sample("kuaidi100", "subscribe_response.json")))
     answer = _kuaidi100(transport).register(
-        request("SF1400000000015", "sf-express", "shunfeng", phone="+8613800138000", destination="上海市 浦东新区")
+        request(
+            "SF1400000000015", "sf-express", "shunfeng", phone="+8613800138000", destination="上海市 浦东新区"
+        )
     )
     assert not answer.already_registered
     form = parse_qs(transport.body().decode())
@@ -202,13 +206,17 @@ def test_kuaidi100_unknown_company_uses_autocom_and_501_is_registered() -> None:
 )
 def test_kuaidi100_refusals_are_permanent(name: str, code: str) -> None:
     with pytest.raises(ProviderRejected) as rejected:
-        _kuaidi100(Transport(Reply(200, sample("kuaidi100", name)))).register(request("YT1", "yto", "yuantong"))
+        _kuaidi100(Transport(Reply(200, sample("kuaidi100", name)))).register(
+            request("YT1", "yto", "yuantong")
+        )
     assert rejected.value.code == code
 
 
 def test_kuaidi100_query_is_signed_and_reads_like_a_push() -> None:
     transport = Transport(Reply(200, sample("kuaidi100", "query_response.json")))
-    payload = _kuaidi100(transport).query(request("SF1400000000015", "sf-express", "shunfeng", phone="+8613800138000"))
+    payload = _kuaidi100(transport).query(
+        request("SF1400000000015", "sf-express", "shunfeng", phone="+8613800138000")
+    )
     form = parse_qs(transport.body().decode())
     assert transport.requests[0].full_url.endswith("/poll/query.do")
     expected = hashlib.md5((form["param"][0] + "KEY" + "CUSTOMER").encode()).hexdigest().upper()  # noqa: S324
@@ -231,11 +239,18 @@ def test_17track_registers_an_array_with_its_carrier_key() -> None:
 
 def test_17track_already_registered_is_registered_other_rejections_are_permanent() -> None:
     answer = SeventeenTrackApi(
-        http("17track", Transport(Reply(200, sample("17track", "register_rejected_response.json")))), lambda: "k"
+        http("17track", Transport(Reply(200, sample("17track", "register_rejected_response.json")))),
+        lambda: "k",
     ).register(request("1Z0000000000000015", "ups", 100002))
     assert answer.already_registered
     undetectable = json.dumps(
-        {"code": 0, "data": {"accepted": [], "rejected": [{"number": "X", "error": {"code": -18019903, "message": "x"}}]}}
+        {
+            "code": 0,
+            "data": {
+                "accepted": [],
+                "rejected": [{"number": "X", "error": {"code": -18019903, "message": "x"}}],
+            },
+        }
     ).encode()
     with pytest.raises(ProviderRejected, match="-18019903"):
         SeventeenTrackApi(http("17track", Transport(Reply(200, undetectable))), lambda: "k").register(
@@ -245,7 +260,9 @@ def test_17track_already_registered_is_registered_other_rejections_are_permanent
 
 def test_a_17track_query_reads_like_a_push() -> None:
     transport = Transport(Reply(200, sample("17track", "gettrackinfo_response.json")))
-    payload = SeventeenTrackApi(http("17track", transport), lambda: "k").query(request("1Z999AA10000000031", "ups", 100002))
+    payload = SeventeenTrackApi(http("17track", transport), lambda: "k").query(
+        request("1Z999AA10000000031", "ups", 100002)
+    )
     assert json.loads(transport.body()) == [{"number": "1Z999AA10000000031", "carrier": 100002}]
     assert parse_update(Provider.SEVENTEENTRACK, payload, RECEIVED).checkpoints
 

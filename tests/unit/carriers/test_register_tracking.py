@@ -46,9 +46,13 @@ class FakeProvider:
         raise NotImplementedError
 
 
-def registrar(store: InMemoryTrackingStore, **providers: FakeProvider) -> tuple[TrackingRegistrar, ListAlerts]:
+def registrar(
+    store: InMemoryTrackingStore, **providers: FakeProvider
+) -> tuple[TrackingRegistrar, ListAlerts]:
     alerts = ListAlerts()
-    chosen = {RegistrationProvider(name.replace("seventeentrack", "17track")): p for name, p in providers.items()}
+    chosen = {
+        RegistrationProvider(name.replace("seventeentrack", "17track")): p for name, p in providers.items()
+    }
     return TrackingRegistrar(store, chosen, CarrierRouting(), alerts), alerts
 
 
@@ -65,7 +69,9 @@ def job_for(store: InMemoryTrackingStore, tracking_number: str) -> RegistrationJ
 # -- routing and codes ---------------------------------------------------------------------------
 
 
-def test_the_default_routing_sends_us_carriers_to_easypost_chinese_to_kuaidi100_the_rest_to_aftership() -> None:
+def test_the_default_routing_sends_us_carriers_to_easypost_chinese_to_kuaidi100_the_rest_to_aftership() -> (
+    None
+):
     routing = CarrierRouting()
     assert routing.provider_for("USPS") is RegistrationProvider.EASYPOST
     assert routing.provider_for("fedex") is RegistrationProvider.EASYPOST
@@ -101,7 +107,9 @@ def test_each_provider_table_translates_our_slug() -> None:
 # -- requesting ----------------------------------------------------------------------------------
 
 
-def test_a_new_link_records_pending_and_queues_one_job(store: InMemoryTrackingStore, shipped_order: Make) -> None:
+def test_a_new_link_records_pending_and_queues_one_job(
+    store: InMemoryTrackingStore, shipped_order: Make
+) -> None:
     order = shipped_order({"shp_1": "EZ4000000004"})
     store.links["EZ4000000004"] = store.links["EZ4000000004"].model_copy(update={"carrier": "usps"})
     store.shipment_states[(order.order_id, "shp_1")] = store.shipment(order.order_id, "shp_1").model_copy(
@@ -129,17 +137,23 @@ def test_a_replayed_link_of_a_registered_shipment_queues_nothing(
     assert store.shipment(order.order_id, "shp_1").tracking_registration.status == "registered"  # type: ignore[union-attr]
 
 
-def test_a_carrier_routed_to_nobody_is_not_registered(store: InMemoryTrackingStore, shipped_order: Make) -> None:
+def test_a_carrier_routed_to_nobody_is_not_registered(
+    store: InMemoryTrackingStore, shipped_order: Make
+) -> None:
     order = shipped_order({"shp_1": "TN1"})
     queue = ListRegistrationQueue()
-    assert not request_registration(store.links["TN1"], store, queue, CarrierRouting(routes={"ups": "none"}), NOW)
+    assert not request_registration(
+        store.links["TN1"], store, queue, CarrierRouting(routes={"ups": "none"}), NOW
+    )
     assert queue.jobs == [] and store.shipment(order.order_id, "shp_1").tracking_registration is None
 
 
 # -- processing ----------------------------------------------------------------------------------
 
 
-def test_registered_with_the_providers_code_and_reference(store: InMemoryTrackingStore, shipped_order: Make) -> None:
+def test_registered_with_the_providers_code_and_reference(
+    store: InMemoryTrackingStore, shipped_order: Make
+) -> None:
     order = shipped_order({"shp_1": "TN1"})
     easypost = FakeProvider(ProviderAnswer(reference="trk_1"))
     worker, alerts = registrar(store, easypost=easypost)
@@ -170,7 +184,9 @@ def test_already_exists_answers_count_as_registered_and_redeliveries_call_nobody
     assert len(easypost.requests) == 1
 
 
-def test_sf_express_subscriptions_carry_the_recipients_phone(store: InMemoryTrackingStore, shipped_order: Make) -> None:
+def test_sf_express_subscriptions_carry_the_recipients_phone(
+    store: InMemoryTrackingStore, shipped_order: Make
+) -> None:
     order = shipped_order({"shp_1": "SF1400000000015"})
     state = store.shipment(order.order_id, "shp_1")
     store.shipment_states[(order.order_id, "shp_1")] = state.model_copy(update={"carrier": "sf-express"})
@@ -186,7 +202,9 @@ def test_a_permanent_refusal_is_recorded_and_alerts_operations(
     store: InMemoryTrackingStore, shipped_order: Make
 ) -> None:
     order = shipped_order({"shp_1": "TN1"})
-    worker, alerts = registrar(store, easypost=FakeProvider(ProviderRejected("easypost", "APIKEY.INACTIVE", "bad key")))
+    worker, alerts = registrar(
+        store, easypost=FakeProvider(ProviderRejected("easypost", "APIKEY.INACTIVE", "bad key"))
+    )
     assert worker.process(job_for(store, "TN1"), NOW) is Outcome.FAILED
     registration = store.shipment(order.order_id, "shp_1").tracking_registration
     assert registration is not None
@@ -220,7 +238,9 @@ def test_a_job_for_a_number_another_shipment_took_over_is_superseded(
 # -- Kuaidi100 aborts ----------------------------------------------------------------------------
 
 
-def _kuaidi100_registered(store: InMemoryTrackingStore, make: Make) -> tuple[OrderRecord, TrackingRegistrar, ListAlerts, FakeProvider]:
+def _kuaidi100_registered(
+    store: InMemoryTrackingStore, make: Make
+) -> tuple[OrderRecord, TrackingRegistrar, ListAlerts, FakeProvider]:
     order = make({"shp_1": "YT1"})
     state = store.shipment(order.order_id, "shp_1")
     store.shipment_states[(order.order_id, "shp_1")] = state.model_copy(update={"carrier": "yto"})
@@ -230,7 +250,9 @@ def _kuaidi100_registered(store: InMemoryTrackingStore, make: Make) -> tuple[Ord
     return order, worker, alerts, kuaidi100
 
 
-def test_no_record_in_3_days_resubscribes_30_minutes_later(store: InMemoryTrackingStore, shipped_order: Make) -> None:
+def test_no_record_in_3_days_resubscribes_30_minutes_later(
+    store: InMemoryTrackingStore, shipped_order: Make
+) -> None:
     order, worker, _, kuaidi100 = _kuaidi100_registered(store, shipped_order)
     job = resubscription_job("YT1", "3天查询无记录", NOW)
     with pytest.raises(Deferred) as deferred:
@@ -239,7 +261,10 @@ def test_no_record_in_3_days_resubscribes_30_minutes_later(store: InMemoryTracki
     assert worker.process(job, NOW + timedelta(minutes=31)) is Outcome.RESUBSCRIBED
     assert len(kuaidi100.requests) == 2
     registration = store.shipment(order.order_id, "shp_1").tracking_registration
-    assert registration is not None and (registration.status, registration.resubscriptions) == ("registered", 1)
+    assert registration is not None and (registration.status, registration.resubscriptions) == (
+        "registered",
+        1,
+    )
 
 
 def test_resubscriptions_are_bounded_then_the_registration_fails(
@@ -265,4 +290,6 @@ def test_an_abort_kuaidi100_will_not_resume_fails_with_the_reason(
     assert registration is not None and registration.error == "abort: 60天无变化"
     assert alerts.sent[0][1]["provider"] == "kuaidi100"
     assert len(kuaidi100.requests) == 1  # not subscribed again
-    assert worker.process(resubscription_job("YT1", "3天查询无记录", NOW), NOW) is Outcome.IGNORED  # stays failed
+    assert (
+        worker.process(resubscription_job("YT1", "3天查询无记录", NOW), NOW) is Outcome.IGNORED
+    )  # stays failed

@@ -87,7 +87,6 @@ class Kuaidi100Api:
         body = document(PROVIDER, self._http.request("POST", "/poll/query.do", headers=FORM, body=form).body)
         if body.get("status") == "200" and body.get("nu"):
             return compact({"status": "polling", "message": "", "lastResult": body})
+        # the query's own codes: 500 查询无结果 (nothing yet), 503 bad sign, 400 bad data; none is retried
         code = text(body.get("returnCode") or body.get("status"), 10)
-        if code == SERVER_ERROR:
-            raise ProviderUnavailable(PROVIDER, "returnCode 500")
         raise ProviderRejected(PROVIDER, code or "no returnCode", text(body.get("message")))
