@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"moto endpoint          {stack.moto_endpoint}", flush=True)
         print(f"storefront API key     {stack.api_key}", flush=True)
         print(f"outbox                 {stack.api_url}/_local/outbox", flush=True)
+        if stack.providers is not None:
+            print(f"provider simulator     {stack.providers.url}  (docs/provider-simulator.md)", flush=True)
         print(f"endpoints file         {endpoints_file}", flush=True)
         print("press Ctrl-C to stop", flush=True)
         stopping.wait()

@@ -147,9 +147,13 @@ def test_registration_worker_reads_its_queue_with_a_dlq_and_knows_the_routing(sy
     assert variables["EASYPOST_API_URL"] == "https://api.easypost.com"
     assert variables["KUAIDI100_CALLBACK_URL"]  # the stack's own /v1/webhooks/kuaidi100
     queue = synthesized.props("TrackingRegistrationQueue")
-    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["TrackingRegistrationQueueDlq", "Arn"]}
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["TrackingRegistrationQueueDlq", "Arn"]
+    }
     assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
-    overrides = synthesized.template["Resources"]["RegisterTrackingFunction"]["Metadata"]["ordertrack:local-override"]
+    overrides = synthesized.template["Resources"]["RegisterTrackingFunction"]["Metadata"][
+        "ordertrack:local-override"
+    ]
     assert overrides["EASYPOST_API_URL"] == "ORDERTRACK_EASYPOST_API_URL"
     # the link consumer and the tracking worker queue jobs; the delay check may query providers
     for name in ("ApplyLinkedEventsFunction", "ApplyTrackingEventsFunction"):

@@ -134,13 +134,13 @@ class AfterShipApi(ProviderApi):
         slug = body.get("slug") or None
         if not given:
             answer = self.error("bad_request")
-            self.record(given, slug, answer, accepted=False, code=4005)
+            self.record(given, slug, answer, accepted=False)
             return answer
         number = j.normalize(given)
         refusal = self.refused_number(number)
         if refusal:
             answer = self.error(refusal)
-            self.record(number, slug, answer, accepted=False, code=ERRORS[refusal][1])
+            self.record(number, slug, answer, accepted=False)
             return answer
         courier = str(slug or j.detect_carrier(number)).lower()
         existing = self.by_number.get((number, courier))
@@ -152,7 +152,7 @@ class AfterShipApi(ProviderApi):
                 "tracking_number": existing.given,
             }
             answer = json_answer(400, document)
-            self.record(number, slug, answer, accepted=True, duplicate=True, code=4003)
+            self.record(number, slug, answer, accepted=True, duplicate=True)
             return answer
         shipment = Shipment(self.name, number, given, courier, j.journey(self.name, number), self.host.now())
         shipment.extra.update(
@@ -167,7 +167,7 @@ class AfterShipApi(ProviderApi):
             self.host.play(shipment)
         meta = {"code": 201, "message": "", "type": "Created"}
         answer = json_answer(201, {"meta": meta, "data": self.tracking(shipment)})
-        self.record(number, slug, answer, accepted=True, code=201)
+        self.record(number, slug, answer, accepted=True)
         return answer
 
     def retrieve(self, _request: Request, params: dict[str, str]) -> Answer:

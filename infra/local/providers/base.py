@@ -6,10 +6,12 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 from urllib.parse import parse_qsl, unquote
@@ -19,6 +21,7 @@ from infra.local.providers import journeys
 EVENTS = Path(__file__).resolve().parents[3] / "events"
 """The provider samples (events/providers/, events/carriers/): the simulator's templates."""
 
+_LOG = logging.getLogger("ordertrack.local")
 FAULT_ANSWERS = {"5xx": "unavailable", "timeout": "timeout"}
 """A drawn fault -> the error kind the provider answers with (HTTP 503 / 504)."""
 
@@ -100,6 +103,20 @@ class Answer:
 
 def json_answer(status: int, document: Any) -> Answer:
     return Answer(status, json.dumps(document, ensure_ascii=False).encode("utf-8"))
+
+
+def answer_code(answer: Answer) -> Any:
+    """The provider's own code in an answer (`meta.code`, `returnCode`, `error.code`, `code`), or None."""
+    try:
+        document = json.loads(answer.body)
+    except ValueError:
+        return None
+    if not isinstance(document, dict):
+        return None
+    for outer, inner in (("meta", "code"), ("error", "code")):
+        if isinstance(document.get(outer), dict) and inner in document[outer]:
+            return document[outer][inner]
+    return document.get("returnCode", document.get("code"))
 
 
 def compact(document: Any) -> bytes:
@@ -261,7 +278,7 @@ class ProviderApi:
                 "accepted": accepted,
                 "duplicate": duplicate,
                 "status": answer.status,
-                "code": code,
+                "code": answer_code(answer) if code is None else code,
                 "at": utc_ms_z(self.host.now()),
             }
         )
@@ -269,3 +286,30 @@ class ProviderApi:
     def refused_number(self, number: str) -> str | None:
         """The error kind a documented test number (FAIL429, FAIL503, FAILKEY, FAILCARRIER) asks for."""
         return journeys.failure_of(number)
+
+
+class RequestHandler(BaseHTTPRequestHandler):
+    """Hands every request to the `serve(method, target, headers, body)` of `server.simulator`."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "ordertrack-provider-simulator"
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        try:
+            answer = self.server.simulator.serve(self.command, self.path, headers, body)  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - a simulator bug answers 500, the server keeps serving
+            _LOG.exception("[local] provider simulator request failed")
+            answer = json_answer(500, {"message": "Internal Server Error"})
+        self.send_response(answer.status)
+        self.send_header("Content-Type", answer.content_type)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        self.wfile.write(answer.body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        _LOG.debug("[local] provider simulator %s", format % args)

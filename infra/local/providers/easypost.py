@@ -96,6 +96,17 @@ def signature(body: bytes, secret: str) -> str:
     return "hmac-sha256-hex=" + hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
+def location(place: j.Place | None) -> dict[str, Any]:
+    """A TrackingLocation (all null for the pre-shipment record, as EasyPost's test trackers have)."""
+    return {
+        "object": "TrackingLocation",
+        "city": place.city.upper() if place else None,
+        "state": place.state if place else None,
+        "country": place.country if place else None,
+        "zip": place.zip if place else None,
+    }
+
+
 class EasyPostApi(ProviderApi):
     name = "easypost"
     routes = (
@@ -149,15 +160,13 @@ class EasyPostApi(ProviderApi):
         given_carrier = fields.get("carrier") or None
         if not code:
             answer = self.error("bad_request")
-            self.record(code, given_carrier, answer, accepted=False, code="PARAMETER.REQUIRED")
+            self.record(code, given_carrier, answer, accepted=False)
             return answer
         number = j.normalize(code)
         refusal = self.refused_number(number)
         if refusal:
             answer = self.error(refusal)
-            self.record(
-                number, given_carrier, answer, accepted=False, code=ERRORS[refusal][1]["error"]["code"]
-            )
+            self.record(number, given_carrier, answer, accepted=False)
             return answer
         carrier = str(given_carrier or CARRIERS[j.detect_carrier(number)])
         existing = self.by_code.get((number, carrier.lower()))
@@ -190,9 +199,8 @@ class EasyPostApi(ProviderApi):
         return json_answer(200, self.tracker(shipment))
 
     # -- objects ----------------------------------------------------------------------------
-    def _status(self, shipment: Shipment, index: int | None = None) -> tuple[str, str]:
-        played = shipment.played if index is None else shipment.played[: index + 1]
-        stage = played[-1].stage if played else None
+    def _status(self, shipment: Shipment) -> tuple[str, str]:
+        stage = shipment.stage
         if stage in DETAILS:
             return DETAILS[stage][0], DETAILS[stage][1]
         return "unknown", "unknown"
@@ -214,13 +222,7 @@ class EasyPostApi(ProviderApi):
                     "datetime": utc_z(played.at),
                     "source": carrier_name,
                     "carrier_code": "",
-                    "tracking_location": {
-                        "object": "TrackingLocation",
-                        "city": None if played.stage == j.INFO_RECEIVED else place.city.upper(),
-                        "state": None if played.stage == j.INFO_RECEIVED else place.state,
-                        "country": None if played.stage == j.INFO_RECEIVED else place.country,
-                        "zip": None if played.stage == j.INFO_RECEIVED else place.zip,
-                    },
+                    "tracking_location": location(None if played.stage == j.INFO_RECEIVED else place),
                 }
             )
         tracker = template(TRACKER)
@@ -242,10 +244,21 @@ class EasyPostApi(ProviderApi):
             is_return=status == "return_to_sender",
             public_url=f"https://track.easypost.com/{public}",
         )
-        tracker["carrier_detail"].update(
-            origin_location=f"{j.ORIGIN.city.upper()} {j.ORIGIN.state}, {j.ORIGIN.zip}",
-            destination_location=f"{j.DESTINATION.city.upper()} {j.DESTINATION.state}, {j.DESTINATION.zip}",
-        )
+        delivered = next((p.at for p in shipment.played if p.stage == j.DELIVERED), None)
+        tracker["carrier_detail"] = {
+            **template(EVENT["result"]["carrier_detail"]),
+            "service": TRACKER["carrier_detail"]["service"],
+            "container_type": None,
+            "est_delivery_date_local": shipment.delivery_estimate().date().isoformat(),
+            "est_delivery_time_local": None,
+            "origin_location": f"{j.ORIGIN.city.upper()} {j.ORIGIN.state}, {j.ORIGIN.zip}",
+            "origin_tracking_location": location(j.ORIGIN),
+            "destination_location": f"{j.DESTINATION.city.upper()} {j.DESTINATION.state}, {j.DESTINATION.zip}",
+            "destination_tracking_location": location(j.DESTINATION),
+            "guaranteed_delivery_date": None,
+            "alternate_identifier": None,
+            "initial_delivery_attempt": utc_z(delivered) if delivered else None,
+        }
         return tracker
 
     def build_push(self, shipment: Shipment) -> Push:

@@ -140,8 +140,7 @@ class Kuaidi100Api(ProviderApi):
     def _answer(
         self, number: str, company: Any, answer: Answer, accepted: bool, duplicate: bool = False
     ) -> Answer:
-        code = json.loads(answer.body).get("returnCode")
-        self.record(number, company, answer, accepted=accepted, duplicate=duplicate, code=code)
+        self.record(number, company, answer, accepted=accepted, duplicate=duplicate)
         return answer
 
     def subscribe(self, request: Request, _params: dict[str, str]) -> Answer:

@@ -159,7 +159,7 @@ class SeventeenTrackApi(ProviderApi):
         items = self._items(request)
         if items is None:
             answer = self.error("bad_request")
-            self.record("", None, answer, accepted=False, code=ERRORS["bad_request"][1])
+            self.record("", None, answer, accepted=False)
             return answer
         refusal = self._refusal(items)
         if refusal:

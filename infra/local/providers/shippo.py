@@ -251,7 +251,9 @@ class ShippoApi(ProviderApi):
         return f"{url}{'&' if '?' in url else '?'}token={token}"
 
     def build_push(self, shipment: Shipment) -> Push:
-        document = {"event": "track_updated", "test": False, "data": self.track(shipment)}
+        track = self.track(shipment)
+        del track["test"]  # the API's Track has it, the webhook's `data` does not (the samples)
+        document = {"event": "track_updated", "test": False, "data": track}
         body = compact(document)
         status = document["data"]["tracking_status"]["status"]
         return Push(self.webhook_url(), body, {"Content-Type": "application/json"}, status, "track_updated")

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -28,6 +28,7 @@ from infra.local.providers.base import (
     ProviderApi,
     Push,
     Request,
+    RequestHandler,
     Shipment,
     json_answer,
     utc_ms_z,
@@ -120,7 +121,7 @@ class ProviderSimulator:
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> ProviderSimulator:
-        server = ThreadingHTTPServer(self._bind, _Handler)
+        server = ThreadingHTTPServer(self._bind, RequestHandler)
         server.daemon_threads = True
         server.simulator = self  # type: ignore[attr-defined]
         self._server = server
@@ -331,29 +332,3 @@ class ProviderSimulator:
             return refused.code, refused.read(), None
         except (urllib.error.URLError, OSError) as failure:
             return None, b"", str(getattr(failure, "reason", failure))
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "ordertrack-provider-simulator"
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        simulator: ProviderSimulator = self.server.simulator  # type: ignore[attr-defined]
-        try:
-            answer = simulator.serve(self.command, self.path, headers, body)
-        except Exception:  # noqa: BLE001 - a simulator bug answers 500, the server keeps serving
-            _LOG.exception("[local] provider simulator request failed")
-            answer = json_answer(500, {"message": "Internal Server Error"})
-        self.send_response(answer.status)
-        self.send_header("Content-Type", answer.content_type)
-        self.send_header("Content-Length", str(len(answer.body)))
-        self.end_headers()
-        self.wfile.write(answer.body)
-
-    do_GET = do_POST = do_PUT = do_DELETE = _answer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        _LOG.debug("[local] provider simulator %s", format % args)
