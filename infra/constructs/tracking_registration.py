@@ -4,6 +4,8 @@ queue, a worker, and one Secrets Manager secret per provider holding the merchan
 
 from __future__ import annotations
 
+import json
+
 from aws_cdk import CfnOutput
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_dynamodb as dynamodb
@@ -57,7 +59,7 @@ class TrackingRegistration(Construct):
                 description=f"The merchant's {provider} API key (JSON field `{KEY_FIELD}`): replace the "
                 "generated placeholder with the key from the provider's dashboard",
                 generate_secret_string=secretsmanager.SecretStringGenerator(
-                    secret_string_template=_json(template),
+                    secret_string_template=json.dumps(template),
                     generate_string_key=KEY_FIELD,
                     exclude_punctuation=True,
                     password_length=32,
@@ -135,9 +137,3 @@ class TrackingRegistration(Construct):
     def accept_jobs_from(self, function: ServiceFunction) -> None:
         function.function.add_environment("REGISTRATION_QUEUE_URL", self.queue.queue_url)
         self.queue.grant_send_messages(function.function)
-
-
-def _json(document: dict[str, str]) -> str:
-    import json
-
-    return json.dumps(document)

@@ -55,9 +55,13 @@ def delay_policy() -> DelayPolicy:
 
 
 @cache
+def worker_settings() -> TrackingWorkerSettings:
+    return TrackingWorkerSettings()  # type: ignore[call-arg]
+
+
+@cache
 def registration_queue() -> RegistrationQueue:
-    settings = TrackingWorkerSettings()  # type: ignore[call-arg]
-    return SqsRegistrationQueue(settings.registration_queue_url, aws_client("sqs"))
+    return SqsRegistrationQueue(worker_settings().registration_queue_url, aws_client("sqs"))
 
 
 processor = BatchProcessor(event_type=EventType.SQS, model=WebhookQueueRecord)
@@ -76,7 +80,7 @@ def apply_message(
         update, store or default_store(), now, delay_policy(), received_at=message.received_at
     )
     if update.stopped:  # the provider stopped tracking: resubscribe when its rules allow it
-        after = TrackingWorkerSettings().kuaidi100_resubscribe_after_seconds  # type: ignore[call-arg]
+        after = worker_settings().kuaidi100_resubscribe_after_seconds
         received = parse_time(message.received_at)
         job = resubscription_job(update.tracking_number, update.stopped, received, timedelta(seconds=after))
         (registrations or registration_queue()).request(job, delay_seconds=min(after, MAX_DELAY_SECONDS))

@@ -44,6 +44,7 @@ def webhook_env(aws: None, orders_table: str, monkeypatch: pytest.MonkeyPatch) -
         receive_webhook.dependencies,
         apply_tracking_events.default_store,
         apply_tracking_events.registration_queue,
+        apply_tracking_events.worker_settings,
         apply_linked_events.registrations,
     )
     for cache in caches:

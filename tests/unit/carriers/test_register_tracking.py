@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from carriers.domain.carrier_catalog import CarrierRouting, RegistrationProvider, carrier_key, codes_of
+from carriers.domain.intake import parse_update
 from carriers.domain.register_tracking import (
     MAX_RESUBSCRIPTIONS,
     Deferred,
@@ -19,7 +22,9 @@ from carriers.domain.register_tracking import (
     request_registration,
     resubscription_job,
 )
+from carriers.handlers.register_tracking import backoff_seconds
 from carriers.models.registration import ProviderAnswer, ProviderRequest, RegistrationJob
+from carriers.models.tracking import Provider
 from orders.models.order import OrderRecord
 from shared.clock import isoformat
 from tests.unit.carriers.fakes import InMemoryTrackingStore, ListAlerts, ListRegistrationQueue
@@ -293,3 +298,25 @@ def test_an_abort_kuaidi100_will_not_resume_fails_with_the_reason(
     assert (
         worker.process(resubscription_job("YT1", "3天查询无记录", NOW), NOW) is Outcome.IGNORED
     )  # stays failed
+
+
+def test_a_kuaidi100_abort_push_says_tracking_stopped_and_why() -> None:
+    sample = (
+        Path(__file__).resolve().parents[3] / "events" / "providers" / "kuaidi100" / "abort_push_param.json"
+    )
+    update = parse_update(Provider.KUAIDI100, sample.read_text(encoding="utf-8"), "2030-01-01T00:00:00Z")
+    assert update.stopped == "3天查询无记录" and update.checkpoints == []
+    polling = parse_update(
+        Provider.KUAIDI100,
+        sample.read_text(encoding="utf-8").replace('"abort"', '"polling"'),
+        "2030-01-01T00:00:00Z",
+    )
+    assert polling.stopped is None
+
+
+def test_outage_backoff_doubles_per_receive_with_jitter_up_to_a_ceiling() -> None:
+    rng = random.Random(7)
+    for receive, full in ((1, 30), (2, 60), (3, 120), (4, 240), (9, 900)):
+        waits = {backoff_seconds(receive, 30, 900, rng) for _ in range(50)}
+        assert min(waits) >= full // 2 and max(waits) <= full, receive
+        assert len(waits) > 1  # jittered

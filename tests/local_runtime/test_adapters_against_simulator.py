@@ -1,5 +1,5 @@
-"""Each provider adapter against the local provider simulator over real HTTP: registration, the
-"already exists" answers, queries read like pushes, and the documented failure numbers."""
+"""Each provider adapter against the local provider simulator over real HTTP (threads and timed
+waits: a local-runtime test, outside `make test-later`): registration, the "already exists" answers, queries read like pushes, and the documented failure numbers."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from carriers.models.registration import ProviderRequest
 from carriers.models.tracking import Provider
 from infra.local.providers import ProviderSimulator
 
+pytestmark = pytest.mark.xdist_group("local_runtime_provider_simulator")
 KEYS = {p.value: f"key-{p.value}" for p in RegistrationProvider} | {"kuaidi100_customer": "cust"}
 CARRIER = {
     RegistrationProvider.EASYPOST: "usps",
