@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from infra.local.providers import (
     parse_faults,
     seventeentrack,
 )
+from shared.clock import SystemClock, isoformat
 
 from .conftest import eventually
 
@@ -102,6 +103,7 @@ class Receiver:
             def log_message(self, *_args: Any) -> None:
                 pass
 
+        self.clock = SystemClock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -112,8 +114,9 @@ class Receiver:
                 if remaining and marker.encode() in request.body:
                     self.failures[marker] = remaining - 1
                     return 500, {"message": "Internal Server Error"}
-            # the receipt time, as our API stamps it (only used as parse_update's received_at)
-            received_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            # the receipt time, as our API stamps it (its wired clock; only parse_update's received_at):
+            # the simulator stamps checkpoints with the same real clock, so the date bounds hold
+            received_at = isoformat(self.clock.now())
             self.requests.append(Received(provider, request, received_at))
         if provider == "kuaidi100":
             return 200, {"result": True, "returnCode": "200", "message": "成功"}
