@@ -67,8 +67,11 @@ class StreamConsumerSettings(_Settings):
     function: FunctionSettings = FunctionSettings()
     batch_size: int = Field(default=100, ge=1, le=10000)
     batching_window_seconds: int = Field(default=1, ge=0, le=300)
-    retry_attempts: int = Field(default=5, ge=0, le=10000)
+    retry_attempts: int | None = Field(
+        default=5, ge=0, le=10000, description="None: retried until the record expires from the stream"
+    )
     max_record_age_seconds: int = Field(default=86400, ge=60, le=604800)
+    bisect_batch_on_error: bool = True
 
 
 class QueueConsumerSettings(_Settings):
@@ -199,6 +202,12 @@ class StageConfig(_Settings):
     log_retention_days: int = 30
     api: ApiSettings = ApiSettings()
     order_events: StreamConsumerSettings = StreamConsumerSettings()
+    kpi_aggregates: StreamConsumerSettings = Field(
+        default=StreamConsumerSettings(retry_attempts=None, bisect_batch_on_error=False),
+        description="The KPI aggregates' stream reader: a failed batch is retried, whole or from the "
+        "group it reports, until it succeeds (the on-failure queue only receives the batch's metadata, "
+        "so a discarded batch would lose counts); bisection would start a retry inside a written group",
+    )
     stock_reservation: QueueConsumerSettings = QueueConsumerSettings()
     notifications: CustomerNotificationSettings = CustomerNotificationSettings()
     order_lifecycle: OrderLifecycleSettings = OrderLifecycleSettings()

@@ -202,15 +202,16 @@ class ServiceFunction(Construct):
         pattern: dict[str, Any],
     ) -> None:
         """Read `table`'s stream, only the records matching `pattern` (Lambda event filtering), in
-        order per shard: partial batch failures, bisection on error, bounded retries and record
-        age, and exhausted batches described on `on_failure`."""
+        order per shard: partial batch failures, bisection on error (unless turned off), bounded
+        retries (or until the record expires) and record age, and exhausted batches described on
+        `on_failure`."""
         self.function.add_event_source(
             event_sources.DynamoEventSource(
                 table,
                 starting_position=lambda_.StartingPosition.TRIM_HORIZON,
                 batch_size=settings.batch_size,
                 max_batching_window=Duration.seconds(settings.batching_window_seconds),
-                bisect_batch_on_error=True,
+                bisect_batch_on_error=settings.bisect_batch_on_error,
                 retry_attempts=settings.retry_attempts,
                 max_record_age=Duration.seconds(settings.max_record_age_seconds),
                 report_batch_item_failures=True,

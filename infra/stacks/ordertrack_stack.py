@@ -142,7 +142,7 @@ class OrdertrackStack(Stack):
             self,
             "ServiceKpis",
             runtime=runtime,
-            settings=config.order_events,
+            settings=config.kpi_aggregates,
             orders_table=self.data.orders_table,
             operations_alerts=self.customer_notifications.operations_alerts,
             functions=service_functions_in(self),

@@ -11,26 +11,43 @@ from pathlib import Path
 from typing import Any
 
 from shared.dynamo import to_attributes
+from shared.errors import RetryableError
 from stats.domain.contributions import MetricPoint
-from stats.domain.ports import DayAggregate
+from stats.domain.ports import Counters, DayAggregate
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "dynamodb"
 
 
 @dataclass
 class InMemoryAggregates:
-    items: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
-    applied: set[str] = field(default_factory=set)
+    """The aggregate store's contract in memory: one atomic write per group, its checkpoint kept.
+    `fail_writes` lists write attempts (1-based) refused as transient; `lost_answers` lists writes
+    that commit and still report a transient failure (the answer was lost)."""
 
-    def apply_once(self, source_id: str, counters: Mapping[tuple[str, str], Mapping[str, int]]) -> bool:
-        if source_id in self.applied:
-            return False
-        self.applied.add(source_id)
+    items: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    checkpoints: dict[str, str] = field(default_factory=dict)
+    writes: list[dict[tuple[str, str], dict[str, int]]] = field(default_factory=list)
+    max_aggregates_per_group: int = 99
+    fail_writes: set[int] = field(default_factory=set)
+    lost_answers: set[int] = field(default_factory=set)
+    attempts: int = 0
+
+    def apply_group(self, group_id: str, last_sequence: str, counters: Counters) -> str | None:
+        self.attempts += 1
+        if self.attempts in self.fail_writes:
+            raise RetryableError("refused")
+        if group_id in self.checkpoints:
+            return self.checkpoints[group_id]
+        assert len(counters) <= self.max_aggregates_per_group
+        self.checkpoints[group_id] = last_sequence
+        self.writes.append({key: dict(deltas) for key, deltas in counters.items()})
         for key, deltas in counters.items():
             item = self.items.setdefault(key, {})
             for name, delta in deltas.items():
                 item[name] = item.get(name, 0) + delta
-        return True
+        if self.attempts in self.lost_answers:
+            raise RetryableError("answer lost")
+        return None
 
     def read(self, first_day: str, last_day: str) -> Sequence[DayAggregate]:
         return [
@@ -56,6 +73,7 @@ def stream_record(
     old: Mapping[str, Any] | None,
     new: Mapping[str, Any] | None,
     approximate_time: int = 1795515300,
+    sequence: int | None = None,
 ) -> dict[str, Any]:
     """One DynamoDB stream record (NEW_AND_OLD_IMAGES) for the change `old` -> `new`."""
     sample = json.loads((EVENTS / "order_status_changed.json").read_text())["Records"][1]
@@ -66,7 +84,7 @@ def stream_record(
     change: dict[str, Any] = {
         "ApproximateCreationDateTime": approximate_time,
         "Keys": to_attributes({"pk": image["pk"], "sk": image["sk"]}),
-        "SequenceNumber": str(abs(hash(event_id)) % 10**20).zfill(21),
+        "SequenceNumber": str(sequence if sequence is not None else abs(hash(event_id)) % 10**20).zfill(21),
         "SizeBytes": 300,
         "StreamViewType": "NEW_AND_OLD_IMAGES",
     }

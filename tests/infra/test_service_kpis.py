@@ -55,14 +55,19 @@ def test_the_consumer_reads_the_aggregated_entities_from_the_orders_stream(
     assert patterns == [{"dynamodb": {"NewImage": {"entity": {"S": list(AGGREGATED_ENTITIES)}}}}]
     assert "stats_aggregate" not in INFRA_ENTITIES and list(AGGREGATED_ENTITIES) == INFRA_ENTITIES
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert props["BisectBatchOnFunctionError"] is True
+    # a retry starts where the batch or its first unwritten group started, and never gives up on
+    # counts (the on-failure queue only receives the batch's metadata)
+    assert props["BisectBatchOnFunctionError"] is False
+    assert props.get("MaximumRetryAttempts", -1) == -1
     assert props["StartingPosition"] == "TRIM_HORIZON"
     assert props["DestinationConfig"]["OnFailure"]["Destination"] == {
         "Fn::GetAtt": ["KpiAggregatesDlq", "Arn"]
     }
 
 
-def test_the_consumer_writes_the_table_and_reads_only_its_stream(synthesized: SynthesizedApp) -> None:
+def test_the_consumer_writes_the_table_and_reads_only_its_checkpoints_and_stream(
+    synthesized: SynthesizedApp,
+) -> None:
     variables = synthesized.props(CONSUMER)["Environment"]["Variables"]
     assert variables["ORDERS_TABLE_NAME"] == {"Ref": "OrdersTable"}
     assert variables["POWERTOOLS_SERVICE_NAME"] == "stats"
@@ -75,8 +80,8 @@ def test_the_consumer_writes_the_table_and_reads_only_its_stream(synthesized: Sy
             statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         )
     }
-    assert {"dynamodb:PutItem", "dynamodb:UpdateItem"} <= actions
-    assert not {"dynamodb:Scan", "dynamodb:Query", "dynamodb:GetItem"} & actions
+    assert {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"} <= actions
+    assert not {"dynamodb:Scan", "dynamodb:Query", "dynamodb:BatchGetItem"} & actions
 
 
 def test_every_dead_letter_queue_has_a_depth_alarm(synthesized: SynthesizedApp) -> None:

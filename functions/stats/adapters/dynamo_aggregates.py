@@ -1,19 +1,36 @@
-"""Daily aggregates in the orders table, each contribution applied once.
+"""Daily aggregates in the orders table, spread over write shards, each group applied once.
 
-    aggregate: pk STATS#<YYYY-MM>        sk <YYYY-MM-DD>#<family>  entity stats_aggregate, counters
-    marker:    pk STATSREC#<source id>   sk STATSREC               entity stats_marker, expires_at
+    aggregate:  pk STATS#<YYYY-MM>#<shard>  sk <YYYY-MM-DD>#<family>  entity stats_aggregate, counters
+    checkpoint: pk STATSGROUP#<event id>    sk STATSGROUP             entity stats_checkpoint,
+                last_sequence, expires_at
 
-A contribution is one `TransactWriteItems`: the marker's `Put` (condition: it does not exist) and one
-`ADD` update per aggregate item it touches. A record delivered again finds its marker and the whole
-transaction is refused, so nothing is counted twice. Markers expire (TTL) after `MARKER_TTL`,
-longer than a stream keeps records (24 hours).
+A group of stream records (see `stats.domain.aggregate_batch`) is one `TransactWriteItems`: the
+checkpoint's `Put` (condition: it does not exist) and one `ADD` update per aggregate it touches, all
+in the write shard its group id hashes to (`AGGREGATE_SHARDS` of them). A group delivered again
+finds its checkpoint and the whole transaction is refused; the checkpoint then says up to which
+sequence number that group had counted. Checkpoints expire (TTL) after `CHECKPOINT_TTL`, longer
+than a stream keeps records (24 hours).
 
-A month per partition keeps a year's report to at most 13 `Query` calls, with no scan.
+Why shards: every group writes one item per (day, family) it touches; with one item per day and
+family, every batch of the whole table's stream would write the day's `NOTIFICATIONS` item. Spread
+over `AGGREGATE_SHARDS` items, each takes 1/`AGGREGATE_SHARDS` of those writes.
+
+Transaction conflicts (two batches on the same shard item at once) and throttling are retried here
+with full-jitter exponential backoff, `ATTEMPTS` times, before `RetryableError` hands the rest of the
+batch back to the stream (nothing of a refused transaction was written).
+
+Reads: a month per partition and shard, so a range costs `AGGREGATE_SHARDS` `Query` calls per month
+it spans, never a scan; the counters of one day and family are summed over the shards by the caller
+(`stats.domain.kpis.merge`). The aggregates written before shards existed (pk `STATS#<YYYY-MM>`) are
+not read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import random
+import time
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -21,20 +38,37 @@ from botocore.exceptions import ClientError
 
 from shared.dynamo import cancellation_codes
 from shared.errors import RetryableError
-from stats.domain.ports import DayAggregate
+from stats.domain.ports import Counters, DayAggregate
 
 AGGREGATE_ENTITY = "stats_aggregate"
-MARKER_ENTITY = "stats_marker"
-MARKER_TTL = timedelta(days=7)
+CHECKPOINT_ENTITY = "stats_checkpoint"
+CHECKPOINT_TTL = timedelta(days=7)
 MAX_ITEMS_PER_TRANSACTION = 100
+AGGREGATE_SHARDS = 16
+ATTEMPTS = 4
+BACKOFF_BASE_SECONDS = 0.05
+_TRANSIENT_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+_TRANSIENT_ERRORS = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TransactionInProgressException",
+        "InternalServerError",
+    }
+)
 
 
-def aggregate_key(day: str, family: str) -> dict[str, Any]:
-    return {"pk": {"S": f"STATS#{day[:7]}"}, "sk": {"S": f"{day}#{family}"}}
+def shard_of(group_id: str) -> int:
+    return zlib.crc32(group_id.encode()) % AGGREGATE_SHARDS
 
 
-def marker_key(source_id: str) -> dict[str, Any]:
-    return {"pk": {"S": f"STATSREC#{source_id}"}, "sk": {"S": "STATSREC"}}
+def aggregate_key(day: str, family: str, shard: int) -> dict[str, Any]:
+    return {"pk": {"S": f"STATS#{day[:7]}#{shard}"}, "sk": {"S": f"{day}#{family}"}}
+
+
+def checkpoint_key(group_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"STATSGROUP#{group_id}"}, "sk": {"S": "STATSGROUP"}}
 
 
 def _months(first: date, last: date) -> list[str]:
@@ -47,40 +81,65 @@ def _months(first: date, last: date) -> list[str]:
 
 
 class DynamoAggregates:
-    def __init__(self, table_name: str, client: Any, now: Any = None) -> None:
+    max_aggregates_per_group = MAX_ITEMS_PER_TRANSACTION - 1  # one slot for the checkpoint
+
+    def __init__(
+        self,
+        table_name: str,
+        client: Any,
+        now: Callable[[], datetime] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
         self._table = table_name
         self._client = client
         self._now = now or (lambda: datetime.now(UTC))
+        self._sleep = sleep
+        self._rng = rng or random.Random()
 
-    def apply_once(self, source_id: str, counters: Mapping[tuple[str, str], Mapping[str, int]]) -> bool:
-        expires_at = int((self._now() + MARKER_TTL).timestamp())
+    def apply_group(self, group_id: str, last_sequence: str, counters: Counters) -> str | None:
+        expires_at = int((self._now() + CHECKPOINT_TTL).timestamp())
+        shard = shard_of(group_id)
         actions: list[dict[str, Any]] = [
             {
                 "Put": {
                     "TableName": self._table,
                     "Item": {
-                        **marker_key(source_id),
-                        "entity": {"S": MARKER_ENTITY},
+                        **checkpoint_key(group_id),
+                        "entity": {"S": CHECKPOINT_ENTITY},
+                        "last_sequence": {"S": last_sequence},
                         "expires_at": {"N": str(expires_at)},
                     },
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             }
         ]
-        actions += [self._update(day, family, deltas) for (day, family), deltas in sorted(counters.items())]
+        actions += [
+            self._update(day, family, shard, deltas) for (day, family), deltas in sorted(counters.items())
+        ]
         if len(actions) > MAX_ITEMS_PER_TRANSACTION:
-            raise ValueError(f"a contribution touches {len(actions) - 1} aggregates; at most 99 fit")
-        try:
-            self._client.transact_write_items(TransactItems=actions)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            if cancellation_codes(error)[:1] == ["ConditionalCheckFailed"]:
-                return False
-            raise RetryableError("aggregates were being changed concurrently; retry the record") from None
-        return True
+            raise ValueError(f"a group touches {len(actions) - 1} aggregates; at most 99 fit")
+        for attempt in range(ATTEMPTS):
+            try:
+                self._client.transact_write_items(TransactItems=actions)
+                return None
+            except ClientError as error:
+                code = error.response["Error"]["Code"]
+                reasons = cancellation_codes(error) if code == "TransactionCanceledException" else []
+                if reasons[:1] == ["ConditionalCheckFailed"]:
+                    return self._covered_by(group_id)
+                transient = code in _TRANSIENT_ERRORS or bool(_TRANSIENT_REASONS & set(reasons))
+                if not transient:
+                    raise
+            if attempt + 1 < ATTEMPTS:
+                self._sleep(self._rng.uniform(0, BACKOFF_BASE_SECONDS * 2**attempt))
+        raise RetryableError("aggregates stayed busy or throttled; the stream retries the rest of the batch")
 
-    def _update(self, day: str, family: str, deltas: Mapping[str, int]) -> dict[str, Any]:
+    def _covered_by(self, group_id: str) -> str:
+        item = self._client.get_item(TableName=self._table, Key=checkpoint_key(group_id), ConsistentRead=True)
+        return str(item["Item"]["last_sequence"]["S"])
+
+    def _update(self, day: str, family: str, shard: int, deltas: Mapping[str, int]) -> dict[str, Any]:
         names = {"#entity": "entity", "#day": "day", "#family": "family"}
         values: dict[str, Any] = {
             ":entity": {"S": AGGREGATE_ENTITY},
@@ -95,7 +154,7 @@ class DynamoAggregates:
         return {
             "Update": {
                 "TableName": self._table,
-                "Key": aggregate_key(day, family),
+                "Key": aggregate_key(day, family, shard),
                 "UpdateExpression": "SET #entity = :entity, #day = :day, #family = :family ADD "
                 + ", ".join(adds),
                 "ExpressionAttributeNames": names,
@@ -106,22 +165,27 @@ class DynamoAggregates:
     def read(self, first_day: str, last_day: str) -> Sequence[DayAggregate]:
         aggregates: list[DayAggregate] = []
         for month in _months(date.fromisoformat(first_day), date.fromisoformat(last_day)):
-            request: dict[str, Any] = {
-                "TableName": self._table,
-                "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
-                "ExpressionAttributeValues": {
-                    ":pk": {"S": f"STATS#{month}"},
-                    ":first": {"S": f"{first_day}#"},
-                    ":last": {"S": f"{last_day}#~"},
-                },
-            }
-            while True:
-                response = self._client.query(**request)
-                aggregates.extend(_aggregate(item) for item in response.get("Items", []))
-                if "LastEvaluatedKey" not in response:
-                    break
-                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+            for shard in range(AGGREGATE_SHARDS):
+                aggregates.extend(self._query(f"STATS#{month}#{shard}", first_day, last_day))
         return aggregates
+
+    def _query(self, partition: str, first_day: str, last_day: str) -> list[DayAggregate]:
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": partition},
+                ":first": {"S": f"{first_day}#"},
+                ":last": {"S": f"{last_day}#~"},
+            },
+        }
+        found = []
+        while True:
+            response = self._client.query(**request)
+            found.extend(_aggregate(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return found
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 _RESERVED = frozenset({"pk", "sk", "entity", "day", "family"})

@@ -1,5 +1,10 @@
 """Orders table stream (orders, shipments, notifications, feedback, complaints, returns) -> the
-daily KPI aggregates, each record counted once, and the same figures as CloudWatch metrics."""
+daily KPI aggregates, a whole batch summed in memory and written once per aggregate, each record
+counted once (see `stats.domain.aggregate_batch`), and the same figures as CloudWatch metrics.
+
+The batch is aggregated as a whole, so this consumer builds its partial batch response itself
+(the records from the first group that could not be written) instead of Powertools'
+`BatchProcessor`, which handles records one at a time."""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -17,8 +22,8 @@ from shared.settings import FunctionSettings
 from stats import dependencies as wiring
 from stats.adapters.dynamo_aggregates import DynamoAggregates
 from stats.adapters.emf_metrics import EmfKpiMetrics
+from stats.domain.aggregate_batch import StreamChange, aggregate_batch
 from stats.domain.ports import AggregateStore, KpiMetrics
-from stats.domain.record_change import Recorded, record_change
 
 
 class MaintainAggregatesSettings(FunctionSettings):
@@ -35,9 +40,6 @@ def dependencies() -> tuple[AggregateStore, KpiMetrics]:
     )
 
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-
-
 def observed_at(record: DynamoDBRecord) -> datetime:
     seconds = record.dynamodb.approximate_creation_date_time if record.dynamodb else None
     if isinstance(seconds, datetime):
@@ -45,25 +47,35 @@ def observed_at(record: DynamoDBRecord) -> datetime:
     return datetime.fromtimestamp(float(seconds), UTC) if seconds else wiring.clock().now()
 
 
-def aggregate_record(
-    record: DynamoDBRecord, store: AggregateStore | None = None, kpi_metrics: KpiMetrics | None = None
-) -> Recorded:
+def stream_change(record: DynamoDBRecord) -> StreamChange:
+    change = record.dynamodb
+    return StreamChange(
+        source_id=str(record.event_id),
+        sequence=str(change.sequence_number if change else ""),
+        old=(change.old_image if change else None) or None,
+        new=(change.new_image if change else None) or None,
+        observed_at=observed_at(record),
+    )
+
+
+def aggregate_stream_batch(
+    event: DynamoDBStreamEvent, store: AggregateStore | None = None, kpi_metrics: KpiMetrics | None = None
+) -> dict[str, Any]:
     if store is None or kpi_metrics is None:
         store, kpi_metrics = dependencies()
-    change = record.dynamodb
-    old = change.old_image if change else None
-    new = change.new_image if change else None
-    outcome = record_change(
-        str(record.event_id), old or None, new or None, observed_at(record), store, kpi_metrics
+    outcome = aggregate_batch([stream_change(record) for record in event.records], store, kpi_metrics)
+    logger.info(
+        "stream batch aggregated",
+        applied=outcome.applied,
+        duplicates=outcome.duplicates,
+        writes=outcome.groups,
+        handed_back=len(outcome.failed),
     )
-    if outcome == Recorded.DUPLICATE:
-        logger.info("stream record already aggregated", event_id=record.event_id)
-    return outcome
+    return outcome.batch_item_failures()
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(
-        event=event, record_handler=aggregate_record, processor=processor, context=context
-    )
+@event_source(data_class=DynamoDBStreamEvent)
+def handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, Any]:
+    return aggregate_stream_batch(event)

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.errors import DomainError
+from stats.domain.aggregate_batch import BatchOutcome, StreamChange, aggregate_batch
 from stats.domain.histogram import RELATIVE_ERROR
 from stats.domain.kpis import MAX_RANGE_DAYS, parse_day_range, stats_for
-from stats.domain.record_change import Recorded, record_change
 from tests.fakes.stats import (
     InMemoryAggregates,
     RecordingMetrics,
@@ -24,8 +24,10 @@ from tests.fakes.stats import (
 OBSERVED = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 
 
-def apply(store: InMemoryAggregates, source: str, old, new) -> Recorded:  # type: ignore[no-untyped-def]
-    return record_change(source, old, new, OBSERVED, store, RecordingMetrics())
+def apply(store: InMemoryAggregates, source: str, old, new) -> BatchOutcome:  # type: ignore[no-untyped-def]
+    """One change as a batch of its own."""
+    change = StreamChange(source, str(store.attempts + 1), old, new, OBSERVED)
+    return aggregate_batch([change], store, RecordingMetrics())
 
 
 def test_an_empty_range_has_zero_counts_and_no_rates() -> None:
