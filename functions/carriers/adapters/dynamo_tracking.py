@@ -19,6 +19,7 @@ from orders.adapters.dynamo_orders import order_from_item, order_key
 from orders.models.order import OrderRecord
 from shared.dynamo import from_attributes, to_attribute, to_attributes
 from shared.errors import RetryableError
+from shared.status_index import status_partition
 
 EVENT_SK_PREFIX = "EVENT#"
 EVENT_FIELDS = (
@@ -273,7 +274,7 @@ class DynamoTrackingStore:
                 [entry.model_dump(mode="json", exclude_none=True) for entry in change.entries]
             ),
             ":now": {"S": change.at},
-            ":gsi2pk": {"S": f"STATUS#{change.to_status.value}"},
+            ":gsi2pk": {"S": status_partition(change.to_status.value, change.order_id)},
         }
         return {
             "Update": {

@@ -2,7 +2,8 @@
 
 Item: pk `ORDER#<order_id>`, sk `ORDER`, `entity` = `order`, the order's fields, and index keys
 `gsi1pk` = `CUSTOMER#<customer_id>` / `gsi1sk` = `<created_at>#<order_id>` (orders of a customer)
-and `gsi2pk` = `STATUS#<status>` / `gsi2sk` = `<created_at>#<order_id>` (orders by status).
+and `gsi2pk` = `STATUS#<status>#<shard>` / `gsi2sk` = `<created_at>#<order_id>` (orders by status,
+spread over the shards of `shared.status_index`; read by `orders.adapters.status_search`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from orders.adapters.status_search import search_by_status
 from orders.domain.ports import OrderAlreadyExists, OrderQuery
 from orders.models.api import Shipment, TimelineEntry
 from orders.models.order import OrderRecord
 from shared.dynamo import decode_cursor as decode_dynamo_cursor
 from shared.dynamo import encode_cursor, from_attributes, to_attribute, to_attributes
+from shared.status_index import status_partition
 
 ORDER_SK = "ORDER"
 
@@ -33,7 +36,7 @@ def order_item(order: OrderRecord) -> dict[str, Any]:
         entity="order",
         gsi1pk=f"CUSTOMER#{order.customer.id}",
         gsi1sk=index_sort,
-        gsi2pk=f"STATUS#{order.status.value}",
+        gsi2pk=status_partition(order.status.value, order.order_id),
         gsi2sk=index_sort,
     )
     return to_attributes(values)
@@ -60,7 +63,7 @@ def transition_update(
         ":one": {"N": "1"},
         ":entry": to_attribute([entry.model_dump(mode="json", exclude_none=True)]),
         ":now": {"S": entry.at},
-        ":gsi2pk": {"S": f"STATUS#{entry.status}"},
+        ":gsi2pk": {"S": status_partition(entry.status, order.order_id)},
     }
     assignments = [
         "#status = :to",
@@ -159,12 +162,11 @@ class DynamoOrderRepository:
         return True
 
     def search(self, query: OrderQuery) -> tuple[list[OrderRecord], str | None]:
-        """Newest first, from gsi1 (a customer's orders) or gsi2 (orders in a status); never a scan."""
-        index, partition = (
-            ("gsi1", f"CUSTOMER#{query.customer_id}")
-            if query.customer_id
-            else ("gsi2", f"STATUS#{query.status}")
-        )
+        """Newest first, from gsi1 (a customer's orders) or gsi2 (orders in a status, one query per
+        shard, merged); never a scan."""
+        if not query.customer_id:
+            return search_by_status(self._client, self._table, query, order_from_item)
+        index, partition = "gsi1", f"CUSTOMER#{query.customer_id}"
         names = {"#pk": f"{index}pk", "#sk": f"{index}sk"}
         values: dict[str, Any] = {
             ":pk": {"S": partition},

@@ -13,6 +13,7 @@ from orders.domain.place_order import place_order
 from orders.models.api import CreateOrderRequest
 from orders.models.order import OrderStatus
 from shared.errors import StockBelowReserved
+from shared.status_index import status_partition
 from tests.factories import order_body
 from tests.fakes.orders import FrozenClock
 from tests.integration.conftest import table_items
@@ -43,7 +44,7 @@ def test_order_round_trips_with_its_index_keys(
     assert stored is not None and stored.customer.name == "李伟"
     [item] = table_items(dynamodb, orders_table)
     assert item["gsi1pk"] == {"S": "CUSTOMER#cust-1001"}
-    assert item["gsi2pk"] == {"S": "STATUS#received"}
+    assert item["gsi2pk"] == {"S": status_partition("received", order_id)}
     assert item["entity"] == {"S": "order"}
 
 
