@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.aws_clients import aws_client
 from shared.observability import logger, metrics
+from shared.partial_batches import process_partial_batch
 from shared.settings import FunctionSettings
 from stats import dependencies as wiring
 from stats.adapters.dynamo_aggregates import DynamoAggregates
@@ -64,6 +65,6 @@ def aggregate_record(
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(
+    return process_partial_batch(
         event=event, record_handler=aggregate_record, processor=processor, context=context
     )
