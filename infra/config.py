@@ -38,6 +38,10 @@ LOG_RETENTION_DAYS = frozenset(
 VISIBILITY_TIMEOUT_FACTOR = 6
 """AWS guidance: a queue's visibility timeout is at least six times its consumer's timeout."""
 
+PLACEHOLDER_EMAIL_DOMAINS = ("example.com", "example.net", "example.org")
+"""Domains reserved for documentation (RFC 2606): no mail sent from or to them reaches anyone. The
+default `sender_email` is one; every stage but dev must replace it."""
+
 
 class _Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -227,6 +231,42 @@ class StageConfig(_Settings):
                 f"CloudWatch Logs accepts only these retention periods: {sorted(LOG_RETENTION_DAYS)}"
             )
         return days
+
+    @model_validator(mode="after")
+    def _deployable_stage_reaches_people(self) -> StageConfig:
+        """Every stage but dev sends customers' email from a real address and pages real people:
+        the placeholder sender and an empty alert list stop synthesis, naming the cdk.json keys."""
+        if self.stage == DEFAULT_STAGE:
+            return self
+        key = f"context.stages.{self.stage}"
+        problems = []
+        if is_placeholder_email(self.sender_email):
+            problems.append(
+                f"set {key}.sender_email in cdk.json to the address customers' email is sent from "
+                f"(now {self.sender_email!r}, a documentation domain nobody receives mail from)"
+            )
+        if not self.operations_emails:
+            problems.append(
+                f"set {key}.operations_emails in cdk.json to the addresses the OperationsAlerts topic "
+                "emails (alarms and operations alerts reach no one without them)"
+            )
+        placeholders = [address for address in self.operations_emails if is_placeholder_email(address)]
+        if placeholders:
+            problems.append(
+                f"replace {placeholders} in {key}.operations_emails in cdk.json: a documentation "
+                "domain receives no mail"
+            )
+        if problems:
+            raise ValueError(f"stage {self.stage!r} cannot be deployed yet: " + "; ".join(problems))
+        return self
+
+
+def is_placeholder_email(address: str) -> bool:
+    domain = address.rsplit("@", 1)[-1].lower()
+    return any(
+        domain == placeholder or domain.endswith(f".{placeholder}")
+        for placeholder in PLACEHOLDER_EMAIL_DOMAINS
+    )
 
 
 class UnknownStageError(ValueError):

@@ -10,7 +10,6 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
@@ -20,6 +19,7 @@ from infra.config import ApiSettings, QueueConsumerSettings, StageConfig, Stream
 from infra.constructs.lambda_function import STREAM_READ_REASON, FunctionRuntime, ServiceFunction
 from infra.constructs.logical_ids import pin_logical_id
 from infra.constructs.nag import suppress
+from infra.constructs.operations_alerts import grant_alert_publishing
 from infra.constructs.queues import WorkQueue, stream_failure_queue
 from infra.constructs.storefront_api import LOCAL_SECRET_METADATA_KEY
 from infra.constructs.tracking_registration import TrackingRegistration
@@ -212,11 +212,7 @@ class CarrierTracking(Construct):
             },
         )
         self.delay_check.grant_table_read_write_data(orders_table)
-        # Not topic.grant_publish: for a topic encrypted with the AWS managed key (alias/aws/sns) it
-        # also adds kms:GenerateDataKey* on key/*, which publishers of such a topic do not need.
-        self.delay_check.function.add_to_role_policy(
-            iam.PolicyStatement(actions=["sns:Publish"], resources=[operations_alerts.topic_arn])
-        )
+        grant_alert_publishing(operations_alerts, self.delay_check)
         self.delay_schedule = events.Rule(
             self,
             "DelayCheckSchedule",

@@ -1,6 +1,6 @@
 """Customer notifications: `NotificationQueue` and the send_notifications worker (SES email with a
-configuration set, SMS), the operations alerts topic, and the suppression list kept from SES
-bounces and complaints and customers' SMS replies.
+configuration set, SMS), the operations alerts topic (`infra.constructs.operations_alerts`), and
+the suppression list kept from SES bounces and complaints and customers' SMS replies.
 
 Feedback path::
 
@@ -34,11 +34,11 @@ from infra.constructs.customer_links import CustomerLinks
 from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
 from infra.constructs.logical_ids import pin_logical_id
 from infra.constructs.nag import TABLE_INDEX_WILDCARD, suppress
+from infra.constructs.operations_alerts import OperationsAlerts
 from infra.constructs.queues import WorkQueue
 
 HANDLER = "notifications.handlers.send_notifications.handler"
 SUPPRESSIONS_HANDLER = "notifications.handlers.apply_suppressions.handler"
-AWS_MANAGED_SNS_KEY = "alias/aws/sns"
 SES_PRINCIPAL = "ses.amazonaws.com"
 SMS_PRINCIPAL = "sms-voice.amazonaws.com"  # AWS End User Messaging SMS (two-way SMS)
 KEY_ACTIONS_FOR_PUBLISHERS = ["kms:GenerateDataKey*", "kms:Decrypt"]
@@ -74,17 +74,8 @@ class CustomerNotifications(Construct):
         )
         pin_logical_id(self.sender_identity, "SenderEmailIdentity")
 
-        self.operations_alerts = sns.Topic(
-            self,
-            "OperationsAlerts",
-            display_name="ordertrack operations alerts",
-            master_key=kms.Alias.from_alias_name(self, "AwsManagedSnsKey", AWS_MANAGED_SNS_KEY),
-            enforce_ssl=True,
-        )
-        pin_logical_id(self.operations_alerts, "OperationsAlerts")
-        for address in config.operations_emails:
-            # Email subscriptions are confirmed by the recipient (SNS sends a confirmation link).
-            self.operations_alerts.add_subscription(subscriptions.EmailSubscription(address))
+        self.operations = OperationsAlerts(self, "OperationsAlerts", emails=config.operations_emails)
+        self.operations_alerts: sns.ITopic = self.operations.topic
 
         self._build_feedback()
 

@@ -17,7 +17,6 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -26,6 +25,7 @@ from infra.config import CustomerServiceSettings
 from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
 from infra.constructs.logical_ids import pin_logical_id
 from infra.constructs.nag import suppress
+from infra.constructs.operations_alerts import grant_alert_publishing
 
 PAGE_HANDLER = "service.handlers.feedback_page.handler"
 OVERDUE_HANDLER = "service.handlers.flag_overdue_complaints.handler"
@@ -102,10 +102,7 @@ class CustomerService(Construct):
             },
         )
         self.overdue_check.grant_table_read_write_data(orders_table)
-        # Not topic.grant_publish: see CarrierTracking (no KMS grant needed for the AWS managed key).
-        self.overdue_check.function.add_to_role_policy(
-            iam.PolicyStatement(actions=["sns:Publish"], resources=[operations_alerts.topic_arn])
-        )
+        grant_alert_publishing(operations_alerts, self.overdue_check)
         self.overdue_schedule = events.Rule(
             self,
             "OverdueSchedule",

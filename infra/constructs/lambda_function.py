@@ -126,6 +126,7 @@ class ServiceFunction(Construct):
         changes. It lands in the function's `ordertrack:local-override` Metadata."""
         super().__init__(scope, construct_id)
         config = runtime.config
+        self.service_name = service_name  # the `service` dimension of its metrics
         self.log_group = retained_log_group(self, "Logs", config.log_retention_days)
         self.role = iam.Role(
             self,

@@ -6,7 +6,9 @@ Alarms (actions: the `OperationsAlerts` topic):
 - every function's error rate (errors / invocations) above `FUNCTION_ERROR_RATE_PERCENT`;
 - the delivery exception rate (exceptions / shipments reaching an outcome) above
   `DELIVERY_EXCEPTION_RATE_PERCENT`, once at least `DELIVERY_EXCEPTION_MIN_OUTCOMES` shipments
-  reached one in the hour.
+  reached one in the hour;
+- throttles, stream iterator age, DynamoDB throttling, API 5xx and 429 and failed batch records
+  (`infra.constructs.operations_alarms`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from infra.constructs.lambda_function import (
 )
 from infra.constructs.logical_ids import pin_logical_id
 from infra.constructs.nag import TABLE_INDEX_WILDCARD, suppress
+from infra.constructs.operations_alarms import OperationsAlarms
 from infra.constructs.queues import stream_failure_queue
 
 HANDLER = "stats.handlers.maintain_aggregates.handler"
@@ -119,6 +122,11 @@ class ServiceKpis(Construct):
         self.dlq_alarms = [self._dlq_alarm(queue) for queue in all_dlqs]
         self.error_rate_alarms = [self._error_rate_alarm(function) for function in all_functions]
         self.delivery_exception_alarm = self._delivery_exception_alarm()
+        # throttles, stream lag, API 5xx and 429, failed records: every function, stream consumer,
+        # table and API stage of the stack
+        self.operations_alarms = OperationsAlarms(
+            self, "Alarms", within=Stack.of(self), functions=all_functions, alarm_action=self.alarm_action
+        )
         self.dashboard = self._dashboard(all_functions, all_dlqs)
 
     # -- alarms ---------------------------------------------------------------------------------
@@ -290,6 +298,13 @@ class ServiceKpis(Construct):
             cloudwatch.AlarmStatusWidget(
                 title="Alarms",
                 alarms=[*self.dlq_alarms, *self.error_rate_alarms, self.delivery_exception_alarm],
+                width=24,
+            ),
+        )
+        dashboard.add_widgets(
+            cloudwatch.AlarmStatusWidget(
+                title="Capacity and failed records",
+                alarms=self.operations_alarms.alarms,
                 width=24,
             )
         )

@@ -4,13 +4,13 @@ watch_stock_levels function, which publishes to the `OperationsAlerts` topic."""
 from __future__ import annotations
 
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra.config import StreamConsumerSettings
 from infra.constructs.lambda_function import STREAM_READ_REASON, FunctionRuntime, ServiceFunction
+from infra.constructs.operations_alerts import grant_alert_publishing
 from infra.constructs.queues import stream_failure_queue
 
 HANDLER = "inventory.handlers.watch_stock_levels.handler"
@@ -46,14 +46,7 @@ class StockAlerts(Construct):
             },
             unscoped_resource_reasons=[STREAM_READ_REASON],
         )
-        function = self.watcher.function
         # the armed flag (UpdateItem on stock items) and the reservation rate (Query of the audit trail)
         self.watcher.grant_table_read_write_data(orders_table)
-        # sns:Publish on the topic only. Not `grant_publish`: the topic's key is the AWS-managed SNS
-        # key, whose key policy already lets SNS use it for any publisher in the account, so the
-        # kms:GenerateDataKey* statement grant_publish adds (on key/*, as the key has no known ARN)
-        # would only widen the role.
-        iam.Grant.add_to_principal(
-            grantee=function, actions=["sns:Publish"], resource_arns=[operations_alerts.topic_arn]
-        )
+        grant_alert_publishing(operations_alerts, self.watcher)
         self.watcher.consume_table_stream(orders_table, settings, self.dlq, STOCK_ITEMS_ONLY)

@@ -9,7 +9,6 @@ import json
 from aws_cdk import CfnOutput
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
@@ -18,6 +17,7 @@ from infra.config import StageConfig
 from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
 from infra.constructs.logical_ids import pin_logical_id
 from infra.constructs.nag import suppress
+from infra.constructs.operations_alerts import grant_alert_publishing
 from infra.constructs.queues import WorkQueue
 from infra.constructs.storefront_api import LOCAL_SECRET_METADATA_KEY
 
@@ -115,10 +115,7 @@ class TrackingRegistration(Construct):
         self.use_providers(self.worker)
         self.worker.grant_table_read_write_data(orders_table)
         self.worker.consume_queue(self.queue, settings)
-        # Not topic.grant_publish: it would add kms:GenerateDataKey* on key/* for the AWS managed key.
-        self.worker.function.add_to_role_policy(
-            iam.PolicyStatement(actions=["sns:Publish"], resources=[operations_alerts.topic_arn])
-        )
+        grant_alert_publishing(operations_alerts, self.worker)
 
     def use_providers(self, function: ServiceFunction) -> None:
         """Give `function` the provider clients: base URLs (the provider simulator's locally), the

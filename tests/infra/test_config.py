@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -17,6 +18,9 @@ from infra.config import (
 )
 
 pytestmark = [pytest.mark.infra]
+
+MERCHANT_CONTACTS = {"sender_email": "orders@shop.example", "operations_emails": ["oncall@shop.example"]}
+"""What a merchant sets for every stage but dev before it synthesizes."""
 
 
 def test_defaults_describe_the_dev_stage() -> None:
@@ -61,7 +65,9 @@ def test_api_function_must_answer_within_the_http_api_timeout() -> None:
 def test_stage_overrides_from_context_merge_over_the_defaults() -> None:
     context = {
         "stage": "prod",
-        "stages": {"prod": {"log_retention_days": 365, "notifications": {"batch_size": 5}}},
+        "stages": {
+            "prod": {"log_retention_days": 365, "notifications": {"batch_size": 5}, **MERCHANT_CONTACTS}
+        },
     }
 
     config = load_stage_config(context)
@@ -81,11 +87,59 @@ def test_dev_works_without_any_context() -> None:
     assert load_stage_config({}) == StageConfig()
 
 
-def test_every_stage_in_cdk_json_is_valid() -> None:
+def with_merchant_contacts(context: dict[str, Any], stage: str) -> dict[str, Any]:
+    """`context` with the sender and operations addresses a merchant gives `stage` (not dev)."""
+    if stage == "dev":
+        return {**context, "stage": stage}
+    stages = {**context["stages"], stage: {**context["stages"][stage], **MERCHANT_CONTACTS}}
+    return {**context, "stage": stage, "stages": stages}
+
+
+def test_every_stage_in_cdk_json_is_valid_once_the_merchant_gives_its_addresses() -> None:
     context = read_cdk_json_context(CDK_JSON)
 
     for stage in context["stages"]:
-        assert load_stage_config({**context, "stage": stage}).stage == stage
+        assert load_stage_config(with_merchant_contacts(context, stage)).stage == stage
+
+
+def test_prod_as_shipped_names_the_two_keys_a_merchant_must_set() -> None:
+    context = read_cdk_json_context(CDK_JSON)
+
+    with pytest.raises(ValidationError) as raised:
+        load_stage_config({**context, "stage": "prod"})
+
+    message = str(raised.value)
+    assert "context.stages.prod.sender_email" in message
+    assert "context.stages.prod.operations_emails" in message
+
+
+def test_dev_keeps_the_placeholder_sender_and_needs_no_operations_emails() -> None:
+    config = load_stage_config({**read_cdk_json_context(CDK_JSON), "stage": "dev"})
+
+    assert config.sender_email == "orders@example.com" and config.operations_emails == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key"),
+    [
+        ({"operations_emails": ["oncall@shop.example"]}, "sender_email"),
+        (
+            {"operations_emails": ["oncall@shop.example"], "sender_email": "orders@mail.example.org"},
+            "sender_email",
+        ),
+        ({"sender_email": "orders@shop.example"}, "operations_emails"),
+        ({"sender_email": "orders@shop.example", "operations_emails": []}, "operations_emails"),
+        (
+            {"sender_email": "orders@shop.example", "operations_emails": ["ops@example.com"]},
+            "operations_emails",
+        ),
+    ],
+)
+def test_a_stage_other_than_dev_refuses_placeholder_addresses(overrides: dict[str, Any], key: str) -> None:
+    with pytest.raises(ValidationError, match=rf"context\.stages\.staging\.{key}"):
+        StageConfig.model_validate({"stage": "staging", **overrides})
+
+    assert StageConfig.model_validate({"stage": "staging", **MERCHANT_CONTACTS}).stage == "staging"
 
 
 def test_notification_policy_defaults_to_the_worker_default_policy() -> None:
@@ -118,7 +172,9 @@ def test_collapse_window_is_30_seconds_in_dev_and_120_in_prod() -> None:
     context = read_cdk_json_context(CDK_JSON)
 
     windows = {
-        stage: load_stage_config({**context, "stage": stage}).notifications.policy.collapse_window_seconds
+        stage: load_stage_config(
+            with_merchant_contacts(context, stage)
+        ).notifications.policy.collapse_window_seconds
         for stage in ("dev", "prod")
     }
 
@@ -144,9 +200,9 @@ def test_test_mode_carrier_events_are_accepted_on_dev_only_unless_the_stage_says
     from infra.config import StageConfig
 
     assert StageConfig().accepts_test_mode_events is True
-    assert StageConfig(stage="prod").accepts_test_mode_events is False
+    assert StageConfig(stage="prod", **MERCHANT_CONTACTS).accepts_test_mode_events is False
     assert StageConfig.model_validate(
-        {"stage": "prod", "carriers": {"accept_test_mode_events": True}}
+        {"stage": "prod", "carriers": {"accept_test_mode_events": True}, **MERCHANT_CONTACTS}
     ).accepts_test_mode_events
     assert not StageConfig.model_validate(
         {"stage": "dev", "carriers": {"accept_test_mode_events": False}}

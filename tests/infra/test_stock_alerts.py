@@ -52,19 +52,3 @@ def test_the_watcher_publishes_to_the_operations_topic_only(synthesized: Synthes
     ]
     publishes = [s for s in statements if "sns:Publish" in json.dumps(s["Action"])]
     assert [s["Resource"] for s in publishes] == [{"Ref": "OperationsAlerts"}]
-
-
-def test_operations_emails_subscribe_to_the_alerts_topic(tmp_path: Any) -> None:
-    """Alerts reach people: each configured address is an email subscription of OperationsAlerts."""
-    from aws_cdk.assertions import Template
-
-    from infra.app import build_app
-    from infra.config import StageConfig
-
-    app = build_app(config=StageConfig(operations_emails=["ops@example.com"]), outdir=str(tmp_path))
-    template = Template.from_stack(app.node.find_child("Ordertrack"))
-    subscriptions = template.find_resources("AWS::SNS::Subscription")
-    emails = [s["Properties"] for s in subscriptions.values() if s["Properties"]["Protocol"] == "email"]
-    assert [(e["Endpoint"], e["TopicArn"]) for e in emails] == [
-        ("ops@example.com", {"Ref": "OperationsAlerts"})
-    ]

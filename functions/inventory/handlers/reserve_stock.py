@@ -6,7 +6,7 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
@@ -19,6 +19,7 @@ from orders.domain.hold_rules import HoldRules, ScreeningPolicy
 from shared.aws_clients import aws_client
 from shared.events import OrderEvent
 from shared.observability import logger, metrics
+from shared.partial_batches import process_partial_batch
 from shared.settings import FunctionSettings
 
 
@@ -62,6 +63,6 @@ def reserve_for_message(record: ReservationMessage) -> ReservationResult:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(
+    return process_partial_batch(
         event=event, record_handler=reserve_for_message, processor=processor, context=context
     )

@@ -6,7 +6,7 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -16,6 +16,7 @@ from inventory.adapters.sns_alerts import SnsAlertPublisher
 from inventory.domain.low_stock import AlertDecision, StockSnapshot, watch_stock_level
 from shared.aws_clients import aws_client
 from shared.observability import logger, metrics
+from shared.partial_batches import process_partial_batch
 from shared.settings import FunctionSettings
 
 
@@ -68,6 +69,6 @@ def watch_record(record: DynamoDBRecord) -> AlertDecision:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(
+    return process_partial_batch(
         event=event, record_handler=watch_record, processor=processor, context=context
     )

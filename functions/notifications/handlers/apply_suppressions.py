@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notifications import dependencies
@@ -29,6 +29,7 @@ from notifications.models.feedback import EmailFeedback, FeedbackQueueRecord, In
 from shared.aws_clients import aws_client
 from shared.clock import Clock, isoformat
 from shared.observability import logger, metrics
+from shared.partial_batches import process_partial_batch
 from shared.settings import FunctionSettings
 
 
@@ -87,6 +88,6 @@ def apply_feedback(
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(
+    return process_partial_batch(
         event=event, record_handler=apply_feedback, processor=processor, context=context
     )

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notifications.dependencies import idempotency_config, task_runner
 from notifications.domain.tasks import Delivery
 from notifications.models.messages import NotificationMessage
 from shared.observability import logger, metrics
+from shared.partial_batches import process_partial_batch
 
 if TYPE_CHECKING:
     from notifications.domain.tasks import TaskRunner
@@ -38,6 +39,6 @@ def notify_for_message(record: NotificationMessage, runner: TaskRunner | None = 
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     idempotency_config().register_lambda_context(context)
-    return process_partial_response(
+    return process_partial_batch(
         event=event, record_handler=notify_for_message, processor=processor, context=context
     )

@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -14,6 +14,7 @@ from orders.adapters.sqs_publisher import SqsEventPublisher
 from orders.domain.dispatch import Destination, EventPublisher, FeedbackInvitations, dispatch_order_change
 from shared.aws_clients import aws_client
 from shared.observability import logger, metrics
+from shared.partial_batches import process_partial_batch
 from shared.settings import FunctionSettings
 
 
@@ -81,6 +82,6 @@ def dispatch_record(
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(
+    return process_partial_batch(
         event=event, record_handler=dispatch_record, processor=processor, context=context
     )

@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.aws_clients import aws_client
 from shared.observability import logger, metrics
+from shared.partial_batches import with_failed_records_counted
 from shared.settings import FunctionSettings
 from stats import dependencies as wiring
 from stats.adapters.dynamo_aggregates import DynamoAggregates
@@ -78,4 +79,4 @@ def aggregate_stream_batch(
 @metrics.log_metrics
 @event_source(data_class=DynamoDBStreamEvent)
 def handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, Any]:
-    return aggregate_stream_batch(event)
+    return with_failed_records_counted(aggregate_stream_batch(event), context)
