@@ -53,3 +53,23 @@ class FakeLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 30_000
+
+
+def from_bus(sample: str, detail: Any) -> dict[str, Any]:
+    """An SQS event as a rule on the domain event bus delivers it: the canonical sample `sample`
+    (events/sqs/) with its EventBridge event's `detail` replaced by `detail` (a domain event)."""
+    event = copy.deepcopy(load_event(sample))
+    for record in event["Records"]:
+        body = json.loads(record["body"])
+        body["detail-type"] = detail.detail_type
+        body["detail"] = detail.model_dump(mode="json")
+        record["body"] = json.dumps(body)
+    return event
+
+
+def stream_record_change(record: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The (old, new) images of a DynamoDB stream record, deserialized as the dispatcher sees them."""
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+    change = DynamoDBRecord(record).dynamodb
+    return (change.old_image or None, change.new_image or None) if change else (None, None)

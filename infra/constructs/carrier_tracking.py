@@ -1,6 +1,7 @@
 """Carrier tracking: signed webhooks on the storefront's HTTP API, a queue, a worker that applies
-normalized checkpoints, and a stream consumer that applies events kept for not-yet-linked tracking
-numbers once the shipment's tracking link is written."""
+normalized checkpoints, and a consumer of `ShipmentTrackingLinked` domain events (routed from the
+event bus to its queue) that applies events kept for not-yet-linked tracking numbers once the
+shipment's tracking link is written, and queues the number's registration."""
 
 from __future__ import annotations
 
@@ -10,19 +11,20 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from infra.config import ApiSettings, QueueConsumerSettings, StageConfig, StreamConsumerSettings
-from infra.constructs.lambda_function import STREAM_READ_REASON, FunctionRuntime, ServiceFunction
+from infra.config import ApiSettings, QueueConsumerSettings, StageConfig
+from infra.constructs.domain_events import subscribe_to_domain_events
+from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
 from infra.constructs.logical_ids import pin_logical_id
 from infra.constructs.nag import suppress
 from infra.constructs.operations_alerts import grant_alert_publishing
-from infra.constructs.queues import WorkQueue, stream_failure_queue
+from infra.constructs.queues import WorkQueue
 from infra.constructs.storefront_api import LOCAL_SECRET_METADATA_KEY
 from infra.constructs.tracking_registration import TrackingRegistration
+from shared.domain_events import ShipmentTrackingLinked
 
 PROVIDERS: dict[str, tuple[str, str]] = {
     "easypost": ("EasyPost", "EASYPOST"),
@@ -41,11 +43,6 @@ LINK_HANDLER = "carriers.handlers.apply_linked_events.handler"
 DELAY_HANDLER = "carriers.handlers.flag_delayed_shipments.handler"
 STALLED_AFTER_HOURS = 48
 DELAY_CHECK_RATE = Duration.hours(1)
-NEW_TRACKING_LINKS = {
-    # INSERT: a new tracking number; MODIFY: a recycled one taken over by a newer shipment
-    "eventName": lambda_.FilterRule.or_("INSERT", "MODIFY"),
-    "dynamodb": {"NewImage": {"entity": {"S": lambda_.FilterRule.is_equal("tracking_link")}}},
-}
 
 
 class CarrierTracking(Construct):
@@ -59,10 +56,10 @@ class CarrierTracking(Construct):
         orders_table: dynamodb.ITable,
         http_api: apigwv2.HttpApi,
         operations_alerts: sns.ITopic,
+        domain_events: events.IEventBus,
     ) -> None:
         super().__init__(scope, construct_id)
         queue_settings = QueueConsumerSettings()
-        stream_settings = StreamConsumerSettings()
 
         self.secrets: dict[str, secretsmanager.Secret] = {}
         for provider in PROVIDERS:
@@ -174,7 +171,6 @@ class CarrierTracking(Construct):
         self.worker.grant_table_read_write_data(orders_table)
         self.worker.consume_queue(self.queue, queue_settings)
 
-        self.link_dlq = stream_failure_queue(self, "TrackingLinksDlq", "tracking links")
         self.link_consumer = ServiceFunction(
             self,
             "ApplyLinkedEvents",
@@ -183,18 +179,24 @@ class CarrierTracking(Construct):
             handler=LINK_HANDLER,
             service_name="carriers",
             description="Applies carrier checkpoints kept for a tracking number once its shipment is registered",
-            settings=stream_settings.function,
+            settings=queue_settings.function,
             environment={
                 "ORDERS_TABLE_NAME": orders_table.table_name,
                 "STALLED_AFTER_HOURS": str(STALLED_AFTER_HOURS),
                 "PRE_REGISTRATION_WINDOW_DAYS": str(config.carriers.pre_registration_window_days),
             },
-            unscoped_resource_reasons=[STREAM_READ_REASON],
         )
         self.link_consumer.grant_table_read_write_data(orders_table)
-        self.link_consumer.consume_table_stream(
-            orders_table, stream_settings, self.link_dlq, NEW_TRACKING_LINKS
+        links = subscribe_to_domain_events(
+            self,
+            domain_events,
+            self.link_consumer,
+            logical_id="TrackingLinksQueue",
+            detail_types=[ShipmentTrackingLinked],
+            settings=queue_settings,
         )
+        self.link_queue = links.queue
+        self.link_dlq = links.dlq
 
         self.delay_check = ServiceFunction(
             self,

@@ -200,12 +200,13 @@ class ServiceFunction(Construct):
         table: dynamodb.ITable,
         settings: StreamConsumerSettings,
         on_failure: sqs.IQueue,
-        pattern: dict[str, Any],
+        pattern: dict[str, Any] | Sequence[dict[str, Any]],
     ) -> None:
-        """Read `table`'s stream, only the records matching `pattern` (Lambda event filtering), in
-        order per shard: partial batch failures, bisection on error (unless turned off), bounded
-        retries (or until the record expires) and record age, and exhausted batches described on
-        `on_failure`."""
+        """Read `table`'s stream, only the records matching `pattern` (Lambda event filtering; a
+        sequence of patterns: any of them), in order per shard: partial batch failures, bisection
+        on error (unless turned off), bounded retries (or until the record expires) and record age,
+        and exhausted batches described on `on_failure`."""
+        patterns = [pattern] if isinstance(pattern, dict) else list(pattern)
         self.function.add_event_source(
             event_sources.DynamoEventSource(
                 table,
@@ -217,7 +218,7 @@ class ServiceFunction(Construct):
                 max_record_age=Duration.seconds(settings.max_record_age_seconds),
                 report_batch_item_failures=True,
                 on_failure=event_sources.SqsDlq(on_failure),
-                filters=[lambda_.FilterCriteria.filter(pattern)],
+                filters=[lambda_.FilterCriteria.filter(each) for each in patterns],
             )
         )
 

@@ -1,4 +1,10 @@
-"""Order events: the orders table's stream, filtered to order items, fanned out to the work queues."""
+"""Order events: the orders table's stream, filtered to orders, stock items and tracking links,
+turned by one dispatcher into reservation and notification jobs (work queues) and into domain
+events published on the stack's event bus (`infra.constructs.domain_events`).
+
+The dispatcher is one of the stream's two readers (the other is the KPI aggregates consumer):
+everything else that reacts to a change subscribes to the bus, so the stream is never read by more
+than the two readers per shard AWS advises."""
 
 from __future__ import annotations
 
@@ -14,12 +20,23 @@ from aws_cdk import (
 from constructs import Construct
 
 from infra.config import StreamConsumerSettings
+from infra.constructs.domain_events import DomainEvents
 from infra.constructs.lambda_function import STREAM_READ_REASON, FunctionRuntime, ServiceFunction
 from infra.constructs.queues import stream_failure_queue
 
 HANDLER = "orders.handlers.dispatch_order_changes.handler"
 ORDER_ITEMS_ONLY = {"dynamodb": {"NewImage": {"entity": {"S": lambda_.FilterRule.is_equal("order")}}}}
-"""Only changes that leave an order item behind reach the dispatcher (deletes carry no NewImage)."""
+"""Changes that leave an order item behind (deletes carry no NewImage): jobs, and order events."""
+STOCK_ITEMS_ONLY = {"dynamodb": {"NewImage": {"entity": {"S": lambda_.FilterRule.is_equal("stock")}}}}
+"""Changes that leave a stock item behind (orders and audit records do not): `StockLevelChanged`."""
+NEW_TRACKING_LINKS = {
+    # INSERT: a new tracking number; MODIFY: a recycled one taken over by a newer shipment
+    "eventName": lambda_.FilterRule.or_("INSERT", "MODIFY"),
+    "dynamodb": {"NewImage": {"entity": {"S": lambda_.FilterRule.is_equal("tracking_link")}}},
+}
+"""Tracking links written: `ShipmentTrackingLinked`."""
+DISPATCHED_CHANGES = (ORDER_ITEMS_ONLY, STOCK_ITEMS_ONLY, NEW_TRACKING_LINKS)
+"""One filter each: a record reaches the dispatcher if it matches any of them."""
 
 
 class OrderEvents(Construct):
@@ -33,6 +50,7 @@ class OrderEvents(Construct):
         orders_table: dynamodb.ITable,
         reservation_queue: sqs.IQueue,
         notification_queue: sqs.IQueue,
+        domain_events: DomainEvents,
     ) -> None:
         super().__init__(scope, construct_id)
         self.dlq = stream_failure_queue(self, "OrderChangesDlq", "orders table")
@@ -44,7 +62,7 @@ class OrderEvents(Construct):
             name="DispatchOrderChanges",
             handler=HANDLER,
             service_name="orders",
-            description="Turns order changes from the orders table stream into reservation and notification jobs",
+            description="Turns orders table changes into reservation and notification jobs and domain events",
             settings=settings.function,
             environment={
                 "RESERVATION_QUEUE_URL": reservation_queue.queue_url,
@@ -55,4 +73,5 @@ class OrderEvents(Construct):
         function = self.dispatcher.function
         reservation_queue.grant_send_messages(function)
         notification_queue.grant_send_messages(function)
-        self.dispatcher.consume_table_stream(orders_table, settings, self.dlq, ORDER_ITEMS_ONLY)
+        domain_events.grant_publish(self.dispatcher)
+        self.dispatcher.consume_table_stream(orders_table, settings, self.dlq, DISPATCHED_CHANGES)

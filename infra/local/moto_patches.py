@@ -90,6 +90,8 @@ here runs in tests that use moto in-process.
    seconds), so subscriptions deliver as for any ``Publish`` (raw delivery to SQS included). A
    destination whose topic does not exist or is FIFO gets nothing, and the send still succeeds,
    as on AWS. ``SendBulkTemplatedEmail`` publishes nothing.
+
+6. EventBridge rule targets receive the whole event (:mod:`infra.local.moto_eventbridge`).
 """
 
 from __future__ import annotations
@@ -106,6 +108,8 @@ from datetime import UTC, datetime
 from email.utils import formataddr, getaddresses, parseaddr
 from typing import Any
 
+from infra.local.moto_eventbridge import deliver_whole_events
+
 DYNAMODB_LOCK = threading.RLock()
 _MAX_SHARD_ITERATORS = 10_000
 _applied = False
@@ -121,6 +125,7 @@ def apply() -> None:
     _timestamp_outbox_messages()
     _bound_shard_iterators()
     _publish_configuration_set_events()
+    deliver_whole_events()
     _applied = True
 
 

@@ -2,8 +2,18 @@
 
 DynamoDB tables (keys, indexes, stream, TTL), SQS queues (every attribute, redrive to the DLQ,
 FIFO), SNS topics and subscriptions, SES email identities (verified), SES configuration sets and
-their event destinations, Secrets Manager secrets and SSM parameters. Resources are created in
+their event destinations, Secrets Manager secrets and SSM parameters, EventBridge buses and the
+rules on them that match events (``EventPattern``) with their SQS targets. Resources are created in
 dependency order, so a DLQ exists before the queue that redrives to it.
+
+EventBridge: moto 5.2.5 itself delivers ``PutEvents`` to the SQS targets of every rule on the bus
+whose pattern matches (``moto/events/models.py``: ``EventPattern`` implements exact values,
+prefix, suffix, anything-but, numeric, exists, equals-ignore-case, wildcard and ``$or``), with the
+body AWS gives the target (the event JSON), inside the ``PutEvents`` call: once it returns, the
+message is in the queue, so ``wait_idle`` covers delivery through the queue's poller. moto ignores a
+rule's ``State``, so the targets of a ``DISABLED`` rule are not created (nothing is delivered, as on
+AWS). Schedules (rules with a ``ScheduleExpression``) are run by :mod:`infra.local.schedules`, and
+targets other than SQS queues are logged and skipped.
 
 SES configuration sets exist so that ``SendEmail`` with ``ConfigurationSetName`` behaves as on AWS
 (moto 5.2.5 accepts and ignores the name either way). Plain moto never publishes sending events to
@@ -53,6 +63,8 @@ class Provisioner:
             "AWS::SES::ConfigurationSetEventDestination": self._configuration_set_event_destination,
             "AWS::SecretsManager::Secret": self._secret,
             "AWS::SSM::Parameter": self._parameter,
+            "AWS::Events::EventBus": self._event_bus,
+            "AWS::Events::Rule": self._event_rule,
         }
         for resource in self.resolver.active():
             create = creators.get(resource.type)
@@ -233,6 +245,45 @@ class Provisioner:
             Name=name, Value=str(properties["Value"]), Type=properties.get("Type", "String"), Overwrite=True
         )
         self.resolver.record(resource.logical_id, "Ref", name)
+
+    # -- EventBridge ----------------------------------------------------------------------
+
+    def _event_bus(self, resource: Resource) -> None:
+        name = self.resolver.physical_name(resource)
+        arn = self.client_for("events").create_event_bus(Name=name)["EventBusArn"]
+        self.resolver.record(resource.logical_id, "Ref", name)
+        self.resolver.record(resource.logical_id, "Name", name)
+        self.resolver.record(resource.logical_id, "Arn", arn)
+
+    def _event_rule(self, resource: Resource) -> None:
+        if "EventPattern" not in resource.properties:
+            return  # a schedule: run by infra.local.schedules
+        properties = self.resolver.properties(resource)
+        name = self.resolver.physical_name(resource)
+        bus = str(properties.get("EventBusName") or "default")
+        state = str(properties.get("State", "ENABLED")).upper()
+        pattern = properties["EventPattern"]
+        events = self.client_for("events")
+        arn = events.put_rule(
+            Name=name,
+            EventBusName=bus,
+            EventPattern=pattern if isinstance(pattern, str) else json.dumps(pattern),
+            State=state,
+        )["RuleArn"]
+        self.resolver.record(resource.logical_id, "Arn", arn)
+        targets = [
+            {"Id": str(target["Id"]), "Arn": str(target["Arn"])}
+            for target in properties.get("Targets") or []
+            if str(target["Arn"]).split(":")[2] == "sqs"
+        ]
+        skipped = len(properties.get("Targets") or []) - len(targets)
+        if skipped:
+            _LOG.info("rule=%s: %d target(s) other than SQS queues are not delivered locally", name, skipped)
+        if state != "ENABLED":
+            _LOG.info("rule=%s is %s: its targets receive nothing", name, state)
+            return
+        if targets:
+            events.put_targets(Rule=name, EventBusName=bus, Targets=targets)
 
 
 def _throughput(node: Mapping[str, Any]) -> dict[str, int]:

@@ -216,6 +216,7 @@ class Resolver:
             "AWS::Lambda::Function": "FunctionName",
             "AWS::SecretsManager::Secret": "Name",
             "AWS::Events::Rule": "Name",
+            "AWS::Events::EventBus": "Name",
             "AWS::Scheduler::Schedule": "Name",
             "AWS::IAM::Role": "RoleName",
             "AWS::SSM::Parameter": "Name",
@@ -264,6 +265,10 @@ class Resolver:
                 return self.api_url
             case "AWS::SES::EmailIdentity", "Ref":
                 return self.resolve(resource.properties.get("EmailIdentity", name))
+            case "AWS::Events::EventBus", ("Ref" | "Name"):
+                return name
+            case "AWS::Events::EventBus", "Arn":
+                return f"{arn_prefix}:events:{REGION}:{ACCOUNT_ID}:event-bus/{name}"
             case "AWS::Events::Rule", "Arn":
                 return f"{arn_prefix}:events:{REGION}:{ACCOUNT_ID}:rule/{name}"
             case "AWS::Scheduler::Schedule", "Arn":

@@ -9,12 +9,13 @@ from aws_cdk import Aspects, Stack, Tags
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
-from infra.config import STACK_NAME, StageConfig
+from infra.config import STACK_NAME, QueueConsumerSettings, StageConfig
 from infra.constructs.carrier_tracking import CarrierTracking
 from infra.constructs.customer_links import CustomerLinks
 from infra.constructs.customer_notifications import CustomerNotifications
 from infra.constructs.customer_service import CustomerService
 from infra.constructs.data import Data
+from infra.constructs.domain_events import DomainEvents
 from infra.constructs.lambda_function import FunctionRuntime
 from infra.constructs.order_events import OrderEvents
 from infra.constructs.order_holds import OrderHolds
@@ -42,6 +43,7 @@ class OrdertrackStack(Stack):
         self.config = config
         runtime = FunctionRuntime(self, "Functions", config=config)
         self.data = Data(self, "Data")
+        self.domain_events = DomainEvents(self, "DomainEvents", stage=config.stage)
         self.customer_links = CustomerLinks(self, "CustomerLinks")
         self.stock_reservation = StockReservation(
             self,
@@ -63,9 +65,10 @@ class OrdertrackStack(Stack):
             self,
             "StockAlerts",
             runtime=runtime,
-            settings=config.order_events,
+            settings=QueueConsumerSettings(),
             orders_table=self.data.orders_table,
             operations_alerts=self.customer_notifications.operations_alerts,
+            domain_events=self.domain_events.bus,
         )
         self.order_events = OrderEvents(
             self,
@@ -75,6 +78,7 @@ class OrdertrackStack(Stack):
             orders_table=self.data.orders_table,
             reservation_queue=self.stock_reservation.queue,
             notification_queue=self.customer_notifications.queue,
+            domain_events=self.domain_events,
         )
         self.order_holds = OrderHolds(
             self,
@@ -102,6 +106,7 @@ class OrdertrackStack(Stack):
             orders_table=self.data.orders_table,
             http_api=self.storefront_api.http_api,
             operations_alerts=self.customer_notifications.operations_alerts,
+            domain_events=self.domain_events.bus,
         )
         self.tracking_page = TrackingPage(
             self,
@@ -149,8 +154,6 @@ class OrdertrackStack(Stack):
             dead_letter_queues=[
                 *work_queue_dead_letter_queues_in(self),
                 self.order_events.dlq,
-                self.stock_alerts.dlq,
-                self.carrier_tracking.link_dlq,
             ],
         )
 

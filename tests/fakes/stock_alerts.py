@@ -10,9 +10,17 @@ from dataclasses import dataclass, field
 class InMemoryLowStockFlags:
     alerted: dict[str, bool] = field(default_factory=dict)
     reserved_last_7_days: dict[str, int] = field(default_factory=dict)
+    # the stored item's level now, as (available, threshold); a SKU not here is taken as agreeing
+    levels: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def _below_now(self, sku: str) -> bool | None:
+        if sku not in self.levels:
+            return None
+        available, threshold = self.levels[sku]
+        return threshold > 0 and available < threshold
 
     def claim_alert(self, sku: str) -> bool:
-        if self.alerted.get(sku):
+        if self.alerted.get(sku) or self._below_now(sku) is False:
             return False
         self.alerted[sku] = True
         return True
@@ -21,7 +29,7 @@ class InMemoryLowStockFlags:
         self.alerted[sku] = False
 
     def rearm(self, sku: str) -> bool:
-        if not self.alerted.get(sku):
+        if not self.alerted.get(sku) or self._below_now(sku) is True:
             return False
         self.alerted[sku] = False
         return True

@@ -78,7 +78,7 @@ def test_webhook_queue_has_a_dlq_and_the_worker_reports_partial_failures(synthes
     assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
 
 
-def test_link_consumer_sees_only_new_tracking_links(synthesized: SynthesizedApp) -> None:
+def test_link_consumer_receives_tracking_links_from_the_bus(synthesized: SynthesizedApp) -> None:
     mappings = [
         m["Properties"]
         for m in synthesized.of_type("AWS::Lambda::EventSourceMapping").values()
@@ -86,14 +86,21 @@ def test_link_consumer_sees_only_new_tracking_links(synthesized: SynthesizedApp)
     ]
     assert len(mappings) == 1
     props = mappings[0]
-    assert props["EventSourceArn"]["Fn::GetAtt"] == ["OrdersTable", "StreamArn"]
+    assert props["EventSourceArn"] == {"Fn::GetAtt": ["TrackingLinksQueue", "Arn"]}
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert props["BisectBatchOnFunctionError"] is True
-    assert props["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0] == "TrackingLinksDlq"
-    patterns = [json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]]
-    assert patterns == [
-        {"eventName": ["INSERT", "MODIFY"], "dynamodb": {"NewImage": {"entity": {"S": ["tracking_link"]}}}}
+    rule = synthesized.props("TrackingLinksQueueRule")
+    assert rule["EventPattern"] == {"source": ["ordertrack"], "detail-type": ["ShipmentTrackingLinked"]}
+    # the dispatcher turns new (or taken over) tracking links into those events
+    [dispatcher] = [
+        m["Properties"]
+        for m in synthesized.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": "DispatchOrderChangesFunction"}
     ]
+    patterns = [json.loads(f["Pattern"]) for f in dispatcher["FilterCriteria"]["Filters"]]
+    assert {
+        "eventName": ["INSERT", "MODIFY"],
+        "dynamodb": {"NewImage": {"entity": {"S": ["tracking_link"]}}},
+    } in patterns
 
 
 def test_delay_check_runs_on_a_schedule_and_alerts_operations(synthesized: SynthesizedApp) -> None:

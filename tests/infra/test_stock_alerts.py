@@ -1,10 +1,9 @@
-"""Low-stock alerts in the template: their own stream mapping on stock items only, with the
-properties every stream consumer must keep, and publishing to the operations topic only."""
+"""Low-stock alerts in the template: `StockLevelChanged` events from the bus (the dispatcher reads
+stock items from the stream), and publishing to the operations topic only."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
@@ -12,33 +11,29 @@ from tests.infra.conftest import SYNTH_GROUP, SynthesizedApp
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group(SYNTH_GROUP)]
 
-STOCK_ITEMS_FILTER = {"dynamodb": {"NewImage": {"entity": {"S": ["stock"]}}}}
 
-
-def _mapping_of(app: SynthesizedApp, function: str) -> dict[str, Any]:
+def test_the_watcher_reads_stock_level_changes_from_its_queue_not_the_stream(
+    synthesized: SynthesizedApp,
+) -> None:
     [props] = [
         m["Properties"]
-        for m in app.of_type("AWS::Lambda::EventSourceMapping").values()
-        if m["Properties"]["FunctionName"] == {"Ref": function}
+        for m in synthesized.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": "WatchStockLevelsFunction"}
     ]
-    return props
-
-
-def test_the_watcher_reads_stock_items_from_the_orders_stream(synthesized: SynthesizedApp) -> None:
-    props = _mapping_of(synthesized, "WatchStockLevelsFunction")
-    assert props["EventSourceArn"] == {"Fn::GetAtt": ["OrdersTable", "StreamArn"]}
-    assert [json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]] == [STOCK_ITEMS_FILTER]
+    assert props["EventSourceArn"] == {"Fn::GetAtt": ["StockLevelChangesQueue", "Arn"]}
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert props["BisectBatchOnFunctionError"] is True
-    assert props["StartingPosition"] == "TRIM_HORIZON"
-    destination = props["DestinationConfig"]["OnFailure"]["Destination"]
-    assert destination == {"Fn::GetAtt": ["StockLevelChangesDlq", "Arn"]}
+    rule = synthesized.props("StockLevelChangesQueueRule")
+    assert rule["EventPattern"] == {"source": ["ordertrack"], "detail-type": ["StockLevelChanged"]}
 
 
-def test_the_order_dispatcher_still_sees_order_items_only(synthesized: SynthesizedApp) -> None:
-    props = _mapping_of(synthesized, "DispatchOrderChangesFunction")
+def test_the_dispatcher_turns_stock_items_into_events(synthesized: SynthesizedApp) -> None:
+    [props] = [
+        m["Properties"]
+        for m in synthesized.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": "DispatchOrderChangesFunction"}
+    ]
     patterns = [json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]]
-    assert patterns == [{"dynamodb": {"NewImage": {"entity": {"S": ["order"]}}}}]
+    assert {"dynamodb": {"NewImage": {"entity": {"S": ["stock"]}}}} in patterns
 
 
 def test_the_watcher_publishes_to_the_operations_topic_only(synthesized: SynthesizedApp) -> None:

@@ -14,7 +14,12 @@ from tests.infra.conftest import REPO_ROOT, SYNTH_GROUP, SynthesizedApp
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group(SYNTH_GROUP)]
 
 FUNCTIONS_DIR = REPO_ROOT / "functions"
-ORDER_ITEMS_FILTER = {"dynamodb": {"NewImage": {"entity": {"S": ["order"]}}}}
+DISPATCHED_CHANGES_FILTERS = [
+    {"dynamodb": {"NewImage": {"entity": {"S": ["order"]}}}},
+    {"dynamodb": {"NewImage": {"entity": {"S": ["stock"]}}}},
+    {"eventName": ["INSERT", "MODIFY"], "dynamodb": {"NewImage": {"entity": {"S": ["tracking_link"]}}}},
+]
+"""Orders (jobs and order events), stock items and tracking links written (domain events)."""
 EXPECTED_ROUTES = {
     "POST /v1/orders",
     "GET /v1/orders/{order_id}",
@@ -29,8 +34,8 @@ EXPECTED_ROUTES = {
     "GET /openapi.json",
     "GET /docs",
 }
-CARRIER_TRACKING_DLQS = {"CarrierWebhookQueueDlq", "TrackingLinksDlq", "TrackingRegistrationQueueDlq"}
-STOCK_ALERTS_DLQS = {"StockLevelChangesDlq"}
+CARRIER_TRACKING_DLQS = {"CarrierWebhookQueueDlq", "TrackingLinksQueueDlq", "TrackingRegistrationQueueDlq"}
+STOCK_ALERTS_DLQS = {"StockLevelChangesQueueDlq"}
 """Low-stock alerts (issue 3, stock ledger), asserted in tests/infra/test_stock_alerts.py."""
 SERVICE_KPIS_DLQS = {"KpiAggregatesDlq"}
 """Service KPIs, asserted in tests/infra/test_service_kpis.py."""
@@ -68,6 +73,7 @@ FUNCTION_ENVIRONMENT = {
     "orders.handlers.dispatch_order_changes.handler": {
         "RESERVATION_QUEUE_URL",
         "NOTIFICATION_QUEUE_URL",
+        "EVENT_BUS_NAME",
         "FEEDBACK_DELAY_SECONDS",
         "FEEDBACK_LINK_DAYS",
         "LINK_SIGNING_SECRET_ARN",
@@ -278,8 +284,9 @@ def test_every_sqs_mapping_reports_batch_item_failures_and_outlasts_its_function
     synthesized: SynthesizedApp,
 ) -> None:
     mappings = _queue_mappings(synthesized)
-    # reservations, notifications, carrier webhooks, suppression feedback, tracking registrations
-    assert len(mappings) == 5
+    # reservations, notifications, carrier webhooks, suppression feedback, tracking registrations,
+    # and the domain event subscribers: stock levels and tracking links
+    assert len(mappings) == 7
     for logical_id, mapping in mappings.items():
         props = mapping["Properties"]
         assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"], logical_id
@@ -309,7 +316,7 @@ def test_stream_mapping_filters_order_items_bisects_retries_and_parks_failures(
     assert props["MaximumBatchingWindowInSeconds"] == 1
     assert _get_att_target(props["DestinationConfig"]["OnFailure"]["Destination"]) == "OrderChangesDlq"
     patterns = [json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]]
-    assert patterns == [ORDER_ITEMS_FILTER]
+    assert patterns == DISPATCHED_CHANGES_FILTERS
 
 
 def test_every_event_source_mapping_reports_batch_item_failures(synthesized: SynthesizedApp) -> None:

@@ -1,5 +1,5 @@
-"""Orders table stream, filtered to new tracking links -> apply the checkpoints that arrived before
-the shipment was registered (carriers often report before the merchant does), then queue the
+"""`ShipmentTrackingLinked` events, routed by a rule on the stack's event bus to this consumer's
+queue -> apply the checkpoints that arrived before the shipment was registered (carriers often report before the merchant does), then queue the
 number's registration with the provider that tracks its carrier (carriers.domain.register_tracking)."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
@@ -22,9 +21,12 @@ from carriers.handlers.apply_tracking_events import default_store, delay_policy
 from carriers.models.shipment import TrackingLink
 from shared.aws_clients import aws_client
 from shared.clock import isoformat
+from shared.domain_events import ShipmentTrackingLinked, bus_event_record
 from shared.observability import logger, metrics
 from shared.partial_batches import process_partial_batch
 from shared.settings import FunctionSettings
+
+ShipmentTrackingLinkedRecord = bus_event_record(ShipmentTrackingLinked)
 
 
 class RegistrationRequestSettings(FunctionSettings):
@@ -38,20 +40,20 @@ def registrations() -> tuple[RegistrationQueue, CarrierRouting]:
     return SqsRegistrationQueue(settings.registration_queue_url, aws_client("sqs")), settings.carrier_routing
 
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+processor = BatchProcessor(event_type=EventType.SQS, model=ShipmentTrackingLinkedRecord)
 
 
 def apply_for_link(
-    record: DynamoDBRecord,
+    record: Any,
     store: TrackingStore | None = None,
     registration: tuple[RegistrationQueue, CarrierRouting] | None = None,
 ) -> ApplyResult:
-    image = (record.dynamodb.new_image if record.dynamodb else None) or {}
-    tracking_number = str(image.get("tracking_number") or str(image["pk"]).removeprefix("TRACKING#"))
+    linked: ShipmentTrackingLinked = record.body.detail
+    tracking_number = linked.tracking_number
     store = store or default_store()
     moment = dependencies.clock().now()
     result = apply_stored_events(tracking_number, store, isoformat(moment), policy=delay_policy())
-    link = TrackingLink.model_validate({**image, "tracking_number": tracking_number})
+    link = TrackingLink.model_validate({**linked.model_dump(), "created_at": linked.occurred_at})
     queue, routing = registration or registrations()
     queued = request_registration(link, store, queue, routing, moment)  # type: ignore[arg-type]
     logger.info(

@@ -1,4 +1,7 @@
-"""The low-stock armed flag on the stock item, and the reservation rate from the audit trail."""
+"""The low-stock armed flag on the stock item, and the reservation rate from the audit trail.
+
+The flag changes only when the item, as stored now, agrees: claimed while `available` is below
+the threshold, cleared while it is not (events may arrive late or out of order)."""
 
 from __future__ import annotations
 
@@ -22,7 +25,11 @@ class DynamoLowStockFlags:
                 Key=stock_key(sku),
                 UpdateExpression="SET low_stock_alerted = :value",
                 ConditionExpression=f"attribute_exists(pk) AND ({condition})",
-                ExpressionAttributeValues={":value": {"BOOL": value}, ":true": {"BOOL": True}},
+                ExpressionAttributeValues={
+                    ":value": {"BOOL": value},
+                    ":true": {"BOOL": True},
+                    **({":zero": {"N": "0"}} if ":zero" in condition else {}),
+                },
             )
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
@@ -31,13 +38,23 @@ class DynamoLowStockFlags:
         return True
 
     def claim_alert(self, sku: str) -> bool:
-        return self._flag(sku, True, "attribute_not_exists(low_stock_alerted) OR low_stock_alerted <> :true")
+        return self._flag(
+            sku,
+            True,
+            "(attribute_not_exists(low_stock_alerted) OR low_stock_alerted <> :true) "
+            "AND low_stock_threshold > :zero AND available < low_stock_threshold",
+        )
 
     def undo_claim(self, sku: str) -> None:
         self._flag(sku, False, "low_stock_alerted = :true")
 
     def rearm(self, sku: str) -> bool:
-        return self._flag(sku, False, "low_stock_alerted = :true")
+        return self._flag(
+            sku,
+            False,
+            "low_stock_alerted = :true AND (attribute_not_exists(low_stock_threshold) "
+            "OR low_stock_threshold <= :zero OR available >= low_stock_threshold)",
+        )
 
     def reserved_units_since(self, sku: str, since: str) -> int:
         """Sum of the SKU's `reserve` audit records since `since`: one Query on its partition

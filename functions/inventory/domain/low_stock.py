@@ -1,7 +1,8 @@
 """Low-stock alerts: one alert when `available` crosses below a SKU's threshold, re-armed only
 when it is back at or above it. The armed state lives on the stock item (`low_stock_alerted`) and
-every change of it is a conditional write, so replayed or duplicated stream records never alert
-twice."""
+every change of it is a conditional write on the item as it is now, so replayed, duplicated or
+out-of-order `StockLevelChanged` events (the bus and a standard queue keep no order) never alert
+twice, never alert for a level the SKU has already left, and never re-arm while it is still below."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ RATE_WINDOW_DAYS = 7
 
 @dataclass(frozen=True)
 class StockSnapshot:
-    """A stock item as the stream shows it after a change."""
+    """A stock item as a `StockLevelChanged` event shows it after a change."""
 
     sku: str
     on_hand: int
@@ -36,13 +37,15 @@ class AlertDecision(StrEnum):
 
 class LowStockFlags(Protocol):
     def claim_alert(self, sku: str) -> bool:
-        """Set `low_stock_alerted` if it is not set; False if it already was."""
+        """Set `low_stock_alerted` if it is not set and the stock item is below its threshold now;
+        False otherwise."""
         ...
 
     def undo_claim(self, sku: str) -> None: ...
 
     def rearm(self, sku: str) -> bool:
-        """Clear `low_stock_alerted` if it is set; False if it already was clear."""
+        """Clear `low_stock_alerted` if it is set and the stock item is at or above its threshold
+        now (or has none); False otherwise."""
         ...
 
     def reserved_units_since(self, sku: str, since: str) -> int:

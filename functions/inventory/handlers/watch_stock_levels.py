@@ -1,4 +1,5 @@
-"""Orders table stream (stock items only) -> one low-stock alert per crossing below the threshold."""
+"""`StockLevelChanged` events, routed by a rule on the stack's event bus to the watcher's queue ->
+one low-stock alert per crossing below the threshold."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inventory import dependencies as wiring
@@ -15,9 +15,12 @@ from inventory.adapters.dynamo_low_stock import DynamoLowStockFlags
 from inventory.adapters.sns_alerts import SnsAlertPublisher
 from inventory.domain.low_stock import AlertDecision, StockSnapshot, watch_stock_level
 from shared.aws_clients import aws_client
+from shared.domain_events import StockLevelChanged, bus_event_record
 from shared.observability import logger, metrics
 from shared.partial_batches import process_partial_batch
 from shared.settings import FunctionSettings
+
+StockLevelChangedRecord = bus_event_record(StockLevelChanged)
 
 
 class WatchStockLevelsSettings(FunctionSettings):
@@ -34,27 +37,22 @@ def dependencies() -> tuple[DynamoLowStockFlags, SnsAlertPublisher]:
     )
 
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+processor = BatchProcessor(event_type=EventType.SQS, model=StockLevelChangedRecord)
 
 
-def snapshot_of(record: DynamoDBRecord) -> StockSnapshot | None:
-    image = record.dynamodb.new_image if record.dynamodb else None
-    if not image or image.get("entity") != "stock":
-        return None
+def snapshot_of(change: StockLevelChanged) -> StockSnapshot:
     return StockSnapshot(
-        sku=str(image["sku"]),
-        on_hand=int(image.get("on_hand", 0)),
-        reserved=int(image.get("reserved", 0)),
-        available=int(image.get("available", 0)),
-        low_stock_threshold=int(image.get("low_stock_threshold", 0)),
-        low_stock_alerted=bool(image.get("low_stock_alerted", False)),
+        sku=change.sku,
+        on_hand=change.on_hand,
+        reserved=change.reserved,
+        available=change.available,
+        low_stock_threshold=change.low_stock_threshold,
+        low_stock_alerted=change.low_stock_alerted,
     )
 
 
-def watch_record(record: DynamoDBRecord) -> AlertDecision:
-    snapshot = snapshot_of(record)
-    if snapshot is None:
-        return AlertDecision.NOTHING
+def watch_record(record: Any) -> AlertDecision:
+    snapshot = snapshot_of(record.body.detail)
     flags, publisher = dependencies()
     decision = watch_stock_level(snapshot, flags, publisher, wiring.clock())
     if decision != AlertDecision.NOTHING:

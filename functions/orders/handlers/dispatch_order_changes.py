@@ -1,8 +1,9 @@
-"""DynamoDB stream of the orders table -> reservation and notification queues."""
+"""DynamoDB stream of the orders table (orders, stock items, tracking links) -> reservation and
+notification jobs on their queues, and ordertrack's domain events on the stack's event bus."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -10,9 +11,13 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from orders import dependencies
+from orders.adapters.eventbridge_bus import EventBridgeBus
 from orders.adapters.sqs_publisher import SqsEventPublisher
+from orders.domain.change_events import DomainEventBus, publish_change_events
 from orders.domain.dispatch import Destination, EventPublisher, FeedbackInvitations, dispatch_order_change
 from shared.aws_clients import aws_client
+from shared.clock import isoformat
 from shared.observability import logger, metrics
 from shared.partial_batches import process_partial_batch
 from shared.settings import FunctionSettings
@@ -21,6 +26,7 @@ from shared.settings import FunctionSettings
 class DispatcherSettings(FunctionSettings):
     reservation_queue_url: str
     notification_queue_url: str
+    event_bus_name: str
     # survey invitations (none are sent without the link-signing secret)
     link_signing_secret_arn: str = ""
     feedback_delay_seconds: int = 24 * 3600
@@ -63,6 +69,11 @@ def default_publisher() -> EventPublisher:
     return SqsEventPublisher(queues, aws_client("sqs"))
 
 
+@cache
+def default_bus() -> DomainEventBus:
+    return EventBridgeBus(settings().event_bus_name, aws_client("events"))
+
+
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
@@ -70,13 +81,22 @@ def dispatch_record(
     record: DynamoDBRecord,
     publisher: EventPublisher | None = None,
     invitations: FeedbackInvitations | None = None,
+    bus: DomainEventBus | None = None,
 ) -> int:
+    """Jobs first (as before), then the change's domain events: a record that fails either is
+    retried whole, and every consumer applies a repeated job or event once."""
     change = record.dynamodb
-    old = change.old_image if change else None
-    new = change.new_image if change else None
-    return dispatch_order_change(
-        old or None, new or None, publisher or default_publisher(), invitations or default_invitations()
-    )
+    old = (change.old_image if change else None) or None
+    new = (change.new_image if change else None) or None
+    jobs = 0
+    if new and new.get("entity") == "order":
+        jobs = dispatch_order_change(
+            old, new, publisher or default_publisher(), invitations or default_invitations()
+        )
+    created = change.approximate_creation_date_time if change else None
+    at = isoformat(datetime.fromtimestamp(created, UTC) if created else dependencies.clock().now())
+    events = publish_change_events(old, new, str(record.event_id), at, bus or default_bus())
+    return jobs + events
 
 
 @logger.inject_lambda_context(clear_state=True)

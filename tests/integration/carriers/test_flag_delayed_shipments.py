@@ -13,7 +13,8 @@ import pytest
 from carriers import dependencies
 from carriers.handlers import apply_linked_events, flag_delayed_shipments
 from orders.adapters.dynamo_orders import DynamoOrderRepository
-from tests.factories import FakeLambdaContext, load_event
+from orders.domain.change_events import domain_events_for_change
+from tests.factories import FakeLambdaContext, from_bus, load_event, stream_record_change
 from tests.fakes.orders import FrozenClock as FixedClock
 
 
@@ -48,7 +49,10 @@ def test_a_shipment_with_no_checkpoint_for_48_hours_is_flagged_and_alerted(
     image.update(
         pk={"S": "TRACKING#1Z999AA10123456784"}, order_id={"S": order_id}, shipment_id={"S": "shp_1"}
     )
-    assert apply_linked_events.handler(link, FakeLambdaContext()) == {"batchItemFailures": []}
+    _, written = stream_record_change(link["Records"][0])
+    [linked] = domain_events_for_change(None, written, "e4da3b7fbbce2345d7772b0674a318d5", "t")
+    delivered = from_bus("sqs/shipment_tracking_linked_from_bus.json", linked)
+    assert apply_linked_events.handler(delivered, FakeLambdaContext()) == {"batchItemFailures": []}
 
     assert flag_delayed_shipments.check_delays(FixedClock(datetime(2026, 11, 26, 9, tzinfo=UTC))) == {
         "flagged": 0

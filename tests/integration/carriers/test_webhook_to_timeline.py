@@ -14,7 +14,8 @@ import pytest
 from carriers.adapters.dynamo_tracking import DynamoTrackingStore
 from carriers.handlers import apply_linked_events, apply_tracking_events, receive_webhook
 from orders.adapters.dynamo_orders import DynamoOrderRepository
-from tests.factories import FakeLambdaContext, http_event, load_event
+from orders.domain.change_events import domain_events_for_change
+from tests.factories import FakeLambdaContext, from_bus, http_event, load_event, stream_record_change
 from tests.integration.carriers.conftest import sqs_event_from_queue
 from tests.unit.carriers.samples import SAMPLE_SECRETS, SAMPLES, sample_bytes, signed_headers
 
@@ -142,9 +143,14 @@ def test_events_before_the_shipment_are_applied_when_its_link_is_written(
         lines=[{"sku": "TEA-OOLONG-250G", "quantity": 1}],
         created_at="2026-11-24T10:00:00.000Z",
     )
+    # the link's stream record, as the dispatcher publishes it and its rule delivers it
     stream_event = copy.deepcopy(load_event("carriers/lambda/tracking_link_inserted.json"))
     stream_event["Records"][0]["dynamodb"]["NewImage"]["order_id"] = {"S": order_id}
-    response = apply_linked_events.handler(stream_event, FakeLambdaContext())
+    _, image = stream_record_change(stream_event["Records"][0])
+    [linked] = domain_events_for_change(None, image, "e4da3b7fbbce2345d7772b0674a318d5", "t")
+    response = apply_linked_events.handler(
+        from_bus("sqs/shipment_tracking_linked_from_bus.json", linked), FakeLambdaContext()
+    )
     assert response == {"batchItemFailures": []}
     order = DynamoOrderRepository(orders_table, dynamodb).get(order_id)
     assert order.status.value == "in_transit"

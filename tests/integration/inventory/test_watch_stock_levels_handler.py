@@ -3,7 +3,6 @@ trail, and exactly one message on the operations topic (read through a subscribe
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,10 +11,12 @@ import pytest
 
 from inventory.adapters.dynamo_stock import DynamoStock, stock_key
 from orders.adapters.dynamo_orders import DynamoOrderRepository
+from orders.domain.change_events import stock_events
 from orders.domain.place_order import place_order
 from orders.models.api import CreateOrderRequest, TimelineEntry
 from shared.clock import isoformat
-from tests.factories import FakeLambdaContext, load_event, order_body
+from shared.dynamo import from_attributes
+from tests.factories import FakeLambdaContext, from_bus, order_body
 from tests.fakes.orders import FrozenClock
 
 
@@ -43,16 +44,12 @@ def watcher(monkeypatch: pytest.MonkeyPatch, orders_table: str, topic_queue: tup
     return watch_stock_levels
 
 
-def stream_event(dynamodb: Any, table: str, sku: str) -> dict[str, Any]:
-    """The canonical stream sample carrying the stock item as it is now."""
-    event = load_event("dynamodb/order_status_changed.json")
-    record = copy.deepcopy(event["Records"][0])
+def bus_event(dynamodb: Any, table: str, sku: str) -> dict[str, Any]:
+    """The `StockLevelChanged` event the dispatcher makes of the stock item as it is now, as its
+    rule delivers it to the watcher's queue."""
     item = dynamodb.get_item(TableName=table, Key=stock_key(sku), ConsistentRead=True)["Item"]
-    record["eventName"] = "MODIFY"
-    record["dynamodb"]["Keys"] = stock_key(sku)
-    record["dynamodb"]["NewImage"] = item
-    record["dynamodb"].pop("OldImage", None)
-    return {"Records": [record]}
+    [change] = stock_events(None, from_attributes(item), "c81e728d9d4c2f636f067f89cc14862c", "t")
+    return from_bus("sqs/stock_level_changed_from_bus.json", change)
 
 
 def inbox(queue_url: str) -> list[str]:
@@ -75,7 +72,7 @@ def test_one_alert_with_days_left_for_a_crossing_even_when_the_record_is_replaye
     order = orders.get(place_order(request, "k", orders, FrozenClock()).order.order_id)
     assert order is not None
     stock.reserve(order, {"TEA": 7}, TimelineEntry(status="confirmed", at=now, by="test"))
-    event = stream_event(dynamodb, orders_table, "TEA")
+    event = bus_event(dynamodb, orders_table, "TEA")
 
     first = watcher.handler(event, FakeLambdaContext())
     replay = watcher.handler(event, FakeLambdaContext())
@@ -88,7 +85,27 @@ def test_one_alert_with_days_left_for_a_crossing_even_when_the_record_is_replaye
     assert item["low_stock_alerted"] == {"BOOL": True}
 
 
-def test_order_and_audit_items_are_ignored(watcher: Any, topic_queue: tuple[str, str]) -> None:
-    event = load_event("dynamodb/order_status_changed.json")
-    assert watcher.handler(event, FakeLambdaContext()) == {"batchItemFailures": []}
+def test_a_late_event_of_a_level_the_sku_has_left_alerts_nobody(
+    watcher: Any, dynamodb: Any, orders_table: str, topic_queue: tuple[str, str]
+) -> None:
+    # Given a SKU restocked above its threshold, and the event of an earlier level below it
+    # arriving after the restock (the bus and the queue keep no order)
+    now = "2026-11-24T10:00:00.000Z"
+    stock = DynamoStock(orders_table, dynamodb)
+    stock.set_on_hand("MUG", 3, now, low_stock_threshold=5)
+    late = bus_event(dynamodb, orders_table, "MUG")
+    stock.set_on_hand("MUG", 20, now, low_stock_threshold=5)
+
+    # When the watcher receives it, then no alert is published and the SKU stays armed
+    assert watcher.handler(late, FakeLambdaContext()) == {"batchItemFailures": []}
     assert inbox(topic_queue[1]) == []
+    item = dynamodb.get_item(TableName=orders_table, Key=stock_key("MUG"), ConsistentRead=True)["Item"]
+    assert item.get("low_stock_alerted", {"BOOL": False}) == {"BOOL": False}
+
+
+def test_only_the_malformed_message_fails(watcher: Any, dynamodb: Any, orders_table: str) -> None:
+    DynamoStock(orders_table, dynamodb).set_on_hand("CUP", 9, "t", low_stock_threshold=2)
+    good = bus_event(dynamodb, orders_table, "CUP")["Records"][0]
+    bad = {**good, "messageId": "broken", "body": good["body"].replace('"sku"', '"no_sku"')}
+    result = watcher.handler({"Records": [good, bad]}, FakeLambdaContext())
+    assert result == {"batchItemFailures": [{"itemIdentifier": "broken"}]}
