@@ -10,6 +10,12 @@
    on the same moto server, and webhook accepted -> order timeline updated (p50, p99).
 6. Customer notifications: messages per order over whole journeys under the default policy, SMS
    parts, and the estimated cost per 1,000 orders at list prices, with the breakdown.
+7. Write budget and cost model: whole journeys (received -> delivered -> survey answered) at the
+   prod stage's log level, every DynamoDB write metered in write units (tables, indexes, hottest
+   shared partition key), Lambda invocations, SQS requests and log bytes per order, and the AWS
+   cost per million orders at list prices (benchmarks/prices.py).
+
+`--json` prints the report on stderr and one JSON document on stdout.
 
 Absolute numbers depend on the machine and its load; the ratios are what to compare.
 """
@@ -202,12 +208,48 @@ def notifications(template: Path, orders: int, sms_country: str, sms_price: floa
     return lines
 
 
+FIGURES: dict[str, Any] = {}
+"""Sections' figures by name, for `--json`."""
+
+
+def budget(template: Path, orders: int) -> list[str]:
+    import os
+
+    from benchmarks.budget import measure, report
+    from infra.config import read_cdk_json_context
+    from infra.local.stack import LocalStack
+
+    log_level = str(
+        ((read_cdk_json_context().get("stages") or {}).get("prod") or {}).get("log_level", "INFO")
+    )
+    stdout = os.dup(1)
+    with open(os.devnull, "w") as devnull:  # the functions' JSON logs would drown the report
+        os.dup2(devnull.fileno(), 1)
+        try:
+            with LocalStack(
+                template,
+                port=0,
+                env={
+                    "ORDERTRACK_LOCAL_LOG_LEVEL": log_level,
+                    "ORDERTRACK_COLLAPSE_WINDOW_SECONDS": "1",
+                    "ORDERTRACK_FEEDBACK_DELAY_SECONDS": "1",
+                },
+            ) as stack:
+                figures = measure(stack, orders)
+        finally:
+            os.dup2(stdout, 1)
+    figures["log_level"] = log_level
+    FIGURES["budget"] = figures
+    return report(figures)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run, not for figures)")
-    parser.add_argument("--only", type=int, choices=range(1, 7), help="run one section")
+    parser.add_argument("--only", type=int, choices=range(1, 8), help="run one section")
+    parser.add_argument("--json", action="store_true", help="report on stderr, figures as JSON on stdout")
     parser.add_argument("--sms-country", default="CN", help="SMS list price of this country (US, CN)")
     parser.add_argument("--sms-price", type=float, help="USD per SMS part (overrides --sms-country)")
     args = parser.parse_args()
@@ -222,13 +264,20 @@ def main() -> None:
         4: lambda: hot_sku(template, attempts=200 if not args.quick else 40, clients=16),
         5: lambda: webhooks(template, calls=calls, samples=40 if not args.quick else 10),
         6: lambda: notifications(template, 4 if args.quick else 10, args.sms_country, args.sms_price),
+        7: lambda: budget(template, 4 if args.quick else 10),
     }
-    sections = [run() for number, run in runs.items() if args.only in (None, number)]
-    print()
-    print("ordertrack benchmarks (ratios are measured side by side in this run)")
-    for section in sections:
-        print()
-        print("\n".join(section))
+    sections = {number: run() for number, run in runs.items() if args.only in (None, number)}
+    out = sys.stderr if args.json else sys.stdout
+    print(file=out)
+    print("ordertrack benchmarks (ratios are measured side by side in this run)", file=out)
+    for section in sections.values():
+        print(file=out)
+        print("\n".join(section), file=out)
+    if args.json:
+        import json
+
+        document = {"sections": {str(number): lines for number, lines in sections.items()}, **FIGURES}
+        print(json.dumps(document, indent=2, default=str))
 
 
 if __name__ == "__main__":

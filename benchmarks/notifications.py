@@ -20,16 +20,17 @@ from typing import Any
 
 import requests
 
+from benchmarks import prices
 from carriers.domain.signatures import generic_signature
 
 SKU = "BENCH-NOTIFY-SKU"
 GENERIC = Path(__file__).resolve().parents[1] / "events" / "carriers" / "generic"
 CARRIER_STEPS = ("02_in_transit.json", "03_out_for_delivery.json", "04_delivered.json")
-SES_PRICE_PER_1000 = 0.10  # USD, SES outbound email list price
+SES_PRICE_PER_1000 = prices.SES_EMAIL * 1000  # USD, SES outbound email list price
 # USD per SMS part by destination country: example rates for the estimate only. SMS prices change
 # often and differ by origination identity and carrier surcharges; pass `--sms-price` with the
 # current list price of the country you send to.
-SMS_PRICE_PER_PART = {"US": 0.00581, "CN": 0.01935}
+SMS_PRICE_PER_PART = prices.SNS_SMS_PART
 
 
 def _customer(index: int) -> dict[str, Any]:

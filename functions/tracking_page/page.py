@@ -99,7 +99,7 @@ def serve_tracking_page(
     page = tracking_page(token, requested_lang, accepted_keys(), orders)
     if page.order_id is not None:
         logger.append_keys(order_id=page.order_id)
-        logger.info("tracking page shown", locale=page.language)
+        logger.debug("tracking page shown", locale=page.language)
         metrics.add_metric(name="TrackingPageShown", unit=MetricUnit.Count, value=1)
     else:  # the token is never logged: it is the customer's key to the page
         logger.info("tracking page not found")

@@ -9,7 +9,8 @@ Local overrides: a function whose Metadata carries
 ``"ordertrack:local-override": {"RETRY_BASE_SECONDS": "ORDERTRACK_RETRY_BASE_SECONDS"}`` gets the
 value of the local setting ``ORDERTRACK_RETRY_BASE_SECONDS``, when it is set, as its variable
 ``RETRY_BASE_SECONDS`` (replacing the template's value or adding the variable); unset settings
-change nothing.
+change nothing. The local setting ``ORDERTRACK_LOCAL_LOG_LEVEL`` replaces every function's
+``POWERTOOLS_LOG_LEVEL`` (``make bench`` runs the dev template at the prod stage's log level).
 
 ``invoke`` blocks until a worker is free, sends the event, and waits at most the function's
 ``Timeout``; a worker that overruns is killed and replaced (a new cold start) and the invocation
@@ -21,6 +22,7 @@ invocation is logged in one line on stderr::
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import logging
@@ -46,6 +48,7 @@ _READY_TIMEOUT_S = 60.0
 _PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT", "PYTHONDONTWRITEBYTECODE")
 _LOG = logging.getLogger("ordertrack.local")
 LOCAL_OVERRIDE_METADATA = "ordertrack:local-override"
+LOG_LEVEL_SETTING = "ORDERTRACK_LOCAL_LOG_LEVEL"
 
 
 def configure_runtime_log() -> logging.Logger:
@@ -92,7 +95,14 @@ class FunctionSpec:
             memory_mb=int(properties.get("MemorySize", 128)),
             environment={key: as_string(value) for key, value in variables.items()},
             local_overrides={
-                variable: settings[setting] for variable, setting in wanted.items() if setting in settings
+                **{
+                    variable: settings[setting] for variable, setting in wanted.items() if setting in settings
+                },
+                **(
+                    {"POWERTOOLS_LOG_LEVEL": settings[LOG_LEVEL_SETTING]}
+                    if LOG_LEVEL_SETTING in settings and "POWERTOOLS_LOG_LEVEL" in variables
+                    else {}
+                ),
             },
         )
 
@@ -176,6 +186,8 @@ class _Worker:
         self.process.start()
         child_end.close()
         self._ready = False
+        self.log_bytes = 0
+        """Bytes the function wrote to stdout and stderr in this worker so far."""
 
     def wait_ready(self, timeout: float = _READY_TIMEOUT_S) -> None:
         """Wait for the cold start; an init error is kept by the worker and returned per invoke."""
@@ -220,7 +232,7 @@ class _Worker:
                     _elapsed_ms(started),
                     request_id,
                 )
-            status, payload = self.connection.recv()
+            status, payload, self.log_bytes = self.connection.recv()
         except (EOFError, OSError):
             self.kill()
             return InvocationResult(
@@ -272,6 +284,16 @@ class FunctionRuntime:
         self._lock = threading.Lock()
         self._busy = 0
         self._stopped = False
+        self.invocations = 0
+        self.durations_ms: collections.deque[float] = collections.deque(maxlen=10_000)
+        """The latest invocations' durations (as measured locally), oldest first."""
+        self._retired_log_bytes = 0
+
+    @property
+    def log_bytes(self) -> int:
+        """Bytes this function's workers (replaced ones included) wrote to stdout and stderr."""
+        with self._lock:
+            return self._retired_log_bytes + sum(worker.log_bytes for worker in self._workers)
 
     def start(self) -> None:
         for _ in range(self.concurrency):
@@ -297,6 +319,7 @@ class FunctionRuntime:
         worker = self._idle.get()
         with self._lock:
             self._busy += 1
+            self.invocations += 1
         try:
             result = worker.invoke(event)
         finally:
@@ -305,6 +328,8 @@ class FunctionRuntime:
             with self._lock:
                 self._busy -= 1
             self._idle.put(worker)
+        with self._lock:
+            self.durations_ms.append(result.duration_ms)
         outcome = describe(result) if describe is not None else None
         if outcome is None:
             outcome = "ok" if result.ok else result.error_type
@@ -322,6 +347,7 @@ class FunctionRuntime:
         dead.kill()
         fresh = _Worker(self.spec, self.moto_endpoint, self.code_root)
         with self._lock:
+            self._retired_log_bytes += dead.log_bytes
             self._workers = [fresh if worker is dead else worker for worker in self._workers]
         return fresh
 

@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from infra.local.moto_server import HEALTH_PATH, OUTBOX_PATH
+from infra.local.moto_server import HEALTH_PATH, METER_PATH, METER_RESET_PATH, OUTBOX_PATH
 from infra.local.template import LOCAL_CREDENTIALS, REGION
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -98,6 +98,15 @@ class MotoServer:
 
     def health(self) -> dict[str, Any]:
         return self.get_json(HEALTH_PATH)
+
+    def meter(self) -> dict[str, Any]:
+        """Requests and DynamoDB write units served so far (see :mod:`infra.local.request_meter`)."""
+        return self.get_json(METER_PATH)
+
+    def reset_meter(self) -> None:
+        request = urllib.request.Request(f"{self.endpoint}{METER_RESET_PATH}", data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
 
     def stop(self) -> None:
         process, self._process = self._process, None

@@ -6,7 +6,10 @@ endpoints under ``/_ordertrack/``:
 
 * ``GET /_ordertrack/outbox``: every email SES accepted (v1 and v2 share one store) and every
   SMS SNS sent, newest first, as ``[{"channel", "to", "from", "subject", "body", "timestamp"}]``;
-* ``GET /_ordertrack/health``: ``{"status": "ok", "patched": bool}``.
+* ``GET /_ordertrack/health``: ``{"status": "ok", "patched": bool}``;
+* ``GET /_ordertrack/meter``: requests by service and action, DynamoDB write units by table,
+  index and partition key (see :mod:`infra.local.request_meter`); ``POST /_ordertrack/meter/reset``
+  sets every count back to zero. Served by the patched server only.
 
 Prints ``MOTO_PORT=<port>`` on stdout once listening, then serves until stdin closes (the parent
 process exited or closed the pipe) or it receives SIGTERM/SIGINT. ``--no-patches`` serves plain
@@ -28,6 +31,8 @@ from typing import Any
 
 OUTBOX_PATH = "/_ordertrack/outbox"
 HEALTH_PATH = "/_ordertrack/health"
+METER_PATH = "/_ordertrack/meter"
+METER_RESET_PATH = "/_ordertrack/meter/reset"
 
 
 def outbox_messages() -> list[dict[str, Any]]:
@@ -104,6 +109,12 @@ class LocalEndpoints:
             return self._json(start_response, outbox_messages())
         if path == HEALTH_PATH:
             return self._json(start_response, {"status": "ok", "patched": self.patched})
+        if self.patched and path in (METER_PATH, METER_RESET_PATH):
+            from infra.local.request_meter import METER
+
+            if path == METER_RESET_PATH and environ.get("REQUEST_METHOD") == "POST":
+                METER.reset()
+            return self._json(start_response, METER.snapshot())
         return self.app(environ, start_response)
 
     @staticmethod
@@ -121,9 +132,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     if not args.no_patches:
-        from infra.local import moto_patches
+        from infra.local import moto_patches, request_meter
 
         moto_patches.apply()
+        request_meter.install()
 
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
@@ -136,7 +148,12 @@ def main(argv: list[str] | None = None) -> None:
         def log_request(self, *_: Any, **__: Any) -> None:
             """One line per AWS call would drown the runtime's own invocation log."""
 
-    app = LocalEndpoints(DomainDispatcherApplication(create_backend_app), patched=not args.no_patches)
+    moto_app: Any = DomainDispatcherApplication(create_backend_app)
+    if not args.no_patches:
+        from infra.local.request_meter import metered_app
+
+        moto_app = metered_app(moto_app)
+    app = LocalEndpoints(moto_app, patched=not args.no_patches)
     server = make_server(args.host, args.port, app, threaded=True, request_handler=QuietRequestHandler)
     server.daemon_threads = True
     os.environ["MOTO_PORT"] = str(server.server_port)

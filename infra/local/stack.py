@@ -20,6 +20,7 @@ Settings, read from ``env`` first, then ``os.environ``:
   Metadata ``ordertrack:local-secret``;
 * ``ORDERTRACK_LOCAL_API_CONCURRENCY`` (default 1): workers per function behind an HTTP route;
 * ``ORDERTRACK_LOCAL_CONCURRENCY`` (default 1): workers per other function;
+* ``ORDERTRACK_LOCAL_LOG_LEVEL``: every function's ``POWERTOOLS_LOG_LEVEL`` instead of the template's;
 * ``ORDERTRACK_SIMULATOR_SPEED`` (default 1): how fast the provider simulator plays journeys
   (docs/provider-simulator.md); ``ORDERTRACK_<PROVIDER>_API_URL`` points a provider's clients
   elsewhere than the simulator (default: the simulator's own URL for that provider);

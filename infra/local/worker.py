@@ -9,8 +9,10 @@ Keep this module free of heavy imports: whatever it imports, every worker pays a
 
 Pipe protocol (parent -> worker): ``(request_id, event_json, deadline_epoch_ms)`` or ``None`` to
 stop. Worker -> parent: first ``("ready", None)`` or ``("init_error", error)``, then one
-``("ok", result_json)`` or ``("error", error)`` per invocation, where ``error`` is Lambda's
-``{"errorType", "errorMessage", "stackTrace"}``.
+``("ok", result_json, log_bytes)`` or ``("error", error, log_bytes)`` per invocation, where
+``error`` is Lambda's ``{"errorType", "errorMessage", "stackTrace"}`` and ``log_bytes`` the bytes
+the function has written to stdout and stderr since the worker started (what Lambda would send to
+its log stream, cold start included, without the runtime's own START/END/REPORT lines).
 """
 
 from __future__ import annotations
@@ -24,7 +26,30 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, TextIO
+
+
+class CountingStream:
+    """A text stream that counts the UTF-8 bytes written through it, then passes them on."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.bytes = 0
+
+    def write(self, text: str) -> int:
+        self.bytes += len(text.encode("utf-8", "replace"))
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+_STDOUT: CountingStream | None = None
+_STDERR: CountingStream | None = None
+
+
+def log_bytes() -> int:
+    return (_STDOUT.bytes if _STDOUT else 0) + (_STDERR.bytes if _STDERR else 0)
 
 
 class LambdaContext:
@@ -57,7 +82,10 @@ def error_payload(error: BaseException, error_type: str | None = None) -> dict[s
 
 def worker_main(connection: Connection, spec: Mapping[str, Any]) -> None:
     """Process entry point (picklable by reference for the ``spawn`` start method)."""
+    global _STDOUT, _STDERR
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the runtime stops us
+    _STDOUT, _STDERR = CountingStream(sys.stdout), CountingStream(sys.stderr)  # before any logger exists
+    sys.stdout, sys.stderr = _STDOUT, _STDERR  # type: ignore[assignment]
     os.environ.clear()
     os.environ.update(spec["environment"])
     sys.path.insert(0, spec["code_root"])
@@ -93,7 +121,7 @@ def _serve(connection: Connection, answer: Callable[[str, str, int], tuple[str, 
             return
         if message is None:
             return
-        connection.send(answer(*message))
+        connection.send((*answer(*message), log_bytes()))
 
 
 def _invoke(

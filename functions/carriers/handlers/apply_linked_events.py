@@ -56,7 +56,7 @@ def apply_for_link(
     link = TrackingLink.model_validate({**linked.model_dump(), "created_at": linked.occurred_at})
     queue, routing = registration or registrations()
     queued = request_registration(link, store, queue, routing, moment)  # type: ignore[arg-type]
-    logger.info(
+    logger.debug(
         "tracking link processed",
         tracking_number=tracking_number,
         result=result.value,

@@ -86,7 +86,7 @@ def apply_message(
         job = resubscription_job(update.tracking_number, update.stopped, received, timedelta(seconds=after))
         (registrations or registration_queue()).request(job, delay_seconds=min(after, MAX_DELAY_SECONDS))
         logger.info("provider stopped tracking", reason=update.stopped)
-    logger.info("carrier update processed", result=result.value, checkpoints=len(update.checkpoints))
+    logger.debug("carrier update processed", result=result.value, checkpoints=len(update.checkpoints))
     metrics.add_metric(name=f"CarrierUpdate_{result.value}", unit=MetricUnit.Count, value=1)
     return result
 

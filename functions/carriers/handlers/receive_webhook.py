@@ -127,7 +127,7 @@ def receive_webhook(
             tracking_number=update.tracking_number,
         )
         metrics.add_metric(name="CarrierValuesIgnored", unit=MetricUnit.Count, value=len(update.ignored))
-    logger.info("webhook accepted")
+    logger.debug("webhook accepted")
     return _response(200, acknowledgement(update.provider))
 
 

@@ -83,7 +83,7 @@ def register_record(record: RegistrationRecord) -> str:
     except Deferred as deferred:
         wait = int((deferred.until - now).total_seconds()) + 1
         queue().retry_after(record.receiptHandle, wait)
-        logger.info("registration deferred", seconds=wait)
+        logger.debug("registration deferred", seconds=wait)
         raise
     except ProviderUnavailable as unavailable:
         config = settings()
@@ -103,7 +103,7 @@ def register_record(record: RegistrationRecord) -> str:
         )
         metrics.add_metric(name="TrackingRegistrationsRetried", unit=MetricUnit.Count, value=1)
         raise
-    logger.info("tracking registration processed", outcome=outcome.value)
+    logger.debug("tracking registration processed", outcome=outcome.value)
     if outcome in (Outcome.FAILED, Outcome.GAVE_UP):
         metrics.add_metric(name="TrackingRegistrationsFailed", unit=MetricUnit.Count, value=1)
     elif outcome in (Outcome.REGISTERED, Outcome.ALREADY_REGISTERED, Outcome.RESUBSCRIBED):

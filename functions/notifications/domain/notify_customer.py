@@ -135,7 +135,7 @@ class CustomerNotifier:
             return []
         channels = self._planned(situation)
         if not channels:
-            logger.info("event reaches no channel", event_type=event.event_type)
+            logger.debug("event reaches no channel", event_type=event.event_type)
             return []
         if event.version:  # order status events collapse; others (returns, surveys) never do
             for channel in channels:
@@ -264,7 +264,7 @@ class CustomerNotifier:
         send = partial(self._send, situation, recipient)
         outcome = self.ledger.deliver_once(DeliveryKey(event.event_id, channel), send)
         if outcome.replayed:
-            logger.info("delivery already done for this event", channel=channel.value)
+            logger.debug("delivery already done for this event", channel=channel.value)
         status = (
             NotificationStatus.FAILED
             if outcome.status is DeliveryStatus.REJECTED
@@ -322,7 +322,9 @@ class CustomerNotifier:
             logger.warning("delivery rejected: not retried", channel=channel.value, code=rejected.code)
             outcome = DeliveryOutcome(channel, DeliveryStatus.REJECTED, reason=rejected.code)
         else:
-            logger.info("delivered", channel=channel.value, recipient=recipient.masked, message_id=message_id)
+            logger.debug(
+                "delivered", channel=channel.value, recipient=recipient.masked, message_id=message_id
+            )
             outcome = DeliveryOutcome(channel, DeliveryStatus.SENT, message_id, segments=segments)
         return outcome
 
@@ -331,7 +333,7 @@ class CustomerNotifier:
     def _situation(self, event: OrderEvent) -> _Situation | None:
         kind = KIND_BY_EVENT_TYPE.get(event.event_type)
         if kind is None or not self.policy.channels_for(event.event_type):
-            logger.info("event skipped: no customer notification for this type", event_type=event.event_type)
+            logger.debug("event skipped: no customer notification for this type", event_type=event.event_type)
             return None
         order = self.orders.get(event.order_id)
         if order is None:

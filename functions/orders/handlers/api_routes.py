@@ -56,7 +56,7 @@ def create_order(
     placed = place_order(body, idempotency_key, order_repository(), dependencies.clock())
     order = placed.order
     logger.append_keys(order_id=order.order_id)
-    logger.info("order accepted", replayed=placed.replayed, lines=len(order.items))
+    logger.debug("order accepted", replayed=placed.replayed, lines=len(order.items))
     if not placed.replayed:
         metrics.add_metric(name="OrderAccepted", unit=MetricUnit.Count, value=1)
     accepted = OrderAccepted(

@@ -72,7 +72,7 @@ def submit_form(token: str) -> Response:
     page = submit_feedback_form(
         token, fields, page_link_keys(), page_orders(), page_store(), page_rules(), dependencies.clock()
     )
-    logger.info("feedback submitted", status=page.status)
+    logger.debug("feedback submitted", status=page.status)
     if page.status == 200:
         metrics.add_metric(name="FeedbackSubmitted", unit=MetricUnit.Count, value=1)
     return _html(page)
