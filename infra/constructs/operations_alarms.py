@@ -12,7 +12,7 @@ so a function, stream mapping, table or API stage added later is covered without
   per table or per index and every cause: on-demand maximum, partition key range, account limit).
   The SDK retries throttled requests, but each one means a partition or the table is at its limit;
 - `<stage>ServerErrorRateAlarm`: more than `API_ERROR_RATE_PERCENT` % of an HTTP API stage's
-  requests answered 5xx (API Gateway `5xx` / `Count`, dimensions `ApiId`, `Stage`) in 5 minutes,
+  requests answered 5xx (API Gateway `5xx` / `Count`, dimension `ApiId`) in 5 minutes,
   once at least `API_MIN_REQUESTS` requests came;
 - `<stage>ThrottledRateAlarm`: the same for 429 answers. HTTP APIs publish no 429 metric (only `4xx`),
   so a metric filter on the stage's JSON access log counts `"status": "429"` as
@@ -183,13 +183,15 @@ class OperationsAlarms(Construct):
 
     def _api_alarms(self, stage: apigwv2.HttpStage, within: IConstruct) -> list[cloudwatch.Alarm]:
         name = _logical_id(stage).removesuffix("DefaultStage").removesuffix("Stage")
-        requests = stage.metric_count(statistic="Sum", period=ALARM_PERIOD)
+        # the API's own metrics (dimension ApiId, as documented for HTTP APIs): it has this one stage
+        api = stage.api
+        requests = api.metric_count(statistic="Sum", period=ALARM_PERIOD)
         alarms = [
             self._api_rate_alarm(
                 f"{name}ServerErrorRateAlarm",
                 f"More than {API_ERROR_RATE_PERCENT} % of {name} requests were answered with a 5xx in "
                 "5 minutes: the functions behind it fail or time out.",
-                stage.metric_server_error(statistic="Sum", period=ALARM_PERIOD),
+                api.metric_server_error(statistic="Sum", period=ALARM_PERIOD),
                 requests,
             )
         ]

@@ -46,12 +46,21 @@ def grant_alert_publishing(topic: sns.ITopic, publisher: ServiceFunction) -> Non
     )
 
 
-def this_accounts_alarms() -> dict[str, dict[str, str]]:
-    """Confused-deputy guard: CloudWatch acting for an alarm of this account and region only."""
-    return {
-        "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
-        "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:*"},
-    }
+def allow_this_accounts_alarms(sid: str, actions: Sequence[str], resource: str) -> iam.PolicyStatement:
+    """A resource policy statement for CloudWatch acting for an alarm of this account and region
+    only (the confused-deputy guard: aws:SourceAccount and aws:SourceArn)."""
+    return iam.PolicyStatement(
+        sid=sid,
+        principals=[iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL)],
+        actions=list(actions),
+        resources=[resource],
+        conditions={
+            "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+            "ArnLike": {
+                "aws:SourceArn": f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:*"
+            },
+        },
+    )
 
 
 class OperationsAlerts(Construct):
@@ -64,14 +73,9 @@ class OperationsAlerts(Construct):
             enable_key_rotation=True,
         )
         pin_logical_id(self.key, "OperationsAlertsKey")
+        # in a key policy, the resource "*" is this key
         self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowCloudWatchAlarmsToUseTheKey",
-                principals=[iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL)],
-                actions=KEY_ACTIONS_FOR_ALARMS,
-                resources=["*"],  # in a key policy, "*" is this key
-                conditions=this_accounts_alarms(),
-            )
+            allow_this_accounts_alarms("AllowCloudWatchAlarmsToUseTheKey", KEY_ACTIONS_FOR_ALARMS, "*")
         )
 
         self.topic = sns.Topic(
@@ -83,12 +87,8 @@ class OperationsAlerts(Construct):
         )
         pin_logical_id(self.topic, "OperationsAlerts")
         self.topic.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowCloudWatchAlarmsToPublish",
-                principals=[iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL)],
-                actions=["sns:Publish"],
-                resources=[self.topic.topic_arn],
-                conditions=this_accounts_alarms(),
+            allow_this_accounts_alarms(
+                "AllowCloudWatchAlarmsToPublish", ["sns:Publish"], self.topic.topic_arn
             )
         )
         for address in emails:

@@ -299,7 +299,7 @@ class ServiceKpis(Construct):
                 title="Alarms",
                 alarms=[*self.dlq_alarms, *self.error_rate_alarms, self.delivery_exception_alarm],
                 width=24,
-            ),
+            )
         )
         dashboard.add_widgets(
             cloudwatch.AlarmStatusWidget(

@@ -115,19 +115,16 @@ def test_the_api_stage_alarms_on_its_5xx_rate(synthesized: SynthesizedApp) -> No
 
     expression, errors, requests = _rate_alarm_parts(props)
 
-    stage_dimensions = [
-        {"Name": "ApiId", "Value": stage["Properties"]["ApiId"]},
-        {"Name": "Stage", "Value": stage["Properties"]["StageName"]},
-    ]
+    api_dimensions = [{"Name": "ApiId", "Value": stage["Properties"]["ApiId"]}]  # its only stage
     assert errors["Metric"] == {
         "Namespace": "AWS/ApiGateway",
         "MetricName": "5xx",
-        "Dimensions": stage_dimensions,
+        "Dimensions": api_dimensions,
     }
     assert requests["Metric"] == {
         "Namespace": "AWS/ApiGateway",
         "MetricName": "Count",
-        "Dimensions": stage_dimensions,
+        "Dimensions": api_dimensions,
     }
     assert errors["Stat"] == requests["Stat"] == "Sum"
     assert expression == "IF(FILL(requests, 0) >= 20, 100 * FILL(answers, 0) / requests, 0)"
