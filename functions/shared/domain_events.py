@@ -52,32 +52,30 @@ class OrderPlaced(OrderEventDetail):
     description = "A new order was accepted (status `received`, or `on_hold` when it awaits review)."
 
 
-class OrderStatusChanged(OrderEventDetail):
+class OrderMoveDetail(OrderEventDetail):
+    """Fields every event of a status move has."""
+
+    previous_status: str = Field(description="The order's status before the move.")
+
+
+class OrderStatusChanged(OrderMoveDetail):
     detail_type = "OrderStatusChanged"
     description = "An order moved from one status to another (every move, whatever the status)."
 
-    previous_status: str
 
-
-class OrderCancelled(OrderEventDetail):
+class OrderCancelled(OrderMoveDetail):
     detail_type = "OrderCancelled"
     description = "An order was cancelled, expired unpaid, or was rejected at review."
 
-    previous_status: str
 
-
-class OrderShipped(OrderEventDetail):
+class OrderShipped(OrderMoveDetail):
     detail_type = "OrderShipped"
     description = "An order's items left the warehouse (`shipped` or `partially_shipped`)."
 
-    previous_status: str
 
-
-class OrderDelivered(OrderEventDetail):
+class OrderDelivered(OrderMoveDetail):
     detail_type = "OrderDelivered"
     description = "The carrier reported the order delivered."
-
-    previous_status: str
 
 
 class StockLevelChanged(DomainEvent):

@@ -14,7 +14,8 @@ bus (docs/domain-events.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from aws_cdk import CfnOutput, Duration
 from aws_cdk import aws_events as events
@@ -76,9 +77,11 @@ def subscribe_to_domain_events(
     logical_id: str,
     detail_types: Sequence[type[DomainEvent]],
     settings: QueueConsumerSettings,
+    detail: Mapping[str, Any] | None = None,
 ) -> WorkQueue:
     """Route `detail_types` from the bus to a new work queue `logical_id` (DLQ `<logical_id>Dlq`,
-    rule `<logical_id>Rule`) that `consumer` drains."""
+    rule `<logical_id>Rule`) that `consumer` drains; `detail` narrows the rule to events whose
+    detail matches it (EventBridge pattern syntax, e.g. `{"sku": [{"prefix": "HOT-"}]}`)."""
     unknown = [event for event in detail_types if event not in CATALOGUE]
     if unknown:
         raise ValueError(f"not in the domain event catalogue: {unknown}")
@@ -89,7 +92,9 @@ def subscribe_to_domain_events(
         event_bus=bus,
         description=f"Routes {', '.join(e.detail_type for e in detail_types)} to {logical_id}",
         event_pattern=events.EventPattern(
-            source=[SOURCE], detail_type=[event.detail_type for event in detail_types]
+            source=[SOURCE],
+            detail_type=[event.detail_type for event in detail_types],
+            detail=dict(detail) if detail else None,
         ),
         targets=[
             targets.SqsQueue(

@@ -149,9 +149,13 @@ def request_registration(
     now: datetime,
 ) -> bool:
     """Record `pending` on the link's shipment and queue its registration; False when the stage
-    tracks its carrier with nobody or the shipment is registered already."""
+    tracks its carrier with nobody, the shipment is registered already, or the number has since
+    been taken over by another shipment (link events may arrive late: the newer one registers)."""
     provider = routing.provider_for(link.carrier)
     if provider is None:
+        return False
+    current = store.link(link.tracking_number)
+    if current is not None and (current.order_id, current.shipment_id) != (link.order_id, link.shipment_id):
         return False
     at = isoformat(now)
     pending = TrackingRegistration(provider=provider.value, status="pending", requested_at=at)

@@ -22,7 +22,7 @@ from shared.domain_events import (
     DomainEvent,
     OrderCancelled,
     OrderDelivered,
-    OrderEventDetail,
+    OrderMoveDetail,
     OrderPlaced,
     OrderShipped,
     OrderStatusChanged,
@@ -62,7 +62,7 @@ def order_events(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Domain
     previous = str(old.get("status"))
     if previous == status:
         return []
-    events: list[OrderEventDetail] = [OrderStatusChanged(**common, previous_status=previous)]
+    events: list[OrderMoveDetail] = [OrderStatusChanged(**common, previous_status=previous)]
     if status in CANCELLED:
         events.append(OrderCancelled(**common, previous_status=previous))
     elif status in SHIPPED and previous not in SHIPPED:

@@ -83,7 +83,7 @@ def dispatch_record(
     invitations: FeedbackInvitations | None = None,
     bus: DomainEventBus | None = None,
 ) -> int:
-    """Jobs first (as before), then the change's domain events: a record that fails either is
+    """Jobs first, then the change's domain events: a record that fails either is
     retried whole, and every consumer applies a repeated job or event once."""
     change = record.dynamodb
     old = (change.old_image if change else None) or None

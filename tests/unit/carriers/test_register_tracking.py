@@ -142,6 +142,22 @@ def test_a_replayed_link_of_a_registered_shipment_queues_nothing(
     assert store.shipment(order.order_id, "shp_1").tracking_registration.status == "registered"  # type: ignore[union-attr]
 
 
+def test_a_late_link_event_of_a_number_another_shipment_took_over_queues_nothing(
+    store: InMemoryTrackingStore, shipped_order: Make
+) -> None:
+    # Given TN1 linked to shp_1, then taken over by shp_2 of another order
+    first = shipped_order({"shp_1": "TN1"})
+    old_link = store.links["TN1"]
+    store.links["TN1"] = old_link.model_copy(
+        update={"order_id": "ord_newer", "shipment_id": "shp_2", "previous_order_id": first.order_id}
+    )
+    queue = ListRegistrationQueue()
+    # When the first owner's link event arrives after the takeover, then nothing is queued or recorded
+    assert not request_registration(old_link, store, queue, CarrierRouting(), NOW)
+    assert queue.jobs == []
+    assert store.shipment(first.order_id, "shp_1").tracking_registration is None
+
+
 def test_a_carrier_routed_to_nobody_is_not_registered(
     store: InMemoryTrackingStore, shipped_order: Make
 ) -> None:

@@ -84,3 +84,16 @@ def test_threshold_zero_means_no_alerts() -> None:
 def test_without_recent_reservations_no_run_out_date_is_guessed() -> None:
     assert days_of_stock(5, 0) is None
     assert days_of_stock(7, 7) == 7.0
+
+
+def test_events_out_of_order_follow_the_stored_level_not_the_event() -> None:
+    # Given a SKU restocked to 20 (threshold 10) whose earlier event at 3 arrives only now
+    flags, publisher = InMemoryLowStockFlags(levels={"TEA": (20, 10)}), RecordingPublisher()
+    late_low = watch_stock_level(snapshot(3, alerted=False), flags, publisher, FrozenClock())
+    # Then nothing is alerted: the stored level is no longer below the threshold
+    assert late_low is AlertDecision.ALREADY_DONE and publisher.sent == []
+
+    # Given an alert outstanding and the SKU below again, a late event of the restock does not re-arm it
+    flags.alerted["TEA"], flags.levels["TEA"] = True, (4, 10)
+    late_restock = watch_stock_level(snapshot(20, alerted=True), flags, publisher, FrozenClock())
+    assert late_restock is AlertDecision.ALREADY_DONE and flags.alerted["TEA"] is True
