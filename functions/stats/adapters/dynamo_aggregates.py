@@ -1,6 +1,6 @@
 """Daily aggregates in the orders table, spread over write shards, each group applied once.
 
-    aggregate:  pk STATS#<YYYY-MM>#<shard>  sk <YYYY-MM-DD>#<family>  entity stats_aggregate, counters
+    aggregate:  pk STATS#<YYYY>#<shard>     sk <YYYY-MM-DD>#<family>  entity stats_aggregate, counters
     checkpoint: pk STATSGROUP#<event id>    sk STATSGROUP             entity stats_checkpoint,
                 last_sequence, expires_at
 
@@ -19,10 +19,11 @@ Transaction conflicts (two batches on the same shard item at once) and throttlin
 with full-jitter exponential backoff, `ATTEMPTS` times, before `RetryableError` hands the rest of the
 batch back to the stream (nothing of a refused transaction was written).
 
-Reads: a month per partition and shard, so a range costs `AGGREGATE_SHARDS` `Query` calls per month
-it spans, never a scan; the counters of one day and family are summed over the shards by the caller
-(`stats.domain.kpis.merge`). The aggregates written before shards existed (pk `STATS#<YYYY-MM>`) are
-not read.
+Reads: a year per partition and shard (only the current day's items are written, so the partition
+takes no more writes than its items), so a range costs `AGGREGATE_SHARDS` `Query` calls per calendar
+year it spans (32 at most for 366 days), never a scan; the counters of one day and family are summed
+over the shards by the caller (`stats.domain.kpis.merge`). The aggregates written before shards
+existed (pk `STATS#<YYYY-MM>`) are not read.
 """
 
 from __future__ import annotations
@@ -64,20 +65,15 @@ def shard_of(group_id: str) -> int:
 
 
 def aggregate_key(day: str, family: str, shard: int) -> dict[str, Any]:
-    return {"pk": {"S": f"STATS#{day[:7]}#{shard}"}, "sk": {"S": f"{day}#{family}"}}
+    return {"pk": {"S": f"STATS#{day[:4]}#{shard}"}, "sk": {"S": f"{day}#{family}"}}
 
 
 def checkpoint_key(group_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"STATSGROUP#{group_id}"}, "sk": {"S": "STATSGROUP"}}
 
 
-def _months(first: date, last: date) -> list[str]:
-    months = []
-    current = first.replace(day=1)
-    while current <= last:
-        months.append(current.strftime("%Y-%m"))
-        current = (current + timedelta(days=32)).replace(day=1)
-    return months
+def _years(first: date, last: date) -> list[str]:
+    return [str(year) for year in range(first.year, last.year + 1)]
 
 
 class DynamoAggregates:
@@ -164,9 +160,9 @@ class DynamoAggregates:
 
     def read(self, first_day: str, last_day: str) -> Sequence[DayAggregate]:
         aggregates: list[DayAggregate] = []
-        for month in _months(date.fromisoformat(first_day), date.fromisoformat(last_day)):
+        for year in _years(date.fromisoformat(first_day), date.fromisoformat(last_day)):
             for shard in range(AGGREGATE_SHARDS):
-                aggregates.extend(self._query(f"STATS#{month}#{shard}", first_day, last_day))
+                aggregates.extend(self._query(f"STATS#{year}#{shard}", first_day, last_day))
         return aggregates
 
     def _query(self, partition: str, first_day: str, last_day: str) -> list[DayAggregate]:

@@ -64,16 +64,16 @@ def test_groups_add_up_over_shards_and_a_repeated_group_adds_nothing(
         for item in table_items(dynamodb, orders_table)
         if item["pk"]["S"].startswith("STATS#")
     }
-    assert partitions == {f"STATS#2026-11#{shard_of(group)}" for group in (first, second, third)}
+    assert partitions == {f"STATS#2026#{shard_of(group)}" for group in (first, second, third)}
 
 
-def test_the_report_sums_the_shards_with_one_query_per_shard_and_month(
+def test_the_report_sums_the_shards_with_one_query_per_shard_and_year(
     dynamodb: Any, orders_table: str
 ) -> None:
     store = DynamoAggregates(orders_table, dynamodb)
     for group in groups_on_distinct_shards(5):
-        store.apply_group(group, "1", {("2026-11-30", "NOTIFICATIONS"): {"sent#email": 3}})
-    store.apply_group("evt-december", "2", {("2026-12-01", "NOTIFICATIONS"): {"sent#email": 1}})
+        store.apply_group(group, "1", {("2026-12-31", "NOTIFICATIONS"): {"sent#email": 3}})
+    store.apply_group("evt-january", "2", {("2027-01-01", "NOTIFICATIONS"): {"sent#email": 1}})
     calls: list[str] = []
     original = dynamodb.query
 
@@ -83,11 +83,11 @@ def test_the_report_sums_the_shards_with_one_query_per_shard_and_month(
 
     dynamodb.query = counting_query
     try:
-        aggregates = store.read("2026-11-30", "2026-12-01")
+        aggregates = store.read("2026-12-31", "2027-01-01")
     finally:
         del dynamodb.query
     assert len(calls) == 2 * AGGREGATE_SHARDS and len(set(calls)) == len(calls)
-    span = DayRange(*(__import__("datetime").date.fromisoformat(d) for d in ("2026-11-30", "2026-12-01")))
+    span = DayRange(*(__import__("datetime").date.fromisoformat(d) for d in ("2026-12-31", "2027-01-01")))
     assert merge(aggregates, span)["NOTIFICATIONS"] == {"sent#email": 16}
 
 
@@ -100,12 +100,12 @@ def test_negative_deltas_replace_an_earlier_contribution(dynamodb: Any, orders_t
     }
 
 
-def test_reads_span_months_by_key_and_stop_at_the_range(dynamodb: Any, orders_table: str) -> None:
+def test_reads_span_years_by_key_and_stop_at_the_range(dynamodb: Any, orders_table: str) -> None:
     store = DynamoAggregates(orders_table, dynamodb)
-    for n, day in enumerate(["2025-12-31", "2026-01-01", "2026-02-28", "2026-03-01", "2026-03-02"]):
+    for n, day in enumerate(["2025-12-30", "2025-12-31", "2026-01-01", "2026-03-01", "2026-03-02"]):
         store.apply_group(f"evt-{n}", str(n), {(day, "ORDERS"): {"received": n + 1}})
-    days = sorted(a.day for a in store.read("2026-01-01", "2026-03-01"))
-    assert days == ["2026-01-01", "2026-02-28", "2026-03-01"]
+    days = sorted(a.day for a in store.read("2025-12-31", "2026-03-01"))
+    assert days == ["2025-12-31", "2026-01-01", "2026-03-01"]
 
 
 def test_checkpoints_expire_and_no_aggregate_carries_a_streamed_entity(
@@ -118,7 +118,7 @@ def test_checkpoints_expire_and_no_aggregate_carries_a_streamed_entity(
     checkpoint = items["STATSGROUP#evt-1"]
     assert int(checkpoint["expires_at"]["N"]) > 0 and checkpoint["last_sequence"] == {"S": "7"}
     assert {item["entity"]["S"] for item in items.values()} == {"stats_checkpoint", "stats_aggregate"}
-    assert items[f"STATS#2026-11#{shard_of('evt-1')}"]["sk"]["S"] == "2026-11-24#ORDERS"
+    assert items[f"STATS#2026#{shard_of('evt-1')}"]["sk"]["S"] == "2026-11-24#ORDERS"
 
 
 class ConflictingClient:
