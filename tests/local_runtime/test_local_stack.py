@@ -83,6 +83,20 @@ def test_bare_results_binary_bodies_and_api_gateway_errors(stack: LocalStack) ->
     assert too_big.status_code == 413
 
 
+def test_invocations_and_the_bytes_a_function_writes_to_its_log_are_counted(stack: LocalStack) -> None:
+    # Given the API function's workers have all served a request (their imports are behind them)
+    found = stack.routes.find("GET", "/v1/files/log")
+    assert found is not None
+    function = found[0].function
+    for _ in range(function.concurrency):
+        requests.get(f"{stack.api_url}/v1/files/warm", timeout=10)
+    invocations, logged = function.invocations, function.log_bytes
+    # When it prints 100 bytes to stdout and 7 UTF-8 bytes to stderr
+    assert requests.get(f"{stack.api_url}/v1/files/log", timeout=10).json() == {"logged": True}
+    # Then one more invocation and exactly 107 more log bytes are counted
+    assert (function.invocations, function.log_bytes) == (invocations + 1, logged + 107)
+
+
 def test_function_timeout_is_an_error_and_the_worker_is_replaced(stack: LocalStack, runtime_log: Any) -> None:
     # Given a function with Timeout 1 that sleeps 5 s
     response = requests.get(f"{stack.api_url}/v1/slow", timeout=10)
