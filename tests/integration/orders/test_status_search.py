@@ -53,11 +53,11 @@ def place_many(orders: DynamoOrderRepository, count: int) -> list[str]:
 
 
 def pages(orders: DynamoOrderRepository, status: str, limit: int, **window: str) -> list[list[str]]:
-    found, cursor, seen = [], None, []
+    found: list[list[str]] = []
+    cursor = None
     while True:
         page, cursor = orders.search(OrderQuery(status=status, limit=limit, cursor=cursor, **window))
         found.append([order.order_id for order in page])
-        seen.extend(page)
         if cursor is None:
             return found
 
