@@ -16,7 +16,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from infra.config import ApiSettings, QueueConsumerSettings, StageConfig, StreamConsumerSettings
+from infra.config import ApiSettings, StageConfig, StreamConsumerSettings
 from infra.constructs.lambda_function import STREAM_READ_REASON, FunctionRuntime, ServiceFunction
 from infra.constructs.logical_ids import pin_logical_id
 from infra.constructs.nag import suppress
@@ -61,7 +61,7 @@ class CarrierTracking(Construct):
         operations_alerts: sns.ITopic,
     ) -> None:
         super().__init__(scope, construct_id)
-        queue_settings = QueueConsumerSettings()
+        queue_settings = config.carriers.webhook_worker
         stream_settings = StreamConsumerSettings()
 
         self.secrets: dict[str, secretsmanager.Secret] = {}
@@ -137,7 +137,7 @@ class CarrierTracking(Construct):
                 description=f"Secrets Manager secret holding the {provider} webhook secret (JSON field `secret`)",
             )
             arn.override_logical_id(f"{logical}WebhookSecretArn")
-        routes = http_api.add_routes(
+        self.webhook_routes = routes = http_api.add_routes(
             path=WEBHOOK_ROUTE,
             methods=[apigwv2.HttpMethod.POST],
             integration=integrations.HttpLambdaIntegration(

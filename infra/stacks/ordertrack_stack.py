@@ -103,6 +103,12 @@ class OrdertrackStack(Stack):
             http_api=self.storefront_api.http_api,
             operations_alerts=self.customer_notifications.operations_alerts,
         )
+        # carriers' retries and storefront bursts each have their own throttle
+        self.storefront_api.limit_routes(
+            self.carrier_tracking.webhook_routes,
+            rate_limit=config.api.webhook_throttling_rate_limit,
+            burst_limit=config.api.webhook_throttling_burst_limit,
+        )
         self.tracking_page = TrackingPage(
             self,
             "TrackingPage",
