@@ -198,8 +198,11 @@ class StorefrontApi(Construct):
         # `$default`: a request no route matches (`GET /v1/nope`, a wrong method) reaches the
         # storefront function, which answers in the error envelope instead of API Gateway's bare
         # {"message": "Not Found"}; it needs the key like any storefront route
+        # (built where HttpApi's `default_integration` would build it: same logical id, so an update
+        # replaces nothing, while `default_authorizer` is not used because it would also guard the
+        # public routes other constructs add)
         apigwv2.HttpRoute(
-            self,
+            self.http_api,
             "DefaultRoute",
             http_api=self.http_api,
             route_key=apigwv2.HttpRouteKey.DEFAULT,

@@ -24,14 +24,14 @@ Settings, read from ``env`` first, then ``os.environ``:
   template (``DefaultRouteSettings``, per-route ``RouteSettings``), answering 429 as API Gateway
   does. Off by default: benchmarks and the contract fuzzer drive the local stack far above a
   stage's rate on purpose, to measure and test the code rather than the throttle.
-
-Routes with a Lambda authorizer (``AWS::ApiGatewayV2::Authorizer``) run it before their function,
-with its identity sources and result caching (``infra.local.authorizers``).
 * ``ORDERTRACK_SIMULATOR_SPEED`` (default 1): how fast the provider simulator plays journeys
   (docs/provider-simulator.md); ``ORDERTRACK_<PROVIDER>_API_URL`` points a provider's clients
   elsewhere than the simulator (default: the simulator's own URL for that provider);
 * ``ORDERTRACK_LOCAL_FAULTS``: faults the provider simulator injects (``provider.<name>=5xx:<rate>``
   or ``timeout:<rate>``).
+
+Routes with a Lambda authorizer (``AWS::ApiGatewayV2::Authorizer``) run it before their function,
+with its identity sources and result caching (``infra.local.authorizers``).
 
 The provider simulator (``infra.local.providers``) stands in for EasyPost, AfterShip, Kuaidi100,
 17TRACK and Shippo: it answers the registration and query APIs on a free loopback port and pushes
@@ -452,7 +452,7 @@ class LocalStack:
                 named = sorted(references(route.properties.get("AuthorizerId")) & authorizers.keys())
                 authorizer_id = named[0] if named else str(properties.get("AuthorizerId"))
             self._route_targets.append((str(properties["RouteKey"]), function, authorizer_id))
-        routed = {function for _, function, authorizer_id in self._route_targets}
+        routed = {function for _, function, _ in self._route_targets}
         return routed | {
             self._authorizer_targets[authorizer_id]
             for _, _, authorizer_id in self._route_targets

@@ -239,3 +239,19 @@ def test_a_stage_without_limits_throttles_nothing() -> None:
     throttle = StageThrottle.from_stage({}, FakeClock())
 
     assert all(throttle.allow(ORDERS) for _ in range(1000))
+
+
+def test_the_synthesized_stage_gives_webhooks_their_own_bucket() -> None:
+    from infra.config import StageConfig
+    from infra.local.template import Template
+    from infra.synth import ensure_synthesized
+
+    stage = Template.load(ensure_synthesized()).resources["StorefrontApiDefaultStage"]
+    throttle = StageThrottle.from_stage(stage.properties, FakeClock())
+    api = StageConfig().api
+
+    assert throttle.limits_of(WEBHOOK) == Limits(
+        api.webhook_throttling_rate_limit, api.webhook_throttling_burst_limit
+    )
+    assert throttle.limits_of(ORDERS) == Limits(api.throttling_rate_limit, api.throttling_burst_limit)
+    assert set(throttle.routes) == {WEBHOOK}  # named in RouteSettings; the storefront keeps the default
