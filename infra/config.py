@@ -56,6 +56,20 @@ class ApiSettings(_Settings):
     function: FunctionSettings = FunctionSettings(timeout_seconds=10)
     throttling_rate_limit: float = Field(default=50, gt=0, description="steady requests per second")
     throttling_burst_limit: int = Field(default=100, gt=0)
+    webhook_throttling_rate_limit: float = Field(
+        default=50,
+        gt=0,
+        description="steady requests per second of the carrier webhook route, its own limit apart from "
+        "the storefront routes' (the stage default), so neither can use up the other's",
+    )
+    webhook_throttling_burst_limit: int = Field(default=100, gt=0)
+    authorizer: FunctionSettings = FunctionSettings(memory_mb=256, timeout_seconds=5)
+    authorizer_cache_seconds: int = Field(
+        default=300,
+        ge=0,
+        le=3600,
+        description="how long API Gateway caches the authorizer's answer per API key (0: no cache)",
+    )
 
     @field_validator("function")
     @classmethod
@@ -85,6 +99,13 @@ class QueueConsumerSettings(_Settings):
     batch_size: int = Field(default=10, ge=1, le=10000)
     batching_window_seconds: int = Field(default=0, ge=0, le=300)
     max_receive_count: int = Field(default=5, ge=1, le=1000)
+    max_concurrency: int = Field(
+        default=5,
+        ge=2,
+        le=1000,
+        description="most concurrent invocations the queue's event source mapping starts (AWS minimum 2), "
+        "so a backlog cannot take the account's concurrency from the API",
+    )
     visibility_timeout_seconds: int | None = Field(
         default=None, ge=0, le=43200, description="None: six times the function timeout plus the window"
     )
@@ -181,8 +202,9 @@ class CarrierSettings(_Settings):
         description="Which provider each carrier's tracking numbers are registered with: `routes` "
         "(carrier slug -> easypost | aftership | kuaidi100 | 17track | shippo | none) and `default`",
     )
+    webhook_worker: QueueConsumerSettings = QueueConsumerSettings(max_concurrency=5)
     registration_worker: QueueConsumerSettings = QueueConsumerSettings(
-        function=FunctionSettings(timeout_seconds=120), batch_size=5
+        function=FunctionSettings(timeout_seconds=120), batch_size=5, max_concurrency=2
     )
     registration_retry_base_seconds: int = Field(
         default=30, ge=1, le=900, description="first backoff after a provider outage (doubles per receive)"
@@ -212,8 +234,8 @@ class StageConfig(_Settings):
         "group it reports, until it succeeds (the on-failure queue only receives the batch's metadata, "
         "so a discarded batch would lose counts); bisection would start a retry inside a written group",
     )
-    stock_reservation: QueueConsumerSettings = QueueConsumerSettings()
-    notifications: CustomerNotificationSettings = CustomerNotificationSettings()
+    stock_reservation: QueueConsumerSettings = QueueConsumerSettings(max_concurrency=10)
+    notifications: CustomerNotificationSettings = CustomerNotificationSettings(max_concurrency=5)
     order_lifecycle: OrderLifecycleSettings = OrderLifecycleSettings()
     customer_service: CustomerServiceSettings = CustomerServiceSettings()
     carriers: CarrierSettings = CarrierSettings()

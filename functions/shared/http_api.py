@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -22,6 +21,7 @@ from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
+from shared.api_keys import API_KEY_HEADER, is_accepted_key
 from shared.errors import (
     DomainError,
     MalformedJson,
@@ -34,7 +34,6 @@ from shared.media_types import parse_media_type
 from shared.observability import logger
 
 MAX_BODY_BYTES = 256 * 1024
-API_KEY_HEADER = "x-api-key"
 JSON = "application/json"
 
 
@@ -205,11 +204,7 @@ def check_api_key(presented: str | None, accepted: Iterable[str]) -> None:
     """Constant-time comparison of the presented key against every accepted key."""
     if not presented:
         raise Unauthorized("Missing API key: send it in the x-api-key header.")
-    matched = False
-    for key in accepted:
-        if key and hmac.compare_digest(presented.encode(), key.encode()):
-            matched = True
-    if not matched:
+    if not is_accepted_key(presented, accepted):
         raise Unauthorized("Invalid API key.")
 
 

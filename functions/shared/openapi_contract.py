@@ -4,12 +4,14 @@
   `{"error": {"code", "message", "details"}}` (`ErrorResponse`), and the codes it can carry (in the
   description and as `x-error-codes`); Powertools' `HTTPValidationError` (a body we never send) is
   replaced by it;
-- a stage throttle's 429 is documented with the body API Gateway sends (`{"message": ...}`);
+- a stage throttle's 429 is documented with the body API Gateway sends (`{"message": ...}`), and so
+  are the API key authorizer's refusals: 401 without a key, 403 with a key it does not accept (a
+  401 in the envelope is the function's own check, during a key rotation);
 - operations whose success status differs from Powertools' default (201) say so;
 - routes served by other functions (webhooks, tracking page, survey page) are added as given.
 
-Which statuses apply follows from the operation (every operation: 400, 401 unless public, 413, 422,
-429; one with a path parameter: 404; one with a body: 415) plus what the caller lists per operation.
+Which statuses apply follows from the operation (every operation: 400, 401 and 403 unless public, 413,
+422, 429; one with a path parameter: 404; one with a body: 415) plus what the caller lists per operation.
 """
 
 from __future__ import annotations
@@ -46,6 +48,13 @@ ERROR_SCHEMA = {
         "type": "object",
         "required": ["message"],
         "properties": {"message": {"type": "string", "examples": ["Too Many Requests"]}},
+    },
+    "GatewayRefusal": {
+        "title": "GatewayRefusal",
+        "description": "API Gateway's own answer when the API key authorizer refuses a call, before the API runs.",
+        "type": "object",
+        "required": ["message"],
+        "properties": {"message": {"type": "string", "examples": ["Unauthorized", "Forbidden"]}},
     },
 }
 
@@ -86,6 +95,32 @@ THROTTLED = {
     "retry with backoff.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ThrottledResponse"}}},
 }
+
+
+FORBIDDEN = {
+    "description": "The x-api-key is not a key of this API (refused by API Gateway's authorizer).",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GatewayRefusal"}}},
+}
+
+
+def _unauthorized(codes: Sequence[str]) -> dict[str, Any]:
+    listed = ", ".join(f"`{code}`" for code in codes)
+    return {
+        "description": 'No x-api-key: API Gateway answers `{"message": "Unauthorized"}` (GatewayRefusal). '
+        "While the key is rotated, a new key the storefront has not read yet (for at most five minutes) "
+        f"gets the error envelope. Codes: {listed}.",
+        "x-error-codes": list(codes),
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/GatewayRefusal"},
+                        {"$ref": "#/components/schemas/ErrorResponse"},
+                    ]
+                }
+            }
+        },
+    }
 
 
 def _uses(document: Mapping[str, Any], name: str) -> bool:
@@ -149,4 +184,7 @@ def _complete_operation(
     for status in sorted(statuses):
         codes = [*DEFAULT_CODES.get(status, ()), *statuses[status]]
         responses[str(status)] = _error_response(status, list(dict.fromkeys(codes)))
+    if not public:
+        responses["401"] = _unauthorized(list(dict.fromkeys([*DEFAULT_CODES[401], *statuses[401]])))
+        responses["403"] = copy.deepcopy(FORBIDDEN)
     responses["429"] = copy.deepcopy(THROTTLED)

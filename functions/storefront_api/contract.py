@@ -170,6 +170,12 @@ def _webhook(provider: str) -> dict[str, Any]:
             "401": _json_error("Signature missing or invalid", ("invalid_signature",)),
             "413": _json_error("Body too large", ("payload_too_large",)),
             "415": _json_error(f"Not {media}", ("unsupported_media_type",)),
+            "429": {
+                "description": "Too many requests: the webhook route's own throttle was exceeded (providers retry).",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ThrottledResponse"}}
+                },
+            },
         },
     }
     if header is not None:

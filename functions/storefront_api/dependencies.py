@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from shared.api_keys import keys_in_secret
 from shared.aws_clients import aws_client
 from shared.clock import Clock, SystemClock
 from shared.settings import FunctionSettings
@@ -110,9 +110,9 @@ def customer_link_keys() -> tuple[str, ...]:
 def accepted_api_keys() -> list[str]:
     """The storefront keys from Secrets Manager (cached per container, refreshed every 5 minutes).
     The secret is JSON: `api_key`, and optionally `previous_api_key` during a rotation."""
-    raw = _secrets_provider().get(settings().api_key_secret_arn, max_age=API_KEY_CACHE_SECONDS)
-    document = json.loads(raw) if isinstance(raw, str) else {}
-    return [str(document[name]) for name in ("api_key", "previous_api_key") if document.get(name)]
+    return keys_in_secret(
+        _secrets_provider().get(settings().api_key_secret_arn, max_age=API_KEY_CACHE_SECONDS)
+    )
 
 
 @cache

@@ -15,7 +15,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from infra.config import ApiSettings, QueueConsumerSettings, StageConfig
+from infra.config import ApiSettings, StageConfig
 from infra.constructs.domain_events import subscribe_to_domain_events
 from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
 from infra.constructs.logical_ids import pin_logical_id
@@ -59,7 +59,7 @@ class CarrierTracking(Construct):
         domain_events: events.IEventBus,
     ) -> None:
         super().__init__(scope, construct_id)
-        queue_settings = QueueConsumerSettings()
+        queue_settings = config.carriers.webhook_worker
 
         self.secrets: dict[str, secretsmanager.Secret] = {}
         for provider in PROVIDERS:
@@ -134,7 +134,7 @@ class CarrierTracking(Construct):
                 description=f"Secrets Manager secret holding the {provider} webhook secret (JSON field `secret`)",
             )
             arn.override_logical_id(f"{logical}WebhookSecretArn")
-        routes = http_api.add_routes(
+        self.webhook_routes = routes = http_api.add_routes(
             path=WEBHOOK_ROUTE,
             methods=[apigwv2.HttpMethod.POST],
             integration=integrations.HttpLambdaIntegration(

@@ -223,12 +223,15 @@ class ServiceFunction(Construct):
         )
 
     def consume_queue(self, queue: sqs.IQueue, settings: QueueConsumerSettings) -> None:
-        """Drain `queue` in batches; the handler reports partial batch failures, always."""
+        """Drain `queue` in batches; the handler reports partial batch failures, always. At most
+        `settings.max_concurrency` invocations at once, so a backlog leaves the account's
+        concurrency to the API."""
         self.function.add_event_source(
             event_sources.SqsEventSource(
                 queue,
                 batch_size=settings.batch_size,
                 max_batching_window=Duration.seconds(settings.batching_window_seconds),
                 report_batch_item_failures=True,
+                max_concurrency=settings.max_concurrency,
             )
         )

@@ -1,7 +1,11 @@
 """Storefront API: an HTTP API whose explicit routes all reach one function.
 
-`STOREFRONT_ROUTES` is the one list of routes; add new routes there. The function authorizes
-requests itself with the API key kept in Secrets Manager.
+`STOREFRONT_ROUTES` is the one list of routes; add new routes there. Every storefront route (and
+`$default`) is guarded by a Lambda REQUEST authorizer that checks the `x-api-key` header against
+the key kept in Secrets Manager, with simple responses and cached results: a call without a valid
+key is refused by API Gateway (401 without a key, 403 with a wrong one) before the storefront
+function runs. `PUBLIC_ROUTES` (the OpenAPI document and its viewer) and the routes other
+constructs add (signed webhooks, the customers' pages) carry their own credentials or none.
 """
 
 from __future__ import annotations
@@ -11,9 +15,13 @@ from dataclasses import dataclass
 
 from aws_cdk import (
     CfnOutput,
+    Duration,
 )
 from aws_cdk import (
     aws_apigatewayv2 as apigwv2,
+)
+from aws_cdk import (
+    aws_apigatewayv2_authorizers as authorizers,
 )
 from aws_cdk import (
     aws_apigatewayv2_integrations as integrations,
@@ -33,6 +41,8 @@ from infra.constructs.logical_ids import pin_logical_id
 from infra.constructs.nag import suppress
 
 HANDLER = "storefront_api.handler.handler"
+AUTHORIZER_HANDLER = "storefront_api.authorize.handler"
+API_KEY_IDENTITY_SOURCE = "$request.header.x-api-key"
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,8 @@ STOREFRONT_ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("GET", "/openapi.json"),
     ApiRoute("GET", "/docs"),
 )
+PUBLIC_ROUTES: frozenset[ApiRoute] = frozenset({ApiRoute("GET", "/openapi.json"), ApiRoute("GET", "/docs")})
+"""Storefront routes anyone may call: the API's own description."""
 
 LOCAL_SECRET_METADATA_KEY = "ordertrack:local-secret"  # noqa: S105 - a metadata key, not a secret
 """Tells the local runtime what to store in a generated secret when it provisions it in moto."""
@@ -153,31 +165,66 @@ class StorefrontApi(Construct):
         self.handler.grant_table_read_write_data(orders_table)
         self.api_key_secret.grant_read(function)
 
+        self.authorizer_function = ServiceFunction(
+            self,
+            "Authorizer",
+            runtime=runtime,
+            name="StorefrontAuthorizer",
+            handler=AUTHORIZER_HANDLER,
+            service_name="storefront-authorizer",
+            description="Storefront API authorizer: accepts a request whose x-api-key is the storefront key",
+            settings=settings.authorizer,
+            environment={"API_KEY_SECRET_ARN": self.api_key_secret.secret_arn},
+        )
+        self.api_key_secret.grant_read(self.authorizer_function.function)
+        self.authorizer = authorizers.HttpLambdaAuthorizer(
+            "StorefrontApiKeyAuthorizer",
+            self.authorizer_function.function,
+            authorizer_name="storefront-api-key",
+            identity_source=[API_KEY_IDENTITY_SOURCE],
+            response_types=[authorizers.HttpLambdaResponseType.SIMPLE],
+            results_cache_ttl=Duration.seconds(settings.authorizer_cache_seconds),
+        )
+
         integration = integrations.HttpLambdaIntegration(
             "StorefrontApiIntegration",
             function,
             payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
         )
         self.http_api = apigwv2.HttpApi(
-            self,
-            "HttpApi",
-            description="ordertrack storefront API",
-            create_default_stage=False,
-            # `$default`: a request no route matches (`GET /v1/nope`, a wrong method) reaches the
-            # storefront function, which answers in the error envelope instead of API Gateway's
-            # bare {"message": "Not Found"}
-            default_integration=integration,
+            self, "HttpApi", description="ordertrack storefront API", create_default_stage=False
         )
         pin_logical_id(self.http_api, "StorefrontHttpApi")
+        # `$default`: a request no route matches (`GET /v1/nope`, a wrong method) reaches the
+        # storefront function, which answers in the error envelope instead of API Gateway's bare
+        # {"message": "Not Found"}; it needs the key like any storefront route
+        # (built where HttpApi's `default_integration` would build it: same logical id, so an update
+        # replaces nothing, while `default_authorizer` is not used because it would also guard the
+        # public routes other constructs add)
+        apigwv2.HttpRoute(
+            self.http_api,
+            "DefaultRoute",
+            http_api=self.http_api,
+            route_key=apigwv2.HttpRouteKey.DEFAULT,
+            integration=integration,
+            authorizer=self.authorizer,
+        )
         for route in STOREFRONT_ROUTES:
             self.http_api.add_routes(
-                path=route.path, methods=[apigwv2.HttpMethod(route.method)], integration=integration
+                path=route.path,
+                methods=[apigwv2.HttpMethod(route.method)],
+                integration=integration,
+                authorizer=None if route in PUBLIC_ROUTES else self.authorizer,
             )
+        pin_logical_id(
+            self.http_api.node.find_child("StorefrontApiKeyAuthorizer"), "StorefrontApiKeyAuthorizer"
+        )
         suppress(
             self.http_api,
             "AwsSolutions-APIG4",
-            "Requests are authorized inside the storefront function, which checks the API key "
-            "from Secrets Manager and answers 401 with a JSON error body.",
+            "Storefront routes use the API key authorizer; the routes without one are public on "
+            "purpose: the OpenAPI document and its viewer, and the routes that other constructs add "
+            "with their own credentials (signed webhooks, signed customer links).",
         )
 
         self.access_logs = retained_log_group(self, "AccessLogs", config.log_retention_days)
@@ -197,7 +244,23 @@ class StorefrontApi(Construct):
             destination_arn=self.access_logs.log_group_arn, format=ACCESS_LOG_FORMAT
         )
         pin_logical_id(self.stage, "StorefrontApiDefaultStage")
+        self._route_settings: dict[str, dict[str, float | int]] = {}
 
         self.url = self.stage.url
         url_output = CfnOutput(self, "Url", value=self.url, description="Base URL of the storefront API")
         url_output.override_logical_id("StorefrontApiUrl")
+
+    def limit_routes(self, routes: list[apigwv2.HttpRoute], *, rate_limit: float, burst_limit: int) -> None:
+        """Give `routes` their own throttle (stage `RouteSettings`, keyed by route key) instead of the
+        stage default, so traffic on them and on the other routes cannot use up each other's."""
+        cfn_stage: apigwv2.CfnStage = self.stage.node.default_child  # type: ignore[assignment]
+        for route in routes:
+            cfn_route: apigwv2.CfnRoute = route.node.default_child  # type: ignore[assignment]
+            # RouteSettings is a JSON map in CloudFormation: its values keep their CloudFormation names
+            self._route_settings[cfn_route.route_key] = {
+                "ThrottlingRateLimit": rate_limit,
+                "ThrottlingBurstLimit": burst_limit,
+            }
+            # a stage's RouteSettings may only name routes that exist already
+            self.stage.node.add_dependency(route)
+        cfn_stage.route_settings = dict(sorted(self._route_settings.items()))

@@ -8,7 +8,9 @@ payload format 2.0 events and responses translated back per the 2.0 rules: a res
 ``isBase64Encoded``); any other result is a 200 ``application/json`` response whose body is the
 result as JSON. A function error is ``500 {"message":"Internal Server Error"}``, a body above
 10 MB is ``413``. With a ``CorsConfiguration`` on the API, preflight requests are answered and
-CORS headers added as API Gateway does.
+CORS headers added as API Gateway does. Before the integration, a matched route passes the stage's
+throttle (``infra.local.throttling``, when enabled) and then its authorizer, if it has one
+(``infra.local.authorizers``).
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from infra.local.authorizers import LambdaAuthorizer
 from infra.local.functions import FunctionRuntime
 from infra.local.template import ACCOUNT_ID
+from infra.local.throttling import TOO_MANY_REQUESTS, StageThrottle
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 _LOG = logging.getLogger("ordertrack.local")
@@ -40,15 +44,17 @@ class Route:
     function: FunctionRuntime
     method: str = ""
     segments: tuple[str, ...] = ()
+    authorizer: LambdaAuthorizer | None = None
 
     @classmethod
-    def parse(cls, route_key: str, function: FunctionRuntime) -> Route:
+    def parse(
+        cls, route_key: str, function: FunctionRuntime, authorizer: LambdaAuthorizer | None = None
+    ) -> Route:
         if route_key == "$default":
-            return cls(route_key, function)
+            return cls(route_key, function, authorizer=authorizer)
         method, _, path = route_key.partition(" ")
-        return cls(
-            route_key, function, method.upper(), tuple(path.strip("/").split("/")) if path != "/" else ()
-        )
+        segments = tuple(path.strip("/").split("/")) if path != "/" else ()
+        return cls(route_key, function, method.upper(), segments, authorizer)
 
     @property
     def is_default(self) -> bool:
@@ -285,11 +291,19 @@ LocalRoute = Callable[[str, str, bytes], HttpResponse | None]
 class HttpApi:
     """Dispatches requests: local-only routes first, then the template's routes."""
 
-    def __init__(self, routes: RouteTable, api_id: str, cors: Cors | None, local_routes: LocalRoute) -> None:
+    def __init__(
+        self,
+        routes: RouteTable,
+        api_id: str,
+        cors: Cors | None,
+        local_routes: LocalRoute,
+        throttle: StageThrottle | None = None,
+    ) -> None:
         self.routes = routes
         self.api_id = api_id
         self.cors = cors
         self.local_routes = local_routes
+        self.throttle = throttle
 
     def handle(self, request: HttpRequest, domain_name: str) -> HttpResponse:
         local = self.local_routes(request.method, request.path, request.body)
@@ -314,18 +328,32 @@ class HttpApi:
         else:
             route, parameters = found
             event = build_event(request, route, parameters, self.api_id, domain_name)
-            result = route.function.invoke(event, trigger="http")
-            if result.ok:
-                try:
-                    response = translate_result(result.payload)
-                except (TypeError, ValueError, KeyError):
-                    response = json_response(500, {"message": "Internal Server Error"})
-            else:
-                response = json_response(500, {"message": "Internal Server Error"})
+            response = self._refusal(route, event) or self._integrate(route, event)
             response.headers.append(("Apigw-Requestid", event["requestContext"]["requestId"]))
         if self.cors is not None:
             self.cors.decorate(origin, response)
         return response
+
+    def _refusal(self, route: Route, event: dict[str, Any]) -> HttpResponse | None:
+        """API Gateway's own answer before the integration: throttled (429), then refused by the
+        route's authorizer (401, 403, or 500 when the authorizer fails)."""
+        if self.throttle is not None and not self.throttle.allow(route.route_key):
+            return json_response(429, TOO_MANY_REQUESTS)
+        if route.authorizer is not None:
+            refusal = route.authorizer.authorize(event)
+            if refusal is not None:
+                return json_response(refusal.status, refusal.body)
+        return None
+
+    @staticmethod
+    def _integrate(route: Route, event: dict[str, Any]) -> HttpResponse:
+        result = route.function.invoke(event, trigger="http")
+        if not result.ok:
+            return json_response(500, {"message": "Internal Server Error"})
+        try:
+            return translate_result(result.payload)
+        except (TypeError, ValueError, KeyError):
+            return json_response(500, {"message": "Internal Server Error"})
 
 
 class _Server(ThreadingHTTPServer):

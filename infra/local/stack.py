@@ -21,11 +21,18 @@ Settings, read from ``env`` first, then ``os.environ``:
 * ``ORDERTRACK_LOCAL_API_CONCURRENCY`` (default 1): workers per function behind an HTTP route;
 * ``ORDERTRACK_LOCAL_CONCURRENCY`` (default 1): workers per other function;
 * ``ORDERTRACK_LOCAL_LOG_LEVEL``: every function's ``POWERTOOLS_LOG_LEVEL`` instead of the template's;
+* ``ORDERTRACK_LOCAL_THROTTLING`` (default ``off``): ``on`` applies the stage's throttles from the
+  template (``DefaultRouteSettings``, per-route ``RouteSettings``), answering 429 as API Gateway
+  does. Off by default: benchmarks and the contract fuzzer drive the local stack far above a
+  stage's rate on purpose, to measure and test the code rather than the throttle.
 * ``ORDERTRACK_SIMULATOR_SPEED`` (default 1): how fast the provider simulator plays journeys
   (docs/provider-simulator.md); ``ORDERTRACK_<PROVIDER>_API_URL`` points a provider's clients
   elsewhere than the simulator (default: the simulator's own URL for that provider);
 * ``ORDERTRACK_LOCAL_FAULTS``: faults the provider simulator injects (``provider.<name>=5xx:<rate>``
   or ``timeout:<rate>``).
+
+Routes with a Lambda authorizer (``AWS::ApiGatewayV2::Authorizer``) run it before their function,
+with its identity sources and result caching (``infra.local.authorizers``).
 
 The provider simulator (``infra.local.providers``) stands in for EasyPost, AfterShip, Kuaidi100,
 17TRACK and Shippo: it answers the registration and query APIs on a free loopback port and pushes
@@ -51,6 +58,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from infra.local.authorizers import LambdaAuthorizer
 from infra.local.filtering import compile_filters
 from infra.local.functions import CODE_ROOT, FunctionRuntime, FunctionSpec, configure_runtime_log
 from infra.local.http_api import Cors, HttpApi, HttpApiServer, HttpResponse, Route, RouteTable, json_response
@@ -69,6 +77,7 @@ from infra.local.template import (
     TemplateError,
     references,
 )
+from infra.local.throttling import StageThrottle
 
 DEFAULT_API_KEY = "local-dev-key"
 ENDPOINTS_FILE = Path(__file__).resolve().parents[2] / ".local" / "endpoints.json"
@@ -95,9 +104,12 @@ class LocalStack:
     ) -> None:
         self.template_path = Path(template_path)
         self.code_root = Path(code_root)
-        self._route_targets: list[tuple[str, str]] = []
+        self._route_targets: list[tuple[str, str, str | None]] = []
+        self._authorizer_targets: dict[str, str] = {}
         self._api_id = "localapi"
         self._cors: Cors | None = None
+        self._throttle: StageThrottle | None = None
+        self.authorizers: dict[str, LambdaAuthorizer] = {}
         self.template = Template.load(self.template_path)
         self.settings: Mapping[str, str] = ChainMap(dict(env or {}), os.environ)  # type: ignore[arg-type]
         self.requested_port = port
@@ -313,9 +325,16 @@ class LocalStack:
         for runtime in self.functions.values():
             runtime.wait_ready()
 
-        for route_key, target in self._route_targets:
-            if target in self.functions:
-                self.routes.add(Route.parse(route_key, self.functions[target]))
+        self._start_authorizers(resources)
+        for route_key, target, authorizer_id in self._route_targets:
+            if target not in self.functions:
+                continue
+            if authorizer_id is not None and authorizer_id not in self.authorizers:
+                # never serve a guarded route unguarded
+                _LOG.info("skip route=%s (its authorizer %s cannot run locally)", route_key, authorizer_id)
+                continue
+            authorizer = self.authorizers.get(authorizer_id) if authorizer_id else None
+            self.routes.add(Route.parse(route_key, self.functions[target], authorizer))
         for mapping in mappings:
             self._wire_mapping(mapping, function_resources)
         self.schedules = ScheduleRunner(
@@ -331,7 +350,7 @@ class LocalStack:
         for stream_source in self.stream_sources:
             stream_source.start()
         self.schedules.start()
-        self._http.start(HttpApi(self.routes, self._api_id, self._cors, self._local_route))
+        self._http.start(HttpApi(self.routes, self._api_id, self._cors, self._local_route, self._throttle))
 
     def _start_provider_simulator(self) -> None:
         """The providers' "dashboards" point at this stack's webhook URLs and hold its secrets;
@@ -402,6 +421,15 @@ class LocalStack:
             self.resolver.properties(apis[0]).get("CorsConfiguration") if apis else None
         )
         integrations = {r.logical_id: r for r in resources if r.type == "AWS::ApiGatewayV2::Integration"}
+        authorizers = {r.logical_id: r for r in resources if r.type == "AWS::ApiGatewayV2::Authorizer"}
+        self._authorizer_targets = {}
+        for logical_id, authorizer in authorizers.items():
+            function = self._function_of(authorizer.properties.get("AuthorizerUri"), functions)
+            if function is not None:
+                self._authorizer_targets[logical_id] = function
+        stages = [r for r in resources if r.type == "AWS::ApiGatewayV2::Stage"]
+        if stages and self.settings.get("ORDERTRACK_LOCAL_THROTTLING", "off").lower() == "on":
+            self._throttle = StageThrottle.from_stage(self.resolver.properties(stages[0]))
         self._route_targets = []
         for route in (r for r in resources if r.type == "AWS::ApiGatewayV2::Route"):
             properties = self.resolver.properties(route)
@@ -420,8 +448,27 @@ class LocalStack:
             if function is None:
                 _LOG.info("skip route=%s (integration target is not a function)", properties.get("RouteKey"))
                 continue
-            self._route_targets.append((str(properties["RouteKey"]), function))
-        return {function for _, function in self._route_targets}
+            authorizer_id = None
+            if str(properties.get("AuthorizationType", "NONE")).upper() == "CUSTOM":
+                named = sorted(references(route.properties.get("AuthorizerId")) & authorizers.keys())
+                authorizer_id = named[0] if named else str(properties.get("AuthorizerId"))
+            self._route_targets.append((str(properties["RouteKey"]), function, authorizer_id))
+        routed = {function for _, function, _ in self._route_targets}
+        return routed | {
+            self._authorizer_targets[authorizer_id]
+            for _, _, authorizer_id in self._route_targets
+            if authorizer_id in self._authorizer_targets
+        }
+
+    def _start_authorizers(self, resources: list[Resource]) -> None:
+        assert self.resolver is not None
+        for resource in resources:
+            function = self._authorizer_targets.get(resource.logical_id)
+            if resource.type != "AWS::ApiGatewayV2::Authorizer" or function not in self.functions:
+                continue
+            self.authorizers[resource.logical_id] = LambdaAuthorizer.from_properties(
+                resource.logical_id, self.resolver.properties(resource), self.functions[function]
+            )
 
     def _wire_mapping(self, mapping: Resource, functions: Mapping[str, Resource]) -> None:
         assert self.resolver is not None

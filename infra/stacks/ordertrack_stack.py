@@ -108,6 +108,12 @@ class OrdertrackStack(Stack):
             operations_alerts=self.customer_notifications.operations_alerts,
             domain_events=self.domain_events.bus,
         )
+        # carriers' retries and storefront bursts each have their own throttle
+        self.storefront_api.limit_routes(
+            self.carrier_tracking.webhook_routes,
+            rate_limit=config.api.webhook_throttling_rate_limit,
+            burst_limit=config.api.webhook_throttling_burst_limit,
+        )
         self.tracking_page = TrackingPage(
             self,
             "TrackingPage",

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+import requests
 
 from tests.e2e.conftest import Storefront, body_for
 from tests.factories import load_event
@@ -163,29 +164,46 @@ def test_concurrent_orders_never_oversell(storefront: Storefront, new_customer: 
 
 
 def test_unauthenticated_calls_are_refused_and_change_nothing(
-    storefront: Storefront, new_customer: Any
+    storefront: Storefront, new_customer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tea = sku("TEA")
     customer = new_customer("en")
     body = body_for(customer, [{"sku": tea, "quantity": 1, "unit_price": "1.00"}])
+    storefront_function = storefront.stack.functions["StorefrontApiFunction"]
+    reached: list[Any] = []
+    invoke = storefront_function.invoke
 
-    for headers in ({"x-api-key": ""}, {"x-api-key": "not-the-key"}):
+    def recording_invoke(event: Any, **options: Any) -> Any:
+        reached.append(event)
+        return invoke(event, **options)
+
+    monkeypatch.setattr(storefront_function, "invoke", recording_invoke)
+
+    # API Gateway's authorizer answers: no key (or an empty one) is 401, a wrong key 403
+    for headers, status, message in (
+        ({"x-api-key": ""}, 401, "Unauthorized"),
+        ({"x-api-key": "not-the-key"}, 403, "Forbidden"),
+    ):
         response = storefront.http.post(
             f"{storefront.url}/v1/orders", json=body, headers={**headers, "Idempotency-Key": "k"}, timeout=10
         )
-        assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
-        assert (
-            storefront.http.put(
-                f"{storefront.url}/v1/inventory/{tea}", json={"on_hand": 1}, headers=headers, timeout=10
-            ).status_code
-            == 401
+        assert (response.status_code, response.json()) == (status, {"message": message})
+        refused = storefront.http.put(
+            f"{storefront.url}/v1/inventory/{tea}", json={"on_hand": 1}, headers=headers, timeout=10
         )
+        assert refused.status_code == status
+    # an unknown route needs the key too (`$default` has the authorizer)
+    unknown = requests.get(f"{storefront.url}/v1/nope", timeout=10)
+    assert (unknown.status_code, unknown.json()) == (401, {"message": "Unauthorized"})
+    # none of these reached the storefront function
+    assert reached == []
 
     # Other tests' orders may still be moving on this shared stack, so rather than counting items,
     # look for anything these refused calls could have written: no table holds the customer or the SKU.
     storefront.stack.wait_idle(60)
     assert items_mentioning(storefront.stack, customer["id"], customer["email"], tea) == []
     assert storefront.http.get(f"{storefront.url}/v1/inventory/{tea}", timeout=10).status_code == 404
+    assert len(reached) == 1  # the keyed call above is the first to reach it
 
 
 def items_mentioning(stack: Any, *needles: str) -> list[dict[str, Any]]:

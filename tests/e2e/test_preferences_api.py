@@ -70,7 +70,7 @@ def test_bad_preferences_are_refused_with_the_field_named(storefront: Storefront
 def test_preferences_need_the_api_key(storefront: Storefront) -> None:
     url = f"{storefront.url}/v1/customers/cust-1/preferences"
     assert requests.get(url, timeout=10).status_code == 401
-    assert requests.put(url, json={}, headers={"x-api-key": "nope"}, timeout=10).status_code == 401
+    assert requests.put(url, json={}, headers={"x-api-key": "nope"}, timeout=10).status_code == 403
 
 
 def test_an_orders_notifications_are_listed(storefront: Storefront, new_customer: Any) -> None:

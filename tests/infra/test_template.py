@@ -70,6 +70,7 @@ FUNCTION_ENVIRONMENT = {
         "CUSTOMER_SERVICE_RULES",
         "LINK_SIGNING_SECRET_ARN",
     },
+    "storefront_api.authorize.handler": {"API_KEY_SECRET_ARN"},
     "orders.handlers.dispatch_order_changes.handler": {
         "RESERVATION_QUEUE_URL",
         "NOTIFICATION_QUEUE_URL",
