@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from infra.config import StageConfig, load_stage_config
+from infra.config import QueueConsumerSettings, StageConfig, load_stage_config
 from infra.constructs.storefront_api import PUBLIC_ROUTES
 from tests.infra.conftest import SYNTH_GROUP, SynthesizedApp
+from tests.infra.test_config import MERCHANT_CONTACTS
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group(SYNTH_GROUP)]
 
@@ -66,7 +67,9 @@ def test_stage_is_created_after_the_routes_its_settings_name(synthesized: Synthe
 
 
 def test_prod_gives_webhooks_and_storefront_separate_limits() -> None:
-    api = load_stage_config({**_cdk_context(), "stage": "prod"}).api
+    context = _cdk_context()
+    prod = {**context["stages"]["prod"], **MERCHANT_CONTACTS}
+    api = load_stage_config({**context, "stage": "prod", "stages": {**context["stages"], "prod": prod}}).api
 
     assert (api.throttling_rate_limit, api.throttling_burst_limit) == (200, 400)
     assert (api.webhook_throttling_rate_limit, api.webhook_throttling_burst_limit) == (100, 200)
@@ -91,6 +94,10 @@ def test_every_sqs_mapping_has_a_maximum_concurrency_from_the_stage_settings(
         "ApplySuppressionsFunction": config.notifications.max_concurrency,
         "ApplyTrackingEventsFunction": config.carriers.webhook_worker.max_concurrency,
         "RegisterTrackingFunction": config.carriers.registration_worker.max_concurrency,
+        # the domain events' subscribers: the stock watcher keeps the queue defaults, the link
+        # consumer shares the carrier webhook worker's settings
+        "WatchStockLevelsFunction": QueueConsumerSettings().max_concurrency,
+        "ApplyLinkedEventsFunction": config.carriers.webhook_worker.max_concurrency,
     }
     queues = synthesized.of_type("AWS::SQS::Queue")
     found = {}
@@ -106,8 +113,6 @@ def test_every_sqs_mapping_has_a_maximum_concurrency_from_the_stage_settings(
 
 def test_maximum_concurrency_below_the_aws_minimum_is_rejected() -> None:
     from pydantic import ValidationError
-
-    from infra.config import QueueConsumerSettings
 
     with pytest.raises(ValidationError, match="greater than or equal to 2"):
         QueueConsumerSettings(max_concurrency=1)
