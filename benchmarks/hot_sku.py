@@ -8,6 +8,8 @@ does not report consumed capacity for transactions."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
 import time
 import uuid
@@ -36,7 +38,30 @@ def _timed_calls(calls: int, clients: int, call: Any) -> tuple[list[Any], float]
     return results, time.perf_counter() - started
 
 
+def dead_lettered(stack: Any) -> int:
+    """Messages in the reservation queue's dead-letter queue (a conflict must never put one there)."""
+    attributes = stack.client("sqs").get_queue_attributes(
+        QueueUrl=stack.physical("ReservationQueueDlq"),
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return sum(int(value) for value in attributes.values())
+
+
+def reservation_batching(stack: Any) -> tuple[int, int]:
+    """(BatchSize, MaximumBatchingWindowInSeconds) of the reservation worker's queue mapping."""
+    for resource in stack.template.document["Resources"].values():
+        properties = resource.get("Properties", {})
+        if resource["Type"] == "AWS::Lambda::EventSourceMapping" and "ReservationQueue" in json.dumps(
+            properties.get("EventSourceArn")
+        ):
+            return int(properties.get("BatchSize", 10)), int(
+                properties.get("MaximumBatchingWindowInSeconds", 0)
+            )
+    raise LookupError("no event source mapping reads ReservationQueue")
+
+
 def through_the_stack(stack: Any, attempts: int, units: int, clients: int) -> dict[str, float]:
+    dead_before = dead_lettered(stack)
     session = requests.Session()
     session.headers.update({"x-api-key": stack.api_key})
     sku = f"HOT-{uuid.uuid4().hex[:8]}".upper()
@@ -83,6 +108,7 @@ def through_the_stack(stack: Any, attempts: int, units: int, clients: int) -> di
             0, level["reserved"] - level["on_hand"], counts["confirmed"] - units, -level["available"]
         ),
         "decisions_per_s": len(statuses) / elapsed,
+        "dead_lettered": dead_lettered(stack) - dead_before,
     }
 
 
@@ -239,5 +265,6 @@ def cost_of_one_order(stack: Any) -> dict[str, Any]:
             phases["shipment"] = meter.snapshot()
         except (ImportError, TypeError, ValueError) as error:  # the lifecycle side may not be there yet
             phases["shipment_error"] = f"{type(error).__name__}: {error}"
-    stack.wait_idle(120)
+    with contextlib.suppress(TimeoutError):  # the race's notifications may still be draining
+        stack.wait_idle(120)
     return phases

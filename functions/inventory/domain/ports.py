@@ -29,6 +29,33 @@ class ShortOfStock:
 ReservationOutcome = Reserved | AlreadyDecided | ShortOfStock
 
 
+@dataclass(frozen=True)
+class ReservationRequest:
+    """One order to reserve: its lines by SKU and the timeline entry (and fields) it moves with."""
+
+    order: OrderRecord
+    quantities: dict[str, int]
+    entry: TimelineEntry
+    order_updates: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GroupCommitted:
+    """Every order of the group was reserved in one transaction."""
+
+
+@dataclass(frozen=True)
+class GroupRefused:
+    """Nothing was written: these orders had changed since they were read (already decided), or
+    these SKUs no longer had the units the group needed."""
+
+    stale_orders: frozenset[str] = frozenset()
+    short_skus: frozenset[str] = frozenset()
+
+
+GroupOutcome = GroupCommitted | GroupRefused
+
+
 class StockLevels(Protocol):
     def get(self, sku: str) -> StockLevel | None: ...
 
@@ -54,6 +81,20 @@ class StockReservations(Protocol):
     ) -> ReservationOutcome:
         """All or nothing: reserved += q, available -= q for every SKU (guarded by available >= q);
         `order.reservation` becomes `quantities`."""
+        ...
+
+    def available_units(self, skus: Sequence[str]) -> dict[str, int]:
+        """`available` of each SKU, read consistently (a SKU without stock item is absent)."""
+        ...
+
+    def fits_one_transaction(self, requests: Sequence[ReservationRequest]) -> bool:
+        """Whether `reserve_group(requests)` is one transaction (its action and size limits)."""
+        ...
+
+    def reserve_group(self, requests: Sequence[ReservationRequest]) -> GroupOutcome:
+        """Group commit, all or nothing: each order moves to its entry's status with `reservation`
+        = its quantities, and each SKU takes one update (reserved += the group's total, guarded
+        by available >= that total) and ONE audit record listing the orders and quantities."""
         ...
 
     def release(
