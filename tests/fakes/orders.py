@@ -17,6 +17,7 @@ from inventory.domain.ports import (
     GroupCommitted,
     GroupOutcome,
     GroupRefused,
+    OutOfStockDecision,
     ReservationOutcome,
     ReservationRequest,
     Reserved,
@@ -207,6 +208,9 @@ class InMemoryStock:
         )
         return Reserved()
 
+    def read_orders(self, order_ids: Sequence[str]) -> dict[str, OrderRecord | None]:
+        return {order_id: self.orders.get(order_id) for order_id in order_ids}
+
     def available_units(self, skus: Sequence[str]) -> dict[str, int]:
         return {sku: self.available(sku) for sku in skus if sku in self.on_hand}
 
@@ -214,14 +218,17 @@ class InMemoryStock:
         skus = {sku for request in requests for sku in request.quantities}
         return len(requests) + 2 * len(skus) <= self.max_group_actions
 
-    def reserve_group(self, requests: Sequence[ReservationRequest]) -> GroupOutcome:
+    def reserve_group(
+        self, requests: Sequence[ReservationRequest], out_of_stock: Sequence[OutOfStockDecision] = ()
+    ) -> GroupOutcome:
         if self.before_group_commit:
             self.before_group_commit.pop(0)()
+        read = [request.order for request in requests] + [decision.order for decision in out_of_stock]
         stale = frozenset(
-            request.order.order_id
-            for request in requests
-            if (stored := self.orders.orders[request.order.order_id]).status != request.order.status
-            or stored.version != request.order.version
+            order.order_id
+            for order in read
+            if (stored := self.orders.orders[order.order_id]).status != order.status
+            or stored.version != order.version
         )
         totals: dict[str, list[tuple[str, int]]] = {}
         for request in requests:
@@ -234,8 +241,8 @@ class InMemoryStock:
         )
         if stale or short:
             return GroupRefused(stale_orders=stale, short_skus=short)
-        entry = requests[0].entry
         for sku, lines in sorted(totals.items()):
+            entry = requests[0].entry
             total = sum(quantity for _, quantity in lines)
             self.reserved[sku] = self.reserved.get(sku, 0) + total
             single = {"order_id": lines[0][0]} if len(requests) == 1 else {}
@@ -255,6 +262,12 @@ class InMemoryStock:
                 reservation=dict(request.quantities),
                 reservation_progress=0,
                 **request.order_updates,
+            )
+        for decision in out_of_stock:
+            self._transition(
+                self.orders.orders[decision.order.order_id],
+                decision.entry,
+                short_items=list(decision.short_items),
             )
         self.group_commits.append([request.order.order_id for request in requests])
         return GroupCommitted()

@@ -26,8 +26,16 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from inventory.domain.ports import GroupCommitted, GroupOutcome, GroupRefused, ReservationRequest
+from inventory.domain.ports import (
+    GroupCommitted,
+    GroupOutcome,
+    GroupRefused,
+    OutOfStockDecision,
+    ReservationRequest,
+)
 from inventory.models.api import HistoryKind
+from orders.adapters.dynamo_orders import order_from_item, order_key
+from orders.models.order import OrderRecord
 from shared.dynamo import cancellation_codes
 from shared.errors import RetryableError
 from shared.transient import is_transient
@@ -76,13 +84,35 @@ class GroupReservations:
             raise
         return {sku: level.available for sku, level in levels.items()}
 
+    def read_orders(self, order_ids: Sequence[str]) -> dict[str, OrderRecord | None]:
+        """The order items (without shipments: an order to reserve has none), 100 per consistent
+        `BatchGetItem`, instead of one query per order."""
+        found: dict[str, OrderRecord] = {}
+        try:
+            for start in range(0, len(order_ids), 100):
+                keys = [order_key(order_id) for order_id in order_ids[start : start + 100]]
+                request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
+                while request:
+                    response = self._client.batch_get_item(RequestItems=request)
+                    for item in response.get("Responses", {}).get(self._table, []):
+                        order = order_from_item(item)
+                        found[order.order_id] = order
+                    request = response.get("UnprocessedKeys") or {}
+        except ClientError as error:
+            if is_transient(error):
+                raise RetryableError("order read was throttled") from None
+            raise
+        return {order_id: found.get(order_id) for order_id in order_ids}
+
     def fits_one_transaction(self, requests: Sequence[ReservationRequest]) -> bool:
         skus = len({sku for request in requests for sku in request.quantities})
         if len(requests) + 2 * skus > MAX_TRANSACTION_ACTIONS:
             return False
         return _estimated_bytes(requests, skus) <= MAX_TRANSACTION_BYTES
 
-    def reserve_group(self, requests: Sequence[ReservationRequest]) -> GroupOutcome:
+    def reserve_group(
+        self, requests: Sequence[ReservationRequest], out_of_stock: Sequence[OutOfStockDecision] = ()
+    ) -> GroupOutcome:
         items = [
             self._order_transition(  # type: ignore[attr-defined]
                 request.order,
@@ -96,13 +126,23 @@ class GroupReservations:
             )
             for request in requests
         ]
+        items += [
+            self._order_transition(  # type: ignore[attr-defined]
+                decision.order,
+                decision.entry,
+                {"short_items": [item.model_dump() for item in decision.short_items]},
+                decision.order.version,
+            )
+            for decision in out_of_stock
+        ]
+        decided = [request.order.order_id for request in requests] + [d.order.order_id for d in out_of_stock]
         by_sku: dict[str, list[tuple[str, int]]] = {}
         for request in requests:
             for sku, quantity in sorted(request.quantities.items()):
                 by_sku.setdefault(sku, []).append((request.order.order_id, quantity))
-        first = requests[0]
         skus = sorted(by_sku)
         for sku in skus:
+            first = requests[0]
             total = sum(quantity for _, quantity in by_sku[sku])
             single = {"order_id": first.order.order_id} if len(requests) == 1 else {}
             items.append(self._stock_update(sku, first.entry.at, reserved_delta=total))  # type: ignore[attr-defined]
@@ -129,11 +169,11 @@ class GroupReservations:
                 raise
             codes = cancellation_codes(error)
             stale = frozenset(
-                request.order.order_id
-                for request, code in zip(requests, codes, strict=False)
+                order_id
+                for order_id, code in zip(decided, codes, strict=False)
                 if code == "ConditionalCheckFailed"
             )
-            stock_codes = codes[len(requests) :: 2]
+            stock_codes = codes[len(decided) :: 2]
             short = frozenset(
                 sku for sku, code in zip(skus, stock_codes, strict=False) if code == "ConditionalCheckFailed"
             )

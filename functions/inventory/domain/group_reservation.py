@@ -9,7 +9,8 @@ update is guarded by `available >= the group's total`, so nothing is ever overso
 fails (a concurrent writer took units) or an order was already decided (a duplicate delivery),
 nothing is written and the group is read and allocated again, without the decided orders.
 
-Orders that could not be given their lines are `ShortOfStock` with what was left for them.
+Orders that could not be given their lines move to `out_of_stock` (with what was left for them)
+in the same transaction: the whole group is decided in one write, against the stock it read.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ from collections.abc import Callable, Mapping, Sequence
 from inventory.domain.ports import (
     AlreadyDecided,
     GroupCommitted,
+    MarkedOutOfStock,
+    OutOfStockDecision,
     ReservationOutcome,
     ReservationRequest,
     Reserved,
-    ShortOfStock,
     StockReservations,
 )
-from orders.models.api import ShortItem
+from orders.models.api import ShortItem, TimelineEntry
+from orders.models.order import OrderStatus
 from shared.errors import RetryableError
 
 GROUP_ATTEMPTS = 8
@@ -87,11 +90,25 @@ def reserve_group(
     for _ in range(GROUP_ATTEMPTS):
         skus = sorted({sku for request in pending for sku in request.quantities})
         granted, short = allocate(pending, reservations.available_units(skus))
-        result = reservations.reserve_group(granted) if granted else GroupCommitted()
+        decisions = [
+            OutOfStockDecision(
+                request.order, short[request.order.order_id], _out_of_stock_entry(request, short)
+            )
+            for request in pending
+            if request.order.order_id in short
+        ]
+        result = reservations.reserve_group(granted, decisions) if pending else GroupCommitted()
         if isinstance(result, GroupCommitted):
             outcomes.update({request.order.order_id: Reserved() for request in granted})
-            outcomes.update({order_id: ShortOfStock(items) for order_id, items in short.items()})
+            outcomes.update({decision.order.order_id: MarkedOutOfStock() for decision in decisions})
             return outcomes
         outcomes.update({order_id: AlreadyDecided() for order_id in result.stale_orders})
         pending = [request for request in pending if request.order.order_id not in result.stale_orders]
     raise RetryableError(f"stock kept changing while reserving a group of {len(requests)} orders")
+
+
+def _out_of_stock_entry(request: ReservationRequest, short: dict[str, list[ShortItem]]) -> TimelineEntry:
+    details = {"short_items": [item.model_dump() for item in short[request.order.order_id]]}
+    return TimelineEntry(
+        status=OrderStatus.OUT_OF_STOCK, at=request.entry.at, by=request.entry.by, details=details
+    )

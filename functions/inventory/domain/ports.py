@@ -26,7 +26,22 @@ class ShortOfStock:
     short_items: list[ShortItem] = field(default_factory=list)
 
 
-ReservationOutcome = Reserved | AlreadyDecided | ShortOfStock
+@dataclass(frozen=True)
+class MarkedOutOfStock:
+    """The order was moved to `out_of_stock` in its group's transaction."""
+
+
+ReservationOutcome = Reserved | AlreadyDecided | ShortOfStock | MarkedOutOfStock
+
+
+@dataclass(frozen=True)
+class OutOfStockDecision:
+    """An order of a group that could not be given its lines: moved to `entry` (`out_of_stock`)
+    with `short_items` in the group's transaction."""
+
+    order: OrderRecord
+    short_items: list[ShortItem]
+    entry: TimelineEntry
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,10 @@ class StockReservations(Protocol):
         `order.reservation` becomes `quantities`."""
         ...
 
+    def read_orders(self, order_ids: Sequence[str]) -> dict[str, OrderRecord | None]:
+        """The orders of a batch as stored (None: no such order), read consistently in bulk."""
+        ...
+
     def available_units(self, skus: Sequence[str]) -> dict[str, int]:
         """`available` of each SKU, read consistently (a SKU without stock item is absent)."""
         ...
@@ -91,10 +110,13 @@ class StockReservations(Protocol):
         """Whether `reserve_group(requests)` is one transaction (its action and size limits)."""
         ...
 
-    def reserve_group(self, requests: Sequence[ReservationRequest]) -> GroupOutcome:
+    def reserve_group(
+        self, requests: Sequence[ReservationRequest], out_of_stock: Sequence[OutOfStockDecision] = ()
+    ) -> GroupOutcome:
         """Group commit, all or nothing: each order moves to its entry's status with `reservation`
         = its quantities, and each SKU takes one update (reserved += the group's total, guarded
-        by available >= that total) and ONE audit record listing the orders and quantities."""
+        by available >= that total) and ONE audit record listing the orders and quantities; the
+        `out_of_stock` orders move to `out_of_stock` in the same transaction."""
         ...
 
     def release(

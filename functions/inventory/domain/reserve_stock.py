@@ -7,13 +7,16 @@ conflicting is retried in process (`retry`), then its orders are reported `Retry
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from inventory.domain.group_reservation import plan_groups, reserve_group
 from inventory.domain.ports import (
     AlreadyDecided,
+    MarkedOutOfStock,
     ReservationOutcome,
     ReservationRequest,
     Reserved,
@@ -31,6 +34,21 @@ from shared.transient import retry_transient
 
 T = TypeVar("T")
 Retry = Callable[[Callable[[], T]], T]
+
+TIME_MARGIN_SECONDS = 10.0
+"""Orders not yet decided when less than this is left of the invocation are handed back (as
+`RetryableError`), so a slow batch never times out as a whole."""
+
+
+class _KnownLimits:
+    """The per-order limits of every SKU of a batch, read once for the whole batch."""
+
+    def __init__(self, limits: dict[str, int | None]) -> None:
+        self._limits = limits
+
+    def max_per_order(self, skus: list[str]) -> dict[str, int | None]:
+        return {sku: self._limits.get(sku) for sku in skus}
+
 
 RESERVATION_ACTOR = "system:stock-reservation"
 SCREENING_ACTOR = "system:hold-rules"
@@ -71,15 +89,25 @@ def reserve_orders(
     policy: ScreeningPolicy | None = None,
     *,
     retry: Retry[dict[str, ReservationOutcome]] = retry_transient,
+    seconds_left: Callable[[], float] = lambda: math.inf,
 ) -> dict[str, ReservationResult | RetryableError]:
     """Decide each order of a batch (in message order; an id given twice is decided once): the
-    result by order id, or the RetryableError of a group that kept conflicting (nothing of it was
-    written; the messages go back to the queue)."""
+    result by order id, or a RetryableError for the orders of a group that kept conflicting, or
+    not reached before `seconds_left()` fell below TIME_MARGIN_SECONDS (nothing of them was
+    written; their messages go back to the queue)."""
     now = isoformat(clock.now())
     results: dict[str, ReservationResult | RetryableError] = {}
+    out_of_time = RetryableError("the invocation ran out of time before this order; retry")
+    loaded = reservations.read_orders(list(dict.fromkeys(order_ids)))
+    policy = _with_batch_limits(
+        policy, [o for o in loaded.values() if o and o.status == OrderStatus.RECEIVED]
+    )
     requests: list[ReservationRequest] = []
-    for order_id in dict.fromkeys(order_ids):
-        screened = _screen(order_id, orders, clock, now, policy)
+    for order_id, order in loaded.items():
+        if seconds_left() < TIME_MARGIN_SECONDS:
+            results[order_id] = out_of_time
+            continue
+        screened = _screen(order, orders, clock, now, policy)
         if isinstance(screened, ReservationRequest):
             requests.append(screened)
         else:
@@ -87,6 +115,9 @@ def reserve_orders(
     groups, alone = plan_groups(requests, reservations.fits_one_transaction)
     by_id = {request.order.order_id: request for request in requests}
     for group in groups:
+        if seconds_left() < TIME_MARGIN_SECONDS:
+            results.update({request.order.order_id: out_of_time for request in group})
+            continue
         try:
             outcomes = retry(lambda group=group: reserve_group(group, reservations))  # type: ignore[misc]
         except RetryableError as error:
@@ -95,6 +126,9 @@ def reserve_orders(
         for order_id, outcome in outcomes.items():
             results[order_id] = _decide(by_id[order_id], outcome, reservations, None, now)
     for request in alone:
+        if seconds_left() < TIME_MARGIN_SECONDS:
+            results[request.order.order_id] = out_of_time
+            continue
         try:
             outcome = retry(lambda request=request: _reserve_alone(request, reservations))  # type: ignore[misc]
         except RetryableError as error:
@@ -104,10 +138,17 @@ def reserve_orders(
     return {order_id: results[order_id] for order_id in dict.fromkeys(order_ids)}
 
 
+def _with_batch_limits(policy: ScreeningPolicy | None, received: list[OrderRecord]) -> ScreeningPolicy | None:
+    """The policy with the per-order limits of all the batch's SKUs read in one go."""
+    if policy is None or not policy.rules.enforce_max_per_order:
+        return policy
+    skus = sorted({sku for order in received for sku in order.quantities_by_sku()})
+    return replace(policy, limits=_KnownLimits(policy.limits.max_per_order(skus) if skus else {}))
+
+
 def _screen(
-    order_id: str, orders: OrderRepository, clock: Clock, now: str, policy: ScreeningPolicy | None
+    order: OrderRecord | None, orders: OrderRepository, clock: Clock, now: str, policy: ScreeningPolicy | None
 ) -> ReservationResult | ReservationRequest:
-    order = orders.get(order_id)
     if order is None:
         return ReservationResult.UNKNOWN_ORDER
     if order.status != OrderStatus.RECEIVED:
@@ -161,6 +202,8 @@ def _decide(
         return ReservationResult.RESERVED
     if isinstance(outcome, AlreadyDecided):
         return ReservationResult.ALREADY_DECIDED
+    if isinstance(outcome, MarkedOutOfStock):
+        return ReservationResult.OUT_OF_STOCK
     details = {"short_items": [item.model_dump() for item in outcome.short_items]}
     entry = TimelineEntry(status=OrderStatus.OUT_OF_STOCK, at=now, by=RESERVATION_ACTOR, details=details)
     current: OrderRecord | None = request.order if orders is None else orders.get(request.order.order_id)

@@ -79,7 +79,7 @@ class BatchDecisions:
     record handler reports each record's decision (a malformed record fails in the processor's
     own validation, as before)."""
 
-    def __init__(self, event: dict[str, Any]) -> None:
+    def __init__(self, event: dict[str, Any], context: LambdaContext) -> None:
         messages = []
         for record in event.get("Records", []):
             try:
@@ -110,5 +110,8 @@ class BatchDecisions:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return process_partial_response(
-        event=event, record_handler=BatchDecisions(event).record_handler, processor=processor, context=context
+        event=event,
+        record_handler=BatchDecisions(event, context).record_handler,
+        processor=processor,
+        context=context,
     )

@@ -70,7 +70,8 @@ def test_a_batch_for_one_sku_is_one_transaction_with_one_audit_record(
     assert [results[o.order_id] for o in batch] == [ReservationResult.CONFIRMED] * 3 + [
         ReservationResult.OUT_OF_STOCK
     ] * 2
-    assert transactions == [3 + 2]  # three orders, the stock update and one audit record
+    # five order transitions (three reserved, two out of stock), the stock update and one audit record
+    assert transactions == [5 + 2]
     level = stock.get("HOT")
     assert level is not None and (level.on_hand, level.reserved, level.available) == (3, 3, 0)
     reserve = [e for e in stock.history("HOT", 100).entries if e.kind == "reserve"]

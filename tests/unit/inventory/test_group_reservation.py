@@ -40,7 +40,7 @@ def test_one_batch_for_a_hot_sku_reserves_in_message_order_in_one_transaction() 
     results = reserve_orders(batch, orders, stock, FrozenClock(), retry=no_wait)
 
     assert [results[order_id] for order_id in batch] == [R.CONFIRMED] * 3 + [R.OUT_OF_STOCK] * 2
-    assert stock.group_commits == [batch[:3]]
+    assert stock.group_commits == [batch[:3]]  # with the two out-of-stock decisions
     (record,) = [entry for entry in stock.history if entry.kind == "reserve"]
     assert record.reserved_delta == 3
     assert [(line.order_id, line.quantity) for line in record.orders or []] == [(o, 1) for o in batch[:3]]
@@ -136,11 +136,11 @@ class ConflictingStock(InMemoryStock):
         self.conflicts = conflicts
         self.attempts = 0
 
-    def reserve_group(self, requests: Any) -> Any:
+    def reserve_group(self, requests: Any, out_of_stock: Any = ()) -> Any:
         self.attempts += 1
         if self.attempts <= self.conflicts:
             raise RetryableError("TransactionConflict")
-        return super().reserve_group(requests)
+        return super().reserve_group(requests, out_of_stock)
 
 
 def test_a_conflict_is_retried_in_process_with_jittered_backoff() -> None:
@@ -176,3 +176,42 @@ def test_a_conflict_that_outlasts_the_retries_fails_only_its_group_and_writes_no
     assert stock.attempts == 3 and len(slept) == 2
     assert stock.reserved == {} and stock.history == []
     assert {o.status for o in (orders.get(order_id) for order_id in batch) if o} == {OrderStatus.RECEIVED}
+
+
+def test_orders_not_reached_before_the_time_margin_are_handed_back_unwritten() -> None:
+    orders = InMemoryOrders()
+    stock = InMemoryStock(orders, {"HOT": 10})
+    stock.max_group_actions = 4  # two orders per group
+    batch = one_line_orders(orders, 4)
+    clock_readings = iter([30.0, 30.0, 30.0, 30.0, 30.0, 5.0])  # screening, first group, then late
+
+    results = reserve_orders(
+        batch, orders, stock, FrozenClock(), retry=no_wait, seconds_left=lambda: next(clock_readings)
+    )
+
+    assert [results[order_id] for order_id in batch[:2]] == [R.CONFIRMED, R.CONFIRMED]
+    assert all(isinstance(results[order_id], RetryableError) for order_id in batch[2:])
+    assert stock.reserved["HOT"] == 2
+    late = orders.get(batch[3])
+    assert late is not None and late.status == OrderStatus.RECEIVED
+
+
+def test_the_per_order_limits_of_a_batch_are_read_once() -> None:
+    from orders.domain.hold_rules import HoldRules, ScreeningPolicy
+
+    orders = InMemoryOrders()
+    stock = InMemoryStock(orders, {"HOT": 10})
+    stock.limits["HOT"] = 1
+    batch = [*one_line_orders(orders, 2), place(orders, {"HOT": 2}, key="too-many")]
+    reads: list[list[str]] = []
+
+    class Limits:
+        def max_per_order(self, skus: list[str]) -> dict[str, int | None]:
+            reads.append(skus)
+            return {sku: stock.limits.get(sku) for sku in skus}
+
+    policy = ScreeningPolicy(rules=HoldRules(), limits=Limits(), recent=orders, payment_hold_minutes=30)
+    results = reserve_orders(batch, orders, stock, FrozenClock(), policy, retry=no_wait)
+
+    assert [results[order_id] for order_id in batch] == [R.CONFIRMED, R.CONFIRMED, R.ON_HOLD]
+    assert reads == [["HOT"]]
