@@ -1,6 +1,9 @@
 """Hot SKU: N concurrent one-unit orders for one SKU through the local stack (HTTP API, stream,
 queues, reservation worker) against raw conditional `UpdateItem` calls on the same moto server,
 and the DynamoDB calls and write units one order costs from intake to `confirmed` and `shipped`.
+The race also counts what reached the reservation queue's dead-letter queue (a conflict must
+never put an order there); decisions are watched with `BatchGetItem`s on the table, not through
+the storefront function the race measures.
 
 Write units are computed from the items written, by DynamoDB's rules (1 unit per KB for a standard
 write, 2 per KB for a transactional one; an update is sized by the item after it), because moto

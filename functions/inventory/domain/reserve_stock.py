@@ -35,7 +35,7 @@ from shared.transient import retry_transient
 T = TypeVar("T")
 Retry = Callable[[Callable[[], T]], T]
 
-TIME_MARGIN_SECONDS = 10.0
+TIME_MARGIN_SECONDS = 15.0
 """Orders not yet decided when less than this is left of the invocation are handed back (as
 `RetryableError`), so a slow batch never times out as a whole."""
 
