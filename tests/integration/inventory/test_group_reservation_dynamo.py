@@ -27,16 +27,6 @@ from tests.fakes.orders import FrozenClock
 AT = "2026-11-24T10:00:00.000Z"
 
 
-@pytest.fixture
-def orders(dynamodb: Any, orders_table: str) -> DynamoOrderRepository:
-    return DynamoOrderRepository(orders_table, dynamodb)
-
-
-@pytest.fixture
-def stock(dynamodb: Any, orders_table: str) -> DynamoStock:
-    return DynamoStock(orders_table, dynamodb)
-
-
 def placed(orders: DynamoOrderRepository, lines: dict[str, int], key: str) -> OrderRecord:
     body = order_body(items=[{"sku": s, "quantity": q, "unit_price": "1.00"} for s, q in lines.items()])
     body["customer"] = {**body["customer"], "id": f"customer-{key}"}
