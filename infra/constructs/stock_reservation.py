@@ -36,7 +36,12 @@ class StockReservation(Construct):
             service_name="inventory",
             description="Reserves stock for new orders from ReservationQueue",
             settings=settings.function,
-            environment={"ORDERS_TABLE_NAME": orders_table.table_name},
+            environment={
+                "ORDERS_TABLE_NAME": orders_table.table_name,
+                "RESERVATION_QUEUE_URL": self.queue.queue_url,
+            },
         )
         self.worker.grant_table_read_write_data(orders_table)
+        # The event source's consume grant includes sqs:ChangeMessageVisibility on this queue, which
+        # the worker calls to hand a conflicting record back within seconds.
         self.worker.consume_queue(self.queue, settings)

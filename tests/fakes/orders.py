@@ -12,7 +12,17 @@ from inventory.domain.errors import (
     ShipmentExceedsReservation,
     UnknownSku,
 )
-from inventory.domain.ports import AlreadyDecided, ReservationOutcome, Reserved, ShortOfStock
+from inventory.domain.ports import (
+    AlreadyDecided,
+    GroupCommitted,
+    GroupOutcome,
+    GroupRefused,
+    OutOfStockDecision,
+    ReservationOutcome,
+    ReservationRequest,
+    Reserved,
+    ShortOfStock,
+)
 from inventory.models.api import AdjustmentResult, HistoryKind, StockHistoryEntry, StockLevel
 from orders.domain.ports import OrderAlreadyExists
 from orders.models.api import ShortItem, TimelineEntry
@@ -103,6 +113,9 @@ class InMemoryStock:
         self.thresholds: dict[str, int] = {}
         self.limits: dict[str, int] = {}
         self.extra_items: list[dict[str, Any]] = []  # what commit() was asked to write beside the stock
+        self.max_group_actions = 100  # as a DynamoDB transaction: one per order, two per SKU
+        self.group_commits: list[list[str]] = []  # the order ids of each committed group
+        self.before_group_commit: list[Any] = []  # callables run (once each) just before a group commit
 
     def available(self, sku: str) -> int:
         return self.on_hand.get(sku, 0) - self.reserved.get(sku, 0)
@@ -194,6 +207,70 @@ class InMemoryStock:
             stored, entry, reservation=dict(quantities), reservation_progress=0, **(order_updates or {})
         )
         return Reserved()
+
+    def read_orders(self, order_ids: Sequence[str]) -> dict[str, OrderRecord | None]:
+        return {order_id: self.orders.get(order_id) for order_id in order_ids}
+
+    def available_units(self, skus: Sequence[str]) -> dict[str, int]:
+        return {sku: self.available(sku) for sku in skus if sku in self.on_hand}
+
+    def fits_one_transaction(self, requests: Sequence[ReservationRequest]) -> bool:
+        skus = {sku for request in requests for sku in request.quantities}
+        return len(requests) + 2 * len(skus) <= self.max_group_actions
+
+    def reserve_group(
+        self, requests: Sequence[ReservationRequest], out_of_stock: Sequence[OutOfStockDecision] = ()
+    ) -> GroupOutcome:
+        if self.before_group_commit:
+            self.before_group_commit.pop(0)()
+        read = [request.order for request in requests] + [decision.order for decision in out_of_stock]
+        stale = frozenset(
+            order.order_id
+            for order in read
+            if (stored := self.orders.orders[order.order_id]).status != order.status
+            or stored.version != order.version
+        )
+        totals: dict[str, list[tuple[str, int]]] = {}
+        for request in requests:
+            for sku, quantity in sorted(request.quantities.items()):
+                totals.setdefault(sku, []).append((request.order.order_id, quantity))
+        short = frozenset(
+            sku
+            for sku, lines in totals.items()
+            if sku not in self.on_hand or self.available(sku) < sum(q for _, q in lines)
+        )
+        if stale or short:
+            return GroupRefused(stale_orders=stale, short_skus=short)
+        for sku, lines in sorted(totals.items()):
+            entry = requests[0].entry
+            total = sum(quantity for _, quantity in lines)
+            self.reserved[sku] = self.reserved.get(sku, 0) + total
+            single = {"order_id": lines[0][0]} if len(requests) == 1 else {}
+            self._record(
+                sku,
+                HistoryKind.RESERVE,
+                entry.at,
+                entry.by,
+                reserved_delta=total,
+                orders=[{"order_id": order_id, "quantity": quantity} for order_id, quantity in lines],
+                **single,
+            )
+        for request in requests:
+            self._transition(
+                self.orders.orders[request.order.order_id],
+                request.entry,
+                reservation=dict(request.quantities),
+                reservation_progress=0,
+                **request.order_updates,
+            )
+        for decision in out_of_stock:
+            self._transition(
+                self.orders.orders[decision.order.order_id],
+                decision.entry,
+                short_items=list(decision.short_items),
+            )
+        self.group_commits.append([request.order.order_id for request in requests])
+        return GroupCommitted()
 
     def release(
         self, order: OrderRecord, entry: TimelineEntry, *, order_updates: dict[str, Any] | None = None

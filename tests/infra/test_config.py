@@ -31,8 +31,9 @@ def test_defaults_describe_the_dev_stage() -> None:
     assert config.order_events.batch_size == 100
     assert config.order_events.batching_window_seconds == 1
     assert config.order_events.retry_attempts == 5
-    assert config.stock_reservation.batch_size == 10
-    assert config.stock_reservation.max_receive_count == 5
+    assert config.stock_reservation.batch_size == 50
+    assert config.stock_reservation.batching_window_seconds == 1
+    assert config.stock_reservation.max_receive_count == 100
     assert config.tracking_base_url == ""
 
 

@@ -85,7 +85,12 @@ FUNCTION_ENVIRONMENT = {
         "LINK_SIGNING_SECRET_ARN",
     },
     "service.handlers.flag_overdue_complaints.handler": {"ORDERS_TABLE_NAME", "OPERATIONS_ALERTS_TOPIC_ARN"},
-    "inventory.handlers.reserve_stock.handler": {"ORDERS_TABLE_NAME", "PAYMENT_HOLD_MINUTES", "HOLD_RULES"},
+    "inventory.handlers.reserve_stock.handler": {
+        "ORDERS_TABLE_NAME",
+        "RESERVATION_QUEUE_URL",
+        "PAYMENT_HOLD_MINUTES",
+        "HOLD_RULES",
+    },
     "orders.handlers.expire_holds.handler": {"ORDERS_TABLE_NAME"},
     "inventory.handlers.watch_stock_levels.handler": {"ORDERS_TABLE_NAME", "OPERATIONS_ALERTS_TOPIC_ARN"},
     "stats.handlers.maintain_aggregates.handler": {"ORDERS_TABLE_NAME"},
@@ -245,7 +250,8 @@ def test_every_work_queue_redrives_to_a_dead_letter_queue(synthesized: Synthesiz
         redrive = queues[logical_id]["Properties"].get("RedrivePolicy")
         assert redrive is not None, f"{logical_id} has no RedrivePolicy"
         assert _get_att_target(redrive["deadLetterTargetArn"]) in queues
-        assert redrive["maxReceiveCount"] == 5
+        # a conflict on a hot SKU must never dead-letter an order (tests/infra/test_stock_reservation.py)
+        assert redrive["maxReceiveCount"] == (100 if logical_id == "ReservationQueue" else 5), logical_id
 
 
 def test_dead_letter_queues_keep_messages_for_14_days(synthesized: SynthesizedApp) -> None:
@@ -291,9 +297,10 @@ def test_every_sqs_mapping_reports_batch_item_failures_and_outlasts_its_function
     for logical_id, mapping in mappings.items():
         props = mapping["Properties"]
         assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"], logical_id
-        # registrations call providers (up to two tries of 8 s each per job): smaller batches
-        registration = props["FunctionName"] == {"Ref": "RegisterTrackingFunction"}
-        assert props["BatchSize"] == (5 if registration else 10), logical_id
+        # registrations call providers (up to two tries of 8 s each per job): smaller batches;
+        # reservations group-commit a batch: larger ones, gathered within a window
+        expected = {"RegisterTrackingFunction": 5, "ReserveStockFunction": 50}
+        assert props["BatchSize"] == expected.get(props["FunctionName"]["Ref"], 10), logical_id
         queue = synthesized.props(_get_att_target(props["EventSourceArn"]))
         function = synthesized.props(props["FunctionName"]["Ref"])
         assert queue["VisibilityTimeout"] >= 6 * function["Timeout"], logical_id

@@ -5,7 +5,8 @@ Stock item: pk `SKU#<sku>`, sk `STOCK`, `entity` = `stock`, `on_hand`, `reserved
 do arithmetic: `available >= :quantity` is what makes overselling impossible).
 
 Audit trail: pk `SKU#<sku>`, sk `HIST#<at>#<ns>#<ref>`, `entity` = `stock_history`, written in the same
-transaction as the change it records, so the trail and the counters can never disagree.
+transaction as the change it records, so the trail and the counters can never disagree. A group
+reservation (`dynamo_group_reservations`) writes one record per SKU for all its orders.
 Adjustment idempotency records: pk `SKU#<sku>`, sk `ADJ#<hash of the Idempotency-Key>`.
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from inventory.adapters.dynamo_group_reservations import GroupReservations
 from inventory.domain.errors import (
     AdjustmentBelowReserved,
     LedgerDrift,
@@ -39,6 +41,7 @@ from orders.models.api import ShortItem, TimelineEntry
 from orders.models.order import OrderRecord
 from shared.dynamo import cancellation_codes, decode_cursor, encode_cursor, from_attributes, to_attribute
 from shared.errors import IdempotencyKeyReused, InvalidRequest, RetryableError, StockBelowReserved
+from shared.transient import is_transient
 
 STOCK_SK = "STOCK"
 HISTORY_PREFIX = "HIST#"
@@ -94,7 +97,7 @@ def history_put(
     return {"Put": {"TableName": table, "Item": item}}
 
 
-class DynamoStock:
+class DynamoStock(GroupReservations):
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name
         self._client = client
@@ -485,6 +488,8 @@ class DynamoStock:
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as error:
+            if is_transient(error):
+                raise RetryableError("stock transaction conflicted or was throttled") from None
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
             codes = cancellation_codes(error)

@@ -26,7 +26,49 @@ class ShortOfStock:
     short_items: list[ShortItem] = field(default_factory=list)
 
 
-ReservationOutcome = Reserved | AlreadyDecided | ShortOfStock
+@dataclass(frozen=True)
+class MarkedOutOfStock:
+    """The order was moved to `out_of_stock` in its group's transaction."""
+
+
+ReservationOutcome = Reserved | AlreadyDecided | ShortOfStock | MarkedOutOfStock
+
+
+@dataclass(frozen=True)
+class OutOfStockDecision:
+    """An order of a group that could not be given its lines: moved to `entry` (`out_of_stock`)
+    with `short_items` in the group's transaction."""
+
+    order: OrderRecord
+    short_items: list[ShortItem]
+    entry: TimelineEntry
+
+
+@dataclass(frozen=True)
+class ReservationRequest:
+    """One order to reserve: its lines by SKU and the timeline entry (and fields) it moves with."""
+
+    order: OrderRecord
+    quantities: dict[str, int]
+    entry: TimelineEntry
+    order_updates: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GroupCommitted:
+    """Every order of the group was reserved in one transaction."""
+
+
+@dataclass(frozen=True)
+class GroupRefused:
+    """Nothing was written: these orders had changed since they were read (already decided), or
+    these SKUs no longer had the units the group needed."""
+
+    stale_orders: frozenset[str] = frozenset()
+    short_skus: frozenset[str] = frozenset()
+
+
+GroupOutcome = GroupCommitted | GroupRefused
 
 
 class StockLevels(Protocol):
@@ -54,6 +96,27 @@ class StockReservations(Protocol):
     ) -> ReservationOutcome:
         """All or nothing: reserved += q, available -= q for every SKU (guarded by available >= q);
         `order.reservation` becomes `quantities`."""
+        ...
+
+    def read_orders(self, order_ids: Sequence[str]) -> dict[str, OrderRecord | None]:
+        """The orders of a batch as stored (None: no such order), read consistently in bulk."""
+        ...
+
+    def available_units(self, skus: Sequence[str]) -> dict[str, int]:
+        """`available` of each SKU, read consistently (a SKU without stock item is absent)."""
+        ...
+
+    def fits_one_transaction(self, requests: Sequence[ReservationRequest]) -> bool:
+        """Whether `reserve_group(requests)` is one transaction (its action and size limits)."""
+        ...
+
+    def reserve_group(
+        self, requests: Sequence[ReservationRequest], out_of_stock: Sequence[OutOfStockDecision] = ()
+    ) -> GroupOutcome:
+        """Group commit, all or nothing: each order moves to its entry's status with `reservation`
+        = its quantities, and each SKU takes one update (reserved += the group's total, guarded
+        by available >= that total) and ONE audit record listing the orders and quantities; the
+        `out_of_stock` orders move to `out_of_stock` in the same transaction."""
         ...
 
     def release(

@@ -1,30 +1,37 @@
-"""Reservation queue -> all-or-nothing stock reservation for each received order."""
+"""Reservation queue -> all-or-nothing stock reservation for the orders of a batch, group-committed:
+the orders of one batch that reserve the same SKU do so in one transaction (see
+`inventory.domain.group_reservation`). Conflicts are retried in process; records still failing
+are handed back to the queue with a visibility of seconds (`ShortRetryBatchProcessor`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Json
+from pydantic import Json, ValidationError
 
 from inventory import dependencies as wiring
 from inventory.adapters.dynamo_stock import DynamoStock
-from inventory.domain.reserve_stock import ReservationResult, reserve_order_stock
+from inventory.domain.reserve_stock import ReservationResult, reserve_orders
 from orders.adapters.dynamo_orders import DynamoOrderRepository
 from orders.domain.hold_rules import HoldRules, ScreeningPolicy
 from shared.aws_clients import aws_client
+from shared.errors import RetryableError
 from shared.events import OrderEvent
 from shared.observability import logger, metrics
 from shared.partial_batches import process_partial_batch
 from shared.settings import FunctionSettings
+from shared.short_retries import ShortRetryBatchProcessor, SqsVisibility
 
 
 class ReserveStockSettings(FunctionSettings):
     orders_table_name: str
+    reservation_queue_url: str
     payment_hold_minutes: int = 30
     hold_rules: Json[HoldRules] = HoldRules()  # type: ignore[assignment]
 
@@ -33,8 +40,16 @@ class ReservationMessage(SqsRecordModel):
     body: Json[OrderEvent]  # type: ignore[assignment]
 
 
+@dataclass(frozen=True)
+class Dependencies:
+    orders: DynamoOrderRepository
+    stock: DynamoStock
+    policy: ScreeningPolicy
+    queue: SqsVisibility
+
+
 @cache
-def dependencies() -> tuple[DynamoOrderRepository, DynamoStock, ScreeningPolicy]:
+def dependencies() -> Dependencies:
     settings = ReserveStockSettings()  # type: ignore[call-arg]
     client = aws_client("dynamodb")
     orders = DynamoOrderRepository(settings.orders_table_name, client)
@@ -45,24 +60,59 @@ def dependencies() -> tuple[DynamoOrderRepository, DynamoStock, ScreeningPolicy]
         recent=orders,
         payment_hold_minutes=settings.payment_hold_minutes,
     )
-    return orders, stock, policy
+    return Dependencies(
+        orders, stock, policy, SqsVisibility(settings.reservation_queue_url, aws_client("sqs"))
+    )
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=ReservationMessage)
+processor = ShortRetryBatchProcessor(
+    event_type=EventType.SQS,
+    model=ReservationMessage,
+    queue=lambda: dependencies().queue,
+    # A batch whose records all failed is still answered with batchItemFailures: its records were
+    # handed back with their own (short) visibility, which an invocation error would not change.
+    raise_on_entire_batch_failure=False,
+)
 
 
-def reserve_for_message(record: ReservationMessage) -> ReservationResult:
-    orders, stock, policy = dependencies()
-    logger.append_keys(order_id=record.body.order_id)
-    result = reserve_order_stock(record.body.order_id, orders, stock, wiring.clock(), policy)
-    logger.info("reservation decided", result=result.value, event_id=record.body.event_id)
-    metrics.add_metric(name=f"Reservation_{result.value}", unit=MetricUnit.Count, value=1)
-    return result
+class BatchDecisions:
+    """The decisions of a whole batch, taken together before the processor walks its records: the
+    record handler reports each record's decision (a malformed record fails in the processor's
+    own validation, as before)."""
+
+    def __init__(self, event: dict[str, Any], context: LambdaContext) -> None:
+        messages = []
+        for record in event.get("Records", []):
+            try:
+                messages.append(ReservationMessage.model_validate(record))
+            except ValidationError:
+                continue
+        deps = dependencies()
+        self.results = reserve_orders(
+            [message.body.order_id for message in messages],
+            deps.orders,
+            deps.stock,
+            wiring.clock(),
+            deps.policy,
+        )
+
+    def record_handler(self, record: ReservationMessage) -> ReservationResult:
+        result = self.results[record.body.order_id]
+        logger.append_keys(order_id=record.body.order_id)
+        if isinstance(result, RetryableError):
+            metrics.add_metric(name="Reservation_retried", unit=MetricUnit.Count, value=1)
+            raise result
+        logger.info("reservation decided", result=result.value, event_id=record.body.event_id)
+        metrics.add_metric(name=f"Reservation_{result.value}", unit=MetricUnit.Count, value=1)
+        return result
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return process_partial_batch(
-        event=event, record_handler=reserve_for_message, processor=processor, context=context
+        event=event,
+        record_handler=BatchDecisions(event, context).record_handler,
+        processor=processor,
+        context=context,
     )

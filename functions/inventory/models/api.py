@@ -76,8 +76,16 @@ class HistoryKind(StrEnum):
     REPAIR = "repair"
 
 
+class ReservedOrder(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    order_id: str
+    quantity: int
+
+
 class StockHistoryEntry(BaseModel):
-    """One stock change, written in the same transaction as the change itself."""
+    """One stock change, written in the same transaction as the change itself. A `reserve` record
+    is one per SKU per group commit: `reserved_delta` is the group's total and `orders` lists each
+    order and its quantity (`order_id` is set too when the group is one order)."""
 
     model_config = ConfigDict(defer_build=True, extra="ignore")
 
@@ -90,6 +98,9 @@ class StockHistoryEntry(BaseModel):
     reason: str | None = None
     note: str | None = None
     order_id: str | None = None
+    orders: list[ReservedOrder] | None = Field(
+        default=None, description="For `reserve`: the orders of the group commit, in message order."
+    )
     by: str
 
 

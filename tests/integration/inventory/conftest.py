@@ -9,6 +9,8 @@ from urllib.parse import parse_qsl
 
 import pytest
 
+from inventory.adapters.dynamo_stock import DynamoStock
+from orders.adapters.dynamo_orders import DynamoOrderRepository
 from tests.factories import FakeLambdaContext, http_event
 
 Call = Callable[..., tuple[int, Any, dict[str, str]]]
@@ -38,3 +40,13 @@ def call(monkeypatch: pytest.MonkeyPatch, orders_table: str, api_key_secret: str
         return response["statusCode"], payload, response.get("headers", {})
 
     yield invoke
+
+
+@pytest.fixture
+def orders(dynamodb: Any, orders_table: str) -> DynamoOrderRepository:
+    return DynamoOrderRepository(orders_table, dynamodb)
+
+
+@pytest.fixture
+def stock(dynamodb: Any, orders_table: str) -> DynamoStock:
+    return DynamoStock(orders_table, dynamodb)

@@ -119,3 +119,13 @@ def test_history_is_newest_first_and_pages_with_an_opaque_cursor(call: Call) -> 
     assert second["next_cursor"] is None
     status, body, _ = call("GET", f"/v1/inventory/{SKU}/history?cursor=bogus")
     assert status == 400 and body["error"]["code"] == "invalid_request"
+
+
+def test_the_history_schema_documents_the_orders_of_a_group_reservation(call: Call) -> None:
+    status, document, _ = call("GET", "/openapi.json", headers={"x-api-key": ""})
+    assert status == 200
+    schemas = document["components"]["schemas"]
+    orders = schemas["StockHistoryEntry"]["properties"]["orders"]
+    assert "orders of the group commit" in orders["description"]
+    assert orders["anyOf"][0]["items"] == {"$ref": "#/components/schemas/ReservedOrder"}
+    assert set(schemas["ReservedOrder"]["required"]) == {"order_id", "quantity"}

@@ -19,16 +19,6 @@ from tests.fakes.orders import FrozenClock
 AT = "2026-11-24T10:00:00.000Z"
 
 
-@pytest.fixture
-def orders(dynamodb: Any, orders_table: str) -> DynamoOrderRepository:
-    return DynamoOrderRepository(orders_table, dynamodb)
-
-
-@pytest.fixture
-def stock(dynamodb: Any, orders_table: str) -> DynamoStock:
-    return DynamoStock(orders_table, dynamodb)
-
-
 def placed(orders: DynamoOrderRepository, items: list[dict[str, Any]], key: str = "k1") -> OrderRecord:
     request = CreateOrderRequest.model_validate(order_body(items=items))
     order_id = place_order(request, key, orders, FrozenClock()).order.order_id

@@ -136,9 +136,10 @@ def test_dispatcher_reports_the_record_whose_events_the_bus_refused(
 
 
 def test_reservation_worker_confirms_the_order_once_for_a_duplicated_message(
-    monkeypatch: pytest.MonkeyPatch, dynamodb: Any, orders_table: str
+    monkeypatch: pytest.MonkeyPatch, dynamodb: Any, orders_table: str, queues: dict[str, str]
 ) -> None:
     monkeypatch.setenv("ORDERS_TABLE_NAME", orders_table)
+    monkeypatch.setenv("RESERVATION_QUEUE_URL", queues["reservation"])
     from inventory.adapters.dynamo_stock import DynamoStock
     from inventory.handlers import reserve_stock
     from orders.adapters.dynamo_orders import DynamoOrderRepository
@@ -166,9 +167,10 @@ def test_reservation_worker_confirms_the_order_once_for_a_duplicated_message(
 
 
 def test_reservation_worker_fails_only_the_malformed_record(
-    monkeypatch: pytest.MonkeyPatch, orders_table: str
+    monkeypatch: pytest.MonkeyPatch, orders_table: str, queues: dict[str, str]
 ) -> None:
     monkeypatch.setenv("ORDERS_TABLE_NAME", orders_table)
+    monkeypatch.setenv("RESERVATION_QUEUE_URL", queues["reservation"])
     from inventory.handlers import reserve_stock
 
     reserve_stock.dependencies.cache_clear()

@@ -83,6 +83,8 @@ def test_unknown_order_is_reported_not_raised() -> None:
 
 
 def test_stock_that_arrives_between_attempt_and_reread_asks_for_a_retry() -> None:
+    """An order too large for one transaction is reserved alone, in chunks; a chunk refused on
+    stock that a re-read finds sufficient is a transient failure."""
     orders = InMemoryOrders()
 
     class StockArrivesMeanwhile(InMemoryStock):
@@ -91,9 +93,11 @@ def test_stock_that_arrives_between_attempt_and_reread_asks_for_a_retry() -> Non
 
             return ShortOfStock([])
 
+    stock = StockArrivesMeanwhile(orders)
+    stock.max_group_actions = 2  # not even one order with its SKUs fits: reserved alone
     order_id = placed(orders)
     with pytest.raises(RetryableError):
-        reserve_order_stock(order_id, orders, StockArrivesMeanwhile(orders), FrozenClock())
+        reserve_order_stock(order_id, orders, stock, FrozenClock(), retry=lambda call: call())
 
 
 def policy(orders: InMemoryOrders, stock: InMemoryStock, **rules: object) -> ScreeningPolicy:
