@@ -130,10 +130,11 @@ def reserve_orders(
             results[request.order.order_id] = out_of_time
             continue
         try:
-            outcome = retry(lambda request=request: _reserve_alone(request, reservations))  # type: ignore[misc]
+            outcomes = retry(lambda request=request: _reserve_alone(request, reservations))  # type: ignore[misc]
         except RetryableError as error:
             results[request.order.order_id] = error
             continue
+        outcome = outcomes[request.order.order_id]
         results[request.order.order_id] = _decide(request, outcome, reservations, orders, now)
     return {order_id: results[order_id] for order_id in dict.fromkeys(order_ids)}
 
