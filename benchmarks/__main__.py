@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,23 @@ REPO = Path(__file__).resolve().parent.parent
 for path in (REPO / "functions", REPO):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
+
+
+@contextmanager
+def quiet_stack(template: Path, env: dict[str, str] | None = None) -> Iterator[Any]:
+    """A local stack whose functions' stdout (their JSON logs) goes to /dev/null, not the report."""
+    import os
+
+    from infra.local.stack import LocalStack
+
+    stdout = os.dup(1)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 1)
+        try:
+            with LocalStack(template, port=0, env=env) as stack:
+                yield stack
+        finally:
+            os.dup2(stdout, 1)
 
 
 def _verdict(ok: bool) -> str:
@@ -159,19 +178,10 @@ def hot_sku(template: Path, attempts: int, clients: int) -> list[str]:
 
 
 def webhooks(template: Path, calls: int, samples: int) -> list[str]:
-    import os
-
     from benchmarks.webhooks import measure
-    from infra.local.stack import LocalStack
 
-    stdout = os.dup(1)
-    with open(os.devnull, "w") as devnull:  # the functions' JSON logs would drown the report
-        os.dup2(devnull.fileno(), 1)
-        try:
-            with LocalStack(template, port=0) as stack:
-                figures = measure(stack, calls=calls, clients=4, samples=samples)
-        finally:
-            os.dup2(stdout, 1)
+    with quiet_stack(template) as stack:
+        figures = measure(stack, calls=calls, clients=4, samples=samples)
     return [
         "5. Carrier webhooks (generic, signed) through the local HTTP API, 4 clients",
         f"   acknowledged {figures['ack_per_s']:7.1f}/s  raw PutItem {figures['raw_per_s']:7.1f}/s"
@@ -183,24 +193,12 @@ def webhooks(template: Path, calls: int, samples: int) -> list[str]:
 
 
 def notifications(template: Path, orders: int, sms_country: str, sms_price: float | None) -> list[str]:
-    import os
-
     from benchmarks.notifications import SES_PRICE_PER_1000, SMS_PRICE_PER_PART, run_journeys, summarize
-    from infra.local.stack import LocalStack
 
     price = sms_price if sms_price is not None else SMS_PRICE_PER_PART[sms_country]
-    stdout = os.dup(1)
-    with open(os.devnull, "w") as devnull:  # the functions' JSON logs would drown the report
-        os.dup2(devnull.fileno(), 1)
-        try:
-            with LocalStack(
-                template,
-                port=0,
-                env={"ORDERTRACK_COLLAPSE_WINDOW_SECONDS": "1", "ORDERTRACK_FEEDBACK_DELAY_SECONDS": "1"},
-            ) as stack:
-                figures = summarize(run_journeys(stack, orders), price)
-        finally:
-            os.dup2(stdout, 1)
+    env = {"ORDERTRACK_COLLAPSE_WINDOW_SECONDS": "1", "ORDERTRACK_FEEDBACK_DELAY_SECONDS": "1"}
+    with quiet_stack(template, env) as stack:
+        figures = summarize(run_journeys(stack, orders), price)
     every_event_both = (
         sum(figures["by_event_channel"].values())
         and len({event for event, _ in figures["by_event_channel"]}) * 2
@@ -232,31 +230,19 @@ FIGURES: dict[str, Any] = {}
 
 
 def budget(template: Path, orders: int) -> list[str]:
-    import os
-
     from benchmarks.budget import measure, report
     from infra.config import read_cdk_json_context
-    from infra.local.stack import LocalStack
 
     log_level = str(
         ((read_cdk_json_context().get("stages") or {}).get("prod") or {}).get("log_level", "INFO")
     )
-    stdout = os.dup(1)
-    with open(os.devnull, "w") as devnull:  # the functions' JSON logs would drown the report
-        os.dup2(devnull.fileno(), 1)
-        try:
-            with LocalStack(
-                template,
-                port=0,
-                env={
-                    "ORDERTRACK_LOCAL_LOG_LEVEL": log_level,
-                    "ORDERTRACK_COLLAPSE_WINDOW_SECONDS": "1",
-                    "ORDERTRACK_FEEDBACK_DELAY_SECONDS": "1",
-                },
-            ) as stack:
-                figures = measure(stack, orders)
-        finally:
-            os.dup2(stdout, 1)
+    env = {
+        "ORDERTRACK_LOCAL_LOG_LEVEL": log_level,
+        "ORDERTRACK_COLLAPSE_WINDOW_SECONDS": "1",
+        "ORDERTRACK_FEEDBACK_DELAY_SECONDS": "1",
+    }
+    with quiet_stack(template, env) as stack:
+        figures = measure(stack, orders)
     figures["log_level"] = log_level
     FIGURES["budget"] = figures
     return report(figures)

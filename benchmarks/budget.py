@@ -15,23 +15,18 @@ second per partition, it caps the orders a second at 1,000 / (its units per orde
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import requests
 
 from benchmarks import prices
-from carriers.domain.signatures import generic_signature
+from benchmarks.notifications import ship_and_deliver
 
 SKU = "BENCH-BUDGET-SKU"
-GENERIC = Path(__file__).resolve().parents[1] / "events" / "carriers" / "generic"
-CARRIER_STEPS = ("02_in_transit.json", "03_out_for_delivery.json", "04_delivered.json")
 PARTITION_UNITS_PER_S = 1000
 TARGET_UNITS = 60
 TARGET_LOG_BYTES = 4 * 1024
@@ -95,39 +90,7 @@ def _journeys(stack: Any, orders: int) -> tuple[list[str], set[str]]:
         own |= {customer["id"], customer["email"], customer["phone"]}
     own |= set(placed)
     stack.wait_idle(120)
-    tracking = {order_id: f"SF{uuid.uuid4().int % 10**13:013d}" for order_id in placed}
-    own |= set(tracking.values())
-    for order_id, number in tracking.items():
-        shipped = session.post(
-            f"{api}/v1/orders/{order_id}/shipments",
-            json={"carrier": "sf-express", "tracking_number": number},
-            timeout=30,
-        )
-        if shipped.status_code >= 300:
-            raise RuntimeError(f"shipment refused: {shipped.status_code} {shipped.text[:200]}")
-    stack.wait_idle(120)
-    secret = stack.settings.get("ORDERTRACK_GENERIC_WEBHOOK_SECRET", "local-generic-secret")
-    for step in CARRIER_STEPS:
-        template = json.loads((GENERIC / step).read_text(encoding="utf-8"))
-
-        def post(number: str, template: dict[str, Any] = template) -> None:
-            document = {**template, "tracking_number": number, "event_id": uuid.uuid4().hex}
-            body = json.dumps(document, separators=(",", ":")).encode()
-            response = session.post(
-                f"{api}/v1/webhooks/generic",
-                data=body,
-                headers={
-                    "content-type": "application/json",
-                    "ordertrack-signature": generic_signature(body, secret, int(time.time())),
-                },
-                timeout=30,
-            )
-            if response.status_code != 200:
-                raise RuntimeError(f"webhook answered {response.status_code}")
-
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            list(pool.map(post, tracking.values()))
-        stack.wait_idle(120)
+    own |= set(ship_and_deliver(stack, session, placed).values())
     tokens = _survey_tokens(stack, orders)
     own |= tokens
     for token in tokens:
@@ -167,10 +130,25 @@ def measure(stack: Any, orders: int) -> dict[str, Any]:
     placed, own = _journeys(stack, orders)
     meter = stack.moto.meter()
     after = _runtime_counts(stack)
-    runtime = {name: {key: after[name][key] - before[name][key] for key in after[name]} for name in after}
+    scheduled = _scheduled_only(stack)
+    runtime = {
+        name: {key: after[name][key] - before[name][key] for key in after[name]}
+        for name in after
+        if name not in scheduled
+    }
     figures = summarize(stack, meter, runtime, len(placed), own, _gb_s(stack, runtime, 0.25))
     figures["lambda_gb_s_per_order_at_local_median"] = _gb_s(stack, runtime, 0.5) / len(placed)
+    figures["scheduled_functions_left_out"] = sorted(scheduled)
     return figures
+
+
+def _scheduled_only(stack: Any) -> set[str]:
+    """Functions only a schedule runs: their invocations follow the clock, not the orders."""
+    scheduled = {schedule.function.spec.logical_id for schedule in stack.schedules.schedules.values()}
+    triggered = _http_functions(stack) | {
+        source.function.spec.logical_id for source in [*stack.sqs_sources, *stack.stream_sources]
+    }
+    return scheduled - triggered
 
 
 def _logical_names(stack: Any) -> dict[str, str]:
@@ -312,13 +290,25 @@ def report(figures: dict[str, Any]) -> list[str]:
         ]
     lines += [
         f"   largest per-order partition: {figures['largest_single_order_partition_units']} WU over the whole journey",
-        f"   Lambda invocations per order {figures['lambda_invocations_per_order']:5.1f}: "
+        f"   Lambda invocations per order {figures['lambda_invocations_per_order']:5.1f}"
+        f" (scheduled jobs left out: {', '.join(n.removesuffix('Function') for n in figures.get('scheduled_functions_left_out', [])) or 'none'}): "
         + ", ".join(
             f"{name.removesuffix('Function')} {count:.1f}"
             for name, count in figures["lambda_invocations_by_function"].items()
         ),
         f"   SQS requests per order {figures['sqs_requests_per_order']:5.1f}: "
-        + ", ".join(f"{name} {count:.1f}" for name, count in figures["sqs_requests_by_action"].items()),
+        + ", ".join(
+            f"{name.removeprefix('sqs.')} {count:.1f}"
+            for name, count in figures["sqs_requests_by_action"].items()
+            if name not in _LOCAL_ONLY_SQS
+        )
+        + "  (not counted, the local runtime's own: "
+        + ", ".join(
+            f"{name.removeprefix('sqs.')} {count:.1f}"
+            for name, count in figures["sqs_requests_by_action"].items()
+            if name in _LOCAL_ONLY_SQS
+        )
+        + ")",
         f"   log bytes per order (the functions' own) {log_bytes:7.0f}  (target <= {TARGET_LOG_BYTES})"
         f"  {_verdict(log_bytes <= TARGET_LOG_BYTES)}",
         f"     plus Lambda's START/END/REPORT lines, about {figures['platform_log_bytes_per_order']:.0f} bytes"

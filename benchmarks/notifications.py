@@ -45,25 +45,10 @@ def _customer(index: int) -> dict[str, Any]:
     }
 
 
-def run_journeys(stack: Any, orders: int) -> list[dict[str, Any]]:
-    from tests.factories import order_body
-
+def ship_and_deliver(stack: Any, session: requests.Session, placed: list[str]) -> dict[str, str]:
+    """Ship every order (SF Express), then post each carrier step for all of them, with the
+    pipeline idle after each step; returns the tracking number of each order."""
     api = stack.api_url
-    session = requests.Session()
-    session.headers["x-api-key"] = stack.api_key
-    session.put(f"{api}/v1/inventory/{SKU}", json={"on_hand": 100000}, timeout=30)
-    placed = []
-    for index in range(orders):
-        body = order_body(
-            customer=_customer(index), items=[{"sku": SKU, "quantity": 1, "unit_price": "66.00"}]
-        )
-        response = session.post(
-            f"{api}/v1/orders", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=30
-        )
-        if response.status_code != 201:
-            raise RuntimeError(f"order refused: {response.status_code} {response.text[:200]}")
-        placed.append(response.json()["order_id"])
-    stack.wait_idle(120)
     tracking = {order_id: f"SF{uuid.uuid4().int % 10**13:013d}" for order_id in placed}
     for order_id, number in tracking.items():
         shipped = session.post(
@@ -93,6 +78,29 @@ def run_journeys(stack: Any, orders: int) -> list[dict[str, Any]]:
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(post, tracking.values()))
         stack.wait_idle(120)
+    return tracking
+
+
+def run_journeys(stack: Any, orders: int) -> list[dict[str, Any]]:
+    from tests.factories import order_body
+
+    api = stack.api_url
+    session = requests.Session()
+    session.headers["x-api-key"] = stack.api_key
+    session.put(f"{api}/v1/inventory/{SKU}", json={"on_hand": 100000}, timeout=30)
+    placed = []
+    for index in range(orders):
+        body = order_body(
+            customer=_customer(index), items=[{"sku": SKU, "quantity": 1, "unit_price": "66.00"}]
+        )
+        response = session.post(
+            f"{api}/v1/orders", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=30
+        )
+        if response.status_code != 201:
+            raise RuntimeError(f"order refused: {response.status_code} {response.text[:200]}")
+        placed.append(response.json()["order_id"])
+    stack.wait_idle(120)
+    ship_and_deliver(stack, session, placed)
     logs = []
     for order_id in placed:
         response = session.get(f"{api}/v1/orders/{order_id}/notifications", timeout=30)

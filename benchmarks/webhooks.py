@@ -5,7 +5,9 @@ checkpoint on the order's timeline (p50, p99).
 Latency samples are taken one webhook at a time, each posted once the stack is idle: on AWS the
 previous webhook's downstream work (stream consumers, notifications) runs on its own capacity, on
 two local cores it would compete with the next one's path. The timeline is read every 10 ms (a
-reader hammering the moto server would slow down the very path it times)."""
+reader hammering the moto server would slow down the very path it times). Samples go to several
+shipments, five checkpoints each, as a parcel's journey has: applying a checkpoint rereads and
+rewrites all of its shipment's earlier ones, so one shipment with 40 would time that instead."""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ import requests
 from carriers.domain.signatures import generic_signature
 
 SKU = "BENCH-WEBHOOK-SKU"
+CHECKPOINTS_PER_SHIPMENT = 5
+"""Samples are spread over shipments, each getting this many checkpoints: a parcel's journey."""
 
 
 def _secret(stack: Any) -> str:
@@ -52,8 +56,15 @@ def _shipped_order(stack: Any, session: requests.Session, tracking_number: str) 
 
     api = stack.api_url
     headers = {"x-api-key": stack.api_key}
-    session.put(f"{api}/v1/inventory/{SKU}", json={"on_hand": 100000}, headers=headers, timeout=30)
-    body = order_body(items=[{"sku": SKU, "quantity": 1, "unit_price": "10.00"}])
+    tag = uuid.uuid4().hex[:8]  # one customer per order: repeated orders would be held as duplicates
+    customer = {
+        "id": f"webhook-{tag}",
+        "name": "Alex Doe",
+        "email": f"webhook-{tag}@example.com",
+        "phone": f"+86139{int(tag, 16) % 10**8:08d}",
+        "locale": "en",
+    }
+    body = order_body(customer=customer, items=[{"sku": SKU, "quantity": 1, "unit_price": "10.00"}])
     placed = session.post(
         f"{api}/v1/orders", json=body, headers={**headers, "Idempotency-Key": uuid.uuid4().hex}, timeout=30
     )
@@ -118,23 +129,34 @@ def measure(stack: Any, calls: int = 200, clients: int = 4, samples: int = 40) -
     raw_rate = _rate(calls, clients, put_item)
     stack.wait_idle(timeout=120)
 
-    tracking_number = f"SFBENCH{uuid.uuid4().hex[:8].upper()}"
-    order_id = _shipped_order(stack, session, tracking_number)
-    key = {"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": "ORDER"}}
+    session.put(
+        f"{stack.api_url}/v1/inventory/{SKU}",
+        json={"on_hand": 100000},
+        headers={"x-api-key": stack.api_key},
+        timeout=30,
+    )
+    shipments = {}
+    for _ in range(max(1, -(-samples // CHECKPOINTS_PER_SHIPMENT))):
+        stack.wait_idle(timeout=120)
+        tracking_number = f"SFBENCH{uuid.uuid4().hex[:8].upper()}"
+        shipments[tracking_number] = _shipped_order(stack, session, tracking_number)
 
-    def timeline_length() -> int:
+    def timeline_length(order_id: str) -> int:
+        key = {"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": "ORDER"}}
         item = dynamodb.get_item(
             TableName=table, Key=key, ConsistentRead=True, ProjectionExpression="timeline"
         )
         return len(item["Item"]["timeline"]["L"])
 
     latencies = []
+    numbers = list(shipments)
     for index in range(samples):
+        tracking_number = numbers[index % len(numbers)]
         stack.wait_idle(timeout=120)
-        before = timeline_length()
+        before = timeline_length(shipments[tracking_number])
         post(_document(tracking_number, start + timedelta(minutes=index)))
         accepted = time.perf_counter()
-        while timeline_length() <= before:
+        while timeline_length(shipments[tracking_number]) <= before:
             if time.perf_counter() - accepted > 30:
                 raise RuntimeError("a checkpoint never reached the timeline")
             time.sleep(0.01)
