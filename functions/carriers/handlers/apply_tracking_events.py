@@ -8,7 +8,6 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
@@ -25,6 +24,7 @@ from shared.aws_clients import aws_client
 from shared.clock import isoformat
 from shared.observability import logger, metrics
 from shared.settings import FunctionSettings
+from shared.sqs_records import SqsRecord
 
 
 class TrackingWorkerSettings(FunctionSettings):
@@ -35,7 +35,7 @@ class TrackingWorkerSettings(FunctionSettings):
     kuaidi100_resubscribe_after_seconds: int = 1800  # Kuaidi100: subscribe again ~30 min after an abort
 
 
-class WebhookQueueRecord(SqsRecordModel):
+class WebhookQueueRecord(SqsRecord):
     body: Json[WebhookMessage]  # type: ignore[assignment]
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
@@ -28,6 +27,7 @@ from carriers.models.registration import RegistrationJob
 from shared.aws_clients import aws_client
 from shared.observability import logger, metrics
 from shared.settings import FunctionSettings
+from shared.sqs_records import SqsRecord
 
 
 class RegistrationWorkerSettings(FunctionSettings):
@@ -39,7 +39,7 @@ class RegistrationWorkerSettings(FunctionSettings):
     registration_retry_max_seconds: int = 900
 
 
-class RegistrationRecord(SqsRecordModel):
+class RegistrationRecord(SqsRecord):
     body: Json[RegistrationJob]  # type: ignore[assignment]
 
 

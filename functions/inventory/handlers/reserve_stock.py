@@ -7,7 +7,6 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
@@ -20,6 +19,7 @@ from shared.aws_clients import aws_client
 from shared.events import OrderEvent
 from shared.observability import logger, metrics
 from shared.settings import FunctionSettings
+from shared.sqs_records import SqsRecord
 
 
 class ReserveStockSettings(FunctionSettings):
@@ -28,7 +28,7 @@ class ReserveStockSettings(FunctionSettings):
     hold_rules: Json[HoldRules] = HoldRules()  # type: ignore[assignment]
 
 
-class ReservationMessage(SqsRecordModel):
+class ReservationMessage(SqsRecord):
     body: Json[OrderEvent]  # type: ignore[assignment]
 
 

@@ -19,7 +19,7 @@ BOTH = (Channel.EMAIL, Channel.SMS)
 
 
 class NotificationPolicy(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     events: Annotated[
         dict[str, tuple[Channel, ...]],
