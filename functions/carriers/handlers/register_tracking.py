@@ -14,7 +14,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Json
+from pydantic import Field, Json
 
 from carriers import dependencies as wiring
 from carriers.adapters.dynamo_tracking import DynamoTrackingStore
@@ -34,7 +34,7 @@ class RegistrationWorkerSettings(FunctionSettings):
     orders_table_name: str
     operations_alerts_topic_arn: str
     registration_queue_url: str
-    carrier_routing: Json[CarrierRouting] = CarrierRouting()  # type: ignore[assignment]
+    carrier_routing: Json[CarrierRouting] = Field(default_factory=CarrierRouting)  # built on first use
     registration_retry_base_seconds: int = 30
     registration_retry_max_seconds: int = 900
 

@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Json
+from pydantic import Field, Json
 
 from inventory import dependencies as wiring
 from inventory.adapters.dynamo_stock import DynamoStock
@@ -25,7 +25,7 @@ from shared.sqs_records import SqsRecord
 class ReserveStockSettings(FunctionSettings):
     orders_table_name: str
     payment_hold_minutes: int = 30
-    hold_rules: Json[HoldRules] = HoldRules()  # type: ignore[assignment]
+    hold_rules: Json[HoldRules] = Field(default_factory=HoldRules)  # built on first use
 
 
 class ReservationMessage(SqsRecord):
