@@ -1,6 +1,6 @@
 """`make bench`: every figure measured side by side in this run, printed raw and as ratios.
 
-1. Cold-start proxy: handler import time against `import boto3` alone (target: <= 2x).
+1. Cold-start proxy: handler import time against `import boto3` alone (target: <= 1.5x).
 2. Intake throughput: orders per second through the local HTTP API against raw `PutItem` of the
    same item on the same moto server (target: >= 0.5x).
 3. Local transaction cost at 0 and 10,000 items, patched moto against stock moto (target: flat).
@@ -36,6 +36,9 @@ for path in (REPO / "functions", REPO):
         sys.path.insert(0, str(path))
 
 
+COLD_START_TARGET = 1.5  # a handler's import time, as a multiple of `import boto3`
+
+
 @contextmanager
 def quiet_stack(template: Path, env: dict[str, str] | None = None) -> Iterator[Any]:
     """A local stack whose functions' stdout (their JSON logs) goes to /dev/null, not the report."""
@@ -61,10 +64,12 @@ def cold_start(template: Path, rounds: int) -> list[str]:
     from benchmarks.import_time import report
 
     rows = report(template, rounds=rounds)
-    lines = ["1. Cold-start proxy: median import time in a fresh interpreter (target: handler <= 2.0x boto3)"]
+    lines = [
+        f"1. Cold-start proxy: median import time in a fresh interpreter (target: handler <= {COLD_START_TARGET}x boto3)"
+    ]
     for row in rows:
         ratio = float(row["ratio"])  # type: ignore[arg-type]
-        mark = "" if row["name"].startswith("import boto3") else f"  {_verdict(ratio <= 2.0)}"
+        mark = "" if row["name"].startswith("import boto3") else f"  {_verdict(ratio <= COLD_START_TARGET)}"
         lines.append(f"   {row['name']:<45} {float(row['seconds']) * 1000:8.1f} ms  {ratio:5.2f}x{mark}")  # type: ignore[arg-type]
     return lines
 

@@ -12,6 +12,7 @@ the old one for as long as the docs say.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -146,11 +147,32 @@ def json_schema(event: type[DomainEvent]) -> dict[str, object]:
 # (imported lazily by the consumers' handlers; Powertools' parser models are pydantic models too)
 
 
+class BusEventEnvelope(BaseModel):
+    """An EventBridge event as a rule delivers it to a target: the fields of AWS's event structure
+    (the same as Powertools' `EventBridgeModel`, which is not imported: importing it builds every
+    event model of Powertools' parser, a cold-start cost of its own)."""
+
+    model_config = ConfigDict(defer_build=True, populate_by_name=True)
+
+    version: str
+    id: str
+    source: str
+    account: str
+    time: datetime
+    region: str
+    resources: list[str]
+    detail_type: str = Field(alias="detail-type")
+    detail: Any
+    replay_name: str | None = Field(default=None, alias="replay-name")
+
+
 def bus_event_record(detail: type[DomainEvent]) -> type[Any]:
-    """The Powertools `SqsRecordModel` of a queue a rule on the bus delivers `detail`'s events to:
-    the record's body is the whole EventBridge event, its `detail` one `detail` model."""
-    from aws_lambda_powertools.utilities.parser.models import EventBridgeModel, SqsRecordModel
+    """The SQS record (`shared.sqs_records.SqsRecord`) of a queue a rule on the bus delivers
+    `detail`'s events to: the record's body is the whole EventBridge event, its `detail` one
+    `detail` model."""
     from pydantic import Json, create_model
 
-    event = create_model(f"{detail.detail_type}Event", __base__=EventBridgeModel, detail=(detail, ...))
-    return create_model(f"{detail.detail_type}Record", __base__=SqsRecordModel, body=(Json[event], ...))  # type: ignore[valid-type]
+    from shared.sqs_records import SqsRecord
+
+    event = create_model(f"{detail.detail_type}Event", __base__=BusEventEnvelope, detail=(detail, ...))
+    return create_model(f"{detail.detail_type}Record", __base__=SqsRecord, body=(Json[event], ...))  # type: ignore[valid-type]

@@ -3,7 +3,7 @@ redelivered or replayed message is recognised and applied once."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 def event_version(event_id: str) -> int:
@@ -22,6 +22,8 @@ def event_sort_key(order_id: str, event_id: str) -> str:
 
 
 class OrderEvent(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     event_id: str  # "<order_id>:v<order version>" for status changes: a stream record yields one id
     event_type: str  # "order.received", "order.confirmed", "order.out_of_stock", ...
     order_id: str

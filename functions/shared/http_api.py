@@ -11,13 +11,13 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
@@ -106,15 +106,15 @@ def _refuse_unknown_query_parameters(app: APIGatewayHttpResolver, next_middlewar
     return next_middleware(app)
 
 
-def route_methods(document: dict[str, Any]) -> Callable[[str], list[str]]:
-    """A lookup: the methods the document lists for the path template a path matches (none: no
-    such route). The templates are compiled once, not on every request."""
+def route_methods(paths: Mapping[str, Iterable[str]]) -> Callable[[str], list[str]]:
+    """A lookup: the methods listed for the path template a path matches (none: no such route).
+    The templates are compiled once, not on every request."""
     table = [
         (
             re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))),
-            sorted(method.upper() for method in operations if method in _HTTP_METHODS),
+            sorted(method.upper() for method in methods if method.lower() in _HTTP_METHODS),
         )
-        for template, operations in document.get("paths", {}).items()
+        for template, methods in paths.items()
     ]
 
     def methods_of(path: str) -> list[str]:
@@ -126,24 +126,46 @@ def route_methods(document: dict[str, Any]) -> Callable[[str], list[str]]:
 _HTTP_METHODS = frozenset({"get", "put", "post", "patch", "delete", "head", "options"})
 
 
+def documented_paths(app: APIGatewayHttpResolver) -> dict[str, set[str]]:
+    """The methods of each path the resolver documents (its routes with `include_in_schema`),
+    read from the route table: the same paths as the generated document, without generating it."""
+    paths: dict[str, set[str]] = {}
+    for route in app._static_routes + app._dynamic_routes:  # Powertools keeps no public list
+        if route.include_in_schema:
+            paths.setdefault(route.openapi_path, set()).add(route.method)
+    return paths
+
+
+def _swagger_page(spec: dict[str, Any]) -> str:
+    """Powertools' Swagger UI page for a document, with its bundled script and style inlined."""
+    from aws_lambda_powertools.event_handler.openapi import swagger_ui
+
+    assets = Path(swagger_ui.__file__).parent
+    return swagger_ui.generate_swagger_html(
+        json.dumps(spec, ensure_ascii=False).replace("</", "<\\/"),
+        (assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8"),
+        (assets / "swagger-ui.min.css").read_text(encoding="utf-8"),
+        swagger_base_url="",
+        oauth2_config=None,
+    )
+
+
 def build_resolver(
     title: str,
     version: str,
     description: str,
     complete_document: Callable[[dict[str, Any]], dict[str, Any]] = lambda document: document,
+    paths_served_elsewhere: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> APIGatewayHttpResolver:
     """An HTTP API (payload 2.0) resolver with request validation from the pydantic models, the
     OpenAPI document at `/openapi.json` (generated, then passed through `complete_document` once per
-    container), Swagger UI at `/docs`, and the error mapping."""
+    container), Swagger UI of the same document at `/docs`, and the error mapping.
+
+    The document is generated on the first request for it, never at import or for other routes:
+    Powertools' OpenAPI models and the JSON schemas of every route are what a cold start would
+    otherwise pay for. `paths_served_elsewhere` (the paths `complete_document` adds, keyed like an
+    OpenAPI `paths` object) count as routes for `methods_of` (405 instead of 404, body checks)."""
     app = APIGatewayHttpResolver(enable_validation=True, serializer=_serialize)
-    app.configure_openapi(
-        title=title,
-        version=version,
-        description=description,
-        security_schemes={"storefrontKey": APIKey(name=API_KEY_HEADER, in_=APIKeyIn.header)},
-        security=[{"storefrontKey": []}],
-    )
-    app.enable_swagger(path="/docs", title=title, version=version, description=description)
     app.exception_handler(DomainError)(_domain_error_response)
     app.exception_handler(RequestValidationError)(_validation_error_response)
     app.use(middlewares=[_refuse_unknown_query_parameters])
@@ -153,12 +175,24 @@ def build_resolver(
 
     def contract() -> dict[str, Any]:
         if not document:
+            from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
+
+            app.configure_openapi(
+                title=title,
+                version=version,
+                description=description,
+                security_schemes={"storefrontKey": APIKey(name=API_KEY_HEADER, in_=APIKeyIn.header)},
+                security=[{"storefrontKey": []}],
+            )
             document.append(complete_document(json.loads(app.get_openapi_json_schema())))
         return document[0]
 
     def methods_of(path: str) -> list[str]:
         if not lookup:
-            lookup.append(route_methods(contract()))
+            paths = documented_paths(app)
+            for template, operations in (paths_served_elsewhere or {}).items():
+                paths.setdefault(template, set()).update(operations)
+            lookup.append(route_methods(paths))
         return lookup[0](path)
 
     app.methods_of = methods_of  # type: ignore[attr-defined]  # for storefront_guard and the middleware
@@ -166,6 +200,10 @@ def build_resolver(
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_document():
         return Response(status_code=200, content_type=JSON, body=_serialize(contract()))
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui():
+        return Response(status_code=200, content_type="text/html", body=_swagger_page(contract()))
 
     @app.not_found
     def route_not_found(_: Exception) -> Response:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 
 class WholeNumbers(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # validators are built on first use
+
     @field_validator("*", mode="before")
     @classmethod
     def _whole_number(cls, value: Any) -> Any:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 
 class FunctionSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="ignore")
 
     @model_validator(mode="before")
     @classmethod

@@ -32,6 +32,7 @@ app = build_resolver(
     complete_document=lambda document: complete(
         document, errors=ERRORS, successes=SUCCESSES, public_paths=PUBLIC_ROUTES, links=LINKS
     ),
+    paths_served_elsewhere=PUBLIC_ROUTES,
 )
 app.include_router(orders_router)
 app.include_router(inventory_router)

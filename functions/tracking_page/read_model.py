@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from carriers.models.tracking import Checkpoint
 from orders.models.api import Shipment, ShipmentLine
@@ -23,6 +23,8 @@ class TrackedShipment(Shipment):
 
 
 class TrackedOrder(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     order: OrderRecord
     shipments: list[TrackedShipment]
 

@@ -130,7 +130,7 @@ def codes_of(carrier: str) -> CarrierCodes:
 class CarrierRouting(BaseModel):
     """`carriers.routing`: carrier slug -> provider, plus the provider of every other carrier."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     routes: dict[str, str] = Field(
         default_factory=lambda: {

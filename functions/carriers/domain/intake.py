@@ -149,14 +149,14 @@ SHIPPO_TRACK_EVENTS = frozenset({"track_updated"})
 
 
 class _EasyPostEnvelope(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     description: str = ""
     mode: str | None = None
 
 
 class _ShippoEnvelope(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     event: str = ""
     test: bool = False

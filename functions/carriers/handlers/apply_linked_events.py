@@ -9,15 +9,15 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Json
+from pydantic import Field, Json
 
 from carriers import dependencies
 from carriers.adapters.sqs_registration_queue import SqsRegistrationQueue
+from carriers.dependencies import default_store, delay_policy
 from carriers.domain.apply_tracking import ApplyResult, apply_stored_events
 from carriers.domain.carrier_catalog import CarrierRouting
 from carriers.domain.ports import TrackingStore
 from carriers.domain.register_tracking import RegistrationQueue, request_registration
-from carriers.handlers.apply_tracking_events import default_store, delay_policy
 from carriers.models.shipment import TrackingLink
 from shared.aws_clients import aws_client
 from shared.clock import isoformat
@@ -31,7 +31,7 @@ ShipmentTrackingLinkedRecord = bus_event_record(ShipmentTrackingLinked)
 
 class RegistrationRequestSettings(FunctionSettings):
     registration_queue_url: str
-    carrier_routing: Json[CarrierRouting] = CarrierRouting()  # type: ignore[assignment]
+    carrier_routing: Json[CarrierRouting] = Field(default_factory=CarrierRouting)  # built on first use
 
 
 @cache

@@ -8,15 +8,13 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
 from carriers import dependencies
-from carriers.adapters.dynamo_tracking import DynamoTrackingStore
 from carriers.adapters.sqs_registration_queue import MAX_DELAY_SECONDS, SqsRegistrationQueue
+from carriers.dependencies import default_store, delay_policy, worker_settings
 from carriers.domain.apply_tracking import ApplyResult, apply_tracking_update
-from carriers.domain.delays import DelayPolicy
 from carriers.domain.intake import parse_update
 from carriers.domain.ports import TrackingStore
 from carriers.domain.register_tracking import RegistrationQueue, resubscription_job
@@ -25,39 +23,11 @@ from shared.aws_clients import aws_client
 from shared.clock import isoformat
 from shared.observability import logger, metrics
 from shared.partial_batches import process_partial_batch
-from shared.settings import FunctionSettings
+from shared.sqs_records import SqsRecord
 
 
-class TrackingWorkerSettings(FunctionSettings):
-    orders_table_name: str
-    stalled_after_hours: int = 48
-    pre_registration_window_days: int = 30
-    registration_queue_url: str = ""  # the worker only: Kuaidi100 `abort` pushes queue a resubscription
-    kuaidi100_resubscribe_after_seconds: int = 1800  # Kuaidi100: subscribe again ~30 min after an abort
-
-
-class WebhookQueueRecord(SqsRecordModel):
+class WebhookQueueRecord(SqsRecord):
     body: Json[WebhookMessage]  # type: ignore[assignment]
-
-
-@cache
-def default_store() -> TrackingStore:
-    settings = TrackingWorkerSettings()  # type: ignore[call-arg]
-    return DynamoTrackingStore(settings.orders_table_name, aws_client("dynamodb"))
-
-
-@cache
-def delay_policy() -> DelayPolicy:
-    settings = TrackingWorkerSettings()  # type: ignore[call-arg]
-    return DelayPolicy(
-        stalled_after=timedelta(hours=settings.stalled_after_hours),
-        pre_registration_window=timedelta(days=settings.pre_registration_window_days),
-    )
-
-
-@cache
-def worker_settings() -> TrackingWorkerSettings:
-    return TrackingWorkerSettings()  # type: ignore[call-arg]
 
 
 @cache

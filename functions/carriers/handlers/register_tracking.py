@@ -13,9 +13,8 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Json
+from pydantic import Field, Json
 
 from carriers import dependencies as wiring
 from carriers.adapters.dynamo_tracking import DynamoTrackingStore
@@ -29,18 +28,19 @@ from shared.aws_clients import aws_client
 from shared.observability import logger, metrics
 from shared.partial_batches import process_partial_batch
 from shared.settings import FunctionSettings
+from shared.sqs_records import SqsRecord
 
 
 class RegistrationWorkerSettings(FunctionSettings):
     orders_table_name: str
     operations_alerts_topic_arn: str
     registration_queue_url: str
-    carrier_routing: Json[CarrierRouting] = CarrierRouting()  # type: ignore[assignment]
+    carrier_routing: Json[CarrierRouting] = Field(default_factory=CarrierRouting)  # built on first use
     registration_retry_base_seconds: int = 30
     registration_retry_max_seconds: int = 900
 
 
-class RegistrationRecord(SqsRecordModel):
+class RegistrationRecord(SqsRecord):
     body: Json[RegistrationJob]  # type: ignore[assignment]
 
 

@@ -13,7 +13,7 @@ RegistrationStatus = Literal["pending", "registered", "failed"]
 class TrackingRegistration(BaseModel):
     """The shipment's `tracking_registration`, as `GET /v1/orders/{order_id}` shows it."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     provider: str
     status: RegistrationStatus
@@ -29,6 +29,8 @@ class TrackingRegistration(BaseModel):
 
 
 class RegistrationJob(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     """A message of the registration queue.
 
     `register`: a shipment registered (or took over) its tracking number; `resubscribe`: the
@@ -47,7 +49,7 @@ class RegistrationJob(BaseModel):
 class ProviderRequest(BaseModel):
     """What a provider adapter needs to register or query one tracking number."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     tracking_number: str
     carrier: str  # our slug
@@ -59,7 +61,7 @@ class ProviderRequest(BaseModel):
 
 
 class ProviderAnswer(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     reference: str | None = None
     already_registered: bool = False

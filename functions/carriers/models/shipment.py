@@ -11,7 +11,7 @@ from orders.models.order import OrderStatus
 
 
 class TrackingLink(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     tracking_number: str
     order_id: str
@@ -23,7 +23,7 @@ class TrackingLink(BaseModel):
 
 
 class ShipmentState(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     order_id: str
     shipment_id: str
@@ -44,6 +44,8 @@ class ShipmentState(BaseModel):
 
 
 class Watch(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     order_id: str
     shipment_id: str
     tracking_number: str
@@ -65,6 +67,8 @@ class Watch(BaseModel):
 
 
 class ShipmentChange(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     shipment: ShipmentState  # the new state; written if the stored version is still `expected_version`
     expected_version: int
     watch: Watch | None = None  # the shipment's next delay deadline, written in the same transaction
@@ -72,6 +76,8 @@ class ShipmentChange(BaseModel):
 
 
 class OrderChange(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     order_id: str
     from_status: OrderStatus
     to_status: OrderStatus

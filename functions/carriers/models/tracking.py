@@ -42,7 +42,7 @@ class Provider(StrEnum):
 class Checkpoint(BaseModel):
     """One carrier scan: its own time (with zone), place, message (original language) and raw code."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     status: TrackingStatus
     reason: str | None = None
@@ -92,7 +92,7 @@ class IgnoredValue(BaseModel):
     """A value of a provider's webhook that is not used (a date outside the believable window),
     kept as the text it came as: for the log line and the metric, never for status or watches."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     field: str
     value: str
@@ -101,6 +101,8 @@ class IgnoredValue(BaseModel):
 
 
 class TrackingUpdate(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     """What one webhook says about one tracking number, in canonical form."""
 
     provider: Provider
@@ -121,7 +123,7 @@ class TrackingEstimate(BaseModel):
     as a string): an estimate never replaces one from a later webhook.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     tracking_number: str
     estimated_delivery: str  # as the carrier gave it: ISO date or datetime
@@ -138,6 +140,8 @@ def parse_time(value: str) -> datetime:
 
 
 class WebhookMessage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     """What the webhook function enqueues: the verified, validated payload for the worker."""
 
     provider: Provider

@@ -11,9 +11,8 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import EventType
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Json, ValidationError
+from pydantic import Field, Json, ValidationError
 
 from inventory import dependencies as wiring
 from inventory.adapters.dynamo_stock import DynamoStock
@@ -27,16 +26,17 @@ from shared.observability import logger, metrics
 from shared.partial_batches import process_partial_batch
 from shared.settings import FunctionSettings
 from shared.short_retries import ShortRetryBatchProcessor, SqsVisibility
+from shared.sqs_records import SqsRecord
 
 
 class ReserveStockSettings(FunctionSettings):
     orders_table_name: str
     reservation_queue_url: str
     payment_hold_minutes: int = 30
-    hold_rules: Json[HoldRules] = HoldRules()  # type: ignore[assignment]
+    hold_rules: Json[HoldRules] = Field(default_factory=HoldRules)  # built on first use
 
 
-class ReservationMessage(SqsRecordModel):
+class ReservationMessage(SqsRecord):
     body: Json[OrderEvent]  # type: ignore[assignment]
 
 

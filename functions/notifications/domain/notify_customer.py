@@ -49,7 +49,7 @@ from notifications.domain.model import (
     NotificationStatus,
     Suppression,
 )
-from notifications.domain.policy import DEFAULT_POLICY, NotificationPolicy
+from notifications.domain.policy import NotificationPolicy, default_policy
 from notifications.domain.ports import (
     DeliveryLedger,
     DeliveryMetrics,
@@ -121,7 +121,7 @@ class CustomerNotifier:
     suppressions: SuppressionList
     log: NotificationLog
     scheduler: TaskScheduler
-    policy: NotificationPolicy = DEFAULT_POLICY
+    policy: NotificationPolicy = field(default_factory=default_policy)
     tracking_link: Callable[[str], str | None] = _no_link  # order id -> signed tracking-page URL
     feedback_link: Callable[[str], str | None] = _no_link  # signed survey token -> survey URL
     clock: Clock = field(default_factory=SystemClock)

@@ -8,6 +8,7 @@ says nothing.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -19,7 +20,7 @@ BOTH = (Channel.EMAIL, Channel.SMS)
 
 
 class NotificationPolicy(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     events: Annotated[
         dict[str, tuple[Channel, ...]],
@@ -91,4 +92,13 @@ class NotificationPolicy(BaseModel):
         return event_type in self.critical_events
 
 
-DEFAULT_POLICY = NotificationPolicy()
+@cache
+def default_policy() -> NotificationPolicy:
+    """What a stage gets when it says nothing; built on first use, not when a handler is imported."""
+    return NotificationPolicy()
+
+
+def __getattr__(name: str) -> NotificationPolicy:
+    if name == "DEFAULT_POLICY":  # `DEFAULT_POLICY` reads as a constant but is built on first use
+        return default_policy()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

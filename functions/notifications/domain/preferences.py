@@ -67,7 +67,9 @@ class CustomerPreferences(BaseModel):
 
     model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
-    channels: ChannelSwitches = ChannelSwitches()
+    channels: ChannelSwitches = Field(  # a plain default: the model is built on first use, not at import
+        default={"email": True, "sms": True}, validate_default=True
+    )
     locale: Annotated[PrefLocale | None, Field(description="Null: the order's locale.")] = None
     time_zone: Annotated[
         str | None,

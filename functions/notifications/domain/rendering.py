@@ -24,8 +24,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
 from notifications.domain.formatting import (
     carrier_code,
     carrier_name,
@@ -40,6 +38,8 @@ from notifications.domain.model import ORDER_KINDS, SHIPMENT_KINDS, EmailMessage
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from jinja2 import Environment
 
     from orders.models.api import Shipment, TimelineEntry
     from orders.models.order import OrderRecord
@@ -152,6 +152,9 @@ _CODE_SEPARATORS = re.compile(r"[\s\-]+")
 
 @cache
 def template_environment() -> Environment:
+    # loaded with the first message rendered: a run that only suppresses or defers never needs it
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     return Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),

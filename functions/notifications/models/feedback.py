@@ -15,15 +15,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import AliasChoices, BaseModel, ConfigDict, Discriminator, Field, Json, Tag
 from pydantic.alias_generators import to_camel
+
+from shared.sqs_records import SqsRecord
 
 E164 = r"^\+[1-9][0-9]{6,14}$"
 
 
 class _Payload(BaseModel):
     model_config = ConfigDict(
+        defer_build=True,
         alias_generator=to_camel,
         populate_by_name=True,
         extra="ignore",
@@ -98,7 +100,7 @@ FeedbackPayload = Annotated[
 ]
 
 
-class FeedbackQueueRecord(SqsRecordModel):
+class FeedbackQueueRecord(SqsRecord):
     model_config = ConfigDict(hide_input_in_errors=True)
 
     body: Json[FeedbackPayload]  # type: ignore[assignment]

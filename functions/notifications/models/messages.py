@@ -7,10 +7,10 @@ burst window, end of the customer's quiet hours).
 
 from __future__ import annotations
 
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json
 
 from shared.events import OrderEvent
+from shared.sqs_records import SqsRecord
 
 
 class NotificationTask(OrderEvent):
@@ -20,5 +20,5 @@ class NotificationTask(OrderEvent):
         return OrderEvent.model_validate(self.model_dump(exclude={"due"}))
 
 
-class NotificationMessage(SqsRecordModel):
+class NotificationMessage(SqsRecord):
     body: Json[NotificationTask]  # type: ignore[assignment]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, Json
 
-from notifications.domain.policy import DEFAULT_POLICY, NotificationPolicy
+from notifications.domain.policy import NotificationPolicy, default_policy
 from shared.settings import FunctionSettings
 
 
@@ -21,7 +21,9 @@ class NotificationSettings(FunctionSettings):
         str, Field(description="Links are `<base>/track/<token>`; empty: messages carry no link.")
     ] = ""
     link_signing_secret_arn: Annotated[str, Field(description="Empty: messages carry no link.")] = ""
-    notification_policy: Json[NotificationPolicy] = DEFAULT_POLICY  # type: ignore[assignment]
+    notification_policy: Json[NotificationPolicy] = Field(
+        default_factory=default_policy
+    )  # built on first use
     collapse_window_seconds: Annotated[
         int | None, Field(ge=0, le=900, description="Overrides the policy's window (local runs).")
     ] = None

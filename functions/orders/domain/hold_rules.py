@@ -26,7 +26,7 @@ DEFAULT_REQUIRED_ADDRESS_FIELDS: dict[str, dict[str, str]] = {
 
 
 class HoldRules(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     address_completeness: dict[str, dict[str, str]] = Field(
         default_factory=lambda: DEFAULT_REQUIRED_ADDRESS_FIELDS

@@ -21,7 +21,7 @@ DEFAULT_BASE_PRIORITY: dict[ComplaintCategory, Priority] = {
 
 
 class ServiceRules(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     feedback_edit_days: int = Field(
         default=7, ge=0, le=90, description="a submission can be changed this long"

@@ -89,4 +89,4 @@ class StatsReport(BaseModel):
     complaints: ComplaintStats
     returns: dict[str, int] = Field(description="Returns moved into each status in the range.")
 
-    model_config = {"populate_by_name": True}
+    model_config = ConfigDict(defer_build=True, populate_by_name=True)
