@@ -126,4 +126,6 @@ def test_the_default_template_keeps_the_default_batch_size() -> None:
         if r["Type"] == "AWS::Lambda::EventSourceMapping"
         and "ReserveStock" in json.dumps(r["Properties"].get("FunctionName"))
     )
-    assert reservation["BatchSize"] == 10
+    default = StageConfig().stock_reservation
+    assert reservation["BatchSize"] == default.batch_size != 3  # not the changed template's size
+    assert reservation["MaximumBatchingWindowInSeconds"] == default.batching_window_seconds
