@@ -13,7 +13,14 @@ from botocore.exceptions import ClientError
 
 from carriers.adapters.shipment_records import LINK_SK, SHIPMENT_SK_PREFIX, shipment_key, tracking_key
 from carriers.models.registration import TrackingRegistration
-from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState, TrackingLink, Watch
+from carriers.models.shipment import (
+    OrderChange,
+    ShipmentChange,
+    ShipmentState,
+    TrackingLink,
+    Watch,
+    watch_partitions,
+)
 from carriers.models.tracking import Checkpoint, TrackingEstimate, TrackingUpdate
 from orders.adapters.dynamo_orders import order_from_item, order_key
 from orders.models.order import OrderRecord
@@ -157,19 +164,22 @@ class DynamoTrackingStore:
             ) from None
 
     def due_watches(self, day: str, until: str) -> list[Watch]:
+        """The watches due on `day` up to `until`: one query per partition of the day, in deadline order."""
         items: list[dict[str, Any]] = []
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk AND sk <= :until",
-            "ExpressionAttributeValues": {":pk": {"S": f"WATCH#{day}"}, ":until": {"S": f"{until}#~"}},
-        }
-        while True:
-            response = self._client.query(**request)
-            items.extend(from_attributes(item) for item in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                break
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return [Watch.model_validate(item) for item in items if item["deadline"] <= until]
+        for partition in watch_partitions(day):
+            request: dict[str, Any] = {
+                "TableName": self._table,
+                "KeyConditionExpression": "pk = :pk AND sk <= :until",
+                "ExpressionAttributeValues": {":pk": {"S": partition}, ":until": {"S": f"{until}#~"}},
+            }
+            while True:
+                response = self._client.query(**request)
+                items.extend(from_attributes(item) for item in response.get("Items", []))
+                if "LastEvaluatedKey" not in response:
+                    break
+                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        watches = [Watch.model_validate(item) for item in items if item["deadline"] <= until]
+        return sorted(watches, key=lambda watch: watch.sk)
 
     def delete_watch(self, key: str) -> None:
         self._client.delete_item(TableName=self._table, Key=_watch_key(key))

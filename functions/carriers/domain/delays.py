@@ -1,5 +1,5 @@
 """Delay detection: every open shipment has one watch with its next deadline, kept under a sparse
-per-day key (`WATCH#<deadline date>`), so the scheduled job reads only the days that are due, by
+per-day key spread over shards (`WATCH#<deadline date>#<shard>`), so the scheduled job reads only the days that are due, by
 key, never by scan.
 
 - `stalled`: no checkpoint for `stalled_after` (default 48 h) since the last one (or since the

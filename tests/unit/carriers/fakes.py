@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from carriers.models.registration import RegistrationJob, TrackingRegistration
-from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState, TrackingLink, Watch
+from carriers.models.shipment import (
+    OrderChange,
+    ShipmentChange,
+    ShipmentState,
+    TrackingLink,
+    Watch,
+    watch_partitions,
+)
 from carriers.models.tracking import Checkpoint, TrackingEstimate, TrackingUpdate, WebhookMessage
 from orders.models.order import OrderRecord, OrderStatus
 from shared.errors import RetryableError
@@ -97,7 +104,7 @@ class InMemoryTrackingStore:
 
     def due_watches(self, day: str, until: str) -> list[Watch]:
         return sorted(
-            (w for w in self.watches.values() if w.pk == f"WATCH#{day}" and w.deadline <= until),
+            (w for w in self.watches.values() if w.pk in watch_partitions(day) and w.deadline <= until),
             key=lambda w: w.sk,
         )
 
