@@ -31,6 +31,7 @@ PARTITION_UNITS_PER_S = 1000
 TARGET_UNITS = 60
 TARGET_LOG_BYTES = 4 * 1024
 TARGET_COST = 50.0
+ITEM_LINES = 14
 PLATFORM_LOG_BYTES_PER_INVOCATION = 71 + 52 + 205
 """Lambda's own lines per invocation in the TEXT log format (the local runtime writes none):
 ``START RequestId: <id> Version: $LATEST`` (71 bytes), ``END RequestId: <id>`` (52) and
@@ -214,6 +215,16 @@ def summarize(
         "write_units_per_order": total_units,
         "write_units_by_target": dict(sorted(units.items(), key=lambda kv: -kv[1])),
         "writes": {name: count / orders for name, count in sorted(meter["writes"].items())},
+        "write_units_by_item": [
+            {
+                "target": label(entry["target"]),
+                "item": entry["shape"],
+                "operation": entry["operation"],
+                "units_per_order": entry["units"] / orders,
+                "largest_item_bytes": entry.get("largest_item_bytes", 0),
+            }
+            for entry in meter.get("items", [])
+        ],
         "hottest_shared_partition": {
             "target": label(hottest["target"]) if hottest else None,
             "key": hottest["key"] if hottest else None,
@@ -278,6 +289,12 @@ def report(figures: dict[str, Any]) -> list[str]:
         "     writes per order: "
         + ", ".join(f"{name} {count:.1f}" for name, count in figures["writes"].items())
     )
+    lines.append("     by item (table or index, key shape, operation, largest item), the most:")
+    lines += [
+        f"       {entry['target']:<18} {entry['item'][:36]:<36} {entry['operation'][:28]:<28}"
+        f" {entry['largest_item_bytes']:6,d} B {entry['units_per_order']:5.1f}"
+        for entry in figures.get("write_units_by_item", [])[:ITEM_LINES]
+    ]
     if hottest["target"]:
         lines.append(
             f"   hottest shared partition key: {hottest['target']} {hottest['key']!r}"

@@ -81,3 +81,30 @@ def decode_cursor(cursor: str, names: set[str]) -> dict[str, Any]:
             details=[{"field": "query.cursor", "issue": "invalid"}],
         )
     return {name: {"S": value} for name, value in plain.items()}
+
+
+BATCH_GET_LIMIT = 100
+"""Keys per BatchGetItem request (DynamoDB's limit)."""
+
+
+def batch_get(
+    client: Any, table: str, keys: list[dict[str, Any]], key_names: tuple[str, ...] = ("pk", "sk")
+) -> list[dict[str, Any]]:
+    """The items of `keys` (DynamoDB JSON), in the order of `keys`; keys without an item are left
+    out. Read after a query of a keys-only index (the index holds no attributes, so updates that
+    leave the index key alone cost no index write). Unprocessed keys are asked again until none is
+    left, as the BatchGetItem documentation advises (the SDK's retries already back off on throttling)."""
+    found: dict[tuple[str, ...], dict[str, Any]] = {}
+
+    def identity(item: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(json.dumps(item[name], sort_keys=True) for name in key_names)
+
+    unique = list({identity(key): key for key in keys}.values())
+    for start in range(0, len(unique), BATCH_GET_LIMIT):
+        request: dict[str, Any] = {table: {"Keys": unique[start : start + BATCH_GET_LIMIT]}}
+        while request:
+            response = client.batch_get_item(RequestItems=request)
+            for item in (response.get("Responses") or {}).get(table, []):
+                found[identity(item)] = item
+            request = response.get("UnprocessedKeys") or {}
+    return [found[identity(key)] for key in keys if identity(key) in found]

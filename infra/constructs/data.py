@@ -7,6 +7,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from infra.constructs.logical_ids import pin_logical_id
+from infra.table_indexes import GLOBAL_SECONDARY_INDEXES
 
 STRING = dynamodb.AttributeType.STRING
 
@@ -14,13 +15,6 @@ MAIN_TABLE_TTL_ATTRIBUTE = "expires_at"
 IDEMPOTENCY_KEY_ATTRIBUTE = "id"
 IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
 """Attribute names of Powertools' DynamoDBPersistenceLayer defaults."""
-
-GLOBAL_SECONDARY_INDEXES = (
-    ("gsi1", "gsi1pk", "gsi1sk"),  # orders of a customer by time
-    ("gsi2", "gsi2pk", "gsi2sk"),  # orders in a status by time
-    ("gsi3", "gsi3pk", "gsi3sk"),  # sparse: pending-payment holds by expiry time
-)
-"""(index name, partition key, sort key); every index projects all attributes."""
 
 _ON_DEMAND_ENCRYPTED_WITH_PITR = {
     "billing_mode": dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -47,12 +41,12 @@ class Data(Construct):
             time_to_live_attribute=MAIN_TABLE_TTL_ATTRIBUTE,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        for index_name, partition_key, sort_key in GLOBAL_SECONDARY_INDEXES:
+        for index_name, partition_key, sort_key, projection in GLOBAL_SECONDARY_INDEXES:
             self.orders_table.add_global_secondary_index(
                 index_name=index_name,
                 partition_key=dynamodb.Attribute(name=partition_key, type=STRING),
                 sort_key=dynamodb.Attribute(name=sort_key, type=STRING),
-                projection_type=dynamodb.ProjectionType.ALL,
+                projection_type=dynamodb.ProjectionType[projection],
             )
         pin_logical_id(self.orders_table, "OrdersTable")
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from infra.local.write_units import IndexSpec, TableSpec, WriteCost, write_cost
+from infra.local.write_units import IndexSpec, TableSpec, WriteCost, item_size, write_cost
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 _WRITE_ACTIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
@@ -43,18 +43,25 @@ class RequestMeter:
             self.units: Counter[str] = Counter()  # "<table>" or "<table>/<index>"
             self.partitions: Counter[tuple[str, str]] = Counter()  # (table[/index], key value)
             self.writes: Counter[str] = Counter()  # "<Action>" and "<Action> failed"
+            self.shapes: Counter[tuple[str, str, str]] = Counter()  # (table[/index], item shape, operation)
+            self.sizes: dict[str, int] = {}  # item shape -> the largest item written, in bytes
 
     def count_request(self, name: str, amount: int = 1) -> None:
         with self._lock:
             self.requests[name] += amount
 
-    def add_write(self, action: str, cost: WriteCost, failed: bool) -> None:
+    def add_write(
+        self, action: str, cost: WriteCost, failed: bool, shape: str = "?", operation: str = "", size: int = 0
+    ) -> None:
         with self._lock:
+            self.sizes[shape] = max(size, self.sizes.get(shape, 0))
             self.writes[f"{action} failed" if failed else action] += 1
             for charge in cost.charges:
                 target = charge.table if charge.index is None else f"{charge.table}/{charge.index}"
                 self.units[target] += charge.units
                 self.partitions[(target, charge.partition)] += charge.units
+                label = f"{operation or action}{' failed' if failed else ''}"
+                self.shapes[(target, shape, label)] += charge.units
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -65,6 +72,16 @@ class RequestMeter:
                 "partitions": [
                     {"target": target, "key": key, "units": units}
                     for (target, key), units in self.partitions.most_common()
+                ],
+                "items": [
+                    {
+                        "target": target,
+                        "shape": shape,
+                        "operation": operation,
+                        "units": units,
+                        "largest_item_bytes": self.sizes.get(shape, 0),
+                    }
+                    for (target, shape, operation), units in self.shapes.most_common()
                 ],
             }
 
@@ -156,10 +173,25 @@ def _meter_dynamodb_writes() -> None:
                 failed=failed,
                 check_only=kind == "ConditionCheck",
             )
-            METER.add_write(action, cost, failed)
+            operation = action if kind == action else f"{action}.{kind}"
+            size = max(item_size(old), item_size(None if failed else new))
+            METER.add_write(action, cost, failed, item_shape(key), operation, size)
         return status, headers, body
 
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
+
+
+_ID_PART = re.compile(r"[^#]*\d[^#]*")
+
+
+def item_shape(key: dict[str, Any]) -> str:
+    """A key's shape, the parts that name one thing (ids, dates, tokens: anything with a digit)
+    replaced by ``*``: ``ORDER#ord_12ab / TIMELINE#2026-12-07#3`` -> ``ORDER#* / TIMELINE#*#*``."""
+    parts = []
+    for value in key.values():
+        text = str(next(iter(value.values()), "")) if isinstance(value, dict) else str(value)
+        parts.append(_ID_PART.sub("*", text) if "#" in text else "*")
+    return " / ".join(parts)
 
 
 def _json(body: Any) -> dict[str, Any]:

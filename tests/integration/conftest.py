@@ -10,6 +10,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from infra.table_indexes import GLOBAL_SECONDARY_INDEXES
+
 TABLE = "ordertrack-test"
 
 
@@ -55,9 +57,9 @@ def orders_table(dynamodb: Any) -> str:
                     {"AttributeName": f"{name}pk", "KeyType": "HASH"},
                     {"AttributeName": f"{name}sk", "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": "ALL"},
+                "Projection": {"ProjectionType": projection},
             }
-            for name in ("gsi1", "gsi2", "gsi3")
+            for name, _, _, projection in GLOBAL_SECONDARY_INDEXES
         ],
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     )

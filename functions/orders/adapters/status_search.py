@@ -5,6 +5,7 @@ that shard's position), merges what came back by `gsi2sk` (`<created_at>#<order_
 newest first, and keeps the first `limit`. The next page's cursor holds every shard's position: the
 `gsi2sk` of the last order taken from it, `""` if none was taken yet, `"."` once it has no more. So
 pages never skip nor repeat an order that stays in the status, exactly as one partition would.
+The index holds keys only; the page's orders are read with one BatchGetItem.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from orders.domain.ports import OrderQuery
 from orders.models.order import OrderRecord
-from shared.dynamo import decode_cursor, encode_cursor
+from shared.dynamo import batch_get, decode_cursor, encode_cursor
 from shared.errors import InvalidRequest
 from shared.status_index import STATUS_INDEX, STATUS_INDEX_SHARDS, status_partitions
 
@@ -87,7 +88,11 @@ def search_by_status(
     for shard in range(STATUS_INDEX_SHARDS):
         if positions[shard] != EXHAUSTED and not more[shard] and shard not in left_over:
             positions[shard] = EXHAUSTED
-    orders = [to_order(item) for _, _, item in page]
+    keys = [{"pk": item["pk"], "sk": item["sk"]} for _, _, item in page]
+    current = [to_order(item) for item in batch_get(client, table, keys)]
+    # The index holds keys only and is updated asynchronously: an order that left the status since
+    # is not shown in it (it is found under its new status).
+    orders = [order for order in current if order.status == query.status]
     if all(position == EXHAUSTED for position in positions):
         return orders, None
     plain = {_STATUS: {"S": query.status}, **{shard: {"S": positions[int(shard)]} for shard in _SHARDS}}

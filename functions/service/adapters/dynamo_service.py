@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from orders.adapters.dynamo_orders import decode_cursor, encode_cursor
 from service.domain.ports import AlreadyExists, ComplaintQuery, StaleWrite
 from service.models.records import ComplaintRecord, ComplaintStatus, FeedbackRecord, ReturnRecord
-from shared.dynamo import cancellation_codes, from_attributes, to_attribute, to_attributes
+from shared.dynamo import batch_get, cancellation_codes, from_attributes, to_attribute, to_attributes
 
 FEEDBACK_SK = "FEEDBACK"
 COMPLAINT_SK = "COMPLAINT"
@@ -169,7 +169,8 @@ class DynamoServiceStore:
         return True
 
     def complaints(self, query: ComplaintQuery) -> tuple[list[ComplaintRecord], str | None]:
-        """The queue: by priority (p1 first), then by due time; one Query on gsi2, never a scan."""
+        """The queue: by priority (p1 first), then by due time; one Query on gsi2 (keys only) and
+        one BatchGetItem of the page's complaints, never a scan."""
         condition = "gsi2pk = :queue"
         values: dict[str, Any] = {":queue": {"S": f"COMPLAINTS#{query.status}"}}
         if query.priority:
@@ -185,8 +186,14 @@ class DynamoServiceStore:
         if query.cursor:
             request["ExclusiveStartKey"] = decode_cursor(query.cursor, "gsi2")
         response = self._client.query(**request)
-        found = [ComplaintRecord.model_validate(from_attributes(item)) for item in response.get("Items", [])]
-        return found, encode_cursor(response.get("LastEvaluatedKey"))
+        keys = [{"pk": item["pk"], "sk": item["sk"]} for item in response.get("Items", [])]
+        found = [
+            ComplaintRecord.model_validate(from_attributes(item))
+            for item in batch_get(self._client, self._table, keys)
+        ]
+        # gsi2 holds keys only and follows the table asynchronously: a complaint that left the
+        # queue since is not shown in it.
+        return [c for c in found if c.status == query.status], encode_cursor(response.get("LastEvaluatedKey"))
 
     def recent_complaint_count(self, customer_id: str, since: str) -> int:
         response = self._client.query(

@@ -70,3 +70,64 @@ def test_a_shipment_with_no_checkpoint_for_48_hours_is_flagged_and_alerted(
     assert order.timeline[-1].details["reason"] == "stalled"
     messages = boto3.client("sqs").receive_message(QueueUrl=alerts_topic, MaxNumberOfMessages=10)["Messages"]
     assert [json.loads(m["Body"])["reason"] for m in messages] == ["stalled"]
+
+
+def test_a_commit_that_loses_a_race_leaves_an_extra_watch_that_the_delay_job_drops(
+    alerts_topic: str,
+    shipped: Callable[..., str],
+    dynamodb: Any,
+    orders_table: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from carriers.adapters.dynamo_tracking import DynamoTrackingStore
+    from carriers.models.shipment import ShipmentChange, Watch
+    from shared.errors import RetryableError
+
+    order_id = shipped("1Z999AA10123456784")
+    monkeypatch.setattr(dependencies, "clock", lambda: FixedClock(datetime(2026, 11, 24, 10, 1, tzinfo=UTC)))
+    link = load_event("carriers/lambda/tracking_link_inserted.json")
+    image = link["Records"][0]["dynamodb"]["NewImage"]
+    image.update(
+        pk={"S": "TRACKING#1Z999AA10123456784"}, order_id={"S": order_id}, shipment_id={"S": "shp_1"}
+    )
+    _, written = stream_record_change(link["Records"][0])
+    [linked] = domain_events_for_change(None, written, "e4da3b7fbbce2345d7772b0674a318d5", "t")
+    assert apply_linked_events.handler(
+        from_bus("sqs/shipment_tracking_linked_from_bus.json", linked), FakeLambdaContext()
+    ) == {"batchItemFailures": []}
+    store = DynamoTrackingStore(orders_table, dynamodb)
+    [shipment] = store.shipments(order_id)
+    armed = shipment.watch_key
+    assert armed is not None
+
+    # When a commit writes its new watch first and then loses the race for the shipment
+    early = Watch(
+        order_id=order_id,
+        shipment_id=shipment.shipment_id,
+        tracking_number=shipment.tracking_number,
+        deadline="2026-11-25T12:00:00.000Z",
+        kind="late",
+    )
+    change = ShipmentChange(
+        shipment=shipment.model_copy(update={"watch_key": early.key}),
+        expected_version=shipment.tracking_version + 7,
+        watch=early,
+        previous_watch_key=armed,
+    )
+    with pytest.raises(RetryableError):
+        store.commit(change, None)
+
+    # Then the shipment keeps its watch, and both watches exist: none is missing
+    [unchanged] = store.shipments(order_id)
+    assert unchanged.watch_key == armed
+    pk, _, sk = early.key.partition("|")
+    assert "Item" in dynamodb.get_item(TableName=orders_table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
+
+    # And the delay job drops the extra watch at its deadline without flagging, then flags the real one
+    assert flag_delayed_shipments.check_delays(FixedClock(datetime(2026, 11, 25, 13, tzinfo=UTC))) == {
+        "flagged": 0
+    }
+    assert "Item" not in dynamodb.get_item(TableName=orders_table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
+    assert flag_delayed_shipments.check_delays(FixedClock(datetime(2026, 11, 26, 11, tzinfo=UTC))) == {
+        "flagged": 1
+    }
