@@ -49,6 +49,14 @@ QUEUE_BACKOFF = Backoff(base_seconds=2, cap_seconds=60)
 most a minute, jittered; at least 1 s."""
 
 
+def error_code(error: Exception) -> str:
+    """The AWS error code of a botocore `ClientError`, else the exception's class name."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code") or type(error).__name__)
+    return type(error).__name__
+
+
 def is_transient(error: Exception) -> bool:
     """A botocore `ClientError` that a retry resolves: throttling, or a transaction cancelled only
     by conflicts or throttling (a `ConditionalCheckFailed` among the reasons is a real refusal)."""

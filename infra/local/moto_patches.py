@@ -92,10 +92,24 @@ here runs in tests that use moto in-process.
    as on AWS. ``SendBulkTemplatedEmail`` publishes nothing.
 
 6. EventBridge rule targets receive the whole event (:mod:`infra.local.moto_eventbridge`).
+
+7. Stream records are answered as JSON at once
+   --------------------------------------------
+   moto 5.2 answers DynamoDB Streams ``GetRecords`` through its generic response serializer, which
+   walks the botocore shape of every attribute value of every image: measured with py-spy during
+   the hot-SKU race, about 180 ms per ``GetRecords`` of order images, all of it under the DynamoDB
+   lock of (1), so every table request waited behind it. The records are already in DynamoDB JSON
+   (moto's ``StreamRecord``), so ``GetRecords`` answers ``json.dumps`` of them, with
+   ``ApproximateCreationDateTime`` in epoch seconds as the JSON protocol carries timestamps.
+   The item operations of DynamoDB itself (``GetItem``, ``Query``, ``BatchGetItem``, the writes)
+   went the same way (the next largest share of the lock's time): their results are plain DynamoDB
+   JSON once moto's ``dynamo_to_dict`` has run, so they are answered with ``json.dumps`` too
+   (binary values base64-encoded, as the JSON protocol carries blobs). Errors keep moto's serializer.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import email
 import email.policy
@@ -124,6 +138,7 @@ def apply() -> None:
     _replace_transaction_snapshot_with_undo_log()
     _timestamp_outbox_messages()
     _bound_shard_iterators()
+    _answer_stream_records_as_json()
     _publish_configuration_set_events()
     deliver_whole_events()
     _applied = True
@@ -267,6 +282,63 @@ def _bound_shard_iterators() -> None:
         return result
 
     DynamoDBStreamsBackend.get_records = get_records  # type: ignore[method-assign]
+
+
+# -- 7. stream records answered as JSON at once -------------------------------------------------
+
+
+def _epoch_seconds(value: Any) -> float:
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.timestamp()
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def _answer_stream_records_as_json() -> None:
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    def get_records(self: Any) -> str:
+        limit = self._get_param("Limit")
+        result = self.backend.get_records(self._get_param("ShardIterator"), 1000 if limit is None else limit)
+        return json.dumps(result, default=_epoch_seconds)
+
+    DynamoDBStreamsHandler.get_records = get_records  # type: ignore[method-assign]
+
+    from moto.dynamodb.responses import DynamoHandler
+
+    original_serialized = DynamoHandler.serialized
+
+    @functools.wraps(original_serialized)
+    def serialized(self: Any, action_result: Any) -> Any:
+        result = action_result.result
+        if self._get_action() not in _ITEM_ACTIONS or not isinstance(result, dict):
+            return original_serialized(self, action_result)
+        headers = {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}
+        return 200, headers, json.dumps(result, default=_wire_value)
+
+    DynamoHandler.serialized = serialized  # type: ignore[method-assign]
+
+
+_ITEM_ACTIONS = frozenset(
+    {
+        "GetItem",
+        "BatchGetItem",
+        "Query",
+        "Scan",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "BatchWriteItem",
+        "TransactWriteItems",
+        "TransactGetItems",
+    }
+)
+
+
+def _wire_value(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    return _epoch_seconds(value)
 
 
 # -- 5. the SES mailbox simulator publishes configuration-set events -------------------------

@@ -20,6 +20,7 @@ import functools
 import json
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -40,6 +41,7 @@ class RequestMeter:
     def reset(self) -> None:
         with self._lock:
             self.requests: Counter[str] = Counter()
+            self.seconds: Counter[str] = Counter()  # server time spent on each action
             self.units: Counter[str] = Counter()  # "<table>" or "<table>/<index>"
             self.partitions: Counter[tuple[str, str]] = Counter()  # (table[/index], key value)
             self.writes: Counter[str] = Counter()  # "<Action>" and "<Action> failed"
@@ -49,6 +51,10 @@ class RequestMeter:
     def count_request(self, name: str, amount: int = 1) -> None:
         with self._lock:
             self.requests[name] += amount
+
+    def add_time(self, name: str, seconds: float) -> None:
+        with self._lock:
+            self.seconds[name] += seconds
 
     def add_write(
         self, action: str, cost: WriteCost, failed: bool, shape: str = "?", operation: str = "", size: int = 0
@@ -67,6 +73,7 @@ class RequestMeter:
         with self._lock:
             return {
                 "requests": dict(self.requests),
+                "seconds": {name: round(value, 6) for name, value in self.seconds.items()},
                 "write_units": dict(self.units),
                 "writes": dict(self.writes),
                 "partitions": [
@@ -115,12 +122,12 @@ def metered_app(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[b
         name = request_name(environ, body)
         if name == "events.PutEvents":
             METER.count_request("events.PutEvents entries", _entries(body))
-        if name != "sqs.ReceiveMessage":
-            METER.count_request(name)
-            return app(environ, start_response)
+        started = time.perf_counter()
         chunks = list(app(environ, start_response))
-        received = any(b"ReceiptHandle" in chunk for chunk in chunks)
-        METER.count_request(name if received else "sqs.ReceiveMessage (empty)")
+        if name == "sqs.ReceiveMessage" and not any(b"ReceiptHandle" in chunk for chunk in chunks):
+            name = "sqs.ReceiveMessage (empty)"
+        METER.count_request(name)
+        METER.add_time(name, time.perf_counter() - started)
         return chunks
 
     return call

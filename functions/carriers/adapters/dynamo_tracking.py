@@ -163,7 +163,10 @@ class DynamoTrackingStore:
             else:
                 self._client.transact_write_items(TransactItems=actions)
         except ClientError as error:
-            if error.response["Error"]["Code"] not in ("TransactionCanceledException", "ConditionalCheckFailedException"):
+            if error.response["Error"]["Code"] not in (
+                "TransactionCanceledException",
+                "ConditionalCheckFailedException",
+            ):
                 raise
             raise RetryableError(
                 "the shipment or its order changed while a carrier event was applied"

@@ -8,7 +8,7 @@ conflicting is retried in process (`retry`), then its orders are reported `Retry
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -34,6 +34,8 @@ from shared.transient import retry_transient
 
 T = TypeVar("T")
 Retry = Callable[[Callable[[], T]], T]
+Concurrently = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
+"""`map`, or an executor's `map`: results in the order of the inputs."""
 
 TIME_MARGIN_SECONDS = 15.0
 """Orders not yet decided when less than this is left of the invocation are handed back (as
@@ -90,11 +92,13 @@ def reserve_orders(
     *,
     retry: Retry[dict[str, ReservationOutcome]] = retry_transient,
     seconds_left: Callable[[], float] = lambda: math.inf,
+    concurrently: Concurrently = map,
 ) -> dict[str, ReservationResult | RetryableError]:
     """Decide each order of a batch (in message order; an id given twice is decided once): the
     result by order id, or a RetryableError for the orders of a group that kept conflicting, or
     not reached before `seconds_left()` fell below TIME_MARGIN_SECONDS (nothing of them was
-    written; their messages go back to the queue)."""
+    written; their messages go back to the queue). The orders are screened through `concurrently`
+    (a `map`; the handler gives a thread pool's), in message order for what follows."""
     now = isoformat(clock.now())
     results: dict[str, ReservationResult | RetryableError] = {}
     out_of_time = RetryableError("the invocation ran out of time before this order; retry")
@@ -103,11 +107,14 @@ def reserve_orders(
         policy, [o for o in loaded.values() if o and o.status == OrderStatus.RECEIVED]
     )
     requests: list[ReservationRequest] = []
-    for order_id, order in loaded.items():
-        if seconds_left() < TIME_MARGIN_SECONDS:
-            results[order_id] = out_of_time
-            continue
-        screened = _screen(order, orders, clock, now, policy)
+    if seconds_left() < TIME_MARGIN_SECONDS:
+        results.update(dict.fromkeys(loaded, out_of_time))
+        loaded = {}
+    # each order's screening writes its own marker: independent writes, run side by side
+    screened_all = list(
+        concurrently(lambda order: _screen(order, orders, clock, now, policy), list(loaded.values()))
+    )
+    for order_id, screened in zip(loaded, screened_all, strict=True):
         if isinstance(screened, ReservationRequest):
             requests.append(screened)
         else:

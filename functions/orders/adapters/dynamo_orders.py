@@ -16,8 +16,8 @@ from orders.adapters.status_search import search_by_status
 from orders.domain.ports import OrderAlreadyExists, OrderQuery
 from orders.models.api import Shipment, TimelineEntry
 from orders.models.order import OrderRecord
-from shared.dynamo import decode_cursor as decode_dynamo_cursor
 from shared.dynamo import batch_get, encode_cursor, from_attributes, to_attribute, to_attributes
+from shared.dynamo import decode_cursor as decode_dynamo_cursor
 from shared.status_index import status_partition
 
 ORDER_SK = "ORDER"

@@ -3,23 +3,27 @@
 Entries go in requests of at most 10 entries and 256 KB, sized as EventBridge documents it
 (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html). A response
 with `FailedEntryCount` > 0 is retried with the failed entries only (a few times, with a short
-backoff); what still fails raises `EventsNotPublished`, so the stream record is reported as a
-batch item failure and retried.
+backoff); `publish` raises `EventsNotPublished` for what still fails, `publish_all` returns it,
+so the stream records whose events were refused are reported as batch item failures and retried.
 """
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from shared.domain_events import SOURCE, DomainEvent
+from shared.transient import Backoff, error_code
 
 MAX_ENTRIES = 10
 MAX_REQUEST_BYTES = 256 * 1024
 TIME_BYTES = 14
 ATTEMPTS = 3
+RETRY_BACKOFF = Backoff(base_seconds=0.1, cap_seconds=0.4)
+"""Between attempts of the refused entries: full jitter, 0.1 s doubling."""
 
 
 class EventsNotPublished(RuntimeError):
@@ -74,25 +78,47 @@ class EventBridgeBus:
         }
 
     def publish(self, events: Sequence[DomainEvent]) -> None:
-        for request in requests_of([self.entry(event) for event in events]):
-            self._put(request)
+        refused = self.publish_all(events)
+        if refused:
+            raise EventsNotPublished(
+                f"{len(refused)} of {len(events)} events refused after {self._attempts} attempts: "
+                f"{sorted(set(refused.values()))}"
+            )
 
-    def _put(self, entries: list[dict[str, Any]]) -> None:
+    def publish_all(self, events: Sequence[DomainEvent]) -> dict[int, str]:
+        """Publish every event; returns the ones still refused after every attempt (their index in
+        `events` -> EventBridge's error code). A request that raises refuses all its entries."""
+        entries = [self.entry(event) for event in events]
+        refused: dict[int, str] = {}
+        by_identity = {id(entry): index for index, entry in enumerate(entries)}
+        for request in requests_of(entries):
+            for entry, code in self._put(request).items():
+                refused[by_identity[entry]] = code
+        return refused
+
+    def _put(self, entries: list[dict[str, Any]]) -> dict[int, str]:
+        """(id of each entry still refused -> its error code) after every attempt."""
         pending = entries
-        errors: list[str] = []
-        for attempt in range(self._attempts):
-            if attempt:
-                self._pause(random.uniform(0, 0.1 * 2**attempt))
-            response = self._client.put_events(Entries=pending)
+        errors: dict[int, str] = {}
+        for attempt in range(1, self._attempts + 1):
+            if attempt > 1:
+                self._pause(RETRY_BACKOFF.delay(attempt - 1))
+            try:
+                response = self._client.put_events(Entries=pending)
+            except (ClientError, BotoCoreError) as error:
+                if attempt == self._attempts:
+                    code = error_code(error)
+                    return {id(entry): code for entry in pending}
+                continue
             if not response.get("FailedEntryCount"):
-                return
+                return {}
             # results are in the order of the request's entries; a failed one has an ErrorCode
             results = response["Entries"]
-            errors = [str(result.get("ErrorCode")) for result in results if result.get("ErrorCode")]
-            pending = [
-                entry for entry, result in zip(pending, results, strict=True) if result.get("ErrorCode")
+            failed = [
+                (entry, result)
+                for entry, result in zip(pending, results, strict=True)
+                if result.get("ErrorCode")
             ]
-        raise EventsNotPublished(
-            f"{len(pending)} of {len(entries)} events refused after {self._attempts} attempts: "
-            f"{sorted(set(errors))}"
-        )
+            errors = {id(entry): str(result["ErrorCode"]) for entry, result in failed}
+            pending = [entry for entry, _ in failed]
+        return errors

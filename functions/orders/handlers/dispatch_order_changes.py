@@ -1,25 +1,26 @@
 """DynamoDB stream of the orders table (orders, stock items, tracking links) -> reservation and
-notification jobs on their queues, and ordertrack's domain events on the stack's event bus."""
+notification jobs on their queues, and ordertrack's domain events on the stack's event bus, sent
+for the whole batch at once (`orders.domain.dispatch_batch`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orders import dependencies
 from orders.adapters.eventbridge_bus import EventBridgeBus
 from orders.adapters.sqs_publisher import SqsEventPublisher
-from orders.domain.change_events import DomainEventBus, publish_change_events
-from orders.domain.dispatch import Destination, EventPublisher, FeedbackInvitations, dispatch_order_change
+from orders.domain.dispatch import Destination, FeedbackInvitations
+from orders.domain.dispatch_batch import Change, EventSender, JobSender, plan, send
 from shared.aws_clients import aws_client
 from shared.clock import isoformat
 from shared.observability import logger, metrics
-from shared.partial_batches import process_partial_batch
+from shared.partial_batches import with_failed_records_counted
 from shared.settings import FunctionSettings
 
 
@@ -60,7 +61,7 @@ def default_invitations() -> FeedbackInvitations | None:
 
 
 @cache
-def default_publisher() -> EventPublisher:
+def default_publisher() -> SqsEventPublisher:
     settings = DispatcherSettings()  # type: ignore[call-arg]
     queues = {
         Destination.RESERVATION: settings.reservation_queue_url,
@@ -70,38 +71,61 @@ def default_publisher() -> EventPublisher:
 
 
 @cache
-def default_bus() -> DomainEventBus:
+def default_bus() -> EventBridgeBus:
     return EventBridgeBus(settings().event_bus_name, aws_client("events"))
 
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-
-
-def dispatch_record(
-    record: DynamoDBRecord,
-    publisher: EventPublisher | None = None,
-    invitations: FeedbackInvitations | None = None,
-    bus: DomainEventBus | None = None,
-) -> int:
-    """Jobs first, then the change's domain events: a record that fails either is
-    retried whole, and every consumer applies a repeated job or event once."""
-    change = record.dynamodb
-    old = (change.old_image if change else None) or None
-    new = (change.new_image if change else None) or None
-    jobs = 0
-    if new and new.get("entity") == "order":
-        jobs = dispatch_order_change(
-            old, new, publisher or default_publisher(), invitations or default_invitations()
+def _reader(raw: dict[str, Any]) -> Callable[[], Change]:
+    def read() -> Change:
+        record = DynamoDBRecord(raw)
+        change = record.dynamodb
+        created = change.approximate_creation_date_time if change else None
+        at = isoformat(datetime.fromtimestamp(created, UTC) if created else dependencies.clock().now())
+        return Change(
+            identifier=str(change.sequence_number if change else ""),
+            old=(change.old_image if change else None) or None,
+            new=(change.new_image if change else None) or None,
+            change_id=str(record.event_id),
+            at=at,
         )
-    created = change.approximate_creation_date_time if change else None
-    at = isoformat(datetime.fromtimestamp(created, UTC) if created else dependencies.clock().now())
-    events = publish_change_events(old, new, str(record.event_id), at, bus or default_bus())
-    return jobs + events
+
+    return read
+
+
+def _sequence_number(raw: dict[str, Any]) -> str:
+    return str((raw.get("dynamodb") or {}).get("SequenceNumber", ""))
+
+
+def dispatch_batch(
+    records: list[dict[str, Any]],
+    context: LambdaContext,
+    publisher: JobSender | None = None,
+    bus: EventSender | None = None,
+    invitations: FeedbackInvitations | None = None,
+) -> dict[str, Any]:
+    """Plan every record, send the batch's jobs and events together, report what is left undone."""
+    read, work = plan(
+        (_reader(raw) for raw in records),
+        invitations or default_invitations(),
+        on_error=lambda error: logger.exception("a stream record could not be read or planned"),
+    )
+    undone = send(work, publisher or default_publisher(), bus or default_bus())  # type: ignore[arg-type]
+    identifiers = [read[position].identifier for position in sorted(undone)]
+    if work.planned < len(records):
+        identifiers.append(_sequence_number(records[work.planned]))
+    if identifiers:
+        logger.warning(
+            "stream records left for a retry",
+            records=len(identifiers),
+            first=identifiers[0],
+            errors=sorted(set(undone.values())),
+        )
+    return with_failed_records_counted(
+        {"batchItemFailures": [{"itemIdentifier": identifier} for identifier in identifiers]}, context
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_batch(
-        event=event, record_handler=dispatch_record, processor=processor, context=context
-    )
+    return dispatch_batch(event.get("Records") or [], context)

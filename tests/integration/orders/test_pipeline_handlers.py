@@ -7,7 +7,6 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from tests.factories import FakeLambdaContext, load_event, order_body
 
@@ -130,9 +129,16 @@ def test_dispatcher_reports_the_record_whose_events_the_bus_refused(
     dispatch_order_changes.settings.cache_clear()
     dispatch_order_changes.default_bus.cache_clear()
     dispatch_order_changes.default_publisher.cache_clear()
-    # every record failed: the whole batch is retried (Powertools raises, as documented)
-    with pytest.raises(BatchProcessingError, match="does not exist"):
-        dispatch_order_changes.handler(load_event("dynamodb/order_status_changed.json"), FakeLambdaContext())
+    # every record's events were refused: every record is reported (the stream retries from the first)
+    result = dispatch_order_changes.handler(
+        load_event("dynamodb/order_status_changed.json"), FakeLambdaContext()
+    )
+    assert result == {
+        "batchItemFailures": [
+            {"itemIdentifier": "111100000000000000000001"},
+            {"itemIdentifier": "111100000000000000000002"},
+        ]
+    }
 
 
 def test_reservation_worker_confirms_the_order_once_for_a_duplicated_message(

@@ -183,7 +183,7 @@ def test_orders_not_reached_before_the_time_margin_are_handed_back_unwritten() -
     stock = InMemoryStock(orders, {"HOT": 10})
     stock.max_group_actions = 4  # two orders per group
     batch = one_line_orders(orders, 4)
-    clock_readings = iter([30.0, 30.0, 30.0, 30.0, 30.0, 5.0])  # screening, first group, then late
+    clock_readings = iter([30.0, 30.0, 5.0])  # screening (once for the batch), first group, then late
 
     results = reserve_orders(
         batch, orders, stock, FrozenClock(), retry=no_wait, seconds_left=lambda: next(clock_readings)
@@ -215,3 +215,20 @@ def test_the_per_order_limits_of_a_batch_are_read_once() -> None:
 
     assert [results[order_id] for order_id in batch] == [R.CONFIRMED, R.CONFIRMED, R.ON_HOLD]
     assert reads == [["HOT"]]
+
+
+def test_orders_are_screened_through_the_given_map_and_decided_in_message_order() -> None:
+    orders = InMemoryOrders()
+    stock = InMemoryStock(orders, {"HOT": 2})
+    batch = one_line_orders(orders, 3)
+    mapped: list[int] = []
+
+    def concurrently(function: Any, items: Any) -> Any:
+        items = list(items)
+        mapped.append(len(items))
+        return [function(item) for item in reversed(items)][::-1]  # run out of order, results in order
+
+    results = reserve_orders(batch, orders, stock, FrozenClock(), retry=no_wait, concurrently=concurrently)
+
+    assert mapped == [3]
+    assert [results[order_id] for order_id in batch] == [R.CONFIRMED, R.CONFIRMED, R.OUT_OF_STOCK]

@@ -96,3 +96,25 @@ def test_entries_still_refused_after_every_attempt_fail_the_record() -> None:
     ):
         EventBridgeBus("b", client, pause=lambda _: None).publish([changed(1), changed(2)])
     assert len(client.requests) == 3
+
+
+def test_publish_all_returns_each_refused_event_by_its_index_across_requests() -> None:
+    client = FakeEvents(refuse={"ord_3:v2", "ord_14:v2"}, times=10)
+    refused = EventBridgeBus("b", client, pause=lambda _: None).publish_all([changed(n) for n in range(15)])
+    assert refused == {3: "InternalFailure", 14: "InternalFailure"}
+
+
+def test_a_request_that_raises_refuses_all_its_entries_after_every_attempt() -> None:
+    from botocore.exceptions import ClientError
+
+    class Unreachable:
+        calls = 0
+
+        def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+            self.calls += 1
+            raise ClientError({"Error": {"Code": "ResourceNotFoundException"}}, "PutEvents")
+
+    client = Unreachable()
+    refused = EventBridgeBus("b", client, pause=lambda _: None).publish_all([changed(1), changed(2)])
+    assert refused == {0: "ResourceNotFoundException", 1: "ResourceNotFoundException"}
+    assert client.calls == 3
