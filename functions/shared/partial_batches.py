@@ -15,15 +15,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.batch import BasePartialBatchProcessor, process_partial_response
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.observability import metrics
+from shared.failed_records import FAILED_RECORDS_METRIC, record_failed_records, with_failed_records_counted
 
-FAILED_RECORDS_METRIC = "FailedRecords"
+__all__ = [
+    "FAILED_RECORDS_METRIC",
+    "process_partial_batch",
+    "record_failed_records",
+    "with_failed_records_counted",
+]
 
 
 def process_partial_batch(
@@ -42,21 +46,3 @@ def process_partial_batch(
         raise
     record_failed_records(len(response.get("batchItemFailures", [])), context)
     return response
-
-
-def with_failed_records_counted(response: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """A partial batch response built without Powertools' processor, its failures counted."""
-    record_failed_records(len(response.get("batchItemFailures", [])), context)
-    return response
-
-
-def record_failed_records(count: int, context: LambdaContext) -> None:
-    """Emit `FailedRecords` = `count` for this function (nothing when no record failed)."""
-    if count <= 0:
-        return
-    with single_metric(
-        name=FAILED_RECORDS_METRIC, unit=MetricUnit.Count, value=count, namespace=metrics.namespace
-    ) as metric:
-        metric.add_dimension(name="function_name", value=context.function_name)
-        if metrics.service:
-            metric.add_dimension(name="service", value=str(metrics.service))

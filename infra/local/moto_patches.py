@@ -300,7 +300,7 @@ def _answer_stream_records_as_json() -> None:
     def get_records(self: Any) -> str:
         limit = self._get_param("Limit")
         result = self.backend.get_records(self._get_param("ShardIterator"), 1000 if limit is None else limit)
-        return json.dumps(result, default=_epoch_seconds)
+        return json.dumps(result, default=_wire_value)
 
     DynamoDBStreamsHandler.get_records = get_records  # type: ignore[method-assign]
 

@@ -174,6 +174,14 @@ class DynamoTrackingStore:
         if previous and (watch is None or watch.key != previous):
             self._client.delete_item(TableName=self._table, Key=_watch_key(previous))
 
+    def commit_order(self, order: OrderChange) -> None:
+        try:
+            self._client.update_item(**self._order_update(order)["Update"])
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            raise RetryableError("the order changed while a carrier event was applied") from None
+
     def due_watches(self, day: str, until: str) -> list[Watch]:
         """The watches due on `day` up to `until`: one query per partition of the day, in deadline order."""
         items: list[dict[str, Any]] = []

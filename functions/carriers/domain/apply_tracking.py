@@ -4,7 +4,8 @@
   whether or not a shipment has that tracking number yet; a stored key is never applied twice.
 - A shipment's tracking status is recomputed from *all* its checkpoints sorted by their own time,
   moving only forward by rank (`next_status`), so arrival order never changes the outcome.
-- The order status follows its shipments (`order_status_for`) through `orders.domain.lifecycle`.
+- The order follows its shipments (`carriers.domain.order_follows`): the shipment is written,
+  then the order, each on its own; an order left behind is caught up by the next application.
 - The carrier's delivery estimate is stored under the tracking number too (`TRACKING#<n>` /
   `ESTIMATE`, the newest webhook's wins), so it reaches the shipment whoever applies the
   checkpoints, and a revised estimate with no new checkpoint still updates the shipment and its
@@ -16,14 +17,17 @@ from __future__ import annotations
 from enum import StrEnum
 
 from carriers.domain.delays import DEFAULT_POLICY, DelayPolicy, next_watch
+from carriers.domain.order_follows import (
+    catch_up,
+    missing_entries,
+    order_change,
+    status_details,
+)
 from carriers.domain.ownership import earlier_owner, owned_events
 from carriers.domain.ports import TrackingStore
-from carriers.models.shipment import OrderChange, ShipmentChange, ShipmentState
+from carriers.models.shipment import ShipmentChange, ShipmentState
 from carriers.models.tracking import Checkpoint, TrackingEstimate, TrackingUpdate, parse_time
 from carriers.models.tracking import TrackingStatus as T
-from orders.domain.lifecycle import can_move
-from orders.models.api import TimelineEntry
-from orders.models.order import OrderRecord
 from orders.models.order import OrderStatus as O
 from shared.clock import isoformat
 from shared.errors import RetryableError
@@ -104,34 +108,6 @@ def tracking_state(checkpoints: list[Checkpoint]) -> tuple[T | None, str | None]
     return status, reason
 
 
-def order_status_for(current: O, shipment_statuses: list[str]) -> O | None:
-    """The order status its shipments add up to, when the lifecycle allows the move; else None.
-
-    A `partially_shipped` order keeps its status (its shipments' progress is on the timeline and on
-    each shipment): the storefront registers the remaining shipments only from `confirmed` or
-    `partially_shipped`, so moving it on would block the rest of the order.
-    """
-    if current is O.PARTIALLY_SHIPPED:
-        return None
-    statuses = set(shipment_statuses)
-    target: O | None = None
-    if O.DELIVERY_EXCEPTION in statuses:
-        target = O.DELIVERY_EXCEPTION
-    elif statuses == {O.RETURNED_TO_SENDER}:
-        target = O.RETURNED_TO_SENDER
-    elif O.RETURNED_TO_SENDER in statuses:
-        target = O.DELIVERY_EXCEPTION
-    elif statuses == {O.DELIVERED}:
-        target = O.DELIVERED
-    elif O.OUT_FOR_DELIVERY in statuses:
-        target = O.OUT_FOR_DELIVERY
-    elif statuses & {O.IN_TRANSIT, O.DELIVERED}:
-        target = O.IN_TRANSIT
-    if target is None or target == current or not can_move(current, target):
-        return None
-    return target
-
-
 def record_tracking_update(update: TrackingUpdate, store: TrackingStore, received_at: str) -> int:
     """Store the checkpoints not stored yet and the update's delivery estimate (unless a later
     webhook's is stored already); returns how many checkpoints were new."""
@@ -208,7 +184,12 @@ def _apply_stored_events_once(
     applied = set(shipment.applied_events)
     new = _sorted([(key, cp) for key, cp in events.items() if key not in applied])
     if not new:
-        return _without_new_checkpoints(shipment, estimated_delivery, store, policy, now)
+        result = _without_new_checkpoints(shipment, estimated_delivery, store, policy, now)
+        behind = catch_up(order, shipments, shipment, now, TRACKING_ACTOR)
+        if behind is None:
+            return result
+        store.commit_order(behind)  # an earlier application stopped between shipment and order
+        return ApplyResult.APPLIED
 
     ordered = _sorted(list(events.items()))
     status, reason = tracking_state([cp for _, cp in ordered])
@@ -228,33 +209,7 @@ def _apply_stored_events_once(
     watch = next_watch(updated, policy, now)
     updated = updated.model_copy(update={"watch_key": watch.key if watch else None})
 
-    entries = [
-        TimelineEntry(
-            status=cp.status.value,
-            at=cp.occurred_at.isoformat(),
-            by=f"carrier:{cp.provider.value}",
-            details={
-                key: value
-                for key, value in {
-                    "shipment_id": shipment.shipment_id,
-                    "tracking_number": tracking_number,
-                    "reason": cp.reason,
-                    "location": cp.location,
-                    "message": cp.message,
-                    "raw_code": cp.raw_code,
-                    "recorded_at": now,
-                }.items()
-                if value is not None
-            },
-        )
-        for _, cp in new
-    ]
-    details: dict[str, object] = {
-        "shipment_id": shipment.shipment_id,
-        "tracking_status": updated.tracking_status,
-    }
-    if updated.status_reason:
-        details["reason"] = updated.status_reason
+    entries = missing_entries(order, updated, now)
     store.commit(
         ShipmentChange(
             shipment=updated,
@@ -262,34 +217,13 @@ def _apply_stored_events_once(
             watch=watch,
             previous_watch_key=shipment.watch_key,
         ),
-        order_change(order, shipments, updated, entries, now, TRACKING_ACTOR, details),
+        None,
     )
+    # the order after the shipment, in its own write: if it fails, the next application catches it up
+    change = order_change(order, shipments, updated, entries, now, TRACKING_ACTOR, status_details(updated))
+    if change.entries:
+        store.commit_order(change)
     return ApplyResult.APPLIED
-
-
-def order_change(
-    order: OrderRecord,
-    shipments: list[ShipmentState],
-    updated: ShipmentState,
-    entries: list[TimelineEntry],
-    at: str,
-    actor: str,
-    details: dict[str, object],
-) -> OrderChange:
-    """The order update for a changed shipment: `entries`, plus the order's own status move (by
-    `actor`) when its shipments now add up to another status the lifecycle allows."""
-    statuses = [updated.status if s.shipment_id == updated.shipment_id else s.status for s in shipments]
-    target = order_status_for(order.status, statuses)
-    if target is not None:
-        entries = [*entries, TimelineEntry(status=target.value, at=at, by=actor, details=details)]
-    return OrderChange(
-        order_id=order.order_id,
-        from_status=order.status,
-        to_status=target or order.status,
-        expected_version=order.version,
-        entries=entries,
-        at=at,
-    )
 
 
 def _estimate_fields(shipment: ShipmentState, estimated_delivery: str | None) -> dict[str, str | None]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from carriers.domain.apply_tracking import order_change
 from carriers.domain.ask_provider import ProviderCheck
 from carriers.domain.delays import DEFAULT_POLICY, DelayPolicy, due_days
+from carriers.domain.order_follows import order_change
 from carriers.domain.ports import OperationsAlerts, TrackingStore
 from carriers.models.shipment import ShipmentChange, Watch
 from orders.models.api import TimelineEntry

@@ -31,8 +31,13 @@ class TrackingStore(Protocol):
     def order(self, order_id: str) -> OrderRecord | None: ...
 
     def commit(self, shipment: ShipmentChange, order: OrderChange | None) -> None:
-        """Shipment (with its delay watch) and order in one transaction, each conditional on the
-        version it was read at; raises `RetryableError` when either changed meanwhile."""
+        """Shipment (with its delay watch) and order (if given) in one transaction, each conditional
+        on the version it was read at; raises `RetryableError` when either changed meanwhile."""
+        ...
+
+    def commit_order(self, order: OrderChange) -> None:
+        """The order alone, conditional on the status and version it was read at; raises
+        `RetryableError` when it changed meanwhile."""
         ...
 
     def due_watches(self, day: str, until: str) -> list[Watch]:

@@ -19,8 +19,8 @@ from orders.domain.dispatch import Destination, FeedbackInvitations
 from orders.domain.dispatch_batch import Change, EventSender, JobSender, plan, send
 from shared.aws_clients import aws_client
 from shared.clock import isoformat
+from shared.failed_records import with_failed_records_counted
 from shared.observability import logger, metrics
-from shared.partial_batches import with_failed_records_counted
 from shared.settings import FunctionSettings
 
 

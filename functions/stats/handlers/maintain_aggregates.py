@@ -17,8 +17,8 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.aws_clients import aws_client
+from shared.failed_records import with_failed_records_counted
 from shared.observability import logger, metrics
-from shared.partial_batches import with_failed_records_counted
 from shared.settings import FunctionSettings
 from stats import dependencies as wiring
 from stats.adapters.dynamo_aggregates import DynamoAggregates

@@ -25,6 +25,7 @@ class InMemoryTrackingStore:
         self.orders: dict[str, OrderRecord] = {}
         self.watches: dict[str, Watch] = {}
         self.commits = 0
+        self.order_commits = 0
 
     # -- test setup ----------------------------------------------------------------------------
     def add_order(self, order: OrderRecord) -> None:
@@ -90,8 +91,17 @@ class InMemoryTrackingStore:
         if shipment.watch is not None:
             self.watches[shipment.watch.key] = shipment.watch
         self.commits += 1
-        if order is None:
-            return
+        if order is not None:
+            self._apply_order(order)
+
+    def commit_order(self, order: OrderChange) -> None:
+        current = self.orders[order.order_id]
+        if current.status != order.from_status or current.version != order.expected_version:
+            raise RetryableError("version conflict")
+        self.order_commits += 1
+        self._apply_order(order)
+
+    def _apply_order(self, order: OrderChange) -> None:
         current_order = self.orders[order.order_id]
         self.orders[order.order_id] = current_order.model_copy(
             update={

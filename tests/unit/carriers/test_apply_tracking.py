@@ -8,13 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from carriers.domain.apply_tracking import (
-    ApplyResult,
-    apply_stored_events,
-    apply_tracking_update,
-    order_status_for,
-)
+from carriers.domain.apply_tracking import ApplyResult, apply_stored_events, apply_tracking_update
 from carriers.domain.intake import parse_update
+from carriers.domain.order_follows import order_status_for
 from carriers.models.tracking import Checkpoint, Provider, TrackingStatus, TrackingUpdate
 from orders.models.order import OrderRecord, OrderStatus
 from tests.unit.carriers.fakes import InMemoryTrackingStore
