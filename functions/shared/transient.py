@@ -24,6 +24,10 @@ THROTTLING_ERROR_CODES = frozenset(
 )
 """DynamoDB's throttling errors (left once botocore's own retries are spent)."""
 
+TRANSIENT_ERROR_CODES = THROTTLING_ERROR_CODES | {"TransactionInProgressException", "InternalServerError"}
+"""Throttling, a transaction on the same items still running, and DynamoDB's own internal error:
+all documented as safe to retry (docs: DynamoDB error handling, TransactWriteItems errors)."""
+
 TRANSIENT_CANCELLATION_REASONS = frozenset(
     {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
 )
@@ -64,7 +68,7 @@ def is_transient(error: Exception) -> bool:
     if not isinstance(response, dict):
         return False
     code = response.get("Error", {}).get("Code", "")
-    if code in THROTTLING_ERROR_CODES:
+    if code in TRANSIENT_ERROR_CODES:
         return True
     if code != "TransactionCanceledException":
         return False

@@ -3,6 +3,8 @@ with the same rules as the DynamoDB adapters (tests/integration/notifications ru
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from notifications.domain.model import Channel, NotificationEntry, NotificationStatus, Suppression
 from notifications.domain.preferences import CustomerPreferences, StoredPreferences
 from notifications.domain.suppressions import normalize_address
@@ -40,10 +42,11 @@ class InMemoryNotificationLog:
     def entries(self, order_id: str) -> list[NotificationEntry]:
         return [self.log[key] for key in sorted(key for key in self.log if key[0] == order_id)]
 
-    def advance_latest(self, order_id: str, channel: Channel, version: int) -> None:
-        key = (order_id, Channel(channel).value)
-        if key not in self.markers or self.markers[key] < version:
-            self.markers[key] = version
+    def advance_latest(self, order_id: str, channels: Sequence[Channel], version: int) -> None:
+        for channel in channels:
+            key = (order_id, Channel(channel).value)
+            if key not in self.markers or self.markers[key] < version:
+                self.markers[key] = version
 
     def latest(self, order_id: str, channel: Channel) -> int | None:
         return self.markers.get((order_id, Channel(channel).value))

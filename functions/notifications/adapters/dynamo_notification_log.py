@@ -9,12 +9,14 @@ every `NotificationEntry` field. The event sort key (`shared.events.event_sort_k
 version in 10 digits for status events (oldest first), and `~<rest of the event id>` for other
 events of the order (survey, returns), which sort after them; then by channel. `recipient` is masked by the caller;
 this adapter never sees a full address.
-Marker: pk `NOTIFY#<order_id>`, sk `LATEST#<channel>`, `entity` = `notification_latest`,
-`latest_version`.
+Markers: pk `NOTIFY#<order_id>`, sk `LATEST`, `entity` = `notification_latest`, one attribute per
+channel, `latest_<channel>` (an event's channels are raised in one write). Orders whose markers were
+written before that have an item per channel, sk `LATEST#<channel>`, `latest_version`: read too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -25,7 +27,9 @@ from shared.dynamo import from_attributes, to_attributes
 from shared.events import event_sort_key
 
 ENTRY_PREFIX = "ENTRY#"
-LATEST_PREFIX = "LATEST#"
+LATEST_PREFIX = "LATEST#"  # before: one marker item per channel (still read)
+MARKERS_SK = "LATEST"
+MARKER_PREFIX = "latest_"
 ENTRY_ENTITY = "notification"
 LATEST_ENTITY = "notification_latest"
 _ENTRY_FIELDS = frozenset(field.name for field in fields(NotificationEntry))
@@ -106,37 +110,63 @@ class DynamoNotificationLog:
                 return found
             request["ExclusiveStartKey"] = last_key
 
-    def advance_latest(self, order_id: str, channel: Channel, version: int) -> None:
+    def advance_latest(self, order_id: str, channels: Sequence[Channel], version: int) -> None:
+        """One write for all the event's channels (a marker attribute per channel on one item);
+        only when another event already raised one of them further (events out of order) is each
+        channel written on its own, so none is ever lowered."""
+        names = [Channel(channel).value for channel in channels]
+        if not names:
+            return
         try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._latest_key(order_id, channel),
-                UpdateExpression="SET latest_version = :v, entity = :entity, order_id = :order, channel = :channel",
-                ConditionExpression="attribute_not_exists(latest_version) OR latest_version < :v",
-                ExpressionAttributeValues={
-                    ":v": {"N": str(version)},
-                    ":entity": {"S": LATEST_ENTITY},
-                    ":order": {"S": order_id},
-                    ":channel": {"S": Channel(channel).value},
-                },
-            )
+            self._raise(order_id, names, version)
         except ClientError as error:
-            if not _condition_failed(error):  # failed condition: a newer version is already there
+            if not _condition_failed(error) or len(names) == 1:
+                if _condition_failed(error):
+                    return  # a newer version is already there
                 raise
+            for name in names:
+                try:
+                    self._raise(order_id, [name], version)
+                except ClientError as single:
+                    if not _condition_failed(single):
+                        raise
+
+    def _raise(self, order_id: str, channels: list[str], version: int) -> None:
+        attributes = {f"#c{index}": f"{MARKER_PREFIX}{channel}" for index, channel in enumerate(channels)}
+        self._client.update_item(
+            TableName=self._table,
+            Key={"pk": {"S": notify_partition(order_id)}, "sk": {"S": MARKERS_SK}},
+            UpdateExpression="SET entity = :entity, order_id = :order, "
+            + ", ".join(f"{name} = :v" for name in attributes),
+            ConditionExpression=" AND ".join(
+                f"(attribute_not_exists({name}) OR {name} < :v)" for name in attributes
+            ),
+            ExpressionAttributeNames=attributes,
+            ExpressionAttributeValues={
+                ":v": {"N": str(version)},
+                ":entity": {"S": LATEST_ENTITY},
+                ":order": {"S": order_id},
+            },
+        )
 
     def latest(self, order_id: str, channel: Channel) -> int | None:
-        response = self._client.get_item(
+        """The channel's marker: one query of the order's markers (the per-channel items written
+        before the markers shared one item are read too)."""
+        name = Channel(channel).value
+        response = self._client.query(
             TableName=self._table,
-            Key=self._latest_key(order_id, channel),
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={
+                ":pk": {"S": notify_partition(order_id)},
+                ":prefix": {"S": MARKERS_SK},
+            },
             ConsistentRead=True,
-            ProjectionExpression="latest_version",
         )
-        value = (response.get("Item") or {}).get("latest_version")
-        return int(value["N"]) if value else None
-
-    @staticmethod
-    def _latest_key(order_id: str, channel: Channel) -> dict[str, Any]:
-        return {
-            "pk": {"S": notify_partition(order_id)},
-            "sk": {"S": f"{LATEST_PREFIX}{Channel(channel).value}"},
-        }
+        versions = []
+        for item in response.get("Items", []):
+            value = item.get(f"{MARKER_PREFIX}{name}")
+            if item["sk"]["S"] == f"{LATEST_PREFIX}{name}":
+                value = item.get("latest_version")
+            if value:
+                versions.append(int(value["N"]))
+        return max(versions, default=None)

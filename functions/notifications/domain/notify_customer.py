@@ -138,8 +138,7 @@ class CustomerNotifier:
             logger.debug("event reaches no channel", event_type=event.event_type)
             return []
         if event.version:  # order status events collapse; others (returns, surveys) never do
-            for channel in channels:
-                self.log.advance_latest(event.order_id, channel, event.version)
+            self.log.advance_latest(event.order_id, channels, event.version)
         wait = self._seconds_until(event.not_before, situation.now)
         window = max(self.policy.collapse_window_seconds, wait)
         if window > 0:

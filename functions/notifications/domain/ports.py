@@ -3,7 +3,7 @@ Powertools, unit tests with fakes (tests/fakes/notifications.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from notifications.domain.model import (
@@ -95,8 +95,8 @@ class NotificationLog(Protocol):
         """Every entry of the order, oldest event first."""
         ...
 
-    def advance_latest(self, order_id: str, channel: Channel, version: int) -> None:
-        """Raise the channel's latest notifiable order version to `version` (never lowers it)."""
+    def advance_latest(self, order_id: str, channels: Sequence[Channel], version: int) -> None:
+        """Raise each channel's latest notifiable order version to `version` (never lowers one)."""
         ...
 
     def latest(self, order_id: str, channel: Channel) -> int | None: ...

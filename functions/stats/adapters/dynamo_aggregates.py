@@ -16,8 +16,9 @@ family, every batch of the whole table's stream would write the day's `NOTIFICAT
 over `AGGREGATE_SHARDS` items, each takes 1/`AGGREGATE_SHARDS` of those writes.
 
 Transaction conflicts (two batches on the same shard item at once) and throttling are retried here
-with full-jitter exponential backoff, `ATTEMPTS` times, before `RetryableError` hands the rest of the
-batch back to the stream (nothing of a refused transaction was written).
+(`shared.transient.retry_transient`: full-jitter exponential backoff, `ATTEMPTS` times in all) before
+`RetryableError` hands the rest of the batch back to the stream (nothing of a refused transaction
+was written).
 
 Reads: a year per partition and shard (only the current day's items are written, so the partition
 takes no more writes than its items), so a range costs `AGGREGATE_SHARDS` `Query` calls per calendar
@@ -39,6 +40,7 @@ from botocore.exceptions import ClientError
 
 from shared.dynamo import cancellation_codes
 from shared.errors import RetryableError
+from shared.transient import Backoff, is_transient, retry_transient
 from stats.domain.ports import Counters, DayAggregate
 
 AGGREGATE_ENTITY = "stats_aggregate"
@@ -47,17 +49,7 @@ CHECKPOINT_TTL = timedelta(days=7)
 MAX_ITEMS_PER_TRANSACTION = 100
 AGGREGATE_SHARDS = 16
 ATTEMPTS = 4
-BACKOFF_BASE_SECONDS = 0.05
-_TRANSIENT_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
-_TRANSIENT_ERRORS = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "TransactionInProgressException",
-        "InternalServerError",
-    }
-)
+BACKOFF = Backoff(base_seconds=0.05, cap_seconds=0.4)
 
 
 def shard_of(group_id: str) -> int:
@@ -115,21 +107,25 @@ class DynamoAggregates:
         ]
         if len(actions) > MAX_ITEMS_PER_TRANSACTION:
             raise ValueError(f"a group touches {len(actions) - 1} aggregates; at most 99 fit")
-        for attempt in range(ATTEMPTS):
+
+        def attempt() -> str | None:
             try:
                 self._client.transact_write_items(TransactItems=actions)
-                return None
             except ClientError as error:
-                code = error.response["Error"]["Code"]
-                reasons = cancellation_codes(error) if code == "TransactionCanceledException" else []
-                if reasons[:1] == ["ConditionalCheckFailed"]:
-                    return self._covered_by(group_id)
-                transient = code in _TRANSIENT_ERRORS or bool(_TRANSIENT_REASONS & set(reasons))
-                if not transient:
-                    raise
-            if attempt + 1 < ATTEMPTS:
-                self._sleep(self._rng.uniform(0, BACKOFF_BASE_SECONDS * 2**attempt))
-        raise RetryableError("aggregates stayed busy or throttled; the stream retries the rest of the batch")
+                if error.response["Error"]["Code"] == "TransactionCanceledException" and cancellation_codes(
+                    error
+                )[:1] == ["ConditionalCheckFailed"]:
+                    return self._covered_by(group_id)  # the checkpoint exists: written before
+                if is_transient(error):
+                    raise RetryableError(
+                        "aggregates stayed busy or throttled; the stream retries the rest of the batch"
+                    ) from None
+                raise
+            return None
+
+        return retry_transient(
+            attempt, attempts=ATTEMPTS, backoff=BACKOFF, sleep=self._sleep, rand=self._rng.random
+        )
 
     def _covered_by(self, group_id: str) -> str:
         item = self._client.get_item(TableName=self._table, Key=checkpoint_key(group_id), ConsistentRead=True)

@@ -90,16 +90,16 @@ def test_latest_marker_only_goes_up(log: NotificationLog) -> None:
     assert log.latest(ORDER, Channel.SMS) is None
     # When versions arrive out of order
     for version in (3, 7, 5, 7):
-        log.advance_latest(ORDER, Channel.SMS, version)
+        log.advance_latest(ORDER, [Channel.SMS], version)
     # Then the marker holds the highest, per channel
     assert log.latest(ORDER, Channel.SMS) == 7
     assert log.latest(ORDER, Channel.EMAIL) is None
-    log.advance_latest(ORDER, Channel.EMAIL, 1)
+    log.advance_latest(ORDER, [Channel.EMAIL], 1)
     assert log.latest(ORDER, Channel.EMAIL) == 1
 
 
 def test_markers_are_not_entries(log: NotificationLog) -> None:
-    log.advance_latest(ORDER, Channel.EMAIL, 2)
+    log.advance_latest(ORDER, [Channel.EMAIL], 2)
     log.record(entry(2))
     assert [e.event_id for e in log.entries(ORDER)] == [f"{ORDER}:v2"]
 
@@ -116,18 +116,50 @@ def test_items_live_in_their_own_partition_and_carry_no_full_address(
     dynamo_log: DynamoNotificationLog, dynamodb: Any, orders_table: str
 ) -> None:
     dynamo_log.record(entry(7, Channel.SMS))
-    dynamo_log.advance_latest(ORDER, Channel.SMS, 7)
+    dynamo_log.advance_latest(ORDER, [Channel.SMS], 7)
 
     items = {item["sk"]["S"]: item for item in table_items(dynamodb, orders_table)}
 
-    assert set(items) == {"ENTRY#0000000007#sms", "LATEST#sms"}
+    assert set(items) == {"ENTRY#0000000007#sms", "LATEST"}
     assert {item["pk"]["S"] for item in items.values()} == {f"NOTIFY#{ORDER}"}
     entry_item = items["ENTRY#0000000007#sms"]
     assert entry_item["entity"] == {"S": "notification"}
     assert entry_item["recipient"] == {"S": "+86*******8000"}
     assert "release_at" not in entry_item  # absent fields are not stored as nulls
-    assert items["LATEST#sms"]["latest_version"] == {"N": "7"}
-    assert items["LATEST#sms"]["entity"]["S"] != "order"  # never picked up by the order stream filter
+    assert items["LATEST"]["latest_sms"] == {"N": "7"}
+    assert items["LATEST"]["entity"]["S"] != "order"  # never picked up by the order stream filter
+
+
+def test_an_events_channels_are_raised_in_one_write_and_never_lowered(
+    dynamo_log: DynamoNotificationLog, dynamodb: Any, orders_table: str
+) -> None:
+    writes: list[str] = []
+    dynamodb.meta.events.register("before-call.dynamodb.UpdateItem", lambda **_: writes.append("update"))
+    try:
+        dynamo_log.advance_latest(ORDER, [Channel.EMAIL, Channel.SMS], 3)
+        assert len(writes) == 1
+        # a later event on SMS only, then an earlier event on both arriving late
+        dynamo_log.advance_latest(ORDER, [Channel.SMS], 5)
+        dynamo_log.advance_latest(ORDER, [Channel.EMAIL, Channel.SMS], 4)
+    finally:
+        dynamodb.meta.events.unregister("before-call.dynamodb.UpdateItem")
+    assert (dynamo_log.latest(ORDER, Channel.EMAIL), dynamo_log.latest(ORDER, Channel.SMS)) == (4, 5)
+
+
+def test_markers_written_one_item_per_channel_are_still_read(
+    dynamo_log: DynamoNotificationLog, dynamodb: Any, orders_table: str
+) -> None:
+    dynamodb.put_item(
+        TableName=orders_table,
+        Item={
+            "pk": {"S": f"NOTIFY#{ORDER}"},
+            "sk": {"S": "LATEST#sms"},
+            "entity": {"S": "notification_latest"},
+            "latest_version": {"N": "9"},
+        },
+    )
+    dynamo_log.advance_latest(ORDER, [Channel.EMAIL, Channel.SMS], 6)
+    assert (dynamo_log.latest(ORDER, Channel.EMAIL), dynamo_log.latest(ORDER, Channel.SMS)) == (6, 9)
 
 
 def test_entries_page_through_a_long_log(dynamo_log: DynamoNotificationLog) -> None:
@@ -146,4 +178,4 @@ def test_other_errors_are_not_swallowed(orders_table: str, dynamodb: Any) -> Non
     with pytest.raises(dynamodb.exceptions.ResourceNotFoundException):
         log.record(entry(1))
     with pytest.raises(dynamodb.exceptions.ResourceNotFoundException):
-        log.advance_latest(ORDER, Channel.EMAIL, 1)
+        log.advance_latest(ORDER, [Channel.EMAIL], 1)
