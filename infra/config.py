@@ -216,6 +216,13 @@ class CarrierSettings(_Settings):
 
 class StageConfig(_Settings):
     stage: str = Field(default=DEFAULT_STAGE, pattern=r"^[a-z][a-z0-9-]{0,19}$")
+    search_index_projection: Literal["KEYS_ONLY", "ALL"] = Field(
+        default="KEYS_ONLY",
+        description="What the orders table's gsi1 and gsi2 hold. KEYS_ONLY (new stacks): a write that "
+        "leaves an index key alone costs the index nothing (docs/capacity.md). ALL: for a stack first "
+        "deployed with all-attribute indexes, which CloudFormation cannot change in place "
+        "(docs/data-model.md); the code reads either.",
+    )
     sender_email: EmailStr = "orders@example.com"
     sms_sender_id: str = Field(
         default="ordertrack", pattern=r"^[A-Za-z0-9-]{0,11}$", description="empty: no sender id"

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+SEARCH_PROJECTION = "KEYS_ONLY"
+"""gsi1 and gsi2 by default; a stage's `search_index_projection` (infra.config) can keep ALL."""
+
 GLOBAL_SECONDARY_INDEXES = (
-    ("gsi1", "gsi1pk", "gsi1sk", "KEYS_ONLY"),  # orders of a customer by time; complaints of a customer
-    ("gsi2", "gsi2pk", "gsi2sk", "KEYS_ONLY"),  # orders in a status by time; the complaints queues
+    ("gsi1", "gsi1pk", "gsi1sk", SEARCH_PROJECTION),  # orders of a customer by time; complaints of a customer
+    ("gsi2", "gsi2pk", "gsi2sk", SEARCH_PROJECTION),  # orders in a status by time; the complaints queues
     ("gsi3", "gsi3pk", "gsi3sk", "ALL"),  # sparse: pending-payment holds, complaints due, by time
 )
 """(index name, partition key, sort key, projection). gsi1 and gsi2 hold keys only: an order item

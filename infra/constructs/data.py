@@ -7,7 +7,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from infra.constructs.logical_ids import pin_logical_id
-from infra.table_indexes import GLOBAL_SECONDARY_INDEXES
+from infra.table_indexes import GLOBAL_SECONDARY_INDEXES, SEARCH_PROJECTION
 
 STRING = dynamodb.AttributeType.STRING
 
@@ -29,7 +29,9 @@ _ON_DEMAND_ENCRYPTED_WITH_PITR = {
 class Data(Construct):
     """`orders_table` holds orders, inventory and everything else keyed by pk/sk and streams every change."""
 
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, search_index_projection: str = "KEYS_ONLY"
+    ) -> None:
         super().__init__(scope, construct_id)
         self.orders_table = dynamodb.Table(
             self,
@@ -46,7 +48,9 @@ class Data(Construct):
                 index_name=index_name,
                 partition_key=dynamodb.Attribute(name=partition_key, type=STRING),
                 sort_key=dynamodb.Attribute(name=sort_key, type=STRING),
-                projection_type=dynamodb.ProjectionType[projection],
+                projection_type=dynamodb.ProjectionType[
+                    search_index_projection if projection == SEARCH_PROJECTION else projection
+                ],
             )
         pin_logical_id(self.orders_table, "OrdersTable")
 

@@ -42,7 +42,7 @@ class OrdertrackStack(Stack):
         )
         self.config = config
         runtime = FunctionRuntime(self, "Functions", config=config)
-        self.data = Data(self, "Data")
+        self.data = Data(self, "Data", search_index_projection=config.search_index_projection)
         self.domain_events = DomainEvents(self, "DomainEvents", stage=config.stage)
         self.customer_links = CustomerLinks(self, "CustomerLinks")
         self.stock_reservation = StockReservation(

@@ -557,3 +557,41 @@ def test_operations_alerts_topic_is_kms_encrypted_and_tls_only(synthesized: Synt
         for ref in policy["Properties"]["Topics"]
     }
     assert set(synthesized.of_type("AWS::SNS::Topic")) <= tls_only_topics
+
+
+def test_a_stack_first_deployed_with_all_attribute_indexes_can_keep_them() -> None:
+    """CloudFormation cannot change an existing index's projection in place: a stage whose table was
+    created with ALL keeps it with `search_index_projection`, and the code reads either."""
+    from aws_cdk import App, Stack
+    from aws_cdk.assertions import Template
+
+    from infra.config import StageConfig
+    from infra.constructs.data import Data
+
+    assert StageConfig().search_index_projection == "KEYS_ONLY"
+    stack = Stack(App(), "Legacy")
+    Data(
+        stack,
+        "Data",
+        search_index_projection=StageConfig(search_index_projection="ALL").search_index_projection,
+    )
+    [table] = (
+        Template.from_stack(stack)
+        .find_resources(
+            "AWS::DynamoDB::Table",
+            {
+                "Properties": {
+                    "KeySchema": [
+                        {"AttributeName": "pk", "KeyType": "HASH"},
+                        {"AttributeName": "sk", "KeyType": "RANGE"},
+                    ]
+                }
+            },
+        )
+        .values()
+    )
+    projections = {
+        i["IndexName"]: i["Projection"]["ProjectionType"]
+        for i in table["Properties"]["GlobalSecondaryIndexes"]
+    }
+    assert projections == {"gsi1": "ALL", "gsi2": "ALL", "gsi3": "ALL"}
