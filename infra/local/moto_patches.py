@@ -1,7 +1,8 @@
 """Patches applied to moto before the local moto server starts serving.
 
-Imported only inside the moto server process (``python -m infra.local.moto_server``); nothing
-here runs in tests that use moto in-process.
+Imported by the moto server process (``python -m infra.local.moto_server``), which applies them
+all. Tests that use moto in-process apply only the two that change how fast moto answers, never
+what it answers (``apply_speedups``: 2 and 7).
 
 1. DynamoDB transactions are linearizable
    ------------------------------------------
@@ -129,19 +130,32 @@ _MAX_SHARD_ITERATORS = 10_000
 _applied = False
 
 
+_fast_applied = False
+
+
 def apply() -> None:
     """Apply every patch once (idempotent)."""
     global _applied
     if _applied:
         return
     _serialise_dynamodb_requests()
-    _replace_transaction_snapshot_with_undo_log()
+    apply_speedups()
     _timestamp_outbox_messages()
     _bound_shard_iterators()
-    _answer_stream_records_as_json()
     _publish_configuration_set_events()
     deliver_whole_events()
     _applied = True
+
+
+def apply_speedups() -> None:
+    """Only the patches that change how fast moto answers, never what it answers: (2) and (7).
+    The integration tests apply them to moto in process too (once, idempotent)."""
+    global _fast_applied
+    if _fast_applied:
+        return
+    _replace_transaction_snapshot_with_undo_log()
+    _answer_stream_records_as_json()
+    _fast_applied = True
 
 
 def _serialise_dynamodb_requests() -> None:
@@ -306,7 +320,8 @@ def _answer_stream_records_as_json() -> None:
 
     from moto.dynamodb.responses import DynamoHandler
 
-    original_serialized = DynamoHandler.serialized
+    global _moto_serialized
+    original_serialized = _moto_serialized = DynamoHandler.serialized
 
     @functools.wraps(original_serialized)
     def serialized(self: Any, action_result: Any) -> Any:
@@ -317,6 +332,16 @@ def _answer_stream_records_as_json() -> None:
         return 200, headers, json.dumps(result, default=_wire_value)
 
     DynamoHandler.serialized = serialized  # type: ignore[method-assign]
+
+
+_moto_serialized: Any = None
+
+
+def moto_dynamodb_serializer() -> Any:
+    """moto's own ``DynamoHandler.serialized``, patched or not (the reference in the tests of 7)."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    return _moto_serialized or DynamoHandler.serialized
 
 
 _ITEM_ACTIONS = frozenset(

@@ -380,11 +380,19 @@ def _item_answers(client: Any, table: str) -> dict[str, Any]:
     return answers
 
 
-def test_item_operations_answer_as_moto_itself_does(moto: MotoServer) -> None:
+def test_item_operations_answer_as_moto_itself_does(
+    moto: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The server answers item operations with ``json.dumps`` of moto's result (patch 7): boto3
     reads the same answers as from moto's own serializer, every attribute type included."""
     import boto3
     from moto import mock_aws
+    from moto.dynamodb.responses import DynamoHandler
+
+    from infra.local.moto_patches import moto_dynamodb_serializer
+
+    # the reference is moto's own serializer, even where the tests' in-process moto is sped up
+    monkeypatch.setattr(DynamoHandler, "serialized", moto_dynamodb_serializer())
 
     table = f"typed-{uuid.uuid4().hex[:6]}"
     served = _item_answers(_client(moto, "dynamodb"), table)
