@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from shared.batching import requests
 from shared.domain_events import SOURCE, DomainEvent
 from shared.transient import Backoff, error_code
 
@@ -41,19 +42,11 @@ def entry_size(entry: dict[str, Any]) -> int:
 
 def requests_of(entries: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     """Entries grouped into requests of at most 10 entries and 256 KB."""
-    batch: list[dict[str, Any]] = []
-    size = 0
     for entry in entries:
         entry_bytes = entry_size(entry)
         if entry_bytes > MAX_REQUEST_BYTES:
             raise EventsNotPublished(f"a {entry['DetailType']} event of {entry_bytes} bytes exceeds 256 KB")
-        if batch and (len(batch) == MAX_ENTRIES or size + entry_bytes > MAX_REQUEST_BYTES):
-            yield batch
-            batch, size = [], 0
-        batch.append(entry)
-        size += entry_bytes
-    if batch:
-        yield batch
+    yield from requests(entries, entry_size, MAX_ENTRIES, MAX_REQUEST_BYTES)
 
 
 class EventBridgeBus:

@@ -16,6 +16,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from orders.domain.dispatch import Destination
+from shared.batching import requests
 from shared.events import OrderEvent
 from shared.transient import Backoff, error_code
 
@@ -44,17 +45,7 @@ def message_size(message: dict[str, Any]) -> int:
 
 
 def _requests(entries: list[tuple[int, dict[str, Any]]]) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    batch: list[tuple[int, dict[str, Any]]] = []
-    size = 0
-    for entry in entries:
-        entry_bytes = message_size(entry[1])
-        if batch and (len(batch) == MAX_ENTRIES or size + entry_bytes > MAX_REQUEST_BYTES):
-            yield batch
-            batch, size = [], 0
-        batch.append(entry)
-        size += entry_bytes
-    if batch:
-        yield batch
+    return requests(entries, lambda entry: message_size(entry[1]), MAX_ENTRIES, MAX_REQUEST_BYTES)
 
 
 class SqsEventPublisher:
