@@ -34,15 +34,9 @@ def alerts_topic(webhook_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -
     flag_delayed_shipments.dependencies.cache_clear()
 
 
-def test_a_shipment_with_no_checkpoint_for_48_hours_is_flagged_and_alerted(
-    alerts_topic: str,
-    shipped: Callable[..., str],
-    dynamodb: Any,
-    orders_table: str,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    order_id = shipped("1Z999AA10123456784")  # registered 2026-11-24T10:00Z
-    # the link is processed a minute after the shipment was registered (the handler's wired clock)
+def link_tracking_number(order_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The new-link consumer applies the shipment's tracking link a minute after the shipment was
+    registered (the handler's wired clock), which arms its first delay watch."""
     monkeypatch.setattr(dependencies, "clock", lambda: FixedClock(datetime(2026, 11, 24, 10, 1, tzinfo=UTC)))
     link = load_event("carriers/lambda/tracking_link_inserted.json")
     image = link["Records"][0]["dynamodb"]["NewImage"]
@@ -53,6 +47,17 @@ def test_a_shipment_with_no_checkpoint_for_48_hours_is_flagged_and_alerted(
     [linked] = domain_events_for_change(None, written, "e4da3b7fbbce2345d7772b0674a318d5", "t")
     delivered = from_bus("sqs/shipment_tracking_linked_from_bus.json", linked)
     assert apply_linked_events.handler(delivered, FakeLambdaContext()) == {"batchItemFailures": []}
+
+
+def test_a_shipment_with_no_checkpoint_for_48_hours_is_flagged_and_alerted(
+    alerts_topic: str,
+    shipped: Callable[..., str],
+    dynamodb: Any,
+    orders_table: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    order_id = shipped("1Z999AA10123456784")  # registered 2026-11-24T10:00Z
+    link_tracking_number(order_id, monkeypatch)
 
     assert flag_delayed_shipments.check_delays(FixedClock(datetime(2026, 11, 26, 9, tzinfo=UTC))) == {
         "flagged": 0
@@ -84,17 +89,7 @@ def test_a_commit_that_loses_a_race_leaves_an_extra_watch_that_the_delay_job_dro
     from shared.errors import RetryableError
 
     order_id = shipped("1Z999AA10123456784")
-    monkeypatch.setattr(dependencies, "clock", lambda: FixedClock(datetime(2026, 11, 24, 10, 1, tzinfo=UTC)))
-    link = load_event("carriers/lambda/tracking_link_inserted.json")
-    image = link["Records"][0]["dynamodb"]["NewImage"]
-    image.update(
-        pk={"S": "TRACKING#1Z999AA10123456784"}, order_id={"S": order_id}, shipment_id={"S": "shp_1"}
-    )
-    _, written = stream_record_change(link["Records"][0])
-    [linked] = domain_events_for_change(None, written, "e4da3b7fbbce2345d7772b0674a318d5", "t")
-    assert apply_linked_events.handler(
-        from_bus("sqs/shipment_tracking_linked_from_bus.json", linked), FakeLambdaContext()
-    ) == {"batchItemFailures": []}
+    link_tracking_number(order_id, monkeypatch)
     store = DynamoTrackingStore(orders_table, dynamodb)
     [shipment] = store.shipments(order_id)
     armed = shipment.watch_key
