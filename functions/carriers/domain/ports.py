@@ -31,8 +31,10 @@ class TrackingStore(Protocol):
     def order(self, order_id: str) -> OrderRecord | None: ...
 
     def commit(self, shipment: ShipmentChange, order: OrderChange | None) -> None:
-        """Shipment (with its delay watch) and order (if given) in one transaction, each conditional
-        on the version it was read at; raises `RetryableError` when either changed meanwhile."""
+        """The shipment, and the order if given, in one transaction, each conditional on the version
+        it was read at (the shipment alone: one conditional write); raises `RetryableError` when
+        either changed meanwhile. The delay watch is written before and the superseded one deleted
+        after, outside the transaction: a crash leaves an extra watch, never a missing one."""
         ...
 
     def commit_order(self, order: OrderChange) -> None:

@@ -91,8 +91,8 @@ class ShipmentChange(BaseModel):
 
     shipment: ShipmentState  # the new state; written if the stored version is still `expected_version`
     expected_version: int
-    watch: Watch | None = None  # the shipment's next delay deadline, written in the same transaction
-    previous_watch_key: str | None = None  # deleted in the same transaction
+    watch: Watch | None = None  # the shipment's next delay deadline, written before the shipment
+    previous_watch_key: str | None = None  # the superseded watch, deleted after the shipment
 
 
 class OrderChange(BaseModel):
