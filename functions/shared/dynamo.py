@@ -88,10 +88,15 @@ BATCH_GET_LIMIT = 100
 
 
 def batch_get(
-    client: Any, table: str, keys: list[dict[str, Any]], key_names: tuple[str, ...] = ("pk", "sk")
+    client: Any,
+    table: str,
+    keys: list[dict[str, Any]],
+    key_names: tuple[str, ...] = ("pk", "sk"),
+    *,
+    consistent: bool = False,
 ) -> list[dict[str, Any]]:
     """The items of `keys` (DynamoDB JSON), in the order of `keys`; keys without an item are left
-    out. Read after a query of a keys-only index (the index holds no attributes, so updates that
+    out; `consistent`: strongly consistent reads. Read after a query of a keys-only index (the index holds no attributes, so updates that
     leave the index key alone cost no index write). Unprocessed keys are asked again until none is
     left, as the BatchGetItem documentation advises (the SDK's retries already back off on throttling)."""
     found: dict[tuple[str, ...], dict[str, Any]] = {}
@@ -101,7 +106,9 @@ def batch_get(
 
     unique = list({identity(key): key for key in keys}.values())
     for start in range(0, len(unique), BATCH_GET_LIMIT):
-        request: dict[str, Any] = {table: {"Keys": unique[start : start + BATCH_GET_LIMIT]}}
+        request: dict[str, Any] = {
+            table: {"Keys": unique[start : start + BATCH_GET_LIMIT], "ConsistentRead": consistent}
+        }
         while request:
             response = client.batch_get_item(RequestItems=request)
             for item in (response.get("Responses") or {}).get(table, []):

@@ -36,7 +36,7 @@ from inventory.domain.ports import (
 from inventory.models.api import HistoryKind
 from orders.adapters.dynamo_orders import order_from_item, order_key
 from orders.models.order import OrderRecord
-from shared.dynamo import cancellation_codes
+from shared.dynamo import batch_get, cancellation_codes
 from shared.errors import RetryableError
 from shared.transient import is_transient
 
@@ -87,21 +87,15 @@ class GroupReservations:
     def read_orders(self, order_ids: Sequence[str]) -> dict[str, OrderRecord | None]:
         """The order items (without shipments: an order to reserve has none), 100 per consistent
         `BatchGetItem`, instead of one query per order."""
-        found: dict[str, OrderRecord] = {}
         try:
-            for start in range(0, len(order_ids), 100):
-                keys = [order_key(order_id) for order_id in order_ids[start : start + 100]]
-                request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
-                while request:
-                    response = self._client.batch_get_item(RequestItems=request)
-                    for item in response.get("Responses", {}).get(self._table, []):
-                        order = order_from_item(item)
-                        found[order.order_id] = order
-                    request = response.get("UnprocessedKeys") or {}
+            items = batch_get(
+                self._client, self._table, [order_key(order_id) for order_id in order_ids], consistent=True
+            )
         except ClientError as error:
             if is_transient(error):
                 raise RetryableError("order read was throttled") from None
             raise
+        found = {order.order_id: order for order in map(order_from_item, items)}
         return {order_id: found.get(order_id) for order_id in order_ids}
 
     def fits_one_transaction(self, requests: Sequence[ReservationRequest]) -> bool:

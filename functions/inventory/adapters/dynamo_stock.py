@@ -39,7 +39,14 @@ from inventory.models.api import (
 from orders.adapters.dynamo_orders import DynamoOrderRepository, order_key, transition_update
 from orders.models.api import ShortItem, TimelineEntry
 from orders.models.order import OrderRecord
-from shared.dynamo import cancellation_codes, decode_cursor, encode_cursor, from_attributes, to_attribute
+from shared.dynamo import (
+    batch_get,
+    cancellation_codes,
+    decode_cursor,
+    encode_cursor,
+    from_attributes,
+    to_attribute,
+)
 from shared.errors import IdempotencyKeyReused, InvalidRequest, RetryableError, StockBelowReserved
 from shared.transient import is_transient
 
@@ -275,21 +282,8 @@ class DynamoStock(GroupReservations):
         return {sku: level.max_per_order for sku, level in self.levels(skus).items()}
 
     def levels(self, skus: list[str]) -> dict[str, StockLevel]:
-        levels: dict[str, StockLevel] = {}
-        for start in range(0, len(skus), 100):
-            request = {
-                self._table: {
-                    "Keys": [stock_key(sku) for sku in skus[start : start + 100]],
-                    "ConsistentRead": True,
-                }
-            }
-            while request:
-                response = self._client.batch_get_item(RequestItems=request)
-                for item in response.get("Responses", {}).get(self._table, []):
-                    level = _level(item)
-                    levels[level.sku] = level
-                request = response.get("UnprocessedKeys") or {}
-        return levels
+        items = batch_get(self._client, self._table, [stock_key(sku) for sku in skus], consistent=True)
+        return {level.sku: level for level in map(_level, items)}
 
     # -- reservations -------------------------------------------------------------------------
     def reserve(
