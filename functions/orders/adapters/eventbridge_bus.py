@@ -3,8 +3,8 @@
 Entries go in requests of at most 10 entries and 256 KB, sized as EventBridge documents it
 (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html). A response
 with `FailedEntryCount` > 0 is retried with the failed entries only (a few times, with a short
-backoff); `publish` raises `EventsNotPublished` for what still fails, `publish_all` returns it,
-so the stream records whose events were refused are reported as batch item failures and retried.
+backoff); `publish_all` returns what still fails, so the stream records whose events were refused
+are reported as batch item failures and retried. An event over 256 KB raises `EventsNotPublished`.
 """
 
 from __future__ import annotations
@@ -69,14 +69,6 @@ class EventBridgeBus:
             "Detail": event.model_dump_json(),
             "EventBusName": self._bus,
         }
-
-    def publish(self, events: Sequence[DomainEvent]) -> None:
-        refused = self.publish_all(events)
-        if refused:
-            raise EventsNotPublished(
-                f"{len(refused)} of {len(events)} events refused after {self._attempts} attempts: "
-                f"{sorted(set(refused.values()))}"
-            )
 
     def publish_all(self, events: Sequence[DomainEvent]) -> dict[int, str]:
         """Publish every event; returns the ones still refused after every attempt (their index in

@@ -61,9 +61,6 @@ class SqsEventPublisher:
         self._pause = pause
         self._attempts = attempts
 
-    def publish(self, destination: Destination, event: OrderEvent) -> None:
-        self._client.send_message(QueueUrl=self._queue_urls[destination], **_message(event))
-
     def publish_all(self, jobs: Sequence[tuple[Destination, OrderEvent]]) -> dict[int, str]:
         """Send every job to its destination's queue; returns those still refused after every
         attempt (index in `jobs` -> the error code)."""

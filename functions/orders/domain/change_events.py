@@ -14,8 +14,7 @@ owner), so a replayed stream record publishes the same ids again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from orders.models.order import OrderStatus
 from shared.domain_events import (
@@ -33,12 +32,6 @@ from shared.domain_events import (
 CANCELLED = frozenset({OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REJECTED})
 SHIPPED = frozenset({OrderStatus.SHIPPED, OrderStatus.PARTIALLY_SHIPPED})
 STOCK_FIELDS = ("on_hand", "reserved", "available", "low_stock_threshold")
-
-
-class DomainEventBus(Protocol):
-    def publish(self, events: Sequence[DomainEvent]) -> None:
-        """Publish every event, or raise (the stream record is then retried)."""
-        ...
 
 
 def _int(image: dict[str, Any], name: str, default: int = 0) -> int:
@@ -125,16 +118,3 @@ def domain_events_for_change(
         case "tracking_link":
             return tracking_link_events(new, at)
     return []
-
-
-def publish_change_events(
-    old: dict[str, Any] | None,
-    new: dict[str, Any] | None,
-    change_id: str,
-    at: str,
-    bus: DomainEventBus,
-) -> int:
-    events = domain_events_for_change(old, new, change_id, at)
-    if events:
-        bus.publish(events)
-    return len(events)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from orders.models.order import OrderStatus
 from shared.events import OrderEvent
@@ -84,10 +84,6 @@ def feedback_invitation(image: dict[str, Any], invitations: FeedbackInvitations)
     )
 
 
-class EventPublisher(Protocol):
-    def publish(self, destination: Destination, event: OrderEvent) -> None: ...
-
-
 def _event(image: dict[str, Any]) -> OrderEvent:
     order_id = str(image["order_id"])
     status = str(image["status"])
@@ -122,15 +118,3 @@ def events_for_change(
             outgoing.append(Outgoing(Destination.NOTIFICATION, feedback_invitation(new, invitations)))
         return outgoing
     return []
-
-
-def dispatch_order_change(
-    old: dict[str, Any] | None,
-    new: dict[str, Any] | None,
-    publisher: EventPublisher,
-    invitations: FeedbackInvitations | None = None,
-) -> int:
-    outgoing = events_for_change(old, new, invitations)
-    for item in outgoing:
-        publisher.publish(item.destination, item.event)
-    return len(outgoing)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from orders.domain.change_events import domain_events_for_change, publish_change_events
+from orders.domain.change_events import domain_events_for_change
 from shared.domain_events import DomainEvent
 
 
@@ -106,19 +106,3 @@ def test_a_tracking_link_written_links_the_shipment() -> None:
 def test_other_items_and_deletes_publish_nothing() -> None:
     assert domain_events_for_change(None, {"entity": "stock_history", "sku": "TEA"}, "r", "t") == []
     assert domain_events_for_change(order("received", 1), None, "r", "t") == []
-
-
-class RecordingBus:
-    def __init__(self) -> None:
-        self.published: list[list[DomainEvent]] = []
-
-    def publish(self, events: Sequence[DomainEvent]) -> None:
-        self.published.append(list(events))
-
-
-def test_the_events_of_one_change_are_published_together() -> None:
-    bus = RecordingBus()
-    assert publish_change_events(order("shipped", 4), order("delivered", 5), "r", "t", bus) == 2
-    assert [types(batch) for batch in bus.published] == [["OrderStatusChanged", "OrderDelivered"]]
-    assert publish_change_events(order("shipped", 4), order("shipped", 5), "r", "t", bus) == 0
-    assert len(bus.published) == 1

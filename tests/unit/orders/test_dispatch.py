@@ -4,20 +4,11 @@ from typing import Any
 
 import pytest
 
-from orders.domain.dispatch import Destination, dispatch_order_change, events_for_change
-from shared.events import OrderEvent
+from orders.domain.dispatch import Destination, events_for_change
 
 
 def image(status: str, version: int, entity: str = "order") -> dict[str, Any]:
     return {"entity": entity, "order_id": "ord_1", "status": status, "version": version, "updated_at": "t"}
-
-
-class RecordingPublisher:
-    def __init__(self) -> None:
-        self.sent: list[tuple[Destination, OrderEvent]] = []
-
-    def publish(self, destination: Destination, event: OrderEvent) -> None:
-        self.sent.append((destination, event))
 
 
 def test_new_order_asks_for_a_reservation() -> None:
@@ -44,12 +35,6 @@ def test_changes_without_a_status_change_and_other_entities_are_ignored() -> Non
     assert events_for_change(image("confirmed", 2), image("confirmed", 3)) == []
     assert events_for_change(None, image("received", 1, entity="stock")) == []
     assert events_for_change(image("received", 1), None) == []
-
-
-def test_dispatch_publishes_each_outgoing_event() -> None:
-    publisher = RecordingPublisher()
-    assert dispatch_order_change(None, image("received", 1), publisher) == 1
-    assert publisher.sent[0][0] == Destination.RESERVATION
 
 
 def test_an_order_approved_after_review_asks_for_a_reservation_again() -> None:
