@@ -38,7 +38,6 @@ class Plan:
     job_owner: list[int] = field(default_factory=list)  # the change each job comes from
     events: list[DomainEvent] = field(default_factory=list)
     event_owner: list[int] = field(default_factory=list)
-    planned: int = 0  # changes planned; the one after them (if any) could not be
 
 
 class JobSender(Protocol):
@@ -54,18 +53,15 @@ def plan(
     invitations: FeedbackInvitations | None,
     on_error: Callable[[Exception], None],
 ) -> tuple[list[Change], Plan]:
-    """Plan each change in order until one cannot be read or planned."""
+    """Plan each change in order until one cannot be read or planned: the changes read (as many
+    as were planned; the one after them, if any, could not be) and their work."""
     read: list[Change] = []
     work = Plan()
     for position, next_change in enumerate(changes):
         try:
             change = next_change()
-            jobs = []
-            if change.new and change.new.get("entity") == "order":
-                jobs = [
-                    (item.destination, item.event)
-                    for item in events_for_change(change.old, change.new, invitations)
-                ]
+            outgoing = events_for_change(change.old, change.new, invitations)  # orders only
+            jobs = [(item.destination, item.event) for item in outgoing]
             events = domain_events_for_change(change.old, change.new, change.change_id, change.at)
         except Exception as error:  # noqa: BLE001 - the record and the rest are retried
             on_error(error)
@@ -75,7 +71,6 @@ def plan(
         work.job_owner += [position] * len(jobs)
         work.events += events
         work.event_owner += [position] * len(events)
-        work.planned = position + 1
     return read, work
 
 

@@ -111,8 +111,8 @@ def dispatch_batch(
     )
     undone = send(work, publisher or default_publisher(), bus or default_bus())  # type: ignore[arg-type]
     identifiers = [read[position].identifier for position in sorted(undone)]
-    if work.planned < len(records):
-        identifiers.append(_sequence_number(records[work.planned]))
+    if len(read) < len(records):  # the record after the last one read could not be planned
+        identifiers.append(_sequence_number(records[len(read)]))
     if identifiers:
         logger.warning(
             "stream records left for a retry",

@@ -85,5 +85,5 @@ def test_planning_stops_at_a_record_that_cannot_be_read() -> None:
     errors: list[Exception] = []
     read, work = plan([lambda: placed(1), unreadable, lambda: placed(3)], None, errors.append)
     assert [change.identifier for change in read] == ["seq-1"]
-    assert work.planned == 1 and [event.order_id for _, event in work.jobs] == ["ord_1"]
+    assert len(read) == 1 and [event.order_id for _, event in work.jobs] == ["ord_1"]
     assert [str(error) for error in errors] == ["not a stream record"]
