@@ -17,12 +17,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from carriers.domain.delays import DEFAULT_POLICY, DelayPolicy, next_watch
-from carriers.domain.order_follows import (
-    catch_up,
-    missing_entries,
-    order_change,
-    status_details,
-)
+from carriers.domain.order_follows import catch_up
 from carriers.domain.ownership import earlier_owner, owned_events
 from carriers.domain.ports import TrackingStore
 from carriers.models.shipment import ShipmentChange, ShipmentState
@@ -209,7 +204,6 @@ def _apply_stored_events_once(
     watch = next_watch(updated, policy, now)
     updated = updated.model_copy(update={"watch_key": watch.key if watch else None})
 
-    entries = missing_entries(order, updated, now)
     store.commit(
         ShipmentChange(
             shipment=updated,
@@ -220,8 +214,8 @@ def _apply_stored_events_once(
         None,
     )
     # the order after the shipment, in its own write: if it fails, the next application catches it up
-    change = order_change(order, shipments, updated, entries, now, TRACKING_ACTOR, status_details(updated))
-    if change.entries:
+    change = catch_up(order, shipments, updated, now, TRACKING_ACTOR)
+    if change is not None:
         store.commit_order(change)
     return ApplyResult.APPLIED
 
