@@ -120,10 +120,10 @@ class DynamoNotificationLog:
         try:
             self._raise(order_id, names, version)
         except ClientError as error:
-            if not _condition_failed(error) or len(names) == 1:
-                if _condition_failed(error):
-                    return  # a newer version is already there
+            if not _condition_failed(error):
                 raise
+            if len(names) == 1:
+                return  # a newer version is already there
             for name in names:
                 try:
                     self._raise(order_id, [name], version)
