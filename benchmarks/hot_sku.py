@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import time
 import uuid
 from collections import Counter
@@ -22,6 +21,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
+
+from infra.local.write_units import item_size, units_for
 
 DECIDED = {"confirmed", "out_of_stock", "on_hold", "reserved"}
 POLL_SECONDS = 0.25
@@ -173,26 +174,6 @@ def raw_conditional_updates(stack: Any, attempts: int, units: int, clients: int)
 
 
 # -- cost of one order -------------------------------------------------------------------------
-def _value_size(value: dict[str, Any]) -> int:
-    kind, inner = next(iter(value.items()))
-    if kind in ("S", "B"):
-        return len(inner.encode()) if isinstance(inner, str) else len(inner)
-    if kind == "N":
-        return (len(inner.strip("-").replace(".", "").lstrip("0")) + 1) // 2 + 1
-    if kind in ("BOOL", "NULL"):
-        return 1
-    if kind == "L":
-        return 3 + sum(1 + _value_size(item) for item in inner)
-    if kind == "M":
-        return 3 + sum(1 + len(name.encode()) + _value_size(item) for name, item in inner.items())
-    return sum(len(str(item)) for item in inner)  # sets
-
-
-def item_size(item: dict[str, Any]) -> int:
-    """DynamoDB's item size: attribute names plus values (docs: 'Item sizes and formats')."""
-    return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
-
-
 class CostMeter:
     """Counts DynamoDB requests per operation and the write units of the items they write."""
 
@@ -214,7 +195,7 @@ class CostMeter:
     ) -> float:
         if item is None and key is not None:
             item = self.reader.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item", key)
-        return factor * math.ceil(max(item_size(item or {}), 1) / 1024)
+        return factor * units_for(item_size(item or {}))
 
     def _after(self, http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
         name, params = self._pending.pop()
