@@ -97,8 +97,9 @@ def reserve_orders(
     """Decide each order of a batch (in message order; an id given twice is decided once): the
     result by order id, or a RetryableError for the orders of a group that kept conflicting, or
     not reached before `seconds_left()` fell below TIME_MARGIN_SECONDS (nothing of them was
-    written; their messages go back to the queue). The orders are screened through `concurrently`
-    (a `map`; the handler gives a thread pool's), in message order for what follows."""
+    written; their messages go back to the queue). The orders are screened, and a group's orders
+    left short marked out of stock, through `concurrently` (a `map`; the handler gives a thread
+    pool's), in message order for what follows."""
     now = isoformat(clock.now())
     results: dict[str, ReservationResult | RetryableError] = {}
     out_of_time = RetryableError("the invocation ran out of time before this order; retry")
@@ -130,8 +131,11 @@ def reserve_orders(
         except RetryableError as error:
             results.update({request.order.order_id: error for request in group})
             continue
-        for order_id, outcome in outcomes.items():
-            results[order_id] = _decide(by_id[order_id], outcome, reservations, None, now)
+        # marking the orders left short is one independent write each: side by side too
+        decided = concurrently(
+            lambda pair: _decide(by_id[pair[0]], pair[1], reservations, None, now), list(outcomes.items())
+        )
+        results.update(zip(outcomes, decided, strict=True))
     for request in alone:
         if seconds_left() < TIME_MARGIN_SECONDS:
             results[request.order.order_id] = out_of_time

@@ -50,8 +50,9 @@ class Dependencies:
 
 
 SCREENING_THREADS = 8
-"""Orders of a batch screened side by side: each screening is a conditional write of its own (the
-duplicate-order marker), so a batch of 50 waits for about 7 round trips instead of 50."""
+"""Orders of a batch screened, and those left short marked out of stock, side by side: each is a
+conditional write of its own (the duplicate-order marker; the order's move), so a batch of 50 waits
+for about 7 round trips instead of 50."""
 
 
 @cache
