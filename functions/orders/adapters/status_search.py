@@ -1,27 +1,32 @@
-"""Orders in a status, newest first, over the shards of the status index (`shared.status_index`).
+"""Orders in a status, newest first, over the partitions of the status index (`shared.status_index`).
 
-A page queries each shard of the status that is not exhausted once (`Limit` = the page size, from
-that shard's position), merges what came back by `gsi2sk` (`<created_at>#<order_id>`, unique),
-newest first, and keeps the first `limit`. The next page's cursor holds every shard's position: the
-`gsi2sk` of the last order taken from it, `""` if none was taken yet, `"."` once it has no more. So
-pages never skip nor repeat an order that stays in the status, exactly as one partition would.
-The index holds keys only; the page's orders are read with one BatchGetItem.
+A page queries each partition of the status that is not exhausted once (`Limit` = the page size,
+from that partition's position), merges what came back by `gsi2sk` (`<created_at>#<order_id>`,
+unique), newest first, and keeps the first `limit`. The next page's cursor holds every partition's
+position: the `gsi2sk` of the last order taken from it, `""` if none was taken yet, `"."` once it has
+no more. So pages never skip nor repeat an order that stays in the status, exactly as one partition
+would. The index holds keys only; the page's orders are read with one BatchGetItem, and only those
+still in the status are kept: the index is updated asynchronously, and the statuses a carrier moves
+an order through share their partitions (`STATUS_GROUPS`). When that leaves a page short, the
+search reads on from its cursor, at most `FILL_ROUNDS` times in all, so a page of a grouped status
+has `limit` orders unless the status has no more (or the rounds ran out: the cursor goes on).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from orders.domain.ports import OrderQuery
 from orders.models.order import OrderRecord
 from shared.dynamo import batch_get, decode_cursor, encode_cursor
 from shared.errors import InvalidRequest
-from shared.status_index import STATUS_INDEX, STATUS_INDEX_SHARDS, status_partitions
+from shared.status_index import STATUS_INDEX, status_partitions
 
 FROM_THE_TOP = ""
 EXHAUSTED = "."
+FILL_ROUNDS = 4
 _STATUS = "status"
-_SHARDS = [str(shard) for shard in range(STATUS_INDEX_SHARDS)]
 
 
 def _invalid() -> InvalidRequest:
@@ -30,11 +35,14 @@ def _invalid() -> InvalidRequest:
     )
 
 
-def _positions(query: OrderQuery) -> list[str]:
+def _positions(query: OrderQuery, partitions: int) -> list[str]:
     if not query.cursor:
-        return [FROM_THE_TOP] * STATUS_INDEX_SHARDS
-    plain = {name: value["S"] for name, value in decode_cursor(query.cursor, {_STATUS, *_SHARDS}).items()}
-    positions = [plain[shard] for shard in _SHARDS]
+        return [FROM_THE_TOP] * partitions
+    names = [str(index) for index in range(partitions)]
+    plain = {name: value["S"] for name, value in decode_cursor(query.cursor, {_STATUS, *names}).items()}
+    if set(plain) != {_STATUS, *names}:
+        raise _invalid()
+    positions = [plain[name] for name in names]
     valid = all(p in (FROM_THE_TOP, EXHAUSTED) or p.count("#") == 1 for p in positions)
     if plain[_STATUS] != query.status or not valid:
         raise _invalid()
@@ -54,13 +62,29 @@ def _start_key(partition: str, position: str) -> dict[str, Any]:
 def search_by_status(
     client: Any, table: str, query: OrderQuery, to_order: Any
 ) -> tuple[list[OrderRecord], str | None]:
-    """One page of `query.status` (one `Query` per shard still open), and the next page's cursor."""
+    """One page of `query.status` and the next page's cursor (see the module's docstring)."""
+    orders, cursor = _one_round(client, table, query, to_order)
+    rounds = 1
+    while cursor and len(orders) < query.limit and rounds < FILL_ROUNDS:
+        more, cursor = _one_round(
+            client, table, replace(query, cursor=cursor, limit=query.limit - len(orders)), to_order
+        )
+        orders += more
+        rounds += 1
+    return orders, cursor
+
+
+def _one_round(
+    client: Any, table: str, query: OrderQuery, to_order: Any
+) -> tuple[list[OrderRecord], str | None]:
+    """One `Query` per partition still open, merged; the orders still in the status, and the cursor."""
     assert query.status is not None
-    positions = _positions(query)
-    fetched: list[tuple[str, int, dict[str, Any]]] = []  # (gsi2sk, shard, item)
-    more = [False] * STATUS_INDEX_SHARDS  # the shard answered with a LastEvaluatedKey
-    for shard, partition in enumerate(status_partitions(query.status)):
-        if positions[shard] == EXHAUSTED:
+    partitions = status_partitions(query.status)
+    positions = _positions(query, len(partitions))
+    fetched: list[tuple[str, int, dict[str, Any]]] = []  # (gsi2sk, partition, item)
+    more = [False] * len(partitions)  # the partition answered with a LastEvaluatedKey
+    for index, partition in enumerate(partitions):
+        if positions[index] == EXHAUSTED:
             continue
         request: dict[str, Any] = {
             "TableName": table,
@@ -75,25 +99,28 @@ def search_by_status(
             "ScanIndexForward": False,
             "Limit": query.limit,
         }
-        if positions[shard] != FROM_THE_TOP:
-            request["ExclusiveStartKey"] = _start_key(partition, positions[shard])
+        if positions[index] != FROM_THE_TOP:
+            request["ExclusiveStartKey"] = _start_key(partition, positions[index])
         response = client.query(**request)
-        more[shard] = "LastEvaluatedKey" in response
-        fetched.extend((item[f"{STATUS_INDEX}sk"]["S"], shard, item) for item in response.get("Items", []))
+        more[index] = "LastEvaluatedKey" in response
+        fetched.extend((item[f"{STATUS_INDEX}sk"]["S"], index, item) for item in response.get("Items", []))
     fetched.sort(key=lambda found: found[0], reverse=True)
     page, rest = fetched[: query.limit], fetched[query.limit :]
-    for sort_key, shard, _ in page:
-        positions[shard] = sort_key
-    left_over = {shard for _, shard, _ in rest}
-    for shard in range(STATUS_INDEX_SHARDS):
-        if positions[shard] != EXHAUSTED and not more[shard] and shard not in left_over:
-            positions[shard] = EXHAUSTED
+    for sort_key, index, _ in page:
+        positions[index] = sort_key
+    left_over = {index for _, index, _ in rest}
+    for index in range(len(partitions)):
+        if positions[index] != EXHAUSTED and not more[index] and index not in left_over:
+            positions[index] = EXHAUSTED
     keys = [{"pk": item["pk"], "sk": item["sk"]} for _, _, item in page]
     current = [to_order(item) for item in batch_get(client, table, keys)]
-    # The index holds keys only and is updated asynchronously: an order that left the status since
-    # is not shown in it (it is found under its new status).
+    # An order that left the status since (the index is updated asynchronously), or is in another
+    # status of its group, is not shown here: it is found under its own status.
     orders = [order for order in current if order.status == query.status]
     if all(position == EXHAUSTED for position in positions):
         return orders, None
-    plain = {_STATUS: {"S": query.status}, **{shard: {"S": positions[int(shard)]} for shard in _SHARDS}}
+    plain = {
+        _STATUS: {"S": query.status},
+        **{str(index): {"S": position} for index, position in enumerate(positions)},
+    }
     return orders, encode_cursor(plain)

@@ -278,7 +278,11 @@ class OrderView(OrderSummary):
 class OrderPage(BaseModel):
     model_config = ConfigDict(defer_build=True)
     orders: list[OrderSummary]
-    next_cursor: str | None = None
+    next_cursor: str | None = Field(
+        default=None,
+        description="Present while more orders may follow: pass it back as `cursor`. A page may "
+        "hold fewer orders than `limit`, or none, before the end; the end is a page without it.",
+    )
 
 
 class CancelRequest(_Strict):

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from orders.adapters.dynamo_orders import DynamoOrderRepository
+from orders.adapters.status_search import FILL_ROUNDS
 from orders.domain.place_order import place_order
 from orders.domain.ports import OrderQuery
 from orders.models.api import CreateOrderRequest, TimelineEntry
 from orders.models.order import OrderStatus
 from shared.errors import InvalidRequest
-from shared.status_index import STATUS_INDEX_SHARDS, status_shard
+from shared.status_index import STATUS_INDEX_SHARDS, status_partition, status_shard
 from tests.factories import order_body
 from tests.fakes.orders import FrozenClock
 
@@ -128,3 +129,76 @@ def test_a_cursor_of_another_status_or_index_or_altered_is_refused(orders: Dynam
     ):
         with pytest.raises(InvalidRequest):
             orders.search(query)
+
+
+def move(orders: DynamoOrderRepository, order_id: str, *statuses: OrderStatus) -> None:
+    for status in statuses:
+        order = orders.get(order_id)
+        assert order is not None
+        entry = TimelineEntry(status=status, at="2026-11-24T12:00:00.000Z", by="test")
+        assert orders.transition(order, entry)
+
+
+def test_the_statuses_a_carrier_moves_through_share_index_keys_and_each_is_found_alone(
+    orders: DynamoOrderRepository, dynamodb: Any, orders_table: str
+) -> None:
+    # Given 12 orders on their way: shipped, in transit and out for delivery, four of each
+    ids = place_many(orders, 12)
+    ways = [OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT, OrderStatus.OUT_FOR_DELIVERY]
+    for n, order_id in enumerate(ids):
+        move(orders, order_id, OrderStatus.CONFIRMED, *ways[: n % 3 + 1])
+
+    def index_key(order_id: str) -> str:
+        key = {"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": "ORDER"}}
+        return str(dynamodb.get_item(TableName=orders_table, Key=key)["Item"]["gsi2pk"]["S"])
+
+    # Then the moves among them left the index key alone
+    assert {index_key(order_id) for order_id in ids} == {
+        status_partition(OrderStatus.SHIPPED, order_id) for order_id in ids
+    }
+    assert all(status_partition(s, ids[0]) == status_partition(ways[0], ids[0]) for s in ways)
+    # And each status, read two at a time, finds exactly its own orders, newest first, in full pages
+    for k, status in enumerate(ways):
+        expected = [order_id for n, order_id in enumerate(ids) if n % 3 == k][::-1]
+        found = pages(orders, status.value, limit=2)
+        assert [order for page in found for order in page] == expected
+        assert all(len(page) == 2 for page in found[:-1])
+
+
+def test_an_order_indexed_under_its_own_status_before_the_groups_is_still_found(
+    orders: DynamoOrderRepository, dynamodb: Any, orders_table: str
+) -> None:
+    [old, new] = place_many(orders, 2)
+    move(orders, old, OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT)
+    move(orders, new, OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT)
+    # `old` was indexed as every status was before the groups: under its status's own name
+    dynamodb.update_item(
+        TableName=orders_table,
+        Key={"pk": {"S": f"ORDER#{old}"}, "sk": {"S": "ORDER"}},
+        UpdateExpression="SET gsi2pk = :own",
+        ExpressionAttributeValues={":own": {"S": f"STATUS#in_transit#{status_shard(old)}"}},
+    )
+    assert pages(orders, "in_transit", limit=5) == [[new, old]]
+    assert pages(orders, "shipped", limit=5) == [[]]
+
+
+def test_a_grouped_status_whose_orders_are_rare_reads_a_bounded_number_of_rounds(
+    orders: DynamoOrderRepository, client: CountingClient
+) -> None:
+    # Given 9 shipped orders and, older than all of them, one out for delivery
+    ids = place_many(orders, 10)
+    move(orders, ids[0], OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY)
+    for order_id in ids[1:]:
+        move(orders, order_id, OrderStatus.CONFIRMED, OrderStatus.SHIPPED)
+    client.partitions.clear()
+    # When out-for-delivery orders are read one at a time
+    page, cursor = orders.search(OrderQuery(status="out_for_delivery", limit=1))
+    # Then the first page gives up after FILL_ROUNDS rounds (each one query per open partition),
+    # empty but with a cursor, and following the cursor finds the order
+    assert page == [] and cursor is not None
+    assert len(client.partitions) <= FILL_ROUNDS * 2 * STATUS_INDEX_SHARDS
+    rest: list[str] = []
+    while cursor:
+        more, cursor = orders.search(OrderQuery(status="out_for_delivery", limit=1, cursor=cursor))
+        rest += [order.order_id for order in more]
+    assert rest == [ids[0]]
