@@ -152,7 +152,7 @@ class DynamoTrackingStore:
         one deleted after. A crash in between leaves an extra watch, never a missing one, and the
         delay job drops any watch that is not the shipment's (`carriers.domain.flag_delays`)."""
         watch, previous = shipment.watch, shipment.previous_watch_key
-        if watch is not None and watch.key != previous:
+        if watch is not None:  # even under the previous key: the delay job may have re-armed it away
             self._client.put_item(TableName=self._table, Item=_watch_item(watch))
         actions = [self._shipment_update(shipment)]
         if order is not None:

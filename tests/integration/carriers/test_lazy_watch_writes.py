@@ -11,9 +11,9 @@ import boto3
 from carriers.adapters.dynamo_tracking import DynamoTrackingStore
 from carriers.domain.apply_tracking import apply_stored_events, apply_tracking_update
 from carriers.domain.flag_delays import flag_delayed_shipments
-from carriers.models.shipment import Watch
+from carriers.models.shipment import ShipmentChange, Watch
 from carriers.models.tracking import Checkpoint, Provider, TrackingStatus, TrackingUpdate
-from shared.dynamo import to_attributes
+from shared.dynamo import from_attributes, to_attributes
 from tests.integration.conftest import table_items
 from tests.unit.carriers.fakes import ListAlerts
 
@@ -196,3 +196,28 @@ def test_a_watch_under_its_pre_shard_key_is_found_and_re_armed_into_a_shard(
     assert rearmed["pk"]["S"].startswith("WATCH#2026-11-26#")
     assert (rearmed["deadline"]["S"], rearmed["follows"]["S"]) == ("2026-11-26T11:00:00Z", legacy_key)
     assert job(store, datetime(2026, 11, 26, 12, tzinfo=UTC)) == 1
+
+
+def test_a_watch_armed_under_the_key_the_shipment_names_is_written_again(
+    shipped: Callable[..., str], dynamodb: Any, orders_table: str
+) -> None:
+    # Given a shipment whose named watch the delay job has woken and re-armed elsewhere (deleted)
+    order_id = shipped(NUMBER)
+    store = DynamoTrackingStore(orders_table, dynamodb)
+    apply_stored_events(NUMBER, store, "2026-11-24T10:01:00.000Z")
+    (shipment,) = store.shipments(order_id)
+    (named,) = watch_items(dynamodb, orders_table)
+    store.delete_watch(shipment.watch_key)
+
+    # When a write arms a watch under that same key (a past deadline filed under the same second)
+    again = Watch.model_validate(from_attributes(named))
+    change = ShipmentChange(
+        shipment=shipment.model_copy(update={"tracking_version": shipment.tracking_version + 1}),
+        expected_version=shipment.tracking_version,
+        watch=again,
+        previous_watch_key=shipment.watch_key,
+    )
+    store.commit(change, None)
+
+    # Then the watch exists again: the key alone does not say it is still there
+    assert watch_items(dynamodb, orders_table) == [named]

@@ -86,7 +86,7 @@ class InMemoryTrackingStore:
     def commit(self, shipment: ShipmentChange, order: OrderChange | None) -> None:
         """In the adapter's order: the new watch, the shipment (and order), the superseded watch."""
         watch, previous = shipment.watch, shipment.previous_watch_key
-        if watch is not None and watch.key != previous:
+        if watch is not None:
             self.put_watch(watch)
         self._crash("watch")
         key = (shipment.shipment.order_id, shipment.shipment.shipment_id)

@@ -223,6 +223,9 @@ STEPS = st.lists(
 @given(steps=STEPS)
 # the job re-arms at +68 h (the shipment still names the +47 h watch), then an estimate ends at +63 h
 @example(steps=[("wait", 5), ("scan", 0), ("wait", 7), ("estimate", 4)])
+# a past estimate files the watch under now; the job re-arms it away at once; a past estimate again
+# files it under the same key, which the job deleted
+@example(steps=[("estimate", 0), ("estimate", 2), ("check", 0), ("estimate", 0)])
 def test_an_armed_shipment_always_has_a_watch_waking_by_its_deadline(steps: list[tuple[str, int]]) -> None:
     store = InMemoryTrackingStore()
     linked(store, lambda shipments: add_shipped_order(store, shipments))
