@@ -147,12 +147,12 @@ class DynamoTrackingStore:
 
     def commit(self, shipment: ShipmentChange, order: OrderChange | None) -> None:
         """The shipment update and the order update in one transaction (one plain conditional
-        update when the order does not change). The delay watch is an index of the shipment kept
-        outside the transaction: the new watch is written before, the superseded one deleted after.
-        A crash in between leaves an extra watch, never a missing one, and the delay job drops any
-        watch that is not the shipment's `watch_key`."""
+        update when the order does not change). The delay watch is a timer of the shipment kept
+        outside the transaction, written only when it moves: the new watch before, the superseded
+        one deleted after. A crash in between leaves an extra watch, never a missing one, and the
+        delay job drops any watch that is not the shipment's (`carriers.domain.flag_delays`)."""
         watch, previous = shipment.watch, shipment.previous_watch_key
-        if watch is not None and watch.key != previous:
+        if watch is not None:  # even under the previous key: the delay job may have re-armed it away
             self._client.put_item(TableName=self._table, Item=_watch_item(watch))
         actions = [self._shipment_update(shipment)]
         if order is not None:
@@ -197,8 +197,15 @@ class DynamoTrackingStore:
                 if "LastEvaluatedKey" not in response:
                     break
                 request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        watches = [Watch.model_validate(item) for item in items if item["deadline"] <= until]
+        watches = [
+            Watch.model_validate({**item, "partition": item["pk"]})
+            for item in items
+            if item["deadline"] <= until
+        ]
         return sorted(watches, key=lambda watch: watch.sk)
+
+    def put_watch(self, watch: Watch) -> None:
+        self._client.put_item(TableName=self._table, Item=_watch_item(watch))
 
     def delete_watch(self, key: str) -> None:
         self._client.delete_item(TableName=self._table, Key=_watch_key(key))

@@ -8,15 +8,17 @@
   then the order, each on its own; an order left behind is caught up by the next application.
 - The carrier's delivery estimate is stored under the tracking number too (`TRACKING#<n>` /
   `ESTIMATE`, the newest webhook's wins), so it reaches the shipment whoever applies the
-  checkpoints, and a revised estimate with no new checkpoint still updates the shipment and its
-  delay watch (no timeline entry, no status change).
+  checkpoints, and a revised estimate with no new checkpoint still updates the shipment (no timeline
+  entry, no status change).
+- The shipment's delay watch moves only when its deadline comes earlier than the armed watch wakes
+  (`carriers.domain.delays.watch_to_arm`); otherwise the delay job re-arms or drops it when it wakes.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from carriers.domain.delays import DEFAULT_POLICY, DelayPolicy, next_watch
+from carriers.domain.delays import DEFAULT_POLICY, DelayPolicy, next_watch, watch_to_arm
 from carriers.domain.order_follows import catch_up
 from carriers.domain.ownership import earlier_owner, owned_events
 from carriers.domain.ports import TrackingStore
@@ -201,18 +203,7 @@ def _apply_stored_events_once(
             "tracking_version": shipment.tracking_version + 1,
         }
     )
-    watch = next_watch(updated, policy, now)
-    updated = updated.model_copy(update={"watch_key": watch.key if watch else None})
-
-    store.commit(
-        ShipmentChange(
-            shipment=updated,
-            expected_version=shipment.tracking_version,
-            watch=watch,
-            previous_watch_key=shipment.watch_key,
-        ),
-        None,
-    )
+    store.commit(_with_watch(shipment, updated, policy, now), None)
     # the order after the shipment, in its own write: if it fails, the next application catches it up
     change = catch_up(order, shipments, updated, now, TRACKING_ACTOR)
     if change is not None:
@@ -236,27 +227,33 @@ def _without_new_checkpoints(
     policy: DelayPolicy,
     now: str,
 ) -> ApplyResult:
-    """No checkpoint to apply. A revised estimate is written to the shipment with its recomputed
-    delay watch; a newly registered shipment with no checkpoint yet is watched from its
-    registration time. Neither adds a timeline entry or changes a status (no order change)."""
+    """No checkpoint to apply. A revised estimate is written to the shipment (its delay watch moved
+    if the estimate comes earlier than the watch wakes); a newly registered shipment with no
+    checkpoint yet is watched from its registration time. Neither adds a timeline entry or changes
+    a status (no order change)."""
     revised = estimated_delivery != shipment.estimated_delivery
     unwatched = not shipment.applied_events and shipment.watch_key is None
     if not (revised or unwatched):
         return ApplyResult.DUPLICATE
     updated = shipment.model_copy(update=_estimate_fields(shipment, estimated_delivery))
-    watch = next_watch(updated, policy, now)
-    if not revised and watch is None:
+    if not revised and next_watch(updated, policy, now) is None:
         return ApplyResult.DUPLICATE
-    updated = updated.model_copy(
-        update={"watch_key": watch.key if watch else None, "tracking_version": shipment.tracking_version + 1}
-    )
-    store.commit(
-        ShipmentChange(
-            shipment=updated,
-            expected_version=shipment.tracking_version,
-            watch=watch,
-            previous_watch_key=shipment.watch_key,
-        ),
-        None,
-    )
+    updated = updated.model_copy(update={"tracking_version": shipment.tracking_version + 1})
+    store.commit(_with_watch(shipment, updated, policy, now), None)
     return ApplyResult.ESTIMATE_REVISED if revised else ApplyResult.DUPLICATE
+
+
+def _with_watch(
+    stored: ShipmentState, updated: ShipmentState, policy: DelayPolicy, now: str
+) -> ShipmentChange:
+    """The shipment's write over `stored`, with the delay watch to arm and the one it supersedes
+    when the armed watch would wake too late; with no watch write when it still wakes in time."""
+    watch = watch_to_arm(stored, updated, policy, now)
+    if watch is None:
+        return ShipmentChange(shipment=updated, expected_version=stored.tracking_version)
+    return ShipmentChange(
+        shipment=updated.model_copy(update={"watch_key": watch.key}),
+        expected_version=stored.tracking_version,
+        watch=watch,
+        previous_watch_key=stored.watch_key,
+    )

@@ -2,8 +2,9 @@
 once (EasyPost `GET /v2/trackers/{id}`, AfterShip get tracking, Kuaidi100 real-time query, ...).
 The answer is one of the provider's webhook payloads, so it is queued for the tracking worker and
 goes through the same validation, normalization, ordering and de-duplication as a push. Only when
-the provider knows of checkpoints newer than the shipment's last one is the flag held back: the
-worker then re-arms the shipment's watch, and a watch asked about once is flagged the next time."""
+the provider knows of checkpoints newer than the shipment's last one is the flag held back: once the
+worker has applied them, the next run finds the deadline ahead and re-arms the watch; a watch asked
+about once is flagged the next time if the deadline is still past."""
 
 from __future__ import annotations
 

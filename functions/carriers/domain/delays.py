@@ -1,10 +1,18 @@
-"""Delay detection: every open shipment has one watch with its next deadline, kept under a sparse
-per-day key spread over shards (`WATCH#<deadline date>#<shard>`), so the scheduled job reads only the days that are due, by
-key, never by scan.
+"""Delay detection: every open shipment has a watch, a wake-up time kept under a sparse per-day key
+spread over shards (`WATCH#<day>#<shard>`), so the scheduled job reads only the days that are due,
+by key, never by scan. A shipment's deadline is the earliest of
 
 - `stalled`: no checkpoint for `stalled_after` (default 48 h) since the last one (or since the
   shipment was registered);
 - `late`: the carrier's or the promised delivery date has passed (deadline: the end of that day, UTC).
+
+Watches are lazy timers: a watch wakes never later than the shipment's deadline, but may wake
+earlier. A shipment write keeps the armed watch while it still wakes in time (`watch_to_arm`),
+which a new checkpoint only ever pushes later, and moves it only when the deadline comes earlier
+(a revised estimate, say). When a watch wakes, the delay job (`carriers.domain.flag_delays`)
+recomputes the deadline from the shipment as stored: passed, it flags; ahead, it re-arms the watch
+there (`follows`: the shipment's `watch_key` it stands for, so the shipment is not written); none
+(delivered, returned), it drops the watch.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from carriers.models.shipment import ShipmentState, Watch
+from carriers.models.shipment import ShipmentState, Watch, watch_wakes_at
 
 DEFAULT_STALLED_AFTER = timedelta(hours=48)
 CLOSED_SHIPMENT_STATUSES = frozenset({"delivered", "returned_to_sender"})
@@ -59,10 +67,9 @@ def _end_of_day(value: str) -> datetime | None:
     return _plus(datetime(day.year, day.month, day.day, tzinfo=UTC), timedelta(days=1))
 
 
-def next_watch(shipment: ShipmentState, policy: DelayPolicy, now: str) -> Watch | None:
-    """The shipment's next deadline, or None when it is closed or already flagged for it. A
-    deadline already past is filed under `now`, so the next check (which reads only recent days)
-    sees it."""
+def deadline(shipment: ShipmentState, policy: DelayPolicy) -> tuple[datetime, str] | None:
+    """The shipment's delay deadline and its kind (`stalled` or `late`), or None when it is closed or
+    already flagged for every kind it has."""
     if shipment.status in CLOSED_SHIPMENT_STATUSES:
         return None
     candidates = [
@@ -75,17 +82,47 @@ def next_watch(shipment: ShipmentState, policy: DelayPolicy, now: str) -> Watch 
     candidates = [
         (when, kind) for when, kind in candidates if not (flagged and shipment.status_reason == kind)
     ]
-    if not candidates:
-        return None
-    deadline, kind = min(candidates)
-    deadline = max(deadline, _utc(now))
+    return min(candidates) if candidates else None
+
+
+def watch_at(shipment: ShipmentState, when: datetime, kind: str, follows: str | None = None) -> Watch:
     return Watch(
         order_id=shipment.order_id,
         shipment_id=shipment.shipment_id,
         tracking_number=shipment.tracking_number,
-        deadline=_iso(deadline),
+        deadline=_iso(when),
         kind=kind,
+        follows=follows,
     )
+
+
+def next_watch(shipment: ShipmentState, policy: DelayPolicy, now: str) -> Watch | None:
+    """A watch at the shipment's deadline, or None when it needs none. A deadline already past is
+    filed under `now`, so the next check (which reads only recent days) sees it."""
+    due = deadline(shipment, policy)
+    if due is None:
+        return None
+    when, kind = due
+    return watch_at(shipment, max(when, _utc(now)), kind)
+
+
+def watch_to_arm(
+    stored: ShipmentState, updated: ShipmentState, policy: DelayPolicy, now: str
+) -> Watch | None:
+    """The watch a write of `updated` over `stored` must arm, or None when the armed one still wakes
+    in time (or `updated` needs none: the delay job drops the armed one when it wakes).
+
+    The armed watch is `stored.watch_key`, or, if the delay job has woken it meanwhile, the one it
+    re-armed at the deadline of the shipment as stored (the job does not write the shipment). Both
+    must wake at or before the new deadline for the write to keep them."""
+    wanted = next_watch(updated, policy, now)
+    if wanted is None or stored.watch_key is None:
+        return wanted
+    rearmed = deadline(stored, policy)
+    if rearmed is None:  # closed as stored: the job may have dropped the watch
+        return wanted
+    latest = max(_utc(watch_wakes_at(stored.watch_key)), rearmed[0])
+    return None if latest <= _utc(wanted.deadline) else wanted
 
 
 def due_days(now: datetime, policy: DelayPolicy) -> list[str]:

@@ -33,8 +33,8 @@ class TrackingStore(Protocol):
     def commit(self, shipment: ShipmentChange, order: OrderChange | None) -> None:
         """The shipment, and the order if given, in one transaction, each conditional on the version
         it was read at (the shipment alone: one conditional write); raises `RetryableError` when
-        either changed meanwhile. The delay watch is written before and the superseded one deleted
-        after, outside the transaction: a crash leaves an extra watch, never a missing one."""
+        either changed meanwhile. A delay watch to arm is written before and the superseded one
+        deleted after, outside the transaction: a crash leaves an extra watch, never a missing one."""
         ...
 
     def commit_order(self, order: OrderChange) -> None:
@@ -44,6 +44,10 @@ class TrackingStore(Protocol):
 
     def due_watches(self, day: str, until: str) -> list[Watch]:
         """Watches filed under `day` whose deadline is at or before `until` (one Query)."""
+        ...
+
+    def put_watch(self, watch: Watch) -> None:
+        """Write a watch (the delay job re-arming one; the shipment is not written)."""
         ...
 
     def delete_watch(self, key: str) -> None: ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import zlib
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from carriers.models.registration import TrackingRegistration
 from orders.models.api import TimelineEntry
@@ -41,20 +41,25 @@ class ShipmentState(BaseModel):
     estimated_delivery: str | None = None  # the carrier's latest estimate
     first_estimated_delivery: str | None = None  # its first: what the customer was told first
     tracking_version: int = 0
-    watch_key: str | None = None  # the shipment's pending delay watch (carriers.domain.delays)
+    watch_key: str | None = None  # the delay watch its last write armed or kept (carriers.domain.delays)
     tracking_registration: TrackingRegistration | None = None  # carriers.domain.register_tracking
 
 
 WATCH_SHARDS = 16
 """Watches of one day are spread over this many partitions (`WATCH#<day>#<shard>`, the shard a
-stable hash of the order id): every open shipment rewrites its watch with each checkpoint, so one
-partition per day would take every shipment's watch writes (8 write units per order, a ceiling of
-about 125 orders/s, measured by `make bench` section 7). The delay job reads one query per shard."""
+stable hash of the order id): one partition per day would take every shipment's watch writes (when
+every checkpoint moved its watch: 8 write units per order, a ceiling of about 125 orders/s, measured
+by `make bench` section 7). The delay job reads one query per shard."""
 
 
 def watch_partition(day: str, order_id: str) -> str:
     """The partition of a watch due on `day` (YYYY-MM-DD) of order `order_id`."""
     return f"WATCH#{day}#{zlib.crc32(order_id.encode()) % WATCH_SHARDS}"
+
+
+def watch_wakes_at(key: str) -> str:
+    """The wake-up time (UTC ISO 8601) of the watch with key `key` (`Watch.key`)."""
+    return key.partition("|")[2].partition("#")[0]
 
 
 def watch_partitions(day: str) -> list[str]:
@@ -69,13 +74,15 @@ class Watch(BaseModel):
     order_id: str
     shipment_id: str
     tracking_number: str
-    deadline: str  # UTC ISO 8601
-    kind: str  # "stalled" or "late"
+    deadline: str  # when it wakes (UTC ISO 8601): never later than the shipment's own deadline
+    kind: str  # "stalled" or "late": the deadline's kind when armed (the delay job recomputes it)
     queried: bool = False  # the delay check asked the provider about this deadline already
+    follows: str | None = None  # re-armed by the delay job: the shipment's `watch_key` it stands for
+    partition: str | None = Field(default=None, exclude=True)  # as read (`WATCH#<day>` before shards)
 
     @property
     def pk(self) -> str:
-        return watch_partition(self.deadline[:10], self.order_id)
+        return self.partition or watch_partition(self.deadline[:10], self.order_id)
 
     @property
     def sk(self) -> str:
@@ -91,7 +98,7 @@ class ShipmentChange(BaseModel):
 
     shipment: ShipmentState  # the new state; written if the stored version is still `expected_version`
     expected_version: int
-    watch: Watch | None = None  # the shipment's next delay deadline, written before the shipment
+    watch: Watch | None = None  # a watch to arm (the armed one would wake too late), written before
     previous_watch_key: str | None = None  # the superseded watch, deleted after the shipment
 
 

@@ -41,7 +41,7 @@ def test_an_estimate_never_replaces_one_from_a_later_webhook(dynamodb: Any, orde
     assert store.events(NUMBER) == {}  # not a checkpoint
 
 
-def test_a_revised_estimate_rewrites_the_shipment_and_its_watch_but_not_the_order(
+def test_a_later_estimate_rewrites_the_shipment_but_neither_its_watch_nor_the_order(
     webhook_env: dict[str, str], shipped: Callable[..., str], dynamodb: Any, orders_table: str
 ) -> None:
     # Given a shipment with one checkpoint and the carrier's first estimate
@@ -66,13 +66,16 @@ def test_a_revised_estimate_rewrites_the_shipment_and_its_watch_but_not_the_orde
     )
     orders = DynamoOrderRepository(orders_table, dynamodb)
     order_before = orders.get(order_id)
+    watches_before = [
+        item for item in table_items(dynamodb, orders_table) if item["entity"]["S"] == "shipment_watch"
+    ]
 
     # When a later webhook brings the same checkpoint and a later estimate
     revised = first.model_copy(update={"estimated_delivery": "2026-11-30"})
     result = apply_tracking_update(revised, store, NOW, received_at="2026-11-24T12:00:00.000Z")
 
-    # Then the shipment has the new estimate and a single watch, recomputed (48 h after the
-    # checkpoint now comes before the end of the estimated day); the order did not change
+    # Then the shipment has the new estimate; its watch (the end of the first estimated day) wakes
+    # before the new deadline (48 h after the checkpoint), so it stays as it was; the order did not change
     assert result is ApplyResult.ESTIMATE_REVISED
     (shipment,) = store.shipments(order_id)
     assert (shipment.estimated_delivery, shipment.tracking_version) == ("2026-11-30", 2)
@@ -80,7 +83,8 @@ def test_a_revised_estimate_rewrites_the_shipment_and_its_watch_but_not_the_orde
     watches = [
         item for item in table_items(dynamodb, orders_table) if item["entity"]["S"] == "shipment_watch"
     ]
-    assert [(w["kind"]["S"], w["deadline"]["S"]) for w in watches] == [("stalled", "2026-11-26T11:00:00Z")]
+    assert watches == watches_before
+    assert [(w["kind"]["S"], w["deadline"]["S"]) for w in watches] == [("late", "2026-11-25T00:00:00Z")]
     assert shipment.watch_key == f"{watches[0]['pk']['S']}|{watches[0]['sk']['S']}"
     order_after = orders.get(order_id)
     assert (order_after.status, order_after.version, order_after.timeline) == (

@@ -16,6 +16,10 @@ from orders.models.order import OrderRecord, OrderStatus
 from shared.errors import RetryableError
 
 
+class Crash(Exception):
+    """A process stopping between two writes (`InMemoryTrackingStore.crash_after`)."""
+
+
 class InMemoryTrackingStore:
     def __init__(self) -> None:
         self.stored: dict[str, dict[str, Checkpoint]] = {}
@@ -26,6 +30,8 @@ class InMemoryTrackingStore:
         self.watches: dict[str, Watch] = {}
         self.commits = 0
         self.order_commits = 0
+        self.watch_writes = 0  # puts and deletes of delay watches (one write unit each)
+        self.crash_after: str | None = None  # "watch" or "shipment": the next commit stops there
 
     # -- test setup ----------------------------------------------------------------------------
     def add_order(self, order: OrderRecord) -> None:
@@ -78,6 +84,11 @@ class InMemoryTrackingStore:
         return self.orders.get(order_id)
 
     def commit(self, shipment: ShipmentChange, order: OrderChange | None) -> None:
+        """In the adapter's order: the new watch, the shipment (and order), the superseded watch."""
+        watch, previous = shipment.watch, shipment.previous_watch_key
+        if watch is not None:
+            self.put_watch(watch)
+        self._crash("watch")
         key = (shipment.shipment.order_id, shipment.shipment.shipment_id)
         if self.shipment_states[key].tracking_version != shipment.expected_version:
             raise RetryableError("version conflict")
@@ -86,13 +97,17 @@ class InMemoryTrackingStore:
             if current.status != order.from_status or current.version != order.expected_version:
                 raise RetryableError("version conflict")
         self.shipment_states[key] = shipment.shipment
-        if shipment.previous_watch_key:
-            self.watches.pop(shipment.previous_watch_key, None)
-        if shipment.watch is not None:
-            self.watches[shipment.watch.key] = shipment.watch
         self.commits += 1
         if order is not None:
             self._apply_order(order)
+        self._crash("shipment")
+        if previous and (watch is None or watch.key != previous):
+            self.delete_watch(previous)
+
+    def _crash(self, step: str) -> None:
+        if self.crash_after == step:
+            self.crash_after = None
+            raise Crash(f"crashed after the {step} write")
 
     def commit_order(self, order: OrderChange) -> None:
         current = self.orders[order.order_id]
@@ -118,7 +133,12 @@ class InMemoryTrackingStore:
             key=lambda w: w.sk,
         )
 
+    def put_watch(self, watch: Watch) -> None:
+        self.watch_writes += 1
+        self.watches[watch.key] = watch
+
     def delete_watch(self, key: str) -> None:
+        self.watch_writes += 1
         self.watches.pop(key, None)
 
     def mark_watch_queried(self, watch: Watch) -> None:

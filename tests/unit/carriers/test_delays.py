@@ -35,14 +35,15 @@ def test_no_checkpoint_for_48_hours_is_stalled(store: InMemoryTrackingStore, shi
     assert run_check(store, alerts, T0 + timedelta(hours=200)) == 0  # flagged once
 
 
-def test_a_new_checkpoint_supersedes_the_watch_and_recovers(
+def test_a_new_checkpoint_puts_the_deadline_off_and_a_flagged_shipment_recovers(
     store: InMemoryTrackingStore, shipped_order: Make
 ) -> None:
     order = shipped_order({"shp_1": "TN1"})
     apply_tracking_update(update("TN1", (0, TrackingStatus.IN_TRANSIT)), store, NOW)
     apply_tracking_update(update("TN1", (40, TrackingStatus.IN_TRANSIT)), store, NOW)
-    assert run_check(store, ListAlerts(), T0 + timedelta(hours=50)) == 0
+    assert run_check(store, ListAlerts(), T0 + timedelta(hours=50)) == 0  # re-armed at +88 h
     assert len(store.watches) == 1
+    assert run_check(store, ListAlerts(), T0 + timedelta(hours=87)) == 0
     assert run_check(store, ListAlerts(), T0 + timedelta(hours=89)) == 1
     apply_tracking_update(update("TN1", (90, TrackingStatus.OUT_FOR_DELIVERY)), store, NOW)
     assert store.orders[order.order_id].status is OrderStatus.OUT_FOR_DELIVERY

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from carriers.domain.apply_tracking import ApplyResult, apply_stored_events, apply_tracking_update
+from carriers.domain.flag_delays import flag_delayed_shipments
 from carriers.models.tracking import Checkpoint, TrackingStatus, TrackingUpdate
 from orders.models.order import OrderRecord
-from tests.unit.carriers.fakes import InMemoryTrackingStore
+from tests.unit.carriers.fakes import InMemoryTrackingStore, ListAlerts
 from tests.unit.carriers.test_apply_tracking import NOW, update
 
 Make = Callable[..., OrderRecord]
@@ -90,7 +92,7 @@ def test_a_newer_webhooks_estimate_wins_over_an_older_one_applied_after_it(
     assert store.estimate("TN1").estimated_delivery == "2025-07-05"
 
 
-def test_a_revised_estimate_without_a_new_checkpoint_updates_shipment_and_watch_only(
+def test_a_revised_estimate_without_a_new_checkpoint_updates_the_shipment_only(
     store: InMemoryTrackingStore, shipped_order: Make
 ) -> None:
     # Given a shipment watched for its estimate (end of 2025-07-01 is before the stalled deadline)
@@ -99,14 +101,16 @@ def test_a_revised_estimate_without_a_new_checkpoint_updates_shipment_and_watch_
     apply_tracking_update(first, store, NOW, received_at=EARLIER)
     before_order = store.orders[order.order_id]
     before = store.shipment(order.order_id, "shp_1")
-    assert store.watches[before.watch_key].kind == "late"
+    armed = store.watches[before.watch_key]
+    assert (armed.kind, armed.deadline) == ("late", "2025-07-02T00:00:00Z")
 
-    # When the carrier sends only a new estimate (no checkpoint)
+    # When the carrier sends only a later estimate (no checkpoint)
     eta_only = with_estimate(update("TN1"), "2025-07-04")
     assert apply_tracking_update(eta_only, store, NOW, received_at=LATER) is ApplyResult.ESTIMATE_REVISED
 
-    # Then the shipment has it, under its version check, with the watch recomputed (now: stalled,
-    # 48 h after the checkpoint) and the old one gone; the order and its timeline are untouched
+    # Then the shipment has it, under its version check; the order and its timeline are untouched,
+    # and the watch, which still wakes before the new deadline (stalled, 48 h after the checkpoint),
+    # stays where it is: no watch write
     after = store.shipment(order.order_id, "shp_1")
     assert after.estimated_delivery == "2025-07-04"
     assert after.first_estimated_delivery == "2025-07-01"  # what the customer was told first stays
@@ -116,8 +120,7 @@ def test_a_revised_estimate_without_a_new_checkpoint_updates_shipment_and_watch_
         before.tracking_status,
         before.checkpoints,
     )
-    (watch,) = store.watches.values()
-    assert (watch.kind, watch.deadline, after.watch_key) == ("stalled", "2025-07-03T09:00:00Z", watch.key)
+    assert (store.watches, after.watch_key) == ({armed.key: armed}, armed.key)
     assert store.orders[order.order_id] == before_order
 
     # And the same estimate again, or an update that gives none, changes nothing
@@ -126,3 +129,27 @@ def test_a_revised_estimate_without_a_new_checkpoint_updates_shipment_and_watch_
     assert apply_tracking_update(update("TN1"), store, NOW) is ApplyResult.DUPLICATE
     assert store.commits == commits
     assert store.shipment(order.order_id, "shp_1").estimated_delivery == "2025-07-04"
+
+    # And when the watch wakes, the delay job re-arms it at the shipment's deadline, without flagging
+    assert flag_delayed_shipments(store, ListAlerts(), datetime(2025, 7, 2, 0, 30, tzinfo=UTC), "x") == 0
+    (rearmed,) = store.watches.values()
+    assert (rearmed.kind, rearmed.deadline, rearmed.follows) == ("stalled", "2025-07-03T09:00:00Z", armed.key)
+
+
+def test_an_earlier_estimate_moves_the_watch_earlier(
+    store: InMemoryTrackingStore, shipped_order: Make
+) -> None:
+    # Given a shipment watched for its stalled deadline (48 h after its checkpoint: 2025-07-03T09:00)
+    order = shipped_order({"shp_1": "TN1"})
+    apply_tracking_update(update("TN1", (0, TrackingStatus.IN_TRANSIT)), store, NOW, received_at=EARLIER)
+    stalled = store.shipment(order.order_id, "shp_1").watch_key
+
+    # When the carrier gives an estimate whose day ends before that
+    eta_only = with_estimate(update("TN1"), "2025-07-01")
+    assert apply_tracking_update(eta_only, store, NOW, received_at=LATER) is ApplyResult.ESTIMATE_REVISED
+
+    # Then the watch moves to the end of that day, and the stalled one is gone
+    after = store.shipment(order.order_id, "shp_1")
+    (watch,) = store.watches.values()
+    assert (watch.kind, watch.deadline, after.watch_key) == ("late", "2025-07-02T00:00:00Z", watch.key)
+    assert stalled not in store.watches
