@@ -15,6 +15,7 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,24 @@ def _customer(index: int) -> dict[str, Any]:
     }
 
 
+def redated(samples: list[dict[str, Any]], last: datetime) -> list[dict[str, Any]]:
+    """The fixed-date carrier samples moved together so that their last checkpoint is at `last`
+    (each time keeps its own offset; the estimate moves by as many days), so that the rules that
+    depend on time (delay watches, the estimate) see a journey of today; signed when posted."""
+    times = [datetime.fromisoformat(c["occurred_at"]) for s in samples for c in s["checkpoints"]]
+    shift = last - max(times)
+    moved = json.loads(json.dumps(samples))
+    for sample in moved:
+        for checkpoint in sample["checkpoints"]:
+            checkpoint["occurred_at"] = (
+                datetime.fromisoformat(checkpoint["occurred_at"]) + shift
+            ).isoformat()
+        if sample.get("estimated_delivery"):
+            estimate = date.fromisoformat(sample["estimated_delivery"])
+            sample["estimated_delivery"] = (estimate + timedelta(days=shift.days)).isoformat()
+    return moved
+
+
 def ship_and_deliver(stack: Any, session: requests.Session, placed: list[str]) -> dict[str, str]:
     """Ship every order (SF Express), then post each carrier step for all of them, with the
     pipeline idle after each step; returns the tracking number of each order."""
@@ -60,8 +79,8 @@ def ship_and_deliver(stack: Any, session: requests.Session, placed: list[str]) -
             raise RuntimeError(f"shipment refused: {shipped.status_code} {shipped.text[:200]}")
     stack.wait_idle(120)
     secret = stack.settings.get("ORDERTRACK_GENERIC_WEBHOOK_SECRET", "local-generic-secret")
-    for step in CARRIER_STEPS:
-        template = json.loads((GENERIC / step).read_text(encoding="utf-8"))
+    samples = [json.loads((GENERIC / step).read_text(encoding="utf-8")) for step in CARRIER_STEPS]
+    for template in redated(samples, datetime.now(UTC) - timedelta(hours=1)):
 
         def post(number: str, template: dict[str, Any] = template) -> None:
             body = json.dumps({**template, "tracking_number": number}, separators=(",", ":")).encode()
