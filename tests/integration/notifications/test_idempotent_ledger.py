@@ -28,6 +28,7 @@ from notifications.domain.model import (
     NotificationEntry,
     NotificationStatus,
 )
+from shared.dynamo import to_attribute
 from tests.factories import FakeLambdaContext
 from tests.integration.conftest import table_items
 
@@ -45,6 +46,7 @@ ENTRY = NotificationEntry(
 )
 LONG_AGO_S, LONG_AGO_MS = 1_000_000_000, 1_000_000_000_000  # 2001
 FAR_AHEAD_S, FAR_AHEAD_MS = 4_102_444_800, 4_102_444_800_000  # 2100
+STORED_SENT = '{"channel": "email", "message_id": "m-0", "status": "sent"}'
 
 
 def sent(message_id: str, channel: Channel = Channel.EMAIL) -> DeliveryOutcome:
@@ -86,12 +88,25 @@ def entry_item(dynamodb: Any, orders_table: str, entry: NotificationEntry = ENTR
     return dynamodb.get_item(TableName=orders_table, Key=entry_key(entry), ConsistentRead=True).get("Item")
 
 
-def seed_record(dynamodb: Any, orders_table: str, ledger: IdempotentDeliveryLedger, **record: Any) -> None:
-    """Put a record on ENTRY's item as the layer writes it (its key is the one Powertools derives,
-    learnt from a delivery of the same key made elsewhere and then rolled back)."""
-    key = idempotency_key(dynamodb, orders_table, ledger)
-    values = {"idempotency_key": {"S": key}, **record}
-    dynamodb.put_item(TableName=orders_table, Item={**entry_key(ENTRY), **values})
+@pytest.fixture
+def seed(dynamodb: Any, orders_table: str, ledger: IdempotentDeliveryLedger) -> Callable[..., None]:
+    """Put a record on ENTRY's item as the layer writes it, under the key Powertools derives
+    (learnt from a delivery of ENTRY that is rolled back) unless `key` is given."""
+
+    def put(
+        status: str, expiration: int, lock: int | None = None, data: str | None = None, key: str = ""
+    ) -> None:
+        values = {
+            "idempotency_key": key or idempotency_key(dynamodb, orders_table, ledger),
+            "idempotency_status": status,
+            "idempotency_expiration": expiration,
+            "idempotency_in_progress_expiration": lock,
+            "idempotency_data": data,
+        }
+        item = {name: to_attribute(value) for name, value in values.items() if value is not None}
+        dynamodb.put_item(TableName=orders_table, Item={**entry_key(ENTRY), **item})
+
+    return put
 
 
 def idempotency_key(dynamodb: Any, orders_table: str, ledger: IdempotentDeliveryLedger) -> str:
@@ -250,66 +265,34 @@ def test_a_held_entry_reads_held_while_its_delivery_is_in_progress(
 
 
 def test_an_abandoned_claim_is_taken_over_once_its_lock_expires(
-    ledger: IdempotentDeliveryLedger, log: DynamoNotificationLog, dynamodb: Any, orders_table: str
+    ledger: IdempotentDeliveryLedger, log: DynamoNotificationLog, seed: Callable[..., None]
 ) -> None:
     # Given a claim whose invocation died long ago (its in-progress lock has expired)
-    seed_record(
-        dynamodb,
-        orders_table,
-        ledger,
-        idempotency_status={"S": "INPROGRESS"},
-        idempotency_expiration={"N": str(FAR_AHEAD_S)},
-        idempotency_in_progress_expiration={"N": str(LONG_AGO_MS)},
-    )
+    seed("INPROGRESS", FAR_AHEAD_S, lock=LONG_AGO_MS)
     # When the delivery comes again, then it is sent
     assert ledger.deliver_once(ENTRY, lambda: sent("m-1")) == sent("m-1")
     assert [e.message_id for e in log.entries(ORDER)] == ["m-1"]
 
 
-def test_a_live_claim_is_not_taken_over(
-    ledger: IdempotentDeliveryLedger, dynamodb: Any, orders_table: str
-) -> None:
-    seed_record(
-        dynamodb,
-        orders_table,
-        ledger,
-        idempotency_status={"S": "INPROGRESS"},
-        idempotency_expiration={"N": str(FAR_AHEAD_S)},
-        idempotency_in_progress_expiration={"N": str(FAR_AHEAD_MS)},
-    )
+def test_a_live_claim_is_not_taken_over(ledger: IdempotentDeliveryLedger, seed: Callable[..., None]) -> None:
+    seed("INPROGRESS", FAR_AHEAD_S, lock=FAR_AHEAD_MS)
     with pytest.raises(DeliveryInProgress):
         ledger.deliver_once(ENTRY, lambda: sent("m-1"))
 
 
 def test_an_expired_record_no_longer_holds_its_key(
-    ledger: IdempotentDeliveryLedger, dynamodb: Any, orders_table: str
+    ledger: IdempotentDeliveryLedger, seed: Callable[..., None], dynamodb: Any, orders_table: str
 ) -> None:
-    seed_record(
-        dynamodb,
-        orders_table,
-        ledger,
-        idempotency_status={"S": "COMPLETED"},
-        idempotency_expiration={"N": str(LONG_AGO_S)},
-        idempotency_data={"S": '{"channel": "email", "status": "sent", "message_id": "m-0"}'},
-    )
+    seed("COMPLETED", LONG_AGO_S, data=STORED_SENT)
     assert ledger.deliver_once(ENTRY, lambda: sent("m-1")) == sent("m-1")
     item = entry_item(dynamodb, orders_table)
     assert item is not None and "m-0" not in item["idempotency_data"]["S"]
 
 
 def test_an_entry_holding_another_key_is_an_error_not_a_replay(
-    ledger: IdempotentDeliveryLedger, dynamodb: Any, orders_table: str
+    ledger: IdempotentDeliveryLedger, seed: Callable[..., None]
 ) -> None:
-    dynamodb.put_item(
-        TableName=orders_table,
-        Item={
-            **entry_key(ENTRY),
-            "idempotency_key": {"S": KEY_PREFIX + "#another"},
-            "idempotency_status": {"S": "COMPLETED"},
-            "idempotency_expiration": {"N": str(FAR_AHEAD_S)},
-            "idempotency_data": {"S": '{"channel": "email", "status": "sent", "message_id": "m-0"}'},
-        },
-    )
+    seed("COMPLETED", FAR_AHEAD_S, data=STORED_SENT, key=KEY_PREFIX + "#another")
     with pytest.raises(IdempotencyValidationError):
         ledger.deliver_once(ENTRY, lambda: sent("m-1"))
 
