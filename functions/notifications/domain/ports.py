@@ -50,7 +50,7 @@ class DeliveryLedger(Protocol):
 
     def deliver_once(self, entry: NotificationEntry, send: Callable[[], DeliveryOutcome]) -> DeliveryOutcome:
         """Run `send` unless the delivery of `entry` (its `delivery_key`) already completed, in which
-        case return the stored outcome with `replayed=True` and write nothing.
+        case return the stored outcome with `replayed=True` and log nothing.
 
         On completion `entry.delivered(outcome)` is in the notification log: the caller does not
         record it again. If `send` raises, nothing is recorded and the log shows what it showed
