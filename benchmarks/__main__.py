@@ -180,7 +180,7 @@ def hot_sku(template: Path, attempts: int, clients: int) -> list[str]:
     lines.append(
         f"   one order, intake -> {'shipped' if 'shipment' in cost else cost['result']}: "
         f"{sum(total_calls.values())} calls, {total_units:.0f} write units "
-        "(plus the notification worker: 1 GetItem + Powertools idempotency writes per message and channel)"
+        "(plus the notification worker: 1 GetItem + 2 writes on the log entry per message and channel)"
     )
     return lines
 

@@ -64,13 +64,12 @@ def sqs_tasks():  # type: ignore[no-untyped-def]
 
 @cache
 def customer_notifier() -> CustomerNotifier:
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
     from notifications.adapters.delivery_metrics import PowertoolsDeliveryMetrics
     from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
     from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
     from notifications.adapters.dynamo_suppressions import DynamoSuppressionList
     from notifications.adapters.idempotent_ledger import IdempotentDeliveryLedger
+    from notifications.adapters.log_entry_records import LogEntryPersistenceLayer
     from notifications.adapters.ses_email import SesEmailSender
     from notifications.adapters.sns_sms import SnsSmsSender
     from notifications.domain.notify_customer import CustomerNotifier
@@ -82,7 +81,9 @@ def customer_notifier() -> CustomerNotifier:
         metrics.namespace = settings.powertools_metrics_namespace
     dynamodb = aws_client("dynamodb")
     table = settings.orders_table_name
-    persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table_name, boto3_client=dynamodb)
+    # delivery records live on the log entries; the idempotency table is only read, for the records
+    # written before (kept 14 days: the fallback can go 14 days after the deploy that moved them)
+    persistence = LogEntryPersistenceLayer(table, dynamodb, legacy_table_name=settings.idempotency_table_name)
     return CustomerNotifier(
         orders=DynamoOrderRepository(table, dynamodb),
         email=SesEmailSender(aws_client("ses"), settings.sender_email, settings.ses_configuration_set),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -41,6 +42,21 @@ def from_attributes(item: dict[str, Any]) -> dict[str, Any]:
     """Attribute values to plain Python: numbers become int (or float), sets become lists."""
     deserializer = _codecs()[1]
     return {key: _plain(deserializer.deserialize(value)) for key, value in item.items()}
+
+
+def update_request(sets: dict[str, Any], removes: Iterable[str] = ()) -> dict[str, Any]:
+    """`UpdateExpression` with its names and values: SET each attribute of `sets` (plain values,
+    serialized here) and REMOVE each of `removes`. Placeholders are the attribute names (`#status`,
+    `:status`), so a condition may use them too and add its own."""
+    removed = list(removes)
+    expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
+    if removed:
+        expression += " REMOVE " + ", ".join(f"#{name}" for name in removed)
+    return {
+        "UpdateExpression": expression,
+        "ExpressionAttributeNames": {f"#{name}": name for name in [*sets, *removed]},
+        "ExpressionAttributeValues": {f":{name}": to_attribute(value) for name, value in sets.items()},
+    }
 
 
 def cancellation_codes(error: Any) -> list[str]:

@@ -105,7 +105,9 @@ class CustomerNotifications(Construct):
         function = self.worker.function
         # The log, the collapse markers and the suppression and preference items are all in it.
         self.worker.grant_table_read_write_data(orders_table)
-        self.worker.grant_table_read_write_data(idempotency_table)
+        # Read only: delivery records are kept on the log entries; the table still holds those
+        # written before (14 days), which the worker honours. Drop it 14 days after that deploy.
+        self.worker.grant_table_read_data(idempotency_table)
         # Its own queue for delayed deliveries (collapse windows, quiet hours, retries), and the
         # dead-letter queue for messages it gives up on itself (with a reason attribute).
         self.queue.grant_send_messages(function)

@@ -86,6 +86,19 @@ def test_worker_writes_the_orders_table_sends_to_its_queues_and_reads_the_link_k
     }
 
 
+def test_worker_only_reads_the_idempotency_table(synthesized: SynthesizedApp) -> None:
+    # delivery records live on the log entries; the table holds those written before (14 days)
+    [table] = _statements_on(synthesized, "SendNotificationsRole", "IdempotencyTable")
+    actions = set(_as_list(table["Action"]))
+    assert "dynamodb:GetItem" in actions
+    assert not actions & {
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+    }
+
+
 # --- Feedback topics ---------------------------------------------------------------------------
 
 

@@ -8,7 +8,10 @@ Entry: pk `NOTIFY#<order_id>`, sk `ENTRY#<event sort key>#<channel>`, `entity` =
 every `NotificationEntry` field. The event sort key (`shared.events.event_sort_key`) is the order
 version in 10 digits for status events (oldest first), and `~<rest of the event id>` for other
 events of the order (survey, returns), which sort after them; then by channel. `recipient` is masked by the caller;
-this adapter never sees a full address.
+this adapter never sees a full address. A sent (or refused) delivery's entry also carries the
+delivery ledger's idempotency record (`idempotency_*` attributes, see `log_entry_records`): entries
+are written field by field so that record stays, and an item holding only a claim (a delivery
+still being sent, nothing logged yet) is not an entry.
 Markers: pk `NOTIFY#<order_id>`, sk `LATEST`, `entity` = `notification_latest`, one attribute per
 channel, `latest_<channel>` (an event's channels are raised in one write). Orders whose markers were
 written before that have an item per channel, sk `LATEST#<channel>`, `latest_version`: read too.
@@ -23,7 +26,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from notifications.domain.model import Channel, NotificationEntry, NotificationStatus
-from shared.dynamo import from_attributes, to_attributes
+from shared.dynamo import from_attributes, update_request
 from shared.events import event_sort_key
 
 ENTRY_PREFIX = "ENTRY#"
@@ -39,22 +42,28 @@ def notify_partition(order_id: str) -> str:
     return f"NOTIFY#{order_id}"
 
 
-def entry_sort_key(entry: NotificationEntry) -> str:
+def entry_key(entry: NotificationEntry) -> dict[str, Any]:
     segment = event_sort_key(entry.order_id, entry.event_id)
-    return f"{ENTRY_PREFIX}{segment}#{Channel(entry.channel).value}"
+    return {
+        "pk": {"S": notify_partition(entry.order_id)},
+        "sk": {"S": f"{ENTRY_PREFIX}{segment}#{Channel(entry.channel).value}"},
+    }
 
 
-def entry_item(entry: NotificationEntry) -> dict[str, Any]:
-    values: dict[str, Any] = {
+def entry_fields(entry: NotificationEntry) -> tuple[dict[str, Any], list[str]]:
+    """The entry's attributes to SET (its fields that have a value, and `entity`) and to REMOVE
+    (the empty ones: absent fields are not stored as nulls)."""
+    values = {
         name: value.value if isinstance(value, Channel | NotificationStatus) else value
         for name, value in asdict(entry).items()
     }
-    values.update(
-        pk=notify_partition(entry.order_id),
-        sk=entry_sort_key(entry),
-        entity=ENTRY_ENTITY,
-    )
-    return to_attributes(values)
+    present = {name: value for name, value in values.items() if value is not None}
+    return {**present, "entity": ENTRY_ENTITY}, sorted(name for name in values if values[name] is None)
+
+
+def is_entry(item: dict[str, Any]) -> bool:
+    """False for an item that only holds a delivery's claim (nothing was logged for it yet)."""
+    return "status" in item
 
 
 def entry_from_item(item: dict[str, Any]) -> NotificationEntry:
@@ -78,14 +87,16 @@ class DynamoNotificationLog:
         self._client = client
 
     def record(self, entry: NotificationEntry) -> None:
-        """Write the entry as it is now (a whole-item upsert), unless the stored one is `sent`."""
+        """Write the entry as it is now (every field, in one update that leaves the delivery's
+        idempotency record on the item alone), unless the stored one is `sent`."""
+        request = update_request(*entry_fields(entry))
+        request["ExpressionAttributeValues"][":sent"] = {"S": NotificationStatus.SENT.value}
         try:
-            self._client.put_item(
+            self._client.update_item(
                 TableName=self._table,
-                Item=entry_item(entry),
-                ConditionExpression="attribute_not_exists(pk) OR #status <> :sent",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":sent": {"S": NotificationStatus.SENT.value}},
+                Key=entry_key(entry),
+                ConditionExpression="attribute_not_exists(#status) OR #status <> :sent",
+                **request,
             )
         except ClientError as error:
             if not _condition_failed(error):
@@ -104,7 +115,7 @@ class DynamoNotificationLog:
         found: list[NotificationEntry] = []
         while True:
             response = self._client.query(**request)
-            found.extend(entry_from_item(item) for item in response.get("Items", []))
+            found.extend(entry_from_item(item) for item in response.get("Items", []) if is_entry(item))
             last_key = response.get("LastEvaluatedKey")
             if not last_key:
                 return found

@@ -1,14 +1,16 @@
-"""The delivery ledger on Powertools idempotency: one record per (event_id, channel) in the
-idempotency table, kept 14 days.
+"""The delivery ledger on Powertools idempotency: one record per (event_id, channel), kept on the
+delivery's notification log entry (`LogEntryPersistenceLayer`), 14 days.
 
 While a delivery runs its record is INPROGRESS; a second invocation with the same key gets
 `IdempotencyAlreadyInProgressError`, which becomes DeliveryInProgress (retryable), so the SQS
 record is retried later instead of sending twice. If the send raises, Powertools deletes the
 record so the retry can send. The in-progress lock expires with the invocation's remaining time,
 which is why the handler must call `config.register_lambda_context(context)` on every invocation.
+Completing the record writes the entry's outcome too: a sent message is two writes on one item.
 
 Keys are prefixed with a fixed name rather than the Lambda function name (the Powertools
-default), so renaming or replacing the function does not forget what was already sent.
+default), so renaming or replacing the function does not forget what was already sent. They are
+the keys the records had in the idempotency table before, which the layer still reads.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
-from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
+from notifications.adapters.log_entry_records import LogEntryPersistenceLayer
 from notifications.domain.errors import DeliveryInProgress
-from notifications.domain.model import Channel, DeliveryKey, DeliveryOutcome, DeliveryStatus
+from notifications.domain.model import Channel, DeliveryOutcome, DeliveryStatus, NotificationEntry
 
 KEY_PREFIX = "notifications.delivery"
 RETENTION_SECONDS = 14 * 24 * 60 * 60
@@ -67,7 +69,8 @@ def _run_delivery(*, delivery: dict[str, str], send: Callable[[], DeliveryOutcom
 
 
 class IdempotentDeliveryLedger:
-    def __init__(self, persistence_store: BasePersistenceLayer, config: IdempotencyConfig) -> None:
+    def __init__(self, persistence_store: LogEntryPersistenceLayer, config: IdempotencyConfig) -> None:
+        self._store = persistence_store
         self._deliver = idempotent_function(
             _run_delivery,
             data_keyword_argument="delivery",
@@ -76,11 +79,17 @@ class IdempotentDeliveryLedger:
             key_prefix=KEY_PREFIX,
         )
 
-    def deliver_once(self, key: DeliveryKey, send: Callable[[], DeliveryOutcome]) -> DeliveryOutcome:
+    def deliver_once(self, entry: NotificationEntry, send: Callable[[], DeliveryOutcome]) -> DeliveryOutcome:
+        key = entry.delivery_key
+
+        def completed(response: dict[str, Any]) -> NotificationEntry:
+            return entry.delivered(outcome_from_dict(response))
+
         try:
-            stored = self._deliver(
-                delivery={"event_id": key.event_id, "channel": key.channel.value}, send=send
-            )
+            with self._store.delivering(entry, completed):
+                stored = self._deliver(
+                    delivery={"event_id": key.event_id, "channel": key.channel.value}, send=send
+                )
         except IdempotencyAlreadyInProgressError:
             raise DeliveryInProgress() from None
         return outcome_from_dict(stored)

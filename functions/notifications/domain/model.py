@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -134,6 +134,21 @@ class NotificationEntry:
     @property
     def notification_id(self) -> str:
         return notification_id(self.event_id, self.channel)
+
+    @property
+    def delivery_key(self) -> DeliveryKey:
+        return DeliveryKey(self.event_id, Channel(self.channel))
+
+    def delivered(self, outcome: DeliveryOutcome) -> NotificationEntry:
+        """This entry once the provider answered: `sent` with the message id (and the SMS parts
+        billed), or `failed` with the provider's code when it refused the message for good."""
+        if outcome.status is DeliveryStatus.REJECTED:
+            status, reason = NotificationStatus.FAILED, outcome.reason or "rejected"
+        else:
+            status, reason = NotificationStatus.SENT, None
+        return replace(
+            self, status=status, reason=reason, message_id=outcome.message_id, segments=outcome.segments
+        )
 
 
 @dataclass(frozen=True)

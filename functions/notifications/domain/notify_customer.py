@@ -17,7 +17,8 @@ Two steps, both driven by the notification queue:
      channel if it is on, has an address and was not planned anyway;
    - otherwise rendered and sent through the delivery ledger, whose conditional write keyed by
      (event, channel) makes a redelivered or replayed event send nothing new: `sent`, or
-     `failed` when the provider refuses it for good.
+     `failed` when the provider refuses it for good. The ledger's record is the channel's log
+     entry, so completing it also logs the outcome.
    Retryable provider errors are collected and raised together (NotificationsPending) after
    the other channels are done; the handler retries them through SQS with backoff.
 
@@ -40,7 +41,6 @@ from notifications.domain.masking import mask_email, mask_phone
 from notifications.domain.model import (
     KIND_BY_EVENT_TYPE,
     Channel,
-    DeliveryKey,
     DeliveryOutcome,
     DeliveryStatus,
     EmailMessage,
@@ -227,23 +227,23 @@ class CustomerNotifier:
         RetryableError when the channel must be tried again later."""
         event, channel = situation.event, recipient.channel
 
-        def entry(status: NotificationStatus, replayed: bool = False, **values: object) -> NotificationEntry:
-            return self._record(
-                NotificationEntry(
-                    order_id=event.order_id,
-                    event_id=event.event_id,
-                    event_type=event.event_type,
-                    channel=channel,
-                    status=status,
-                    at=isoformat(situation.now),
-                    template=situation.kind.value,
-                    locale=situation.locale,
-                    recipient=recipient.masked,
-                    fallback_for=fallback_for,
-                    **values,  # type: ignore[arg-type]
-                ),
-                counted=not replayed,
+        def draft(status: NotificationStatus, **values: object) -> NotificationEntry:
+            return NotificationEntry(
+                order_id=event.order_id,
+                event_id=event.event_id,
+                event_type=event.event_type,
+                channel=channel,
+                status=status,
+                at=isoformat(situation.now),
+                template=situation.kind.value,
+                locale=situation.locale,
+                recipient=recipient.masked,
+                fallback_for=fallback_for,
+                **values,  # type: ignore[arg-type]
             )
+
+        def entry(status: NotificationStatus, **values: object) -> NotificationEntry:
+            return self._record(draft(status, **values))
 
         if fallback_for is None and event.version:
             latest = self.log.latest(event.order_id, channel)
@@ -260,23 +260,14 @@ class CustomerNotifier:
         if suppression is not None:
             logger.info("delivery suppressed", channel=channel.value, reason=suppression.reason)
             return entry(NotificationStatus.SUPPRESSED, reason=suppression.reason), None
-        send = partial(self._send, situation, recipient)
-        outcome = self.ledger.deliver_once(DeliveryKey(event.event_id, channel), send)
-        if outcome.replayed:
+        pending = draft(NotificationStatus.SENT)
+        outcome = self.ledger.deliver_once(pending, partial(self._send, situation, recipient))
+        delivered = pending.delivered(outcome)
+        if outcome.replayed:  # logged as after any delivery (a `sent` entry stays as it is)
             logger.debug("delivery already done for this event", channel=channel.value)
-        status = (
-            NotificationStatus.FAILED
-            if outcome.status is DeliveryStatus.REJECTED
-            else NotificationStatus.SENT
-        )
-        reason = (outcome.reason or "rejected") if status is NotificationStatus.FAILED else None
-        return entry(
-            status,
-            replayed=outcome.replayed,
-            reason=reason,
-            message_id=outcome.message_id,
-            segments=outcome.segments,
-        ), None
+            return self._record(delivered, counted=False), None
+        self.metrics.record(delivered)  # the ledger's completion wrote it to the log
+        return delivered, None
 
     def _quiet_until(self, situation: _Situation, channel: Channel) -> datetime | None:
         if channel not in self.policy.quiet_hours_channels or self.policy.is_critical(

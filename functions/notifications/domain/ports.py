@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from notifications.domain.model import (
     Channel,
-    DeliveryKey,
     DeliveryOutcome,
     EmailMessage,
     NotificationEntry,
@@ -46,10 +45,17 @@ class SmsSender(Protocol):
 
 
 class DeliveryLedger(Protocol):
-    def deliver_once(self, key: DeliveryKey, send: Callable[[], DeliveryOutcome]) -> DeliveryOutcome:
-        """Run `send` unless this key already completed, in which case return the stored outcome
-        with `replayed=True`. If `send` raises, nothing is recorded (the next delivery tries again).
-        Raises DeliveryInProgress while another invocation holds the same key."""
+    """At most one message per (event, channel). The ledger's record of a delivery is the delivery's
+    entry in the notification log: completing the record writes the entry."""
+
+    def deliver_once(self, entry: NotificationEntry, send: Callable[[], DeliveryOutcome]) -> DeliveryOutcome:
+        """Run `send` unless the delivery of `entry` (its `delivery_key`) already completed, in which
+        case return the stored outcome with `replayed=True` and log nothing.
+
+        On completion `entry.delivered(outcome)` is in the notification log: the caller does not
+        record it again. If `send` raises, nothing is recorded and the log shows what it showed
+        before (the next delivery tries again). Raises DeliveryInProgress while another invocation
+        holds the same delivery."""
         ...
 
 

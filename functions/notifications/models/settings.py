@@ -12,7 +12,14 @@ from shared.settings import FunctionSettings
 
 class NotificationSettings(FunctionSettings):
     orders_table_name: Annotated[str, Field(min_length=1)]
-    idempotency_table_name: Annotated[str, Field(min_length=1)]
+    idempotency_table_name: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="Read only: delivery records written before they moved to the log entries "
+            "(kept 14 days).",
+        ),
+    ]
     sender_email: Annotated[str, Field(min_length=3, description="SES-verified From address.")]
     sms_sender_id: Annotated[
         str, Field(pattern=r"^[A-Za-z0-9-]{0,11}$", description="Empty: no sender id.")

@@ -173,6 +173,65 @@ def test_entries_page_through_a_long_log(dynamo_log: DynamoNotificationLog) -> N
     assert [e.event_id for e in found] == [f"{ORDER}:v{version}" for version in range(1, 301)]
 
 
+RECORD = {
+    "idempotency_key": {"S": "notifications.delivery#0123"},
+    "idempotency_status": {"S": "COMPLETED"},
+    "idempotency_expiration": {"N": "4102444800"},
+    "idempotency_data": {"S": '{"channel": "sms", "status": "rejected", "reason": "InvalidParameter"}'},
+}
+
+
+def test_recording_an_entry_keeps_the_delivery_record_on_its_item(
+    dynamo_log: DynamoNotificationLog, dynamodb: Any, orders_table: str
+) -> None:
+    # Given an entry whose item also holds its delivery's idempotency record (a refused message)
+    refused = entry(
+        7, Channel.SMS, status=NotificationStatus.FAILED, message_id=None, reason="InvalidParameter"
+    )
+    dynamo_log.record(refused)
+    key = {"pk": {"S": f"NOTIFY#{ORDER}"}, "sk": {"S": "ENTRY#0000000007#sms"}}
+    dynamodb.update_item(
+        TableName=orders_table,
+        Key=key,
+        UpdateExpression="SET " + ", ".join(f"{name} = :{name}" for name in RECORD),
+        ExpressionAttributeValues={f":{name}": value for name, value in RECORD.items()},
+    )
+    # When the entry is recorded again (a redelivery held in quiet hours)
+    held = entry(
+        7, Channel.SMS, status=NotificationStatus.HELD, message_id=None, release_at="2026-11-25T00:00:00.000Z"
+    )
+    dynamo_log.record(held)
+    # Then the entry is the new one, no field of the old one left, and the record is still there
+    assert dynamo_log.entries(ORDER) == [held]
+    item = dynamodb.get_item(TableName=orders_table, Key=key)["Item"]
+    assert {name: item[name] for name in RECORD} == RECORD
+    assert "reason" not in item
+
+
+def test_an_item_holding_only_a_delivery_claim_is_not_an_entry(
+    dynamo_log: DynamoNotificationLog, dynamodb: Any, orders_table: str
+) -> None:
+    # Given a delivery being sent for the first time: its item holds the claim, nothing logged yet
+    dynamodb.put_item(
+        TableName=orders_table,
+        Item={
+            "pk": {"S": f"NOTIFY#{ORDER}"},
+            "sk": {"S": "ENTRY#0000000003#email"},
+            **RECORD,
+            "idempotency_status": {"S": "INPROGRESS"},
+        },
+    )
+    dynamo_log.record(entry(2))
+    # Then only the logged entry is listed
+    assert [e.event_id for e in dynamo_log.entries(ORDER)] == [f"{ORDER}:v2"]
+    # And an entry can still be recorded on that item
+    dynamo_log.record(entry(3, status=NotificationStatus.COLLAPSED, message_id=None, reason="replaced by v4"))
+    assert [e.status for e in dynamo_log.entries(ORDER)] == [
+        NotificationStatus.SENT,
+        NotificationStatus.COLLAPSED,
+    ]
+
+
 def test_other_errors_are_not_swallowed(orders_table: str, dynamodb: Any) -> None:
     log = DynamoNotificationLog("no-such-table", dynamodb)
     with pytest.raises(dynamodb.exceptions.ResourceNotFoundException):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -144,22 +143,37 @@ def test_last_failed_attempt_lands_in_the_dlq_with_its_reason(
     assert attributes["ordertrack.failed_channels"]["StringValue"] == "sms"
 
 
-def test_idempotency_records_live_fourteen_days_under_a_stable_key(
-    orders: DynamoOrderRepository, dynamodb: Any, idempotency_table: str
+def test_delivery_records_live_on_the_log_entries_fourteen_days_under_a_stable_key(
+    orders: DynamoOrderRepository, dynamodb: Any, orders_table: str, idempotency_table: str
 ) -> None:
     orders.create(sample_order())
+    writes: list[str] = []
 
-    handler(load_event(CONFIRMED_EVENT), FakeLambdaContext())
+    def count(model: Any, params: dict[str, Any], **_: Any) -> None:
+        if model.name in {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}:
+            writes.append(f"{model.name} {params['TableName']}")
 
-    items = dynamodb.scan(TableName=idempotency_table)["Items"]
-    assert len(items) == 2  # one per channel
+    dynamodb.meta.events.register("provide-client-params.dynamodb.*", count)
+    try:
+        handler(load_event(CONFIRMED_EVENT), FakeLambdaContext())
+    finally:
+        dynamodb.meta.events.unregister("provide-client-params.dynamodb.*", count)
+
+    # the channels' marker, then per message its claim and its completion, all on the orders table
+    assert writes == [f"UpdateItem {orders_table}"] * 5
+    assert dynamodb.scan(TableName=idempotency_table)["Items"] == []  # only read now
+    items = log_items(dynamodb, orders_table, ORDER_ID)
+    assert [item["channel"]["S"] for item in items] == ["email", "sms"]
     for item in items:
-        assert item["id"]["S"].startswith("notifications.delivery#")
-        assert item["status"]["S"] == "COMPLETED"
-        lifetime = int(item["expiration"]["N"]) - int(time.time())
-        assert 14 * 86400 - 60 <= lifetime <= 14 * 86400
-    stored = sorted(json.loads(item["data"]["S"])["channel"] for item in items)
-    assert stored == ["email", "sms"]
+        assert item["idempotency_key"]["S"].startswith("notifications.delivery#")
+        assert item["idempotency_status"]["S"] == "COMPLETED"
+        assert json.loads(item["idempotency_data"]["S"])["channel"] == item["channel"]["S"]
+        # the record expires 14 days after its claim, whose lock was the invocation's 30 s left
+        lifetime = (
+            int(item["idempotency_expiration"]["N"])
+            - int(item["idempotency_in_progress_expiration"]["N"]) / 1000
+        )
+        assert 14 * 86400 - 32 <= lifetime <= 14 * 86400 - 28
 
 
 def test_sent_messages_are_counted_per_channel(

@@ -117,12 +117,12 @@ class World:
 
 def build_world(policy: NotificationPolicy = DEFAULT_POLICY) -> World:
     orders, email, sms = FakeOrders(), FakeEmailSender(), FakeSmsSender()
-    ledger, metrics = InMemoryDeliveryLedger(), RecordingMetrics()
     preferences, suppressions, log = (
         InMemoryPreferenceStore(),
         InMemorySuppressionList(),
         InMemoryNotificationLog(),
     )
+    ledger, metrics = InMemoryDeliveryLedger(log), RecordingMetrics()
     scheduler, retries, clock = RecordingScheduler(), RecordingRetryQueue(), FrozenClock(NOON)
     notifier = CustomerNotifier(
         orders=orders,

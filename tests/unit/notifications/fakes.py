@@ -14,6 +14,7 @@ from notifications.domain.model import (
     EmailMessage,
     NotificationEntry,
 )
+from notifications.domain.ports import NotificationLog
 from orders.models.order import OrderRecord
 from shared.events import OrderEvent
 
@@ -59,13 +60,16 @@ class FakeSmsSender:
 
 class InMemoryDeliveryLedger:
     """Completed keys answer from memory; a key being delivered raises DeliveryInProgress; a send
-    that raises leaves no record, like Powertools idempotency does."""
+    that raises leaves no record, like Powertools idempotency does. Completing a delivery logs its
+    entry, as the record kept on the log entry does."""
 
-    def __init__(self) -> None:
+    def __init__(self, log: NotificationLog) -> None:
+        self.log = log
         self.completed: dict[DeliveryKey, DeliveryOutcome] = {}
         self.in_progress: set[DeliveryKey] = set()
 
-    def deliver_once(self, key: DeliveryKey, send: Callable[[], DeliveryOutcome]) -> DeliveryOutcome:
+    def deliver_once(self, entry: NotificationEntry, send: Callable[[], DeliveryOutcome]) -> DeliveryOutcome:
+        key = entry.delivery_key
         if key in self.completed:
             return replace(self.completed[key], replayed=True)
         if key in self.in_progress:
@@ -76,6 +80,7 @@ class InMemoryDeliveryLedger:
         finally:
             self.in_progress.discard(key)
         self.completed[key] = outcome
+        self.log.record(entry.delivered(outcome))
         return outcome
 
 

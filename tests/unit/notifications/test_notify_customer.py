@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,8 @@ from notifications.domain.errors import (
     DeliveryUnavailable,
     NotificationsPending,
 )
-from notifications.domain.model import Channel, DeliveryKey, NotificationStatus
+from notifications.domain.model import Channel, DeliveryKey, NotificationEntry, NotificationStatus
+from notifications.domain.ports import NotificationLog
 from notifications.domain.preferences import ChannelSwitches, CustomerPreferences, QuietHours
 from notifications.domain.tasks import Delivery
 from orders.models.order import OrderRecord
@@ -538,3 +540,51 @@ def test_return_updates_carry_their_details(world: World) -> None:
     [(_, email)] = world.email.sent
     assert "rtn_1" in email.text and "CUP-CELADON" in email.text
     assert len(world.sms.sent) == 1
+
+
+class CountingLog:
+    """The notifier's view of the log, counting what the notifier itself records (the ledger
+    writes through the log it was built with)."""
+
+    def __init__(self, log: NotificationLog) -> None:
+        self.log = log
+        self.recorded: list[NotificationEntry] = []
+
+    def record(self, entry: NotificationEntry) -> None:
+        self.recorded.append(entry)
+        self.log.record(entry)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.log, name)
+
+
+def test_a_sent_message_is_logged_by_the_ledger_not_recorded_again(world: World) -> None:
+    order = sample_order()
+    world.orders.orders[order.order_id] = order
+    counting = CountingLog(world.log)
+    world.notifier.log = counting
+
+    world.notifier.accept(event_for(order))
+
+    assert counting.recorded == []  # the ledger's completion wrote both entries
+    assert world.log.statuses(order.order_id) == [
+        ("order.confirmed", "email", "sent"),
+        ("order.confirmed", "sms", "sent"),
+    ]
+    assert world.log.entries(order.order_id)[0].message_id == "email-1"
+
+
+def test_a_replayed_refusal_is_logged_again_but_not_counted_again(world: World) -> None:
+    order = sample_order()
+    world.orders.orders[order.order_id] = order
+    world.sms.failure = DeliveryRejected("InvalidParameter")
+    world.notifier.accept(event_for(order))
+    counting = CountingLog(world.log)
+    world.notifier.log = counting
+
+    world.notifier.deliver(event_for(order))  # a redelivery: the email is done, the SMS replays
+
+    assert [(e.channel, e.status, e.reason) for e in counting.recorded] == [
+        (Channel.SMS, NotificationStatus.FAILED, "InvalidParameter")
+    ]
+    assert world.metrics.counts() == {"email.sent": 1, "sms.failed": 1}
