@@ -35,10 +35,26 @@ def shipment_key(order_id: str, shipment_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": f"{SHIPMENT_SK_PREFIX}{shipment_id}"}}
 
 
+NOT_STORED_AT_DEFAULT: dict[str, Any] = {
+    "hold_reasons": [],
+    "short_items": [],
+    "reservation": {},
+    "reservation_progress": 0,
+}
+"""Attributes the order item leaves out while they hold their default (the model's own default when
+read): every write of an order rewrites, and bills, the whole item. A write that sets one back to
+its default removes it."""
+
+
+def _at_default(name: str, value: Any) -> bool:
+    return name in NOT_STORED_AT_DEFAULT and value == NOT_STORED_AT_DEFAULT[name]
+
+
 def order_item(order: OrderRecord) -> dict[str, Any]:
     """The whole item of a new order: its shipments are items of their own, carrier entries are kept
-    as references (`orders.adapters.timeline_items`)."""
+    as references (`orders.adapters.timeline_items`), defaults are left out."""
     values = order.model_dump(mode="json", exclude_none=True, exclude={"shipments"})
+    values = {name: value for name, value in values.items() if not _at_default(name, value)}
     values["timeline"] = [timeline_item(entry) for entry in order.timeline]
     index_sort = f"{order.created_at}#{order.order_id}"
     values.update(
@@ -104,7 +120,9 @@ def transition_update(
         "updated_at = :now",
         "gsi2pk = :gsi2pk",
     ]
-    for index, (name, value) in enumerate((set_values or {}).items()):
+    to_set = {name: value for name, value in (set_values or {}).items() if not _at_default(name, value)}
+    remove = (*remove, *(name for name in set_values or {} if name not in to_set))
+    for index, (name, value) in enumerate(to_set.items()):
         names[f"#s{index}"] = name
         values[f":s{index}"] = to_attribute(value)
         assignments.append(f"#s{index} = :s{index}")
