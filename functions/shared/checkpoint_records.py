@@ -92,7 +92,7 @@ def full_checkpoints(stored: Iterable[Mapping[str, Any]], carrier: str | None) -
             for name in CARRIED:
                 short = STORED_NAMES[name]
                 record[name] = item[short] if short in item else before[name]
-            if record["raw_code"] is None:
+            if STORED_NAMES["raw_code"] not in item:
                 record["raw_code"] = record["status"]
             record = {name: record.get(name) for name in FULL_FIELDS}
         before = {name: record[name] for name in CARRIED}
