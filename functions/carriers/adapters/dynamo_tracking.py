@@ -25,23 +25,13 @@ from carriers.models.tracking import Checkpoint, TrackingEstimate, TrackingUpdat
 from orders.adapters.dynamo_orders import order_from_item, order_key
 from orders.adapters.timeline_items import timeline_item
 from orders.models.order import OrderRecord
-from shared.checkpoint_records import compact_checkpoints, full_checkpoints, last_checkpoint_at
+from shared.checkpoint_records import FULL_FIELDS, compact_checkpoints, full_checkpoints, last_checkpoint_at
 from shared.dynamo import from_attributes, to_attribute, to_attributes
 from shared.errors import RetryableError
 from shared.status_index import status_partition
 
 EVENT_SK_PREFIX = "EVENT#"
-EVENT_FIELDS = (
-    "status",
-    "reason",
-    "occurred_at",
-    "location",
-    "message",
-    "raw_code",
-    "provider",
-    "carrier",
-    "received_at",
-)
+EVENT_FIELDS = FULL_FIELDS  # a checkpoint item under its tracking number holds every field
 ESTIMATE_SK = "ESTIMATE"
 
 

@@ -170,19 +170,7 @@ class DynamoOrderRepository:
     def get(self, order_id: str) -> OrderRecord | None:
         """The order and its shipments: one strongly consistent query of the order's partition (more
         pages only if the partition outgrows 1 MB: shipments keep their checkpoints, returns live there)."""
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": f"ORDER#{order_id}"}},
-            "ConsistentRead": True,
-        }
-        items: list[dict[str, Any]] = []
-        while True:
-            response = self._client.query(**request)
-            items.extend(response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                break
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        items = self._partition(order_id)
         order_items = [item for item in items if item["sk"]["S"] == ORDER_SK]
         if not order_items:
             return None
@@ -260,25 +248,31 @@ class DynamoOrderRepository:
             found = [shipment_checkpoints(values) for values in shipments.get(order.order_id, [])]
             timeline = expand(order.timeline, found, keep_unresolved=True)
             if has_references(timeline):
-                own = [shipment_checkpoints(values) for values in self._shipment_items(order.order_id)]
+                own = [
+                    shipment_checkpoints(from_attributes(item))
+                    for item in self._partition(order.order_id, SHIPMENT_SK_PREFIX)
+                ]
                 timeline = expand(timeline, own)
             expanded[order.order_id] = order.model_copy(update={"timeline": timeline})
         return [expanded.get(order.order_id, order) for order in orders]
 
-    def _shipment_items(self, order_id: str) -> list[dict[str, Any]]:
+    def _partition(self, order_id: str, sk_prefix: str | None = None) -> list[dict[str, Any]]:
+        """The items of the order's partition (those whose sort key starts with `sk_prefix`), every
+        page of a strongly consistent query, as DynamoDB JSON."""
+        condition, values = "pk = :pk", {":pk": {"S": f"ORDER#{order_id}"}}
+        if sk_prefix:
+            condition += " AND begins_with(sk, :prefix)"
+            values[":prefix"] = {"S": sk_prefix}
         request: dict[str, Any] = {
             "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :shipment)",
-            "ExpressionAttributeValues": {
-                ":pk": {"S": f"ORDER#{order_id}"},
-                ":shipment": {"S": SHIPMENT_SK_PREFIX},
-            },
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
             "ConsistentRead": True,
         }
         items: list[dict[str, Any]] = []
         while True:
             response = self._client.query(**request)
-            items.extend(from_attributes(item) for item in response.get("Items", []))
+            items.extend(response.get("Items", []))
             if "LastEvaluatedKey" not in response:
                 return items
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
