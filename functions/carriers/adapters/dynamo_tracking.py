@@ -23,23 +23,15 @@ from carriers.models.shipment import (
 )
 from carriers.models.tracking import Checkpoint, TrackingEstimate, TrackingUpdate
 from orders.adapters.dynamo_orders import order_from_item, order_key
+from orders.adapters.timeline_items import timeline_item
 from orders.models.order import OrderRecord
+from shared.checkpoint_records import FULL_FIELDS, compact_checkpoints, full_checkpoints, last_checkpoint_at
 from shared.dynamo import from_attributes, to_attribute, to_attributes
 from shared.errors import RetryableError
 from shared.status_index import status_partition
 
 EVENT_SK_PREFIX = "EVENT#"
-EVENT_FIELDS = (
-    "status",
-    "reason",
-    "occurred_at",
-    "location",
-    "message",
-    "raw_code",
-    "provider",
-    "carrier",
-    "received_at",
-)
+EVENT_FIELDS = FULL_FIELDS  # a checkpoint item under its tracking number holds every field
 ESTIMATE_SK = "ESTIMATE"
 
 
@@ -134,10 +126,7 @@ class DynamoTrackingStore:
         return TrackingLink.model_validate(values)
 
     def shipments(self, order_id: str) -> list[ShipmentState]:
-        return [
-            ShipmentState.model_validate(item)
-            for item in self._query(f"ORDER#{order_id}", SHIPMENT_SK_PREFIX)
-        ]
+        return [shipment_state(item) for item in self._query(f"ORDER#{order_id}", SHIPMENT_SK_PREFIX)]
 
     def order(self, order_id: str) -> OrderRecord | None:
         item = self._client.get_item(TableName=self._table, Key=order_key(order_id), ConsistentRead=True).get(
@@ -235,7 +224,9 @@ class DynamoTrackingStore:
         """SET the shipment's `tracking_registration` (only this attribute: tracking commits and
         registration writes never overwrite each other)."""
         condition = "attribute_exists(pk)"
-        values: dict[str, Any] = {":registration": to_attribute(registration.model_dump(exclude_none=True))}
+        values: dict[str, Any] = {
+            ":registration": to_attribute(registration.model_dump(exclude_defaults=True))
+        }
         if unless_registered:
             condition += (
                 " AND (attribute_not_exists(#registration) OR #registration.#status <> :registered"
@@ -267,9 +258,9 @@ class DynamoTrackingStore:
             "status": state.status,
             "tracking_status": state.tracking_status,
             "status_reason": state.status_reason,
-            "checkpoints": state.checkpoints,
-            "applied_events": state.applied_events,
-            "last_checkpoint_at": state.last_checkpoint_at,
+            "checkpoints": compact_checkpoints(state.checkpoints, state.carrier) or None,
+            "applied_events": None,  # the checkpoints' own keys: `shipment_state` derives them
+            "last_checkpoint_at": None,  # the last checkpoint's time: `shipment_state` derives it
             "estimated_delivery": state.estimated_delivery,
             "first_estimated_delivery": state.first_estimated_delivery,
             "tracking_version": state.tracking_version,
@@ -306,9 +297,7 @@ class DynamoTrackingStore:
             ":to": {"S": change.to_status.value},
             ":version": {"N": str(change.expected_version)},
             ":one": {"N": "1"},
-            ":entries": to_attribute(
-                [entry.model_dump(mode="json", exclude_none=True) for entry in change.entries]
-            ),
+            ":entries": to_attribute([timeline_item(entry) for entry in change.entries]),
             ":now": {"S": change.at},
             ":gsi2pk": {"S": status_partition(change.to_status.value, change.order_id)},
         }
@@ -323,6 +312,21 @@ class DynamoTrackingStore:
                 "ExpressionAttributeValues": values,
             }
         }
+
+
+def shipment_state(values: dict[str, Any]) -> ShipmentState:
+    """A shipment item (plain values) as the tracking worker reads it: its checkpoints in full
+    (stored compactly, `shared.checkpoint_records`), `last_checkpoint_at` (the last one's time) and
+    `applied_events`: the event keys of its checkpoints, which are exactly the events applied to it
+    (an item written before the compact form keeps its own copies of both, which are read)."""
+    values = dict(values)
+    stored = values.get("checkpoints") or []
+    values["last_checkpoint_at"] = last_checkpoint_at(values)
+    values["checkpoints"] = full_checkpoints(stored, values.get("carrier"))
+    if "applied_events" not in values and not any("status" in item for item in stored):
+        keys = {Checkpoint.model_validate(record).event_key for record in values["checkpoints"]}
+        values["applied_events"] = sorted(keys)
+    return ShipmentState.model_validate(values)
 
 
 def _watch_key(key: str) -> dict[str, Any]:

@@ -250,6 +250,10 @@ def _with_watch(
     when the armed watch would wake too late; with no watch write when it still wakes in time."""
     watch = watch_to_arm(stored, updated, policy, now)
     if watch is None:
+        if stored.watch_key is not None and next_watch(updated, policy, now) is None:
+            # it needs no watch any more (delivered...): it stops naming the armed one, which the
+            # delay job drops when it wakes; the key no longer weighs on every later write
+            updated = updated.model_copy(update={"watch_key": None})
         return ShipmentChange(shipment=updated, expected_version=stored.tracking_version)
     return ShipmentChange(
         shipment=updated.model_copy(update={"watch_key": watch.key}),

@@ -5,21 +5,21 @@ A shipment and its order are written one after the other, each with a single-ite
 (not one transaction: a transaction bills every item twice, docs/capacity.md). So that a crash or a
 conflict between the two writes loses nothing, the order's update is computed from the shipment as
 stored, not from what was just applied: every checkpoint of the shipment that is not on the order's
-timeline yet is added (matched on shipment, status, time and message), and the order moves to the
-status its shipments add up to. Whoever applies the tracking number next (the redelivered webhook
-message, the next webhook, the new-link consumer) catches the order up.
+timeline yet is added (matched on status, time and a digest of shipment and message: the entries
+are references to the shipment's checkpoints, `orders.domain.carrier_entries`), and the order moves
+to the status its shipments add up to. Whoever applies the tracking number next (the redelivered
+webhook message, the next webhook, the new-link consumer) catches the order up.
 """
 
 from __future__ import annotations
 
 from carriers.models.shipment import OrderChange, ShipmentState
 from carriers.models.tracking import Checkpoint
+from orders.domain.carrier_entries import carrier_identity, carrier_reference, checkpoint_identity
 from orders.domain.lifecycle import can_move
 from orders.models.api import TimelineEntry
 from orders.models.order import OrderRecord
 from orders.models.order import OrderStatus as O
-
-CARRIER_ACTOR_PREFIX = "carrier:"
 
 
 def order_status_for(current: O, shipment_statuses: list[str]) -> O | None:
@@ -51,43 +51,32 @@ def order_status_for(current: O, shipment_statuses: list[str]) -> O | None:
 
 
 def carrier_entry(checkpoint: Checkpoint, shipment: ShipmentState, now: str) -> TimelineEntry:
-    """A checkpoint as the order's timeline tells it (the carrier's own time, `recorded_at` ours)."""
-    return TimelineEntry(
+    """A checkpoint as the order's timeline tells it (the carrier's own time, `recorded_at` ours),
+    kept as a reference to the shipment's copy (`orders.domain.carrier_entries`)."""
+    return carrier_reference(
+        shipment_id=shipment.shipment_id,
         status=checkpoint.status.value,
         at=checkpoint.occurred_at.isoformat(),
-        by=f"{CARRIER_ACTOR_PREFIX}{checkpoint.provider.value}",
-        details={
-            key: value
-            for key, value in {
-                "shipment_id": shipment.shipment_id,
-                "tracking_number": shipment.tracking_number,
-                "reason": checkpoint.reason,
-                "location": checkpoint.location,
-                "message": checkpoint.message,
-                "raw_code": checkpoint.raw_code,
-                "recorded_at": now,
-            }.items()
-            if value is not None
-        },
+        provider=checkpoint.provider.value,
+        message=checkpoint.message,
+        recorded_at=now,
     )
 
 
-def _identity(status: str, at: str, message: object) -> tuple[str, str, str]:
-    return status, at, str(message or "")
-
-
 def missing_entries(order: OrderRecord, shipment: ShipmentState, now: str) -> list[TimelineEntry]:
-    """The shipment's checkpoints that are not on the order's timeline yet, in their own time order."""
-    told = {
-        _identity(entry.status, entry.at, (entry.details or {}).get("message"))
-        for entry in order.timeline
-        if entry.by.startswith(CARRIER_ACTOR_PREFIX)
-        and (entry.details or {}).get("shipment_id") == shipment.shipment_id
-    }
+    """The shipment's checkpoints that are not on the order's timeline yet, in their own time order.
+    An entry is matched on its status, time and checkpoint reference (the shipment id and message
+    in it), whether written as a reference or in full."""
+    told = {identity for entry in order.timeline if (identity := carrier_identity(entry)) is not None}
     entries = []
     for record in shipment.checkpoints:
         checkpoint = Checkpoint.model_validate(record)
-        identity = _identity(checkpoint.status.value, checkpoint.occurred_at.isoformat(), checkpoint.message)
+        identity = checkpoint_identity(
+            shipment.shipment_id,
+            checkpoint.status.value,
+            checkpoint.occurred_at.isoformat(),
+            checkpoint.message,
+        )
         if identity not in told:
             told.add(identity)
             entries.append(carrier_entry(checkpoint, shipment, now))

@@ -13,22 +13,49 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from orders.adapters.status_search import search_by_status
+from orders.adapters.timeline_items import shipment_checkpoints, timeline_entry, timeline_item
+from orders.domain.carrier_entries import expand, has_references, named_shipments
 from orders.domain.ports import OrderAlreadyExists, OrderQuery
 from orders.models.api import Shipment, TimelineEntry
 from orders.models.order import OrderRecord
+from shared.checkpoint_records import last_checkpoint_at
 from shared.dynamo import batch_get, encode_cursor, from_attributes, to_attribute, to_attributes
 from shared.dynamo import decode_cursor as decode_dynamo_cursor
 from shared.status_index import status_partition
 
 ORDER_SK = "ORDER"
+SHIPMENT_SK_PREFIX = "SHIPMENT#"
 
 
 def order_key(order_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": ORDER_SK}}
 
 
+def shipment_key(order_id: str, shipment_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": f"{SHIPMENT_SK_PREFIX}{shipment_id}"}}
+
+
+NOT_STORED_AT_DEFAULT: dict[str, Any] = {
+    "hold_reasons": [],
+    "short_items": [],
+    "reservation": {},
+    "reservation_progress": 0,
+}
+"""Attributes the order item leaves out while they hold their default (the model's own default when
+read): every write of an order rewrites, and bills, the whole item. A write that sets one back to
+its default removes it."""
+
+
+def _at_default(name: str, value: Any) -> bool:
+    return name in NOT_STORED_AT_DEFAULT and value == NOT_STORED_AT_DEFAULT[name]
+
+
 def order_item(order: OrderRecord) -> dict[str, Any]:
-    values = order.model_dump(mode="json", exclude_none=True)
+    """The whole item of a new order: its shipments are items of their own, carrier entries are kept
+    as references (`orders.adapters.timeline_items`), defaults are left out."""
+    values = order.model_dump(mode="json", exclude_none=True, exclude={"shipments"})
+    values = {name: value for name, value in values.items() if not _at_default(name, value)}
+    values["timeline"] = [timeline_item(entry) for entry in order.timeline]
     index_sort = f"{order.created_at}#{order.order_id}"
     values.update(
         pk=f"ORDER#{order.order_id}",
@@ -43,7 +70,28 @@ def order_item(order: OrderRecord) -> dict[str, Any]:
 
 
 def order_from_item(item: dict[str, Any]) -> OrderRecord:
-    return OrderRecord.model_validate(from_attributes(item))
+    """The order item as stored: carrier entries kept as references stay references (`with_shipments`
+    fills in their details)."""
+    values = from_attributes(item)
+    if "timeline" in values:
+        values["timeline"] = [timeline_entry(entry) for entry in values["timeline"]]
+    return OrderRecord.model_validate(values)
+
+
+def with_shipments(order: OrderRecord, shipments: list[dict[str, Any]]) -> OrderRecord:
+    """The order with its shipment items (plain values): `shipments` set, and the details of its
+    carrier entries read from their checkpoints (`orders.domain.carrier_entries.expand`)."""
+    update: dict[str, Any] = {}
+    if shipments:
+        update["shipments"] = [
+            Shipment.model_validate({**shipment, "last_checkpoint_at": last_checkpoint_at(shipment)})
+            for shipment in shipments
+        ]
+    if has_references(order.timeline):
+        update["timeline"] = expand(
+            order.timeline, [shipment_checkpoints(shipment) for shipment in shipments]
+        )
+    return order.model_copy(update=update) if update else order
 
 
 def transition_update(
@@ -61,7 +109,7 @@ def transition_update(
         ":to": {"S": entry.status},
         ":version": {"N": str(order.version)},
         ":one": {"N": "1"},
-        ":entry": to_attribute([entry.model_dump(mode="json", exclude_none=True)]),
+        ":entry": to_attribute([timeline_item(entry)]),
         ":now": {"S": entry.at},
         ":gsi2pk": {"S": status_partition(entry.status, order.order_id)},
     }
@@ -72,7 +120,9 @@ def transition_update(
         "updated_at = :now",
         "gsi2pk = :gsi2pk",
     ]
-    for index, (name, value) in enumerate((set_values or {}).items()):
+    to_set = {name: value for name, value in (set_values or {}).items() if not _at_default(name, value)}
+    remove = (*remove, *(name for name in set_values or {} if name not in to_set))
+    for index, (name, value) in enumerate(to_set.items()):
         names[f"#s{index}"] = name
         values[f":s{index}"] = to_attribute(value)
         assignments.append(f"#s{index} = :s{index}")
@@ -120,29 +170,14 @@ class DynamoOrderRepository:
     def get(self, order_id: str) -> OrderRecord | None:
         """The order and its shipments: one strongly consistent query of the order's partition (more
         pages only if the partition outgrows 1 MB: shipments keep their checkpoints, returns live there)."""
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": f"ORDER#{order_id}"}},
-            "ConsistentRead": True,
-        }
-        items: list[dict[str, Any]] = []
-        while True:
-            response = self._client.query(**request)
-            items.extend(response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                break
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        items = self._partition(order_id)
         order_items = [item for item in items if item["sk"]["S"] == ORDER_SK]
         if not order_items:
             return None
-        order = order_from_item(order_items[0])
         shipments = [
-            Shipment.model_validate(from_attributes(item))
-            for item in items
-            if item["sk"]["S"].startswith("SHIPMENT#")
+            from_attributes(item) for item in items if item["sk"]["S"].startswith(SHIPMENT_SK_PREFIX)
         ]
-        return order.model_copy(update={"shipments": shipments}) if shipments else order
+        return with_shipments(order_from_item(order_items[0]), shipments)
 
     def transition(
         self,
@@ -166,7 +201,8 @@ class DynamoOrderRepository:
         shard, merged); never a scan. Both indexes hold keys only: the orders of a page are read
         with one BatchGetItem."""
         if not query.customer_id:
-            return search_by_status(self._client, self._table, query, order_from_item)
+            found, cursor = search_by_status(self._client, self._table, query, order_from_item)
+            return self._with_carrier_details(found), cursor
         index, partition = "gsi1", f"CUSTOMER#{query.customer_id}"
         names = {"#pk": f"{index}pk", "#sk": f"{index}sk"}
         values: dict[str, Any] = {
@@ -189,7 +225,57 @@ class DynamoOrderRepository:
         orders = [order_from_item(item) for item in batch_get(self._client, self._table, keys)]
         if query.status:  # as a FilterExpression would: a page may hold fewer than `limit`
             orders = [order for order in orders if order.status == query.status]
-        return orders, encode_cursor(response.get("LastEvaluatedKey"))
+        return self._with_carrier_details(orders), encode_cursor(response.get("LastEvaluatedKey"))
+
+    def _with_carrier_details(self, orders: list[OrderRecord]) -> list[OrderRecord]:
+        """A search reads order items only: the details of their carrier entries are read from the
+        shipments their timelines name (one BatchGetItem for the page), then, for an order with a
+        reference still not found (a return's parcel has no `shipped` entry), from its partition."""
+        referring = [order for order in orders if has_references(order.timeline)]
+        if not referring:
+            return orders
+        keys = [
+            shipment_key(order.order_id, sid)
+            for order in referring
+            for sid in named_shipments(order.timeline)
+        ]
+        shipments: dict[str, list[dict[str, Any]]] = {}
+        for item in batch_get(self._client, self._table, keys, consistent=True):
+            values = from_attributes(item)
+            shipments.setdefault(str(values["pk"]).removeprefix("ORDER#"), []).append(values)
+        expanded = {}
+        for order in referring:
+            found = [shipment_checkpoints(values) for values in shipments.get(order.order_id, [])]
+            timeline = expand(order.timeline, found, keep_unresolved=True)
+            if has_references(timeline):
+                own = [
+                    shipment_checkpoints(from_attributes(item))
+                    for item in self._partition(order.order_id, SHIPMENT_SK_PREFIX)
+                ]
+                timeline = expand(timeline, own)
+            expanded[order.order_id] = order.model_copy(update={"timeline": timeline})
+        return [expanded.get(order.order_id, order) for order in orders]
+
+    def _partition(self, order_id: str, sk_prefix: str | None = None) -> list[dict[str, Any]]:
+        """The items of the order's partition (those whose sort key starts with `sk_prefix`), every
+        page of a strongly consistent query, as DynamoDB JSON."""
+        condition, values = "pk = :pk", {":pk": {"S": f"ORDER#{order_id}"}}
+        if sk_prefix:
+            condition += " AND begins_with(sk, :prefix)"
+            values[":prefix"] = {"S": sk_prefix}
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            "ConsistentRead": True,
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            response = self._client.query(**request)
+            items.extend(response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def has_identical_recent_order(self, order: OrderRecord, window_minutes: int) -> bool:
         """Whether another order with the same content (customer, lines, address) was screened

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from shared.checkpoint_records import full_checkpoints, last_checkpoint_at
 from stats.domain.histogram import bucket_name, bucket_of
 
 ORDERS = "ORDERS"
@@ -199,16 +200,24 @@ _ORDER_STATUS_METRICS = {
 
 def delivered_at(shipment: Mapping[str, Any], default: datetime) -> datetime:
     """The carrier's time of the (last) delivered checkpoint, else its last checkpoint's time."""
+    stored = [
+        checkpoint for checkpoint in shipment.get("checkpoints") or [] if isinstance(checkpoint, Mapping)
+    ]
     times = [
         moment
-        for checkpoint in shipment.get("checkpoints") or []
-        if isinstance(checkpoint, Mapping) and checkpoint.get("status") == "delivered"
+        for checkpoint in full_checkpoints(stored, shipment.get("carrier"))
+        if checkpoint.get("status") == "delivered"
         for moment in [parse_time(checkpoint.get("occurred_at"))]
         if moment is not None
     ]
     if times:
         return max(times)
-    return _time(shipment, "delivered_at", "last_checkpoint_at", default=default)
+    return _time(
+        {**shipment, "last_checkpoint_at": last_checkpoint_at(shipment)},
+        "delivered_at",
+        "last_checkpoint_at",
+        default=default,
+    )
 
 
 def promised_date(shipment: Mapping[str, Any]) -> date | None:

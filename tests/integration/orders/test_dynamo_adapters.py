@@ -8,9 +8,9 @@ import pytest
 
 from inventory.adapters.dynamo_stock import DynamoStock
 from inventory.domain.reserve_stock import ReservationResult, reserve_order_stock
-from orders.adapters.dynamo_orders import DynamoOrderRepository
+from orders.adapters.dynamo_orders import DynamoOrderRepository, order_key
 from orders.domain.place_order import place_order
-from orders.models.api import CreateOrderRequest
+from orders.models.api import CreateOrderRequest, TimelineEntry
 from orders.models.order import OrderStatus
 from shared.errors import StockBelowReserved
 from shared.status_index import status_partition
@@ -98,6 +98,33 @@ def test_reservation_confirms_once_even_when_delivered_twice(
     assert order is not None
     assert [entry.status for entry in order.timeline] == ["received", "confirmed"]
     assert order.reservation == {"CUP-PORCELAIN": 1, "TEA-OOLONG-250G": 2}
+
+
+def test_attributes_at_their_default_are_not_stored_and_read_as_their_default(
+    orders: DynamoOrderRepository, stock: DynamoStock, dynamodb: Any, orders_table: str
+) -> None:
+    def stored_names() -> set[str]:
+        item = dynamodb.get_item(TableName=orders_table, Key=order_key(order_id), ConsistentRead=True)["Item"]
+        return set(item)
+
+    defaults = {"hold_reasons", "short_items", "reservation", "reservation_progress", "shipments"}
+    stock.set_on_hand("TEA-OOLONG-250G", 10, "t")
+    stock.set_on_hand("CUP-PORCELAIN", 10, "t")
+    order_id = place(orders)
+    assert stored_names() & defaults == set()
+    placed = orders.get(order_id)
+    assert placed is not None and placed.to_view()["hold_reasons"] == placed.to_view()["short_items"] == []
+
+    reserve_order_stock(order_id, orders, stock, FrozenClock())
+    assert stored_names() & defaults == {"reservation"}  # set while it holds stock
+
+    confirmed = orders.get(order_id)
+    assert confirmed is not None
+    released = TimelineEntry(status="cancelled", at="2026-11-24T10:05:00.000Z", by="storefront")
+    assert stock.release(confirmed, released)
+    assert stored_names() & defaults == set()  # and removed when it goes back to none
+    cancelled = orders.get(order_id)
+    assert cancelled is not None and (cancelled.reservation, cancelled.reservation_progress) == ({}, 0)
 
 
 def test_a_stale_order_version_cannot_confirm(orders: DynamoOrderRepository, stock: DynamoStock) -> None:

@@ -72,8 +72,8 @@ def test_a_normal_journey_writes_one_watch_and_the_job_drops_it(
         apply_at(store, scan(hours, status), hours + 0.1)
 
     # Then no scan wrote a watch (each deadline is later than the armed one), and the shipment was
-    # written once per scan, as before
-    assert (store.watch_writes, set(store.watches), current(store).watch_key) == (1, {armed}, armed)
+    # written once per scan, as before; delivered, it no longer names the watch (left to the job)
+    assert (store.watch_writes, set(store.watches), current(store).watch_key) == (1, {armed}, None)
     assert store.commits == 5  # the link's first watch and four scans
 
     # And when the watch wakes, the delivered shipment's watch is dropped, without flagging

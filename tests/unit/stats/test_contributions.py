@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from shared.checkpoint_records import compact_checkpoints
 from stats.domain.contributions import contribution_of
 from stats.domain.histogram import bucket_name, bucket_of
 from tests.fakes.stats import (
@@ -87,6 +88,19 @@ def test_a_delivery_counts_on_the_carriers_delivery_day_against_its_promise() ->
             "sum_seconds": round(seconds),
         },
     }
+
+
+def test_a_shipment_stored_compactly_counts_the_same_as_one_stored_in_full() -> None:
+    old = shipment_image("ord_1", "in_transit", estimated_delivery="2026-11-26")
+    full = shipment_image(
+        "ord_1", "delivered", delivered_at="2026-11-26T14:30:00+08:00", estimated_delivery="2026-11-26"
+    )
+    compact = {key: value for key, value in full.items() if key != "last_checkpoint_at"}
+    compact["checkpoints"] = compact_checkpoints(full["checkpoints"], full["carrier"])
+    assert counters(old, compact) == counters(old, full)
+    # a delivered shipment whose carrier never said "delivered": its last checkpoint's time counts
+    scanned = {**compact, "checkpoints": compact["checkpoints"][:1]}
+    assert ("2026-11-24", "SHIPMENTS") in counters(old, scanned)
 
 
 def test_a_late_delivery_and_one_without_promise() -> None:
