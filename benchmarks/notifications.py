@@ -80,7 +80,7 @@ def ship_and_deliver(stack: Any, session: requests.Session, placed: list[str]) -
     stack.wait_idle(120)
     secret = stack.settings.get("ORDERTRACK_GENERIC_WEBHOOK_SECRET", "local-generic-secret")
     samples = [json.loads((GENERIC / step).read_text(encoding="utf-8")) for step in CARRIER_STEPS]
-    for template in redated(samples, datetime.now(UTC) - timedelta(hours=1)):
+    for template in redated(samples, datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)):
 
         def post(number: str, template: dict[str, Any] = template) -> None:
             body = json.dumps({**template, "tracking_number": number}, separators=(",", ":")).encode()
