@@ -418,3 +418,32 @@ def test_stream_records_carry_their_images_and_creation_time(moto: MotoServer) -
     assert record["dynamodb"]["NewImage"] == _EVERY_TYPE
     assert isinstance(record["dynamodb"]["ApproximateCreationDateTime"], datetime)
     assert answer["NextShardIterator"]
+
+
+def test_the_server_finds_a_hosts_service_once_and_answers_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto import backends
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    from infra.local import moto_patches
+
+    monkeypatch.setattr(
+        DomainDispatcherApplication, "get_backend_for_host", DomainDispatcherApplication.get_backend_for_host
+    )
+    listed: list[int] = []
+    original_list = backends.list_of_moto_modules
+
+    def counting_list() -> Any:
+        listed.append(1)
+        return original_list()
+
+    monkeypatch.setattr(backends, "list_of_moto_modules", counting_list)
+    app = DomainDispatcherApplication(create_app=lambda backend: backend)
+    hosts = ["dynamodb.us-east-1.amazonaws.com", "sqs.us-east-1.amazonaws.com", "sns.eu-west-1.amazonaws.com"]
+    before = [app.get_backend_for_host(host) for host in hosts]
+    assert len(listed) == len(hosts)  # stock moto lists its package on every call
+
+    moto_patches._remember_backends_by_host()
+    listed.clear()
+    after = [app.get_backend_for_host(host) for host in hosts * 3]
+    assert after == before * 3 and before == ["dynamodb", "sqs", "sns"]
+    assert len(listed) == len(hosts)  # once per host, then from the memo
