@@ -85,20 +85,25 @@ class _Delivery:
 _current: ContextVar[_Delivery | None] = ContextVar("notification_entry_delivery", default=None)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now()  # the clock Powertools uses for the timestamps it hands over
-
-
 def _condition_failed(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 class LogEntryPersistenceLayer(BasePersistenceLayer):
-    def __init__(self, table_name: str, client: Any, legacy_table_name: str | None = None) -> None:
+    def __init__(
+        self,
+        table_name: str,
+        client: Any,
+        legacy_table_name: str | None = None,
+        now: Callable[[], dt.datetime] = dt.datetime.now,
+    ) -> None:
+        """`now`: the clock the claim's conditions compare with; Powertools stamps the records it
+        hands over with `datetime.now()`, so only tests give another."""
         super().__init__()
         self._table = table_name
         self._client = client
         self._legacy_table = legacy_table_name
+        self._now = now
 
     @contextmanager
     def delivering(
@@ -127,7 +132,7 @@ class LogEntryPersistenceLayer(BasePersistenceLayer):
 
     def _put_record(self, data_record: DataRecord) -> None:
         delivery = self._delivery()
-        now = _now()
+        now = self._now()
         sets: dict[str, Any] = {
             KEY: data_record.idempotency_key,
             STATUS: data_record.status,
@@ -272,7 +277,7 @@ class LogEntryPersistenceLayer(BasePersistenceLayer):
     def _defer_to_legacy(self, idempotency_key: str, delivery: _Delivery) -> None:
         """After a claim that found no record on the entry: a live record in the legacy table
         wins (the claim is withdrawn and Powertools handles that record)."""
-        legacy = self._legacy_record(idempotency_key, live_at=_now())
+        legacy = self._legacy_record(idempotency_key, live_at=self._now())
         if legacy is None:
             return
         self._withdraw(delivery)
