@@ -14,10 +14,17 @@ change nothing. The local setting ``ORDERTRACK_LOCAL_LOG_LEVEL`` replaces every 
 
 ``invoke`` blocks until a worker is free, sends the event, and waits at most the function's
 ``Timeout``; a worker that overruns is killed and replaced (a new cold start) and the invocation
-reports ``Sandbox.Timedout`` like Lambda. A worker that dies reports ``Runtime.ExitError``. Every
-invocation is logged in one line on stderr::
+reports ``Sandbox.Timedout`` like Lambda. A worker that dies reports ``Runtime.ExitError``
+(``RequestId: ... Error: Runtime exited with error: signal: killed``) and is replaced by a fresh
+one, whose first invocation is a cold start.
+
+``crash_rate`` (settable at any time; ``lambda.<Function>=crash:<rate>``) makes workers die in the
+middle of invocations (:mod:`infra.local.crashes`); ``crashes_injected`` counts them. Every
+invocation is logged in one line on stderr, with the injected faults it met, if any::
 
     [local] invoke function=OrdersApiFunction trigger=http batch=1 duration_ms=12 outcome=ok
+    [local] invoke function=ReserveStockFunction trigger=sqs batch=1 duration_ms=40 \
+outcome=Runtime.ExitError faults="dynamodb.TransactWriteItems=throttle x2,crash"
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from infra.local.crashes import CRASH, CrashDraw, exit_message, fault_summary
 from infra.local.template import LOCAL_CREDENTIALS, REGION, Resolver, Resource, as_string
 from infra.local.worker import worker_main
 
@@ -151,6 +159,9 @@ class InvocationResult:
     function_error: str | None = None
     duration_ms: float = 0.0
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    faults: list[str] = field(default_factory=list)
+    """Injected faults the invocation met: ``x-ordertrack-fault`` values (one per AWS attempt),
+    then ``crash`` when its worker was made to die."""
 
     @property
     def ok(self) -> bool:
@@ -200,7 +211,7 @@ class _Worker:
         if status == "init_error":
             _LOG.info("init_error function=%s error=%s", self.spec.logical_id, error["errorMessage"])
 
-    def invoke(self, event: Any) -> InvocationResult:
+    def invoke(self, event: Any, crash_after_calls: int | None = None) -> InvocationResult:
         request_id = str(uuid.uuid4())
         try:
             self.wait_ready()
@@ -219,31 +230,42 @@ class _Worker:
             )
         deadline_ms = int((time.time() + self.spec.timeout_s) * 1000)
         started = time.monotonic()
+        waits_until = started + self.spec.timeout_s + 0.25
+        status, payload, faults = "", None, []
         try:
-            self.connection.send((request_id, json.dumps(event), deadline_ms))
-            if not self.connection.poll(self.spec.timeout_s + 0.25):
-                self.kill()
-                return InvocationResult(
-                    {
-                        "errorType": "Sandbox.Timedout",
-                        "errorMessage": f"Task timed out after {self.spec.timeout_s:.2f} seconds",
-                    },
-                    "Unhandled",
-                    _elapsed_ms(started),
-                    request_id,
-                )
-            status, payload, self.log_bytes = self.connection.recv()
+            self.connection.send((request_id, json.dumps(event), deadline_ms, crash_after_calls))
+            while status in ("", "crashing"):  # a crashing worker's notice comes before its EOF
+                if not self.connection.poll(max(0.0, waits_until - time.monotonic())):
+                    self.kill()
+                    return InvocationResult(
+                        {
+                            "errorType": "Sandbox.Timedout",
+                            "errorMessage": f"Task timed out after {self.spec.timeout_s:.2f} seconds",
+                        },
+                        "Unhandled",
+                        _elapsed_ms(started),
+                        request_id,
+                        faults,
+                    )
+                status, payload, self.log_bytes, faults = self.connection.recv()
+                if status == "crashing":
+                    faults = [*faults, CRASH]
         except (EOFError, OSError):
+            self.process.join(timeout=1.0)  # let it end on its own: its exit status is the message
             self.kill()
             return InvocationResult(
-                {"errorType": "Runtime.ExitError", "errorMessage": "worker process exited"},
+                {
+                    "errorType": "Runtime.ExitError",
+                    "errorMessage": exit_message(request_id, self.process.exitcode),
+                },
                 "Unhandled",
                 _elapsed_ms(started),
                 request_id,
+                faults,
             )
         if status == "ok":
-            return InvocationResult(json.loads(payload), None, _elapsed_ms(started), request_id)
-        return InvocationResult(payload, "Unhandled", _elapsed_ms(started), request_id)
+            return InvocationResult(json.loads(payload), None, _elapsed_ms(started), request_id, faults)
+        return InvocationResult(payload, "Unhandled", _elapsed_ms(started), request_id, faults)
 
     @property
     def alive(self) -> bool:
@@ -265,6 +287,10 @@ class _Worker:
         self.connection.close()
 
 
+def _quoted(value: str) -> str:
+    return value if " " not in value else f'"{value}"'
+
+
 def _elapsed_ms(started: float) -> float:
     return (time.monotonic() - started) * 1000
 
@@ -273,7 +299,12 @@ class FunctionRuntime:
     """``concurrency`` workers for one function; ``invoke`` is thread-safe and blocks when all are busy."""
 
     def __init__(
-        self, spec: FunctionSpec, moto_endpoint: str, concurrency: int = 1, code_root: Path = CODE_ROOT
+        self,
+        spec: FunctionSpec,
+        moto_endpoint: str,
+        concurrency: int = 1,
+        code_root: Path = CODE_ROOT,
+        fault_seed: str | int | None = None,
     ) -> None:
         self.spec = spec
         self.moto_endpoint = moto_endpoint
@@ -288,6 +319,19 @@ class FunctionRuntime:
         self.durations_ms: collections.deque[float] = collections.deque(maxlen=10_000)
         """The latest invocations' durations (as measured locally), oldest first."""
         self._retired_log_bytes = 0
+        self._crashes = CrashDraw(spec.logical_id, fault_seed)
+        self.crashes_injected = 0
+
+    @property
+    def crash_rate(self) -> float:
+        """Probability (0..1) that an invocation's worker is made to die mid-way; settable any time."""
+        return self._crashes.rate
+
+    @crash_rate.setter
+    def crash_rate(self, rate: float) -> None:
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"crash rate {rate} is not between 0 and 1")
+        self._crashes.rate = rate
 
     @property
     def log_bytes(self) -> int:
@@ -321,7 +365,7 @@ class FunctionRuntime:
             self._busy += 1
             self.invocations += 1
         try:
-            result = worker.invoke(event)
+            result = worker.invoke(event, self._crashes.draw())
         finally:
             if not worker.alive and not self._stopped:
                 worker = self._replace(worker)
@@ -330,16 +374,18 @@ class FunctionRuntime:
             self._idle.put(worker)
         with self._lock:
             self.durations_ms.append(result.duration_ms)
+            self.crashes_injected += CRASH in result.faults
         outcome = describe(result) if describe is not None else None
         if outcome is None:
             outcome = "ok" if result.ok else result.error_type
         _LOG.info(
-            "invoke function=%s trigger=%s batch=%d duration_ms=%.0f outcome=%s",
+            "invoke function=%s trigger=%s batch=%d duration_ms=%.0f outcome=%s%s",
             self.spec.logical_id,
             trigger,
             batch_size,
             result.duration_ms,
-            outcome if " " not in outcome else f'"{outcome}"',
+            _quoted(outcome),
+            f" faults={_quoted(fault_summary(result.faults))}" if result.faults else "",
         )
         return result
 

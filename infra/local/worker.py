@@ -7,12 +7,17 @@ then serves invocations received over its pipe until the pipe closes.
 
 Keep this module free of heavy imports: whatever it imports, every worker pays at start-up.
 
-Pipe protocol (parent -> worker): ``(request_id, event_json, deadline_epoch_ms)`` or ``None`` to
-stop. Worker -> parent: first ``("ready", None)`` or ``("init_error", error)``, then one
-``("ok", result_json, log_bytes)`` or ``("error", error, log_bytes)`` per invocation, where
-``error`` is Lambda's ``{"errorType", "errorMessage", "stackTrace"}`` and ``log_bytes`` the bytes
-the function has written to stdout and stderr since the worker started (what Lambda would send to
-its log stream, cold start included, without the runtime's own START/END/REPORT lines).
+Pipe protocol (parent -> worker): ``(request_id, event_json, deadline_epoch_ms, crash_after_calls)``
+or ``None`` to stop; ``crash_after_calls`` is ``None``, or k >= 1 to die after the invocation's
+k-th AWS call or at its end, whichever comes first (:mod:`infra.local.invocation_probe`).
+Worker -> parent: first ``("ready", None)`` or ``("init_error", error)``, then one
+``("ok", result_json, log_bytes, faults)`` or ``("error", error, log_bytes, faults)`` per
+invocation, where ``error`` is Lambda's ``{"errorType", "errorMessage", "stackTrace"}``,
+``log_bytes`` the bytes the function has written to stdout and stderr since the worker started
+(what Lambda would send to its log stream, cold start included, without the runtime's own
+START/END/REPORT lines) and ``faults`` the ``x-ordertrack-fault`` headers of the invocation's AWS
+responses, one per attempt. A worker told to crash sends ``("crashing", None, log_bytes, faults)``
+instead of its result and kills itself: the parent then reads EOF.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ import traceback
 from collections.abc import Callable, Mapping
 from multiprocessing.connection import Connection
 from typing import Any, TextIO
+
+from infra.local.invocation_probe import InvocationProbe, install
 
 
 class CountingStream:
@@ -89,19 +96,21 @@ def worker_main(connection: Connection, spec: Mapping[str, Any]) -> None:
     os.environ.clear()
     os.environ.update(spec["environment"])
     sys.path.insert(0, spec["code_root"])
+    probe = InvocationProbe(lambda faults: connection.send(("crashing", None, log_bytes(), faults)))
+    install(probe)  # before the handler's import creates any botocore session
     try:
         handler = _load_handler(spec["handler"])
     except Exception as error:  # noqa: BLE001 - any import failure is Lambda's Runtime.ImportModuleError
         traceback.print_exc()
         init_error = error_payload(error, "Runtime.ImportModuleError")
         connection.send(("init_error", init_error))
-        _serve(connection, lambda *_: ("error", init_error))
+        _serve(connection, lambda *_: ("error", init_error, []))
         return
     connection.send(("ready", None))
     _serve(
         connection,
-        lambda request_id, event_json, deadline_ms: _invoke(
-            handler, spec, request_id, event_json, deadline_ms
+        lambda request_id, event_json, deadline_ms, crash_after_calls: _invoke(
+            handler, spec, probe, request_id, event_json, deadline_ms, crash_after_calls
         ),
     )
 
@@ -112,7 +121,9 @@ def _load_handler(handler_path: str) -> Callable[[Any, Any], Any]:
     return getattr(module, function_name)
 
 
-def _serve(connection: Connection, answer: Callable[[str, str, int], tuple[str, Any]]) -> None:
+def _serve(
+    connection: Connection, answer: Callable[[str, str, int, int | None], tuple[str, Any, list[str]]]
+) -> None:
     """Answer invocations until the pipe closes or the runtime sends ``None``."""
     while True:
         try:
@@ -121,20 +132,29 @@ def _serve(connection: Connection, answer: Callable[[str, str, int], tuple[str, 
             return
         if message is None:
             return
-        connection.send((*answer(*message), log_bytes()))
+        status, payload, faults = answer(*message)
+        connection.send((status, payload, log_bytes(), faults))
 
 
 def _invoke(
     handler: Callable[[Any, Any], Any],
     spec: Mapping[str, Any],
+    probe: InvocationProbe,
     request_id: str,
     event_json: str,
     deadline_ms: int,
-) -> tuple[str, Any]:
+    crash_after_calls: int | None,
+) -> tuple[str, Any, list[str]]:
     os.environ["_X_AMZN_TRACE_ID"] = f"Root=1-{int(time.time()):08x}-{request_id.replace('-', '')[:24]}"
     context = LambdaContext(spec, request_id, deadline_ms)
+    probe.begin(crash_after_calls)
+    status, payload = _run(handler, json.loads(event_json), context)
+    return (status, payload, probe.end())  # end() does not return when the crash is still due
+
+
+def _run(handler: Callable[[Any, Any], Any], event: Any, context: LambdaContext) -> tuple[str, Any]:
     try:
-        result = handler(json.loads(event_json), context)
+        result = handler(event, context)
     except Exception as error:  # noqa: BLE001 - Lambda turns any handler exception into an error result
         traceback.print_exc()
         return ("error", error_payload(error))
