@@ -9,14 +9,15 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv layer browser faketime synth dev demo test test-later test-unit test-infra test-e2e fuzz bench lint redrive clean
+.PHONY: help venv layer browser faketime synth dev demo test test-later test-unit test-infra test-e2e fuzz bench soak lint redrive clean
 
 help:
 	@echo "make dev    run ordertrack locally (moto + local runtime) on http://127.0.0.1:$${PORT:-3000}"
 	@echo "make test   run every test (unit, integration, infra, e2e, browser, contract), then test-later"
 	@echo "make test-later  the unit and integration suites with the clock 400 days ahead (libfaketime)"
 	@echo "make demo   place an order against a fresh local stack and show what the customer got"
-	@echo "make bench  run the benchmarks and print measured ratios"
+	@echo "make bench  run the benchmarks and print measured ratios (the soak included)"
+	@echo "make soak   100 whole journeys under injected faults; fails on any loss or duplicate (JOURNEYS=N FAULTS=<spec> SEED=<n>)"
 	@echo "make fuzz   a longer schemathesis run against a local stack (EXAMPLES=200 SEED=<n>)"
 	@echo "make synth  synthesize the CloudFormation template into cdk.out/"
 	@echo "make redrive  move dead letters back to their queue (ARGS=\"--dry-run --queue ReservationQueue --max N\")"
@@ -108,6 +109,13 @@ redrive: $(STAMP)
 bench: layer
 	$(PY) -m benchmarks
 	$(PY) -m pytest -m slow -q -p no:cacheprovider
+	$(MAKE) --no-print-directory soak
+
+# Whole journeys with faults injected in the local stack (docs/local-runtime.md, Faults); prints
+# the figures and exits non-zero on any loss or duplicate. Bounded: each phase may take TIMEOUT s.
+soak: layer
+	$(PY) -m benchmarks.soak --journeys $${JOURNEYS:-100} --timeout $${TIMEOUT:-900} \
+		$${FAULTS:+--faults "$$FAULTS"} $${SEED:+--seed $$SEED}
 
 lint: $(STAMP)
 	$(PY) -m ruff check functions infra tests benchmarks layers
