@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from infra.local.faults import FaultSpecError
 from infra.local.functions import CODE_ROOT
 from infra.local.stack import ENDPOINTS_FILE, LocalStack, remove_endpoints_file, write_endpoints_file
 
@@ -49,7 +50,10 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
-    stack = LocalStack(_template_path(args.template), port=args.port, code_root=args.code_root)
+    try:
+        stack = LocalStack(_template_path(args.template), port=args.port, code_root=args.code_root)
+    except FaultSpecError as error:
+        raise SystemExit(f"ORDERTRACK_LOCAL_FAULTS: {error}") from error
     try:
         stack.start()
     except OSError as error:
@@ -64,6 +68,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"outbox                 {stack.api_url}/_local/outbox", flush=True)
         if stack.providers is not None:
             print(f"provider simulator     {stack.providers.url}  (docs/provider-simulator.md)", flush=True)
+        if stack.faults.spec:
+            print(f"faults                 {stack.faults.spec}  ({stack.api_url}/_local/faults)", flush=True)
         print(f"endpoints file         {endpoints_file}", flush=True)
         print("press Ctrl-C to stop", flush=True)
         stopping.wait()

@@ -123,6 +123,12 @@ class FaultDraw:
         with self._lock:
             self.spec = spec
 
+    def reseed(self, seed: int | None) -> None:
+        """Start the draws again from ``seed`` (the counts stay)."""
+        with self._lock:
+            self.seed = seed
+            self._rng = random.Random(seed)
+
     def draw(self, candidates: tuple[Fault, ...]) -> Fault | None:
         """The first of ``candidates`` whose rate comes up, counted; ``None`` when none does."""
         with self._lock:

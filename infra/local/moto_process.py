@@ -1,4 +1,9 @@
-"""Start and stop the local moto server as a subprocess on a free 127.0.0.1 port."""
+"""Start and stop the local moto server as a subprocess on a free 127.0.0.1 port.
+
+``MotoServer(faults=..., seed=...)`` starts it with AWS faults (:mod:`infra.local.aws_faults`);
+without them the server takes ``ORDERTRACK_LOCAL_FAULTS`` / ``..._SEED`` from this process's
+environment. :meth:`MotoServer.set_faults` and :meth:`MotoServer.faults` change and read them while
+it runs."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import os
 import subprocess
 import sys
 import threading
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -14,6 +20,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from infra.local.aws_faults import FAULTS_ENV, FAULTS_PATH, SEED_ENV, parse_seed
+from infra.local.faults import FaultSpecError, parse
 from infra.local.moto_server import HEALTH_PATH, METER_PATH, METER_RESET_PATH, OUTBOX_PATH
 from infra.local.template import LOCAL_CREDENTIALS, REGION
 
@@ -39,8 +47,10 @@ class MotoServerError(RuntimeError):
 class MotoServer:
     """A running ``python -m infra.local.moto_server``; use as a context manager or call ``stop``."""
 
-    def __init__(self, patched: bool = True) -> None:
+    def __init__(self, patched: bool = True, faults: str | None = None, seed: int | None = None) -> None:
         self.patched = patched
+        self.initial_faults = faults
+        self.seed = seed
         self._process: subprocess.Popen[bytes] | None = None
         self.port = 0
 
@@ -56,6 +66,12 @@ class MotoServer:
         environment["PYTHONPATH"] = os.pathsep.join(
             [str(REPO_ROOT), *filter(None, [environment.get("PYTHONPATH")])]
         )
+        if self.initial_faults is not None:
+            environment[FAULTS_ENV] = self.initial_faults
+        if self.seed is not None:
+            environment[SEED_ENV] = str(self.seed)
+        parse(environment.get(FAULTS_ENV))  # refuse a malformed spec here, not in the server's stderr
+        parse_seed(environment.get(SEED_ENV))
         self._process = subprocess.Popen(
             command,
             cwd=REPO_ROOT,
@@ -107,6 +123,29 @@ class MotoServer:
         request = urllib.request.Request(f"{self.endpoint}{METER_RESET_PATH}", data=b"", method="POST")
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
+
+    def faults(self) -> dict[str, Any]:
+        """``{"faults": spec, "seed": seed, "injected": {"<target>=<kind>": n}}``."""
+        return self.get_json(FAULTS_PATH)
+
+    def set_faults(self, spec: str, seed: int | None = None) -> dict[str, Any]:
+        """Replace the AWS faults (``""``: none); ``FaultSpecError`` for a malformed spec."""
+        payload: dict[str, Any] = {"faults": spec}
+        if seed is not None:
+            payload["seed"] = seed
+        request = urllib.request.Request(
+            f"{self.endpoint}{FAULTS_PATH}",
+            data=json.dumps(payload).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            if error.code == 400:
+                raise FaultSpecError(json.loads(error.read()).get("message", "malformed spec")) from None
+            raise
 
     def stop(self) -> None:
         process, self._process = self._process, None

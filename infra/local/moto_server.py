@@ -9,7 +9,10 @@ endpoints under ``/_ordertrack/``:
 * ``GET /_ordertrack/health``: ``{"status": "ok", "patched": bool}``;
 * ``GET /_ordertrack/meter``: requests by service and action, DynamoDB write units by table,
   index and partition key (see :mod:`infra.local.request_meter`); ``POST /_ordertrack/meter/reset``
-  sets every count back to zero. Served by the patched server only.
+  sets every count back to zero. Served by the patched server only;
+* ``GET /_ordertrack/faults``, ``POST /_ordertrack/faults`` with ``{"faults": "<spec>"}``: the AWS
+  faults injected (:mod:`infra.local.aws_faults`; ``ORDERTRACK_LOCAL_FAULTS`` and
+  ``ORDERTRACK_LOCAL_FAULTS_SEED`` set them at start), patched or not.
 
 Prints ``MOTO_PORT=<port>`` on stdout once listening, then serves until stdin closes (the parent
 process exited or closed the pipe) or it receives SIGTERM/SIGINT. ``--no-patches`` serves plain
@@ -144,6 +147,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     from werkzeug.serving import make_server
 
+    from infra.local.aws_faults import AwsFaults
+
     class QuietRequestHandler(MotoRequestHandler):
         def log_request(self, *_: Any, **__: Any) -> None:
             """One line per AWS call would drown the runtime's own invocation log."""
@@ -153,6 +158,8 @@ def main(argv: list[str] | None = None) -> None:
         from infra.local.request_meter import metered_app
 
         moto_app = metered_app(moto_app)
+    # outside the meter: a faulted request never reaches moto, and AWS bills no throttled request
+    moto_app = AwsFaults.from_environment(moto_app)
     app = LocalEndpoints(moto_app, patched=not args.no_patches)
     server = make_server(args.host, args.port, app, threaded=True, request_handler=QuietRequestHandler)
     server.daemon_threads = True

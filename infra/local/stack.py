@@ -28,8 +28,15 @@ Settings, read from ``env`` first, then ``os.environ``:
 * ``ORDERTRACK_SIMULATOR_SPEED`` (default 1): how fast the provider simulator plays journeys
   (docs/provider-simulator.md); ``ORDERTRACK_<PROVIDER>_API_URL`` points a provider's clients
   elsewhere than the simulator (default: the simulator's own URL for that provider);
-* ``ORDERTRACK_LOCAL_FAULTS``: faults the provider simulator injects (``provider.<name>=5xx:<rate>``
-  or ``timeout:<rate>``).
+* ``ORDERTRACK_LOCAL_FAULTS``: faults to inject (``infra.local.faults``), applied once the stack is
+  started (provisioning is never faulted): AWS errors answered by the moto server
+  (``dynamodb.TransactWriteItems=throttle:0.1``, ``ses.SendEmail=throttle:0.3``, ...;
+  ``infra.local.aws_faults``), worker crashes (``lambda.<FunctionLogicalId>=crash:<rate>``) and
+  provider API failures (``provider.<name>=5xx|timeout:<rate>``). ``ORDERTRACK_LOCAL_FAULTS_SEED``
+  (an integer) makes the draws repeatable. ``POST /_local/faults`` with ``{"faults": "<spec>"}``
+  (or :meth:`LocalStack.set_faults`) replaces the spec everywhere at once, ``""`` switching every
+  fault off; ``GET /_local/faults`` shows it and what was injected (:meth:`LocalStack.fault_counts`).
+  The runtime's own AWS calls (provisioning, pollers) are never faulted (``infra.local.fault_control``).
 
 Routes with a Lambda authorizer (``AWS::ApiGatewayV2::Authorizer``) run it before their function,
 with its identity sources and result caching (``infra.local.authorizers``).
@@ -59,6 +66,8 @@ import boto3
 from botocore.config import Config
 
 from infra.local.authorizers import LambdaAuthorizer
+from infra.local.aws_faults import FAULTS_ENV, RUNTIME_USER_AGENT, SEED_ENV, parse_seed
+from infra.local.fault_control import StackFaults
 from infra.local.filtering import compile_filters
 from infra.local.functions import CODE_ROOT, FunctionRuntime, FunctionSpec, configure_runtime_log
 from infra.local.http_api import Cors, HttpApi, HttpApiServer, HttpResponse, Route, RouteTable, json_response
@@ -113,7 +122,8 @@ class LocalStack:
         self.template = Template.load(self.template_path)
         self.settings: Mapping[str, str] = ChainMap(dict(env or {}), os.environ)  # type: ignore[arg-type]
         self.requested_port = port
-        self.moto = MotoServer()
+        self.fault_seed = parse_seed(self.settings.get(SEED_ENV))
+        self.moto = MotoServer(faults="", seed=self.fault_seed)  # no faults until provisioned
         self.functions: dict[str, FunctionRuntime] = {}
         self.sqs_sources: list[SqsEventSource] = []
         self.stream_sources: list[StreamEventSource] = []
@@ -126,6 +136,9 @@ class LocalStack:
         self._session = boto3.session.Session(region_name=REGION, **LOCAL_CREDENTIALS)
         self.resolver: Resolver | None = None
         self.providers: ProviderSimulator | None = None
+        self.faults = StackFaults(
+            self.settings.get(FAULTS_ENV, ""), self.moto, lambda: self.providers, lambda: self.functions
+        )
 
     # -- public API ---------------------------------------------------------------------
 
@@ -149,7 +162,11 @@ class LocalStack:
                 self._clients[service] = self._session.client(
                     service,
                     endpoint_url=self.moto.endpoint,
-                    config=Config(retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=50),
+                    config=Config(
+                        retries={"max_attempts": 2, "mode": "standard"},
+                        max_pool_connections=50,
+                        user_agent_extra=RUNTIME_USER_AGENT,  # stands for AWS itself: never faulted
+                    ),
                 )
             return self._clients[service]
 
@@ -188,6 +205,15 @@ class LocalStack:
     def outbox(self) -> list[dict[str, Any]]:
         """Emails (SES v1 and v2) and SMS (SNS) sent so far, newest first."""
         return self.moto.outbox()
+
+    def set_faults(self, spec: str) -> None:
+        """Replace the fault spec in the moto server, the provider simulator and every function
+        runtime at once (``""``: no faults); ``FaultSpecError`` if malformed, and nothing changes."""
+        self.faults.set(spec)
+
+    def fault_counts(self) -> dict[str, int]:
+        """Faults injected so far, by ``<target>=<kind>`` (moto, the simulator, the runtimes)."""
+        return self.faults.counts()
 
     def trigger_schedule(self, logical_id: str) -> Any:
         """Run a schedule's target now; returns the function's :class:`InvocationResult`."""
@@ -351,6 +377,7 @@ class LocalStack:
             stream_source.start()
         self.schedules.start()
         self._http.start(HttpApi(self.routes, self._api_id, self._cors, self._local_route, self._throttle))
+        self.faults.activate()
 
     def _start_provider_simulator(self) -> None:
         """The providers' "dashboards" point at this stack's webhook URLs and hold its secrets;
@@ -372,9 +399,9 @@ class LocalStack:
                 "kuaidi100_customer": secret("Kuaidi100ApiKey", "customer"),
             },
             speed=float(self.settings.get("ORDERTRACK_SIMULATOR_SPEED", "1")),
+            seed=self.fault_seed,
         )
-        self.providers.start()
-        self.providers.set_faults(self.settings.get("ORDERTRACK_LOCAL_FAULTS", ""))
+        self.providers.start()  # its faults are set with the others, once the stack is started
         urls = {
             f"ORDERTRACK_{logical.upper()}_API_URL": self.providers.base_url(p)
             for p, logical in SIMULATED.items()
@@ -578,6 +605,8 @@ class LocalStack:
             )
         if method == "GET" and path == "/_local/outbox":
             return json_response(200, self.outbox())
+        if path == "/_local/faults":
+            return self.faults.route(method, body)
         if method == "POST" and path.startswith("/_local/schedules/"):
             logical_id = path.removeprefix("/_local/schedules/")
             if logical_id not in self.schedules.schedules:

@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from infra.local.faults import PROVIDER_FAULT_KINDS, FaultSpecError, parse
 from infra.local.providers.aftership import AfterShipApi
 from infra.local.providers.base import (
     Answer,
@@ -45,29 +47,21 @@ BASE_INTERVAL_SECONDS = 3.0
 RETRIES = 3
 RETRY_BACKOFF_SECONDS = 0.2  # doubled at each retry: 0.2, 0.4, 0.8
 PUSH_TIMEOUT_SECONDS = 10.0
-FAULT_KINDS = ("5xx", "timeout")
+FAULT_KINDS = PROVIDER_FAULT_KINDS
 _LOG = logging.getLogger("ordertrack.local")
 
 
 def parse_faults(spec: str) -> dict[str, list[tuple[str, float]]]:
     """`provider.<name>=5xx:<rate>` / `provider.<name>=timeout:<rate>` entries of a comma-separated
-    fault spec; other entries (`ses.SendEmail=throttle:0.3`, ...) belong to other fakes."""
+    fault spec; other entries (`ses.SendEmail=throttle:0.3`, ...) belong to other fakes, but the whole
+    spec is validated (`infra.local.faults.parse`), so a typo anywhere is refused here too."""
     faults: dict[str, list[tuple[str, float]]] = {}
-    for entry in (part.strip() for part in spec.split(",")):
-        target, _, rule = entry.partition("=")
-        if not target.startswith("provider."):
-            continue
-        name = target.removeprefix("provider.")
-        kind, _, rate_text = rule.partition(":")
-        try:
-            rate = float(rate_text)
-        except ValueError:
-            raise ValueError(f"fault {entry!r}: the rate is not a number") from None
-        if name not in PROVIDERS or kind not in FAULT_KINDS or not 0.0 <= rate <= 1.0:
-            raise ValueError(
-                f"fault {entry!r}: expected provider.<{'|'.join(PROVIDERS)}>=<5xx|timeout>:<rate 0..1>"
+    for fault in parse(spec).providers():
+        if fault.name not in PROVIDERS:
+            raise FaultSpecError(
+                f"fault {str(fault)!r}: expected provider.<{'|'.join(PROVIDERS)}>=<5xx|timeout>:<rate 0..1>"
             )
-        faults.setdefault(name, []).append((kind, rate))
+        faults.setdefault(fault.name, []).append((fault.kind, fault.rate))
     return faults
 
 
@@ -113,6 +107,7 @@ class ProviderSimulator:
         self._pushes: list[dict[str, Any]] = []
         self._faults: dict[str, list[tuple[str, float]]] = {}
         self._fault_spec = ""
+        self._injected: Counter[str] = Counter()
         apis = (EasyPostApi, AfterShipApi, Kuaidi100Api, SeventeenTrackApi, ShippoApi)
         self._apis: dict[str, ProviderApi] = {api.name: api(self) for api in apis}
         self._server: ThreadingHTTPServer | None = None
@@ -173,6 +168,11 @@ class ProviderSimulator:
         with self._lock:
             self._faults, self._fault_spec = faults, spec or ""
 
+    def fault_counts(self) -> dict[str, int]:
+        """Faults injected so far, by `provider.<name>=<kind>`."""
+        with self._lock:
+            return dict(self._injected)
+
     def registrations(self, provider: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
             return [dict(r) for r in self._registrations if provider is None or r["provider"] == provider]
@@ -228,6 +228,7 @@ class ProviderSimulator:
         with self._lock:
             for kind, rate in self._faults.get(provider, []):
                 if self.rng.random() < rate:
+                    self._injected[f"provider.{provider}={kind}"] += 1
                     return kind
         return None
 
@@ -239,7 +240,7 @@ class ProviderSimulator:
         if method == "GET" and path == "/idle":
             return json_answer(200, {"idle": self.idle()})
         if path == "/faults" and method == "GET":
-            return json_answer(200, {"faults": self._fault_spec})
+            return json_answer(200, {"faults": self._fault_spec, "injected": self.fault_counts()})
         if path == "/faults" and method == "POST":
             try:
                 spec = json.loads(body.decode() or "{}").get("faults") or ""
