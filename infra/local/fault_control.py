@@ -101,11 +101,8 @@ class StackFaults:
 
 
 def _runtime_counts(logical_id: str, runtime: Any) -> dict[str, int]:
-    """A runtime's injected crashes: ``fault_counts()`` if it has one, else an int ``crashes``."""
-    counts = getattr(runtime, "fault_counts", None)
-    if callable(counts):
-        return dict(counts())
-    crashes = getattr(runtime, "crashes", 0)
+    """A runtime's injected crashes (``FunctionRuntime.crashes_injected``)."""
+    crashes = getattr(runtime, "crashes_injected", 0)
     if isinstance(crashes, int) and crashes > 0:
         return {f"lambda.{logical_id}=crash": crashes}
     return {}

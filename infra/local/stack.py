@@ -345,6 +345,7 @@ class LocalStack:
                 self.moto.endpoint,
                 api_workers if logical_id in http_targets else other_workers,
                 code_root=self.code_root,
+                fault_seed=self.settings.get(SEED_ENV),
             )
             runtime.start()
             self.functions[logical_id] = runtime

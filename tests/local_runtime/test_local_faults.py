@@ -49,7 +49,7 @@ class FakeSimulator(FakeMoto):
 
 def test_nothing_is_applied_until_the_stack_is_started_then_everything_at_once() -> None:
     moto, simulator = FakeMoto(), FakeSimulator()
-    runtimes = {"A": SimpleNamespace(), "B": SimpleNamespace(crashes=3)}
+    runtimes = {"A": SimpleNamespace(), "B": SimpleNamespace(crashes_injected=3)}
     faults = StackFaults(
         "lambda.A=crash:0.5,sqs.SendMessage=throttle:0.1", moto, lambda: simulator, lambda: runtimes
     )
