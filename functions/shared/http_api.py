@@ -26,6 +26,7 @@ from shared.errors import (
     DomainError,
     MalformedJson,
     PayloadTooLarge,
+    RetryableError,
     Unauthorized,
     UnknownParameter,
     UnsupportedMediaType,
@@ -58,6 +59,29 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
 
 def _domain_error_response(error: DomainError) -> Response:
     return error_response(error.http_status, error.code, error.message, error.details)
+
+
+RETRY_AFTER_SECONDS = 1
+
+
+def _unavailable_response(error: Exception) -> Response:
+    """A transaction cancelled by a conflict or throttling (`RetryableError`), or throttling left
+    once botocore's retries are spent: nothing was written (a transaction is all or nothing; a
+    throttled request is not applied), so the caller may retry: a 503 in the envelope with
+    `Retry-After`, never Lambda's bare 500."""
+    from shared.observability import logger
+    from shared.transient import error_code, is_transient
+
+    if not isinstance(error, RetryableError) and not is_transient(error):
+        raise error
+    logger.warning("temporarily unavailable", reason=error_code(error))
+    response = error_response(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "temporarily_unavailable",
+        "A dependency is busy; nothing was changed. Retry after the Retry-After header's seconds.",
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _field_path(location: Iterable[Any]) -> str:
@@ -168,6 +192,7 @@ def build_resolver(
     app = APIGatewayHttpResolver(enable_validation=True, serializer=_serialize)
     app.exception_handler(DomainError)(_domain_error_response)
     app.exception_handler(RequestValidationError)(_validation_error_response)
+    app.exception_handler(Exception)(_unavailable_response)  # re-raises all but the transient
     app.use(middlewares=[_refuse_unknown_query_parameters])
 
     document: list[dict[str, Any]] = []

@@ -11,7 +11,7 @@
 - routes served by other functions (webhooks, tracking page, survey page) are added as given.
 
 Which statuses apply follows from the operation (every operation: 400, 401 and 403 unless public, 413,
-422, 429; one with a path parameter: 404; one with a body: 415) plus what the caller lists per operation.
+422, 429, 503; one with a path parameter: 404; one with a body: 415) plus what the caller lists per operation.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ DEFAULT_CODES: dict[int, tuple[str, ...]] = {
     413: ("payload_too_large",),
     415: ("unsupported_media_type",),
     422: ("validation_failed",),
+    503: ("temporarily_unavailable",),
 }
 
 TITLES = {
@@ -76,6 +77,8 @@ TITLES = {
     413: "Body too large",
     415: "Body is not application/json",
     422: "Validation failed",
+    503: "A dependency is throttling or briefly unavailable (nothing was changed); retry after the "
+    "`Retry-After` header's seconds, with the same `Idempotency-Key` where the operation takes one",
 }
 
 _METHODS = ("get", "put", "post", "patch", "delete")
@@ -171,7 +174,7 @@ def _complete_operation(
                 responses["201"]["description"] = "Created"
     parameters = operation.get("parameters", [])
     public = operation.get("security") == []
-    statuses: dict[int, list[str]] = {400: [], 413: [], 422: []}
+    statuses: dict[int, list[str]] = {400: [], 413: [], 422: [], 503: []}
     if not public:
         statuses[401] = []
     if any(parameter.get("in") == "path" for parameter in parameters):

@@ -136,3 +136,62 @@ def test_records_failed_by_a_conflict_come_back_in_seconds_others_keep_the_queue
     assert response == {"batchItemFailures": [{"itemIdentifier": "conflict"}, {"itemIdentifier": "bug"}]}
     assert queue.calls == [("handle-conflict", 8)]
     assert processor.retried_soon == [("conflict", 8)]
+
+
+class FakeSqsClient:
+    """The two calls the processor makes when it finds a record's queue from its ARN."""
+
+    def __init__(self) -> None:
+        self.lookups: list[tuple[str, str]] = []
+        self.changes: list[tuple[str, str, int]] = []
+
+    def get_queue_url(self, QueueName: str, QueueOwnerAWSAccountId: str) -> dict[str, str]:
+        self.lookups.append((QueueName, QueueOwnerAWSAccountId))
+        return {"QueueUrl": f"https://queue.test/{QueueOwnerAWSAccountId}/{QueueName}"}
+
+    def change_message_visibility(self, QueueUrl: str, ReceiptHandle: str, VisibilityTimeout: int) -> None:
+        self.changes.append((QueueUrl, ReceiptHandle, VisibilityTimeout))
+
+
+class ThrottledError(Exception):
+    """Shaped like botocore's ClientError: what is left once botocore's own retries are spent."""
+
+    def __init__(self, code: str, reasons: list[str] | None = None) -> None:
+        super().__init__(code)
+        self.response: dict[str, Any] = {"Error": {"Code": code}}
+        if reasons is not None:
+            self.response["CancellationReasons"] = [{"Code": reason} for reason in reasons]
+
+
+def test_throttling_left_after_botocore_comes_back_in_seconds_through_the_records_own_queue() -> None:
+    client = FakeSqsClient()
+    processor = ShortRetryBatchProcessor(
+        event_type=EventType.SQS, sqs_client=lambda: client, backoff=Backoff(2, 60), rand=lambda: 1.0
+    )
+
+    def handle(record: Any) -> None:
+        if record.body == "throttled":
+            raise ThrottledError("ProvisionedThroughputExceededException")
+        if record.body == "cancelled":
+            raise ThrottledError("TransactionCanceledException", ["ThrottlingError", "None"])
+        if record.body == "refused":
+            raise ThrottledError("TransactionCanceledException", ["ConditionalCheckFailed", "None"])
+
+    records = [sqs_record(name, 2) for name in ("throttled", "cancelled", "refused", "ok")]
+    response = process_partial_response(
+        event={"Records": records}, record_handler=handle, processor=processor, context=FakeLambdaContext()
+    )
+
+    assert [f["itemIdentifier"] for f in response["batchItemFailures"]] == [
+        "throttled",
+        "cancelled",
+        "refused",
+    ]
+    url = "https://queue.test/123456789012/q"
+    assert client.changes == [(url, "handle-throttled", 4), (url, "handle-cancelled", 4)]
+    assert client.lookups == [("q", "123456789012")]  # found once, then remembered
+
+
+def test_a_processor_needs_a_queue_or_a_client_to_find_one() -> None:
+    with pytest.raises(ValueError, match="SQS client"):
+        ShortRetryBatchProcessor(event_type=EventType.SQS)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field, Json
 
@@ -25,6 +25,7 @@ from shared.domain_events import ShipmentTrackingLinked, bus_event_record
 from shared.observability import logger, metrics
 from shared.partial_batches import process_partial_batch
 from shared.settings import FunctionSettings
+from shared.short_retries import ShortRetryBatchProcessor
 
 ShipmentTrackingLinkedRecord = bus_event_record(ShipmentTrackingLinked)
 
@@ -40,7 +41,9 @@ def registrations() -> tuple[RegistrationQueue, CarrierRouting]:
     return SqsRegistrationQueue(settings.registration_queue_url, aws_client("sqs")), settings.carrier_routing
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=ShipmentTrackingLinkedRecord)
+processor = ShortRetryBatchProcessor(
+    event_type=EventType.SQS, model=ShipmentTrackingLinkedRecord, sqs_client=lambda: aws_client("sqs")
+)  # throttling left after botocore's retries: the record comes back in seconds
 
 
 def apply_for_link(

@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
@@ -23,6 +23,7 @@ from shared.aws_clients import aws_client
 from shared.clock import isoformat
 from shared.observability import logger, metrics
 from shared.partial_batches import process_partial_batch
+from shared.short_retries import ShortRetryBatchProcessor
 from shared.sqs_records import SqsRecord
 
 
@@ -35,7 +36,9 @@ def registration_queue() -> RegistrationQueue:
     return SqsRegistrationQueue(worker_settings().registration_queue_url, aws_client("sqs"))
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=WebhookQueueRecord)
+processor = ShortRetryBatchProcessor(
+    event_type=EventType.SQS, model=WebhookQueueRecord, sqs_client=lambda: aws_client("sqs")
+)  # throttling left after botocore's retries: the record comes back in seconds
 
 
 def apply_message(

@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field, Json
 
@@ -28,6 +28,7 @@ from shared.aws_clients import aws_client
 from shared.observability import logger, metrics
 from shared.partial_batches import process_partial_batch
 from shared.settings import FunctionSettings
+from shared.short_retries import ShortRetryBatchProcessor
 from shared.sqs_records import SqsRecord
 
 
@@ -71,7 +72,9 @@ def backoff_seconds(receive_count: int, base: int, ceiling: int, rng: random.Ran
     return max(1, int((rng or random).uniform(full / 2, full)))
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=RegistrationRecord)
+processor = ShortRetryBatchProcessor(
+    event_type=EventType.SQS, model=RegistrationRecord, sqs_client=lambda: aws_client("sqs")
+)  # throttling left after botocore's retries: the record comes back in seconds
 
 
 def register_record(record: RegistrationRecord) -> str:

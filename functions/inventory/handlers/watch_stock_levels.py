@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inventory import dependencies as wiring
@@ -19,6 +19,7 @@ from shared.domain_events import StockLevelChanged, bus_event_record
 from shared.observability import logger, metrics
 from shared.partial_batches import process_partial_batch
 from shared.settings import FunctionSettings
+from shared.short_retries import ShortRetryBatchProcessor
 
 StockLevelChangedRecord = bus_event_record(StockLevelChanged)
 
@@ -37,7 +38,9 @@ def dependencies() -> tuple[DynamoLowStockFlags, SnsAlertPublisher]:
     )
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=StockLevelChangedRecord)
+processor = ShortRetryBatchProcessor(
+    event_type=EventType.SQS, model=StockLevelChangedRecord, sqs_client=lambda: aws_client("sqs")
+)  # throttling left after botocore's retries: the record comes back in seconds
 
 
 def snapshot_of(change: StockLevelChanged) -> StockSnapshot:

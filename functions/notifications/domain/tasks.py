@@ -16,6 +16,7 @@ from shared.clock import Clock, SystemClock, isoformat
 from shared.errors import RetryableError
 from shared.events import OrderEvent
 from shared.observability import logger
+from shared.transient import is_transient
 
 
 class RetryQueue(Protocol):
@@ -61,7 +62,9 @@ class TaskRunner:
                     self.notifier.give_up(event, channels, reason)
                 self.retries.dead_letter(delivery.raw_body, reason, channels, isoformat(self.clock.now()))
                 return
-            if isinstance(error, RetryableError):
+            if isinstance(error, RetryableError) or is_transient(
+                error
+            ):  # throttling left after botocore's retries
                 self.retries.retry_later(
                     delivery.receipt_handle, backoff_seconds(delivery.attempt, self.retry_base_seconds)
                 )

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notifications import dependencies
@@ -31,6 +31,7 @@ from shared.clock import Clock, isoformat
 from shared.observability import logger, metrics
 from shared.partial_batches import process_partial_batch
 from shared.settings import FunctionSettings
+from shared.short_retries import ShortRetryBatchProcessor
 
 
 class SuppressionSettings(FunctionSettings):
@@ -43,7 +44,9 @@ def default_suppressions() -> SuppressionList:
     return DynamoSuppressionList(settings.orders_table_name, aws_client("dynamodb"))
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=FeedbackQueueRecord)
+processor = ShortRetryBatchProcessor(
+    event_type=EventType.SQS, model=FeedbackQueueRecord, sqs_client=lambda: aws_client("sqs")
+)  # throttling left after botocore's retries: the record comes back in seconds
 
 
 def changes_for(payload: EmailFeedback | InboundSms) -> list[SuppressionChange]:

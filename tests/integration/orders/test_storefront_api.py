@@ -184,3 +184,51 @@ def test_openapi_and_docs_are_public_and_come_from_the_models(call: Call) -> Non
     assert document["components"]["securitySchemes"]["storefrontKey"]["name"] == "x-api-key"
     status, page, _ = call("GET", "/docs", headers={"x-api-key": ""})
     assert status == 200 and "swagger" in page.lower()
+
+
+@pytest.mark.parametrize(
+    ("code", "reasons"),
+    [
+        ("TransactionCanceledException", [{"Code": "ThrottlingError"}, {"Code": "None"}]),
+        ("ProvisionedThroughputExceededException", None),
+    ],
+)
+def test_a_write_still_throttled_after_botocores_retries_is_a_503_that_changes_nothing(
+    call: Call, monkeypatch: pytest.MonkeyPatch, dynamodb: Any, orders_table: str, code: str, reasons: Any
+) -> None:
+    from botocore.client import BaseClient
+    from botocore.exceptions import ClientError
+
+    real = BaseClient._make_api_call
+
+    def throttled(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        if operation in ("PutItem", "TransactWriteItems", "UpdateItem"):
+            error: dict[str, Any] = {"Error": {"Code": code, "Message": "throttled"}}
+            if reasons:
+                error["CancellationReasons"] = reasons
+            raise ClientError(error, operation)
+        return real(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", throttled)
+    status, body, headers = call("POST", "/v1/orders", order_body(), {"idempotency-key": "busy-1"})
+
+    assert (status, body["error"]["code"]) == (503, "temporarily_unavailable")
+    assert headers["Retry-After"] == "1"
+    monkeypatch.setattr(BaseClient, "_make_api_call", real)
+    assert not [item for item in table_items(dynamodb, orders_table) if item["pk"].startswith("ORDER#")]
+    # and the same key then places the order: the refused attempt left nothing behind
+    status, placed, _ = call("POST", "/v1/orders", order_body(), {"idempotency-key": "busy-1"})
+    assert status == 201 and placed["status"] == "received"
+
+
+def test_a_bug_still_fails_the_invocation_rather_than_passing_for_a_503(
+    call: Call, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orders.handlers import api_routes
+
+    def broken() -> Any:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(api_routes, "order_repository", broken)
+    with pytest.raises(KeyError):
+        call("GET", "/v1/orders/ord_" + "a" * 24)

@@ -458,6 +458,24 @@ def test_unexpected_error_is_retried_by_the_queue_and_dead_lettered_at_the_end(w
     assert world.retries.dead_letters[0]["reason"] == "KeyError"
 
 
+class _StillThrottled(Exception):
+    """Shaped like botocore's ClientError once its retries are spent (a log entry write throttled)."""
+
+    response = {"Error": {"Code": "ProvisionedThroughputExceededException"}}
+
+
+def test_a_table_still_throttled_after_botocore_is_retried_on_the_backoff_not_the_queue_timeout(
+    world: World,
+) -> None:
+    order = sample_order()
+    world.orders.orders[order.order_id] = order
+    world.email.failure = _StillThrottled("throttled")
+
+    with pytest.raises(_StillThrottled):
+        deliver_attempt(world, order, 1)
+    assert world.retries.visibility == [("rh-1", 30)]
+
+
 def test_logs_never_contain_the_recipient(world: World, caplog: pytest.LogCaptureFixture) -> None:
     world.sms.opted_out.add(PHONE)
     order = shipped_order(version=6, status="in_transit")
