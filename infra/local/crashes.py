@@ -2,7 +2,7 @@
 
 ``lambda.<FunctionLogicalId>=crash:<rate>`` in ``ORDERTRACK_LOCAL_FAULTS`` (see
 :mod:`infra.local.faults`) sets a function's crash rate. For each invocation :class:`CrashDraw`
-draws whether its worker dies, and after which of its AWS calls (k from 1..3; a function that
+draws whether its worker dies, and after which of its AWS calls (k from 1..20; a function that
 makes fewer calls dies at the end of the invocation, just before returning its result). The worker
 side is :mod:`infra.local.invocation_probe`.
 """
@@ -17,7 +17,10 @@ from collections import Counter
 FAULTS_SEED_SETTING = "ORDERTRACK_LOCAL_FAULTS_SEED"
 CRASH = "crash"
 """How an injected crash is named among an invocation's faults."""
-MAX_CRASH_AFTER_CALLS = 3
+MAX_CRASH_AFTER_CALLS = 20
+"""Crash points spread over an invocation's first 20 AWS calls: for a notification batch that is the
+first messages' claims, sends and completions, so a crash between a provider's answer and the
+write that records it is among them, not only crashes before the first send."""
 
 
 class CrashDraw:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from infra.local.crashes import CrashDraw
+from infra.local.crashes import MAX_CRASH_AFTER_CALLS, CrashDraw
 from infra.local.functions import FunctionRuntime, FunctionSpec, configure_runtime_log
 from infra.local.invocation_probe import FAULT_HEADER
 from infra.local.moto_process import MotoServer, local_client
@@ -122,15 +122,16 @@ def _exit_error(request_id: str) -> dict[str, str]:
 def test_worker_dies_after_its_kth_aws_call_and_a_fresh_worker_serves_the_next(
     moto: MotoServer, runtimes: Runtimes, log: _Lines
 ) -> None:
-    # Given a function that writes five items one after the other, crashing at every invocation
+    # Given a function that writes more items than any crash point, crashing at every invocation
     table = _table(moto)["TableName"]
     runtime = runtimes("crash_probe")
     (k,) = _crash_points(runtime, 1)
     runtime.crash_rate = 1.0
     # When it is invoked
-    crashed = runtime.invoke({"table": table, "kind": "first", "writes": 5}, trigger="test")
+    writes = MAX_CRASH_AFTER_CALLS + 2
+    crashed = runtime.invoke({"table": table, "kind": "first", "writes": writes}, trigger="test")
     # Then the writes up to the k-th call are in moto, the later ones are not, and the result is lost
-    assert k is not None and 1 <= k <= 3
+    assert k is not None and 1 <= k <= MAX_CRASH_AFTER_CALLS
     assert _written(moto, table, "first") == [f"{index:03d}" for index in range(k)]
     assert (crashed.payload, crashed.function_error) == (_exit_error(crashed.request_id), "Unhandled")
     assert crashed.faults == ["crash"]
