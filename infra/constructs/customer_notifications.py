@@ -174,7 +174,12 @@ class CustomerNotifications(Construct):
         destination = self.configuration_set.add_event_destination(
             "EmailFeedbackDestination",
             destination=ses.EventDestination.sns_topic(self.email_feedback),
-            events=[ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+            # Send: SES's word that it accepted a message, which completes a delivery a crash interrupted
+            events=[
+                ses.EmailSendingEvent.SEND,
+                ses.EmailSendingEvent.BOUNCE,
+                ses.EmailSendingEvent.COMPLAINT,
+            ],
         )
         pin_logical_id(destination, "EmailFeedbackDestination")
 

@@ -167,7 +167,7 @@ def test_configuration_set_publishes_bounces_and_complaints_to_email_feedback(
     assert props["ConfigurationSetName"] == {"Ref": "NotificationConfigurationSet"}
     destination = props["EventDestination"]
     assert destination["Enabled"] is True
-    assert sorted(destination["MatchingEventTypes"]) == ["bounce", "complaint"]
+    assert sorted(destination["MatchingEventTypes"]) == ["bounce", "complaint", "send"]
     assert destination["SnsDestination"] == {"TopicARN": {"Ref": "EmailFeedback"}}
 
 

@@ -28,6 +28,10 @@ item is also the log entry: a claim keeps a `held` entry's fields, and deleting 
 raised) removes only the record, or the item when the claim created it, so the log shows what it
 showed before.
 
+An abandoned claim (its invocation died) is taken over by the next one, unless SES's `Send` event
+recorded on the entry that the email had been accepted (`delivery_confirmations`): then the claim
+is completed as sent with SES's message id, and Powertools answers the retry as a replay.
+
 Upgrade: until this layer, records lived in the idempotency table (`legacy_table_name`, same keys,
 kept 14 days). A claim that finds no record on its entry reads that table (GetItem, never a
 write); a live record there wins: the claim is withdrawn and the legacy record answers (a replay,
@@ -38,6 +42,7 @@ record has expired.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -53,8 +58,9 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import STATUS_CONSTANTS, DataRecord
 from botocore.exceptions import ClientError
 
+from notifications.adapters.delivery_confirmations import ACCEPTED
 from notifications.adapters.dynamo_notification_log import entry_fields, entry_key
-from notifications.domain.model import NotificationEntry
+from notifications.domain.model import Channel, NotificationEntry
 from shared.dynamo import from_attributes, update_request
 
 KEY = "idempotency_key"
@@ -83,6 +89,13 @@ class _Delivery:
 
 
 _current: ContextVar[_Delivery | None] = ContextVar("notification_entry_delivery", default=None)
+
+
+def current_entry_key() -> dict[str, Any] | None:
+    """The item key of the entry whose delivery is running (inside `delivering`), else `None`:
+    what an email's SES tags name (`delivery_confirmations.tags_for`)."""
+    delivery = _current.get()
+    return None if delivery is None else entry_key(delivery.entry)
 
 
 def _condition_failed(error: ClientError) -> bool:
@@ -155,14 +168,17 @@ class LogEntryPersistenceLayer(BasePersistenceLayer):
                 ":inprogress": {"S": INPROGRESS},
             }
         )
+        request["ExpressionAttributeNames"][f"#{ACCEPTED}"] = ACCEPTED
         try:
             response = self._client.update_item(
                 TableName=self._table,
                 Key=self._item_key(),
-                # as DynamoDBPersistenceLayer: no record, an expired one, or an abandoned claim
+                # as DynamoDBPersistenceLayer: no record, an expired one, or an abandoned claim whose
+                # send SES did not confirm
                 ConditionExpression=(
                     f"attribute_not_exists(#{KEY}) OR #{EXPIRY} < :now OR (#{STATUS} = :inprogress"
-                    f" AND attribute_exists(#{IN_PROGRESS_EXPIRY}) AND #{IN_PROGRESS_EXPIRY} < :now_in_millis)"
+                    f" AND attribute_exists(#{IN_PROGRESS_EXPIRY}) AND #{IN_PROGRESS_EXPIRY} < :now_in_millis"
+                    f" AND attribute_not_exists(#{ACCEPTED}))"
                 ),
                 ReturnValues="ALL_OLD",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
@@ -173,7 +189,11 @@ class LogEntryPersistenceLayer(BasePersistenceLayer):
                 raise
             if "Item" not in error.response:
                 raise IdempotencyItemAlreadyExistsError() from error
-            found = self._record_of(error.response["Item"], data_record.idempotency_key)  # type: ignore[typeddict-item]
+            item = error.response["Item"]  # type: ignore[typeddict-item]
+            confirmed = self._confirmed_send(item, data_record.idempotency_key, now)
+            if confirmed is not None:
+                raise IdempotencyItemAlreadyExistsError(old_data_record=confirmed) from error
+            found = self._record_of(item, data_record.idempotency_key)
             self._validate_payload(data_payload=data_record, stored_data_record=found)
             self._save_to_cache(data_record=found)
             raise IdempotencyItemAlreadyExistsError(old_data_record=found) from error
@@ -181,6 +201,29 @@ class LogEntryPersistenceLayer(BasePersistenceLayer):
         delivery.created = not before
         if KEY not in before:
             self._defer_to_legacy(data_record.idempotency_key, delivery)
+
+    def _confirmed_send(
+        self, item: dict[str, Any], idempotency_key: str, now: dt.datetime
+    ) -> DataRecord | None:
+        """An abandoned claim whose email SES confirmed: completed now as sent with SES's message
+        id (the record Powertools then answers with); `None` for anything else."""
+        values = from_attributes(item)
+        found = self._record_of(item, idempotency_key)
+        if ACCEPTED not in values or found.status != INPROGRESS:
+            return None
+        if is_live(INPROGRESS, found.expiry_timestamp, found.in_progress_expiry_timestamp, now):
+            return None  # its invocation may still be completing it
+        entry = self._delivery().entry
+        sent = {"channel": Channel(entry.channel).value, "status": "sent", "message_id": values[ACCEPTED]}
+        completed = DataRecord(
+            idempotency_key=idempotency_key,
+            status=STATUS_CONSTANTS["COMPLETED"],
+            expiry_timestamp=found.expiry_timestamp,
+            response_data=json.dumps({**sent, "reason": None, "segments": None}),
+            payload_hash=found.payload_hash,
+        )
+        self._update_record(completed)
+        return completed
 
     def _update_record(self, data_record: DataRecord) -> None:
         delivery = self._delivery()

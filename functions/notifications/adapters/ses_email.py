@@ -1,7 +1,9 @@
 """Email through Amazon SES (v1 `SendEmail`): subject, HTML and text parts, all UTF-8.
 
 With a configuration set, SES publishes the message's bounces and complaints to the set's event
-destination (the `EmailFeedback` topic), from which the suppression list is kept."""
+destination (the `EmailFeedback` topic), from which the suppression list is kept, and its `Send`
+event, which confirms a delivery a crash interrupted: a message sent within a delivery carries tags
+naming its log entry (`delivery_confirmations`)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from notifications.adapters.delivery_confirmations import tags_for
+from notifications.adapters.log_entry_records import current_entry_key
 from notifications.adapters.provider_errors import delivery_error
 from notifications.domain.model import EmailMessage
 
@@ -22,9 +26,12 @@ class SesEmailSender:
         self._configuration = {"ConfigurationSetName": configuration_set} if configuration_set else {}
 
     def send(self, recipient: str, message: EmailMessage) -> str:
+        key = current_entry_key()
+        tags = {"Tags": tags_for(key)} if key is not None and self._configuration else {}
         try:
             response = self._client.send_email(
                 **self._configuration,
+                **tags,
                 Source=self._sender,
                 Destination={"ToAddresses": [recipient]},
                 Message={

@@ -1,5 +1,6 @@
 """SuppressionQueue -> the suppression list: SES permanent bounces and complaints suppress email,
-SMS opt-out replies suppress SMS and opt-in replies lift it (partial batch failures).
+SMS opt-out replies suppress SMS and opt-in replies lift it (partial batch failures). SES `Send`
+events confirm deliveries a crash interrupted (`notifications.adapters.delivery_confirmations`).
 
 A record that is not valid JSON, or is neither an SES event nor an SMS reply, fails alone and
 reaches the dead-letter queue after the queue's maxReceiveCount. Duplicate deliveries are harmless:
@@ -17,6 +18,7 @@ from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from notifications import dependencies
+from notifications.adapters.delivery_confirmations import DynamoDeliveryConfirmations, entry_of
 from notifications.adapters.dynamo_suppressions import DynamoSuppressionList
 from notifications.domain.ports import SuppressionList
 from notifications.domain.suppressions import (
@@ -32,6 +34,8 @@ from shared.observability import logger, metrics
 from shared.partial_batches import process_partial_batch
 from shared.settings import FunctionSettings
 from shared.short_retries import ShortRetryBatchProcessor
+
+SEND_EVENT = "Send"
 
 
 class SuppressionSettings(FunctionSettings):
@@ -67,9 +71,32 @@ def changes_for(payload: EmailFeedback | InboundSms) -> list[SuppressionChange]:
     return changes
 
 
+@cache
+def default_confirmations() -> DynamoDeliveryConfirmations:
+    settings = SuppressionSettings()  # type: ignore[call-arg]
+    return DynamoDeliveryConfirmations(settings.orders_table_name, aws_client("dynamodb"))
+
+
+def confirm_send(payload: EmailFeedback, confirmations: DynamoDeliveryConfirmations | None = None) -> None:
+    """SES accepted an email: if a crash left its delivery claimed, record SES's message id on the
+    entry, so the delivery's retry completes it instead of sending it again."""
+    key = entry_of(payload.mail.tags) if payload.mail else None
+    if key is None or payload.mail is None or not payload.mail.message_id:
+        return  # not a delivery's email
+    if (confirmations or default_confirmations()).accepted(key, payload.mail.message_id):
+        logger.info("SES confirmed the send of an interrupted delivery", message_id=payload.mail.message_id)
+        metrics.add_metric(name="InterruptedSendsConfirmed", unit=MetricUnit.Count, value=1)
+
+
 def apply_feedback(
-    record: FeedbackQueueRecord, suppressions: SuppressionList | None = None, clock: Clock | None = None
+    record: FeedbackQueueRecord,
+    suppressions: SuppressionList | None = None,
+    clock: Clock | None = None,
+    confirmations: DynamoDeliveryConfirmations | None = None,
 ) -> list[SuppressionChange]:
+    if isinstance(record.body, EmailFeedback) and record.body.event_type == SEND_EVENT:
+        confirm_send(record.body, confirmations)
+        return []
     changes = changes_for(record.body)
     at = isoformat((clock or dependencies.clock()).now())
     apply_suppression_changes(changes, suppressions or default_suppressions(), at)

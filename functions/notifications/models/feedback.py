@@ -54,6 +54,7 @@ class Complaint(_Payload):
 
 class MailSummary(_Payload):
     message_id: str | None = None
+    tags: dict[str, list[str]] = Field(default_factory=dict, description="The message's SES tags.")
 
 
 class EmailFeedback(_Payload):

@@ -1,0 +1,145 @@
+# ruff: noqa: F811 - pytest fixtures imported from the ledger tests are named as parameters
+"""A delivery a crash interrupted between SES's answer and the completion write: SES's `Send` event
+recorded on the still-claimed entry makes the retry complete it as sent instead of sending again
+(against moto; the claim is seeded as a dead invocation leaves it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from notifications.adapters import log_entry_records
+from notifications.adapters.delivery_confirmations import (
+    ACCEPTED,
+    IN_PROGRESS,
+    RECORD_STATUS,
+    DynamoDeliveryConfirmations,
+    entry_of,
+    tags_for,
+)
+from notifications.adapters.dynamo_notification_log import DynamoNotificationLog, entry_key
+from notifications.adapters.idempotent_ledger import IdempotentDeliveryLedger
+from notifications.domain.model import DeliveryOutcome, NotificationStatus
+from tests.integration.notifications.test_idempotent_ledger import (  # noqa: F401 - fixtures
+    ENTRY,
+    FAR_AHEAD_MS,
+    FAR_AHEAD_S,
+    LONG_AGO_MS,
+    ORDER,
+    entry_item,
+    ledger,
+    log,
+    seed,
+    sent,
+)
+
+
+@pytest.fixture
+def confirmations(dynamodb: Any, orders_table: str) -> DynamoDeliveryConfirmations:
+    return DynamoDeliveryConfirmations(orders_table, dynamodb)
+
+
+def never_sent() -> DeliveryOutcome:
+    raise AssertionError("sent a second time")
+
+
+def test_an_abandoned_claim_that_ses_confirmed_is_completed_as_sent_and_not_sent_again(
+    ledger: IdempotentDeliveryLedger,
+    log: DynamoNotificationLog,
+    seed: Callable[..., None],
+    confirmations: DynamoDeliveryConfirmations,
+) -> None:
+    # Given a claim whose invocation died after SES accepted the email, and SES's Send event
+    seed("INPROGRESS", FAR_AHEAD_S, lock=LONG_AGO_MS)
+    assert confirmations.accepted(entry_key(ENTRY), "ses-m-1") is True
+    # When the delivery comes again, then nothing is sent and the entry reads sent with SES's id
+    outcome = ledger.deliver_once(ENTRY, never_sent)
+    assert (outcome.status.value, outcome.message_id, outcome.replayed) == ("sent", "ses-m-1", True)
+    [entry] = log.entries(ORDER)
+    assert (entry.status, entry.message_id) == (NotificationStatus.SENT, "ses-m-1")
+    # and a later replay answers the same
+    assert ledger.deliver_once(ENTRY, never_sent).message_id == "ses-m-1"
+
+
+def test_an_abandoned_claim_without_ses_word_is_sent_again(
+    ledger: IdempotentDeliveryLedger, seed: Callable[..., None]
+) -> None:
+    seed("INPROGRESS", FAR_AHEAD_S, lock=LONG_AGO_MS)
+    assert ledger.deliver_once(ENTRY, lambda: sent("m-2")) == sent("m-2")
+
+
+def test_a_confirmed_claim_still_within_its_lock_is_in_progress_not_completed(
+    ledger: IdempotentDeliveryLedger,
+    seed: Callable[..., None],
+    confirmations: DynamoDeliveryConfirmations,
+    dynamodb: Any,
+    orders_table: str,
+) -> None:
+    from notifications.domain.errors import DeliveryInProgress
+
+    # its own invocation is about to complete it
+    seed("INPROGRESS", FAR_AHEAD_S, lock=FAR_AHEAD_MS)
+    confirmations.accepted(entry_key(ENTRY), "ses-m-1")
+    with pytest.raises(DeliveryInProgress):
+        ledger.deliver_once(ENTRY, never_sent)
+    item = entry_item(dynamodb, orders_table)
+    assert item is not None and item[RECORD_STATUS]["S"] == IN_PROGRESS
+
+
+def test_ses_word_is_written_only_on_a_claimed_entry(
+    ledger: IdempotentDeliveryLedger,
+    confirmations: DynamoDeliveryConfirmations,
+    dynamodb: Any,
+    orders_table: str,
+) -> None:
+    # a completed delivery (the usual case: the Send event arrives after the completion)
+    ledger.deliver_once(ENTRY, lambda: sent("m-1"))
+    assert confirmations.accepted(entry_key(ENTRY), "m-1") is False
+    item = entry_item(dynamodb, orders_table)
+    assert item is not None and ACCEPTED not in item
+    # an email that names no entry of ours (already gone)
+    other = {"pk": {"S": f"NOTIFY#{ORDER}"}, "sk": {"S": "ENTRY#nothing#email"}}
+    assert confirmations.accepted(other, "m-9") is False
+    assert dynamodb.get_item(TableName=orders_table, Key=other).get("Item") is None
+
+
+def test_tags_name_the_entry_in_ses_characters_and_round_trip() -> None:
+    key = entry_key(ENTRY)
+    tags = tags_for(key)
+    for tag in tags:
+        assert tag["Value"] and all(c.isascii() and (c.isalnum() or c in "_-") for c in tag["Value"])
+        assert len(tag["Value"]) <= 256
+    as_published = {tag["Name"]: [tag["Value"]] for tag in tags}  # SES events list each tag's values
+    assert entry_of({**as_published, "ses:configuration-set": ["set"]}) == key
+    assert entry_of({"ses:configuration-set": ["set"]}) is None
+    assert entry_of({**as_published, "ordertrack-entry": ["%%%"]}) is None
+
+
+def test_the_claims_status_is_named_as_the_layer_writes_it() -> None:
+    assert (RECORD_STATUS, IN_PROGRESS) == (log_entry_records.STATUS, log_entry_records.INPROGRESS)
+
+
+def test_the_suppression_worker_records_ses_send_event_on_a_claimed_entry(
+    monkeypatch: pytest.MonkeyPatch, seed: Callable[..., None], dynamodb: Any, orders_table: str
+) -> None:
+    import json
+
+    from notifications.handlers import apply_suppressions
+    from tests.factories import FakeLambdaContext, load_event
+    from tests.integration.notifications.test_apply_suppressions_handler import feedback_event
+
+    monkeypatch.setenv("ORDERS_TABLE_NAME", orders_table)
+    apply_suppressions.default_confirmations.cache_clear()
+    # Given ENTRY's delivery claimed by an invocation that died after SES accepted the email
+    seed("INPROGRESS", FAR_AHEAD_S, lock=LONG_AGO_MS)
+    send_event = load_event("sns/ses_event_send.json")
+    # When SES's Send event (the sample names ENTRY in its tags) and a Delivery event arrive
+    event = feedback_event(json.dumps(send_event), json.dumps(load_event("sns/ses_event_delivery.json")))
+    response = apply_suppressions.handler(event, FakeLambdaContext())
+    # Then SES's message id is on the entry, and nothing was suppressed
+    assert response == {"batchItemFailures": []}
+    item = entry_item(dynamodb, orders_table)
+    assert item is not None and item[ACCEPTED]["S"] == send_event["mail"]["messageId"]
+    apply_suppressions.default_confirmations.cache_clear()
