@@ -45,17 +45,28 @@ from benchmarks.notifications import CARRIER_STEPS, GENERIC, redated  # noqa: E4
 from carriers.domain.signatures import generic_signature  # noqa: E402
 
 _WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
-DEFAULT_FAULTS = ",".join(
-    [
-        "ses.SendEmail=throttle:0.1",
-        "sns.Publish=throttle:0.1",
-        "sns.Publish=5xx:0.02",
-        *(f"dynamodb.{action}=throttle:0.1" for action in _WRITES),
-        "events.PutEvents=throttle:0.05",
-        "lambda.ReserveStockFunction=crash:0.05",
-        "lambda.SendNotificationsFunction=crash:0.05",
-        "provider.kuaidi100=5xx:0.2",
-    ]
+
+
+def fault_mix(
+    throttle: float, sns_5xx: float, put_events: float, crashes: dict[str, float], kuaidi100_5xx: float
+) -> str:
+    """A fault spec: `throttle` on SES `SendEmail`, SNS `Publish` and every DynamoDB write, SNS 5xx,
+    EventBridge `PutEvents` throttling, crash rates by function, Kuaidi100 API 5xx."""
+    return ",".join(
+        [
+            f"ses.SendEmail=throttle:{throttle:g}",
+            f"sns.Publish=throttle:{throttle:g}",
+            f"sns.Publish=5xx:{sns_5xx:g}",
+            *(f"dynamodb.{action}=throttle:{throttle:g}" for action in _WRITES),
+            f"events.PutEvents=throttle:{put_events:g}",
+            *(f"lambda.{function}=crash:{rate:g}" for function, rate in crashes.items()),
+            f"provider.kuaidi100=5xx:{kuaidi100_5xx:g}",
+        ]
+    )
+
+
+DEFAULT_FAULTS = fault_mix(
+    0.1, 0.02, 0.05, {"ReserveStockFunction": 0.05, "SendNotificationsFunction": 0.05}, 0.2
 )
 """The default mix: at least 10% throttling on SES, SNS and DynamoDB writes, 5% crashes of the
 reservation and notification workers, a flaky tracking provider."""

@@ -13,23 +13,16 @@ from typing import Any
 
 import pytest
 
-from benchmarks.soak import SOAK_WINDOWS, report_lines, soak
+from benchmarks.soak import SOAK_WINDOWS, fault_mix, report_lines, soak
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("soak")]
 
-_WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
-HIGH_FAULTS = ",".join(
-    [
-        "ses.SendEmail=throttle:0.3",
-        "sns.Publish=throttle:0.2",
-        "sns.Publish=5xx:0.1",
-        *(f"dynamodb.{action}=throttle:0.25" for action in _WRITES),
-        "events.PutEvents=throttle:0.2",
-        "lambda.StorefrontApiFunction=crash:0.1",
-        "lambda.DispatchOrderChangesFunction=crash:0.1",
-        "lambda.MaintainKpiAggregatesFunction=crash:0.2",
-        "provider.kuaidi100=5xx:0.3",
-    ]
+HIGH_FAULTS = fault_mix(
+    0.25,
+    0.1,
+    0.2,
+    {"StorefrontApiFunction": 0.1, "DispatchOrderChangesFunction": 0.1, "MaintainKpiAggregatesFunction": 0.2},
+    0.3,
 )
 
 

@@ -1,0 +1,122 @@
+"""The soak's checks find what they are there to find: a message sent twice, a message lost, an
+entry left unfinished, a KPI that moved by the wrong amount (fakes for the stack and the API)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from benchmarks.soak import Journey, SoakRun
+from benchmarks.soak_checks import _kpis, _messages
+
+EMAIL, PHONE = "soak-a@example.com", "+8613900000001"
+
+
+class FakeResponse:
+    def __init__(self, payload: Any) -> None:
+        self._payload = payload
+
+    def json(self) -> Any:
+        return self._payload
+
+
+class FakeApi:
+    def __init__(self, routes: dict[str, Any]) -> None:
+        self.routes = routes
+
+    def call(self, method: str, path: str, label: str, **_: Any) -> FakeResponse:
+        return FakeResponse(self.routes[path])
+
+
+class FakeStack:
+    def __init__(self, outbox: list[dict[str, Any]]) -> None:
+        self._outbox = outbox
+
+    def outbox(self) -> list[dict[str, Any]]:
+        return self._outbox
+
+
+def journey() -> Journey:
+    customer = {"id": "c", "email": EMAIL, "phone": PHONE}
+    return Journey(0, customer, "SOAK-PLENTY", order_id="ord_a", decided="confirmed", feedback="happy")
+
+
+def entry(event_type: str, channel: str, status: str = "sent") -> dict[str, Any]:
+    return {"event_id": f"ord_a:{event_type}", "event_type": event_type, "channel": channel, "status": status}
+
+
+COMPLETE_LOG = [
+    entry("order.confirmed", "email"),
+    entry("order.confirmed", "sms"),
+    entry("order.shipped", "email", "collapsed"),
+    entry("order.delivered", "email"),
+    entry("order.delivered", "sms"),
+    entry("feedback.invite", "email"),
+]
+
+
+def outbox(emails: int, sms: int) -> list[dict[str, Any]]:
+    return [{"channel": "email", "to": [EMAIL]}] * emails + [{"channel": "sms", "to": [PHONE]}] * sms
+
+
+def run_messages(
+    log: list[dict[str, Any]], box: list[dict[str, Any]]
+) -> tuple[list[str], list[str], Counter[str]]:
+    losses: list[str] = []
+    duplicates: list[str] = []
+    api = FakeApi({"/v1/orders/ord_a/notifications": {"notifications": log}})
+    run = SoakRun([journey()], {}, "2026-12-07", {})
+    sent = _messages(FakeStack(box), api, run, losses, duplicates)
+    return losses, duplicates, sent
+
+
+def test_a_journey_whose_messages_all_arrived_once_passes() -> None:
+    losses, duplicates, sent = run_messages(COMPLETE_LOG, outbox(3, 2))
+    assert (losses, duplicates, dict(sent)) == ([], [], {"email": 3, "sms": 2})
+
+
+def test_an_email_received_twice_is_a_duplicate() -> None:
+    _, duplicates, _ = run_messages(COMPLETE_LOG, outbox(4, 2))
+    assert duplicates == ["ord_a: 4 email messages received, 3 sent"]
+
+
+def test_a_message_logged_sent_but_never_received_is_a_loss() -> None:
+    losses, _, _ = run_messages(COMPLETE_LOG, outbox(3, 1))
+    assert losses == ["ord_a: 2 sms messages logged sent, 1 received"]
+
+
+def test_an_entry_left_failed_and_a_missing_must_have_are_losses() -> None:
+    log = [*COMPLETE_LOG[:4], entry("order.delivered", "sms", "failed"), COMPLETE_LOG[5]]
+    losses, _, _ = run_messages(log, outbox(3, 1))
+    assert "ord_a: order.delivered on sms left failed (no reason)" in losses
+    assert "ord_a: order.delivered never sent on sms" in losses
+
+
+def test_an_event_sent_twice_on_one_channel_is_a_duplicate() -> None:
+    _, duplicates, _ = run_messages([*COMPLETE_LOG, entry("order.confirmed", "email")], outbox(4, 2))
+    assert "ord_a: ord_a:order.confirmed sent 2 times on email" in duplicates
+
+
+def stats(received: int, delivered: int, email: int) -> dict[str, Any]:
+    return {
+        "orders": {"received": received, "confirmed": delivered, "out_of_stock": 0},
+        "delivery": {"shipped": delivered, "delivered": delivered},
+        "feedback": {"responses": delivered},
+        "complaints": {"opened": 0},
+        "returns": {},
+        "notifications": {"sent": {"email": email, "sms": 2}},
+    }
+
+
+def test_kpis_that_moved_by_too_little_or_too_much_are_reported() -> None:
+    run = SoakRun([journey()], {}, "2026-12-07", stats(10, 5, 30))
+    losses: list[str] = []
+    duplicates: list[str] = []
+    _kpis(FakeApi({"/v1/stats": stats(11, 5, 34)}), run, Counter({"email": 3, "sms": 0}), losses, duplicates)
+    assert sorted(losses) == [
+        "KPI delivery.delivered: moved by 0, the journeys imply 1",
+        "KPI delivery.shipped: moved by 0, the journeys imply 1",
+        "KPI feedback.responses: moved by 0, the journeys imply 1",
+        "KPI orders.confirmed: moved by 0, the journeys imply 1",
+    ]
+    assert duplicates == ["KPI notifications.sent.email: moved by 4, the journeys imply 3"]
