@@ -28,12 +28,25 @@ class FakeApi:
         return FakeResponse(self.routes[path])
 
 
+class FakeSns:
+    def __init__(self, opted_out: set[str]) -> None:
+        self.opted_out = opted_out
+
+    def check_if_phone_number_is_opted_out(self, phoneNumber: str) -> dict[str, bool]:
+        return {"isOptedOut": phoneNumber in self.opted_out}
+
+
 class FakeStack:
-    def __init__(self, outbox: list[dict[str, Any]]) -> None:
+    def __init__(self, outbox: list[dict[str, Any]], opted_out: set[str] | None = None) -> None:
         self._outbox = outbox
+        self._sns = FakeSns(opted_out or set())
 
     def outbox(self) -> list[dict[str, Any]]:
         return self._outbox
+
+    def client(self, service: str) -> FakeSns:
+        assert service == "sns"
+        return self._sns
 
 
 def journey() -> Journey:
@@ -60,13 +73,13 @@ def outbox(emails: int, sms: int) -> list[dict[str, Any]]:
 
 
 def run_messages(
-    log: list[dict[str, Any]], box: list[dict[str, Any]]
+    log: list[dict[str, Any]], box: list[dict[str, Any]], opted_out: set[str] | None = None
 ) -> tuple[list[str], list[str], Counter[str]]:
     losses: list[str] = []
     duplicates: list[str] = []
     api = FakeApi({"/v1/orders/ord_a/notifications": {"notifications": log}})
     run = SoakRun([journey()], {}, "2026-12-07", {})
-    sent = _messages(FakeStack(box), api, run, losses, duplicates)
+    sent = _messages(FakeStack(box, opted_out), api, run, losses, duplicates)
     return losses, duplicates, sent
 
 
@@ -90,6 +103,18 @@ def test_an_entry_left_failed_and_a_missing_must_have_are_losses() -> None:
     losses, _, _ = run_messages(log, outbox(3, 1))
     assert "ord_a: order.delivered on sms left failed (no reason)" in losses
     assert "ord_a: order.delivered never sent on sms" in losses
+
+
+def test_a_number_on_the_opt_out_list_must_have_its_sms_suppressed_not_sent() -> None:
+    suppressed = [e if e["channel"] == "email" else {**e, "status": "suppressed"} for e in COMPLETE_LOG]
+    losses, duplicates, _ = run_messages(suppressed, outbox(3, 0), opted_out={PHONE})
+    assert (losses, duplicates) == ([], [])
+    # the same log for a number not on the list: the SMS it was owed never went out
+    losses, _, _ = run_messages(suppressed, outbox(3, 0))
+    assert losses == ["ord_a: order.delivered never sent on sms"]
+    # and an opted-out number whose SMS was sent anyway is caught too
+    losses, _, _ = run_messages(COMPLETE_LOG, outbox(3, 2), opted_out={PHONE})
+    assert losses == ["ord_a: order.delivered never suppressed on sms"]
 
 
 def test_an_event_sent_twice_on_one_channel_is_a_duplicate() -> None:

@@ -20,6 +20,8 @@ from orders.adapters.dynamo_orders import decode_cursor, encode_cursor
 from service.domain.ports import AlreadyExists, ComplaintQuery, StaleWrite
 from service.models.records import ComplaintRecord, ComplaintStatus, FeedbackRecord, ReturnRecord
 from shared.dynamo import batch_get, cancellation_codes, from_attributes, to_attribute, to_attributes
+from shared.errors import RetryableError
+from shared.transient import error_code, is_transient
 
 FEEDBACK_SK = "FEEDBACK"
 COMPLAINT_SK = "COMPLAINT"
@@ -110,6 +112,8 @@ class DynamoServiceStore:
         except ClientError as error:
             if _condition_failed(error):
                 raise StaleWrite from None
+            if is_transient(error):  # throttled or conflicting: nothing written, safe to retry
+                raise RetryableError(error_code(error)) from error
             raise
 
     # feedback ---------------------------------------------------------------------------------

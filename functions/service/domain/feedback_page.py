@@ -23,7 +23,7 @@ from service.domain.rules import ServiceRules
 from service.models.api import FeedbackForm
 from service.models.records import FeedbackRecord
 from shared.clock import Clock
-from shared.errors import Conflict
+from shared.errors import Conflict, RetryableError
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,8 @@ def submit_feedback_form(
         return _message(410, "closed", locale)
     except (IllegalStatusChange, Conflict):
         return _message(409, "conflict", locale)
+    except RetryableError:  # throttled: nothing was saved; the customer sends the form again
+        return _message(503, "busy", locale)
     return _message(
         200, "thanks", locale, summary=_values(feedback), editable_until=_day(editable_until(feedback, rules))
     )

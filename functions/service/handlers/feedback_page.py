@@ -6,6 +6,7 @@ order's language; a tampered token gets a 404 page that says nothing about why."
 from __future__ import annotations
 
 import base64
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -18,7 +19,10 @@ from service import dependencies
 from service.dependencies import page_link_keys, page_orders, page_rules, page_store
 from service.domain.feedback_page import Page, show_feedback_form, submit_feedback_form
 from service.pages import render_page
+from shared.errors import RetryableError
+from shared.http_api import RETRY_AFTER_SECONDS
 from shared.observability import logger, metrics
+from shared.transient import error_code, is_transient
 
 MAX_FORM_BYTES = 16 * 1024
 HEADERS = {
@@ -34,11 +38,14 @@ app = APIGatewayHttpResolver()
 
 
 def _html(page: Page) -> Response:
+    headers = dict(HEADERS)
+    if page.status == HTTPStatus.SERVICE_UNAVAILABLE:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return Response(
         status_code=page.status,
         content_type="text/html; charset=utf-8",
         body=render_page(page),
-        headers=dict(HEADERS),
+        headers=headers,
     )
 
 
@@ -81,6 +88,16 @@ def submit_form(token: str) -> Response:
 @app.not_found
 def not_found(_: Exception) -> Response:
     return _html(Page(404, "feedback_message.html", "en", {"kind": "not_found"}))
+
+
+@app.exception_handler(Exception)
+def unavailable(error: Exception) -> Response:
+    """Throttling left after botocore's retries (reading the order, say): a 503 page asking to
+    try again, never Lambda's bare 500. Anything else is a fault and is raised."""
+    if not isinstance(error, RetryableError) and not is_transient(error):
+        raise error
+    logger.warning("temporarily unavailable", reason=error_code(error))
+    return _html(Page(503, "feedback_message.html", "en", {"kind": "busy"}))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)

@@ -335,3 +335,52 @@ def test_returns_close_after_the_window(call: Call, dynamodb: Any, orders_table:
     )
     assert status == 409 and body["error"]["code"] == "return_not_allowed"
     assert not [i for i in table_items(dynamodb, orders_table) if i["sk"]["S"].startswith("RETURN")]
+
+
+@pytest.mark.parametrize("operation", ["TransactWriteItems", "GetItem"])
+def test_a_throttled_survey_page_is_a_503_page_in_the_customers_language_that_saves_nothing(
+    call: Call, monkeypatch: pytest.MonkeyPatch, dynamodb: Any, orders_table: str, operation: str
+) -> None:
+    from botocore.client import BaseClient
+    from botocore.exceptions import ClientError
+
+    order_id = delivered_order(call, dynamodb, orders_table, f"fb-busy-{operation}")
+    token = token_for(order_id)
+    real = BaseClient._make_api_call
+
+    def throttled(self: Any, name: str, params: dict[str, Any]) -> Any:
+        if name == "GetItem" == operation:
+            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, name)
+        if name == operation == "TransactWriteItems":
+            reasons = [{"Code": "ThrottlingError"}, {"Code": "None"}]
+            raise ClientError(
+                {"Error": {"Code": "TransactionCanceledException"}, "CancellationReasons": reasons}, name
+            )
+        return real(self, name, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", throttled)
+    form = {"rating": "2", "comment": "slow", "categories": ["late"]}
+    status, html, headers = page("POST", token, form)
+    assert status == 503 and headers["Retry-After"] == "1"
+    assert "text/html" in headers["Content-Type"] and "Traceback" not in html
+    if operation == "TransactWriteItems":  # the order was read: the page speaks its language
+        assert 'lang="zh-CN"' in html and "系统繁忙" in html
+    monkeypatch.setattr(BaseClient, "_make_api_call", real)
+    assert not [
+        i for i in table_items(dynamodb, orders_table) if i["entity"]["S"] in {"feedback", "complaint"}
+    ]
+    assert page("POST", token, form)[0] == 200  # the same form, sent again, is saved
+
+
+def test_a_bug_behind_the_survey_page_still_fails_the_invocation(
+    call: Call, monkeypatch: pytest.MonkeyPatch, dynamodb: Any, orders_table: str
+) -> None:
+    from service.handlers import feedback_page
+
+    def broken() -> Any:
+        raise KeyError("bug")
+
+    order_id = delivered_order(call, dynamodb, orders_table, "fb-bug")
+    monkeypatch.setattr(feedback_page, "page_orders", broken)
+    with pytest.raises(KeyError):
+        page("GET", token_for(order_id))
