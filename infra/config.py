@@ -24,6 +24,7 @@ if str(FUNCTIONS_ROOT) not in sys.path:
 
 from carriers.domain.carrier_catalog import CarrierRouting  # noqa: E402
 from notifications.domain.policy import DEFAULT_POLICY, NotificationPolicy  # noqa: E402
+from shared.brand import DEV_BRAND, Brand  # noqa: E402
 
 CDK_JSON = REPO_ROOT / "cdk.json"
 DEFAULT_STAGE = "dev"
@@ -223,6 +224,11 @@ class StageConfig(_Settings):
         "deployed with all-attribute indexes, which CloudFormation cannot change in place "
         "(docs/data-model.md); the code reads either.",
     )
+    brand: Brand | None = Field(
+        default=None,
+        description="shared.brand.Brand: the shop's name (required on every stage but dev, which uses "
+        "a demo brand), logo, support contacts, order-page URL pattern and SMS signature",
+    )
     sender_email: EmailStr = "orders@example.com"
     sms_sender_id: str = Field(
         default="ordertrack", pattern=r"^[A-Za-z0-9-]{0,11}$", description="empty: no sender id"
@@ -266,6 +272,11 @@ class StageConfig(_Settings):
     carriers: CarrierSettings = CarrierSettings()
 
     @property
+    def effective_brand(self) -> Brand:
+        """The stage's brand; dev falls back to the demo brand."""
+        return self.brand or DEV_BRAND
+
+    @property
     def accepts_test_mode_events(self) -> bool:
         configured = self.carriers.accept_test_mode_events
         return self.stage == DEFAULT_STAGE if configured is None else configured
@@ -287,6 +298,11 @@ class StageConfig(_Settings):
             return self
         key = f"context.stages.{self.stage}"
         problems = []
+        if self.brand is None:
+            problems.append(
+                f"set {key}.brand.shop_name in cdk.json to the shop's name customers know "
+                '(e.g. {"en": "Acme", "zh-CN": "艾克米"}): every message and page carries it'
+            )
         if is_placeholder_email(self.sender_email):
             problems.append(
                 f"set {key}.sender_email in cdk.json to the address customers' email is sent from "

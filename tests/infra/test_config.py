@@ -19,7 +19,11 @@ from infra.config import (
 
 pytestmark = [pytest.mark.infra]
 
-MERCHANT_CONTACTS = {"sender_email": "orders@shop.example", "operations_emails": ["oncall@shop.example"]}
+MERCHANT_CONTACTS = {
+    "sender_email": "orders@shop.example",
+    "operations_emails": ["oncall@shop.example"],
+    "brand": {"shop_name": {"en": "Acme", "zh-CN": "艾克米"}},
+}
 """What a merchant sets for every stage but dev before it synthesizes."""
 
 
@@ -112,6 +116,25 @@ def test_prod_as_shipped_names_the_two_keys_a_merchant_must_set() -> None:
     message = str(raised.value)
     assert "context.stages.prod.sender_email" in message
     assert "context.stages.prod.operations_emails" in message
+    assert "context.stages.prod.brand.shop_name" in message
+
+
+def test_a_brand_with_a_bad_order_page_pattern_or_locale_is_refused() -> None:
+    for brand, expected in (
+        ({"shop_name": {}}, "shop_name"),
+        ({"shop_name": {"fr": "Acme"}}, "unknown locales"),
+        ({"shop_name": {"en": "Acme"}, "order_page_url": "https://shop.example/orders"}, "order_number"),
+        ({"shop_name": {"en": "Acme"}, "order_page_url": "http://shop.example/{order_id}"}, "https"),
+        ({"shop_name": {"en": "Acme"}, "logo_url": "http://shop.example/logo.png"}, "https"),
+    ):
+        with pytest.raises(ValidationError, match=expected):
+            StageConfig(brand=brand)
+    config = StageConfig(
+        brand={"shop_name": {"en": "Acme"}, "order_page_url": "https://s.example/o/{order_number}"}
+    )
+    assert config.effective_brand.name("zh-CN") == "Acme"
+    assert config.effective_brand.order_page("ord_x", "A-1001") == "https://s.example/o/A-1001"
+    assert StageConfig().effective_brand.name("zh-CN") == "订单演示店"
 
 
 def test_dev_keeps_the_placeholder_sender_and_needs_no_operations_emails() -> None:

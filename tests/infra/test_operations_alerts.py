@@ -124,7 +124,12 @@ def test_operations_emails_become_email_subscriptions(tmp_path: Path) -> None:
     from infra.config import StageConfig
 
     addresses = ["oncall@shop.example", "owner@shop.example"]
-    config = StageConfig(stage="prod", sender_email="orders@shop.example", operations_emails=addresses)
+    config = StageConfig(
+        stage="prod",
+        sender_email="orders@shop.example",
+        operations_emails=addresses,
+        brand={"shop_name": {"en": "Acme"}},
+    )
     app = build_app(config=config, outdir=str(tmp_path))
     template = Template.from_stack(app.node.find_child("Ordertrack")).to_json()
 
@@ -162,4 +167,5 @@ def test_prod_from_cdk_json_does_not_synthesize_until_its_addresses_are_set(tmp_
     assert "stage 'prod' cannot be deployed yet" in result.stderr
     assert "context.stages.prod.sender_email" in result.stderr
     assert "context.stages.prod.operations_emails" in result.stderr
+    assert "context.stages.prod.brand.shop_name" in result.stderr
     assert not (tmp_path / "Ordertrack.template.json").exists()
