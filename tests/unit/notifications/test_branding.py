@@ -187,3 +187,32 @@ def test_the_notifier_texts_and_emails_for_its_brand() -> None:
 
 def test_the_dev_brand_reads_as_the_demo_shop() -> None:
     assert DEV_BRAND.signature("zh-CN") == "演示店"
+
+
+@pytest.mark.parametrize(
+    ("locale", "label"), [("en", "A note from Acme Tea:"), ("zh-CN", "艾克米茶客服备注：")]
+)
+def test_an_emailed_note_is_a_quote_marked_as_the_shops(locale: str, label: str) -> None:
+    from notifications.domain.rendering import notification_context, render_email
+    from tests.unit.notifications.test_rendering_samples import OCCURRED_AT, Variant, details_for, order_for
+
+    variant = Variant(K.RETURN_APPROVED, worst=False)
+    details = {**details_for(variant, locale), "note": "Use the prepaid label.\nThanks!"}
+    context = notification_context(
+        order_for(variant, locale),
+        K.RETURN_APPROVED,
+        locale,
+        time_zone="Asia/Shanghai",
+        tracking_url=None,
+        occurred_at=OCCURRED_AT,
+        details=details,
+        brand=ACME,
+    )
+
+    email = render_email(K.RETURN_APPROVED, locale, context)
+
+    assert (
+        f"{label}</p>\n<blockquote" in email.html
+        and "Use the prepaid label.\nThanks!</blockquote>" in email.html
+    )
+    assert f"{label}\n  Use the prepaid label.\n  Thanks!" in email.text
