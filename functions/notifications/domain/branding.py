@@ -7,8 +7,8 @@ SMS rules
   start (`【签名】`) and expect the opt-out hint at the end (`回TD退订`, or the brand's own zh-CN
   text), whatever the customer's language: the signature registered is the Chinese one.
 - Everywhere else the text starts with the shop's SMS signature in the customer's language (the
-  brand's `sms_signature`, else its name: `Acme Tea: ...` in English, `【艾克米茶】...` in Chinese)
-  and ends with the opt-out hint of that language.
+  brand's `sms_signature`, else its name cut to a signature's 12 characters: `Acme Tea: ...` in
+  English, `【艾克米茶】...` in Chinese) and ends with the opt-out hint of that language.
 - The sender id (`AWS.SNS.SMS.SenderID`) is only sent where AWS supports one (`supports_sender_id`).
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.brand import Brand
+from shared.brand import SIGNATURE_MAX, Brand
 
 CHINA_MAINLAND_PREFIX = "+86"
 CHINA_LOCALE = "zh-CN"
@@ -43,11 +43,16 @@ def is_china_mainland(phone: str) -> bool:
     return phone.startswith(CHINA_MAINLAND_PREFIX)
 
 
+def _signature(brand: Brand, locale: str) -> str:
+    """The SMS signature; a shop name standing in for a missing one is cut to a signature's length."""
+    return brand.signature(locale)[:SIGNATURE_MAX].rstrip()
+
+
 def sms_frame(brand: Brand, locale: str, phone: str) -> tuple[str, str]:
     """What goes before and after an SMS body to this number: (prefix, suffix)."""
     if is_china_mainland(phone):
-        return f"【{brand.signature(CHINA_LOCALE)}】", brand.opt_out_hint(CHINA_LOCALE)
-    signature, hint = brand.signature(locale), brand.opt_out_hint(locale)
+        return f"【{_signature(brand, CHINA_LOCALE)}】", brand.opt_out_hint(CHINA_LOCALE)
+    signature, hint = _signature(brand, locale), brand.opt_out_hint(locale)
     if locale == CHINA_LOCALE:
         return f"【{signature}】", hint
     return f"{signature}: ", (" " + hint) if hint else ""

@@ -216,3 +216,23 @@ def test_an_emailed_note_is_a_quote_marked_as_the_shops(locale: str, label: str)
         and "Use the prepaid label.\nThanks!</blockquote>" in email.html
     )
     assert f"{label}\n  Use the prepaid label.\n  Thanks!" in email.text
+
+
+# -- what the frame costs ----------------------------------------------------------------------------
+
+
+def test_the_frame_counts_against_the_segment_boundaries() -> None:
+    # DEV_BRAND: "Demo Shop: " + body + " Reply STOP to opt out" is 33 septets of GSM-7's 160
+    assert sms_size(signed_sms("x" * 127, DEV_BRAND, "en", "+14155552671")) == sms_size("x" * 160)
+    assert sms_size(signed_sms("x" * 128, DEV_BRAND, "en", "+14155552671")).segments == 2
+    # 【演示店】 and 回TD退订 are 10 of UCS-2's 70 units; then 67 a part
+    assert sms_size(signed_sms("字" * 60, DEV_BRAND, "zh-CN", "+8613800138000")).segments == 1
+    assert sms_size(signed_sms("字" * 61, DEV_BRAND, "zh-CN", "+8613800138000")).segments == 2
+    assert sms_size(signed_sms("字" * 124, DEV_BRAND, "zh-CN", "+8613800138000")).segments == 2
+    assert sms_size(signed_sms("字" * 125, DEV_BRAND, "zh-CN", "+8613800138000")).segments == 3
+
+
+def test_a_long_shop_name_standing_in_for_a_signature_is_cut_to_a_signatures_length() -> None:
+    brand = Brand(shop_name={"en": "The Hangzhou Tea & Porcelain Trading Co."})
+    assert sms_frame(brand, "en", "+447700900123")[0] == "The Hangzhou: "
+    assert sms_frame(brand, "zh-CN", "+8613800138000")[0] == "【The Hangzhou】"
