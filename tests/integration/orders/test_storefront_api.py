@@ -58,6 +58,7 @@ def test_place_then_read_an_order(call: Call) -> None:
 
 def test_the_storefront_order_number_is_answered_and_listed(call: Call) -> None:
     placed = order_body(order_number="SO-2025-00042")
+    placed["items"][0]["image_url"] = "https://shop.example.com/img/tea-oolong-250g.jpg"
     _, body, _ = call("POST", "/v1/orders", placed, {"idempotency-key": "c-number"})
     assert body["order_number"] == "SO-2025-00042"
 

@@ -96,6 +96,7 @@ def test_unknown_fields_are_refused() -> None:
 def test_lines_carry_a_trimmed_name_and_an_optional_https_image() -> None:
     body = order_body()
     body["items"][1]["name"] = "  白瓷茶杯 \n"
+    body["items"][0]["image_url"] = "https://shop.example.com/img/tea-oolong-250g.jpg"
 
     order = CreateOrderRequest.model_validate(body)
 

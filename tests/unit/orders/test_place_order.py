@@ -91,7 +91,9 @@ def test_an_order_without_a_storefront_number_gets_its_short_code() -> None:
 def test_the_storefront_number_and_line_names_are_stored_and_shown() -> None:
     orders = InMemoryOrders()
 
-    placed = place_order(request(order_number="SO-2025-00042"), "key-1", orders, FrozenClock())
+    body = order_body(order_number="SO-2025-00042")
+    body["items"][0]["image_url"] = "https://shop.example.com/img/tea-oolong-250g.jpg"
+    placed = place_order(CreateOrderRequest.model_validate(body), "key-1", orders, FrozenClock())
 
     view = orders.get(placed.order.order_id).to_view()  # type: ignore[union-attr]
     assert view["order_number"] == "SO-2025-00042"
