@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001  (full-width Chinese punctuation is the intended output)
+# ruff: noqa: RUF001, RUF002  (full-width Chinese punctuation is the intended output)
 """The customer's time: which zone a customer lives in, and an instant told in it with the zone named.
 
 One rule for every message and page (notifications, tracking page, survey page):
