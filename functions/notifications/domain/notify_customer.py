@@ -66,6 +66,7 @@ from notifications.domain.rendering import message_locale, notification_context,
 from notifications.domain.sms_segments import sms_size
 from orders.models.order import OrderRecord
 from shared.clock import Clock, SystemClock, isoformat
+from shared.customer_time import zone_for_order
 from shared.errors import RetryableError
 from shared.events import OrderEvent
 from shared.observability import logger
@@ -330,8 +331,8 @@ class CustomerNotifier:
             logger.warning("order not found: notification dropped", event_type=event.event_type)
             return None
         preferences = self.preferences.get(order.customer.id)
-        zone_name = (preferences.time_zone if preferences else None) or self.policy.default_time_zones.get(
-            order.shipping_address.country.upper(), "UTC"
+        zone = zone_for_order(
+            order, preferences.time_zone if preferences else None, self.policy.default_time_zones
         )
         return _Situation(
             event=event,
@@ -339,7 +340,7 @@ class CustomerNotifier:
             kind=kind,
             preferences=preferences,
             locale=message_locale(order, preferences.locale if preferences else None),
-            zone=ZoneInfo(zone_name),
+            zone=zone,
             now=self.clock.now(),
         )
 

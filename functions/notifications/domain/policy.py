@@ -63,19 +63,12 @@ class NotificationPolicy(BaseModel):
     ] = None
     default_time_zones: Annotated[
         dict[str, str],
-        Field(description="Shipping country -> IANA zone, for customers who set none (else UTC)."),
-    ] = {
-        "CN": "Asia/Shanghai",
-        "HK": "Asia/Hong_Kong",
-        "TW": "Asia/Taipei",
-        "SG": "Asia/Singapore",
-        "JP": "Asia/Tokyo",
-        "KR": "Asia/Seoul",
-        "GB": "Europe/London",
-        "DE": "Europe/Berlin",
-        "FR": "Europe/Paris",
-        "NL": "Europe/Amsterdam",
-    }
+        Field(
+            description="Shipping country -> IANA zone, overriding the country's own zone (tzdata's "
+            "zone.tab) for customers whose zone neither their preference, their address's region nor "
+            "their phone tells (shared.customer_time). Empty: none overridden."
+        ),
+    ] = {}
 
     @field_validator("events")
     @classmethod

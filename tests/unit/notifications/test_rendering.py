@@ -121,12 +121,15 @@ def test_chinese_addresses_read_province_then_city() -> None:
 @pytest.mark.parametrize(
     ("time_zone", "locale", "expected"),
     [
-        ("Asia/Shanghai", "zh-CN", "11月24日 14:05"),
-        ("Asia/Shanghai", "en", "Nov 24, 2:05 PM"),
-        ("America/Los_Angeles", "en", "Nov 23, 10:05 PM"),
+        ("Asia/Shanghai", "zh-CN", "11月24日 14:05（北京时间）"),
+        ("Asia/Shanghai", "en", "Nov 24, 2:05 PM China time"),
+        ("America/Los_Angeles", "en", "Nov 23, 10:05 PM PST"),
+        ("America/Chicago", "zh-CN", "11月24日 00:05（北美中部标准时间）"),
     ],
 )
-def test_the_event_time_is_in_the_customers_zone(time_zone: str, locale: str, expected: str) -> None:
+def test_the_event_time_is_in_the_customers_zone_and_names_it(
+    time_zone: str, locale: str, expected: str
+) -> None:
     context = _context(sample_order(), K.ORDER_CONFIRMED, locale, time_zone=time_zone)
     assert context["occurred_at"] == expected
 
