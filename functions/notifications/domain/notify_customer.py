@@ -36,7 +36,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from notifications.domain.errors import DeliveryRejected, NotificationsPending
-from notifications.domain.formatting import parse_instant
+from notifications.domain.formatting import local_date, parse_instant
 from notifications.domain.masking import mask_email, mask_phone
 from notifications.domain.model import (
     KIND_BY_EVENT_TYPE,
@@ -334,6 +334,9 @@ class CustomerNotifier:
         zone = zone_for_order(
             order, preferences.time_zone if preferences else None, self.policy.default_time_zones
         )
+        if kind is NotificationKind.ESTIMATE_REVISED and not self._estimate_slipped(event, zone):
+            logger.debug("estimate revision not told: earlier, or within the policy's slip")
+            return None
         return _Situation(
             event=event,
             order=order,
@@ -343,6 +346,16 @@ class CustomerNotifier:
             zone=zone,
             now=self.clock.now(),
         )
+
+    def _estimate_slipped(self, event: OrderEvent, zone: ZoneInfo) -> bool:
+        """A revised estimate is told when the delivery date, in the customer's zone, moved later
+        by the policy's `estimate_slip_days` or more; never when either date is unreadable."""
+        try:
+            previous = local_date(event.details["previous_estimated_delivery"], zone.key)
+            revised = local_date(event.details["estimated_delivery"], zone.key)
+        except (KeyError, ValueError):
+            return False
+        return self.policy.tells_estimate_revision(previous, revised)
 
     def _feedback_url(self, event: OrderEvent) -> str | None:
         token = event.details.get("feedback_token")

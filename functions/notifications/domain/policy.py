@@ -8,6 +8,7 @@ says nothing.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from typing import Annotated
 
@@ -37,6 +38,7 @@ class NotificationPolicy(BaseModel):
         "order.returned_to_sender": BOTH,
         "order.cancelled": BOTH,
         "order.expired": BOTH,
+        "order.estimate_revised": BOTH,  # only when it slips by `estimate_slip_days` or more
         "feedback.invite": (Channel.EMAIL,),  # SMS only as the fallback when email is suppressed
         "return.requested": (Channel.EMAIL,),
         "return.approved": BOTH,
@@ -57,6 +59,15 @@ class NotificationPolicy(BaseModel):
             "state (0: every update is sent at once). At most 900, the SQS delay limit.",
         ),
     ] = 120
+    estimate_slip_days: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=30,
+            description="A revised carrier estimate is told when it moves the delivery date this many "
+            "days later or more (in the customer's zone); an earlier or smaller move sends nothing.",
+        ),
+    ] = 1
     quiet_hours_channels: tuple[Channel, ...] = BOTH
     default_quiet_hours: Annotated[
         QuietHours | None, Field(description="For customers who set none (null: none).")
@@ -83,6 +94,10 @@ class NotificationPolicy(BaseModel):
 
     def is_critical(self, event_type: str) -> bool:
         return event_type in self.critical_events
+
+    def tells_estimate_revision(self, previous: date, revised: date) -> bool:
+        """Whether a carrier's estimate moving from `previous` to `revised` is worth a message."""
+        return (revised - previous).days >= self.estimate_slip_days
 
 
 @cache

@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from notifications.domain.estimates import estimate_revision
 from notifications.domain.formatting import (
     carrier_code,
     carrier_name,
@@ -295,13 +296,13 @@ def carrier_time(entry: TimelineEntry | None, occurred: datetime) -> datetime:
 
 
 def _event_shipments(
-    order: OrderRecord, kind: NotificationKind, entry: TimelineEntry | None
+    order: OrderRecord, kind: NotificationKind, entry: TimelineEntry | None, named_by_event: str | None = None
 ) -> list[Shipment]:
-    """The shipment(s) the event is about: the one its timeline entry names, else those whose
-    status is the kind's, else the newest one."""
+    """The shipment(s) the event is about: the one its timeline entry (or the event) names, else
+    those whose status is the kind's, else the newest one."""
     if kind not in SHIPMENT_KINDS or not order.shipments:
         return []
-    named = (entry.details or {}).get("shipment_id") if entry else None
+    named = (entry.details or {}).get("shipment_id") if entry else named_by_event
     chosen = [shipment for shipment in order.shipments if shipment.shipment_id == named]
     if chosen:
         return chosen
@@ -446,7 +447,7 @@ def notification_context(
     entry = _event_entry(order, kind, occurred)
     told = carrier_time(entry, occurred)
     entry_details = (entry.details or {}) if entry else {}
-    event_shipments = _event_shipments(order, kind, entry)
+    event_shipments = _event_shipments(order, kind, entry, event_details.get("shipment_id"))
     first = event_shipments[0] if event_shipments else None
     reason = entry_details.get("reason") or (first.status_reason if first else None)
     tracking_status = entry_details.get("tracking_status") or (first.tracking_status if first else None)
@@ -494,6 +495,7 @@ def notification_context(
         "ready_for_pickup": tracking_status == "available_for_pickup",
         "exception": exception,
         "delivered_note": delivered_note,
+        "estimate_revision": estimate_revision(event_details, time_zone, locale, occurred.year),
         "tracking_url": tracking_url or None,
         "details": event_details,
         "feedback_url": feedback_url or None,
