@@ -35,7 +35,19 @@ NEW_TRACKING_LINKS = {
     "dynamodb": {"NewImage": {"entity": {"S": lambda_.FilterRule.is_equal("tracking_link")}}},
 }
 """Tracking links written: `ShipmentTrackingLinked`."""
-DISPATCHED_CHANGES = (ORDER_ITEMS_ONLY, STOCK_ITEMS_ONLY, NEW_TRACKING_LINKS)
+REVISED_ESTIMATES = {
+    "eventName": lambda_.FilterRule.is_equal("MODIFY"),
+    "dynamodb": {
+        "OldImage": {"estimated_delivery": {"S": lambda_.FilterRule.exists()}},
+        "NewImage": {
+            "entity": {"S": lambda_.FilterRule.is_equal("shipment")},
+            "estimated_delivery": {"S": lambda_.FilterRule.exists()},
+        },
+    },
+}
+"""Shipments that had a carrier estimate and still have one: `order.estimate_revised` when it moved
+(the filter cannot compare the two; the dispatcher does)."""
+DISPATCHED_CHANGES = (ORDER_ITEMS_ONLY, STOCK_ITEMS_ONLY, NEW_TRACKING_LINKS, REVISED_ESTIMATES)
 """One filter each: a record reaches the dispatcher if it matches any of them."""
 
 
