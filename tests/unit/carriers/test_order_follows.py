@@ -167,39 +167,3 @@ def test_entries_written_in_full_before_are_matched_and_not_added_again(shipped_
     assert entries[0] == next(e for e in legacy if e.by.startswith("carrier:"))  # kept as it was
     assert entries[1].details is not None and "ref" in entries[1].details
     assert apply_stored_events("TN1", store, NOW) is ApplyResult.DUPLICATE
-
-
-def test_the_orders_status_move_records_the_carriers_time_of_the_checkpoint_that_caused_it(
-    shipped_order: Make,
-) -> None:
-    store = InMemoryTrackingStore()
-    order = shipped_order({})
-    store.add_order(order)
-    store.add_shipment(order.order_id, "shp_1", "TN1")
-    # delivered at +30h, then a repeated delivered scan at +31h (final is final: the first counts)
-    apply_tracking_update(
-        update(
-            "TN1",
-            (0, TrackingStatus.IN_TRANSIT),
-            (2, TrackingStatus.IN_TRANSIT),
-            (30, TrackingStatus.DELIVERED),
-            (31, TrackingStatus.DELIVERED),
-        ),
-        store,
-        NOW,
-    )
-    [move] = [e for e in store.orders[order.order_id].timeline if e.by == "system:carrier-tracking"]
-    assert move.status == "delivered" and move.at == NOW  # the move: when ordertrack applied it
-    assert move.details["carrier_at"] == "2025-07-02T15:00:00+00:00"  # T0 + 30 h: the carrier's scan
-
-
-def test_a_status_that_is_not_final_is_timed_by_its_latest_checkpoint(shipped_order: Make) -> None:
-    store = InMemoryTrackingStore()
-    order = shipped_order({})
-    store.add_order(order)
-    store.add_shipment(order.order_id, "shp_1", "TN1")
-    apply_tracking_update(
-        update("TN1", (0, TrackingStatus.IN_TRANSIT), (5, TrackingStatus.IN_TRANSIT)), store, NOW
-    )
-    [move] = [e for e in store.orders[order.order_id].timeline if e.by == "system:carrier-tracking"]
-    assert move.details["carrier_at"] == "2025-07-01T14:00:00+00:00"  # the last update: T0 + 5 h
