@@ -1,4 +1,5 @@
-"""Order events: the orders table's stream, filtered to orders, stock items and tracking links,
+"""Order events: the orders table's stream, filtered to orders, stock items, tracking links and
+shipments whose carrier estimate may have moved,
 turned by one dispatcher into reservation and notification jobs (work queues) and into domain
 events published on the stack's event bus (`infra.constructs.domain_events`).
 
