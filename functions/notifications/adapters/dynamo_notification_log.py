@@ -89,30 +89,24 @@ class DynamoNotificationLog:
     def record(self, entry: NotificationEntry) -> None:
         """Write the entry as it is now (every field, in one update that leaves the delivery's
         idempotency record on the item alone), unless the stored one is `sent`."""
-        request = update_request(*entry_fields(entry))
-        request["ExpressionAttributeValues"][":sent"] = {"S": NotificationStatus.SENT.value}
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=entry_key(entry),
-                ConditionExpression="attribute_not_exists(#status) OR #status <> :sent",
-                **request,
-            )
-        except ClientError as error:
-            if not _condition_failed(error):
-                raise
+        self._write_where(
+            entry, "attribute_not_exists(#status) OR #status <> :given", NotificationStatus.SENT
+        )
 
     def record_scheduled(self, entry: NotificationEntry) -> None:
         """Write the `scheduled` entry only on an item without an entry (none, or a delivery's bare
         claim) or with a scheduled one."""
+        self._write_where(
+            entry, "attribute_not_exists(#status) OR #status = :given", NotificationStatus.SCHEDULED
+        )
+
+    def _write_where(self, entry: NotificationEntry, condition: str, given: NotificationStatus) -> None:
+        """One update of the entry's fields where `condition` holds (`:given`: `given`); else nothing."""
         request = update_request(*entry_fields(entry))
-        request["ExpressionAttributeValues"][":scheduled"] = {"S": NotificationStatus.SCHEDULED.value}
+        request["ExpressionAttributeValues"][":given"] = {"S": given.value}
         try:
             self._client.update_item(
-                TableName=self._table,
-                Key=entry_key(entry),
-                ConditionExpression="attribute_not_exists(#status) OR #status = :scheduled",
-                **request,
+                TableName=self._table, Key=entry_key(entry), ConditionExpression=condition, **request
             )
         except ClientError as error:
             if not _condition_failed(error):
