@@ -7,8 +7,9 @@ One rule for every message and page (notifications, tracking page, survey page):
    zone the runtime knows;
 2. else the shipping address: its state or province (`region`, an ISO 3166-2 code such as `WI` /
    `US-WI` or its name, `Wisconsin`) in a country that spans several zones (`shared.region_zones`);
-3. else the customer's phone, when `phonenumbers` places it in the shipping country and in exactly
-   one zone (a US number's area code, a Russian landline's city code);
+3. else the customer's phone, when the shipping country has several zones and `phonenumbers`
+   places the phone in that country and in exactly one zone (a US number's area code, a Russian
+   landline's city code);
 4. else the shipping country's zone from tzdata's `zone.tab` (shipped in the `tzdata` package): the
    first zone listed for the country (`zone.tab` lists "the most populous zones first"), or, for a
    country whose first row is an outlying area, the zone most of its people live in (`MAIN_ZONES`);
@@ -241,8 +242,8 @@ def _region_zone(country: str | None, region: str | None) -> ZoneInfo | None:
 
 
 def _phone_zone(country: str | None, phone: str | None) -> ZoneInfo | None:
-    if not phone or not country:
-        return None
+    if not phone or not country or len(country_zones(country)) < 2:
+        return None  # a country of one zone: the phone cannot tell more (and its data is not loaded)
     import phonenumbers  # deferred: only customers without a usable region get here
     from phonenumbers import timezone as phone_zones
 
