@@ -138,28 +138,33 @@ class CustomerNotifier:
         if not channels:
             logger.debug("event reaches no channel", event_type=event.event_type)
             return []
-        if event.version:  # order status events collapse; others (returns, surveys) never do
-            self.log.advance_latest(event.order_id, channels, event.version)
         wait = self._seconds_until(event.not_before, situation.now)
         window = max(self.policy.collapse_window_seconds, wait)
+        reason = "not_before" if wait >= window else "burst_window"
+        pending = self._scheduled_entries(situation, channels, window, reason) if window > 0 else []
+        if event.version:  # order status events collapse; others (returns, surveys) never do
+            # the markers' one write also lists the event as scheduled on each channel it raises
+            self.log.advance_latest(event.order_id, channels, event.version, pending)
         if window > 0:
             self.scheduler.schedule(event, min(MAX_DELAY_SECONDS, window))
-            self._note_scheduled(
-                situation, channels, window, "not_before" if wait >= window else "burst_window"
-            )
+            if not event.version:
+                for entry in pending:
+                    self.log.record_scheduled(entry)
         else:
             self._deliver(situation)
         return channels
 
-    def _note_scheduled(
-        self, situation: _Situation, channels: list[Channel], seconds: int, reason: str
-    ) -> None:
-        """Log each channel as `scheduled`, due `seconds` from now, so the order's notifications
-        show what is coming while the burst window (or the event's `not_before`) runs."""
+    @staticmethod
+    def _scheduled_entries(
+        situation: _Situation, channels: list[Channel], seconds: int, reason: str
+    ) -> list[NotificationEntry]:
+        """Each channel as `scheduled`, due `seconds` from now, so the order's notifications show
+        what is coming while the burst window (or the event's `not_before`) runs."""
         release_at = isoformat(situation.now + timedelta(seconds=seconds))
+        entries = []
         for channel in channels:
             recipient = situation.recipient(channel)
-            self.log.record_scheduled(
+            entries.append(
                 NotificationEntry(
                     order_id=situation.event.order_id,
                     event_id=situation.event.event_id,
@@ -174,6 +179,7 @@ class CustomerNotifier:
                     release_at=release_at,
                 )
             )
+        return entries
 
     # -- step 2 -------------------------------------------------------------------------
 
