@@ -31,6 +31,7 @@ class InMemoryNotificationLog:
     def __init__(self) -> None:
         self.log: dict[tuple[str, str, str], NotificationEntry] = {}
         self.markers: dict[tuple[str, str], int] = {}
+        self.pending: dict[tuple[str, str], NotificationEntry] = {}  # kept with the markers
 
     def record(self, entry: NotificationEntry) -> None:
         key = (entry.order_id, event_sort_key(entry.order_id, entry.event_id), Channel(entry.channel).value)
@@ -39,14 +40,38 @@ class InMemoryNotificationLog:
             return
         self.log[key] = entry
 
-    def entries(self, order_id: str) -> list[NotificationEntry]:
-        return [self.log[key] for key in sorted(key for key in self.log if key[0] == order_id)]
+    def record_scheduled(self, entry: NotificationEntry) -> None:
+        key = (entry.order_id, event_sort_key(entry.order_id, entry.event_id), Channel(entry.channel).value)
+        current = self.log.get(key)
+        if current is None or current.status == NotificationStatus.SCHEDULED:
+            self.log[key] = entry
 
-    def advance_latest(self, order_id: str, channels: Sequence[Channel], version: int) -> None:
+    def entries(self, order_id: str) -> list[NotificationEntry]:
+        found = [self.log[key] for key in sorted(key for key in self.log if key[0] == order_id)]
+        logged = {(entry.event_id, Channel(entry.channel).value) for entry in found}
+        waiting = [
+            entry
+            for (order, channel), entry in sorted(self.pending.items())
+            if order == order_id and (entry.event_id, channel) not in logged
+        ]
+        return found + waiting
+
+    def advance_latest(
+        self,
+        order_id: str,
+        channels: Sequence[Channel],
+        version: int,
+        scheduled: Sequence[NotificationEntry] = (),
+    ) -> None:
+        by_channel = {Channel(entry.channel).value: entry for entry in scheduled}
         for channel in channels:
             key = (order_id, Channel(channel).value)
             if key not in self.markers or self.markers[key] < version:
                 self.markers[key] = version
+                if key[1] in by_channel:
+                    self.pending[key] = by_channel[key[1]]
+                else:
+                    self.pending.pop(key, None)
 
     def latest(self, order_id: str, channel: Channel) -> int | None:
         return self.markers.get((order_id, Channel(channel).value))

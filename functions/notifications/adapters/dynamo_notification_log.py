@@ -26,13 +26,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from notifications.domain.model import Channel, NotificationEntry, NotificationStatus
-from shared.dynamo import from_attributes, update_request
+from shared.dynamo import from_attributes, to_attribute, update_request
 from shared.events import event_sort_key
 
 ENTRY_PREFIX = "ENTRY#"
 LATEST_PREFIX = "LATEST#"  # before: one marker item per channel (still read)
 MARKERS_SK = "LATEST"
 MARKER_PREFIX = "latest_"
+PENDING_PREFIX = "scheduled_"  # on the markers item: the raising event's scheduled entry per channel
 ENTRY_ENTITY = "notification"
 LATEST_ENTITY = "notification_latest"
 _ENTRY_FIELDS = frozenset(field.name for field in fields(NotificationEntry))
@@ -89,47 +90,76 @@ class DynamoNotificationLog:
     def record(self, entry: NotificationEntry) -> None:
         """Write the entry as it is now (every field, in one update that leaves the delivery's
         idempotency record on the item alone), unless the stored one is `sent`."""
+        self._write_where(
+            entry, "attribute_not_exists(#status) OR #status <> :given", NotificationStatus.SENT
+        )
+
+    def record_scheduled(self, entry: NotificationEntry) -> None:
+        """Write the `scheduled` entry only on an item without an entry (none, or a delivery's bare
+        claim) or with a scheduled one."""
+        self._write_where(
+            entry, "attribute_not_exists(#status) OR #status = :given", NotificationStatus.SCHEDULED
+        )
+
+    def _write_where(self, entry: NotificationEntry, condition: str, given: NotificationStatus) -> None:
+        """One update of the entry's fields where `condition` holds (`:given`: `given`); else nothing."""
         request = update_request(*entry_fields(entry))
-        request["ExpressionAttributeValues"][":sent"] = {"S": NotificationStatus.SENT.value}
+        request["ExpressionAttributeValues"][":given"] = {"S": given.value}
         try:
             self._client.update_item(
-                TableName=self._table,
-                Key=entry_key(entry),
-                ConditionExpression="attribute_not_exists(#status) OR #status <> :sent",
-                **request,
+                TableName=self._table, Key=entry_key(entry), ConditionExpression=condition, **request
             )
         except ClientError as error:
             if not _condition_failed(error):
                 raise
 
     def entries(self, order_id: str) -> list[NotificationEntry]:
+        """The entries, then the scheduled entries on the markers item that no entry has replaced:
+        one query of the notification partition (entries sort before the markers)."""
         request: dict[str, Any] = {
             "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {
-                ":pk": {"S": notify_partition(order_id)},
-                ":prefix": {"S": ENTRY_PREFIX},
-            },
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": notify_partition(order_id)}},
             "ConsistentRead": True,
         }
         found: list[NotificationEntry] = []
+        waiting: list[NotificationEntry] = []
         while True:
             response = self._client.query(**request)
-            found.extend(entry_from_item(item) for item in response.get("Items", []) if is_entry(item))
+            for item in response.get("Items", []):
+                sk = item["sk"]["S"]
+                if sk.startswith(ENTRY_PREFIX) and is_entry(item):
+                    found.append(entry_from_item(item))
+                elif sk == MARKERS_SK:
+                    waiting.extend(
+                        entry_from_item(value["M"])
+                        for name, value in sorted(item.items())
+                        if name.startswith(PENDING_PREFIX) and "M" in value
+                    )
             last_key = response.get("LastEvaluatedKey")
             if not last_key:
-                return found
+                break
             request["ExclusiveStartKey"] = last_key
+        logged = {(entry.event_id, Channel(entry.channel)) for entry in found}
+        return found + [entry for entry in waiting if (entry.event_id, Channel(entry.channel)) not in logged]
 
-    def advance_latest(self, order_id: str, channels: Sequence[Channel], version: int) -> None:
-        """One write for all the event's channels (a marker attribute per channel on one item);
-        only when another event already raised one of them further (events out of order) is each
-        channel written on its own, so none is ever lowered."""
+    def advance_latest(
+        self,
+        order_id: str,
+        channels: Sequence[Channel],
+        version: int,
+        scheduled: Sequence[NotificationEntry] = (),
+    ) -> None:
+        """One write for all the event's channels (a marker attribute per channel on one item, and
+        beside it the event's scheduled entry of that channel, or none); only when another event
+        already raised one of them further (events out of order) is each channel written on its own,
+        so none is ever lowered."""
         names = [Channel(channel).value for channel in channels]
         if not names:
             return
+        pending = {Channel(entry.channel).value: entry for entry in scheduled}
         try:
-            self._raise(order_id, names, version)
+            self._raise(order_id, names, version, pending)
         except ClientError as error:
             if not _condition_failed(error):
                 raise
@@ -137,27 +167,38 @@ class DynamoNotificationLog:
                 return  # a newer version is already there
             for name in names:
                 try:
-                    self._raise(order_id, [name], version)
+                    self._raise(order_id, [name], version, pending)
                 except ClientError as single:
                     if not _condition_failed(single):
                         raise
 
-    def _raise(self, order_id: str, channels: list[str], version: int) -> None:
+    def _raise(
+        self, order_id: str, channels: list[str], version: int, pending: dict[str, NotificationEntry]
+    ) -> None:
         attributes = {f"#c{index}": f"{MARKER_PREFIX}{channel}" for index, channel in enumerate(channels)}
+        waiting = {f"#p{index}": f"{PENDING_PREFIX}{channel}" for index, channel in enumerate(channels)}
+        values: dict[str, Any] = {
+            ":v": {"N": str(version)},
+            ":entity": {"S": LATEST_ENTITY},
+            ":order": {"S": order_id},
+        }
+        sets = ["entity = :entity", "order_id = :order", *(f"{name} = :v" for name in attributes)]
+        removes = []
+        for index, channel in enumerate(channels):
+            if channel in pending:
+                values[f":p{index}"] = to_attribute(entry_fields(pending[channel])[0])
+                sets.append(f"#p{index} = :p{index}")
+            else:  # an earlier event's scheduled entry: its own entry replaces it
+                removes.append(f"#p{index}")
         self._client.update_item(
             TableName=self._table,
             Key={"pk": {"S": notify_partition(order_id)}, "sk": {"S": MARKERS_SK}},
-            UpdateExpression="SET entity = :entity, order_id = :order, "
-            + ", ".join(f"{name} = :v" for name in attributes),
+            UpdateExpression="SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
             ConditionExpression=" AND ".join(
                 f"(attribute_not_exists({name}) OR {name} < :v)" for name in attributes
             ),
-            ExpressionAttributeNames=attributes,
-            ExpressionAttributeValues={
-                ":v": {"N": str(version)},
-                ":entity": {"S": LATEST_ENTITY},
-                ":order": {"S": order_id},
-            },
+            ExpressionAttributeNames={**attributes, **waiting},
+            ExpressionAttributeValues=values,
         )
 
     def latest(self, order_id: str, channel: Channel) -> int | None:

@@ -21,6 +21,8 @@ class NotificationKind(StrEnum):
     ORDER_RETURNED_TO_SENDER = "order_returned_to_sender"
     ORDER_CANCELLED = "order_cancelled"
     ORDER_EXPIRED = "order_expired"
+    # the carrier's delivery estimate slipped (not a status: the event carries both estimates)
+    ESTIMATE_REVISED = "estimate_revised"
     # customer service (docs/customer-service.md): the event's facts are in `OrderEvent.details`
     FEEDBACK_INVITE = "feedback_invite"
     RETURN_REQUESTED = "return_requested"
@@ -36,6 +38,7 @@ RETURN_KINDS = frozenset(kind for kind in NotificationKind if kind.value.startsw
 
 KIND_BY_EVENT_TYPE: dict[str, NotificationKind] = {
     **{"order." + kind.value.removeprefix("order_"): kind for kind in ORDER_KINDS},
+    "order.estimate_revised": NotificationKind.ESTIMATE_REVISED,
     "feedback.invite": NotificationKind.FEEDBACK_INVITE,
     "return.requested": NotificationKind.RETURN_REQUESTED,
     "return.approved": NotificationKind.RETURN_APPROVED,
@@ -55,6 +58,7 @@ SHIPMENT_KINDS = frozenset(
         NotificationKind.ORDER_DELIVERED,
         NotificationKind.ORDER_DELIVERY_EXCEPTION,
         NotificationKind.ORDER_RETURNED_TO_SENDER,
+        NotificationKind.ESTIMATE_REVISED,
     }
 )
 
@@ -75,6 +79,7 @@ class DeliveryStatus(StrEnum):
 class NotificationStatus(StrEnum):
     """A notification's state on the order's notification log."""
 
+    SCHEDULED = "scheduled"  # waiting out the burst window (or the event's not_before): due at release_at
     HELD = "held"  # in the customer's quiet hours: sent when they end
     SENT = "sent"
     SUPPRESSED = "suppressed"  # opted out, bounced, complained, or the channel is switched off
@@ -128,7 +133,7 @@ class NotificationEntry:
     reason: str | None = None  # why suppressed / failed / collapsed / held
     message_id: str | None = None
     segments: int | None = None
-    release_at: str | None = None  # held: when the quiet hours end
+    release_at: str | None = None  # scheduled: when it is due; held: when the quiet hours end
     fallback_for: Channel | None = None  # sent on this channel because the other one was suppressed
 
     @property

@@ -31,13 +31,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
 from notifications.domain.branding import signed_sms
 from notifications.domain.errors import DeliveryRejected, NotificationsPending
-from notifications.domain.formatting import parse_instant
+from notifications.domain.formatting import local_date, parse_instant
 from notifications.domain.masking import mask_email, mask_phone
 from notifications.domain.model import (
     KIND_BY_EVENT_TYPE,
@@ -68,6 +68,7 @@ from notifications.domain.sms_segments import sms_size
 from orders.models.order import OrderRecord
 from shared.brand import DEV_BRAND, Brand
 from shared.clock import Clock, SystemClock, isoformat
+from shared.customer_time import zone_for_order
 from shared.errors import RetryableError
 from shared.events import OrderEvent
 from shared.observability import logger
@@ -140,15 +141,48 @@ class CustomerNotifier:
         if not channels:
             logger.debug("event reaches no channel", event_type=event.event_type)
             return []
-        if event.version:  # order status events collapse; others (returns, surveys) never do
-            self.log.advance_latest(event.order_id, channels, event.version)
         wait = self._seconds_until(event.not_before, situation.now)
         window = max(self.policy.collapse_window_seconds, wait)
+        reason = "not_before" if wait >= window else "burst_window"
+        pending = self._scheduled_entries(situation, channels, window, reason) if window > 0 else []
+        if event.version:  # order status events collapse; others (returns, surveys) never do
+            # the markers' one write also lists the event as scheduled on each channel it raises
+            self.log.advance_latest(event.order_id, channels, event.version, pending)
         if window > 0:
             self.scheduler.schedule(event, min(MAX_DELAY_SECONDS, window))
+            if not event.version:
+                for entry in pending:
+                    self.log.record_scheduled(entry)
         else:
             self._deliver(situation)
         return channels
+
+    @staticmethod
+    def _scheduled_entries(
+        situation: _Situation, channels: list[Channel], seconds: int, reason: str
+    ) -> list[NotificationEntry]:
+        """Each channel as `scheduled`, due `seconds` from now, so the order's notifications show
+        what is coming while the burst window (or the event's `not_before`) runs."""
+        release_at = isoformat(situation.now + timedelta(seconds=seconds))
+        entries = []
+        for channel in channels:
+            recipient = situation.recipient(channel)
+            entries.append(
+                NotificationEntry(
+                    order_id=situation.event.order_id,
+                    event_id=situation.event.event_id,
+                    event_type=situation.event.event_type,
+                    channel=channel,
+                    status=NotificationStatus.SCHEDULED,
+                    at=isoformat(situation.now),
+                    template=situation.kind.value,
+                    locale=situation.locale,
+                    recipient=recipient.masked if recipient else None,
+                    reason=reason,
+                    release_at=release_at,
+                )
+            )
+        return entries
 
     # -- step 2 -------------------------------------------------------------------------
 
@@ -335,18 +369,31 @@ class CustomerNotifier:
             logger.warning("order not found: notification dropped", event_type=event.event_type)
             return None
         preferences = self.preferences.get(order.customer.id)
-        zone_name = (preferences.time_zone if preferences else None) or self.policy.default_time_zones.get(
-            order.shipping_address.country.upper(), "UTC"
+        zone = zone_for_order(
+            order, preferences.time_zone if preferences else None, self.policy.default_time_zones
         )
+        if kind is NotificationKind.ESTIMATE_REVISED and not self._estimate_slipped(event, zone):
+            logger.debug("estimate revision not told: earlier, or within the policy's slip")
+            return None
         return _Situation(
             event=event,
             order=order,
             kind=kind,
             preferences=preferences,
             locale=message_locale(order, preferences.locale if preferences else None),
-            zone=ZoneInfo(zone_name),
+            zone=zone,
             now=self.clock.now(),
         )
+
+    def _estimate_slipped(self, event: OrderEvent, zone: ZoneInfo) -> bool:
+        """A revised estimate is told when the delivery date, in the customer's zone, moved later
+        by the policy's `estimate_slip_days` or more; never when either date is unreadable."""
+        try:
+            previous = local_date(event.details["previous_estimated_delivery"], zone.key)
+            revised = local_date(event.details["estimated_delivery"], zone.key)
+        except (KeyError, ValueError):
+            return False
+        return self.policy.tells_estimate_revision(previous, revised)
 
     def _feedback_url(self, event: OrderEvent) -> str | None:
         token = event.details.get("feedback_token")

@@ -97,12 +97,27 @@ class NotificationLog(Protocol):
         later record of the same id is ignored."""
         ...
 
-    def entries(self, order_id: str) -> list[NotificationEntry]:
-        """Every entry of the order, oldest event first."""
+    def record_scheduled(self, entry: NotificationEntry) -> None:
+        """Record a `scheduled` entry only where its id has no entry yet, or a scheduled one: an
+        accepted event seen again after it was delivered, held or collapsed changes nothing. (For
+        events that raise no markers; the others' go with `advance_latest`.)"""
         ...
 
-    def advance_latest(self, order_id: str, channels: Sequence[Channel], version: int) -> None:
-        """Raise each channel's latest notifiable order version to `version` (never lowers one)."""
+    def entries(self, order_id: str) -> list[NotificationEntry]:
+        """Every entry of the order, oldest event first, then the scheduled ones kept with the
+        markers that no entry has replaced yet."""
+        ...
+
+    def advance_latest(
+        self,
+        order_id: str,
+        channels: Sequence[Channel],
+        version: int,
+        scheduled: Sequence[NotificationEntry] = (),
+    ) -> None:
+        """Raise each channel's latest notifiable order version to `version` (never lowers one),
+        and keep the event's `scheduled` entries of the channels raised: `entries` lists each until
+        the (event, channel) has an entry of its own."""
         ...
 
     def latest(self, order_id: str, channel: Channel) -> int | None: ...

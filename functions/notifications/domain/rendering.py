@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from notifications.domain.branding import shop_context
+from notifications.domain.carrier_time import carrier_time
+from notifications.domain.estimates import estimate_revision
 from notifications.domain.formatting import (
     carrier_code,
     carrier_name,
     format_date,
-    format_datetime,
     format_money,
     local_date,
     local_time,
@@ -37,6 +38,7 @@ from notifications.domain.formatting import (
 )
 from notifications.domain.model import ORDER_KINDS, SHIPMENT_KINDS, EmailMessage, NotificationKind
 from shared.brand import DEV_BRAND, Brand
+from shared.customer_time import format_customer_time
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -288,30 +290,32 @@ def _shipment_view(
 
 
 def _event_entry(order: OrderRecord, kind: NotificationKind, occurred: datetime) -> TimelineEntry | None:
-    """The order's timeline entry for this event: the latest one with the kind's status at or
-    before the event's time (the order may have moved on since), else the latest one. None for
-    kinds that are not about an order status."""
+    """The order's timeline entry for this event: the latest of the order's own moves with the
+    kind's status at or before the event's time (the order may have moved on since), else such a
+    carrier entry, else the latest one. None for kinds that are not about an order status."""
     if kind not in ORDER_KINDS:
         return None
     status = kind.value.removeprefix("order_")
     matching = [entry for entry in order.timeline if entry.status == status]
-    for entry in reversed(matching):
-        try:
-            if parse_instant(entry.at) <= occurred:
-                return entry
-        except ValueError:
-            continue
+    moves = [entry for entry in matching if not entry.by.startswith("carrier:")]  # the order's own
+    for candidates in (moves, matching):
+        for entry in reversed(candidates):
+            try:
+                if parse_instant(entry.at) <= occurred:
+                    return entry
+            except ValueError:
+                continue
     return matching[-1] if matching else None
 
 
 def _event_shipments(
-    order: OrderRecord, kind: NotificationKind, entry: TimelineEntry | None
+    order: OrderRecord, kind: NotificationKind, entry: TimelineEntry | None, named_by_event: str | None = None
 ) -> list[Shipment]:
-    """The shipment(s) the event is about: the one its timeline entry names, else those whose
-    status is the kind's, else the newest one."""
+    """The shipment(s) the event is about: the one its timeline entry (or the event) names, else
+    those whose status is the kind's, else the newest one."""
     if kind not in SHIPMENT_KINDS or not order.shipments:
         return []
-    named = (entry.details or {}).get("shipment_id") if entry else None
+    named = (entry.details or {}).get("shipment_id") if entry else named_by_event
     chosen = [shipment for shipment in order.shipments if shipment.shipment_id == named]
     if chosen:
         return chosen
@@ -403,7 +407,9 @@ def _service_context(
     expires = _feedback_expiry(details, time_zone)
     expires_year = expires is not None and expires.year != occurred.year
     return {
-        "feedback_expires": format_datetime(expires, locale, with_year=expires_year) if expires else None,
+        "feedback_expires": (
+            format_customer_time(expires, time_zone, locale, with_year=expires_year) if expires else None
+        ),
         "sms_feedback_expires": (
             format_date(expires.date(), locale, with_year=expires_year, weekday=False) if expires else None
         ),
@@ -462,8 +468,9 @@ def notification_context(
     sms_names = names_within(name_budget, [item["name"] for item in short_items])
 
     entry = _event_entry(order, kind, occurred)
+    told = carrier_time(entry, order.timeline, occurred)
     entry_details = (entry.details or {}) if entry else {}
-    event_shipments = _event_shipments(order, kind, entry)
+    event_shipments = _event_shipments(order, kind, entry, event_details.get("shipment_id"))
     first = event_shipments[0] if event_shipments else None
     reason = entry_details.get("reason") or (first.status_reason if first else None)
     tracking_status = entry_details.get("tracking_status") or (first.tracking_status if first else None)
@@ -505,7 +512,7 @@ def notification_context(
         "shipment": event_views[0] if event_views else None,
         "unshipped_items": unshipped,
         "unshipped_count": sum(item["quantity"] for item in unshipped),
-        "occurred_at": format_datetime(occurred, locale),
+        "occurred_at": format_customer_time(told, time_zone, locale, with_year=told.year != occurred.year),
         "estimated_delivery": format_date(eta, locale, with_year=eta_with_year) if eta else None,
         "sms_estimated_delivery": (
             format_date(eta, locale, with_year=eta_with_year, weekday=False) if eta else None
@@ -513,6 +520,7 @@ def notification_context(
         "ready_for_pickup": tracking_status == "available_for_pickup",
         "exception": exception,
         "delivered_note": delivered_note,
+        "estimate_revision": estimate_revision(event_details, time_zone, locale, occurred.year),
         "tracking_url": tracking_url or None,
         "details": event_details,
         "feedback_url": feedback_url or None,

@@ -238,3 +238,61 @@ def test_other_errors_are_not_swallowed(orders_table: str, dynamodb: Any) -> Non
         log.record(entry(1))
     with pytest.raises(dynamodb.exceptions.ResourceNotFoundException):
         log.advance_latest(ORDER, [Channel.EMAIL], 1)
+
+
+def test_a_scheduled_entry_never_replaces_what_became_of_the_message(log: NotificationLog) -> None:
+    scheduled = entry(
+        4,
+        status=NotificationStatus.SCHEDULED,
+        message_id=None,
+        reason="burst_window",
+        release_at="2026-11-24T10:02:04.000Z",
+    )
+    # Given a scheduled entry, a second acceptance of the same event replaces it (same id)
+    log.record_scheduled(scheduled)
+    later = replace(scheduled, at="2026-11-24T10:00:30.000Z", release_at="2026-11-24T10:02:30.000Z")
+    log.record_scheduled(later)
+    assert log.entries(ORDER) == [later]
+    # When it is delivered (or held, or collapsed), the outcome replaces it
+    for outcome in (
+        replace(later, status=NotificationStatus.HELD, reason="quiet_hours"),
+        replace(later, status=NotificationStatus.SENT, reason=None, release_at=None, message_id="msg-4"),
+    ):
+        log.record(outcome)
+        # Then accepting the event again leaves the outcome as it is
+        log.record_scheduled(scheduled)
+        assert log.entries(ORDER) == [outcome]
+
+
+def test_scheduled_entries_go_with_the_markers_until_their_own_entries_replace_them(
+    log: NotificationLog,
+) -> None:
+    def scheduled(version: int, channel: Channel) -> NotificationEntry:
+        return entry(
+            version,
+            channel,
+            status=NotificationStatus.SCHEDULED,
+            message_id=None,
+            reason="burst_window",
+            release_at=f"2026-11-24T10:02:{version:02d}.000Z",
+        )
+
+    # Given v3 accepted on both channels, within the burst window
+    log.advance_latest(
+        ORDER, [Channel.EMAIL, Channel.SMS], 3, [scheduled(3, Channel.EMAIL), scheduled(3, Channel.SMS)]
+    )
+    assert log.entries(ORDER) == [scheduled(3, Channel.EMAIL), scheduled(3, Channel.SMS)]
+    # When v5 arrives on email, and then v4 (late, out of order)
+    log.advance_latest(ORDER, [Channel.EMAIL], 5, [scheduled(5, Channel.EMAIL)])
+    log.advance_latest(
+        ORDER, [Channel.EMAIL, Channel.SMS], 4, [scheduled(4, Channel.EMAIL), scheduled(4, Channel.SMS)]
+    )
+    # Then the latest event's scheduled entry is listed per channel (v4 took SMS over, not email)
+    assert log.entries(ORDER) == [scheduled(5, Channel.EMAIL), scheduled(4, Channel.SMS)]
+    # And once delivered, the entry of its own replaces it
+    sent = entry(5, Channel.EMAIL)
+    log.record(sent)
+    assert log.entries(ORDER) == [sent, scheduled(4, Channel.SMS)]
+    # and an event delivered at once (no window) leaves no scheduled entry behind
+    log.advance_latest(ORDER, [Channel.SMS], 6)
+    assert log.entries(ORDER) == [sent]
