@@ -15,19 +15,23 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from carriers.domain.apply_tracking import RANK
+from carriers.domain.carrier_catalog import public_tracking_url
 from carriers.models.tracking import Checkpoint, TrackingStatus
 from notifications.domain.formatting import CARRIER_NAMES, carrier_code, format_money
 from notifications.domain.formatting import carrier_name as formatting_carrier_name
 from notifications.domain.masking import mask_email, mask_phone
 from orders.models.order import OrderRecord
+from tracking_page.progress import STEP_KEYS, progress
 from tracking_page.read_model import TrackedOrder, TrackedShipment
+from tracking_page.self_service_texts import STEP_STATES, STEPS
+from tracking_page.self_service_texts import TEXT as SELF_SERVICE_TEXT
 from tracking_page.texts import (
     DEFAULT_LOCALE,
     LABELS,
@@ -47,6 +51,9 @@ from tracking_page.texts import (
     WEEKDAYS,
     Locale,
 )
+
+if TYPE_CHECKING:  # the brand model pulls in email validation: loaded on the first page only
+    from shared.brand import Brand
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PROBLEM_SHIPMENT_STATUSES = frozenset({"delivery_exception", "returned_to_sender"})
@@ -97,6 +104,18 @@ class ShippingZone:
     def for_country(cls, country: str) -> ShippingZone:
         key, english, chinese = TIME_ZONES.get(country.upper(), UTC_ZONE)
         return cls(ZoneInfo(key), {"en": english, "zh-CN": chinese})
+
+    @classmethod
+    def named(cls, key: str) -> ShippingZone:
+        return cls(ZoneInfo(key), {"en": key, "zh-CN": key})
+
+
+def customer_zone(order: OrderRecord, preferred: str | None = None) -> ShippingZone:
+    """The one zone every time on the page is shown in: the customer's preference, else the
+    shipping country's."""
+    if preferred:
+        return ShippingZone.named(preferred)
+    return ShippingZone.for_country(order.shipping_address.country)
 
 
 def format_day(day: date, locale: Locale) -> str:
@@ -201,10 +220,12 @@ def _shipment_view(
         "shipped_datetime": shipment.created_at,
         "estimated_delivery": format_day(estimated, locale) if estimated and not delivered else None,
         "estimated_datetime": estimated.isoformat() if estimated else None,
+        "carrier_url": public_tracking_url(shipment.carrier, shipment.tracking_number),
         "lines": labels["list_separator"].join(
-            SHIPMENT_LINE.format(sku=line.sku, quantity=line.quantity) for line in shipment.lines
+            SHIPMENT_LINE.format(sku=item_names(order).get(line.sku, line.sku), quantity=line.quantity)
+            for line in shipment.lines
         ),
-        "problem": _problem(shipment, order.order_id, carrier, locale),
+        "problem": _problem(shipment, order_reference(order), carrier, locale),
         "steps": steps,
     }
 
@@ -217,32 +238,108 @@ def destination(order: OrderRecord, locale: Locale) -> str:
     return ", ".join(part for part in (address.city, address.region, address.country) if part)
 
 
-def page_context(tracked: TrackedOrder, locale: Locale) -> dict[str, Any]:
-    """Everything the page template shows, formatted for `locale`."""
+def order_reference(order: OrderRecord) -> str:
+    """What the customer knows the order by: the storefront's order number when it has one."""
+    return str(getattr(order, "order_number", None) or order.order_id)
+
+
+def item_names(order: OrderRecord) -> dict[str, str]:
+    """SKU -> the product's name (orders placed before names were kept: the SKU)."""
+    return {item.sku: getattr(item, "name", None) or item.sku for item in order.items}
+
+
+def brand_view(brand: Brand, order: OrderRecord, locale: Locale) -> dict[str, Any]:
+    shop = brand.name(locale)
+    return {
+        "name": shop,
+        "logo_url": str(brand.logo_url) if brand.logo_url else None,
+        "support_email": brand.support_email,
+        "support_phone": brand.support_phone,
+        "support_url": str(brand.support_url) if brand.support_url else None,
+        "order_page": brand.order_page(order.order_id, order_reference(order)),
+    }
+
+
+def progress_view(tracked: TrackedOrder, locale: Locale) -> dict[str, Any]:
+    reached = progress(tracked.order, tracked.shipments)
+    states = STEP_STATES[locale]
+    stages = []
+    for index, (key, label) in enumerate(STEPS[locale]):
+        if index < reached.step:
+            state = "done"
+        elif index == reached.step:
+            state = "problem" if reached.problem else ("done" if key == STEP_KEYS[-1] else "current")
+        else:
+            state = "todo"
+        stages.append(
+            {
+                "key": key,
+                "label": label,
+                "state": state,
+                "state_text": states[state],
+                "current": index == reached.step,
+            }
+        )
+    return {"stages": stages, "problem": reached.problem}
+
+
+def estimate_view(shipments: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The estimate in big type: the earliest of the parcels still on their way."""
+    pending = [s for s in shipments if s["estimated_delivery"] and s["estimated_datetime"]]
+    if not pending:
+        return None
+    first = min(pending, key=lambda s: s["estimated_datetime"])
+    return {"text": first["estimated_delivery"], "datetime": first["estimated_datetime"]}
+
+
+def page_context(
+    tracked: TrackedOrder,
+    locale: Locale,
+    brand: Brand | None = None,
+    actions: dict[str, Any] | None = None,
+    preferred_zone: str | None = None,
+) -> dict[str, Any]:
+    """Everything the page template shows, formatted for `locale`. `actions` are the self-service
+    forms (`tracking_page.page.self_service_forms`); None shows none."""
     order = tracked.order
-    zone = ShippingZone.for_country(order.shipping_address.country)
+    zone = customer_zone(order, preferred_zone)
     headline, detail = ORDER_STATUS[locale].get(order.status.value, (order.status.value, ""))
     count = len(tracked.shipments)
+    if brand is None:
+        from shared.brand import brand_from_environment
+
+        brand = brand_from_environment()
+    shop = brand
+    shipments = [
+        _shipment_view(shipment, number, count, order, zone, locale)
+        for number, shipment in enumerate(sorted(tracked.shipments, key=lambda s: s.created_at), 1)
+    ]
+    names = item_names(order)
     return {
         "lang": locale,
         "t": LABELS[locale],
+        "s": SELF_SERVICE_TEXT[locale],
+        "brand": brand_view(shop, order, locale),
+        "progress": progress_view(tracked, locale),
+        "estimate": estimate_view(shipments),
+        "actions": actions,
+        "zone_name": zone.names[locale],
         "languages": [
             {"code": code, "name": LANGUAGE_NAMES[code], "current": code == locale} for code in LOCALES
         ],
         "stylesheet": Markup(stylesheet()),  # noqa: S704 - a file of this package, hashed into the CSP
-        "order_id": order.order_id,
+        "order_id": order_reference(order),
         "headline": headline,
         "detail": detail,
         "placed_at": format_moment(parse_moment(order.created_at), zone.zone, locale),
         "placed_datetime": order.created_at,
         "times_in": LABELS[locale]["times_in"].format(zone=zone.names[locale]),
-        "shipments": [
-            _shipment_view(shipment, number, count, order, zone, locale)
-            for number, shipment in enumerate(sorted(tracked.shipments, key=lambda s: s.created_at), 1)
-        ],
+        "shipments": shipments,
         "items": [
             {
                 "sku": line.sku,
+                "name": names[line.sku],
+                "image_url": getattr(line, "image_url", None),
                 "quantity": line.quantity,
                 "amount": format_money(Decimal(line.unit_price) * line.quantity, order.currency, locale),
             }
@@ -255,8 +352,15 @@ def page_context(tracked: TrackedOrder, locale: Locale) -> dict[str, Any]:
     }
 
 
-def render_tracking_page(tracked: TrackedOrder, locale: Locale) -> str:
-    return template_environment().get_template("page.html").render(page_context(tracked, locale))
+def render_tracking_page(
+    tracked: TrackedOrder,
+    locale: Locale,
+    brand: Brand | None = None,
+    actions: dict[str, Any] | None = None,
+    preferred_zone: str | None = None,
+) -> str:
+    context = page_context(tracked, locale, brand, actions, preferred_zone)
+    return template_environment().get_template("page.html").render(context)
 
 
 @cache

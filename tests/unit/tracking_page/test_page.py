@@ -13,7 +13,7 @@ from tracking_page.page import serve_tracking_page
 SECURITY_HEADERS = {
     "Content-Type": "text/html; charset=utf-8",
     "Cache-Control": "private, no-store",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # forms then carry a real Origin; the token stays on the site
     "X-Robots-Tag": "noindex",
     "X-Content-Type-Options": "nosniff",
 }
