@@ -22,6 +22,7 @@ from infra.config import StageConfig
 from infra.constructs.customer_links import CustomerLinks
 from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
 from infra.constructs.nag import suppress
+from shared.brand import BRAND_VARIABLE
 
 HANDLER = "tracking_page.handler.handler"
 ROUTE = "/track/{token}"
@@ -62,6 +63,7 @@ class TrackingPage(Construct):
                 "ORDERS_TABLE_NAME": orders_table.table_name,
                 "NOTIFICATION_QUEUE_URL": notification_queue.queue_url,
                 RULES_VARIABLE: rules,
+                BRAND_VARIABLE: config.effective_brand.as_variable(),
             },
         )
         self.function = self.page.function
