@@ -8,6 +8,7 @@ import pytest
 
 from carriers.domain.carrier_catalog import public_tracking_url
 from shared.brand import Brand
+from shared.order_numbers import short_order_code
 from tests.unit.tracking_page.conftest import Outline
 from tests.unit.tracking_page.fakes import a_shipment, a_tracked_order, checkpoint
 from tracking_page.progress import progress
@@ -116,7 +117,7 @@ def test_products_are_named_and_pictured_and_the_order_is_known_by_its_number() 
     named = oolong.model_copy(
         update={"name": "Tieguanyin oolong 250 g", "image_url": "https://cdn.leafcup.example/oolong.jpg"}
     )
-    gaiwan = oolong.model_copy(update={"sku": "CUP-GAIWAN", "quantity": 1})  # an older line: no name
+    gaiwan = oolong.model_copy(update={"sku": "CUP-GAIWAN", "quantity": 1, "name": None, "image_url": None})
     order = tracked.order.model_copy(update={"items": [named, gaiwan]})
     tracked = tracked.model_copy(update={"order": order})
     html = render_tracking_page(tracked, "en", BRAND)
@@ -128,9 +129,11 @@ def test_products_are_named_and_pictured_and_the_order_is_known_by_its_number() 
     assert "LC-10293" in text and "ord_page0001" not in text
 
 
-def test_an_order_without_a_number_is_shown_by_its_id() -> None:
-    tracked = a_tracked_order(a_shipment())
-    assert order_reference(tracked.order) == "ord_page0001"
+def test_an_order_without_a_number_is_shown_by_its_short_code_never_its_id() -> None:
+    html = render_tracking_page(a_tracked_order(a_shipment()), "en", BRAND)
+
+    assert order_reference(a_tracked_order().order) == short_order_code("ord_page0001")
+    assert short_order_code("ord_page0001") in html and "ord_page0001" not in html
 
 
 def test_a_long_tracking_number_is_one_unbreakable_scrollable_unit() -> None:
