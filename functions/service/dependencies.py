@@ -13,6 +13,7 @@ from shared.settings import FunctionSettings
 if TYPE_CHECKING:
     from orders.adapters.dynamo_orders import DynamoOrderRepository
     from service.adapters.dynamo_service import DynamoServiceStore
+    from service.adapters.dynamo_time_zones import DynamoTimeZonePreferences
 
 
 class FeedbackPageSettings(FunctionSettings):
@@ -52,6 +53,14 @@ def page_store() -> DynamoServiceStore:
     from service.adapters.dynamo_service import DynamoServiceStore
 
     return DynamoServiceStore(page_settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def page_time_zones() -> DynamoTimeZonePreferences:
+    """The customers' preferred zones (their notification preferences), for times on the page."""
+    from service.adapters.dynamo_time_zones import DynamoTimeZonePreferences
+
+    return DynamoTimeZonePreferences(page_settings().orders_table_name, aws_client("dynamodb"))
 
 
 def page_link_keys() -> tuple[str, ...]:

@@ -11,13 +11,9 @@ from typing import Any
 
 from notifications.domain.preferences import CustomerPreferences, StoredPreferences
 from shared.dynamo import from_attributes, to_attributes
+from shared.preference_keys import PREFERENCES_ENTITY, PREFERENCES_SK, preferences_key
 
-PREFERENCES_SK = "PREFERENCES"
-PREFERENCES_ENTITY = "preferences"
-
-
-def preferences_key(customer_id: str) -> dict[str, Any]:
-    return {"pk": {"S": f"CUSTOMER#{customer_id}"}, "sk": {"S": PREFERENCES_SK}}
+__all__ = ["PREFERENCES_ENTITY", "PREFERENCES_SK", "DynamoPreferenceStore", "preferences_key"]
 
 
 class DynamoPreferenceStore:

@@ -8,10 +8,11 @@ code before the amount, the carrier code as the storefront sent it.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from shared.customer_time import wall_clock
 from shared.iso_codes import CURRENCY_MINOR_UNITS
 
 # currency -> symbol placed before the amount (CLDR's narrow choices, kept unambiguous per locale).
@@ -134,14 +135,9 @@ def parse_instant(value: str) -> datetime:
 def format_datetime(moment: datetime, locale: str, *, with_year: bool = False) -> str:
     """`11月24日 14:05` / `2026年11月24日 14:05` (zh-CN); `Nov 24, 2:05 PM` / `Nov 24, 2026, 2:05 PM` (en).
 
-    The time is shown as it is in `moment`'s own zone: convert with `local_time` first."""
-    if locale == "zh-CN":
-        year = f"{moment.year}年" if with_year else ""
-        return f"{year}{moment.month}月{moment.day}日 {moment.hour:02d}:{moment.minute:02d}"
-    hour = moment.hour % 12 or 12
-    meridiem = "AM" if moment.hour < 12 else "PM"
-    year = f", {moment.year}" if with_year else ""
-    return f"{_EN_MONTHS[moment.month - 1]} {moment.day}{year}, {hour}:{moment.minute:02d} {meridiem}"
+    The time is shown as it is in `moment`'s own zone, without naming it: what a customer reads is
+    `shared.customer_time.format_customer_time`, which names the zone."""
+    return wall_clock(moment, locale, with_year=with_year)
 
 
 def format_date(day: date, locale: str, *, with_year: bool = False, weekday: bool = True) -> str:
@@ -159,11 +155,20 @@ def local_time(value: str, time_zone: str) -> datetime:
 
 
 def local_date(value: str, time_zone: str) -> date:
-    """A date (`2026-11-26`) as it is, or an instant's date in `time_zone`."""
+    """A carrier's estimated date as the customer reads it: a date (`2026-11-26`) as it is; a time
+    without an offset (already the recipient's local time, as AfterShip gives it) on its own date;
+    midnight UTC (`2026-11-26T00:00:00Z`: how EasyPost's `est_delivery_date` and Shippo's `eta`
+    carry a bare date) as that date, not the evening before in the Americas; any other instant on
+    its date in `time_zone`."""
     text = value.strip()
     if len(text) == 10:
         return date.fromisoformat(text)
-    return local_time(text, time_zone).date()
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        return moment.date()
+    if moment.utcoffset() == timedelta(0) and moment.time() == time(0):
+        return moment.date()
+    return moment.astimezone(zone(time_zone)).date()
 
 
 def carrier_code(code: str) -> str:

@@ -21,6 +21,8 @@ class NotificationKind(StrEnum):
     ORDER_RETURNED_TO_SENDER = "order_returned_to_sender"
     ORDER_CANCELLED = "order_cancelled"
     ORDER_EXPIRED = "order_expired"
+    # the carrier's delivery estimate slipped (not a status: the event carries both estimates)
+    ESTIMATE_REVISED = "estimate_revised"
     # customer service (docs/customer-service.md): the event's facts are in `OrderEvent.details`
     FEEDBACK_INVITE = "feedback_invite"
     RETURN_REQUESTED = "return_requested"
@@ -36,6 +38,7 @@ RETURN_KINDS = frozenset(kind for kind in NotificationKind if kind.value.startsw
 
 KIND_BY_EVENT_TYPE: dict[str, NotificationKind] = {
     **{"order." + kind.value.removeprefix("order_"): kind for kind in ORDER_KINDS},
+    "order.estimate_revised": NotificationKind.ESTIMATE_REVISED,
     "feedback.invite": NotificationKind.FEEDBACK_INVITE,
     "return.requested": NotificationKind.RETURN_REQUESTED,
     "return.approved": NotificationKind.RETURN_APPROVED,
@@ -55,6 +58,7 @@ SHIPMENT_KINDS = frozenset(
         NotificationKind.ORDER_DELIVERED,
         NotificationKind.ORDER_DELIVERY_EXCEPTION,
         NotificationKind.ORDER_RETURNED_TO_SENDER,
+        NotificationKind.ESTIMATE_REVISED,
     }
 )
 

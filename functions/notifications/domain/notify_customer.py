@@ -36,7 +36,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from notifications.domain.errors import DeliveryRejected, NotificationsPending
-from notifications.domain.formatting import parse_instant
+from notifications.domain.formatting import local_date, parse_instant
 from notifications.domain.masking import mask_email, mask_phone
 from notifications.domain.model import (
     KIND_BY_EVENT_TYPE,
@@ -66,6 +66,7 @@ from notifications.domain.rendering import message_locale, notification_context,
 from notifications.domain.sms_segments import sms_size
 from orders.models.order import OrderRecord
 from shared.clock import Clock, SystemClock, isoformat
+from shared.customer_time import zone_for_order
 from shared.errors import RetryableError
 from shared.events import OrderEvent
 from shared.observability import logger
@@ -330,18 +331,31 @@ class CustomerNotifier:
             logger.warning("order not found: notification dropped", event_type=event.event_type)
             return None
         preferences = self.preferences.get(order.customer.id)
-        zone_name = (preferences.time_zone if preferences else None) or self.policy.default_time_zones.get(
-            order.shipping_address.country.upper(), "UTC"
+        zone = zone_for_order(
+            order, preferences.time_zone if preferences else None, self.policy.default_time_zones
         )
+        if kind is NotificationKind.ESTIMATE_REVISED and not self._estimate_slipped(event, zone):
+            logger.debug("estimate revision not told: earlier, or within the policy's slip")
+            return None
         return _Situation(
             event=event,
             order=order,
             kind=kind,
             preferences=preferences,
             locale=message_locale(order, preferences.locale if preferences else None),
-            zone=ZoneInfo(zone_name),
+            zone=zone,
             now=self.clock.now(),
         )
+
+    def _estimate_slipped(self, event: OrderEvent, zone: ZoneInfo) -> bool:
+        """A revised estimate is told when the delivery date, in the customer's zone, moved later
+        by the policy's `estimate_slip_days` or more; never when either date is unreadable."""
+        try:
+            previous = local_date(event.details["previous_estimated_delivery"], zone.key)
+            revised = local_date(event.details["estimated_delivery"], zone.key)
+        except (KeyError, ValueError):
+            return False
+        return self.policy.tells_estimate_revision(previous, revised)
 
     def _feedback_url(self, event: OrderEvent) -> str | None:
         token = event.details.get("feedback_token")

@@ -8,6 +8,7 @@ says nothing.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from typing import Annotated
 
@@ -37,6 +38,7 @@ class NotificationPolicy(BaseModel):
         "order.returned_to_sender": BOTH,
         "order.cancelled": BOTH,
         "order.expired": BOTH,
+        "order.estimate_revised": BOTH,  # only when it slips by `estimate_slip_days` or more
         "feedback.invite": (Channel.EMAIL,),  # SMS only as the fallback when email is suppressed
         "return.requested": (Channel.EMAIL,),
         "return.approved": BOTH,
@@ -57,25 +59,27 @@ class NotificationPolicy(BaseModel):
             "state (0: every update is sent at once). At most 900, the SQS delay limit.",
         ),
     ] = 120
+    estimate_slip_days: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=30,
+            description="A revised carrier estimate is told when it moves the delivery date this many "
+            "days later or more (in the customer's zone); an earlier or smaller move sends nothing.",
+        ),
+    ] = 1
     quiet_hours_channels: tuple[Channel, ...] = BOTH
     default_quiet_hours: Annotated[
         QuietHours | None, Field(description="For customers who set none (null: none).")
     ] = None
     default_time_zones: Annotated[
         dict[str, str],
-        Field(description="Shipping country -> IANA zone, for customers who set none (else UTC)."),
-    ] = {
-        "CN": "Asia/Shanghai",
-        "HK": "Asia/Hong_Kong",
-        "TW": "Asia/Taipei",
-        "SG": "Asia/Singapore",
-        "JP": "Asia/Tokyo",
-        "KR": "Asia/Seoul",
-        "GB": "Europe/London",
-        "DE": "Europe/Berlin",
-        "FR": "Europe/Paris",
-        "NL": "Europe/Amsterdam",
-    }
+        Field(
+            description="Shipping country -> IANA zone, overriding the country's own zone (tzdata's "
+            "zone.tab) for customers whose zone neither their preference, their address's region nor "
+            "their phone tells (shared.customer_time). Empty: none overridden."
+        ),
+    ] = {}
 
     @field_validator("events")
     @classmethod
@@ -90,6 +94,10 @@ class NotificationPolicy(BaseModel):
 
     def is_critical(self, event_type: str) -> bool:
         return event_type in self.critical_events
+
+    def tells_estimate_revision(self, previous: date, revised: date) -> bool:
+        """Whether a carrier's estimate moving from `previous` to `revised` is worth a message."""
+        return (revised - previous).days >= self.estimate_slip_days
 
 
 @cache

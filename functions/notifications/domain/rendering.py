@@ -24,17 +24,18 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from notifications.domain.estimates import estimate_revision
 from notifications.domain.formatting import (
     carrier_code,
     carrier_name,
     format_date,
-    format_datetime,
     format_money,
     local_date,
     local_time,
     parse_instant,
 )
 from notifications.domain.model import ORDER_KINDS, SHIPMENT_KINDS, EmailMessage, NotificationKind
+from shared.customer_time import format_customer_time
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -278,14 +279,30 @@ def _event_entry(order: OrderRecord, kind: NotificationKind, occurred: datetime)
     return matching[-1] if matching else None
 
 
+def carrier_time(entry: TimelineEntry | None, occurred: datetime) -> datetime:
+    """The time a message tells for its event: the carrier's own time of the checkpoint that caused
+    it (`carrier_at` on the order's status move, or the time of a carrier entry), never when
+    ordertrack processed the webhook; `occurred` (the event's time) for events of ordertrack's own."""
+    if entry is not None:
+        value = (entry.details or {}).get("carrier_at")
+        if value is None and entry.by.startswith("carrier:"):
+            value = entry.at
+        if isinstance(value, str) and value.strip():
+            try:
+                return parse_instant(value).astimezone(occurred.tzinfo)
+            except ValueError:
+                pass
+    return occurred
+
+
 def _event_shipments(
-    order: OrderRecord, kind: NotificationKind, entry: TimelineEntry | None
+    order: OrderRecord, kind: NotificationKind, entry: TimelineEntry | None, named_by_event: str | None = None
 ) -> list[Shipment]:
-    """The shipment(s) the event is about: the one its timeline entry names, else those whose
-    status is the kind's, else the newest one."""
+    """The shipment(s) the event is about: the one its timeline entry (or the event) names, else
+    those whose status is the kind's, else the newest one."""
     if kind not in SHIPMENT_KINDS or not order.shipments:
         return []
-    named = (entry.details or {}).get("shipment_id") if entry else None
+    named = (entry.details or {}).get("shipment_id") if entry else named_by_event
     chosen = [shipment for shipment in order.shipments if shipment.shipment_id == named]
     if chosen:
         return chosen
@@ -372,7 +389,9 @@ def _service_context(
     expires = _feedback_expiry(details, time_zone)
     expires_year = expires is not None and expires.year != occurred.year
     return {
-        "feedback_expires": format_datetime(expires, locale, with_year=expires_year) if expires else None,
+        "feedback_expires": (
+            format_customer_time(expires, time_zone, locale, with_year=expires_year) if expires else None
+        ),
         "sms_feedback_expires": (
             format_date(expires.date(), locale, with_year=expires_year, weekday=False) if expires else None
         ),
@@ -426,8 +445,9 @@ def notification_context(
     sms_skus = skus_within(sku_budget, [item["sku"] for item in short_items])
 
     entry = _event_entry(order, kind, occurred)
+    told = carrier_time(entry, occurred)
     entry_details = (entry.details or {}) if entry else {}
-    event_shipments = _event_shipments(order, kind, entry)
+    event_shipments = _event_shipments(order, kind, entry, event_details.get("shipment_id"))
     first = event_shipments[0] if event_shipments else None
     reason = entry_details.get("reason") or (first.status_reason if first else None)
     tracking_status = entry_details.get("tracking_status") or (first.tracking_status if first else None)
@@ -467,7 +487,7 @@ def notification_context(
         "shipment": event_views[0] if event_views else None,
         "unshipped_items": unshipped,
         "unshipped_count": sum(item["quantity"] for item in unshipped),
-        "occurred_at": format_datetime(occurred, locale),
+        "occurred_at": format_customer_time(told, time_zone, locale, with_year=told.year != occurred.year),
         "estimated_delivery": format_date(eta, locale, with_year=eta_with_year) if eta else None,
         "sms_estimated_delivery": (
             format_date(eta, locale, with_year=eta_with_year, weekday=False) if eta else None
@@ -475,6 +495,7 @@ def notification_context(
         "ready_for_pickup": tracking_status == "available_for_pickup",
         "exception": exception,
         "delivered_note": delivered_note,
+        "estimate_revision": estimate_revision(event_details, time_zone, locale, occurred.year),
         "tracking_url": tracking_url or None,
         "details": event_details,
         "feedback_url": feedback_url or None,

@@ -4,7 +4,7 @@ form does. Returns a `Page` (status, template, context); rendering is `service.p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -18,11 +18,12 @@ from service.domain.feedback import (
     submit_feedback,
 )
 from service.domain.links import verify_link
-from service.domain.ports import OrderLookup
+from service.domain.ports import OrderLookup, TimeZonePreferences
 from service.domain.rules import ServiceRules
 from service.models.api import FeedbackForm
 from service.models.records import FeedbackRecord
 from shared.clock import Clock
+from shared.customer_time import format_customer_time, zone_for_order
 from shared.errors import Conflict, RetryableError
 
 
@@ -53,8 +54,11 @@ def _message(status: int, kind: str, locale: str = "en", **context: Any) -> Page
     return Page(status, "feedback_message.html", locale, {"kind": kind, **context})
 
 
-def _day(moment: Any) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def _until(moment: datetime, order: Any, locale: str, zones: TimeZonePreferences | None) -> str:
+    """`moment` told in the customer's zone, named (`shared.customer_time`: their preference, else
+    their address, phone or country), with the year: `Dec 16, 2026, 1:21 PM CST`."""
+    preference = zones.time_zone(order.customer.id) if zones is not None else None
+    return format_customer_time(moment, zone_for_order(order, preference), locale, with_year=True)
 
 
 def _linked_order(
@@ -80,6 +84,7 @@ def show_feedback_form(
     store: FeedbackStoreWithComplaints,
     rules: ServiceRules,
     clock: Clock,
+    zones: TimeZonePreferences | None = None,
 ) -> Page:
     now = clock.now()
     opened = _linked_order(token, keys, orders, now)
@@ -91,7 +96,7 @@ def show_feedback_form(
         check_still_open(existing, rules, now)
     except LinkExpired:
         return _message(410, "closed", locale)
-    until = _day(editable_until(existing, rules)) if existing else None
+    until = _until(editable_until(existing, rules), order, locale, zones) if existing else None
     return Page(
         200,
         "feedback_form.html",
@@ -117,6 +122,7 @@ def submit_feedback_form(
     store: FeedbackStoreWithComplaints,
     rules: ServiceRules,
     clock: Clock,
+    zones: TimeZonePreferences | None = None,
 ) -> Page:
     now = clock.now()
     opened = _linked_order(token, keys, orders, now)
@@ -154,7 +160,11 @@ def submit_feedback_form(
     except RetryableError:  # throttled: nothing was saved; the customer sends the form again
         return _message(503, "busy", locale)
     return _message(
-        200, "thanks", locale, summary=_values(feedback), editable_until=_day(editable_until(feedback, rules))
+        200,
+        "thanks",
+        locale,
+        summary=_values(feedback),
+        editable_until=_until(editable_until(feedback, rules), order, locale, zones),
     )
 
 

@@ -34,6 +34,12 @@ class OrderLookup(Protocol):
     def get(self, order_id: str) -> OrderRecord | None: ...
 
 
+class TimeZonePreferences(Protocol):
+    def time_zone(self, customer_id: str) -> str | None:
+        """The IANA zone the customer chose in their notification preferences, or None."""
+        ...
+
+
 class FeedbackStore(Protocol):
     def feedback(self, order_id: str) -> FeedbackRecord | None: ...
 

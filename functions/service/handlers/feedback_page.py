@@ -16,7 +16,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from service import dependencies
-from service.dependencies import page_link_keys, page_orders, page_rules, page_store
+from service.dependencies import page_link_keys, page_orders, page_rules, page_store, page_time_zones
 from service.domain.feedback_page import Page, show_feedback_form, submit_feedback_form
 from service.pages import render_page
 from shared.errors import RetryableError
@@ -57,7 +57,13 @@ def _raw_body(event: dict[str, Any]) -> bytes:
 @app.get("/feedback/<token>")
 def feedback_form(token: str) -> Response:
     page = show_feedback_form(
-        token, page_link_keys(), page_orders(), page_store(), page_rules(), dependencies.clock()
+        token,
+        page_link_keys(),
+        page_orders(),
+        page_store(),
+        page_rules(),
+        dependencies.clock(),
+        page_time_zones(),
     )
     logger.info("feedback form", status=page.status)
     return _html(page)
@@ -77,7 +83,14 @@ def submit_form(token: str) -> Response:
     except ValueError:  # not UTF-8 (UnicodeDecodeError), or more fields than the form has
         return _html(Page(400, "feedback_message.html", "en", {"kind": "unsupported"}))
     page = submit_feedback_form(
-        token, fields, page_link_keys(), page_orders(), page_store(), page_rules(), dependencies.clock()
+        token,
+        fields,
+        page_link_keys(),
+        page_orders(),
+        page_store(),
+        page_rules(),
+        dependencies.clock(),
+        page_time_zones(),
     )
     logger.debug("feedback submitted", status=page.status)
     if page.status == 200:

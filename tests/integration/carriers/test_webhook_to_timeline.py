@@ -7,12 +7,16 @@ import copy
 import json
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from carriers.adapters.dynamo_tracking import DynamoTrackingStore
 from carriers.handlers import apply_linked_events, apply_tracking_events, receive_webhook
+from notifications.domain.model import NotificationKind
+from notifications.domain.rendering import notification_context
 from orders.adapters.dynamo_orders import DynamoOrderRepository
 from orders.domain.change_events import domain_events_for_change
 from tests.factories import FakeLambdaContext, from_bus, http_event, load_event, stream_record_change
@@ -241,3 +245,50 @@ def test_a_shippo_transaction_event_is_acknowledged_and_not_queued(webhook_env: 
     )
     assert response["statusCode"] == 200
     assert sqs_event_from_queue(webhook_env["queue_url"]) == {"Records": []}
+
+
+# The carrier's own time of each provider's delivered sample, as that provider documents it:
+# EasyPost's `datetime` and Shippo's `status_date` are UTC, AfterShip's `checkpoint_time` and
+# 17track's `time_iso` carry the scan's offset, Kuaidi100's `ftime` is China time without one.
+DELIVERED_AT = {
+    "easypost": "2025-06-05T19:47:00+00:00",
+    "aftership": "2025-05-15T13:21:00-05:00",
+    "kuaidi100": "2025-06-21T14:26:31+08:00",
+    "generic": "2025-07-02T14:30:00+08:00",
+    "17track": "2025-04-10T13:05:00-04:00",
+    "shippo": "2025-06-13T17:51:00+00:00",
+}
+
+
+@pytest.mark.parametrize("provider", sorted(SAMPLES))
+def test_the_delivered_move_carries_the_carriers_time_not_ours(
+    provider: str, webhook_env: dict[str, str], shipped: Callable[..., str], dynamodb: Any, orders_table: str
+) -> None:
+    order_id = shipped(TRACKING[provider])
+    for name in SAMPLES[provider]:
+        assert post(provider, name, base64_body=provider == "kuaidi100")["statusCode"] == 200
+    assert drain(webhook_env["queue_url"]) == {"batchItemFailures": []}
+
+    order = DynamoOrderRepository(orders_table, dynamodb).get(order_id)
+    move = next(
+        e for e in reversed(order.timeline) if e.status == "delivered" and e.by == "system:carrier-tracking"
+    )
+    assert move.details["carrier_at"] == DELIVERED_AT[provider]
+    assert move.at != DELIVERED_AT[provider]  # the move itself is timed when it was applied
+
+    # the customer is told the carrier's time, in their own zone, with the zone named
+    context = notification_context(
+        order,
+        NotificationKind.ORDER_DELIVERED,
+        "en",
+        time_zone="America/Chicago",
+        tracking_url=None,
+        occurred_at=order.updated_at,
+    )
+    told = datetime.fromisoformat(DELIVERED_AT[provider]).astimezone(ZoneInfo("America/Chicago"))
+    hour = told.hour % 12 or 12
+    assert context["occurred_at"] == (
+        f"{told:%b} {told.day}, 2025, {hour}:{told:%M} {'AM' if told.hour < 12 else 'PM'} CDT"
+    )
+    if provider == "aftership":  # the issue's example: delivered 2025-05-15 13:21 in Madison, WI
+        assert context["occurred_at"] == "May 15, 2025, 1:21 PM CDT"

@@ -62,6 +62,7 @@ def env(monkeypatch: pytest.MonkeyPatch, orders_table: str, api_key_secret: str)
         page_dependencies.page_rules,
         page_dependencies.page_orders,
         page_dependencies.page_store,
+        page_dependencies.page_time_zones,
         link_keys._secrets_provider,
         flag_overdue_complaints.dependencies,
     ):

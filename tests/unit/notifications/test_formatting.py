@@ -123,3 +123,16 @@ def test_every_alias_names_a_known_carrier_and_english_names_are_gsm7() -> None:
     for names in CARRIER_NAMES.values():
         assert set(names) == {"en", "zh-CN"}
         assert sms_size(names["en"]).encoding is SmsEncoding.GSM7
+
+
+def test_a_date_sent_as_midnight_utc_is_that_date_everywhere() -> None:
+    # EasyPost's est_delivery_date and Shippo's eta carry a bare date as midnight UTC
+    assert local_date("2025-06-05T00:00:00Z", "America/Chicago") == date(2025, 6, 5)
+    assert local_date("2025-06-05T00:00:00+00:00", "Asia/Shanghai") == date(2025, 6, 5)
+    # a real instant still moves to the customer's day
+    assert local_date("2025-06-05T00:30:00Z", "America/Chicago") == date(2025, 6, 4)
+
+
+def test_a_time_without_offset_is_already_the_recipients_local_time() -> None:
+    # AfterShip's expected_delivery: "recipient's timezone", with or without a time
+    assert local_date("2025-05-14T21:00:00", "Asia/Shanghai") == date(2025, 5, 14)

@@ -121,14 +121,44 @@ def test_chinese_addresses_read_province_then_city() -> None:
 @pytest.mark.parametrize(
     ("time_zone", "locale", "expected"),
     [
-        ("Asia/Shanghai", "zh-CN", "11月24日 14:05"),
-        ("Asia/Shanghai", "en", "Nov 24, 2:05 PM"),
-        ("America/Los_Angeles", "en", "Nov 23, 10:05 PM"),
+        ("Asia/Shanghai", "zh-CN", "11月24日 14:05（北京时间）"),
+        ("Asia/Shanghai", "en", "Nov 24, 2:05 PM China time"),
+        ("America/Los_Angeles", "en", "Nov 23, 10:05 PM PST"),
+        ("America/Chicago", "zh-CN", "11月24日 00:05（北美中部标准时间）"),
     ],
 )
-def test_the_event_time_is_in_the_customers_zone(time_zone: str, locale: str, expected: str) -> None:
+def test_the_event_time_is_in_the_customers_zone_and_names_it(
+    time_zone: str, locale: str, expected: str
+) -> None:
     context = _context(sample_order(), K.ORDER_CONFIRMED, locale, time_zone=time_zone)
     assert context["occurred_at"] == expected
+
+
+def test_a_delivery_is_told_at_the_carriers_time_not_when_it_was_processed() -> None:
+    # Given the carrier scanned the delivery on May 15 (Madison, WI) and ordertrack applied it on Dec 2
+    shipment = tracked_shipment(1, [{"sku": "TEA-OOLONG-250G", "quantity": 2}], "delivered", False)
+    move = TimelineEntry(
+        status="delivered",
+        at="2026-12-02T11:02:00.000Z",
+        by="system:carrier-tracking",
+        details={"shipment_id": shipment.shipment_id, "carrier_at": "2025-05-15T13:21:00-05:00"},
+    )
+    order = _with(sample_order(status="delivered"), [shipment], move)
+    # When the message is rendered for a customer in Chicago's zone
+    context = _context(order, K.ORDER_DELIVERED, "en", "America/Chicago", occurred_at="2026-12-02T11:02:00Z")
+    # Then it tells the carrier's time, with the year (not this year's) and the zone
+    assert context["occurred_at"] == "May 15, 2025, 1:21 PM CDT"
+    zh = _context(order, K.ORDER_DELIVERED, "zh-CN", "Asia/Shanghai", occurred_at="2026-12-02T11:02:00Z")
+    assert zh["occurred_at"] == "2025年5月16日 02:21（北京时间）"
+
+
+def test_a_carrier_entry_is_told_at_its_own_time_and_ordertracks_own_events_at_theirs() -> None:
+    shipment = tracked_shipment(1, [{"sku": "TEA-OOLONG-250G", "quantity": 2}], "in_transit", False)
+    scan = TimelineEntry(status="in_transit", at="2026-11-24T01:00:00+08:00", by="carrier:kuaidi100")
+    order = _with(sample_order(status="in_transit"), [shipment], scan)
+    assert _context(order, K.ORDER_IN_TRANSIT, "zh-CN")["occurred_at"] == "11月24日 01:00（北京时间）"
+    # an event of ordertrack's own (a confirmation) is told at the event's time
+    assert _context(sample_order(), K.ORDER_CONFIRMED, "zh-CN")["occurred_at"] == "11月24日 14:05（北京时间）"
 
 
 def test_no_tracking_link_is_none() -> None:

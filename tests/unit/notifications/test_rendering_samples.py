@@ -55,7 +55,7 @@ def feedback_url(occurred_at: str = OCCURRED_AT) -> str:
 FEEDBACK_URL = feedback_url()
 RETURN_ID = "ret_q3v5x7z2b4d6f8h2j4l6n8p2"
 COMPLAINT_ID = "cmp_m2n4p6r8t2v4x6z8b2d4f6h8"
-SERVICE_KINDS = tuple(kind for kind in K if kind not in ORDER_KINDS)
+SERVICE_KINDS = tuple(kind for kind in K if kind not in ORDER_KINDS and kind is not K.ESTIMATE_REVISED)
 # Return kind -> the return's status
 RETURN_STATUS = {kind: kind.value.removeprefix("return_") for kind in RETURN_KINDS}
 # Operator notes as a shop would write them for each status (typical data), per locale.
@@ -106,6 +106,8 @@ class Variant:
 
 def _order_status(kind: K) -> str:
     """The order's status when the event is sent: customer-service events are about delivered orders."""
+    if kind is K.ESTIMATE_REVISED:
+        return "in_transit"
     return kind.value.removeprefix("order_") if kind in ORDER_KINDS else "delivered"
 
 
@@ -160,6 +162,8 @@ def variants(kind: K) -> Iterator[Variant]:
             yield Variant(kind, worst, "returned", "return_to_sender")
         elif kind is K.ORDER_IN_TRANSIT:
             yield Variant(kind, worst, "departed", "in_transit")
+        elif kind is K.ESTIMATE_REVISED:
+            yield Variant(kind, worst, None, "in_transit")
         elif kind in SERVICE_KINDS:
             yield Variant(kind, worst)
             yield Variant(kind, worst, minimal=True)
@@ -260,6 +264,12 @@ def details_for(variant: Variant, locale: str) -> dict[str, str]:
     tracking number; an empty resolution)."""
     kind, worst = variant.kind, variant.worst
     zh = locale == "zh-CN"
+    if kind is K.ESTIMATE_REVISED:  # as the dispatcher writes it; the worst moves into the next year
+        return {
+            "shipment_id": f"shp_{(2 if worst else 1):020d}",
+            "previous_estimated_delivery": "2026-12-30" if worst else "2026-11-26",
+            "estimated_delivery": "2027-01-02" if worst else "2026-11-28",
+        }
     if kind is K.FEEDBACK_INVITE:
         details = feedback_details(WORST_OCCURRED_AT if worst else OCCURRED_AT)
         if variant.minimal:
@@ -319,7 +329,9 @@ def context_for(variant: Variant, locale: str, tracking_url: str | None = TRACKI
         time_zone=TIME_ZONE,
         tracking_url=tracking_url,
         occurred_at=occurred_at,
-        details=details_for(variant, locale) if variant.kind in SERVICE_KINDS else None,
+        details=details_for(variant, locale)
+        if variant.kind in (*SERVICE_KINDS, K.ESTIMATE_REVISED)
+        else None,
         feedback_url=feedback_url(occurred_at)
         if tracking_url and variant.kind is K.FEEDBACK_INVITE
         else None,

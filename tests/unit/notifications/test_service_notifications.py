@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (full-width Chinese punctuation is the text under test)
 """Survey invitations, returns and complaints: the event types that map to them, the default
 policy, what `notification_context` makes of the event's details, and messages that render with
 partial details, escape what people typed and stay within their text-message budgets."""
@@ -131,9 +132,9 @@ def test_without_details_every_service_key_is_none() -> None:
 @pytest.mark.parametrize(
     ("locale", "time_zone", "long", "short"),
     [
-        ("en", "Asia/Shanghai", "Dec 24, 2:05 PM", "Dec 24"),
-        ("zh-CN", "Asia/Shanghai", "12月24日 14:05", "12月24日"),
-        ("en", "America/Los_Angeles", "Dec 23, 10:05 PM", "Dec 23"),  # the customer's own day
+        ("en", "Asia/Shanghai", "Dec 24, 2:05 PM China time", "Dec 24"),
+        ("zh-CN", "Asia/Shanghai", "12月24日 14:05（北京时间）", "12月24日"),
+        ("en", "America/Los_Angeles", "Dec 23, 10:05 PM PST", "Dec 23"),  # the customer's own day
     ],
 )
 def test_the_survey_link_expiry_is_in_the_customers_zone(
@@ -152,7 +153,7 @@ def test_the_survey_link_expiry_is_in_the_customers_zone(
 def test_an_expiry_in_the_next_year_names_the_year_and_a_bad_one_is_left_out() -> None:
     later = _context(K.FEEDBACK_INVITE, "zh-CN", {"feedback_expires_at": "2027-01-30T04:05:00Z"})
     assert (later["feedback_expires"], later["sms_feedback_expires"]) == (
-        "2027年1月30日 12:05",
+        "2027年1月30日 12:05（北京时间）",
         "2027年1月30日",
     )
     broken = _context(K.FEEDBACK_INVITE, "en", {"feedback_expires_at": "soon"})

@@ -150,7 +150,8 @@ def test_a_missing_variable_fails_the_render(kind: K, locale: str) -> None:
     ("kind", "locale"), [(kind, locale) for kind in sorted(SHIPMENT_KINDS) for locale in LOCALES]
 )
 def test_shipment_kinds_render_without_a_shipment_record(kind: K, locale: str) -> None:
-    order = sample_order(status=kind.value.removeprefix("order_"), customer={"locale": locale})
+    status = "in_transit" if kind is K.ESTIMATE_REVISED else kind.value.removeprefix("order_")
+    order = sample_order(status=status, customer={"locale": locale})
     for url in (TRACKING_URL, None):
         context = notification_context(
             order, kind, locale, time_zone=TIME_ZONE, tracking_url=url, occurred_at=OCCURRED_AT
