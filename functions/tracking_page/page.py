@@ -46,6 +46,7 @@ from tracking_page.rendering import (
     style_source,
     stylesheet,
     template_environment,
+    zone_name,
 )
 from tracking_page.self_service import (
     ACTIONS,
@@ -141,7 +142,7 @@ def self_service_forms(
     if "return" in forms:
         offer = return_offer(order, ports, now)
         names = item_names(order)
-        zone = customer_zone(order, getattr(preferences, "time_zone", None)).zone
+        zone = customer_zone(order, preferences.time_zone)
         until = format_day(offer.closes_at.astimezone(zone).date(), locale) if offer.closes_at else ""
         if offer.open:
             state = "open"
@@ -230,7 +231,7 @@ def settings_page(token: str, requested_lang: str | None, services: PageServices
                 order,
                 services,
                 actions=actions,
-                zone_name=zone.names[locale],
+                zone_name=zone_name(order, zone, locale),
                 back_url=_track_url_from("../track/", order.order_id, services, locale),
             )
         )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -28,6 +27,7 @@ from notifications.domain.formatting import CARRIER_NAMES, carrier_code, format_
 from notifications.domain.formatting import carrier_name as formatting_carrier_name
 from notifications.domain.masking import mask_email, mask_phone
 from orders.models.order import OrderRecord
+from shared.customer_time import format_customer_time, to_zone, zone_for_order, zone_label
 from tracking_page.progress import STEP_KEYS, progress
 from tracking_page.read_model import TrackedOrder, TrackedShipment
 from tracking_page.self_service_texts import STEP_STATES, STEPS
@@ -45,9 +45,7 @@ from tracking_page.texts import (
     PROBLEM_STATUSES,
     PROBLEMS,
     SHIPMENT_LINE,
-    TIME_ZONES,
     TRACKING_STATUS,
-    UTC_ZONE,
     WEEKDAYS,
     Locale,
 )
@@ -95,27 +93,15 @@ def choose_locale(requested: str | None, customer_locale: str) -> Locale:
 # --- formatting -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ShippingZone:
-    zone: ZoneInfo
-    names: dict[Locale, str]
-
-    @classmethod
-    def for_country(cls, country: str) -> ShippingZone:
-        key, english, chinese = TIME_ZONES.get(country.upper(), UTC_ZONE)
-        return cls(ZoneInfo(key), {"en": english, "zh-CN": chinese})
-
-    @classmethod
-    def named(cls, key: str) -> ShippingZone:
-        return cls(ZoneInfo(key), {"en": key, "zh-CN": key})
+def customer_zone(order: OrderRecord, preferred: str | None = None) -> ZoneInfo:
+    """The one zone every time on these pages is told in: `shared.customer_time`'s rule (the
+    customer's preference, else the shipping address's region, the phone, the country)."""
+    return zone_for_order(order, preferred)
 
 
-def customer_zone(order: OrderRecord, preferred: str | None = None) -> ShippingZone:
-    """The one zone every time on the page is shown in: the customer's preference, else the
-    shipping country's."""
-    if preferred:
-        return ShippingZone.named(preferred)
-    return ShippingZone.for_country(order.shipping_address.country)
+def zone_name(order: OrderRecord, zone: ZoneInfo, locale: Locale) -> str:
+    """The zone's name as the page's times are labelled (at the order's own time)."""
+    return zone_label(to_zone(order.created_at, zone), locale)
 
 
 def format_day(day: date, locale: Locale) -> str:
@@ -127,10 +113,9 @@ def format_day(day: date, locale: Locale) -> str:
 
 
 def format_moment(moment: datetime, zone: ZoneInfo, locale: Locale) -> str:
-    """`Tue 1 Jul 2025, 18:40` / `2025年7月1日 周二 18:40`, in the shipping country's zone."""
-    local = moment.astimezone(zone)
-    separator = " " if locale == "zh-CN" else ", "
-    return f"{format_day(local.date(), locale)}{separator}{local:%H:%M}"
+    """Every time on the page: `shared.customer_time.format_customer_time` in the customer's zone,
+    named, with the year (`Jul 2, 2025, 6:10 AM China time` / `2025年7月2日 06:10(北京时间)` with full-width brackets)."""
+    return format_customer_time(moment, zone, locale, with_year=True)
 
 
 def parse_moment(value: str) -> datetime:
@@ -191,18 +176,18 @@ def _shipment_status(shipment: TrackedShipment, locale: Locale) -> str:
 
 
 def _shipment_view(
-    shipment: TrackedShipment, number: int, count: int, order: OrderRecord, zone: ShippingZone, locale: Locale
+    shipment: TrackedShipment, number: int, count: int, order: OrderRecord, zone: ZoneInfo, locale: Locale
 ) -> dict[str, Any]:
     labels = LABELS[locale]
     carrier = carrier_name(shipment.carrier, locale)
-    estimated = delivery_day(shipment.estimated_delivery, zone.zone)
+    estimated = delivery_day(shipment.estimated_delivery, zone)
     delivered = shipment.tracking_status == TrackingStatus.DELIVERED
     steps = [
         {
             "status": TRACKING_STATUS[locale].get(checkpoint.status, TRACKING_STATUS[locale]["unknown"]),
             "message": checkpoint.message,
             "location": checkpoint.location,
-            "at": format_moment(checkpoint.occurred_at, zone.zone, locale),
+            "at": format_moment(checkpoint.occurred_at, zone, locale),
             "datetime": checkpoint.occurred_at.isoformat(),
             "latest": index == 0,
         }
@@ -216,7 +201,7 @@ def _shipment_view(
         "delivered": delivered,
         "carrier": carrier,
         "tracking_number": shipment.tracking_number,
-        "shipped_at": format_moment(parse_moment(shipment.created_at), zone.zone, locale),
+        "shipped_at": format_moment(parse_moment(shipment.created_at), zone, locale),
         "shipped_datetime": shipment.created_at,
         "estimated_delivery": format_day(estimated, locale) if estimated and not delivered else None,
         "estimated_datetime": estimated.isoformat() if estimated else None,
@@ -323,7 +308,7 @@ def page_context(
         "progress": progress_view(tracked, locale),
         "estimate": estimate_view(shipments),
         "actions": actions,
-        "zone_name": zone.names[locale],
+        "zone_name": zone_name(order, zone, locale),
         "languages": [
             {"code": code, "name": LANGUAGE_NAMES[code], "current": code == locale} for code in LOCALES
         ],
@@ -331,9 +316,9 @@ def page_context(
         "order_id": order_reference(order),
         "headline": headline,
         "detail": detail,
-        "placed_at": format_moment(parse_moment(order.created_at), zone.zone, locale),
+        "placed_at": format_moment(parse_moment(order.created_at), zone, locale),
         "placed_datetime": order.created_at,
-        "times_in": LABELS[locale]["times_in"].format(zone=zone.names[locale]),
+        "times_in": LABELS[locale]["times_in"].format(zone=zone_name(order, zone, locale)),
         "shipments": shipments,
         "items": [
             {
