@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv layer browser faketime synth dev demo test test-later test-unit test-infra test-e2e fuzz bench soak lint redrive clean
+.PHONY: help venv layer browser axe faketime synth dev demo test test-later test-unit test-infra test-e2e fuzz bench soak lint redrive clean
 
 help:
 	@echo "make dev    run ordertrack locally (moto + local runtime) on http://127.0.0.1:$${PORT:-3000}"
@@ -64,6 +64,14 @@ browser:
 	fi; \
 	$(call apt_install,browser,$(BROWSER_PACKAGES))
 
+# axe-core (npm, pinned in package.json/package-lock.json) for the accessibility check of tests/browser.
+AXE_JS := node_modules/axe-core/axe.min.js
+$(AXE_JS): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $(AXE_JS)
+
+axe: $(AXE_JS)
+
 # libfaketime (Debian package `faketime`) for `make test-later`, installed like the browser above.
 faketime:
 	@if find /usr/lib -name libfaketimeMT.so.1 2>/dev/null | grep -q .; then exit 0; fi; \
@@ -81,7 +89,7 @@ dev: layer
 demo: layer
 	$(PY) -m infra.local.demo
 
-test: layer browser faketime
+test: layer browser axe faketime
 	$(PY) -m pytest -n 2 --dist loadgroup
 	$(MAKE) --no-print-directory test-later
 
