@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.observability import logger, metrics
 from tracking_page import dependencies
-from tracking_page.page import serve
+from tracking_page.routes import serve
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)

@@ -1,10 +1,6 @@
-"""The pages behind a customer's signed links, served by one function (docs/tracking-page.md):
-
-    GET  /track/{token}                  the tracking page, with its self-service forms
-    POST /track/{token}/{action}         a form: problem, return, notifications, unsubscribe
-    GET  /unsubscribe/{token}            the notification settings an email's List-Unsubscribe names
-    POST /unsubscribe/{token}            RFC 8058 one-click unsubscribe (`List-Unsubscribe=One-Click`)
-    POST /unsubscribe/{token}/{action}   a form of the settings page: notifications, unsubscribe
+"""The pages behind a customer's signed links (routes in `tracking_page.routes`, forms handled in
+`tracking_page.submissions`): the tracking page with its self-service forms, and the notification
+settings page an email's List-Unsubscribe header names.
 
 A token that is malformed, tampered with, signed for another purpose or under a key no longer
 accepted, or that names an order that does not exist, gets the same 404 page, byte for byte: the
@@ -13,15 +9,11 @@ page never says which. An order id alone is not a token, so it never shows an or
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
-
-from aws_lambda_powertools.metrics import MetricUnit
 
 from orders.models.order import OrderRecord
 from service.models.api import COMMENT_MAX
@@ -29,13 +21,9 @@ from service.models.records import ComplaintCategory
 from shared import form_tokens
 from shared.clock import Clock, SystemClock
 from shared.links import TRACK, UNSUBSCRIBE, sign, verify
-from shared.observability import logger, metrics
-from tracking_page.forms import MAX_FORM_BYTES, ONE_CLICK_BODY
 from tracking_page.read_model import TrackedOrder, TrackingReadModel
 from tracking_page.rendering import (
     DEFAULT_LOCALE,
-    LANGUAGE_NAMES,
-    LOCALES,
     brand_view,
     choose_locale,
     customer_zone,
@@ -43,24 +31,16 @@ from tracking_page.rendering import (
     item_names,
     render_not_found,
     render_tracking_page,
-    style_source,
     stylesheet,
     template_environment,
     zone_name,
 )
 from tracking_page.self_service import (
     ACTIONS,
-    Done,
-    FormRejected,
     SelfServicePorts,
-    ask_for_return,
-    change_notifications,
     current_preferences,
-    report_problem,
     return_offer,
-    unsubscribe_everything,
 )
-from tracking_page.self_service_texts import OUTCOMES
 from tracking_page.self_service_texts import TEXT as SELF_SERVICE_TEXT
 from tracking_page.texts import LABELS, Locale
 
@@ -187,12 +167,12 @@ def tracking_page(token: str, requested_lang: str | None, services: PageServices
     return HtmlPage(HTTPStatus.OK, body, locale, link.order_id)
 
 
-def _unsubscribe_link(token: str, services: PageServices) -> TrackedOrder | None:
+def unsubscribe_order(token: str, services: PageServices) -> TrackedOrder | None:
     link = verify(services.keys(), token, UNSUBSCRIBE, now=int(services.clock.now().timestamp()))
     return None if link is None else services.orders.tracked_order(link.order_id)
 
 
-def _frame(locale: Locale, order: OrderRecord, services: PageServices, **context: Any) -> dict[str, Any]:
+def page_frame(locale: Locale, order: OrderRecord, services: PageServices, **context: Any) -> dict[str, Any]:
     return {
         "lang": locale,
         "t": LABELS[locale],
@@ -215,7 +195,7 @@ def _track_url_from(prefix: str, order_id: str, services: PageServices, locale: 
 
 
 def settings_page(token: str, requested_lang: str | None, services: PageServices) -> HtmlPage:
-    tracked = _unsubscribe_link(token, services)
+    tracked = unsubscribe_order(token, services)
     if tracked is None or services.self_service is None:
         return not_found()
     order = tracked.order
@@ -226,7 +206,7 @@ def settings_page(token: str, requested_lang: str | None, services: PageServices
         template_environment()
         .get_template("settings.html")
         .render(
-            _frame(
+            page_frame(
                 locale,
                 order,
                 services,
@@ -237,214 +217,3 @@ def settings_page(token: str, requested_lang: str | None, services: PageServices
         )
     )
     return HtmlPage(HTTPStatus.OK, body, locale, order.order_id)
-
-
-# --- POST -----------------------------------------------------------------------------------------
-
-
-def outcome_page(
-    status: int, kind: str, locale: Locale, order: OrderRecord, services: PageServices, **context: Any
-) -> HtmlPage:
-    """What a form did, or why it did nothing, with the way back to the page."""
-    title, message = OUTCOMES[locale][kind]
-    body = (
-        template_environment()
-        .get_template("outcome.html")
-        .render(
-            _frame(
-                locale,
-                order,
-                services,
-                title=title,
-                message=message.format(reference=context.get("reference") or ""),
-                failed=status >= 400,
-                back_url=context.get("back_url"),
-            )
-        )
-    )
-    return HtmlPage(status, body, locale, order.order_id)
-
-
-def read_form(event: dict[str, Any]) -> dict[str, list[str]] | str:
-    """The submitted fields, or the outcome kind that refuses the request (`unsupported`, `too_large`)."""
-    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
-    content_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
-    if content_type != "application/x-www-form-urlencoded":
-        return "unsupported"
-    body = event.get("body") or ""
-    raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
-    if len(raw) > MAX_FORM_BYTES:
-        return "too_large"
-    try:  # strict: bytes or percent-escapes that are not UTF-8 are refused, never replaced
-        return parse_qs(raw.decode(), keep_blank_values=True, max_num_fields=160, errors="strict")
-    except ValueError:
-        return "unsupported"
-
-
-def submit_form(
-    token: str, purpose: str, action: str, event: dict[str, Any], services: PageServices
-) -> HtmlPage:
-    """A self-service form: the link, then the request's origin and CSRF token, then the form."""
-    now = services.clock.now()
-    if purpose == TRACK:
-        link = verify(services.keys(), token, TRACK)
-        tracked = services.orders.tracked_order(link.order_id) if link else None
-        allowed = ACTIONS
-    else:
-        tracked = _unsubscribe_link(token, services)
-        allowed = SETTINGS_ACTIONS
-    if tracked is None or services.self_service is None or action not in allowed:
-        return not_found()
-    order = tracked.order
-    headers = event.get("headers") or {}
-    fields = read_form(event)
-    requested = (fields.get("lang") or [""])[-1] if isinstance(fields, dict) else None
-    locale = choose_locale(requested, order.customer.locale)
-    back = f"../{token}?lang={locale}"
-    if isinstance(fields, str):
-        status = (
-            HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-            if fields == "too_large"
-            else HTTPStatus.UNSUPPORTED_MEDIA_TYPE
-        )
-        return outcome_page(status, fields, locale, order, services, back_url=back)
-    if not form_tokens.same_origin_request(headers):
-        return outcome_page(HTTPStatus.FORBIDDEN, "cross_site", locale, order, services, back_url=back)
-    nonce = form_tokens.check(services.keys(), action, token, fields, int(now.timestamp()))
-    if nonce is None:
-        return outcome_page(HTTPStatus.FORBIDDEN, "expired_form", locale, order, services, back_url=back)
-    ports = services.self_service
-    try:
-        if action == "problem":
-            done = report_problem(order, fields, nonce, ports, services.clock)
-        elif action == "return":
-            done = ask_for_return(order, fields, nonce, ports, services.clock)
-        elif action == "notifications":
-            done = change_notifications(order, fields, ports, services.clock)
-        else:
-            done = unsubscribe_everything(order, ports, services.clock)
-    except FormRejected as rejected:
-        logger.info("self-service form refused", action=action, reason=rejected.reason)
-        return outcome_page(rejected.status, rejected.reason, locale, order, services, back_url=back)
-    return _done(done, action, locale, order, services, back)
-
-
-def _done(
-    done: Done, action: str, locale: Locale, order: OrderRecord, services: PageServices, back: str
-) -> HtmlPage:
-    logger.info("self-service form done", action=action)
-    metrics.add_metric(name="SelfServiceAction", unit=MetricUnit.Count, value=1)
-    return outcome_page(
-        HTTPStatus.OK, done.kind, locale, order, services, reference=done.reference, back_url=back
-    )
-
-
-def one_click_unsubscribe(token: str, event: dict[str, Any], services: PageServices) -> HtmlPage:
-    """RFC 8058: a POST whose body is `List-Unsubscribe=One-Click` to the List-Unsubscribe URL
-    unsubscribes at once (mail providers send it with no cookie, origin or CSRF token: the signed,
-    purpose-bound link is the authority). Any other body changes nothing."""
-    tracked = _unsubscribe_link(token, services)
-    if tracked is None or services.self_service is None:
-        return not_found()
-    order = tracked.order
-    locale = choose_locale(None, order.customer.locale)
-    fields = read_form(event)
-    body_ok = False
-    if isinstance(fields, dict):
-        body_ok = fields.get("List-Unsubscribe") == ["One-Click"]
-    elif fields == "unsupported":  # some senders post the body as text/plain
-        body = event.get("body") or ""
-        raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
-        body_ok = raw.strip() == ONE_CLICK_BODY.encode()
-    if not body_ok:
-        return outcome_page(HTTPStatus.BAD_REQUEST, "unsupported", locale, order, services)
-    done = unsubscribe_everything(order, services.self_service, services.clock)
-    metrics.add_metric(name="OneClickUnsubscribe", unit=MetricUnit.Count, value=1)
-    return outcome_page(HTTPStatus.OK, done.kind, locale, order, services)
-
-
-# --- HTTP -----------------------------------------------------------------------------------------
-
-
-def content_security_policy() -> str:
-    """Nothing may load or run but the page's own stylesheet, allowed by its hash, and https images
-    (the shop's logo, product pictures): no scripts, no framing; forms post to this site only. A
-    hash rather than a nonce: the stylesheet is the same on every response."""
-    return "; ".join(
-        (
-            "default-src 'none'",
-            f"style-src {style_source()}",
-            "img-src https:",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        )
-    )
-
-
-def security_headers(language: str) -> dict[str, str]:
-    return {
-        "Content-Type": HTML,
-        "Content-Language": language,
-        "Cache-Control": "private, no-store",
-        # same-origin: browsers then send a real Origin with the forms (no-referrer would send
-        # `Origin: null`), and the link's token still never leaves for another site
-        "Referrer-Policy": "same-origin",
-        "X-Robots-Tag": "noindex",
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": content_security_policy(),
-    }
-
-
-def http_response(page: HtmlPage) -> dict[str, Any]:
-    """The HTTP API (payload 2.0) response for a page."""
-    return {
-        "statusCode": int(page.status),
-        "headers": security_headers(page.language),
-        "body": page.body,
-        "isBase64Encoded": False,
-    }
-
-
-def _route(event: dict[str, Any], services: PageServices) -> HtmlPage:
-    parameters = event.get("pathParameters") or {}
-    token = parameters.get("token") or ""
-    action = parameters.get("action")
-    method = (event.get("requestContext", {}).get("http", {}).get("method") or "GET").upper()
-    path = event.get("rawPath") or ""
-    settings = "/unsubscribe/" in path
-    requested_lang = (event.get("queryStringParameters") or {}).get("lang")
-    if method == "GET" and action is None:
-        return (
-            settings_page(token, requested_lang, services)
-            if settings
-            else tracking_page(token, requested_lang, services)
-        )
-    if method == "POST" and action is not None:
-        return submit_form(token, UNSUBSCRIBE if settings else TRACK, action, event, services)
-    if method == "POST" and settings:
-        return one_click_unsubscribe(token, event, services)
-    return not_found()
-
-
-def serve(event: dict[str, Any], services: PageServices) -> dict[str, Any]:
-    """The page for an HTTP API event."""
-    page = _route(event, services)
-    if page.order_id is not None:
-        logger.append_keys(order_id=page.order_id)
-        logger.debug("page shown", locale=page.language, status=int(page.status))
-        metrics.add_metric(name="TrackingPageShown", unit=MetricUnit.Count, value=1)
-    else:  # the token is never logged: it is the customer's key to the page
-        logger.info("tracking page not found")
-        metrics.add_metric(name="TrackingPageNotFound", unit=MetricUnit.Count, value=1)
-    return http_response(page)
-
-
-def serve_tracking_page(
-    event: dict[str, Any], accepted_keys: Callable[[], Iterable[str]], orders: TrackingReadModel
-) -> dict[str, Any]:
-    """The tracking page alone (no self-service forms)."""
-    return serve(event, PageServices(accepted_keys, orders))
-
-
-__all__ = ["LANGUAGE_NAMES", "LOCALES", "HtmlPage", "PageServices", "serve", "serve_tracking_page"]

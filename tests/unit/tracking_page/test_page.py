@@ -9,7 +9,7 @@ from shared.order_numbers import short_order_code
 from tests.factories import http_event
 from tests.unit.tracking_page.conftest import KEY, PREVIOUS_KEY
 from tests.unit.tracking_page.fakes import ORDER_ID, FakeTrackingReadModel, a_shipment, a_tracked_order
-from tracking_page.page import serve_tracking_page
+from tracking_page.routes import serve_tracking_page
 
 SECURITY_HEADERS = {
     "Content-Type": "text/html; charset=utf-8",

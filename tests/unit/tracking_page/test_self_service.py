@@ -19,8 +19,9 @@ from tests.fakes.notifications import InMemoryPreferenceStore
 from tests.fakes.orders import FrozenClock
 from tests.unit.service.fakes import DELIVERED_AT, InMemoryService, RecordingEvents, delivered_order
 from tests.unit.tracking_page.conftest import KEY
-from tracking_page.page import PageServices, serve
+from tracking_page.page import PageServices
 from tracking_page.read_model import TrackedOrder
+from tracking_page.routes import serve
 from tracking_page.self_service import SelfServicePorts
 
 HOST = "track.example.com"
