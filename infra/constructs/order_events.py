@@ -1,4 +1,5 @@
-"""Order events: the orders table's stream, filtered to orders, stock items and tracking links,
+"""Order events: the orders table's stream, filtered to orders, stock items, tracking links and
+shipments whose carrier estimate may have moved,
 turned by one dispatcher into reservation and notification jobs (work queues) and into domain
 events published on the stack's event bus (`infra.constructs.domain_events`).
 
@@ -35,7 +36,19 @@ NEW_TRACKING_LINKS = {
     "dynamodb": {"NewImage": {"entity": {"S": lambda_.FilterRule.is_equal("tracking_link")}}},
 }
 """Tracking links written: `ShipmentTrackingLinked`."""
-DISPATCHED_CHANGES = (ORDER_ITEMS_ONLY, STOCK_ITEMS_ONLY, NEW_TRACKING_LINKS)
+REVISED_ESTIMATES = {
+    "eventName": lambda_.FilterRule.is_equal("MODIFY"),
+    "dynamodb": {
+        "OldImage": {"estimated_delivery": {"S": lambda_.FilterRule.exists()}},
+        "NewImage": {
+            "entity": {"S": lambda_.FilterRule.is_equal("shipment")},
+            "estimated_delivery": {"S": lambda_.FilterRule.exists()},
+        },
+    },
+}
+"""Shipments that had a carrier estimate and still have one: `order.estimate_revised` when it moved
+(the filter cannot compare the two; the dispatcher does)."""
+DISPATCHED_CHANGES = (ORDER_ITEMS_ONLY, STOCK_ITEMS_ONLY, NEW_TRACKING_LINKS, REVISED_ESTIMATES)
 """One filter each: a record reaches the dispatcher if it matches any of them."""
 
 

@@ -39,6 +39,12 @@ class InMemoryNotificationLog:
             return
         self.log[key] = entry
 
+    def record_scheduled(self, entry: NotificationEntry) -> None:
+        key = (entry.order_id, event_sort_key(entry.order_id, entry.event_id), Channel(entry.channel).value)
+        current = self.log.get(key)
+        if current is None or current.status == NotificationStatus.SCHEDULED:
+            self.log[key] = entry
+
     def entries(self, order_id: str) -> list[NotificationEntry]:
         return [self.log[key] for key in sorted(key for key in self.log if key[0] == order_id)]
 

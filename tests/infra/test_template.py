@@ -18,8 +18,16 @@ DISPATCHED_CHANGES_FILTERS = [
     {"dynamodb": {"NewImage": {"entity": {"S": ["order"]}}}},
     {"dynamodb": {"NewImage": {"entity": {"S": ["stock"]}}}},
     {"eventName": ["INSERT", "MODIFY"], "dynamodb": {"NewImage": {"entity": {"S": ["tracking_link"]}}}},
+    {
+        "eventName": ["MODIFY"],
+        "dynamodb": {
+            "OldImage": {"estimated_delivery": {"S": [{"exists": True}]}},
+            "NewImage": {"entity": {"S": ["shipment"]}, "estimated_delivery": {"S": [{"exists": True}]}},
+        },
+    },
 ]
-"""Orders (jobs and order events), stock items and tracking links written (domain events)."""
+"""Orders (jobs and order events), stock items and tracking links written (domain events), and
+shipments whose carrier estimate may have moved (`order.estimate_revised`)."""
 EXPECTED_ROUTES = {
     "POST /v1/orders",
     "GET /v1/orders/{order_id}",

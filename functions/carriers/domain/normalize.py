@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from carriers.domain import status_tables as tables
 from carriers.models.tracking import (
@@ -24,6 +25,8 @@ from carriers.models.webhooks import (
     SeventeenTrackWebhook,
     ShippoWebhook,
 )
+from shared.country_codes import alpha2
+from shared.customer_time import country_zone, region_zone
 
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
 """Kuaidi100 gives times without a zone; Chinese carriers report in China Standard Time."""
@@ -76,7 +79,11 @@ def easypost(event: EasyPostEvent) -> TrackingUpdate:
 
 
 def _aftership_time(checkpoint: AfterShipCheckpoint) -> datetime | None:
-    """The carrier-local checkpoint time when it carries an offset; else AfterShip's UTC `created_at`."""
+    """The carrier's own checkpoint time. AfterShip documents `checkpoint_time` as the carrier's
+    local time at the checkpoint, in a format that varies: with an offset it is taken as it is;
+    with a time but no offset it is read in the zone of the checkpoint's place (its country and
+    state, by `shared.customer_time.region_zone` / `country_zone`); only a bare date, or a place
+    without a known zone, falls back to AfterShip's UTC `created_at` (when AfterShip recorded it)."""
     if checkpoint.checkpoint_time:
         try:
             moment = parse_time(checkpoint.checkpoint_time)
@@ -84,7 +91,18 @@ def _aftership_time(checkpoint: AfterShipCheckpoint) -> datetime | None:
             moment = None
         if moment is not None and moment.tzinfo is not None:
             return moment
+        zone = _checkpoint_zone(checkpoint)
+        if moment is not None and zone is not None and len(checkpoint.checkpoint_time.strip()) > 10:
+            return moment.replace(tzinfo=zone)
     return checkpoint.created_at
+
+
+def _checkpoint_zone(checkpoint: AfterShipCheckpoint) -> ZoneInfo | None:
+    """The zone of a checkpoint's place: its state's in a country of several zones, else the
+    country's (`country_iso3`, or `country_region` from version 2025-01)."""
+    country = alpha2(checkpoint.country_iso3 or checkpoint.country_region)
+    name = region_zone(country, checkpoint.state) or country_zone(country)
+    return ZoneInfo(name) if name else None
 
 
 def aftership(webhook: AfterShipWebhook) -> TrackingUpdate:

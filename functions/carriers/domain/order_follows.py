@@ -83,36 +83,13 @@ def missing_entries(order: OrderRecord, shipment: ShipmentState, now: str) -> li
     return entries
 
 
-FINAL_TRACKING_STATUSES = frozenset({"delivered", "return_to_sender", "cancelled"})
-
-
-def status_time(shipment: ShipmentState) -> str | None:
-    """The carrier's own time of the checkpoint that gave the shipment its tracking status (the
-    delivery scan of a delivered parcel): the first checkpoint with that status when it is final
-    (final is final: a later repeat changes nothing), else the last one. None without one."""
-    times = [
-        str(record["occurred_at"])
-        for record in shipment.checkpoints  # sorted by their own time
-        if record.get("status") == shipment.tracking_status and record.get("occurred_at")
-    ]
-    if not times:
-        return None
-    return times[0] if shipment.tracking_status in FINAL_TRACKING_STATUSES else times[-1]
-
-
 def status_details(shipment: ShipmentState) -> dict[str, object]:
-    """The details of the order's own status move: the shipment, its tracking status and reason,
-    and `carrier_at`, the carrier's time of the checkpoint that caused it (what a message tells as
-    "delivered at": the move itself is timed when ordertrack applied it)."""
     details: dict[str, object] = {
         "shipment_id": shipment.shipment_id,
         "tracking_status": shipment.tracking_status,
     }
     if shipment.status_reason:
         details["reason"] = shipment.status_reason
-    carrier_at = status_time(shipment)
-    if carrier_at:
-        details["carrier_at"] = carrier_at
     return details
 
 

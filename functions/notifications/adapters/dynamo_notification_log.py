@@ -102,6 +102,22 @@ class DynamoNotificationLog:
             if not _condition_failed(error):
                 raise
 
+    def record_scheduled(self, entry: NotificationEntry) -> None:
+        """Write the `scheduled` entry only on an item without an entry (none, or a delivery's bare
+        claim) or with a scheduled one."""
+        request = update_request(*entry_fields(entry))
+        request["ExpressionAttributeValues"][":scheduled"] = {"S": NotificationStatus.SCHEDULED.value}
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=entry_key(entry),
+                ConditionExpression="attribute_not_exists(#status) OR #status = :scheduled",
+                **request,
+            )
+        except ClientError as error:
+            if not _condition_failed(error):
+                raise
+
     def entries(self, order_id: str) -> list[NotificationEntry]:
         request: dict[str, Any] = {
             "TableName": self._table,

@@ -79,6 +79,7 @@ class DeliveryStatus(StrEnum):
 class NotificationStatus(StrEnum):
     """A notification's state on the order's notification log."""
 
+    SCHEDULED = "scheduled"  # waiting out the burst window (or the event's not_before): due at release_at
     HELD = "held"  # in the customer's quiet hours: sent when they end
     SENT = "sent"
     SUPPRESSED = "suppressed"  # opted out, bounced, complained, or the channel is switched off
@@ -133,7 +134,7 @@ class NotificationEntry:
     reason: str | None = None  # why suppressed / failed / collapsed / held
     message_id: str | None = None
     segments: int | None = None
-    release_at: str | None = None  # held: when the quiet hours end
+    release_at: str | None = None  # scheduled: when it is due; held: when the quiet hours end
     fallback_for: Channel | None = None  # sent on this channel because the other one was suppressed
 
     @property

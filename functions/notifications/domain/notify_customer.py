@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -145,9 +145,36 @@ class CustomerNotifier:
         window = max(self.policy.collapse_window_seconds, wait)
         if window > 0:
             self.scheduler.schedule(event, min(MAX_DELAY_SECONDS, window))
+            self._note_scheduled(
+                situation, channels, window, "not_before" if wait >= window else "burst_window"
+            )
         else:
             self._deliver(situation)
         return channels
+
+    def _note_scheduled(
+        self, situation: _Situation, channels: list[Channel], seconds: int, reason: str
+    ) -> None:
+        """Log each channel as `scheduled`, due `seconds` from now, so the order's notifications
+        show what is coming while the burst window (or the event's `not_before`) runs."""
+        release_at = isoformat(situation.now + timedelta(seconds=seconds))
+        for channel in channels:
+            recipient = situation.recipient(channel)
+            self.log.record_scheduled(
+                NotificationEntry(
+                    order_id=situation.event.order_id,
+                    event_id=situation.event.event_id,
+                    event_type=situation.event.event_type,
+                    channel=channel,
+                    status=NotificationStatus.SCHEDULED,
+                    at=isoformat(situation.now),
+                    template=situation.kind.value,
+                    locale=situation.locale,
+                    recipient=recipient.masked if recipient else None,
+                    reason=reason,
+                    release_at=release_at,
+                )
+            )
 
     # -- step 2 -------------------------------------------------------------------------
 

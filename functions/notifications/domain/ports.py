@@ -97,6 +97,11 @@ class NotificationLog(Protocol):
         later record of the same id is ignored."""
         ...
 
+    def record_scheduled(self, entry: NotificationEntry) -> None:
+        """Record a `scheduled` entry only where its id has no entry yet, or a scheduled one: an
+        accepted event seen again after it was delivered, held or collapsed changes nothing."""
+        ...
+
     def entries(self, order_id: str) -> list[NotificationEntry]:
         """Every entry of the order, oldest event first."""
         ...

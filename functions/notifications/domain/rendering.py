@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from notifications.domain.carrier_time import carrier_time
 from notifications.domain.estimates import estimate_revision
 from notifications.domain.formatting import (
     carrier_code,
@@ -263,36 +264,22 @@ def _shipment_view(shipment: Shipment, locale: str, copy: LocaleCopy) -> dict[st
 
 
 def _event_entry(order: OrderRecord, kind: NotificationKind, occurred: datetime) -> TimelineEntry | None:
-    """The order's timeline entry for this event: the latest one with the kind's status at or
-    before the event's time (the order may have moved on since), else the latest one. None for
-    kinds that are not about an order status."""
+    """The order's timeline entry for this event: the latest of the order's own moves with the
+    kind's status at or before the event's time (the order may have moved on since), else such a
+    carrier entry, else the latest one. None for kinds that are not about an order status."""
     if kind not in ORDER_KINDS:
         return None
     status = kind.value.removeprefix("order_")
     matching = [entry for entry in order.timeline if entry.status == status]
-    for entry in reversed(matching):
-        try:
-            if parse_instant(entry.at) <= occurred:
-                return entry
-        except ValueError:
-            continue
-    return matching[-1] if matching else None
-
-
-def carrier_time(entry: TimelineEntry | None, occurred: datetime) -> datetime:
-    """The time a message tells for its event: the carrier's own time of the checkpoint that caused
-    it (`carrier_at` on the order's status move, or the time of a carrier entry), never when
-    ordertrack processed the webhook; `occurred` (the event's time) for events of ordertrack's own."""
-    if entry is not None:
-        value = (entry.details or {}).get("carrier_at")
-        if value is None and entry.by.startswith("carrier:"):
-            value = entry.at
-        if isinstance(value, str) and value.strip():
+    moves = [entry for entry in matching if not entry.by.startswith("carrier:")]  # the order's own
+    for candidates in (moves, matching):
+        for entry in reversed(candidates):
             try:
-                return parse_instant(value).astimezone(occurred.tzinfo)
+                if parse_instant(entry.at) <= occurred:
+                    return entry
             except ValueError:
-                pass
-    return occurred
+                continue
+    return matching[-1] if matching else None
 
 
 def _event_shipments(
@@ -445,7 +432,7 @@ def notification_context(
     sms_skus = skus_within(sku_budget, [item["sku"] for item in short_items])
 
     entry = _event_entry(order, kind, occurred)
-    told = carrier_time(entry, occurred)
+    told = carrier_time(entry, order.timeline, occurred)
     entry_details = (entry.details or {}) if entry else {}
     event_shipments = _event_shipments(order, kind, entry, event_details.get("shipment_id"))
     first = event_shipments[0] if event_shipments else None

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from notifications.domain.preferences import CustomerPreferences, StoredPreferences
-from notifications.models.api import NotificationView, OrderNotifications
+from notifications.models.api import OrderNotifications
 from shared.clock import isoformat
 from shared.errors import NotFound
 from storefront_api import dependencies
@@ -44,11 +44,15 @@ def put_preferences(customer_id: CustomerId, body: CustomerPreferences) -> Store
 
 @router.get(
     "/v1/orders/<order_id>/notifications",
-    summary="List what the customer was sent about an order, and what was held or suppressed",
+    summary="List what the customer was sent about an order, what is still to go out, and what was "
+    "suppressed",
+    description="In time order (`at`, oldest first). A message waiting out the burst window is "
+    "listed as `scheduled` and one waiting for the customer's quiet hours to end as `held`, each with "
+    "`release_at`, the time it is due; it becomes `sent` (or `collapsed` into a later update of the "
+    "order, or `suppressed`) then.",
     tags=["Notifications"],
 )
 def list_notifications(order_id: OrderId) -> OrderNotifications:
     if order_repository().get(order_id) is None:
         raise NotFound(f"Order {order_id} does not exist.", details={"order_id": order_id})
-    entries = notification_log().entries(order_id)
-    return OrderNotifications(order_id=order_id, notifications=[NotificationView.of(e) for e in entries])
+    return OrderNotifications.of(order_id, notification_log().entries(order_id))

@@ -21,16 +21,30 @@ class NotificationView(BaseModel):
     channel: Channel
     template: str | None = None
     locale: str | None = None
-    status: NotificationStatus
-    reason: Annotated[str | None, Field(description="Why it was held, suppressed, collapsed or failed.")] = (
-        None
-    )
+    status: Annotated[
+        NotificationStatus,
+        Field(
+            description="`scheduled`: waiting out the burst window (or a later start, such as a "
+            "survey's delay), due at `release_at`; `held`: in the customer's quiet hours, due at "
+            "`release_at`; `sent`, `suppressed`, `failed`, or `collapsed` into a later update."
+        ),
+    ]
+    reason: Annotated[
+        str | None,
+        Field(
+            description="Why it is scheduled (`burst_window`, `not_before`), held (`quiet_hours`), "
+            "suppressed, collapsed or failed."
+        ),
+    ] = None
     recipient: Annotated[
         str | None, Field(description="Masked address.", examples=["l***@example.com", "+86*******8000"])
     ] = None
     message_id: Annotated[str | None, Field(description="The provider's message id when sent.")] = None
     segments: Annotated[int | None, Field(description="SMS parts billed.")] = None
-    release_at: Annotated[str | None, Field(description="Held: when the quiet hours end.")] = None
+    release_at: Annotated[
+        str | None,
+        Field(description="Scheduled or held: when it is due to go out (UTC ISO 8601)."),
+    ] = None
     fallback_for: Annotated[
         Channel | None, Field(description="Sent on this channel because the other one was suppressed.")
     ] = None
@@ -59,4 +73,16 @@ class NotificationView(BaseModel):
 class OrderNotifications(BaseModel):
     model_config = ConfigDict(defer_build=True)
     order_id: str
-    notifications: Annotated[list[NotificationView], Field(description="Oldest order event first.")]
+    notifications: Annotated[
+        list[NotificationView],
+        Field(
+            description="In time order: by `at` (when each entry's status was recorded), oldest "
+            "first; messages still to go out (`scheduled`, `held`) are listed with their `release_at`."
+        ),
+    ]
+
+    @classmethod
+    def of(cls, order_id: str, entries: list[NotificationEntry]) -> OrderNotifications:
+        """The order's log entries in time order (ties: by event, then channel, as stored)."""
+        ordered = sorted(entries, key=lambda entry: entry.at)  # stable: the log's own order breaks ties
+        return cls(order_id=order_id, notifications=[NotificationView.of(entry) for entry in ordered])

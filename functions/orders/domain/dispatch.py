@@ -7,6 +7,12 @@ same event id and the consumers apply it once.
 An order that becomes `delivered` also gets its survey invitation (`feedback.invite`, event id
 `<order_id>:feedback`: one per order, whatever replays or later moves happen), to be delivered no
 earlier than the configured delay after delivery, carrying a signed feedback link token.
+
+A shipment whose carrier estimate changes (from one estimate to another, before it is delivered or
+returned) asks for `order.estimate_revised`, event id
+`<order_id>:estimate:<shipment_id>:<new estimate>`: one per revision, whatever replays happen. Its
+details carry both estimates as the carrier gave them; the notification policy decides whether the
+move is worth a message (`estimate_slip_days`).
 """
 
 from __future__ import annotations
@@ -96,11 +102,42 @@ def _event(image: dict[str, Any]) -> OrderEvent:
     )
 
 
+FINAL_SHIPMENT_STATUSES = frozenset({OrderStatus.DELIVERED, OrderStatus.RETURNED_TO_SENDER})
+
+
+def estimate_revision(old: dict[str, Any] | None, new: dict[str, Any], at: str) -> OrderEvent | None:
+    """`order.estimate_revised` for a shipment item whose carrier estimate moved, else None (a
+    first estimate, an unchanged one, or a shipment already delivered or returned)."""
+    previous = str((old or {}).get("estimated_delivery") or "")
+    revised = str(new.get("estimated_delivery") or "")
+    if not previous or not revised or previous == revised or new.get("status") in FINAL_SHIPMENT_STATUSES:
+        return None
+    order_id, shipment_id = str(new["order_id"]), str(new["shipment_id"])
+    return OrderEvent(
+        event_id=f"{order_id}:estimate:{shipment_id}:{revised}",
+        event_type="order.estimate_revised",
+        order_id=order_id,
+        status=str(new.get("status") or ""),
+        occurred_at=at,
+        details={
+            "shipment_id": shipment_id,
+            "previous_estimated_delivery": previous,
+            "estimated_delivery": revised,
+        },
+    )
+
+
 def events_for_change(
     old: dict[str, Any] | None,
     new: dict[str, Any] | None,
     invitations: FeedbackInvitations | None = None,
+    at: str = "",
 ) -> list[Outgoing]:
+    """The jobs of one stored change (`at`: when it was recorded, for items without a time of
+    their own): an order's reservation or notification, a shipment's revised estimate."""
+    if new and new.get("entity") == "shipment":
+        revision = estimate_revision(old, new, at)
+        return [Outgoing(Destination.NOTIFICATION, revision)] if revision else []
     if not new or new.get("entity") != "order":
         return []
     status = new.get("status")

@@ -60,7 +60,7 @@ def plan(
     for position, next_change in enumerate(changes):
         try:
             change = next_change()
-            outgoing = events_for_change(change.old, change.new, invitations)  # orders only
+            outgoing = events_for_change(change.old, change.new, invitations, change.at)
             jobs = [(item.destination, item.event) for item in outgoing]
             events = domain_events_for_change(change.old, change.new, change.change_id, change.at)
         except Exception as error:  # noqa: BLE001 - the record and the rest are retried

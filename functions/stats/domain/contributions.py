@@ -292,7 +292,7 @@ def _shipment(old: Any, new: Any, observed_at: datetime, out: Contribution) -> N
 
 def _notification(old: Any, new: Any, observed_at: datetime, out: Contribution) -> None:
     status = _status_moved(old, new)
-    if status is None:
+    if status is None or status == "scheduled":  # waiting out the burst window: not an outcome
         return
     channel = label(new.get("channel"))
     day = day_of(_time(new, "at", "updated_at", default=observed_at))

@@ -238,3 +238,27 @@ def test_other_errors_are_not_swallowed(orders_table: str, dynamodb: Any) -> Non
         log.record(entry(1))
     with pytest.raises(dynamodb.exceptions.ResourceNotFoundException):
         log.advance_latest(ORDER, [Channel.EMAIL], 1)
+
+
+def test_a_scheduled_entry_never_replaces_what_became_of_the_message(log: NotificationLog) -> None:
+    scheduled = entry(
+        4,
+        status=NotificationStatus.SCHEDULED,
+        message_id=None,
+        reason="burst_window",
+        release_at="2026-11-24T10:02:04.000Z",
+    )
+    # Given a scheduled entry, a second acceptance of the same event replaces it (same id)
+    log.record_scheduled(scheduled)
+    later = replace(scheduled, at="2026-11-24T10:00:30.000Z", release_at="2026-11-24T10:02:30.000Z")
+    log.record_scheduled(later)
+    assert log.entries(ORDER) == [later]
+    # When it is delivered (or held, or collapsed), the outcome replaces it
+    for outcome in (
+        replace(later, status=NotificationStatus.HELD, reason="quiet_hours"),
+        replace(later, status=NotificationStatus.SENT, reason=None, release_at=None, message_id="msg-4"),
+    ):
+        log.record(outcome)
+        # Then accepting the event again leaves the outcome as it is
+        log.record_scheduled(scheduled)
+        assert log.entries(ORDER) == [outcome]

@@ -217,6 +217,57 @@ def test_an_order_lists_its_notifications_oldest_first(call: Call, dynamodb: Any
     assert status == 200 and "notifications" not in order
 
 
+def test_notifications_are_in_time_order_and_show_what_is_still_to_go_out(
+    call: Call, dynamodb: Any, orders_table: str
+) -> None:
+    # Given a survey invitation sent before a later status update, which is scheduled (burst
+    # window) on one channel and held (quiet hours) on the other
+    _, placed = call("POST", "/v1/orders", order_body(), {"idempotency-key": "n-2"})
+    order_id = placed["order_id"]
+    log = DynamoNotificationLog(orders_table, dynamodb)
+
+    def entry(event: str, channel: Channel, status: NotificationStatus, at: str, **more: Any) -> None:
+        log.record(
+            NotificationEntry(
+                order_id=order_id,
+                event_id=f"{order_id}:{event}",
+                event_type="feedback.invite" if event == "feedback" else "order.delivery_exception",
+                channel=channel,
+                status=status,
+                at=at,
+                **more,
+            )
+        )
+
+    entry("v9", Channel.SMS, NotificationStatus.HELD, "2026-11-24T23:00:00.000Z", reason="quiet_hours",
+          release_at="2026-11-25T00:00:00.000Z")  # fmt: skip
+    log.record_scheduled(
+        NotificationEntry(
+            order_id=order_id,
+            event_id=f"{order_id}:v9",
+            event_type="order.delivery_exception",
+            channel=Channel.EMAIL,
+            status=NotificationStatus.SCHEDULED,
+            at="2026-11-24T22:59:00.000Z",
+            reason="burst_window",
+            release_at="2026-11-24T23:01:00.000Z",
+        )
+    )
+    entry("feedback", Channel.EMAIL, NotificationStatus.SENT, "2026-11-24T09:00:00.000Z", message_id="ses-9")
+
+    # When the storefront reads the order's notifications
+    status, body = call("GET", f"/v1/orders/{order_id}/notifications")
+
+    # Then they come in time order (the survey first, though the log keeps it after status events),
+    # and what is still to go out says when
+    assert status == 200
+    assert [(n["event_type"], n["channel"], n["status"], n["release_at"]) for n in body["notifications"]] == [
+        ("feedback.invite", "email", "sent", None),
+        ("order.delivery_exception", "email", "scheduled", "2026-11-24T23:01:00.000Z"),
+        ("order.delivery_exception", "sms", "held", "2026-11-25T00:00:00.000Z"),
+    ]
+
+
 def test_a_malformed_order_id_is_422(call: Call) -> None:
     status, got = call("GET", "/v1/orders/not-an-order/notifications")
     assert status == 422 and got["error"]["details"][0]["field"] == "path.order_id"
@@ -233,3 +284,8 @@ def test_the_routes_and_models_are_in_the_openapi_document(call: Call) -> None:
         schemas
     )
     assert "QuietHours" in schemas
+    view = schemas["NotificationView"]["properties"]
+    assert "scheduled" in view["status"]["description"] and "release_at" in view["status"]["description"]
+    assert "scheduled" in str(schemas["NotificationStatus"]["enum"])
+    operation = paths["/v1/orders/{order_id}/notifications"]["get"]
+    assert "time order" in operation["description"]

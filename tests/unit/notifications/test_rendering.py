@@ -134,22 +134,75 @@ def test_the_event_time_is_in_the_customers_zone_and_names_it(
     assert context["occurred_at"] == expected
 
 
+def _scan(status: str, at: str, recorded_at: str, shipment_id: str) -> TimelineEntry:
+    """A carrier entry as the order reader returns it (details read back from the shipment)."""
+    return TimelineEntry(
+        status=status,
+        at=at,
+        by="carrier:aftership",
+        details={"shipment_id": shipment_id, "recorded_at": recorded_at},
+    )
+
+
 def test_a_delivery_is_told_at_the_carriers_time_not_when_it_was_processed() -> None:
-    # Given the carrier scanned the delivery on May 15 (Madison, WI) and ordertrack applied it on Dec 2
+    # Given the carrier scanned the delivery on May 15 (Madison, WI), then again on May 16, and
+    # ordertrack applied the first scan on Dec 2
     shipment = tracked_shipment(1, [{"sku": "TEA-OOLONG-250G", "quantity": 2}], "delivered", False)
+    sid, applied = shipment.shipment_id, "2026-12-02T11:02:00.000Z"
     move = TimelineEntry(
         status="delivered",
-        at="2026-12-02T11:02:00.000Z",
+        at=applied,
         by="system:carrier-tracking",
-        details={"shipment_id": shipment.shipment_id, "carrier_at": "2025-05-15T13:21:00-05:00"},
+        details={"shipment_id": sid, "tracking_status": "delivered"},
     )
-    order = _with(sample_order(status="delivered"), [shipment], move)
+    order = _with(
+        sample_order(status="delivered"),
+        [shipment],
+        _scan("out_for_delivery", "2025-05-15T08:02:00-05:00", applied, sid),
+        _scan("delivered", "2025-05-15T13:21:00-05:00", applied, sid),
+        move,
+        _scan("delivered", "2025-05-16T09:00:00-05:00", "2026-12-03T08:00:00.000Z", sid),
+    )
     # When the message is rendered for a customer in Chicago's zone
-    context = _context(order, K.ORDER_DELIVERED, "en", "America/Chicago", occurred_at="2026-12-02T11:02:00Z")
-    # Then it tells the carrier's time, with the year (not this year's) and the zone
+    context = _context(order, K.ORDER_DELIVERED, "en", "America/Chicago", occurred_at=applied)
+    # Then it tells the carrier's (first) delivered scan, with the year (not this year's) and the zone
     assert context["occurred_at"] == "May 15, 2025, 1:21 PM CDT"
-    zh = _context(order, K.ORDER_DELIVERED, "zh-CN", "Asia/Shanghai", occurred_at="2026-12-02T11:02:00Z")
+    zh = _context(order, K.ORDER_DELIVERED, "zh-CN", "Asia/Shanghai", occurred_at=applied)
     assert zh["occurred_at"] == "2025年5月16日 02:21（北京时间）"
+
+
+def test_the_last_update_is_the_latest_scan_that_reached_the_order_by_then() -> None:
+    shipment = tracked_shipment(1, [{"sku": "TEA-OOLONG-250G", "quantity": 2}], "in_transit", False)
+    sid = shipment.shipment_id
+    move = TimelineEntry(
+        status="in_transit",
+        at="2026-11-24T06:00:00.000Z",
+        by="system:carrier-tracking",
+        details={"shipment_id": sid, "tracking_status": "in_transit"},
+    )
+    order = _with(
+        sample_order(status="in_transit"),
+        [shipment],
+        _scan("in_transit", "2026-11-23T20:00:00+08:00", "2026-11-24T06:00:00.000Z", sid),
+        _scan("in_transit", "2026-11-24T09:30:00+08:00", "2026-11-24T06:00:00.000Z", sid),
+        move,
+        _scan("in_transit", "2026-11-24T13:00:00+08:00", "2026-11-24T07:00:00.000Z", sid),  # later
+        _scan("in_transit", "2026-11-24T12:00:00+08:00", "2026-11-24T05:00:00.000Z", "shp_other"),
+    )
+    assert _context(order, K.ORDER_IN_TRANSIT, "zh-CN")["occurred_at"] == "11月24日 09:30（北京时间）"
+
+
+def test_a_move_of_ordertracks_own_is_told_at_the_events_time() -> None:
+    # a delay the delay check flagged names no tracking status: the event's own time
+    shipment = tracked_shipment(1, [{"sku": "TEA-OOLONG-250G", "quantity": 2}], "delivery_exception", False)
+    flag = TimelineEntry(
+        status="delivery_exception",
+        at="2026-11-24T06:05:00.000Z",
+        by="system:delay-check",
+        details={"shipment_id": shipment.shipment_id, "reason": "stalled"},
+    )
+    order = _with(sample_order(status="delivery_exception"), [shipment], flag)
+    assert _context(order, K.ORDER_DELIVERY_EXCEPTION, "en")["occurred_at"] == "Nov 24, 2:05 PM China time"
 
 
 def test_a_carrier_entry_is_told_at_its_own_time_and_ordertracks_own_events_at_theirs() -> None:

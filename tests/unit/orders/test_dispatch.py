@@ -92,3 +92,51 @@ def sign_with(key: str, order_id: str, expires: int) -> str:
     from shared.links import FEEDBACK, sign
 
     return sign(key, order_id, FEEDBACK, expires_at=expires)
+
+
+def shipment(estimate: str | None, status: str = "in_transit") -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "entity": "shipment",
+        "order_id": "ord_1",
+        "shipment_id": "shp_1",
+        "status": status,
+    }
+    if estimate is not None:
+        item["estimated_delivery"] = estimate
+    return item
+
+
+def test_a_shipments_moved_estimate_asks_for_one_estimate_revised_notification() -> None:
+    at = "2026-11-24T12:00:00.000Z"
+    [outgoing] = events_for_change(shipment("2026-11-26"), shipment("2026-11-28"), None, at)
+    assert outgoing.destination == Destination.NOTIFICATION
+    event = outgoing.event
+    assert (event.event_type, event.event_id, event.occurred_at) == (
+        "order.estimate_revised",
+        "ord_1:estimate:shp_1:2026-11-28",
+        at,
+    )
+    assert event.details == {
+        "shipment_id": "shp_1",
+        "previous_estimated_delivery": "2026-11-26",
+        "estimated_delivery": "2026-11-28",
+    }
+    assert event.version == 0  # never collapsed with the order's status messages
+    # a replayed record asks for the same event: the notifier sends it once
+    assert events_for_change(shipment("2026-11-26"), shipment("2026-11-28"), None, at) == [outgoing]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (shipment(None), shipment("2026-11-28")),  # the first estimate is not a revision
+        (shipment("2026-11-28"), shipment("2026-11-28")),  # a checkpoint, same estimate
+        (shipment("2026-11-28"), shipment(None)),  # withdrawn: nothing to tell
+        (shipment("2026-11-26"), shipment("2026-11-28", status="delivered")),
+        (None, shipment("2026-11-28")),
+    ],
+)
+def test_no_revision_without_two_different_estimates_before_delivery(
+    old: dict[str, Any] | None, new: dict[str, Any]
+) -> None:
+    assert events_for_change(old, new, None, "2026-11-24T12:00:00.000Z") == []

@@ -208,3 +208,15 @@ def test_other_entities_and_deletions_add_nothing() -> None:
     stock = {"pk": "SKU#A", "sk": "STOCK", "entity": "stock", "on_hand": 3}
     assert counters(None, stock) == {}
     assert counters(order_image("ord_1", "received", 1, PLACED, PLACED), None) == {}
+
+
+def test_a_scheduled_notification_is_no_outcome_and_counts_nothing() -> None:
+    scheduled = {
+        "entity": "notification",
+        "channel": "email",
+        "status": "scheduled",
+        "at": "2026-11-24T10:00:00.000Z",
+    }
+    sent = {**scheduled, "status": "sent", "at": "2026-11-24T10:02:00.000Z"}
+    assert counters(None, scheduled) == {}
+    assert counters(scheduled, sent) == {("2026-11-24", "NOTIFICATIONS"): {"sent#email": 1}}
