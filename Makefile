@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv layer browser axe faketime synth dev demo test test-later test-unit test-infra test-e2e fuzz bench soak lint redrive clean
+.PHONY: help venv layer browser faketime synth dev demo test test-later test-unit test-infra test-e2e fuzz bench soak lint redrive clean
 
 help:
 	@echo "make dev    run ordertrack locally (moto + local runtime) on http://127.0.0.1:$${PORT:-3000}"
@@ -70,6 +70,7 @@ $(AXE_JS): package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $(AXE_JS)
 
+.PHONY: axe
 axe: $(AXE_JS)
 
 # libfaketime (Debian package `faketime`) for `make test-later`, installed like the browser above.
