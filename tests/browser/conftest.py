@@ -11,17 +11,22 @@ accessibility check. Screenshots go to `.artifacts/screenshots/` (gitignored), o
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.e2e.test_tracking_page import TrackedParcel
 
 CHROMIUM = Path(os.environ.get("ORDERTRACK_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("ORDERTRACK_CHROMEDRIVER", "/usr/bin/chromedriver"))
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(os.environ.get("ORDERTRACK_AXE", ROOT / "node_modules" / "axe-core" / "axe.min.js"))
 SCREENSHOTS = ROOT / ".artifacts" / "screenshots"
+LONG_NUMBER = "SF" + "0123456789" * 3 + "12345678"  # 40 characters, the longest a shipment takes
 
 
 def _require(path: Path, what: str) -> None:
@@ -93,3 +98,25 @@ def axe_source() -> str:
             pytrace=False,
         )
     return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def parcel(stack: Any) -> TrackedParcel:
+    """One zh-CN customer's order for every browser test: two named products, shipped with SF Express
+    under a 40-character tracking number, scanned three times (out for delivery)."""
+    from tests.e2e.conftest import Storefront
+    from tests.e2e.test_tracking_page import ship_and_scan
+
+    tag = uuid.uuid4().hex[:8]
+    customer = {
+        "id": f"cust-{tag}",
+        "name": "李伟",
+        "email": f"pages-{tag}@example.com",
+        "phone": f"+8613900{uuid.uuid4().int % 10**6:06d}",
+        "locale": "zh-CN",
+    }
+    items = [
+        {"sku": "TEA-TIEGUANYIN-250G", "name": "安溪铁观音 250 克", "quantity": 2, "unit_price": "88.00"},
+        {"sku": "CUP-CELADON-2", "name": "龙泉青瓷茶杯 两只装", "quantity": 1, "unit_price": "45.50"},
+    ]
+    return ship_and_scan(stack, Storefront(stack), customer, items=items, tracking_number=LONG_NUMBER)

@@ -10,20 +10,19 @@ from __future__ import annotations
 import base64
 import json
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from shared import links
+from tests.browser.conftest import LONG_NUMBER
 from tests.e2e.conftest import Storefront
-from tests.e2e.test_tracking_page import TrackedParcel, link_key, ship_and_scan
+from tests.e2e.test_tracking_page import TrackedParcel, link_key
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 SIZES = {"phone": (390, 844, True), "narrow": (360, 740, True), "desktop": (1280, 800, False)}
-LONG_NUMBER = "SF" + "0123456789" * 3 + "12345678"  # 40 characters, the longest a shipment takes
 BLOCKING = ("serious", "critical")
 RUN_AXE = """
 const done = arguments[arguments.length - 1];
@@ -41,23 +40,6 @@ const box = element.getBoundingClientRect();
 return {lines: tops.size, right: box.right, text: element.textContent,
         viewport: document.documentElement.clientWidth, page: document.documentElement.scrollWidth};
 """
-
-
-@pytest.fixture(scope="module")
-def parcel(stack: Any) -> TrackedParcel:
-    tag = uuid.uuid4().hex[:8]
-    customer = {
-        "id": f"cust-{tag}",
-        "name": "李伟",
-        "email": f"pages-{tag}@example.com",
-        "phone": f"+8613900{uuid.uuid4().int % 10**6:06d}",
-        "locale": "zh-CN",
-    }
-    items = [
-        {"sku": "TEA-TIEGUANYIN-250G", "name": "安溪铁观音 250 克", "quantity": 2, "unit_price": "88.00"},
-        {"sku": "CUP-CELADON-2", "name": "龙泉青瓷茶杯 两只装", "quantity": 1, "unit_price": "45.50"},
-    ]
-    return ship_and_scan(stack, Storefront(stack), customer, items=items, tracking_number=LONG_NUMBER)
 
 
 def show(browser: Any, url: str, size: str) -> None:
