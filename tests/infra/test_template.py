@@ -97,6 +97,7 @@ FUNCTION_ENVIRONMENT = {
         "ORDERS_TABLE_NAME",
         "CUSTOMER_SERVICE_RULES",
         "LINK_SIGNING_SECRET_ARN",
+        "BRAND",
     },
     "service.handlers.flag_overdue_complaints.handler": {"ORDERS_TABLE_NAME", "OPERATIONS_ALERTS_TOPIC_ARN"},
     "inventory.handlers.reserve_stock.handler": {
@@ -121,16 +122,14 @@ FUNCTION_ENVIRONMENT = {
         "RETRY_BASE_SECONDS",
         "SES_CONFIGURATION_SET",
         "LINK_SIGNING_SECRET_ARN",
+        "BRAND",
     },
-    "tracking_page.handler.handler": {
-        "ORDERS_TABLE_NAME",
-        "LINK_SIGNING_SECRET_ARN",
-        "NOTIFICATION_QUEUE_URL",
-        "CUSTOMER_SERVICE_RULES",
-    },
+    "tracking_page.handler.handler": {"ORDERS_TABLE_NAME", "LINK_SIGNING_SECRET_ARN", "BRAND"},
     "notifications.handlers.apply_suppressions.handler": {"ORDERS_TABLE_NAME"},
 }
 POWERTOOLS_ENVIRONMENT = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
+# the tracking page's self-service: return events go to the notification queue, under the stage's rules
+FUNCTION_ENVIRONMENT["tracking_page.handler.handler"] |= {"NOTIFICATION_QUEUE_URL", "CUSTOMER_SERVICE_RULES"}
 ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS = {
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
