@@ -64,6 +64,15 @@ browser:
 	fi; \
 	$(call apt_install,browser,$(BROWSER_PACKAGES))
 
+# axe-core (npm, pinned in package.json/package-lock.json) for the accessibility check of tests/browser.
+AXE_JS := node_modules/axe-core/axe.min.js
+$(AXE_JS): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $(AXE_JS)
+
+.PHONY: axe
+axe: $(AXE_JS)
+
 # libfaketime (Debian package `faketime`) for `make test-later`, installed like the browser above.
 faketime:
 	@if find /usr/lib -name libfaketimeMT.so.1 2>/dev/null | grep -q .; then exit 0; fi; \
@@ -81,7 +90,7 @@ dev: layer
 demo: layer
 	$(PY) -m infra.local.demo
 
-test: layer browser faketime
+test: layer browser axe faketime
 	$(PY) -m pytest -n 2 --dist loadgroup
 	$(MAKE) --no-print-directory test-later
 

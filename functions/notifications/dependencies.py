@@ -51,6 +51,22 @@ def feedback_link(token: str) -> str | None:
     return links.link(notification_settings().tracking_base_url, token, links.FEEDBACK)
 
 
+def unsubscribe_link(order_id: str) -> str | None:
+    """`<base>/unsubscribe/<signed token>` for an email's List-Unsubscribe header: the customer's
+    notification settings, and RFC 8058 one-click unsubscribe by POST. It works for
+    `UNSUBSCRIBE_LINK_DAYS` after sending. None without a base URL or key."""
+    from shared import links
+    from shared.link_keys import link_keys
+
+    settings = notification_settings()
+    if not settings.tracking_base_url or not settings.link_signing_secret_arn:
+        return None
+    key = link_keys(settings.link_signing_secret_arn).current
+    expires = int(clock().now().timestamp()) + links.UNSUBSCRIBE_LINK_DAYS * 86_400
+    token = links.sign(key, order_id, links.UNSUBSCRIBE, expires_at=expires)
+    return links.link(settings.tracking_base_url, token, links.UNSUBSCRIBE)
+
+
 @cache
 def sqs_tasks():  # type: ignore[no-untyped-def]
     from notifications.adapters.sqs_tasks import SqsNotificationTasks
@@ -86,7 +102,7 @@ def customer_notifier() -> CustomerNotifier:
     persistence = LogEntryPersistenceLayer(table, dynamodb, legacy_table_name=settings.idempotency_table_name)
     return CustomerNotifier(
         orders=DynamoOrderRepository(table, dynamodb),
-        email=SesEmailSender(aws_client("ses"), settings.sender_email, settings.ses_configuration_set),
+        email=SesEmailSender(aws_client("sesv2"), settings.sender_email, settings.ses_configuration_set),
         sms=SnsSmsSender(aws_client("sns"), settings.sms_sender_id),
         ledger=IdempotentDeliveryLedger(persistence, idempotency_config()),
         metrics=PowertoolsDeliveryMetrics(metrics),
@@ -97,6 +113,7 @@ def customer_notifier() -> CustomerNotifier:
         policy=settings.policy(),
         tracking_link=tracking_link,
         feedback_link=feedback_link,
+        unsubscribe_link=unsubscribe_link,
         clock=DeferredClock(lambda: clock()),
         brand=settings.brand,
     )

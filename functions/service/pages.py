@@ -29,9 +29,24 @@ def _environment() -> Any:
     )
 
 
+def shop_identity(locale: str) -> dict[str, Any]:
+    """The shop the survey is for (the stage brand): name, logo and how to reach it."""
+    from shared.brand import brand_from_environment
+
+    brand = brand_from_environment()
+    return {
+        "name": brand.name(locale),
+        "logo_url": str(brand.logo_url) if brand.logo_url else None,
+        "support_email": brand.support_email,
+        "support_phone": brand.support_phone,
+        "support_url": str(brand.support_url) if brand.support_url else None,
+    }
+
+
 def render_page(page: Page) -> str:
     text = TEXT.get(page.locale, TEXT["en"])
     context = dict(page.context)
+    context["shop"] = shop_identity(page.locale)
     if page.template == "feedback_message.html":
         title, message = text["pages"][context["kind"]]
         if context.get("editable_until"):

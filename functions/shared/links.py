@@ -1,4 +1,4 @@
-"""Signed links for customers: the tracking page and (later) the feedback form.
+"""Signed links for customers: the tracking page, the survey and the notification settings.
 
 A token names one order and one purpose and is signed with HMAC-SHA256 under a secret key that
 only ordertrack holds, so it cannot be guessed or forged from an order id; tampering with any
@@ -11,7 +11,10 @@ where `mac` is the first 15 bytes (120 bits) of HMAC-SHA256(key, "<purpose>\\n<o
 in base64url (20 characters). A token verifies under the current key or the previous one, so the
 key can be rotated without breaking links already sent. Comparison is constant-time.
 
-Link format: `<base_url>/track/<token>` (the tracking page) and `<base_url>/feedback/<token>`.
+Link format: `<base_url>/track/<token>` (the tracking page), `<base_url>/feedback/<token>` (the
+survey) and `<base_url>/unsubscribe/<token>` (the notification settings an email's
+`List-Unsubscribe` header names, RFC 8058). The purpose is part of the MAC, so a token signed for
+one page never opens another.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ from urllib.parse import quote
 
 TRACK = "track"
 FEEDBACK = "feedback"
+UNSUBSCRIBE = "unsubscribe"
+UNSUBSCRIBE_LINK_DAYS = 400
+"""An unsubscribe link keeps working this long after the email that carries it was sent."""
 MAC_BYTES = 15
 _ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _BASE36 = re.compile(r"^[0-9a-z]{1,13}$")

@@ -10,24 +10,28 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from carriers.domain.apply_tracking import RANK
+from carriers.domain.carrier_catalog import public_tracking_url
 from carriers.models.tracking import Checkpoint, TrackingStatus
 from notifications.domain.formatting import CARRIER_NAMES, carrier_code, format_money
 from notifications.domain.formatting import carrier_name as formatting_carrier_name
 from notifications.domain.masking import mask_email, mask_phone
 from orders.models.order import OrderRecord
+from shared.customer_time import format_customer_time, to_zone, zone_for_order, zone_label
+from tracking_page.progress import STEP_KEYS, progress
 from tracking_page.read_model import TrackedOrder, TrackedShipment
+from tracking_page.self_service_texts import STEP_STATES, STEPS
+from tracking_page.self_service_texts import TEXT as SELF_SERVICE_TEXT
 from tracking_page.texts import (
     DEFAULT_LOCALE,
     LABELS,
@@ -41,12 +45,13 @@ from tracking_page.texts import (
     PROBLEM_STATUSES,
     PROBLEMS,
     SHIPMENT_LINE,
-    TIME_ZONES,
     TRACKING_STATUS,
-    UTC_ZONE,
     WEEKDAYS,
     Locale,
 )
+
+if TYPE_CHECKING:  # the brand model pulls in email validation: loaded on the first page only
+    from shared.brand import Brand
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PROBLEM_SHIPMENT_STATUSES = frozenset({"delivery_exception", "returned_to_sender"})
@@ -88,15 +93,15 @@ def choose_locale(requested: str | None, customer_locale: str) -> Locale:
 # --- formatting -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ShippingZone:
-    zone: ZoneInfo
-    names: dict[Locale, str]
+def customer_zone(order: OrderRecord, preferred: str | None = None) -> ZoneInfo:
+    """The one zone every time on these pages is told in: `shared.customer_time`'s rule (the
+    customer's preference, else the shipping address's region, the phone, the country)."""
+    return zone_for_order(order, preferred)
 
-    @classmethod
-    def for_country(cls, country: str) -> ShippingZone:
-        key, english, chinese = TIME_ZONES.get(country.upper(), UTC_ZONE)
-        return cls(ZoneInfo(key), {"en": english, "zh-CN": chinese})
+
+def zone_name(order: OrderRecord, zone: ZoneInfo, locale: Locale) -> str:
+    """The zone's name as the page's times are labelled (at the order's own time)."""
+    return zone_label(to_zone(order.created_at, zone), locale)
 
 
 def format_day(day: date, locale: Locale) -> str:
@@ -108,10 +113,9 @@ def format_day(day: date, locale: Locale) -> str:
 
 
 def format_moment(moment: datetime, zone: ZoneInfo, locale: Locale) -> str:
-    """`Tue 1 Jul 2025, 18:40` / `2025年7月1日 周二 18:40`, in the shipping country's zone."""
-    local = moment.astimezone(zone)
-    separator = " " if locale == "zh-CN" else ", "
-    return f"{format_day(local.date(), locale)}{separator}{local:%H:%M}"
+    """Every time on the page: `shared.customer_time.format_customer_time` in the customer's zone,
+    named, with the year (`Jul 2, 2025, 6:10 AM China time` / `2025年7月2日 06:10(北京时间)` with full-width brackets)."""
+    return format_customer_time(moment, zone, locale, with_year=True)
 
 
 def parse_moment(value: str) -> datetime:
@@ -172,18 +176,18 @@ def _shipment_status(shipment: TrackedShipment, locale: Locale) -> str:
 
 
 def _shipment_view(
-    shipment: TrackedShipment, number: int, count: int, order: OrderRecord, zone: ShippingZone, locale: Locale
+    shipment: TrackedShipment, number: int, count: int, order: OrderRecord, zone: ZoneInfo, locale: Locale
 ) -> dict[str, Any]:
     labels = LABELS[locale]
     carrier = carrier_name(shipment.carrier, locale)
-    estimated = delivery_day(shipment.estimated_delivery, zone.zone)
+    estimated = delivery_day(shipment.estimated_delivery, zone)
     delivered = shipment.tracking_status == TrackingStatus.DELIVERED
     steps = [
         {
             "status": TRACKING_STATUS[locale].get(checkpoint.status, TRACKING_STATUS[locale]["unknown"]),
             "message": checkpoint.message,
             "location": checkpoint.location,
-            "at": format_moment(checkpoint.occurred_at, zone.zone, locale),
+            "at": format_moment(checkpoint.occurred_at, zone, locale),
             "datetime": checkpoint.occurred_at.isoformat(),
             "latest": index == 0,
         }
@@ -197,14 +201,16 @@ def _shipment_view(
         "delivered": delivered,
         "carrier": carrier,
         "tracking_number": shipment.tracking_number,
-        "shipped_at": format_moment(parse_moment(shipment.created_at), zone.zone, locale),
+        "shipped_at": format_moment(parse_moment(shipment.created_at), zone, locale),
         "shipped_datetime": shipment.created_at,
         "estimated_delivery": format_day(estimated, locale) if estimated and not delivered else None,
         "estimated_datetime": estimated.isoformat() if estimated else None,
+        "carrier_url": public_tracking_url(shipment.carrier, shipment.tracking_number),
         "lines": labels["list_separator"].join(
-            SHIPMENT_LINE.format(sku=line.sku, quantity=line.quantity) for line in shipment.lines
+            SHIPMENT_LINE.format(sku=item_names(order).get(line.sku, line.sku), quantity=line.quantity)
+            for line in shipment.lines
         ),
-        "problem": _problem(shipment, order.order_id, carrier, locale),
+        "problem": _problem(shipment, order_reference(order), carrier, locale),
         "steps": steps,
     }
 
@@ -217,32 +223,108 @@ def destination(order: OrderRecord, locale: Locale) -> str:
     return ", ".join(part for part in (address.city, address.region, address.country) if part)
 
 
-def page_context(tracked: TrackedOrder, locale: Locale) -> dict[str, Any]:
-    """Everything the page template shows, formatted for `locale`."""
+def order_reference(order: OrderRecord) -> str:
+    """What the customer knows the order by: the storefront's order number when it has one."""
+    return str(getattr(order, "order_number", None) or order.order_id)
+
+
+def item_names(order: OrderRecord) -> dict[str, str]:
+    """SKU -> the product's name (orders placed before names were kept: the SKU)."""
+    return {item.sku: getattr(item, "name", None) or item.sku for item in order.items}
+
+
+def brand_view(brand: Brand, order: OrderRecord, locale: Locale) -> dict[str, Any]:
+    shop = brand.name(locale)
+    return {
+        "name": shop,
+        "logo_url": str(brand.logo_url) if brand.logo_url else None,
+        "support_email": brand.support_email,
+        "support_phone": brand.support_phone,
+        "support_url": str(brand.support_url) if brand.support_url else None,
+        "order_page": brand.order_page(order.order_id, order_reference(order)),
+    }
+
+
+def progress_view(tracked: TrackedOrder, locale: Locale) -> dict[str, Any]:
+    reached = progress(tracked.order, tracked.shipments)
+    states = STEP_STATES[locale]
+    stages = []
+    for index, (key, label) in enumerate(STEPS[locale]):
+        if index < reached.step:
+            state = "done"
+        elif index == reached.step:
+            state = "problem" if reached.problem else ("done" if key == STEP_KEYS[-1] else "current")
+        else:
+            state = "todo"
+        stages.append(
+            {
+                "key": key,
+                "label": label,
+                "state": state,
+                "state_text": states[state],
+                "current": index == reached.step,
+            }
+        )
+    return {"stages": stages, "problem": reached.problem}
+
+
+def estimate_view(shipments: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The estimate in big type: the earliest of the parcels still on their way."""
+    pending = [s for s in shipments if s["estimated_delivery"] and s["estimated_datetime"]]
+    if not pending:
+        return None
+    first = min(pending, key=lambda s: s["estimated_datetime"])
+    return {"text": first["estimated_delivery"], "datetime": first["estimated_datetime"]}
+
+
+def page_context(
+    tracked: TrackedOrder,
+    locale: Locale,
+    brand: Brand | None = None,
+    actions: dict[str, Any] | None = None,
+    preferred_zone: str | None = None,
+) -> dict[str, Any]:
+    """Everything the page template shows, formatted for `locale`. `actions` are the self-service
+    forms (`tracking_page.page.self_service_forms`); None shows none."""
     order = tracked.order
-    zone = ShippingZone.for_country(order.shipping_address.country)
+    zone = customer_zone(order, preferred_zone)
     headline, detail = ORDER_STATUS[locale].get(order.status.value, (order.status.value, ""))
     count = len(tracked.shipments)
+    if brand is None:
+        from shared.brand import brand_from_environment
+
+        brand = brand_from_environment()
+    shop = brand
+    shipments = [
+        _shipment_view(shipment, number, count, order, zone, locale)
+        for number, shipment in enumerate(sorted(tracked.shipments, key=lambda s: s.created_at), 1)
+    ]
+    names = item_names(order)
     return {
         "lang": locale,
         "t": LABELS[locale],
+        "s": SELF_SERVICE_TEXT[locale],
+        "brand": brand_view(shop, order, locale),
+        "progress": progress_view(tracked, locale),
+        "estimate": estimate_view(shipments),
+        "actions": actions,
+        "zone_name": zone_name(order, zone, locale),
         "languages": [
             {"code": code, "name": LANGUAGE_NAMES[code], "current": code == locale} for code in LOCALES
         ],
         "stylesheet": Markup(stylesheet()),  # noqa: S704 - a file of this package, hashed into the CSP
-        "order_id": order.order_id,
+        "order_id": order_reference(order),
         "headline": headline,
         "detail": detail,
-        "placed_at": format_moment(parse_moment(order.created_at), zone.zone, locale),
+        "placed_at": format_moment(parse_moment(order.created_at), zone, locale),
         "placed_datetime": order.created_at,
-        "times_in": LABELS[locale]["times_in"].format(zone=zone.names[locale]),
-        "shipments": [
-            _shipment_view(shipment, number, count, order, zone, locale)
-            for number, shipment in enumerate(sorted(tracked.shipments, key=lambda s: s.created_at), 1)
-        ],
+        "times_in": LABELS[locale]["times_in"].format(zone=zone_name(order, zone, locale)),
+        "shipments": shipments,
         "items": [
             {
                 "sku": line.sku,
+                "name": names[line.sku],
+                "image_url": getattr(line, "image_url", None),
                 "quantity": line.quantity,
                 "amount": format_money(Decimal(line.unit_price) * line.quantity, order.currency, locale),
             }
@@ -255,8 +337,15 @@ def page_context(tracked: TrackedOrder, locale: Locale) -> dict[str, Any]:
     }
 
 
-def render_tracking_page(tracked: TrackedOrder, locale: Locale) -> str:
-    return template_environment().get_template("page.html").render(page_context(tracked, locale))
+def render_tracking_page(
+    tracked: TrackedOrder,
+    locale: Locale,
+    brand: Brand | None = None,
+    actions: dict[str, Any] | None = None,
+    preferred_zone: str | None = None,
+) -> str:
+    context = page_context(tracked, locale, brand, actions, preferred_zone)
+    return template_environment().get_template("page.html").render(context)
 
 
 @cache

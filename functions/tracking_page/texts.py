@@ -1,6 +1,6 @@
 # ruff: noqa: RUF001  (full-width Chinese punctuation and the multiplication sign are the texts)
 """Everything the tracking page says, in each locale: labels, statuses in plain words, delivery
-problems with what to do, carrier display names and the shipping country's time zone.
+problems with what to do and carrier display names.
 
 Texts are plain strings (no markup); the templates escape them like any other value. `{name}`
 placeholders are filled with `str.format` before rendering.
@@ -325,19 +325,6 @@ PROBLEMS: dict[Locale, dict[str, tuple[str, str]]] = {
         ),
     },
 }
-
-TIME_ZONES: dict[str, tuple[str, str, str]] = {
-    "CN": ("Asia/Shanghai", "China Standard Time (UTC+8)", "北京时间（UTC+8）"),
-    "HK": ("Asia/Hong_Kong", "Hong Kong Time (UTC+8)", "香港时间（UTC+8）"),
-    "MO": ("Asia/Macau", "Macau Time (UTC+8)", "澳门时间（UTC+8）"),
-    "TW": ("Asia/Taipei", "Taipei Time (UTC+8)", "台北时间（UTC+8）"),
-    "SG": ("Asia/Singapore", "Singapore Time (UTC+8)", "新加坡时间（UTC+8）"),
-    "JP": ("Asia/Tokyo", "Japan Standard Time (UTC+9)", "日本时间（UTC+9）"),
-    "KR": ("Asia/Seoul", "Korea Standard Time (UTC+9)", "韩国时间（UTC+9）"),
-}
-"""Shipping country -> (IANA zone, its name in en and zh-CN), for countries with one zone and no
-daylight saving time. Anywhere else times are shown in UTC."""
-UTC_ZONE: tuple[str, str, str] = ("UTC", "UTC", "协调世界时（UTC）")
 
 SHIPMENT_LINE = "{sku} × {quantity}"
 

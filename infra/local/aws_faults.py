@@ -161,6 +161,15 @@ def describe(environ: Mapping[str, Any], service: str, region: str, body: bytes)
     return Request(service, method, "rest-json", region, body=_json_body(body))
 
 
+def rest_operation(service: str, method: str, path: str) -> str | None:
+    """The operation of a REST request signed as `service` (`ses` POST `/v2/email/outbound-emails`
+    -> `SendEmail`), or None when no REST model of the service has that route."""
+    for route_method, pattern, _model, operation in _rest_routes(service):
+        if route_method == method and pattern.fullmatch(path):
+            return operation
+    return None
+
+
 def _json_body(body: bytes) -> dict[str, Any]:
     try:
         value = json.loads(body or b"{}")

@@ -108,7 +108,12 @@ def request_name(environ: dict[str, Any], body: bytes) -> str:
     action = (query.get("Action") or [""])[0]
     if not action and body and b"Action=" in body:
         action = (parse_qs(body.decode(errors="replace")).get("Action") or [""])[0]
-    return f"{service}.{action or environ.get('REQUEST_METHOD', '?')}"
+    if not action:  # a REST API (SES v2 SendEmail is POST /v2/email/outbound-emails)
+        from infra.local.aws_faults import rest_operation
+
+        method = str(environ.get("REQUEST_METHOD", "?"))
+        action = rest_operation(service, method, str(environ.get("PATH_INFO", "/"))) or method
+    return f"{service}.{action}"
 
 
 def metered_app(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:

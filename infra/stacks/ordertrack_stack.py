@@ -122,6 +122,7 @@ class OrdertrackStack(Stack):
             orders_table=self.data.orders_table,
             http_api=self.storefront_api.http_api,
             customer_links=self.customer_links,
+            notification_queue=self.customer_notifications.queue,
         )
         self.customer_service = CustomerService(
             self,

@@ -5,15 +5,13 @@ the page itself uses. Screenshots are saved for a look."""
 from __future__ import annotations
 
 import base64
-import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Storefront
-from tests.e2e.test_tracking_page import SCANS, TrackedParcel, ship_and_scan
+from tests.e2e.test_tracking_page import SCANS, TrackedParcel
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -24,19 +22,6 @@ return [...document.querySelectorAll('body *')]
   .filter((element) => element.getBoundingClientRect().right > width + 0.5)
   .map((element) => element.tagName.toLowerCase() + '.' + element.className);
 """
-
-
-@pytest.fixture(scope="module")
-def parcel(stack: Any) -> TrackedParcel:
-    tag = uuid.uuid4().hex[:8]
-    customer = {
-        "id": f"cust-{tag}",
-        "name": "李伟",
-        "email": f"browser-{tag}@example.com",
-        "phone": f"+8613900{uuid.uuid4().int % 10**6:06d}",
-        "locale": "zh-CN",
-    }
-    return ship_and_scan(stack, Storefront(stack), customer)
 
 
 def show(browser: Any, url: str, viewport: str) -> None:

@@ -39,17 +39,23 @@ def link_key(stack: Any) -> str:
     return stack.settings.get("ORDERTRACK_LINK_SIGNING_KEY", "local-link-signing-key")
 
 
-def ship_and_scan(stack: Any, storefront: Storefront, customer: dict[str, Any]) -> TrackedParcel:
+def ship_and_scan(
+    stack: Any,
+    storefront: Storefront,
+    customer: dict[str, Any],
+    items: list[dict[str, Any]] | None = None,
+    tracking_number: str | None = None,
+) -> TrackedParcel:
     """Place an order, ship it with SF Express and post three signed carrier scans; wait until the
     order is out for delivery."""
-    storefront.put_stock(SKU, 1000)
-    placed = storefront.place(
-        body_for(customer, [{"sku": SKU, "name": f"Item {SKU}", "quantity": 2, "unit_price": "88.00"}])
-    )
+    lines = items or [{"sku": SKU, "name": f"Item {SKU}", "quantity": 2, "unit_price": "88.00"}]
+    for line in lines:
+        storefront.put_stock(line["sku"], 1000)
+    placed = storefront.place(body_for(customer, lines))
     assert placed.status_code == 201, placed.text
     order_id = placed.json()["order_id"]
     storefront.wait_for_status(order_id, {"confirmed"})
-    tracking_number = f"SF{uuid.uuid4().int % 10**13:013d}"
+    tracking_number = tracking_number or f"SF{uuid.uuid4().int % 10**13:013d}"
     shipped = storefront.http.post(
         f"{storefront.url}/v1/orders/{order_id}/shipments",
         json={"carrier": "sf-express", "tracking_number": tracking_number},
@@ -104,7 +110,7 @@ def test_a_customer_opens_the_signed_link_and_sees_where_the_parcel_is(
     assert page.status_code == 200, page.text
     assert page.headers["Content-Type"] == "text/html; charset=utf-8"
     assert page.headers["Cache-Control"] == "private, no-store"
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "same-origin"
     assert page.headers["X-Robots-Tag"] == "noindex"
     assert page.headers["Content-Security-Policy"].startswith("default-src 'none'; style-src 'sha256-")
     html = page.content.decode("utf-8")

@@ -53,7 +53,13 @@ CARRIER_WEBHOOK_ROUTE_KEY = "POST /v1/webhooks/{provider}"
 FEEDBACK_PAGE_ROUTE_KEYS = {"GET /feedback/{token}", "POST /feedback/{token}"}
 """The public survey page (customer service), asserted in tests/infra/test_customer_service.py."""
 """Carrier tracking resources (issue 4), asserted in tests/infra/test_carrier_tracking.py."""
-TRACKING_PAGE_ROUTE_KEY = "GET /track/{token}"
+TRACKING_PAGE_ROUTE_KEYS = {
+    "GET /track/{token}",
+    "POST /track/{token}/{action}",
+    "GET /unsubscribe/{token}",
+    "POST /unsubscribe/{token}",
+    "POST /unsubscribe/{token}/{action}",
+}
 """The customer tracking page, asserted in tests/infra/test_tracking_page.py."""
 
 
@@ -122,6 +128,8 @@ FUNCTION_ENVIRONMENT = {
     "notifications.handlers.apply_suppressions.handler": {"ORDERS_TABLE_NAME"},
 }
 POWERTOOLS_ENVIRONMENT = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
+# the tracking page's self-service: return events go to the notification queue, under the stage's rules
+FUNCTION_ENVIRONMENT["tracking_page.handler.handler"] |= {"NOTIFICATION_QUEUE_URL", "CUSTOMER_SERVICE_RULES"}
 ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS = {
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
@@ -467,7 +475,7 @@ def test_routes_are_explicit_and_all_reach_the_storefront_function(synthesized: 
     routes = synthesized.of_type("AWS::ApiGatewayV2::Route")
     route_keys = {route["Properties"]["RouteKey"] for route in routes.values()}
     assert route_keys >= EXPECTED_ROUTES
-    route_keys -= {CARRIER_WEBHOOK_ROUTE_KEY, TRACKING_PAGE_ROUTE_KEY}  # covered by their own tests
+    route_keys -= {CARRIER_WEBHOOK_ROUTE_KEY, *TRACKING_PAGE_ROUTE_KEYS}  # covered by their own tests
     route_keys -= FEEDBACK_PAGE_ROUTE_KEYS  # tests/infra/test_customer_service.py covers them
     # every documented route is explicit; `$default` only catches what none matches, so an unknown
     # route or method is answered by the storefront function in the error envelope
@@ -476,8 +484,9 @@ def test_routes_are_explicit_and_all_reach_the_storefront_function(synthesized: 
     integrations = {
         k: v
         for k, v in synthesized.of_type("AWS::ApiGatewayV2::Integration").items()
-        if not k.startswith(("StorefrontApiHttpApiPOSTv1webhooks", "StorefrontApiHttpApiGETtrack"))
+        if not k.startswith("StorefrontApiHttpApiPOSTv1webhooks")
         and "feedback" not in k  # the survey page's own function
+        and _get_att_target(v["Properties"]["IntegrationUri"]) != "TrackingPageFunction"
     }
     assert len(integrations) == 1
     integration_id, integration = next(iter(integrations.items()))
@@ -487,7 +496,7 @@ def test_routes_are_explicit_and_all_reach_the_storefront_function(synthesized: 
     for route in routes.values():
         if route["Properties"]["RouteKey"] in {
             CARRIER_WEBHOOK_ROUTE_KEY,
-            TRACKING_PAGE_ROUTE_KEY,
+            *TRACKING_PAGE_ROUTE_KEYS,
             *FEEDBACK_PAGE_ROUTE_KEYS,
         }:
             continue

@@ -170,3 +170,24 @@ def test_sqs_requests_are_counted_by_action_and_empty_polls_apart(moto: MotoServ
         "sqs.DeleteMessage": 1,
         "sqs.ReceiveMessage (empty)": 1,
     }
+
+
+def test_ses_v1_and_v2_sends_are_both_counted_as_send_email(moto: MotoServer) -> None:
+    """SES v2 is a REST API (POST /v2/email/outbound-emails): named from botocore's model."""
+    sender = "orders@example.com"
+    local_client("ses", moto.endpoint).verify_email_identity(EmailAddress=sender)
+    moto.reset_meter()
+    simple = {"Subject": {"Data": "Shipped"}, "Body": {"Text": {"Data": "On its way"}}}
+
+    local_client("ses", moto.endpoint).send_email(
+        Source=sender,
+        Destination={"ToAddresses": ["li.wei@example.com"]},
+        Message=simple,
+    )
+    local_client("sesv2", moto.endpoint).send_email(
+        FromEmailAddress=sender,
+        Destination={"ToAddresses": ["li.wei@example.com"]},
+        Content={"Simple": simple},
+    )
+
+    assert moto.meter()["requests"] == {"ses.SendEmail": 2}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -121,6 +122,33 @@ CHINESE_CARRIERS = (
     "best",
     "deppon",
 )
+
+
+PUBLIC_TRACKING_PAGES: dict[str, str] = {
+    # the carrier's own public tracking page; `{tracking_number}` is replaced, URL-escaped.
+    # usps, ups, fedex, dhl, canadapost, dpd: the `tracking_url` of each courier in
+    # github.com/jkeen/tracking_number_data couriers/*.json (commit b79ce4b), DHL's upgraded to https;
+    # the others as the carriers' sites link their own tracking results.
+    "usps": "https://tools.usps.com/go/TrackConfirmAction?tLabels={tracking_number}",
+    "ups": "https://wwwapps.ups.com/WebTracking/track?track=yes&trackNums={tracking_number}",
+    "fedex": "https://www.fedex.com/apps/fedextrack/?tracknumbers={tracking_number}",
+    "dhl": "https://www.dhl.com/en/express/tracking.html?brand=DHL&AWB={tracking_number}",
+    "canadapost": "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor={tracking_number}",
+    "dpd": "https://www.dpdgroup.com/nl/mydpd/my-parcels/track?lang=en&parcelNumber={tracking_number}",
+    "royalmail": "https://www.royalmail.com/track-your-item#/tracking-results/{tracking_number}",
+    "australiapost": "https://auspost.com.au/mypost/track/#/details/{tracking_number}",
+    "sfexpress": "https://www.sf-express.com/chn/sc/waybill/waybill-detail/{tracking_number}",
+    "jd": "https://www.jdl.com/orderSearch/?waybillCodes={tracking_number}",
+}
+"""Carriers without a row have no link: the page then shows the carrier's name and number only."""
+
+
+def public_tracking_url(carrier: str, tracking_number: str) -> str | None:
+    """The carrier's own tracking page for this number, or None when we know of none."""
+    pattern = PUBLIC_TRACKING_PAGES.get(carrier_key(carrier) or "")
+    if pattern is None or not tracking_number.strip():
+        return None
+    return pattern.replace("{tracking_number}", quote(tracking_number.strip(), safe=""))
 
 
 def codes_of(carrier: str) -> CarrierCodes:

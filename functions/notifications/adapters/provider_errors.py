@@ -8,7 +8,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from notifications.domain.errors import DeliveryRejected, DeliveryUnavailable
 
 # Refusals of this message or recipient (bad number, rejected content): retrying cannot help.
-PERMANENT_CODES = frozenset({"MessageRejected", "InvalidParameter", "InvalidParameterValue"})
+# `BadRequestException` is SES v2's answer to a request it cannot take (its v1 InvalidParameterValue).
+PERMANENT_CODES = frozenset(
+    {"MessageRejected", "InvalidParameter", "InvalidParameterValue", "BadRequestException"}
+)
 
 
 def delivery_error(error: ClientError | BotoCoreError) -> DeliveryRejected | DeliveryUnavailable:

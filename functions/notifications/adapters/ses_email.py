@@ -1,4 +1,13 @@
-"""Email through Amazon SES (v1 `SendEmail`): subject, HTML and text parts, all UTF-8.
+"""Email through Amazon SES (API v2 `SendEmail`, simple content): subject, HTML and text parts, all
+UTF-8, and the message's own headers.
+
+A message with an unsubscribe URL carries `List-Unsubscribe: <https://...>` and
+`List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058: mail clients show an unsubscribe
+button that POSTs `List-Unsubscribe=One-Click` to the URL). SES v1 `SendEmail` has no way to add
+headers short of building the raw MIME message; v2's `Content.Simple.Headers` does
+(https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Message.html; both headers are among
+those SES accepts once per message: https://docs.aws.amazon.com/ses/latest/dg/header-fields.html).
+The IAM action is `ses:SendEmail` either way. moto accepts the headers and does not keep them.
 
 With a configuration set, SES publishes the message's bounces and complaints to the set's event
 destination (the `EmailFeedback` topic), from which the suppression list is kept, and its `Send`
@@ -17,30 +26,47 @@ from notifications.adapters.provider_errors import delivery_error
 from notifications.domain.model import EmailMessage
 
 CHARSET = "UTF-8"
+ONE_CLICK = "List-Unsubscribe=One-Click"
+
+
+def unsubscribe_headers(url: str | None) -> list[dict[str, str]]:
+    """RFC 2369 `List-Unsubscribe` (the URL in angle brackets) and, for an https URL, RFC 8058's
+    `List-Unsubscribe-Post` (one-click needs https; a local http stack gets the first only)."""
+    if not url or not url.startswith(("https://", "http://")) or any(c in url for c in "<>\r\n, "):
+        return []
+    headers = [{"Name": "List-Unsubscribe", "Value": f"<{url}>"}]
+    if url.startswith("https://"):
+        headers.append({"Name": "List-Unsubscribe-Post", "Value": ONE_CLICK})
+    return headers
 
 
 class SesEmailSender:
     def __init__(self, client: Any, sender: str, configuration_set: str | None = None) -> None:
+        """`client`: an `sesv2` client."""
         self._client = client
         self._sender = sender
         self._configuration = {"ConfigurationSetName": configuration_set} if configuration_set else {}
 
     def send(self, recipient: str, message: EmailMessage) -> str:
         key = current_entry_key()
-        tags = {"Tags": tags_for(key)} if key is not None and self._configuration else {}
+        tags = {"EmailTags": tags_for(key)} if key is not None and self._configuration else {}
+        simple: dict[str, Any] = {
+            "Subject": {"Data": message.subject, "Charset": CHARSET},
+            "Body": {
+                "Html": {"Data": message.html, "Charset": CHARSET},
+                "Text": {"Data": message.text, "Charset": CHARSET},
+            },
+        }
+        headers = unsubscribe_headers(message.unsubscribe_url)
+        if headers:
+            simple["Headers"] = headers
         try:
             response = self._client.send_email(
                 **self._configuration,
                 **tags,
-                Source=self._sender,
+                FromEmailAddress=self._sender,
                 Destination={"ToAddresses": [recipient]},
-                Message={
-                    "Subject": {"Data": message.subject, "Charset": CHARSET},
-                    "Body": {
-                        "Html": {"Data": message.html, "Charset": CHARSET},
-                        "Text": {"Data": message.text, "Charset": CHARSET},
-                    },
-                },
+                Content={"Simple": simple},
             )
         except (ClientError, BotoCoreError) as error:
             raise delivery_error(error) from None  # `from None`: the provider's text may name the recipient

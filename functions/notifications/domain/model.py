@@ -92,6 +92,7 @@ class EmailMessage:
     subject: str
     html: str
     text: str
+    unsubscribe_url: str | None = None  # the signed settings link: List-Unsubscribe (RFC 8058)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -127,6 +127,7 @@ class CustomerNotifier:
     policy: NotificationPolicy = field(default_factory=default_policy)
     tracking_link: Callable[[str], str | None] = _no_link  # order id -> signed tracking-page URL
     feedback_link: Callable[[str], str | None] = _no_link  # signed survey token -> survey URL
+    unsubscribe_link: Callable[[str], str | None] = _no_link  # order id -> signed settings URL (emails)
     clock: Clock = field(default_factory=SystemClock)
     brand: Brand = DEV_BRAND  # the merchant every message speaks for
 
@@ -341,7 +342,10 @@ class CustomerNotifier:
         channel = recipient.channel
         try:
             if channel is Channel.EMAIL:
-                message: EmailMessage = render_email(situation.kind, situation.locale, context)
+                message: EmailMessage = replace(
+                    render_email(situation.kind, situation.locale, context),
+                    unsubscribe_url=self.unsubscribe_link(situation.order.order_id),
+                )
                 message_id, segments = self.email.send(recipient.address, message), None
             else:
                 body = render_sms(situation.kind, situation.locale, context)

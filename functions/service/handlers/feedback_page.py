@@ -30,7 +30,7 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",  # the token is in the URL
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src https:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'",
 }
 

@@ -142,11 +142,20 @@ def page_environment(aws: None, orders_table: str, monkeypatch: pytest.MonkeyPat
     from shared import link_keys
     from tracking_page import handler
 
-    handler.dependencies.cache_clear()
+    handler.dependencies.reset()
     link_keys._secrets_provider.cache_clear()
     yield
-    handler.dependencies.cache_clear()
+    handler.dependencies.reset()
     link_keys._secrets_provider.cache_clear()
+
+
+def _post(path: str, token: str, action: str | None, body: str, headers: dict[str, str]) -> dict[str, Any]:
+    from tracking_page.handler import handler
+
+    event = http_event("POST", path, body=body, headers=headers)
+    event["routeKey"] = "POST " + ("/track/{token}/{action}" if action else "/unsubscribe/{token}")
+    event["pathParameters"] = {"token": token, **({"action": action} if action else {})}
+    return handler(event, FakeLambdaContext())
 
 
 def _get(token: str, query: str = "") -> dict[str, Any]:
@@ -175,3 +184,67 @@ def test_the_handler_shows_the_page_for_a_signed_link_and_404_otherwise(
     assert rotated["statusCode"] == 200 and '<html lang="zh-CN">' in rotated["body"]
     assert missing["statusCode"] == forged["statusCode"] == 404
     assert missing == forged
+
+
+def test_the_forms_write_a_complaint_and_the_preferences_and_one_click_unsubscribes(
+    page_environment: None,
+    shipped_order: Callable[[], None],
+    dynamodb: Any,
+    orders_table: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The self-service forms through the handler, against the table (moto)."""
+    import re
+    from urllib.parse import urlencode
+
+    from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
+    from service.adapters.dynamo_service import DynamoServiceStore
+    from tracking_page import dependencies
+
+    queue = boto3.client("sqs").create_queue(QueueName="notifications")["QueueUrl"]
+    monkeypatch.setenv("NOTIFICATION_QUEUE_URL", queue)
+    dependencies.reset()
+    shipped_order()
+    token = links.sign(KEY, ORDER_ID)
+    page = _get(token)["body"]
+    headers = {"content-type": "application/x-www-form-urlencoded", "host": "track.example.com"}
+
+    def form(action: str) -> dict[str, str]:
+        found = re.search(rf'action="{re.escape(token)}/{action}"(.*?)</form>', page, re.S)
+        assert found, action
+        return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', found.group(1)))
+
+    reported = _post(
+        f"/track/{token}/problem",
+        token,
+        "problem",
+        urlencode({**form("problem"), "category": "damage", "description": "Dented tin"}),
+        headers,
+    )
+    saved = _post(
+        f"/track/{token}/notifications",
+        token,
+        "notifications",
+        urlencode({**form("notifications"), "sms": "on", "quiet_start": "22:00", "quiet_end": "07:30"}),
+        headers,
+    )
+
+    assert reported["statusCode"] == 200 and saved["statusCode"] == 200
+    [complaint_id] = re.findall(r"cmp_[a-z0-9]+", reported["body"])
+    complaint = DynamoServiceStore(orders_table, dynamodb).complaint(complaint_id)
+    assert (
+        complaint is not None
+        and complaint.description == "Dented tin"
+        and complaint.source == "customer_link"
+    )
+    customer = an_order().customer.id
+    stored = DynamoPreferenceStore(orders_table, dynamodb).get(customer)
+    assert stored is not None and (stored.channels.email, stored.channels.sms) == (False, True)
+    assert stored.quiet_hours is not None and stored.quiet_hours.end == "07:30"
+
+    expires = int(dependencies.clock().now().timestamp()) + 3600  # the function's own clock
+    unsubscribe = links.sign(KEY, ORDER_ID, links.UNSUBSCRIBE, expires_at=expires)
+    done = _post(f"/unsubscribe/{unsubscribe}", unsubscribe, None, "List-Unsubscribe=One-Click", headers)
+    assert done["statusCode"] == 200
+    stored = DynamoPreferenceStore(orders_table, dynamodb).get(customer)
+    assert stored is not None and (stored.channels.email, stored.channels.sms) == (False, False)

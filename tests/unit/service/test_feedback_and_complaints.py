@@ -21,7 +21,7 @@ from service.domain.rules import ServiceRules
 from service.models.records import ComplaintCategory, FeedbackCategory, Priority
 from service.pages import render_page
 from shared.errors import IdempotencyKeyReused
-from shared.links import TRACK, sign
+from shared.links import TRACK, UNSUBSCRIBE, sign
 from tests.fakes.orders import FrozenClock
 from tests.unit.service.fakes import (
     DELIVERED_AT,
@@ -66,6 +66,10 @@ def test_a_tampered_token_is_not_found_and_an_expired_one_says_so() -> None:
     with pytest.raises(LinkNotFound):
         verify_link(KEYS, track, int(NOW.timestamp()))
     assert verify_link(KEYS, track, int(NOW.timestamp()), ("feedback", TRACK)).purpose == TRACK
+    # nor is an email's unsubscribe link, though it expires like one
+    unsubscribe = sign(KEY, order.order_id, UNSUBSCRIBE, expires_at=int(NOW.timestamp()) + 3600)
+    with pytest.raises(LinkNotFound):
+        verify_link(KEYS, unsubscribe, int(NOW.timestamp()))
 
 
 # feedback ---------------------------------------------------------------------------------------
