@@ -45,7 +45,7 @@ class Brand(BaseModel):
         description="the registered SMS signature per locale (without brackets); mainland China "
         "numbers require one: 【signature】 starts each SMS. Missing: the shop name.",
     )
-    sms_opt_out_hint: dict[str, Annotated[str, Field(min_length=1, max_length=20)]] = Field(
+    sms_opt_out_hint: dict[str, Annotated[str, Field(min_length=1, max_length=40)]] = Field(
         default_factory=lambda: {"zh-CN": "回TD退订", "en": "Reply STOP to opt out"},
         description="the opt-out text that ends each SMS, per locale",
     )

@@ -32,8 +32,8 @@ def test_an_order_is_confirmed_and_the_customer_gets_one_email_and_one_sms(
     assert storefront.put_stock(cup, 2).status_code == 200
     customer = new_customer("zh-CN")
     lines = [
-        {"sku": tea, "quantity": 2, "unit_price": "88.00"},
-        {"sku": cup, "quantity": 1, "unit_price": "45.50"},
+        {"sku": tea, "name": "Oolong tea", "quantity": 2, "unit_price": "88.00"},
+        {"sku": cup, "name": "Porcelain tea cup", "quantity": 1, "unit_price": "45.50"},
     ]
 
     placed = storefront.place(body_for(customer, lines))
@@ -58,8 +58,8 @@ def test_an_order_short_of_stock_reserves_nothing_and_names_the_sku(
     storefront.put_stock(cup, 0)
     customer = new_customer("en", phone=False)
     lines = [
-        {"sku": tea, "quantity": 2, "unit_price": "88.00"},
-        {"sku": cup, "quantity": 1, "unit_price": "45.50"},
+        {"sku": tea, "name": "Oolong tea", "quantity": 2, "unit_price": "88.00"},
+        {"sku": cup, "name": "Porcelain tea cup", "quantity": 1, "unit_price": "45.50"},
     ]
 
     order_id = storefront.place(body_for(customer, lines)).json()["order_id"]
@@ -80,7 +80,7 @@ def test_a_client_retry_creates_no_second_order_and_no_second_message(
     tea = sku("TEA")
     storefront.put_stock(tea, 10)
     customer = new_customer("en")
-    body = body_for(customer, [{"sku": tea, "quantity": 1, "unit_price": "9.90"}])
+    body = body_for(customer, [{"sku": tea, "name": "Oolong tea", "quantity": 1, "unit_price": "9.90"}])
     key = uuid.uuid4().hex
 
     first = storefront.place(body, key)
@@ -101,7 +101,7 @@ def test_duplicate_sqs_deliveries_and_a_replayed_stream_record_change_nothing(
     storefront.put_stock(tea, 10)
     customer = new_customer("en")
     order_id = storefront.place(
-        body_for(customer, [{"sku": tea, "quantity": 3, "unit_price": "1.00"}])
+        body_for(customer, [{"sku": tea, "name": "Oolong tea", "quantity": 3, "unit_price": "1.00"}])
     ).json()["order_id"]
     storefront.wait_for_status(order_id, {"confirmed"})
     stack.wait_idle(60)
@@ -149,7 +149,9 @@ def test_concurrent_orders_never_oversell(storefront: Storefront, new_customer: 
         responses = list(
             pool.map(
                 lambda c: storefront.place(
-                    body_for(c, [{"sku": scarce, "quantity": 1, "unit_price": "5.00"}])
+                    body_for(
+                        c, [{"sku": scarce, "name": f"Item {scarce}", "quantity": 1, "unit_price": "5.00"}]
+                    )
                 ),
                 customers,
             )
@@ -168,7 +170,7 @@ def test_unauthenticated_calls_are_refused_and_change_nothing(
 ) -> None:
     tea = sku("TEA")
     customer = new_customer("en")
-    body = body_for(customer, [{"sku": tea, "quantity": 1, "unit_price": "1.00"}])
+    body = body_for(customer, [{"sku": tea, "name": "Oolong tea", "quantity": 1, "unit_price": "1.00"}])
     storefront_function = storefront.stack.functions["StorefrontApiFunction"]
     reached: list[Any] = []
     invoke = storefront_function.invoke

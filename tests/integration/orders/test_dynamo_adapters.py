@@ -162,7 +162,10 @@ def test_on_hand_cannot_drop_below_reserved(orders: DynamoOrderRepository, stock
 
 
 def wide_order_lines(count: int) -> list[dict[str, Any]]:
-    return [{"sku": f"SKU-{n:03d}", "quantity": 1, "unit_price": "1.00"} for n in range(count)]
+    return [
+        {"sku": f"SKU-{n:03d}", "name": "Sample item", "quantity": 1, "unit_price": "1.00"}
+        for n in range(count)
+    ]
 
 
 def test_an_order_of_100_distinct_skus_is_reserved_in_chunks(

@@ -176,7 +176,9 @@ def order_for(variant: Variant, locale: str, **customer: Any) -> OrderRecord:
     kind, worst = variant.kind, variant.worst
     if worst:
         skus = ["S" + str(n) + "-" + "X" * (62 - len(str(n))) for n in range(8)]
-        lines = [{"sku": sku, "quantity": 999, "unit_price": "9999.99"} for sku in skus]
+        lines = [
+            {"sku": sku, "name": f"Item {sku}", "quantity": 999, "unit_price": "9999.99"} for sku in skus
+        ]
         extra: dict[str, Any] = {
             "customer": {
                 "locale": locale,
@@ -189,8 +191,13 @@ def order_for(variant: Variant, locale: str, **customer: Any) -> OrderRecord:
     else:
         skus = ["TEA-OOLONG-250G", "CUP-CELADON"]
         lines = [
-            {"sku": "TEA-OOLONG-250G", "quantity": 2, "unit_price": "19.90"},
-            {"sku": "CUP-CELADON", "quantity": 1, "unit_price": "1089.20"},
+            {
+                "sku": "TEA-OOLONG-250G",
+                "name": "Tieguanyin oolong, 250 g",
+                "quantity": 2,
+                "unit_price": "19.90",
+            },
+            {"sku": "CUP-CELADON", "name": "Celadon tea cup", "quantity": 1, "unit_price": "1089.20"},
         ]
         extra = {"customer": {"locale": locale, **customer}}
     status = _order_status(kind)

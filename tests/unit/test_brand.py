@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import pytest
+
+from shared.brand import DEV_BRAND, Brand, brand_from_environment
+
+
+def test_the_environment_variable_reads_back_as_the_same_brand(monkeypatch: pytest.MonkeyPatch) -> None:
+    brand = Brand(shop_name={"en": "Acme Tea", "zh-CN": "艾克米茶"}, sms_signature={"zh-CN": "艾克米"})
+    monkeypatch.setenv("BRAND", brand.as_variable())
+    brand_from_environment.cache_clear()
+    try:
+        assert brand_from_environment() == brand
+    finally:
+        brand_from_environment.cache_clear()
+
+
+def test_the_dev_brand_survives_its_own_variable() -> None:
+    assert Brand.model_validate_json(DEV_BRAND.as_variable()) == DEV_BRAND
+
+
+def test_locales_fall_back_to_english_then_the_shop_name() -> None:
+    brand = Brand(shop_name={"en": "Acme Tea"})
+    assert brand.name("zh-CN") == "Acme Tea"
+    assert brand.signature("zh-CN") == "Acme Tea"
+    assert brand.opt_out_hint("zh-CN") == "回TD退订"
+    assert brand.opt_out_hint("en") == "Reply STOP to opt out"
