@@ -6,8 +6,8 @@ Used by ``make webhook`` (``infra.local.webhook``) with the running stack's secr
 tests that post samples. A sample is bytes as the provider sends them: JSON for every provider but
 Kuaidi100, whose body is a form with the JSON in ``param`` and the signature in ``sign``.
 
-Re-dating moves every date and time in the sample by one offset, so that its newest checkpoint (or
-webhook time) is ``now``, its order and spacing unchanged, and each value keeps its own layout and
+Re-dating moves every date and time in the sample by one offset, so that its newest time that is not
+an estimate (a checkpoint's, or the webhook's own, which is often minutes later) is ``now``, its order and spacing unchanged, and each value keeps its own layout and
 UTC offset; dates without a time (estimates) move by whole days. Unix-second fields named ``ts`` or
 ``timestamp`` move too. Estimates are not the anchor: they stay as far ahead as in the sample.
 """

@@ -2,8 +2,8 @@
 running ``make dev`` as the provider would send it now.
 
 The sample (``events/carriers/<provider>/...`` or any file of the same shape) is addressed to
-``TRACKING`` when given, re-dated when its newest time is more than a day old (its newest
-checkpoint becomes a minute ago; ``--keep-dates`` leaves it), signed with the running stack's
+``TRACKING`` when given, re-dated when its newest time is more than a day old (every time
+moves by one offset so that the newest becomes a minute ago; ``--keep-dates`` leaves it), signed with the running stack's
 webhook secret for the provider by the provider's own scheme, and posted to
 ``/v1/webhooks/<provider>``. Prints the answer; exits 1 unless it is 2xx.
 """
