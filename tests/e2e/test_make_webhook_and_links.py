@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import time
 import uuid
 from collections.abc import Callable
@@ -20,25 +18,10 @@ from infra.local.stack import write_endpoints_file
 from tests.e2e.conftest import Storefront
 from tests.e2e.test_carrier_webhooks import confirmed_order, ship
 from tests.local_runtime.test_carrier_samples import accepted
+from tests.terminal import REPO_ROOT, make
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = REPO_ROOT / "events" / "carriers"
-
-
-def make(target: str, endpoints_file: Path, **variables: str) -> subprocess.CompletedProcess[str]:
-    """``make -s <target> NAME=value...`` from the repository root, as in a terminal."""
-    environment = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    environment["ORDERTRACK_ENDPOINTS_FILE"] = str(endpoints_file)
-    return subprocess.run(
-        ["make", "-s", target, *(f"{name}={value}" for name, value in variables.items())],
-        cwd=REPO_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +91,7 @@ def test_make_links_prints_the_links_the_customer_was_sent(
     assert sms, "the customer got no SMS"
 
     # When the developer asks for the order's links
-    printed = make("links", endpoints_file, ORDER=order_id)
+    printed = make("links", endpoints_file, f"ORDER={order_id}")
 
     # Then they are the links of the messages, and they open the customer's pages
     assert printed.returncode == 0, printed.stdout + printed.stderr

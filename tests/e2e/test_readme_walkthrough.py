@@ -7,7 +7,6 @@ drift from the product."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -19,9 +18,9 @@ import pytest
 import requests
 
 from tests.e2e.conftest import Storefront
+from tests.terminal import REPO_ROOT, terminal_environment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
-REPO_ROOT = Path(__file__).resolve().parents[2]
 README = REPO_ROOT / "README.md"
 START, END = "<!-- walkthrough:start -->", "<!-- walkthrough:end -->"
 DONE = "::walkthrough-block-done::"
@@ -60,14 +59,10 @@ def run_walkthrough(blocks: list[str], endpoints_file: Path) -> tuple[int, list[
     for block in blocks:
         script += [block, f"echo '{DONE}'"]
     script += [f'printf "{VARIABLE}%s=%s\\n" {name} "${{{name}-}}"' for name in assigned_names(blocks)]
-    environment = {
-        name: value for name, value in os.environ.items() if name not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")
-    }  # a terminal's environment: not a sub-make of `make test`
-    environment["ORDERTRACK_ENDPOINTS_FILE"] = str(endpoints_file)
     result = subprocess.run(
         ["bash", "-c", "\n".join(script)],
         cwd=REPO_ROOT,
-        env=environment,
+        env=terminal_environment(endpoints_file),
         capture_output=True,
         text=True,
         timeout=TIMEOUT_S,

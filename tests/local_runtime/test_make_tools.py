@@ -3,27 +3,11 @@ running `make dev`."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def make(*arguments: str, endpoints_file: Path) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    environment["ORDERTRACK_ENDPOINTS_FILE"] = str(endpoints_file)
-    return subprocess.run(
-        ["make", "-s", *arguments],
-        cwd=REPO_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+from tests.terminal import make
 
 
 @pytest.mark.parametrize(
@@ -35,7 +19,7 @@ def make(*arguments: str, endpoints_file: Path) -> subprocess.CompletedProcess[s
     ],
 )
 def test_a_missing_argument_prints_the_usage(arguments: list[str], usage: str, tmp_path: Path) -> None:
-    done = make(*arguments, endpoints_file=tmp_path / "endpoints.json")
+    done = make(arguments[0], tmp_path / "endpoints.json", *arguments[1:])
     assert done.returncode != 0 and usage in done.stderr and "Traceback" not in done.stderr
 
 
@@ -50,6 +34,6 @@ def test_without_a_running_make_dev_it_says_so(arguments: list[str], tmp_path: P
     # Given an endpoints file left by a `make dev` that is gone (no such process)
     gone = tmp_path / "endpoints.json"
     gone.write_text('{"pid": 999999999, "api_url": "http://127.0.0.1:1"}', encoding="utf-8")
-    done = make(*arguments, endpoints_file=gone)
+    done = make(arguments[0], gone, *arguments[1:])
     assert done.returncode != 0
     assert "no running `make dev` found" in done.stderr and "Traceback" not in done.stderr
