@@ -60,9 +60,12 @@ def test_make_webhook_posts_a_provider_sample_for_the_parcel_signed_and_dated_no
     last_scan_before_newest = newest - max(c.occurred_at for c in accepted(provider, raw, newest).checkpoints)
     before = datetime.now(UTC)
     posted = make(
-        "webhook", endpoints_file, PROVIDER=provider, FILE=str(SAMPLES / provider / sample), TRACKING=number
+        "webhook",
+        endpoints_file,
+        f"PROVIDER={provider}",
+        f"FILE={SAMPLES / provider / sample}",
+        f"TRACKING={number}",
     )
-
     after = datetime.now(UTC)
 
     # Then the stack accepted its signature, and the order is delivered at the sample's times moved
