@@ -47,10 +47,14 @@ def test_an_order_is_confirmed_and_the_customer_gets_one_email_and_one_sms(
     messages = storefront.outbox_for(customer["email"], customer["phone"])
     assert sorted(message["channel"] for message in messages) == ["email", "sms"]
     email = next(m for m in messages if m["channel"] == "email")
-    assert order_id in email["subject"] and "已确认" in email["subject"]
+    number = placed.json()["order_number"]
+    assert number in email["subject"] and "已确认" in email["subject"] and order_id not in email["subject"]
+    assert "Oolong tea" in email["body"] and "订单演示店" in email["body"]  # the dev stage's brand
+    text = next(m for m in messages if m["channel"] == "sms")
+    assert text["body"].startswith("【演示店】") and text["body"].endswith("回TD退订")
 
 
-def test_an_order_short_of_stock_reserves_nothing_and_names_the_sku(
+def test_an_order_short_of_stock_reserves_nothing_and_names_the_product(
     storefront: Storefront, new_customer: Any
 ) -> None:
     tea, cup = sku("TEA"), sku("CUP")
@@ -71,7 +75,7 @@ def test_an_order_short_of_stock_reserves_nothing_and_names_the_sku(
     assert storefront.stock(tea)["reserved"] == 0
     storefront.stack.wait_idle(60)
     [email] = storefront.outbox_for(customer["email"])
-    assert cup in email["body"]
+    assert "Porcelain tea cup" in email["body"]
 
 
 def test_a_client_retry_creates_no_second_order_and_no_second_message(
