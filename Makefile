@@ -93,7 +93,7 @@ synth: layer
 	$(PY) -m infra.synth
 
 dev: layer
-	$(PY) -m infra.local
+	@$(PY) -m infra.local
 
 demo: layer
 	$(PY) -m infra.local.demo

@@ -128,7 +128,7 @@ class ProviderSimulator:
         ]
         for thread in self._threads:
             thread.start()
-        _LOG.info("[local] provider simulator on %s (push interval %.2fs)", self.url, self.interval)
+        _LOG.info("provider simulator on %s (push interval %.2fs)", self.url, self.interval)
         return self
 
     def stop(self) -> None:
@@ -294,7 +294,7 @@ class ProviderSimulator:
             push = job.push
             answered, reply, error = self._send(push)
         except Exception as failure:  # noqa: BLE001 - recorded; the journey must go on
-            _LOG.exception("[local] provider simulator push failed")
+            _LOG.exception("provider simulator push failed")
             push, answered, reply, error = job.push, None, b"", repr(failure)
         ok = answered is not None and push is not None and push.acknowledged(answered, reply)
         with self._wakeup:
