@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from typing import Any, TextIO
 from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.config import STACK_NAME
+from infra.local.running import read_local_endpoints
 
 DEFAULT_QUEUE = "NotificationQueue"
 FAILURE_REASON = "ordertrack.failure_reason"
@@ -249,28 +249,6 @@ def _release(sqs: Any, dlq_url: str, letters: Sequence[DeadLetter]) -> None:
 
 
 # -- where the queues are ----------------------------------------------------------------------
-
-
-def read_local_endpoints(path: Path) -> dict[str, Any] | None:
-    """The endpoints a running `make dev` wrote, or None if there is no file or its process is gone."""
-    try:
-        endpoints = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    pid = endpoints.get("pid") if isinstance(endpoints, dict) else None
-    if not isinstance(pid, int) or not _alive(pid):
-        return None
-    return endpoints
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: it exists
-        return True
-    return True
 
 
 @dataclass(frozen=True)

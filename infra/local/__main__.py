@@ -18,15 +18,23 @@ from typing import Any
 
 from infra.local.faults import FaultSpecError
 from infra.local.functions import CODE_ROOT
+from infra.local.progress import Progress
 from infra.local.stack import ENDPOINTS_FILE, LocalStack, remove_endpoints_file, write_endpoints_file
 
 
-def _template_path(explicit: str | None) -> Path:
+def _template_path(explicit: str | None, progress: Progress) -> Path:
     if explicit:
         return Path(explicit)
-    from infra.synth import ensure_synthesized  # the CDK app; imported only when needed
+    from infra.synth import ensure_synthesized, is_up_to_date  # the CDK app; only when needed
 
-    return Path(ensure_synthesized())
+    reused = is_up_to_date()
+    doing = (
+        "reusing cdk.out (its inputs did not change)"
+        if reused
+        else "synthesizing the CDK app (about a minute)"
+    )
+    with progress.step("synth", doing):
+        return Path(ensure_synthesized())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -50,8 +58,14 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
+    progress = Progress()
     try:
-        stack = LocalStack(_template_path(args.template), port=args.port, code_root=args.code_root)
+        stack = LocalStack(
+            _template_path(args.template, progress),
+            port=args.port,
+            code_root=args.code_root,
+            progress=progress,
+        )
     except FaultSpecError as error:
         raise SystemExit(f"ORDERTRACK_LOCAL_FAULTS: {error}") from error
     try:
@@ -73,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"endpoints file         {endpoints_file}", flush=True)
         print("press Ctrl-C to stop", flush=True)
         stopping.wait()
-        print("stopping...", flush=True)
+        print("stopping: pollers and schedules, function workers, then moto", flush=True)
     finally:
         remove_endpoints_file(args.endpoints_file)
         stack.stop()

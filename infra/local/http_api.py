@@ -23,12 +23,13 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from infra.local.authorizers import LambdaAuthorizer
 from infra.local.functions import FunctionRuntime
+from infra.local.http_server import LocalHTTPServer
 from infra.local.template import ACCOUNT_ID
 from infra.local.throttling import TOO_MANY_REQUESTS, StageThrottle
 
@@ -356,8 +357,10 @@ class HttpApi:
             return json_response(500, {"message": "Internal Server Error"})
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(LocalHTTPServer):
+    """A client that disconnects mid-response is one log line, not a traceback (``LocalHTTPServer``)."""
+
+    server_name_for_log = "api"
     # socketserver's default listen backlog is 5: a burst of storefront clients would be reset
     # before a thread accepts them (API Gateway queues them instead); the kernel caps it at somaxconn
     request_queue_size = 1024
@@ -365,7 +368,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class HttpApiServer:
-    """``ThreadingHTTPServer`` on 127.0.0.1 in a background thread.
+    """A threaded HTTP server on 127.0.0.1 in a background thread.
 
     The port is bound at construction (so the URL is known while the template is resolved);
     requests are served once :meth:`start` is given the :class:`HttpApi`.

@@ -78,6 +78,10 @@ class MotoServer:
             env=environment,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            # its own process group: a Ctrl-C in the terminal reaches the local runtime, which
+            # stops its pollers and workers first and moto last (and closing stdin stops it if
+            # the runtime dies)
+            process_group=0,
         )
         self.port = self._read_port()
         return self

@@ -89,3 +89,9 @@ class ScheduleRunner:
 
     def stop(self) -> None:
         self._stop.set()
+
+    def join(self, timeout: float) -> None:
+        """Wait for a schedule's run in progress to finish (after :meth:`stop`)."""
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))

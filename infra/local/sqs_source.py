@@ -80,7 +80,8 @@ class SqsEventSource:
         self._enabled.set()
 
     def join(self, timeout: float) -> None:
-        self._thread.join(timeout)
+        if self._thread.is_alive():  # never started when the stack failed to start
+            self._thread.join(timeout)
 
     def is_idle(self) -> bool:
         """No batch held by the poller and nothing in the queue: visible, in flight or delayed."""

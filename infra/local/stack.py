@@ -72,6 +72,7 @@ from infra.local.filtering import compile_filters
 from infra.local.functions import CODE_ROOT, FunctionRuntime, FunctionSpec, configure_runtime_log
 from infra.local.http_api import Cors, HttpApi, HttpApiServer, HttpResponse, Route, RouteTable, json_response
 from infra.local.moto_process import MotoServer
+from infra.local.progress import Progress, Silent
 from infra.local.providers import ProviderSimulator
 from infra.local.provision import Provisioner
 from infra.local.schedules import Schedule, ScheduleRunner
@@ -89,8 +90,12 @@ from infra.local.template import (
 from infra.local.throttling import StageThrottle
 
 DEFAULT_API_KEY = "local-dev-key"
-ENDPOINTS_FILE = Path(__file__).resolve().parents[2] / ".local" / "endpoints.json"
-"""Where ``make dev`` says how to reach it (gitignored): read by ``python -m infra.redrive``."""
+ENDPOINTS_FILE = Path(
+    os.environ.get("ORDERTRACK_ENDPOINTS_FILE")
+    or Path(__file__).resolve().parents[2] / ".local" / "endpoints.json"
+)
+"""Where ``make dev`` says how to reach it (gitignored; ``ORDERTRACK_ENDPOINTS_FILE`` elsewhere):
+read by ``make redrive``, ``make webhook`` and ``make links`` (``infra.local.running``)."""
 _LOG = logging.getLogger("ordertrack.local")
 _PYTHON_RUNTIME_PREFIX = "python"
 SIMULATED = {
@@ -110,8 +115,10 @@ class LocalStack:
         port: int = 3000,
         env: Mapping[str, str] | None = None,
         code_root: str | Path = CODE_ROOT,
+        progress: Progress | None = None,
     ) -> None:
         self.template_path = Path(template_path)
+        self.progress = progress or Silent()
         self.code_root = Path(code_root)
         self._route_targets: list[tuple[str, str, str | None]] = []
         self._authorizer_targets: dict[str, str] = {}
@@ -177,7 +184,8 @@ class LocalStack:
 
     def endpoints(self) -> dict[str, Any]:
         """How another process reaches this stack: the API URL, the moto endpoint and region, and
-        the physical name, URL and ARN of every queue and the name of every table, by logical id."""
+        the physical name, URL and ARN of every queue, the name of every table and the ARN of every
+        secret, by logical id."""
         assert self.resolver is not None, "LocalStack is not started"
         resources = list(self.resolver.active())
         return {
@@ -199,6 +207,11 @@ class LocalStack:
                 r.logical_id: self.physical(r.logical_id)
                 for r in resources
                 if r.type in ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
+            },
+            "secrets": {
+                r.logical_id: self.physical(r.logical_id)
+                for r in resources
+                if r.type == "AWS::SecretsManager::Secret"
             },
         }
 
@@ -305,13 +318,18 @@ class LocalStack:
         return self
 
     def _start(self) -> None:
-        self.moto.start()
+        with self.progress.step("moto", "starting the moto server"):
+            self.moto.start()
         self._http = HttpApiServer(self.requested_port)
         self.resolver = Resolver(self.template, endpoint=self.moto.endpoint, api_url=self._http.url)
-        provisioner = Provisioner(self.resolver, self.client, self.settings)
-        provisioner.provision()
-        self.secret_values = provisioner.secret_values
-        self._start_provider_simulator()
+        with self.progress.step(
+            "resources", "creating the template's tables, queues, topics, secrets"
+        ) as notes:
+            provisioner = Provisioner(self.resolver, self.client, self.settings)
+            provisioner.provision()
+            self.secret_values = provisioner.secret_values
+            self._start_provider_simulator()
+            notes.append(f"{sum(1 for _ in self.resolver.active())} resources")
 
         resources = list(self.resolver.active())
         function_resources = {r.logical_id: r for r in resources if r.type == "AWS::Lambda::Function"}
@@ -331,26 +349,8 @@ class LocalStack:
         }
         triggered.discard(None)  # type: ignore[arg-type]
 
-        api_workers = int(self.settings.get("ORDERTRACK_LOCAL_API_CONCURRENCY", "1"))
-        other_workers = int(self.settings.get("ORDERTRACK_LOCAL_CONCURRENCY", "1"))
-        for logical_id in sorted(triggered):
-            spec = FunctionSpec.from_resource(
-                self.resolver, function_resources[logical_id], settings=self.settings
-            )
-            if not spec.runtime.startswith(_PYTHON_RUNTIME_PREFIX) or not spec.handler:
-                _LOG.info("skip function=%s runtime=%s (not a Python zip function)", logical_id, spec.runtime)
-                continue
-            runtime = FunctionRuntime(
-                spec,
-                self.moto.endpoint,
-                api_workers if logical_id in http_targets else other_workers,
-                code_root=self.code_root,
-                fault_seed=self.settings.get(SEED_ENV),
-            )
-            runtime.start()
-            self.functions[logical_id] = runtime
-        for runtime in self.functions.values():
-            runtime.wait_ready()
+        with self.progress.step("functions", f"starting a worker per function ({len(triggered)})"):
+            self._start_functions(sorted(triggered), function_resources, http_targets)
 
         self._start_authorizers(resources)
         for route_key, target, authorizer_id in self._route_targets:
@@ -379,6 +379,31 @@ class LocalStack:
         self.schedules.start()
         self._http.start(HttpApi(self.routes, self._api_id, self._cors, self._local_route, self._throttle))
         self.faults.activate()
+
+    def _start_functions(
+        self, triggered: list[str], function_resources: Mapping[str, Resource], http_targets: set[str]
+    ) -> None:
+        """A worker per triggered function (each imports its handler), ready when this returns."""
+        api_workers = int(self.settings.get("ORDERTRACK_LOCAL_API_CONCURRENCY", "1"))
+        other_workers = int(self.settings.get("ORDERTRACK_LOCAL_CONCURRENCY", "1"))
+        for logical_id in triggered:
+            spec = FunctionSpec.from_resource(
+                self.resolver, function_resources[logical_id], settings=self.settings
+            )
+            if not spec.runtime.startswith(_PYTHON_RUNTIME_PREFIX) or not spec.handler:
+                _LOG.info("skip function=%s runtime=%s (not a Python zip function)", logical_id, spec.runtime)
+                continue
+            runtime = FunctionRuntime(
+                spec,
+                self.moto.endpoint,
+                api_workers if logical_id in http_targets else other_workers,
+                code_root=self.code_root,
+                fault_seed=self.settings.get(SEED_ENV),
+            )
+            runtime.start()
+            self.functions[logical_id] = runtime
+        for runtime in self.functions.values():
+            runtime.wait_ready()
 
     def _start_provider_simulator(self) -> None:
         """The providers' "dashboards" point at this stack's webhook URLs and hold its secrets;
@@ -409,19 +434,28 @@ class LocalStack:
         }
         self.settings = ChainMap(*self.settings.maps, urls)  # explicit settings win
 
-    def stop(self) -> None:
-        self.schedules.stop()
-        for source in [*self.sqs_sources, *self.stream_sources]:
-            source.stop()
-        if self._http is not None:
-            self._http.stop()
-        for function in self.functions.values():
-            function.stop()
-        for source in [*self.sqs_sources, *self.stream_sources]:
-            source.join(timeout=3)
+    def stop(self, join_timeout: float = 30.0) -> None:
+        """Stop in the reverse order of :meth:`start`: first what brings work in (the provider
+        simulator's pushes, the HTTP API), then the pollers and schedules, which finish the batch
+        they hold, then the function workers, and moto last, so no invocation loses its AWS
+        endpoint half-way (a Ctrl-C reaches only this process: moto runs in its own group)."""
         if self.providers is not None:
             self.providers.stop()
+        if self._http is not None:
+            self._http.stop()
+        self.schedules.stop()
+        sources = [*self.sqs_sources, *self.stream_sources]
+        for source in sources:
+            source.stop()
+        deadline = time.monotonic() + join_timeout
+        for source in sources:
+            source.join(timeout=max(0.0, deadline - time.monotonic()))
+        self.schedules.join(timeout=max(0.0, deadline - time.monotonic()))
+        _LOG.info("stopped event source pollers and schedules")
+        for function in self.functions.values():
+            function.stop()
         self.moto.stop()
+        _LOG.info("stopped function workers, then moto")
 
     # -- wiring ---------------------------------------------------------------------------
 

@@ -111,7 +111,8 @@ class StreamEventSource:
         self._enabled.set()
 
     def join(self, timeout: float) -> None:
-        self._thread.join(timeout)
+        if self._thread.is_alive():  # never started when the stack failed to start
+            self._thread.join(timeout)
 
     def is_idle_since(self, moment: float) -> bool:
         """Caught up: a poll that started after ``moment`` found nothing, and nothing is pending."""

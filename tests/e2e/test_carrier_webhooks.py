@@ -9,18 +9,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode
 
 import pytest
 import requests
 
 from carriers.domain.signatures import (
-    aftership_signature,
     easypost_signature,
     generic_signature,
-    kuaidi100_signature,
-    seventeentrack_signature,
 )
+from infra.local.carrier_samples import sign_sample
 from tests.e2e.conftest import Storefront, body_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -139,22 +136,6 @@ def test_easypost_samples_and_an_unknown_provider(
     assert missing.json()["error"]["code"] == "unknown_provider"
 
 
-def _signed(provider: str, raw: bytes, key: str) -> tuple[bytes, dict[str, str]]:
-    """The sample re-signed with the local secret, as the provider would send it."""
-    if provider == "kuaidi100":
-        param = parse_qs(raw.decode())["param"][0]
-        body = urlencode({"param": param, "sign": kuaidi100_signature(param, key)}).encode()
-        return body, {"content-type": "application/x-www-form-urlencoded"}
-    if provider == "aftership":
-        return raw, {
-            "content-type": "application/json",
-            "aftership-hmac-sha256": aftership_signature(raw, key),
-        }
-    if provider == "shippo":  # Shippo signs nothing: our token rides in the URL (see the post below)
-        return raw, {"content-type": "application/json"}
-    return raw, {"content-type": "application/json", "sign": seventeentrack_signature(raw, key)}
-
-
 @pytest.mark.parametrize(
     ("provider", "tracking_number"),
     [
@@ -175,12 +156,12 @@ def test_provider_samples_over_http_end_delivered(
     ship(storefront, order_id, "yto" if provider == "kuaidi100" else "ups", tracking_number)
     key = secret(stack, provider)
     for path in sorted((GENERIC.parent / provider).glob("0*")):
-        body, headers = _signed(provider, path.read_bytes(), key)
+        post = sign_sample(provider, path.read_bytes(), key, time.time())  # as the provider sends it
         response = requests.post(
             f"{storefront.url}/v1/webhooks/{provider}",
-            data=body,
-            headers=headers,
-            params={"token": key} if provider == "shippo" else None,
+            data=post.body,
+            headers=post.headers,
+            params=post.query,
             timeout=10,
         )
         assert response.status_code == 200, response.text

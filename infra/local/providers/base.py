@@ -301,7 +301,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         try:
             answer = self.server.simulator.serve(self.command, self.path, headers, body)  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001 - a simulator bug answers 500, the server keeps serving
-            _LOG.exception("[local] provider simulator request failed")
+            _LOG.exception("provider simulator request failed")
             answer = json_answer(500, {"message": "Internal Server Error"})
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.content_type)
@@ -312,4 +312,4 @@ class RequestHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = _answer
 
     def log_message(self, format: str, *args: Any) -> None:
-        _LOG.debug("[local] provider simulator %s", format % args)
+        _LOG.debug("provider simulator %s", format % args)

@@ -19,11 +19,11 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from infra.local.faults import PROVIDER_FAULT_KINDS, FaultSpecError, parse
+from infra.local.http_server import LocalHTTPServer
 from infra.local.providers.aftership import AfterShipApi
 from infra.local.providers.base import (
     Answer,
@@ -110,14 +110,14 @@ class ProviderSimulator:
         self._injected: Counter[str] = Counter()
         apis = (EasyPostApi, AfterShipApi, Kuaidi100Api, SeventeenTrackApi, ShippoApi)
         self._apis: dict[str, ProviderApi] = {api.name: api(self) for api in apis}
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LocalHTTPServer | None = None
         self._threads: list[threading.Thread] = []
         self._senders: ThreadPoolExecutor | None = None
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> ProviderSimulator:
-        server = ThreadingHTTPServer(self._bind, RequestHandler)
-        server.daemon_threads = True
+        server = LocalHTTPServer(self._bind, RequestHandler)
+        server.server_name_for_log = "provider-simulator"
         server.simulator = self  # type: ignore[attr-defined]
         self._server = server
         self._stopping.clear()
@@ -128,7 +128,7 @@ class ProviderSimulator:
         ]
         for thread in self._threads:
             thread.start()
-        _LOG.info("[local] provider simulator on %s (push interval %.2fs)", self.url, self.interval)
+        _LOG.info("provider simulator on %s (push interval %.2fs)", self.url, self.interval)
         return self
 
     def stop(self) -> None:
@@ -294,7 +294,7 @@ class ProviderSimulator:
             push = job.push
             answered, reply, error = self._send(push)
         except Exception as failure:  # noqa: BLE001 - recorded; the journey must go on
-            _LOG.exception("[local] provider simulator push failed")
+            _LOG.exception("provider simulator push failed")
             push, answered, reply, error = job.push, None, b"", repr(failure)
         ok = answered is not None and push is not None and push.acknowledged(answered, reply)
         with self._wakeup:

@@ -6,12 +6,7 @@ import time
 from pathlib import Path
 
 from carriers.domain.intake import WebhookRequest
-from carriers.domain.signatures import (
-    aftership_signature,
-    easypost_signature,
-    generic_signature,
-    seventeentrack_signature,
-)
+from infra.local.carrier_samples import sign_sample
 
 RECEIVED = "2026-11-24T12:00:00.000Z"  # when the samples are taken to arrive (their dates are before)
 CARRIER_EVENTS = Path(__file__).resolve().parents[3] / "events" / "carriers"
@@ -45,21 +40,7 @@ def sample_bytes(provider: str, name: str) -> bytes:
 def signed_headers(provider: str, body: bytes, secret: str, now: float | None = None) -> dict[str, str]:
     """The headers the provider sends: its content type and signature (Kuaidi100 signs inside the
     form body, so only the content type)."""
-    content_type = {
-        "content-type": "application/x-www-form-urlencoded" if provider == "kuaidi100" else "application/json"
-    }
-    if provider == "easypost":
-        return {**content_type, "x-hmac-signature": easypost_signature(body, secret)}
-    if provider == "aftership":
-        return {**content_type, "aftership-hmac-sha256": aftership_signature(body, secret)}
-    if provider == "17track":
-        return {**content_type, "sign": seventeentrack_signature(body, secret)}
-    if provider == "generic":
-        return {
-            **content_type,
-            "ordertrack-signature": generic_signature(body, secret, int(now or time.time())),
-        }
-    return content_type
+    return sign_sample(provider, body, secret, now or time.time()).headers
 
 
 def signed_request(
@@ -73,4 +54,4 @@ def signed_request(
 
 def signed_query(provider: str, secret: str) -> dict[str, str]:
     """Shippo proves itself with our token in the webhook URL's query (`?token=`), not a header."""
-    return {"token": secret} if provider == "shippo" else {}
+    return sign_sample(provider, b"{}", secret, time.time()).query if provider == "shippo" else {}
