@@ -81,7 +81,10 @@ def _journeys(stack: Any, orders: int) -> tuple[list[str], set[str]]:
             "phone": f"+8613900{index:06d}",
             "locale": "zh-CN" if index % 2 else "en",
         }
-        body = order_body(customer=customer, items=[{"sku": SKU, "quantity": 1, "unit_price": "66.00"}])
+        body = order_body(
+            customer=customer,
+            items=[{"sku": SKU, "name": f"Item {SKU}", "quantity": 1, "unit_price": "66.00"}],
+        )
         response = session.post(
             f"{api}/v1/orders", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=30
         )

@@ -33,7 +33,7 @@ orders on the moto server the race runs on, so reading more often slows the path
 def _order_body(sku: str, customer: str) -> dict[str, Any]:
     from tests.factories import order_body
 
-    body = order_body(items=[{"sku": sku, "quantity": 1, "unit_price": "9.90"}])
+    body = order_body(items=[{"sku": sku, "name": f"Item {sku}", "quantity": 1, "unit_price": "9.90"}])
     body["customer"] = {**body["customer"], "id": customer}  # distinct customers: no duplicate-order hold
     return body
 

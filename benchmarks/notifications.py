@@ -110,7 +110,8 @@ def run_journeys(stack: Any, orders: int) -> list[dict[str, Any]]:
     placed = []
     for index in range(orders):
         body = order_body(
-            customer=_customer(index), items=[{"sku": SKU, "quantity": 1, "unit_price": "66.00"}]
+            customer=_customer(index),
+            items=[{"sku": SKU, "name": f"Item {SKU}", "quantity": 1, "unit_price": "66.00"}],
         )
         response = session.post(
             f"{api}/v1/orders", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=30

@@ -168,7 +168,8 @@ def run_journeys(stack: Any, count: int, timeout: float) -> SoakRun:
 
     def place(journey: Journey) -> None:
         body = order_body(
-            customer=journey.customer, items=[{"sku": journey.sku, "quantity": 1, "unit_price": "66.00"}]
+            customer=journey.customer,
+            items=[{"sku": journey.sku, "name": f"Item {journey.sku}", "quantity": 1, "unit_price": "66.00"}],
         )
         key = {"Idempotency-Key": f"soak-{uuid.uuid4().hex}"}
         response = client.call("POST", "/v1/orders", "place order", json=body, headers=key)

@@ -64,7 +64,9 @@ def _shipped_order(stack: Any, session: requests.Session, tracking_number: str) 
         "phone": f"+86139{int(tag, 16) % 10**8:08d}",
         "locale": "en",
     }
-    body = order_body(customer=customer, items=[{"sku": SKU, "quantity": 1, "unit_price": "10.00"}])
+    body = order_body(
+        customer=customer, items=[{"sku": SKU, "name": f"Item {SKU}", "quantity": 1, "unit_price": "10.00"}]
+    )
     placed = session.post(
         f"{api}/v1/orders", json=body, headers={**headers, "Idempotency-Key": uuid.uuid4().hex}, timeout=30
     )

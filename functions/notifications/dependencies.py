@@ -98,6 +98,7 @@ def customer_notifier() -> CustomerNotifier:
         tracking_link=tracking_link,
         feedback_link=feedback_link,
         clock=DeferredClock(lambda: clock()),
+        brand=settings.brand,
     )
 
 

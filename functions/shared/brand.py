@@ -13,13 +13,15 @@ import re
 from functools import cache
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 LOCALES = ("en", "zh-CN")
 ORDER_PAGE_PLACEHOLDERS = ("{order_number}", "{order_id}")
 BRAND_VARIABLE = "BRAND"
 
 ShopName = Annotated[str, Field(min_length=1, max_length=40)]
+SIGNATURE_MAX = 12  # characters of an SMS signature (a shop name standing in for one is cut to it)
+CHINESE_HINT_MAX = 12  # characters of the zh-CN opt-out hint (UCS-2 texts pay double for each)
 
 
 class Brand(BaseModel):
@@ -32,7 +34,13 @@ class Brand(BaseModel):
         min_length=1, description="the shop's name per locale, e.g. {'en': 'Acme', 'zh-CN': '艾克米'}"
     )
     logo_url: HttpUrl | None = Field(default=None, description="https URL of the logo in emails and pages")
-    support_email: EmailStr | None = None
+    support_email: str | None = Field(
+        default=None,
+        max_length=254,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="checked by shape only: the functions that read BRAND must not load email_validator "
+        "at cold start (tests/unit/test_cold_start_imports.py)",
+    )
     support_phone: str | None = Field(default=None, pattern=r"^\+?[0-9 ()-]{3,20}$")
     support_url: HttpUrl | None = None
     order_page_url: str | None = Field(
@@ -40,14 +48,15 @@ class Brand(BaseModel):
         description="the storefront's own order page, with {order_number} or {order_id} in it, "
         "e.g. https://shop.example/account/orders/{order_number}",
     )
-    sms_signature: dict[str, Annotated[str, Field(min_length=2, max_length=12)]] = Field(
+    sms_signature: dict[str, Annotated[str, Field(min_length=2, max_length=SIGNATURE_MAX)]] = Field(
         default_factory=dict,
         description="the registered SMS signature per locale (without brackets); mainland China "
         "numbers require one: 【signature】 starts each SMS. Missing: the shop name.",
     )
-    sms_opt_out_hint: dict[str, Annotated[str, Field(min_length=1, max_length=20)]] = Field(
+    sms_opt_out_hint: dict[str, Annotated[str, Field(min_length=1, max_length=24)]] = Field(
         default_factory=lambda: {"zh-CN": "回TD退订", "en": "Reply STOP to opt out"},
-        description="the opt-out text that ends each SMS, per locale",
+        description="the opt-out text that ends each SMS, per locale (at most 24 characters, 12 in "
+        "zh-CN: every text pays for it, and the SMS limits are measured with the longest)",
     )
 
     @field_validator("shop_name", "sms_signature", "sms_opt_out_hint")
@@ -57,6 +66,13 @@ class Brand(BaseModel):
         if unknown:
             raise ValueError(f"unknown locales {unknown}; use {list(LOCALES)}")
         return {locale: text.strip() for locale, text in values.items()}
+
+    @field_validator("sms_opt_out_hint")
+    @classmethod
+    def _short_chinese_hint(cls, hints: dict[str, str]) -> dict[str, str]:
+        if len(hints.get("zh-CN", "")) > CHINESE_HINT_MAX:
+            raise ValueError(f"the zh-CN opt-out hint may have at most {CHINESE_HINT_MAX} characters")
+        return hints
 
     @field_validator("logo_url", "support_url")
     @classmethod

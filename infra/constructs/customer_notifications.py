@@ -36,6 +36,7 @@ from infra.constructs.logical_ids import pin_logical_id
 from infra.constructs.nag import TABLE_INDEX_WILDCARD, suppress
 from infra.constructs.operations_alerts import OperationsAlerts
 from infra.constructs.queues import WorkQueue
+from shared.brand import BRAND_VARIABLE
 
 HANDLER = "notifications.handlers.send_notifications.handler"
 SUPPRESSIONS_HANDLER = "notifications.handlers.apply_suppressions.handler"
@@ -93,6 +94,7 @@ class CustomerNotifications(Construct):
                 "IDEMPOTENCY_TABLE_NAME": idempotency_table.table_name,
                 "SENDER_EMAIL": config.sender_email,
                 "SMS_SENDER_ID": config.sms_sender_id,
+                BRAND_VARIABLE: config.effective_brand.as_variable(),
                 "NOTIFICATION_POLICY": settings.policy_json(),
                 "NOTIFICATION_QUEUE_URL": self.queue.queue_url,
                 "NOTIFICATION_DLQ_URL": self.dlq.queue_url,

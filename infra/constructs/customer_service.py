@@ -26,6 +26,7 @@ from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
 from infra.constructs.logical_ids import pin_logical_id
 from infra.constructs.nag import suppress
 from infra.constructs.operations_alerts import grant_alert_publishing
+from shared.brand import BRAND_VARIABLE, Brand
 
 PAGE_HANDLER = "service.handlers.feedback_page.handler"
 OVERDUE_HANDLER = "service.handlers.flag_overdue_complaints.handler"
@@ -47,6 +48,7 @@ class CustomerService(Construct):
         storefront: ServiceFunction,
         notification_queue: sqs.IQueue,
         operations_alerts: sns.ITopic,
+        brand: Brand,
     ) -> None:
         super().__init__(scope, construct_id)
         rules = json.dumps(settings.rules, sort_keys=True, separators=(",", ":"))
@@ -61,7 +63,11 @@ class CustomerService(Construct):
             service_name="customer-service",
             description="Public survey page behind the signed feedback link",
             settings=settings.page,
-            environment={"ORDERS_TABLE_NAME": orders_table.table_name, RULES_VARIABLE: rules},
+            environment={
+                "ORDERS_TABLE_NAME": orders_table.table_name,
+                RULES_VARIABLE: rules,
+                BRAND_VARIABLE: brand.as_variable(),
+            },
         )
         self.page.grant_table_read_write_data(orders_table)
         routes = http_api.add_routes(

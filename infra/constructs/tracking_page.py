@@ -15,6 +15,7 @@ from infra.config import StageConfig
 from infra.constructs.customer_links import CustomerLinks
 from infra.constructs.lambda_function import FunctionRuntime, ServiceFunction
 from infra.constructs.nag import suppress
+from shared.brand import BRAND_VARIABLE
 
 HANDLER = "tracking_page.handler.handler"
 ROUTE = "/track/{token}"
@@ -42,7 +43,10 @@ class TrackingPage(Construct):
             service_name="tracking-page",
             description="Customer tracking page: verifies the signed link, renders the order's tracking",
             settings=config.api.function,
-            environment={"ORDERS_TABLE_NAME": orders_table.table_name},
+            environment={
+                "ORDERS_TABLE_NAME": orders_table.table_name,
+                BRAND_VARIABLE: config.effective_brand.as_variable(),
+            },
         )
         self.function = self.page.function
         self.page.grant_table_read_data(orders_table)

@@ -39,8 +39,8 @@ ORDER = {
     },
     "currency": "CNY",
     "items": [
-        {"sku": "TEA-OOLONG-250G", "quantity": 2, "unit_price": "88.00"},
-        {"sku": "CUP-PORCELAIN", "quantity": 1, "unit_price": "45.50"},
+        {"sku": "TEA-OOLONG-250G", "name": "Tieguanyin oolong, 250 g", "quantity": 2, "unit_price": "88.00"},
+        {"sku": "CUP-PORCELAIN", "name": "Porcelain tea cup", "quantity": 1, "unit_price": "45.50"},
     ],
 }
 STOCK = {"TEA-OOLONG-250G": 20, "CUP-PORCELAIN": 5}

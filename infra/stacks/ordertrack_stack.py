@@ -133,6 +133,7 @@ class OrdertrackStack(Stack):
             storefront=self.storefront_api.handler,
             notification_queue=self.customer_notifications.queue,
             operations_alerts=self.customer_notifications.operations_alerts,
+            brand=config.effective_brand,
         )
         dispatcher = self.order_events.dispatcher.function
         service = config.customer_service

@@ -110,7 +110,7 @@ def test_a_generated_client_runs_a_storefront_journey(
     # When the storefront places an order through the generated client
     body = order_body(
         customer={"id": customer_id, "name": "Alex Doe", "email": f"gen-{tag}@example.com", "locale": "en"},
-        items=[{"sku": sku, "quantity": 2, "unit_price": "10.00"}],
+        items=[{"sku": sku, "name": f"Item {sku}", "quantity": 2, "unit_price": "10.00"}],
     )
     key = uuid.uuid4().hex
     placed = api.call("POST", "/v1/orders", body, idempotency_key=key)

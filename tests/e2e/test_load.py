@@ -21,8 +21,8 @@ def test_120_concurrent_orders_for_40_units_confirm_exactly_40(
     storefront.put_stock(plenty, 10_000)
     customers = [new_customer("en", phone=False) for _ in range(120)]
     lines = [
-        {"sku": scarce, "quantity": 1, "unit_price": "5.00"},
-        {"sku": plenty, "quantity": 2, "unit_price": "1.00"},
+        {"sku": scarce, "name": f"Item {scarce}", "quantity": 1, "unit_price": "5.00"},
+        {"sku": plenty, "name": f"Item {plenty}", "quantity": 2, "unit_price": "1.00"},
     ]
 
     with ThreadPoolExecutor(max_workers=8) as pool:

@@ -32,8 +32,8 @@ def test_an_order_is_confirmed_and_the_customer_gets_one_email_and_one_sms(
     assert storefront.put_stock(cup, 2).status_code == 200
     customer = new_customer("zh-CN")
     lines = [
-        {"sku": tea, "quantity": 2, "unit_price": "88.00"},
-        {"sku": cup, "quantity": 1, "unit_price": "45.50"},
+        {"sku": tea, "name": "Oolong tea", "quantity": 2, "unit_price": "88.00"},
+        {"sku": cup, "name": "Porcelain tea cup", "quantity": 1, "unit_price": "45.50"},
     ]
 
     placed = storefront.place(body_for(customer, lines))
@@ -47,10 +47,14 @@ def test_an_order_is_confirmed_and_the_customer_gets_one_email_and_one_sms(
     messages = storefront.outbox_for(customer["email"], customer["phone"])
     assert sorted(message["channel"] for message in messages) == ["email", "sms"]
     email = next(m for m in messages if m["channel"] == "email")
-    assert order_id in email["subject"] and "已确认" in email["subject"]
+    number = placed.json()["order_number"]
+    assert number in email["subject"] and "已确认" in email["subject"] and order_id not in email["subject"]
+    assert "Oolong tea" in email["body"] and "订单演示店" in email["body"]  # the dev stage's brand
+    text = next(m for m in messages if m["channel"] == "sms")
+    assert text["body"].startswith("【演示店】") and text["body"].endswith("回TD退订")
 
 
-def test_an_order_short_of_stock_reserves_nothing_and_names_the_sku(
+def test_an_order_short_of_stock_reserves_nothing_and_names_the_product(
     storefront: Storefront, new_customer: Any
 ) -> None:
     tea, cup = sku("TEA"), sku("CUP")
@@ -58,8 +62,8 @@ def test_an_order_short_of_stock_reserves_nothing_and_names_the_sku(
     storefront.put_stock(cup, 0)
     customer = new_customer("en", phone=False)
     lines = [
-        {"sku": tea, "quantity": 2, "unit_price": "88.00"},
-        {"sku": cup, "quantity": 1, "unit_price": "45.50"},
+        {"sku": tea, "name": "Oolong tea", "quantity": 2, "unit_price": "88.00"},
+        {"sku": cup, "name": "Porcelain tea cup", "quantity": 1, "unit_price": "45.50"},
     ]
 
     order_id = storefront.place(body_for(customer, lines)).json()["order_id"]
@@ -71,7 +75,7 @@ def test_an_order_short_of_stock_reserves_nothing_and_names_the_sku(
     assert storefront.stock(tea)["reserved"] == 0
     storefront.stack.wait_idle(60)
     [email] = storefront.outbox_for(customer["email"])
-    assert cup in email["body"]
+    assert "Porcelain tea cup" in email["body"]
 
 
 def test_a_client_retry_creates_no_second_order_and_no_second_message(
@@ -80,7 +84,7 @@ def test_a_client_retry_creates_no_second_order_and_no_second_message(
     tea = sku("TEA")
     storefront.put_stock(tea, 10)
     customer = new_customer("en")
-    body = body_for(customer, [{"sku": tea, "quantity": 1, "unit_price": "9.90"}])
+    body = body_for(customer, [{"sku": tea, "name": "Oolong tea", "quantity": 1, "unit_price": "9.90"}])
     key = uuid.uuid4().hex
 
     first = storefront.place(body, key)
@@ -101,7 +105,7 @@ def test_duplicate_sqs_deliveries_and_a_replayed_stream_record_change_nothing(
     storefront.put_stock(tea, 10)
     customer = new_customer("en")
     order_id = storefront.place(
-        body_for(customer, [{"sku": tea, "quantity": 3, "unit_price": "1.00"}])
+        body_for(customer, [{"sku": tea, "name": "Oolong tea", "quantity": 3, "unit_price": "1.00"}])
     ).json()["order_id"]
     storefront.wait_for_status(order_id, {"confirmed"})
     stack.wait_idle(60)
@@ -149,7 +153,9 @@ def test_concurrent_orders_never_oversell(storefront: Storefront, new_customer: 
         responses = list(
             pool.map(
                 lambda c: storefront.place(
-                    body_for(c, [{"sku": scarce, "quantity": 1, "unit_price": "5.00"}])
+                    body_for(
+                        c, [{"sku": scarce, "name": f"Item {scarce}", "quantity": 1, "unit_price": "5.00"}]
+                    )
                 ),
                 customers,
             )
@@ -168,7 +174,7 @@ def test_unauthenticated_calls_are_refused_and_change_nothing(
 ) -> None:
     tea = sku("TEA")
     customer = new_customer("en")
-    body = body_for(customer, [{"sku": tea, "quantity": 1, "unit_price": "1.00"}])
+    body = body_for(customer, [{"sku": tea, "name": "Oolong tea", "quantity": 1, "unit_price": "1.00"}])
     storefront_function = storefront.stack.functions["StorefrontApiFunction"]
     reached: list[Any] = []
     invoke = storefront_function.invoke

@@ -22,7 +22,9 @@ def test_an_unpaid_reservation_expires_and_its_stock_returns(
     tea = sku("TEA")
     storefront.put_stock(tea, 5)
     body = {
-        **body_for(new_customer("en"), [{"sku": tea, "quantity": 2, "unit_price": "3.00"}]),
+        **body_for(
+            new_customer("en"), [{"sku": tea, "name": "Oolong tea", "quantity": 2, "unit_price": "3.00"}]
+        ),
         "payment_status": "pending",
     }
     order_id = storefront.place(body).json()["order_id"]
@@ -55,7 +57,9 @@ def test_payment_confirms_a_reserved_order(storefront: Storefront, new_customer:
     tea = sku("TEA")
     storefront.put_stock(tea, 5)
     body = {
-        **body_for(new_customer("en"), [{"sku": tea, "quantity": 1, "unit_price": "3.00"}]),
+        **body_for(
+            new_customer("en"), [{"sku": tea, "name": "Oolong tea", "quantity": 1, "unit_price": "3.00"}]
+        ),
         "payment_status": "pending",
     }
     order_id = storefront.place(body).json()["order_id"]
@@ -76,8 +80,8 @@ def test_cancel_releases_everything_and_a_second_cancel_changes_nothing(
     storefront.put_stock(tea, 5)
     storefront.put_stock(cup, 5)
     lines = [
-        {"sku": tea, "quantity": 2, "unit_price": "3.00"},
-        {"sku": cup, "quantity": 1, "unit_price": "1.00"},
+        {"sku": tea, "name": "Oolong tea", "quantity": 2, "unit_price": "3.00"},
+        {"sku": cup, "name": "Porcelain tea cup", "quantity": 1, "unit_price": "1.00"},
     ]
     order_id = storefront.place(body_for(new_customer("en"), lines)).json()["order_id"]
     storefront.wait_for_status(order_id, {"confirmed"})
@@ -99,8 +103,8 @@ def test_split_shipments_commit_stock_and_a_shipped_order_cannot_be_cancelled(
     storefront.put_stock(tea, 5)
     storefront.put_stock(cup, 5)
     lines = [
-        {"sku": tea, "quantity": 2, "unit_price": "3.00"},
-        {"sku": cup, "quantity": 1, "unit_price": "1.00"},
+        {"sku": tea, "name": "Oolong tea", "quantity": 2, "unit_price": "3.00"},
+        {"sku": cup, "name": "Porcelain tea cup", "quantity": 1, "unit_price": "1.00"},
     ]
     customer = new_customer("en")
     order_id = storefront.place(body_for(customer, lines)).json()["order_id"]
@@ -150,7 +154,9 @@ def test_split_shipments_commit_stock_and_a_shipped_order_cannot_be_cancelled(
 def test_a_suspicious_order_waits_for_review_then_proceeds(storefront: Storefront, new_customer: Any) -> None:
     tea = sku("TEA")
     storefront.put_stock(tea, 5)
-    body = body_for(new_customer("en"), [{"sku": tea, "quantity": 1, "unit_price": "3.00"}])
+    body = body_for(
+        new_customer("en"), [{"sku": tea, "name": "Oolong tea", "quantity": 1, "unit_price": "3.00"}]
+    )
     body["shipping_address"] = {**body["shipping_address"], "postal_code": "12"}  # not 6 digits for CN
     order_id = storefront.place(body).json()["order_id"]
 

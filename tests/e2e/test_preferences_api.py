@@ -78,7 +78,9 @@ def test_an_orders_notifications_are_listed(storefront: Storefront, new_customer
     sku = f"E2E-NOTIFY-{uuid.uuid4().hex[:6]}".upper()
     assert storefront.put_stock(sku, 5).status_code == 200
     placed = storefront.place(
-        body_for(new_customer("en"), [{"sku": sku, "quantity": 1, "unit_price": "5.00"}])
+        body_for(
+            new_customer("en"), [{"sku": sku, "name": f"Item {sku}", "quantity": 1, "unit_price": "5.00"}]
+        )
     )
     order_id = placed.json()["order_id"]
     storefront.wait_for_status(order_id, {"confirmed"})

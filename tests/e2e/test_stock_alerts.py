@@ -55,7 +55,7 @@ def test_crossing_below_the_threshold_alerts_operations_once_and_rearms(
     storefront.http.put(
         f"{storefront.url}/v1/inventory/{sku}", json={"on_hand": 6, "low_stock_threshold": 4}, timeout=10
     ).raise_for_status()
-    line = [{"sku": sku, "quantity": 1, "unit_price": "3.00"}]
+    line = [{"sku": sku, "name": f"Item {sku}", "quantity": 1, "unit_price": "3.00"}]
 
     for _ in range(4):  # available 6 -> 2: crosses below 4 once
         order_id = storefront.place(body_for(new_customer("en", phone=False), line)).json()["order_id"]

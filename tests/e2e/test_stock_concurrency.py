@@ -20,7 +20,7 @@ def race(storefront: Storefront, new_customer: Any, orders: int, units: int) -> 
     `units` are confirmed, the rest are out of stock, and the SKU is fully reserved."""
     sku = f"HOT-{uuid.uuid4().hex[:8]}".upper()
     assert storefront.put_stock(sku, units).status_code == 200
-    line = [{"sku": sku, "quantity": 1, "unit_price": "9.90"}]
+    line = [{"sku": sku, "name": f"Item {sku}", "quantity": 1, "unit_price": "9.90"}]
     bodies = [body_for(new_customer("en", phone=False), line) for _ in range(orders)]
 
     with ThreadPoolExecutor(max_workers=16) as pool:

@@ -133,7 +133,9 @@ def test_a_confirmation_mailed_to_the_bounce_simulator_suppresses_the_next_email
 
     # When they order, and the confirmation goes out by email (through the worker's configuration
     # set, to the simulator) and by SMS
-    placed = storefront.place(body_for(customer, [{"sku": SKU, "quantity": 1, "unit_price": "88.00"}]))
+    placed = storefront.place(
+        body_for(customer, [{"sku": SKU, "name": f"Item {SKU}", "quantity": 1, "unit_price": "88.00"}])
+    )
     assert placed.status_code == 201, placed.text
     order_id = placed.json()["order_id"]
     storefront.wait_for_status(order_id, {"confirmed"})

@@ -43,7 +43,9 @@ def ship_and_scan(stack: Any, storefront: Storefront, customer: dict[str, Any]) 
     """Place an order, ship it with SF Express and post three signed carrier scans; wait until the
     order is out for delivery."""
     storefront.put_stock(SKU, 1000)
-    placed = storefront.place(body_for(customer, [{"sku": SKU, "quantity": 2, "unit_price": "88.00"}]))
+    placed = storefront.place(
+        body_for(customer, [{"sku": SKU, "name": f"Item {SKU}", "quantity": 2, "unit_price": "88.00"}])
+    )
     assert placed.status_code == 201, placed.text
     order_id = placed.json()["order_id"]
     storefront.wait_for_status(order_id, {"confirmed"})
@@ -129,7 +131,9 @@ def test_a_tampered_link_or_a_bare_order_id_gets_the_same_404_page(
 ) -> None:
     storefront.put_stock(SKU, 1000)
     placed = storefront.place(
-        body_for(new_customer("en"), [{"sku": SKU, "quantity": 1, "unit_price": "88.00"}])
+        body_for(
+            new_customer("en"), [{"sku": SKU, "name": f"Item {SKU}", "quantity": 1, "unit_price": "88.00"}]
+        )
     )
     order_id = placed.json()["order_id"]
     token = links.sign(link_key(stack), order_id)

@@ -19,7 +19,9 @@ SKU = "TEA-REGISTRATION-E2E"
 
 def confirmed(storefront: Storefront, customer: dict[str, Any]) -> str:
     storefront.put_stock(SKU, 1000)
-    placed = storefront.place(body_for(customer, [{"sku": SKU, "quantity": 1, "unit_price": "88.00"}]))
+    placed = storefront.place(
+        body_for(customer, [{"sku": SKU, "name": f"Item {SKU}", "quantity": 1, "unit_price": "88.00"}])
+    )
     assert placed.status_code == 201, placed.text
     order_id = placed.json()["order_id"]
     storefront.wait_for_status(order_id, {"confirmed"})

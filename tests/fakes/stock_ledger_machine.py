@@ -46,7 +46,10 @@ def place_one_line_per_sku(orders: Any, key: str, quantities: dict[str, int]) ->
     from tests.factories import order_body
     from tests.fakes.orders import FrozenClock
 
-    items = [{"sku": sku, "quantity": q, "unit_price": "1.00"} for sku, q in quantities.items()]
+    items = [
+        {"sku": sku, "name": f"Item {sku}", "quantity": q, "unit_price": "1.00"}
+        for sku, q in quantities.items()
+    ]
     request = CreateOrderRequest.model_validate(order_body(items=items))
     return place_order(request, key, orders, FrozenClock()).order.order_id
 

@@ -91,6 +91,7 @@ FUNCTION_ENVIRONMENT = {
         "ORDERS_TABLE_NAME",
         "CUSTOMER_SERVICE_RULES",
         "LINK_SIGNING_SECRET_ARN",
+        "BRAND",
     },
     "service.handlers.flag_overdue_complaints.handler": {"ORDERS_TABLE_NAME", "OPERATIONS_ALERTS_TOPIC_ARN"},
     "inventory.handlers.reserve_stock.handler": {
@@ -115,8 +116,9 @@ FUNCTION_ENVIRONMENT = {
         "RETRY_BASE_SECONDS",
         "SES_CONFIGURATION_SET",
         "LINK_SIGNING_SECRET_ARN",
+        "BRAND",
     },
-    "tracking_page.handler.handler": {"ORDERS_TABLE_NAME", "LINK_SIGNING_SECRET_ARN"},
+    "tracking_page.handler.handler": {"ORDERS_TABLE_NAME", "LINK_SIGNING_SECRET_ARN", "BRAND"},
     "notifications.handlers.apply_suppressions.handler": {"ORDERS_TABLE_NAME"},
 }
 POWERTOOLS_ENVIRONMENT = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}

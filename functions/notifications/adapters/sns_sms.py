@@ -1,4 +1,7 @@
-"""Transactional SMS through Amazon SNS (`Publish` to a phone number), with the opt-out check."""
+"""Transactional SMS through Amazon SNS (`Publish` to a phone number), with the opt-out check.
+
+The request is `events/providers/sns/publish_sms_request.json`: the sender id goes only to numbers
+whose country supports one (`notifications.domain.branding.supports_sender_id`)."""
 
 from __future__ import annotations
 
@@ -7,16 +10,22 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from notifications.adapters.provider_errors import delivery_error
+from notifications.domain.branding import supports_sender_id
+
+_TRANSACTIONAL = {"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}}
 
 
 class SnsSmsSender:
     def __init__(self, client: Any, sender_id: str = "") -> None:
         self._client = client
-        self._attributes: dict[str, dict[str, str]] = {
-            "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"},
-        }
-        if sender_id:  # not every country supports sender ids (mainland China does not)
-            self._attributes["AWS.SNS.SMS.SenderID"] = {"DataType": "String", "StringValue": sender_id}
+        self._sender_id = sender_id
+
+    def attributes_for(self, phone: str) -> dict[str, dict[str, str]]:
+        """The message attributes of a text to this number."""
+        if self._sender_id and supports_sender_id(phone):
+            sender = {"DataType": "String", "StringValue": self._sender_id}
+            return {**_TRANSACTIONAL, "AWS.SNS.SMS.SenderID": sender}
+        return dict(_TRANSACTIONAL)
 
     def is_opted_out(self, phone: str) -> bool:
         try:
@@ -28,7 +37,7 @@ class SnsSmsSender:
     def send(self, phone: str, text: str) -> str:
         try:
             response = self._client.publish(
-                PhoneNumber=phone, Message=text, MessageAttributes=self._attributes
+                PhoneNumber=phone, Message=text, MessageAttributes=self.attributes_for(phone)
             )
         except (ClientError, BotoCoreError) as error:
             raise delivery_error(error) from None

@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from notifications.domain.branding import signed_sms
 from notifications.domain.errors import DeliveryRejected, NotificationsPending
 from notifications.domain.formatting import local_date, parse_instant
 from notifications.domain.masking import mask_email, mask_phone
@@ -65,6 +66,7 @@ from notifications.domain.preferences import StoredPreferences
 from notifications.domain.rendering import message_locale, notification_context, render_email, render_sms
 from notifications.domain.sms_segments import sms_size
 from orders.models.order import OrderRecord
+from shared.brand import DEV_BRAND, Brand
 from shared.clock import Clock, SystemClock, isoformat
 from shared.customer_time import zone_for_order
 from shared.errors import RetryableError
@@ -126,6 +128,7 @@ class CustomerNotifier:
     tracking_link: Callable[[str], str | None] = _no_link  # order id -> signed tracking-page URL
     feedback_link: Callable[[str], str | None] = _no_link  # signed survey token -> survey URL
     clock: Clock = field(default_factory=SystemClock)
+    brand: Brand = DEV_BRAND  # the merchant every message speaks for
 
     # -- step 1 -------------------------------------------------------------------------
 
@@ -333,6 +336,7 @@ class CustomerNotifier:
             occurred_at=situation.event.occurred_at,
             details=situation.event.details,
             feedback_url=self._feedback_url(situation.event),
+            brand=self.brand,
         )
         channel = recipient.channel
         try:
@@ -340,7 +344,8 @@ class CustomerNotifier:
                 message: EmailMessage = render_email(situation.kind, situation.locale, context)
                 message_id, segments = self.email.send(recipient.address, message), None
             else:
-                text = render_sms(situation.kind, situation.locale, context)
+                body = render_sms(situation.kind, situation.locale, context)
+                text = signed_sms(body, self.brand, situation.locale, recipient.address)
                 message_id, segments = self.sms.send(recipient.address, text), sms_size(text).segments
         except DeliveryRejected as rejected:
             logger.warning("delivery rejected: not retried", channel=channel.value, code=rejected.code)

@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from notifications.domain.branding import shop_context
 from notifications.domain.carrier_time import carrier_time
 from notifications.domain.estimates import estimate_revision
 from notifications.domain.formatting import (
@@ -36,6 +37,7 @@ from notifications.domain.formatting import (
     parse_instant,
 )
 from notifications.domain.model import ORDER_KINDS, SHIPMENT_KINDS, EmailMessage, NotificationKind
+from shared.brand import DEV_BRAND, Brand
 from shared.customer_time import format_customer_time
 
 if TYPE_CHECKING:
@@ -56,12 +58,12 @@ SERVICE_COPY_TEMPLATE = "_copy/customer_service.{locale}.txt"
 # SMS budgets (characters) for the variable parts of a text, so that every kind stays within its
 # segment limit with the longest realistic values and a signed tracking link: GSM-7 gives 160
 # septets in one segment, UCS-2 (any Chinese character) only 70 code units, 67 per part after that.
-# SKUs named in an out-of-stock text (then "and N more"), without and with a link.
-SMS_SKU_BUDGET: dict[str, tuple[int, int]] = {"en": (48, 48), "zh-CN": (20, 15)}
+# Product names in an out-of-stock text (then "and N more"), without and with a link.
+SMS_NAME_BUDGET: dict[str, tuple[int, int]] = {"en": (40, 40), "zh-CN": (14, 10)}
 # Carrier name plus tracking number in a text without a link; the carrier is left out beyond it.
 SMS_SHIPMENT_BUDGET: dict[str, int] = {"en": 46, "zh-CN": 30}
 _BLANK_LINES = re.compile(r"\n{3,}")
-ORDER_REF_LENGTH = 6  # "您尾号e0g2i4的订单": the tail of the order id, as Chinese texts name orders
+SMS_ORDER_REF_LENGTH = 16  # a longer order number is named by its tail in a text ("...0000012345")
 
 # Delivery problems: the carriers' reason codes (docs/tracking-statuses.md) and the delay check's
 # `stalled` / `late`, grouped into what the customer needs to hear and do.
@@ -233,19 +235,40 @@ def return_items(lines: str | None) -> list[dict[str, Any]]:
     return items
 
 
-def skus_within(budget: int, skus: list[str]) -> list[str]:
-    """The leading SKUs whose joined length fits the budget (may be none)."""
+def names_within(budget: int, names: list[str]) -> list[str]:
+    """The leading product names whose joined length fits the budget (may be none)."""
     chosen: list[str] = []
     used = 0
-    for sku in skus:
-        used += len(sku) + (2 if chosen else 0)  # a separator: ", " or "、"
+    for name in names:
+        used += len(name) + (2 if chosen else 0)  # a separator: ", " or "、"
         if used > budget:
             break
-        chosen.append(sku)
+        chosen.append(name)
     return chosen
 
 
-def _shipment_view(shipment: Shipment, locale: str, copy: LocaleCopy) -> dict[str, Any]:
+def sms_order_ref(order_number: str) -> str:
+    """How a text names the order: its number, or the number's tail when it is long."""
+    if len(order_number) <= SMS_ORDER_REF_LENGTH:
+        return order_number
+    return "..." + order_number[-(SMS_ORDER_REF_LENGTH - 4) :]
+
+
+def product_names(order: OrderRecord) -> dict[str, str]:
+    """SKU -> the name the customer knows the product by (the first line's, for a SKU listed twice)."""
+    names: dict[str, str] = {}
+    for line in order.items:
+        names.setdefault(line.sku, line.name)
+    return names
+
+
+def _named(sku: str, names: Mapping[str, str]) -> str:
+    return names.get(sku, sku)  # a SKU the order does not list (a typed return line) stays as typed
+
+
+def _shipment_view(
+    shipment: Shipment, locale: str, copy: LocaleCopy, names: Mapping[str, str]
+) -> dict[str, Any]:
     name = carrier_name(shipment.carrier, locale)
     return {
         "shipment_id": shipment.shipment_id,
@@ -255,7 +278,10 @@ def _shipment_view(shipment: Shipment, locale: str, copy: LocaleCopy) -> dict[st
             name if len(name) + len(shipment.tracking_number) <= SMS_SHIPMENT_BUDGET.get(locale, 46) else None
         ),
         "tracking_number": shipment.tracking_number,
-        "lines": [{"sku": line.sku, "quantity": line.quantity} for line in shipment.lines],
+        "lines": [
+            {"sku": line.sku, "name": _named(line.sku, names), "quantity": line.quantity}
+            for line in shipment.lines
+        ],
         "line_count": len(shipment.lines),
         "item_count": sum(line.quantity for line in shipment.lines),
         "status": shipment.status,
@@ -298,7 +324,7 @@ def _event_shipments(
     return chosen or [max(order.shipments, key=lambda shipment: shipment.created_at)]
 
 
-def _unshipped(order: OrderRecord) -> list[dict[str, Any]]:
+def _unshipped(order: OrderRecord, names: Mapping[str, str]) -> list[dict[str, Any]]:
     shipped: dict[str, int] = {}
     for shipment in order.shipments:
         for line in shipment.lines:
@@ -307,7 +333,7 @@ def _unshipped(order: OrderRecord) -> list[dict[str, Any]]:
     for sku, quantity in order.quantities_by_sku().items():
         left = quantity - shipped.get(sku, 0)
         if left > 0:
-            remaining.append({"sku": sku, "quantity": left})
+            remaining.append({"sku": sku, "name": _named(sku, names), "quantity": left})
     return remaining
 
 
@@ -364,7 +390,12 @@ def _feedback_expiry(details: Mapping[str, str], time_zone: str) -> datetime | N
 
 
 def _service_context(
-    details: Mapping[str, str], copy: LocaleCopy, time_zone: str, occurred: datetime, locale: str
+    details: Mapping[str, str],
+    copy: LocaleCopy,
+    time_zone: str,
+    occurred: datetime,
+    locale: str,
+    names: Mapping[str, str],
 ) -> dict[str, Any]:
     """Survey, return and complaint facts from the event's details, in the locale's words. Every key
     is there for every kind (None when the event does not carry it)."""
@@ -385,7 +416,7 @@ def _service_context(
         "return_id": _optional(details, "return_id"),
         "return_status": copy.return_statuses.get(status, status) if status else None,
         "return_lines": lines,
-        "return_items": return_items(lines),
+        "return_items": [{**item, "name": _named(item["sku"], names)} for item in return_items(lines)],
         "return_reason": copy.return_reasons[reason_code] if reason_code else reason,
         "return_note": _optional(details, "note"),
         "return_tracking_number": _optional(details, "tracking_number"),
@@ -407,29 +438,34 @@ def notification_context(
     occurred_at: str,
     details: Mapping[str, str] | None = None,
     feedback_url: str | None = None,
+    brand: Brand = DEV_BRAND,
 ) -> dict[str, Any]:
     """Everything a template may use, already formatted for `locale` (see the variable table in
     docs/notification-templates.md). `occurred_at` is the event's ISO 8601 time, shown in the IANA
     zone `time_zone`; `tracking_url` is the signed tracking link, or None. `details` are the event's
     own facts (`OrderEvent.details`: a return's id, status and lines, a complaint's resolution, the
-    survey link's expiry); `feedback_url` is the signed survey link of a feedback invitation."""
+    survey link's expiry); `feedback_url` is the signed survey link of a feedback invitation; `brand`
+    is the merchant the message speaks for."""
     copy = locale_copy(locale)
     occurred = local_time(occurred_at, time_zone)
     event_details = {str(key): str(value) for key, value in (details or {}).items() if value is not None}
     money = order.currency
+    names = product_names(order)
 
     items = [
         {
             "sku": line.sku,
+            "name": line.name,
+            "image_url": line.image_url,
             "quantity": line.quantity,
             "unit_price": format_money(line.unit_price, money, locale),
             "line_total": format_money(Decimal(line.unit_price) * line.quantity, money, locale),
         }
         for line in order.items
     ]
-    short_items = [item.model_dump() for item in order.short_items]
-    sku_budget = SMS_SKU_BUDGET.get(locale, SMS_SKU_BUDGET[DEFAULT_LOCALE])[1 if tracking_url else 0]
-    sms_skus = skus_within(sku_budget, [item["sku"] for item in short_items])
+    short_items = [{**item.model_dump(), "name": _named(item.sku, names)} for item in order.short_items]
+    name_budget = SMS_NAME_BUDGET.get(locale, SMS_NAME_BUDGET[DEFAULT_LOCALE])[1 if tracking_url else 0]
+    sms_names = names_within(name_budget, [item["name"] for item in short_items])
 
     entry = _event_entry(order, kind, occurred)
     told = carrier_time(entry, order.timeline, occurred)
@@ -451,23 +487,25 @@ def notification_context(
 
     eta = _estimated_delivery(event_shipments, time_zone, occurred.date(), kind)
     eta_with_year = eta is not None and eta.year != occurred.year
-    unshipped = _unshipped(order) if order.shipments else []
-    views = [_shipment_view(shipment, locale, copy) for shipment in order.shipments]
-    event_views = [_shipment_view(shipment, locale, copy) for shipment in event_shipments]
+    unshipped = _unshipped(order, names) if order.shipments else []
+    views = [_shipment_view(shipment, locale, copy, names) for shipment in order.shipments]
+    event_views = [_shipment_view(shipment, locale, copy, names) for shipment in event_shipments]
 
     return {
         "locale": locale,
         "customer_name": order.customer.name,
         "order_id": order.order_id,
-        "order_ref": order.order_id[-ORDER_REF_LENGTH:],
+        "order_number": order.order_number,
+        "order_ref": sms_order_ref(order.order_number),
+        "shop": shop_context(brand, locale, order.order_id, order.order_number),
         "items": items,
         "item_count": sum(line.quantity for line in order.items),
         "line_count": len(order.items),
         "total": format_money(order.total, money, locale),
         "paid": order.payment_status == "paid",
         "short_items": short_items,
-        "sms_short_skus": sms_skus,
-        "sms_more_skus": len(short_items) - len(sms_skus),
+        "sms_short_names": sms_names,
+        "sms_more_names": len(short_items) - len(sms_names),
         "shipping_address": _address_lines(order, locale),
         "shipments": views,
         "event_shipments": event_views,
@@ -486,7 +524,7 @@ def notification_context(
         "tracking_url": tracking_url or None,
         "details": event_details,
         "feedback_url": feedback_url or None,
-        **_service_context(event_details, copy, time_zone, occurred, locale),
+        **_service_context(event_details, copy, time_zone, occurred, locale, names),
     }
 
 
@@ -525,4 +563,9 @@ def render_email(kind: NotificationKind, locale: str, context: dict[str, Any]) -
 
 
 def render_sms(kind: NotificationKind, locale: str, context: dict[str, Any]) -> str:
-    return _one_line(_render(kind, "sms", locale, context))
+    """The text's body on one line, then the operator's note (if any) quoted on a line of its own."""
+    from notifications.domain.operator_notes import sms_note
+
+    body = _one_line(_render(kind, "sms", locale, context))
+    note = sms_note(kind, locale, context)
+    return body + "\n" + note if note else body

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field, Json
 
 from notifications.domain.policy import NotificationPolicy, default_policy
+from shared.brand import DEV_BRAND, Brand
 from shared.settings import FunctionSettings
 
 
@@ -41,6 +42,10 @@ class NotificationSettings(FunctionSettings):
     max_receive_count: Annotated[int, Field(ge=1, description="The queue's redrive maxReceiveCount.")] = 5
     retry_base_seconds: Annotated[int, Field(ge=0, le=900, description="First retry delay; doubles.")] = 30
     ses_configuration_set: str = ""
+    brand: Json[Brand] = Field(
+        default_factory=lambda: DEV_BRAND,
+        description="`BRAND`: the merchant every message speaks for (shared.brand); the dev brand when unset.",
+    )
     powertools_metrics_namespace: str = "ordertrack"
 
     def policy(self) -> NotificationPolicy:

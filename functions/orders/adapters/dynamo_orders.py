@@ -21,6 +21,7 @@ from orders.models.order import OrderRecord
 from shared.checkpoint_records import last_checkpoint_at
 from shared.dynamo import batch_get, encode_cursor, from_attributes, to_attribute, to_attributes
 from shared.dynamo import decode_cursor as decode_dynamo_cursor
+from shared.order_numbers import short_order_code
 from shared.status_index import status_partition
 
 ORDER_SK = "ORDER"
@@ -52,9 +53,12 @@ def _at_default(name: str, value: Any) -> bool:
 
 def order_item(order: OrderRecord) -> dict[str, Any]:
     """The whole item of a new order: its shipments are items of their own, carrier entries are kept
-    as references (`orders.adapters.timeline_items`), defaults are left out."""
+    as references (`orders.adapters.timeline_items`), defaults are left out (the order number too when
+    it is the code derived from the order id)."""
     values = order.model_dump(mode="json", exclude_none=True, exclude={"shipments"})
     values = {name: value for name, value in values.items() if not _at_default(name, value)}
+    if values.get("order_number") == short_order_code(order.order_id):
+        del values["order_number"]  # derived from the id on read (OrderRecord): no bytes billed for it
     values["timeline"] = [timeline_item(entry) for entry in order.timeline]
     index_sort = f"{order.created_at}#{order.order_id}"
     values.update(

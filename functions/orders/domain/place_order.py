@@ -20,6 +20,7 @@ from orders.models.order import OrderRecord, OrderStatus
 from shared.clock import Clock, isoformat
 from shared.errors import IdempotencyKeyReused, InvalidRequest
 from shared.iso_codes import CURRENCY_MINOR_UNITS
+from shared.order_numbers import short_order_code
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
@@ -56,8 +57,10 @@ def place_order(
         )
     fingerprint = request_fingerprint(request)
     now = isoformat(clock.now())
+    order_id = order_id_for(idempotency_key)
     order = OrderRecord(
-        order_id=order_id_for(idempotency_key),
+        order_id=order_id,
+        order_number=request.order_number or short_order_code(order_id),
         status=OrderStatus.RECEIVED,
         customer=request.customer,
         shipping_address=request.shipping_address,

@@ -60,7 +60,10 @@ def create_order(
     if not placed.replayed:
         metrics.add_metric(name="OrderAccepted", unit=MetricUnit.Count, value=1)
     accepted = OrderAccepted(
-        order_id=order.order_id, status=order.timeline[0].status, created_at=order.created_at
+        order_id=order.order_id,
+        order_number=order.order_number,
+        status=order.timeline[0].status,
+        created_at=order.created_at,
     )
     headers = {
         "Location": f"/v1/orders/{order.order_id}",

@@ -24,6 +24,7 @@ from shared.json_types import WholeNumbers
 Locale = Literal["zh-CN", "en"]
 PaymentStatus = Literal["paid", "pending"]
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$"
+ORDER_NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._#-]{0,39}$"
 ORDER_ID_PATTERN = r"^ord_[a-z2-7]{24}$"  # "ord_" + 24 base32 characters
 MAX_LINES = 100
 
@@ -106,6 +107,16 @@ class ShippingAddress(_Strict):
 
 class OrderLine(_Strict):
     sku: Annotated[StrictStr, Field(pattern=SKU_PATTERN, examples=["TEA-OOLONG-250G"])]
+    name: Annotated[
+        StrictStr,
+        Field(
+            min_length=1,
+            max_length=200,
+            description="The product's name as the customer knows it (shown in every message and "
+            "page instead of the SKU); surrounding whitespace is trimmed.",
+            examples=["Tieguanyin oolong, 250 g"],
+        ),
+    ]
     quantity: Annotated[StrictInt, Field(ge=1, le=999)]
     unit_price: Annotated[
         StrictStr,
@@ -115,6 +126,33 @@ class OrderLine(_Strict):
             examples=["19.90"],
         ),
     ]
+    image_url: Annotated[
+        StrictStr | None,
+        Field(
+            default=None,
+            max_length=2048,
+            pattern=r"^https://[^\s]+$",
+            description="https URL of the product's picture, shown next to its name.",
+            examples=["https://shop.example.com/img/oolong-250g.jpg"],
+        ),
+    ]
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _trimmed_name(cls, value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("image_url")
+    @classmethod
+    def _https_image(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError("image_url must be an https URL with a host")
+        return value
 
 
 class CreateOrderRequest(_Strict):
@@ -131,6 +169,16 @@ class CreateOrderRequest(_Strict):
         ),
     ]
     items: Annotated[list[OrderLine], Field(min_length=1, max_length=MAX_LINES)]
+    order_number: Annotated[
+        StrictStr | None,
+        Field(
+            default=None,
+            pattern=ORDER_NUMBER_PATTERN,
+            description="The storefront's own order number, shown to the customer. Omitted: a short "
+            "code derived from the order id (e.g. `K7QM-4XP9`).",
+            examples=["SO-2025-00042"],
+        ),
+    ]
     payment_status: Annotated[
         PaymentStatus,
         Field(
@@ -196,6 +244,7 @@ def _to_e164(raw: str) -> str:
 class OrderAccepted(BaseModel):
     model_config = ConfigDict(defer_build=True)
     order_id: str
+    order_number: str = Field(description="The storefront's `order_number`, or the derived short code.")
     status: str
     created_at: str
 
@@ -254,6 +303,10 @@ class OrderSummary(BaseModel):
 
     model_config = ConfigDict(defer_build=True)
     order_id: str
+    order_number: str = Field(
+        description="What the customer knows the order by: the storefront's `order_number`, or the "
+        "short code derived from the order id when it sent none."
+    )
     status: str
     customer: Customer
     shipping_address: ShippingAddress

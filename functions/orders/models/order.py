@@ -5,9 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, model_validator
 
 from orders.models.api import OrderView
+from shared.order_numbers import short_order_code
 
 
 class OrderStatus(StrEnum):
@@ -41,6 +42,24 @@ class OrderRecord(OrderView):
     reservation: dict[str, int] = {}
     review: dict[str, Any] | None = None  # the reviewer's decision on a held order
     reservation_progress: int = 0  # chunks reserved so far, for orders above 99 distinct SKUs
+
+    @model_validator(mode="before")
+    @classmethod
+    def _recognisable(cls, data: Any) -> Any:
+        """Orders stored before lines had names and orders had numbers read as the customer would
+        have been shown them: the derived short code, and the SKU as the line's name."""
+        if not isinstance(data, dict):
+            return data
+        if not data.get("order_number") and isinstance(data.get("order_id"), str):
+            data = {**data, "order_number": short_order_code(data["order_id"])}
+        items = data.get("items")
+        if isinstance(items, list) and any(isinstance(line, dict) and "name" not in line for line in items):
+            named = [
+                {**line, "name": line.get("sku")} if isinstance(line, dict) and "name" not in line else line
+                for line in items
+            ]
+            data = {**data, "items": named}
+        return data
 
     def quantities_by_sku(self) -> dict[str, int]:
         """Lines merged per SKU (an order may list the same SKU twice)."""

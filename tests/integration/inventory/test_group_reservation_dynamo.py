@@ -28,7 +28,9 @@ AT = "2026-11-24T10:00:00.000Z"
 
 
 def placed(orders: DynamoOrderRepository, lines: dict[str, int], key: str) -> OrderRecord:
-    body = order_body(items=[{"sku": s, "quantity": q, "unit_price": "1.00"} for s, q in lines.items()])
+    body = order_body(
+        items=[{"sku": s, "name": f"Item {s}", "quantity": q, "unit_price": "1.00"} for s, q in lines.items()]
+    )
     body["customer"] = {**body["customer"], "id": f"customer-{key}"}
     order = place_order(CreateOrderRequest.model_validate(body), key, orders, FrozenClock()).order
     stored = orders.get(order.order_id)

@@ -32,7 +32,7 @@ def entry(status: str, by: str = "test") -> TimelineEntry:
 
 
 def line(sku: str, quantity: int = 1) -> dict[str, Any]:
-    return {"sku": sku, "quantity": quantity, "unit_price": "1.00"}
+    return {"sku": sku, "name": f"Item {sku}", "quantity": quantity, "unit_price": "1.00"}
 
 
 def levels(stock: DynamoStock, *skus: str) -> list[tuple[int, int, int]]:

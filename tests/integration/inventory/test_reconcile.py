@@ -24,7 +24,7 @@ def books(dynamodb: Any, orders_table: str) -> DynamoStock:
     stock.set_on_hand("A", 10, AT)
     orders = DynamoOrderRepository(orders_table, dynamodb)
     request = CreateOrderRequest.model_validate(
-        order_body(items=[{"sku": "A", "quantity": 3, "unit_price": "1"}])
+        order_body(items=[{"sku": "A", "name": "Item A", "quantity": 3, "unit_price": "1"}])
     )
     order = orders.get(place_order(request, "k", orders, FrozenClock()).order.order_id)
     assert order is not None

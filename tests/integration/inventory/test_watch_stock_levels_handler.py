@@ -67,7 +67,7 @@ def test_one_alert_with_days_left_for_a_crossing_even_when_the_record_is_replaye
     stock.set_on_hand("TEA", 10, now, low_stock_threshold=5)
     orders = DynamoOrderRepository(orders_table, dynamodb)
     request = CreateOrderRequest.model_validate(
-        order_body(items=[{"sku": "TEA", "quantity": 7, "unit_price": "1"}])
+        order_body(items=[{"sku": "TEA", "name": "Item Tea", "quantity": 7, "unit_price": "1"}])
     )
     order = orders.get(place_order(request, "k", orders, FrozenClock()).order.order_id)
     assert order is not None

@@ -15,9 +15,11 @@ from moto.sns.models import sns_backends
 from notifications import dependencies
 from orders.adapters.dynamo_orders import DynamoOrderRepository
 from orders.models.order import OrderRecord
+from shared.brand import Brand
 
 REGION = "us-east-1"
 IDEMPOTENCY_TABLE = "ordertrack-idempotency-test"
+BRAND = Brand(shop_name={"en": "Acme Tea", "zh-CN": "艾克米茶"}, sms_signature={"zh-CN": "艾克米"})
 SENDER = "orders@shop.example.com"
 TRACKING = "https://track.example.com"
 LINK_KEY = "integration-link-key"
@@ -59,6 +61,7 @@ def worker_env(monkeypatch: pytest.MonkeyPatch, orders_table: str, idempotency_t
         "MAX_RECEIVE_COUNT": "3",
         "COLLAPSE_WINDOW_SECONDS": "0",
         "POWERTOOLS_SERVICE_NAME": "notifications",
+        "BRAND": BRAND.as_variable(),
     }.items():
         monkeypatch.setenv(name, value)
     aws_client("ses").verify_email_identity(EmailAddress=SENDER)

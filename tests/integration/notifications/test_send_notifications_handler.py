@@ -11,6 +11,7 @@ from notifications.handlers.send_notifications import handler
 from orders.adapters.dynamo_orders import DynamoOrderRepository
 from shared import links
 from shared.aws_clients import aws_client
+from shared.order_numbers import short_order_code
 from tests.factories import FakeLambdaContext, load_event
 from tests.integration.notifications.conftest import LINK_KEY, SENDER, TRACKING, sent_emails, sent_sms
 from tests.unit.notifications.conftest import EMAIL, PHONE, out_of_stock_order, sample_order
@@ -43,10 +44,13 @@ def test_confirmed_order_is_emailed_and_texted_exactly_once_and_logged(
     [email] = sent_emails()
     assert email.source == SENDER
     assert email.destinations["ToAddresses"] == [EMAIL]
-    assert ORDER_ID in email.subject
-    assert "TEA-OOLONG-250G" in email.body
+    # speaking for the stage's brand (BRAND), naming the order by its number and the items by name
+    order_number = short_order_code(ORDER_ID)
+    assert order_number in email.subject and ORDER_ID not in email.subject
+    assert "Acme Tea" in email.body and "Tieguanyin oolong, 250 g" in email.body
     [(phone, text)] = sent_sms()
     assert phone == PHONE
+    assert text.startswith("【艾克米】") and text.endswith("回TD退订") and order_number in text
     link = f"{TRACKING}/track/{links.sign(LINK_KEY, ORDER_ID)}"
     assert link in text and link in email.body
     items = log_items(dynamodb, orders_table, ORDER_ID)
@@ -102,7 +106,7 @@ def test_chinese_out_of_stock_notice_skips_an_opted_out_number_and_remembers_it(
 
     assert response == {"batchItemFailures": []}
     [email] = sent_emails()
-    assert order_id in email.subject and "库存" in email.subject
+    assert short_order_code(order_id) in email.subject and "库存" in email.subject
     assert sent_sms() == []
     suppression = [
         item

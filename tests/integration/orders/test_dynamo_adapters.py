@@ -162,7 +162,10 @@ def test_on_hand_cannot_drop_below_reserved(orders: DynamoOrderRepository, stock
 
 
 def wide_order_lines(count: int) -> list[dict[str, Any]]:
-    return [{"sku": f"SKU-{n:03d}", "quantity": 1, "unit_price": "1.00"} for n in range(count)]
+    return [
+        {"sku": f"SKU-{n:03d}", "name": "Sample item", "quantity": 1, "unit_price": "1.00"}
+        for n in range(count)
+    ]
 
 
 def test_an_order_of_100_distinct_skus_is_reserved_in_chunks(
@@ -241,3 +244,24 @@ def test_identical_orders_within_the_window_are_recognised_with_one_write_each(
     assert not orders.has_identical_recent_order(first, 10)  # a redelivery of the same order
     assert orders.has_identical_recent_order(second, 10)
     assert not orders.has_identical_recent_order(other, 10)  # different content
+
+
+def test_a_derived_order_number_is_not_stored_but_read_back(
+    orders: DynamoOrderRepository, dynamodb: Any, orders_table: str
+) -> None:
+    from shared.order_numbers import short_order_code
+
+    repository = orders
+    derived = place_order(
+        CreateOrderRequest.model_validate(order_body()), "k-1", repository, FrozenClock()
+    ).order
+    own = place_order(
+        CreateOrderRequest.model_validate(order_body(order_number="SO-42")), "k-2", repository, FrozenClock()
+    ).order
+
+    stored = dynamodb.get_item(TableName=orders_table, Key=order_key(derived.order_id))["Item"]
+    assert "order_number" not in stored
+    assert repository.get(derived.order_id).order_number == short_order_code(derived.order_id)  # type: ignore[union-attr]
+    stored = dynamodb.get_item(TableName=orders_table, Key=order_key(own.order_id))["Item"]
+    assert stored["order_number"] == {"S": "SO-42"}
+    assert repository.get(own.order_id).order_number == "SO-42"  # type: ignore[union-attr]

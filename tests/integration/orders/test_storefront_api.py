@@ -52,6 +52,19 @@ def test_place_then_read_an_order(call: Call) -> None:
     assert order["total"] == "221.50"
     assert [entry["status"] for entry in order["timeline"]] == ["received"]
     assert order["customer"]["phone"] == "+8613800138000"
+    assert order["order_number"] == body["order_number"] and "-" in body["order_number"]
+    assert [line["name"] for line in order["items"]] == ["铁观音乌龙茶 250 克", "白瓷茶杯"]
+
+
+def test_the_storefront_order_number_is_answered_and_listed(call: Call) -> None:
+    placed = order_body(order_number="SO-2025-00042")
+    placed["items"][0]["image_url"] = "https://shop.example.com/img/tea-oolong-250g.jpg"
+    _, body, _ = call("POST", "/v1/orders", placed, {"idempotency-key": "c-number"})
+    assert body["order_number"] == "SO-2025-00042"
+
+    _, order, _ = call("GET", f"/v1/orders/{body['order_id']}")
+    assert order["order_number"] == "SO-2025-00042"
+    assert order["items"][0]["image_url"] == "https://shop.example.com/img/tea-oolong-250g.jpg"
 
 
 def test_retry_returns_the_original_response(call: Call) -> None:
@@ -92,13 +105,13 @@ def test_invalid_body_without_a_key_is_still_401(call: Call) -> None:
         ({**order_body(), "currency": 5}, 422, "validation_failed", "currency"),
         ({**order_body(), "items": []}, 422, "validation_failed", "items"),
         (
-            {**order_body(), "items": [{"sku": "A", "quantity": 0, "unit_price": "1"}]},
+            {**order_body(), "items": [{"sku": "A", "name": "Item A", "quantity": 0, "unit_price": "1"}]},
             422,
             "validation_failed",
             "items.0.quantity",
         ),
         (
-            {**order_body(), "items": [{"sku": "A", "quantity": -3, "unit_price": "1"}]},
+            {**order_body(), "items": [{"sku": "A", "name": "Item A", "quantity": -3, "unit_price": "1"}]},
             422,
             "validation_failed",
             "items.0.quantity",
@@ -136,7 +149,9 @@ def test_bad_input_is_a_4xx_naming_the_field_and_writes_nothing(
 
 
 def test_more_than_100_lines_is_refused(call: Call) -> None:
-    items = [{"sku": f"SKU-{n}", "quantity": 1, "unit_price": "1.00"} for n in range(101)]
+    items = [
+        {"sku": f"SKU-{n}", "name": "Sample item", "quantity": 1, "unit_price": "1.00"} for n in range(101)
+    ]
     status, body, _ = call("POST", "/v1/orders", order_body(items=items), {"idempotency-key": "c-1"})
     assert status == 422 and "items" in [d["field"] for d in body["error"]["details"]]
 
@@ -180,7 +195,11 @@ def test_openapi_and_docs_are_public_and_come_from_the_models(call: Call) -> Non
     status, document, _ = call("GET", "/openapi.json", headers={"x-api-key": ""})
     assert status == 200
     assert "/v1/orders" in document["paths"]
-    assert "CreateOrderRequest" in document["components"]["schemas"]
+    schemas = document["components"]["schemas"]
+    assert "CreateOrderRequest" in schemas
+    assert "name" in schemas["OrderLine"]["required"] and "image_url" in schemas["OrderLine"]["properties"]
+    assert "order_number" in schemas["CreateOrderRequest"]["properties"]
+    assert "order_number" in schemas["OrderAccepted"]["required"]
     assert document["components"]["securitySchemes"]["storefrontKey"]["name"] == "x-api-key"
     status, page, _ = call("GET", "/docs", headers={"x-api-key": ""})
     assert status == 200 and "swagger" in page.lower()

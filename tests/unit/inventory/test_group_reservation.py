@@ -22,7 +22,10 @@ def one_line_orders(orders: InMemoryOrders, count: int, sku: str = "HOT", quanti
 
 
 def place(orders: InMemoryOrders, lines: dict[str, int], key: str) -> str:
-    items = [{"sku": sku, "quantity": quantity, "unit_price": "1.00"} for sku, quantity in lines.items()]
+    items = [
+        {"sku": sku, "name": f"Item {sku}", "quantity": quantity, "unit_price": "1.00"}
+        for sku, quantity in lines.items()
+    ]
     body = order_body(items=items)
     body["customer"] = {**body["customer"], "id": f"customer-{key}"}
     return place_order(CreateOrderRequest.model_validate(body), key, orders, FrozenClock()).order.order_id

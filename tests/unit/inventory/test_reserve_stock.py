@@ -64,8 +64,8 @@ def test_the_same_sku_on_two_lines_is_reserved_as_one_quantity() -> None:
     orders = InMemoryOrders()
     stock = InMemoryStock(orders, {"A": 3})
     lines = [
-        {"sku": "A", "quantity": 2, "unit_price": "1.00"},
-        {"sku": "A", "quantity": 2, "unit_price": "1.00"},
+        {"sku": "A", "name": "Item A", "quantity": 2, "unit_price": "1.00"},
+        {"sku": "A", "name": "Item A", "quantity": 2, "unit_price": "1.00"},
     ]
     order_id = placed(orders, items=lines)
 

@@ -49,8 +49,13 @@ def sample_order(**overrides: Any) -> OrderRecord:
             "country": "CN",
         },
         "items": [
-            {"sku": "TEA-OOLONG-250G", "quantity": 2, "unit_price": "19.90"},
-            {"sku": "CUP-CELADON", "quantity": 1, "unit_price": "1089.20"},
+            {
+                "sku": "TEA-OOLONG-250G",
+                "name": "Tieguanyin oolong, 250 g",
+                "quantity": 2,
+                "unit_price": "19.90",
+            },
+            {"sku": "CUP-CELADON", "name": "Celadon tea cup", "quantity": 1, "unit_price": "1089.20"},
         ],
         "currency": "CNY",
         "total": "1129.00",

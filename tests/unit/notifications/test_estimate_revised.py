@@ -64,7 +64,7 @@ def test_a_slip_of_a_day_is_told_by_email_and_sms_once(world: World) -> None:
     assert (to, phone) == (EMAIL, PHONE)
     revised = date.fromisoformat(_day(world, 4))
     told = f"{revised:%b} {revised.day}"
-    assert told in email.text and told in text and order.order_id in email.subject
+    assert told in email.text and told in text and order.order_number in email.subject
     assert world.log.statuses(order.order_id) == [
         ("order.estimate_revised", "email", "sent"),
         ("order.estimate_revised", "sms", "sent"),

@@ -60,12 +60,14 @@ def test_confirmation_goes_out_by_email_and_sms_and_is_logged(world: World) -> N
 
     [(recipient, email)] = world.email.sent
     assert recipient == EMAIL
-    assert order.order_id in email.subject
+    assert order.order_number in email.subject and order.order_id not in email.subject
     for part in (email.text, email.html):
-        assert "TEA-OOLONG-250G" in part and "CUP-CELADON" in part
+        assert "Tieguanyin oolong, 250 g" in part and "Celadon tea cup" in part
+        assert "TEA-OOLONG-250G" not in part and "Ordertrack Demo Shop" in part
     assert email.html.startswith("<!DOCTYPE html>")
     [(phone, text)] = world.sms.sent
-    assert phone == PHONE and order.order_id in text
+    assert phone == PHONE and order.order_number in text
+    assert text.startswith("【演示店】") and text.endswith("回TD退订")  # a mainland China number
     assert world.log.statuses(order.order_id) == [
         ("order.confirmed", "email", "sent"),
         ("order.confirmed", "sms", "sent"),
@@ -496,7 +498,7 @@ def test_out_of_stock_message_names_the_short_skus(world: World) -> None:
     world.notifier.accept(event_for(order))
 
     [(_, email)] = world.email.sent
-    assert "TEA-OOLONG-250G" in email.text and "CUP-CELADON" in email.html
+    assert "Tieguanyin oolong, 250 g" in email.text and "Celadon tea cup" in email.html
 
 
 def test_events_not_due_yet_wait_in_steps_of_at_most_fifteen_minutes() -> None:
@@ -556,7 +558,7 @@ def test_return_updates_carry_their_details(world: World) -> None:
     world.notifier.accept(approved)
 
     [(_, email)] = world.email.sent
-    assert "rtn_1" in email.text and "CUP-CELADON" in email.text
+    assert "rtn_1" in email.text and "Celadon tea cup" in email.text
     assert len(world.sms.sent) == 1
 
 

@@ -22,8 +22,10 @@ from notifications.domain.rendering import (
 from notifications.domain.sms_segments import SmsEncoding, sms_size
 from orders.models.api import Shipment, TimelineEntry
 from orders.models.order import OrderRecord
+from shared.order_numbers import short_order_code
 from tests.unit.notifications.test_rendering_samples import (
     OCCURRED_AT,
+    PRODUCT_NAMES,
     TRACKING_URL,
     Variant,
     order_for,
@@ -89,12 +91,15 @@ def test_order_and_money_are_formatted_for_the_locale() -> None:
     assert (zh["total"], en["total"]) == ("¥1,129.00", "CN¥1,129.00")
     assert zh["items"][0] == {
         "sku": "TEA-OOLONG-250G",
+        "name": "Tieguanyin oolong, 250 g",
+        "image_url": None,
         "quantity": 2,
         "unit_price": "¥19.90",
         "line_total": "¥39.80",
     }
     assert (zh["item_count"], zh["line_count"]) == (3, 2)
-    assert zh["order_id"] == "ord_k2m4q6s8u0w2y4a6c8e0g2i4" and zh["order_ref"] == "e0g2i4"
+    assert zh["order_id"] == "ord_k2m4q6s8u0w2y4a6c8e0g2i4"
+    assert zh["order_number"] == zh["order_ref"] == short_order_code("ord_k2m4q6s8u0w2y4a6c8e0g2i4")
     assert zh["shipping_address"] == ["Li Wei", "Shanghai", "1 Century Avenue", "Room 1203", "200120 CN"]
     assert en["shipping_address"] == ["Li Wei", "1 Century Avenue", "Room 1203", "Shanghai 200120", "CN"]
     assert en["paid"] is True and en["shipments"] == [] and en["shipment"] is None
@@ -219,18 +224,39 @@ def test_no_tracking_link_is_none() -> None:
     assert _context(sample_order(), K.ORDER_SHIPPED, tracking_url=None)["tracking_url"] is None
 
 
-def test_out_of_stock_names_the_skus_that_fit_the_sms_budget() -> None:
-    skus = ["TEA-OOLONG-250G", "CUP-CELADON", "POT-YIXING-CLAY-500ML"]
-    order = sample_order(short_items=[{"sku": sku, "requested": 2, "available": 0} for sku in skus])
+def test_out_of_stock_names_the_products_that_fit_the_sms_budget() -> None:
+    items = [
+        {"sku": "TEA-OOLONG-250G", "name": "Oolong, 250 g", "quantity": 2, "unit_price": "1.00"},
+        {"sku": "CUP-CELADON", "name": "Celadon cup", "quantity": 2, "unit_price": "1.00"},
+        {"sku": "POT-YIXING-CLAY-500ML", "name": "Yixing clay teapot", "quantity": 2, "unit_price": "1.00"},
+    ]
+    short = [{"sku": item["sku"], "requested": 2, "available": 0} for item in items]
+    order = sample_order(items=items, short_items=short)
+    zh_order = sample_order(
+        items=[
+            {**item, "name": name}
+            for item, name in zip(items, ["乌龙茶", "青瓷杯", "宜兴紫砂壶"], strict=True)
+        ],
+        short_items=short,
+    )
 
     en = _context(order, K.ORDER_OUT_OF_STOCK, "en")
-    zh_linked = _context(order, K.ORDER_OUT_OF_STOCK, "zh-CN")
-    zh = _context(order, K.ORDER_OUT_OF_STOCK, "zh-CN", tracking_url=None)
+    zh_linked = _context(zh_order, K.ORDER_OUT_OF_STOCK, "zh-CN")
+    zh = _context(zh_order, K.ORDER_OUT_OF_STOCK, "zh-CN", tracking_url=None)
 
-    assert (en["sms_short_skus"], en["sms_more_skus"]) == (["TEA-OOLONG-250G", "CUP-CELADON"], 1)
-    assert (zh_linked["sms_short_skus"], zh_linked["sms_more_skus"]) == (["TEA-OOLONG-250G"], 2)
-    assert (zh["sms_short_skus"], zh["sms_more_skus"]) == (["TEA-OOLONG-250G"], 2)
-    assert en["short_items"][2] == {"sku": "POT-YIXING-CLAY-500ML", "requested": 2, "available": 0}
+    # en: 40 characters ("Oolong, 250 g, Celadon cup, Yixing clay teapot" is 46)
+    assert (en["sms_short_names"], en["sms_more_names"]) == (["Oolong, 250 g", "Celadon cup"], 1)
+    assert (zh_linked["sms_short_names"], zh_linked["sms_more_names"]) == (["乌龙茶", "青瓷杯"], 1)  # 10
+    assert (zh["sms_short_names"], zh["sms_more_names"]) == (
+        ["乌龙茶", "青瓷杯"],
+        1,
+    )  # 14: the third needs 7 more
+    assert en["short_items"][2] == {
+        "sku": "POT-YIXING-CLAY-500ML",
+        "name": "Yixing clay teapot",
+        "requested": 2,
+        "available": 0,
+    }
 
 
 # -- shipments -----------------------------------------------------------------------------------
@@ -248,7 +274,7 @@ def test_shipments_carry_the_carrier_name_for_the_locale() -> None:
         "carrier_code": "sf-express",
         "sms_carrier": "顺丰速运",
         "tracking_number": "SF1234567890121",
-        "lines": LINES,
+        "lines": [{**line, "name": PRODUCT_NAMES["zh-CN"][line["sku"]]} for line in LINES],
         "line_count": 2,
         "item_count": 3,
         "status": "shipped",
@@ -319,8 +345,8 @@ def test_without_a_timeline_entry_the_shipments_in_the_kinds_status_are_the_even
 
 def test_partial_shipment_lists_what_is_still_to_come() -> None:
     context = _context(order_for(typical(K.ORDER_PARTIALLY_SHIPPED), "en"), K.ORDER_PARTIALLY_SHIPPED)
-    assert context["shipment"]["lines"] == LINES[:1]
-    assert context["unshipped_items"] == [{"sku": "CUP-CELADON", "quantity": 1}]
+    assert context["shipment"]["lines"] == [{**LINES[0], "name": "Tieguanyin oolong, 250 g"}]
+    assert context["unshipped_items"] == [{"sku": "CUP-CELADON", "name": "Celadon tea cup", "quantity": 1}]
     assert context["unshipped_count"] == 1
 
 

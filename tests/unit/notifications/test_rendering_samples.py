@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from notifications.domain.branding import signed_sms
 from notifications.domain.model import ORDER_KINDS, RETURN_KINDS
 from notifications.domain.model import NotificationKind as K
 from notifications.domain.rendering import PROBLEMS, notification_context, render_sms
@@ -19,6 +20,7 @@ from notifications.domain.sms_segments import SmsSize, sms_size
 from orders.models.api import Shipment, TimelineEntry
 from orders.models.order import OrderRecord
 from shared import links
+from shared.brand import DEV_BRAND, Brand
 from tests.unit.notifications.conftest import sample_order as base_order
 
 ORDER_ID = "ord_k2m4q6s8u0w2y4a6c8e0g2i4"  # the real format: "ord_" + 24 base32 characters
@@ -29,6 +31,32 @@ TIME_ZONE = "Asia/Shanghai"
 OCCURRED_AT = "2026-11-24T06:05:00Z"  # 14:05 in Shanghai
 WORST_OCCURRED_AT = "2026-12-31T04:05:00Z"  # the survey link then expires in the next year
 FEEDBACK_LINK_DAYS = 30
+WORST_ORDER_NUMBER = "WEB-2026-" + "7" * 31  # the longest a storefront may send: 40 characters
+
+# The product names customers know, per locale (a shop names its products in its customers' language).
+PRODUCT_NAMES: dict[str, dict[str, str]] = {
+    "en": {"TEA-OOLONG-250G": "Tieguanyin oolong, 250 g", "CUP-CELADON": "Celadon tea cup"},
+    "zh-CN": {"TEA-OOLONG-250G": "铁观音乌龙茶 250 克", "CUP-CELADON": "青瓷茶杯"},
+}
+WORST_NAME = {  # 200 characters, the most an order line may carry
+    "en": ("Hand-thrown Jianzhan tea bowl with hare's fur glaze, gift box edition " * 3)[:200],
+    "zh-CN": ("手工建盏兔毫釉茶碗礼盒装限量版" * 14)[:200],
+}
+
+# Who the texts come from: the stage's brand, and a worst case (the longest shop name, signature and
+# opt-out hint a brand may configure); who they go to: a mainland China number for Chinese texts
+# (signature in 【】 and 回TD退订), a US number for English ones.
+WORST_BRAND = Brand(
+    shop_name={"en": "The Hangzhou Tea & Porcelain Trading Co.", "zh-CN": "杭州" + "茶" * 34 + "有限公司"},
+    sms_signature={"zh-CN": "杭州茶瓷贸易有限公司官方", "en": "Hangzhou Tea"},
+    sms_opt_out_hint={"zh-CN": "拒收请回复R或回TD退订", "en": "Text STOP to stop texts."},  # 12, 24
+    logo_url="https://cdn.hangzhou-tea-and-porcelain.example.com/brand/logo-email-2x.png",
+    support_email="customer-service@hangzhou-tea-and-porcelain.example.com",
+    support_phone="+86 (571) 8888-8888",
+    support_url="https://help.hangzhou-tea-and-porcelain.example.com/contact-us",
+    order_page_url="https://www.hangzhou-tea-and-porcelain.example.com/account/orders/{order_number}",
+)
+SMS_PHONES = {"en": "+14155552671", "zh-CN": "+8613800138000"}
 
 
 def _expiry(occurred_at: str) -> datetime:
@@ -180,8 +208,12 @@ def order_for(variant: Variant, locale: str, **customer: Any) -> OrderRecord:
     kind, worst = variant.kind, variant.worst
     if worst:
         skus = ["S" + str(n) + "-" + "X" * (62 - len(str(n))) for n in range(8)]
-        lines = [{"sku": sku, "quantity": 999, "unit_price": "9999.99"} for sku in skus]
+        lines = [
+            {"sku": sku, "name": WORST_NAME[locale][:-1] + str(n), "quantity": 999, "unit_price": "9999.99"}
+            for n, sku in enumerate(skus)
+        ]
         extra: dict[str, Any] = {
+            "order_number": WORST_ORDER_NUMBER,
             "customer": {
                 "locale": locale,
                 "name": "Maximilian Alexander Featherstonehaugh-Worthington",
@@ -192,15 +224,21 @@ def order_for(variant: Variant, locale: str, **customer: Any) -> OrderRecord:
         }
     else:
         skus = ["TEA-OOLONG-250G", "CUP-CELADON"]
+        names = PRODUCT_NAMES[locale]
         lines = [
-            {"sku": "TEA-OOLONG-250G", "quantity": 2, "unit_price": "19.90"},
-            {"sku": "CUP-CELADON", "quantity": 1, "unit_price": "1089.20"},
+            {
+                "sku": "TEA-OOLONG-250G",
+                "name": names["TEA-OOLONG-250G"],
+                "quantity": 2,
+                "unit_price": "19.90",
+            },
+            {"sku": "CUP-CELADON", "name": names["CUP-CELADON"], "quantity": 1, "unit_price": "1089.20"},
         ]
-        extra = {"customer": {"locale": locale, **customer}}
+        extra = {"customer": {"locale": locale, **customer}, "items": lines}
     status = _order_status(kind)
     extra["status"] = status
     if kind is K.ORDER_OUT_OF_STOCK:
-        short = [f"TEA-GIFT-{n:03d}" for n in range(99, 111)] if worst else skus  # 12 SKUs: some fit a text
+        short = skus  # worst: 8 lines of 200-character names, none of which fits a text
         extra["short_items"] = [
             {"sku": sku, "requested": 999 if worst else 2, "available": 0} for sku in short
         ]
@@ -311,9 +349,11 @@ def details_for(variant: Variant, locale: str) -> dict[str, str]:
     return details
 
 
-def context_for(variant: Variant, locale: str, tracking_url: str | None = TRACKING_URL) -> dict[str, Any]:
+def context_for(
+    variant: Variant, locale: str, tracking_url: str | None = TRACKING_URL, brand: Brand | None = None
+) -> dict[str, Any]:
     """The variant's context; with a link (`tracking_url`), a survey invitation also gets its
-    signed survey link (the one link it shows)."""
+    signed survey link (the one link it shows). The brand: the worst one for worst-case data."""
     occurred_at = WORST_OCCURRED_AT if variant.worst else OCCURRED_AT
     return notification_context(
         order_for(variant, locale),
@@ -328,7 +368,16 @@ def context_for(variant: Variant, locale: str, tracking_url: str | None = TRACKI
         feedback_url=feedback_url(occurred_at)
         if tracking_url and variant.kind is K.FEEDBACK_INVITE
         else None,
+        brand=brand or (WORST_BRAND if variant.worst else DEV_BRAND),
     )
+
+
+def sms_for(variant: Variant, locale: str, tracking_url: str | None = TRACKING_URL) -> str:
+    """The text as sent: the body framed by the brand's signature and opt-out hint, to the locale's
+    sample number (mainland China for Chinese)."""
+    brand = WORST_BRAND if variant.worst else DEV_BRAND
+    body = render_sms(variant.kind, locale, context_for(variant, locale, tracking_url, brand))
+    return signed_sms(body, brand, locale, SMS_PHONES[locale])
 
 
 def largest_sms(kind: K, locale: str, *, linked: bool, worst: bool) -> tuple[SmsSize, str]:
@@ -336,7 +385,7 @@ def largest_sms(kind: K, locale: str, *, linked: bool, worst: bool) -> tuple[Sms
     sizes = []
     for variant in variants(kind):
         if variant.worst is worst:
-            text = render_sms(kind, locale, context_for(variant, locale, TRACKING_URL if linked else None))
+            text = sms_for(variant, locale, TRACKING_URL if linked else None)
             sizes.append((sms_size(text), text))
     return max(sizes, key=lambda pair: (pair[0].segments, pair[0].units))
 
@@ -345,7 +394,9 @@ SMS_TABLE_COLUMNS = [("en", False), ("en", True), ("zh-CN", False), ("zh-CN", Tr
 
 
 def sms_table() -> str:
-    """Markdown: segments (and units) of the longest SMS per kind, locale and link, typical / worst."""
+    """Markdown: segments (and units) of the longest SMS per kind, locale and link, typical / worst,
+    as sent: with the shop's signature and opt-out hint (the stage's brand for typical data, the
+    longest a brand may configure for the worst case)."""
     header = "| kind | " + " | ".join(
         f"{loc}{' + link' if linked else ''}" for loc, linked in SMS_TABLE_COLUMNS
     )

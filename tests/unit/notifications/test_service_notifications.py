@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from markupsafe import escape
 
+from notifications.domain.branding import signed_sms
 from notifications.domain.model import KIND_BY_EVENT_TYPE, ORDER_KINDS, RETURN_KINDS, SHIPMENT_KINDS, Channel
 from notifications.domain.model import NotificationKind as K
+from notifications.domain.operator_notes import NOTE_BY_KIND
 from notifications.domain.policy import DEFAULT_POLICY
 from notifications.domain.rendering import (
     COMPLAINT_CATEGORIES,
@@ -28,14 +30,17 @@ from notifications.domain.rendering import (
     return_reason_code,
 )
 from notifications.domain.sms_segments import SmsEncoding, sms_size
+from shared.brand import DEV_BRAND
 from tests.unit.notifications.test_rendering_samples import (
     COMPLAINT_ID,
     FEEDBACK_URL,
     OCCURRED_AT,
     ORDER_ID,
+    PRODUCT_NAMES,
     RETURN_ID,
     RETURN_STATUS,
     SERVICE_KINDS,
+    SMS_PHONES,
     TIME_ZONE,
     TRACKING_URL,
     Variant,
@@ -175,7 +180,11 @@ def test_return_details_in_the_locales_words() -> None:
     assert (en["return_id"], en["return_status"], zh["return_status"]) == (RETURN_ID, "Approved", "已通过")
     assert (en["return_reason"], zh["return_reason"]) == ("Wrong size or fit", "尺码或规格不合适")
     assert en["return_lines"] == "TEA-OOLONG-250G x1, CUP x2"
-    assert en["return_items"] == [{"sku": "TEA-OOLONG-250G", "quantity": 1}, {"sku": "CUP", "quantity": 2}]
+    assert en["return_items"] == [  # named as the order names them; a SKU it does not list stays as typed
+        {"sku": "TEA-OOLONG-250G", "quantity": 1, "name": "Tieguanyin oolong, 250 g"},
+        {"sku": "CUP", "quantity": 2, "name": "CUP"},
+    ]
+    assert zh["return_items"][0]["name"] == "铁观音乌龙茶 250 克"
     assert en["return_note"] == "Use the prepaid label." and en["return_tracking_number"] == "SF1234567890123"
     assert en["details"] == details  # as given (escaped by the HTML templates that show it)
 
@@ -252,7 +261,8 @@ def test_renders_without_the_details(
     email = render_email(kind, locale, context)
     sms = render_sms(kind, locale, context)
 
-    assert ORDER_ID in email.subject and ORDER_ID in email.text
+    assert context["order_number"] in email.subject and context["order_number"] in email.text
+    assert ORDER_ID not in re.sub(r"https://\S+", "", email.subject + email.text)  # links aside
     assert "None" not in email.html + email.text + sms
     assert sms_size(sms).segments <= (1 if locale == "en" or not linked else 2)
 
@@ -272,7 +282,15 @@ def test_html_escapes_what_people_typed_and_text_keeps_it(kind: K, locale: str) 
     sms = render_sms(kind, locale, context)
 
     assert "<script>" not in email.html and "<b>" not in email.html
-    assert "<script>" not in sms
+    body, *note = sms.split("\n")
+    assert SCRIPT not in body  # typed words are never part of the text's own sentences
+    if kind in NOTE_BY_KIND and locale == "zh-CN":  # on a quoted line of their own
+        [line] = note  # the note cut short (SMS_NOTE_BUDGET), never an HTML escape of it
+        assert line.startswith("客服备注：“" + SCRIPT[:12]) and line.endswith("…”")
+    elif kind in NOTE_BY_KIND:
+        assert note == [f'Our note: "{SCRIPT}"']
+    else:
+        assert note == []
     if kind in RETURN_KINDS or kind is K.COMPLAINT_RESOLVED:
         assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more" in email.html
         assert SCRIPT in email.text
@@ -291,7 +309,9 @@ def test_the_facts_of_the_event_are_in_the_email(kind: K, locale: str) -> None:
         assert bool(CJK.search(part)) == (locale == "zh-CN")
     if kind in RETURN_KINDS:
         assert RETURN_ID in email.html and RETURN_ID in email.text
-        assert "TEA-OOLONG-250G" in email.text and context["return_reason"] in email.text
+        name = PRODUCT_NAMES[locale]["TEA-OOLONG-250G"]
+        assert name in email.text and "TEA-OOLONG-250G" not in email.text
+        assert context["return_reason"] in email.text
         if "note" in details:
             assert str(escape(details["note"])) in email.html and details["note"] in email.text
         if "tracking_number" in details:
@@ -311,7 +331,11 @@ def test_the_survey_invitation_has_one_link_the_form(locale: str) -> None:
     email = render_email(K.FEEDBACK_INVITE, locale, context)
     sms = render_sms(K.FEEDBACK_INVITE, locale, context)
 
-    assert re.findall(r'href="([^"]+)"', email.html) == [FEEDBACK_URL]
+    shop = context["shop"]
+    footer = {shop["support_url"], shop["order_page_url"], f"mailto:{shop['support_email']}"}
+    assert [href for href in re.findall(r'href="([^"]+)"', email.html) if href not in footer] == [
+        FEEDBACK_URL
+    ]
     assert FEEDBACK_URL in email.text and FEEDBACK_URL in sms
     assert TRACKING_URL not in email.html + email.text + sms
     assert context["sms_feedback_expires"] in sms
@@ -352,5 +376,7 @@ def test_english_service_texts_stay_gsm7(kind: K) -> None:
             tracking_url=TRACKING_URL if linked else None,
             feedback_url=FEEDBACK_URL if linked else None,
         )
-        size = sms_size(render_sms(kind, "en", context))
-        assert size.encoding is SmsEncoding.GSM7 and size.segments == 1
+        sms = signed_sms(render_sms(kind, "en", context), DEV_BRAND, "en", SMS_PHONES["en"])
+        size = sms_size(sms)
+        assert size.encoding is SmsEncoding.GSM7
+        assert size.segments <= (1 if not linked and kind not in NOTE_BY_KIND else 2), sms

@@ -4,14 +4,17 @@ messages stay within their segment limits with a real signed tracking link."""
 from __future__ import annotations
 
 import re
+from html import escape
 from pathlib import Path
 from typing import Any
 
 import pytest
 from jinja2 import StrictUndefined, UndefinedError, meta
 
+from notifications.domain.branding import signed_sms
 from notifications.domain.model import SHIPMENT_KINDS
 from notifications.domain.model import NotificationKind as K
+from notifications.domain.operator_notes import NOTE_BY_KIND
 from notifications.domain.rendering import (
     LOCALES,
     TEMPLATE_FILES,
@@ -24,16 +27,20 @@ from notifications.domain.rendering import (
 )
 from notifications.domain.sms_segments import SmsEncoding, sms_size
 from orders.models.api import Shipment
+from shared.brand import DEV_BRAND
 from tests.unit.notifications.test_rendering_samples import (
     FEEDBACK_URL,
     OCCURRED_AT,
     ORDER_ID,
+    SMS_PHONES,
     TIME_ZONE,
     TRACKING_URL,
+    WORST_BRAND,
     Variant,
     context_for,
     order_for,
     sample_order,
+    sms_for,
     sms_table,
     typical,
     variants,
@@ -54,6 +61,18 @@ VARIANT_CASES = [
 ]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 HTML_TAG = re.compile(r"<[A-Za-z/!][^>]*>")
+URL = re.compile(r"https://\S+")
+HREF = re.compile(r'<a href="([^"]+)"')
+
+
+def _links_besides_the_shops(html: str, shop: dict[str, Any]) -> list[str]:
+    """The email's links other than the footer's (the shop's contacts and its own order page)."""
+    footer = {shop["support_url"], shop["order_page_url"]}
+    return [
+        href for href in HREF.findall(html) if href not in footer and not href.startswith(("mailto:", "tel:"))
+    ]
+
+
 DOC = Path(__file__).resolve().parents[3] / "docs" / "notification-templates.md"
 
 
@@ -110,10 +129,24 @@ def test_every_template_renders(variant: Variant, locale: str, linked: bool) -> 
     email = render_email(kind, locale, context)
     sms = render_sms(kind, locale, context)
 
-    assert email.subject and "\n" not in email.subject and ORDER_ID in email.subject
-    assert ORDER_ID in email.html and ORDER_ID in email.text
+    number = context["order_number"]
+    assert email.subject and "\n" not in email.subject and number in email.subject
+    assert number in email.html and number in email.text
     assert email.html.startswith("<!DOCTYPE html>") and f'<html lang="{locale}">' in email.html
     assert context["order_ref"] in sms
+    # the customer sees the order number and product names, never our ids or bare SKUs (links aside)
+    shown = URL.sub("", email.subject + email.html + email.text + sms)
+    assert ORDER_ID not in shown and "ord_" not in shown
+    if not variant.worst:
+        assert "TEA-OOLONG-250G" not in shown and "CUP-CELADON" not in shown
+    # every email says who it is from and how to reach them
+    shop = context["shop"]
+    keys = ("support_email", "support_phone", "support_url", "order_page_url")
+    contacts = [shop[key] for key in keys if shop[key]]  # what the brand gives (the worst one: all)
+    assert len(contacts) == len(keys) if variant.worst else len(contacts) == len(keys) - 1
+    assert escape(shop["name"]) in email.html and shop["name"] in email.text
+    assert all(escape(contact) in email.html and contact in email.text for contact in contacts)
+    assert (shop["logo_url"] is not None) == (f'<img src="{shop["logo_url"]}"' in email.html)
     assert "None" not in email.subject + email.html + email.text + sms
     assert "\n\n\n" not in email.text
     if kind is K.FEEDBACK_INVITE:  # one link: the survey (never the tracking page)
@@ -121,7 +154,7 @@ def test_every_template_renders(variant: Variant, locale: str, linked: bool) -> 
         url = context["feedback_url"] or FEEDBACK_URL
         assert (url in email.html and url in email.text and url in sms) == linked
         assert TRACKING_URL not in email.html + email.text + sms
-        assert email.html.count("<a ") == int(linked)
+        assert len(_links_besides_the_shops(email.html, context["shop"])) == int(linked)
     elif kind is K.COMPLAINT_RESOLVED:  # the order in the email; the text message has no link
         assert (TRACKING_URL in email.html and TRACKING_URL in email.text) == linked
         assert TRACKING_URL not in sms
@@ -137,7 +170,7 @@ def test_every_template_renders(variant: Variant, locale: str, linked: bool) -> 
 @pytest.mark.parametrize(("kind", "locale"), CASES)
 def test_a_missing_variable_fails_the_render(kind: K, locale: str) -> None:
     context = context_for(typical(kind), locale)
-    for name in ("order_id", "order_ref", "feedback_url"):
+    for name in ("order_number", "order_ref", "feedback_url"):
         del context[name]
 
     with pytest.raises(UndefinedError):
@@ -205,8 +238,10 @@ def test_sms_names_no_customer_and_no_address(variant: Variant, locale: str) -> 
 
 # -- SMS budgets ---------------------------------------------------------------------------------
 
-# (locale, with a link) -> most segments any kind may take with worst-case data
-SEGMENT_LIMITS = {("en", False): 1, ("en", True): 2, ("zh-CN", False): 2, ("zh-CN", True): 2}
+# (locale, with a link) -> most segments any kind may take with worst-case data, as sent: with the
+# longest signature and opt-out hint a brand may configure (in Chinese: 【signature】 and the hint to
+# a mainland China number, which cost up to 25 of a UCS-2 text's 67-unit parts)
+SEGMENT_LIMITS = {("en", False): 2, ("en", True): 2, ("zh-CN", False): 2, ("zh-CN", True): 3}
 
 
 @pytest.mark.parametrize("linked", [False, True], ids=["no-link", "link"])
@@ -214,7 +249,7 @@ SEGMENT_LIMITS = {("en", False): 1, ("en", True): 2, ("zh-CN", False): 2, ("zh-C
 def test_sms_stays_within_its_segment_limit(variant: Variant, locale: str, linked: bool) -> None:
     assert len(TRACKING_URL) == 86  # https://track.example-shop.com/track/ + a 49-character signed token
     assert len(FEEDBACK_URL) == 96  # https://track.example-shop.com/feedback/ + a 56-character signed token
-    sms = render_sms(variant.kind, locale, context_for(variant, locale, TRACKING_URL if linked else None))
+    sms = sms_for(variant, locale, TRACKING_URL if linked else None)
 
     size = sms_size(sms)
 
@@ -223,28 +258,28 @@ def test_sms_stays_within_its_segment_limit(variant: Variant, locale: str, linke
 
 
 @pytest.mark.parametrize(("kind", "locale"), CASES)
-def test_typical_sms_without_a_link_is_one_segment(kind: K, locale: str) -> None:
+def test_typical_sms_without_a_link_is_one_segment_with_the_stage_brand(kind: K, locale: str) -> None:
+    if kind in NOTE_BY_KIND:  # the operator's note takes a line of its own (within SEGMENT_LIMITS)
+        return
     for variant in variants(kind):
         if not variant.worst:
-            assert sms_size(render_sms(kind, locale, context_for(variant, locale, None))).segments == 1
-
-
-@pytest.mark.parametrize(
-    "kind", [kind for kind in K if kind not in (K.ORDER_OUT_OF_STOCK, K.ORDER_DELIVERY_EXCEPTION)]
-)
-def test_english_sms_with_a_link_is_one_segment(kind: K) -> None:
-    for variant in variants(kind):
-        assert sms_size(render_sms(kind, "en", context_for(variant, "en"))).segments == 1
+            sms = sms_for(variant, locale, None)
+            assert sms_size(sms).segments == 1, sms
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("count", [1, 2, 3, 10, 100])
-@pytest.mark.parametrize("length", [1, 11, 15, 16, 20, 21, 46, 48, 49, 64])
-def test_out_of_stock_sms_fits_with_any_skus(locale: str, count: int, length: int) -> None:
-    skus = [(str(n) + "X" * 64)[:length] for n in range(count)]
+@pytest.mark.parametrize("length", [1, 9, 10, 11, 14, 15, 16, 20, 21, 39, 40, 41, 64, 200])
+def test_out_of_stock_sms_fits_with_any_product_names(locale: str, count: int, length: int) -> None:
+    names = [(str(n) + ("X" if locale == "en" else "茶") * 200)[:length] for n in range(count)]
+    skus = [f"SKU-{n}" for n in range(count)]
     order = sample_order(
         status="out_of_stock",
         customer={"locale": locale},
+        items=[
+            {"sku": sku, "name": name, "quantity": 999, "unit_price": "1.00"}
+            for sku, name in zip(skus, names, strict=True)
+        ],
         short_items=[{"sku": sku, "requested": 999, "available": 0} for sku in skus],
     )
     for url in (TRACKING_URL, None):
@@ -255,11 +290,12 @@ def test_out_of_stock_sms_fits_with_any_skus(locale: str, count: int, length: in
             time_zone=TIME_ZONE,
             tracking_url=url,
             occurred_at=OCCURRED_AT,
+            brand=WORST_BRAND,
         )
-        assert (
-            sms_size(render_sms(K.ORDER_OUT_OF_STOCK, locale, context)).segments
-            <= SEGMENT_LIMITS[(locale, bool(url))]
-        )
+        body = render_sms(K.ORDER_OUT_OF_STOCK, locale, context)
+        assert "SKU-" not in body
+        sms = signed_sms(body, WORST_BRAND, locale, SMS_PHONES[locale])
+        assert sms_size(sms).segments <= SEGMENT_LIMITS[(locale, bool(url))], sms
 
 
 @pytest.mark.parametrize("kind", sorted(SHIPMENT_KINDS))
@@ -284,7 +320,8 @@ def test_english_sms_without_a_link_fits_any_carrier_and_tracking_number(
             tracking_url=None,
             occurred_at=OCCURRED_AT,
         )
-        assert sms_size(render_sms(kind, "en", context)).segments == 1
+        sms = signed_sms(render_sms(kind, "en", context), DEV_BRAND, "en", SMS_PHONES["en"])
+        assert sms_size(sms).segments <= SEGMENT_LIMITS[("en", False)], sms
 
 
 def test_the_documented_sms_table_is_the_measured_one() -> None:

@@ -65,12 +65,12 @@ def test_unknown_country_and_currency_are_named() -> None:
 
 @pytest.mark.parametrize("quantity", [0, -1, 1000, "2", 1.5])
 def test_quantity_must_be_an_integer_from_1_to_999(quantity: Any) -> None:
-    body = order_body(items=[{"sku": "A", "quantity": quantity, "unit_price": "1.00"}])
+    body = order_body(items=[{"sku": "A", "name": "Item A", "quantity": quantity, "unit_price": "1.00"}])
     assert "items.0.quantity" in errors_for(body)
 
 
 def test_one_to_one_hundred_lines() -> None:
-    line = {"sku": "A", "quantity": 1, "unit_price": "1.00"}
+    line = {"sku": "A", "name": "Item A", "quantity": 1, "unit_price": "1.00"}
     assert "items" in errors_for(order_body(items=[]))
     assert "items" in errors_for(order_body(items=[copy.deepcopy(line) for _ in range(101)]))
     CreateOrderRequest.model_validate(order_body(items=[copy.deepcopy(line) for _ in range(100)]))
@@ -78,14 +78,58 @@ def test_one_to_one_hundred_lines() -> None:
 
 @pytest.mark.parametrize("price", ["-1.00", "1.2.3", "abc", 9.99, "1.0001"])
 def test_unit_price_is_a_non_negative_decimal_string(price: Any) -> None:
-    body = order_body(items=[{"sku": "A", "quantity": 1, "unit_price": price}])
+    body = order_body(items=[{"sku": "A", "name": "Item A", "quantity": 1, "unit_price": price}])
     assert "items.0.unit_price" in errors_for(body)
 
 
 def test_unit_price_decimals_must_fit_the_currency() -> None:
-    body = order_body(currency="JPY", items=[{"sku": "A", "quantity": 1, "unit_price": "10.50"}])
+    body = order_body(
+        currency="JPY", items=[{"sku": "A", "name": "Item A", "quantity": 1, "unit_price": "10.50"}]
+    )
     assert "items" in errors_for(body)
 
 
 def test_unknown_fields_are_refused() -> None:
     assert "coupon" in errors_for(order_body(coupon="FREE"))
+
+
+def test_lines_carry_a_trimmed_name_and_an_optional_https_image() -> None:
+    body = order_body()
+    body["items"][1]["name"] = "  白瓷茶杯 \n"
+    body["items"][0]["image_url"] = "https://shop.example.com/img/tea-oolong-250g.jpg"
+
+    order = CreateOrderRequest.model_validate(body)
+
+    assert [line.name for line in order.items] == ["铁观音乌龙茶 250 克", "白瓷茶杯"]
+    assert order.items[0].image_url == "https://shop.example.com/img/tea-oolong-250g.jpg"
+    assert order.items[1].image_url is None
+
+
+@pytest.mark.parametrize("name", [None, "", "   ", "x" * 201])
+def test_a_line_without_a_usable_name_is_refused(name: Any) -> None:
+    body = order_body()
+    if name is None:
+        del body["items"][0]["name"]
+    else:
+        body["items"][0]["name"] = name
+    assert "items.0.name" in errors_for(body)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://shop.example.com/a.jpg", "https://", "javascript:alert(1)", "https://a b/c.jpg", "//x.jpg"],
+)
+def test_an_image_url_must_be_https(url: str) -> None:
+    body = order_body()
+    body["items"][0]["image_url"] = url
+    assert "items.0.image_url" in errors_for(body)
+
+
+@pytest.mark.parametrize("number", ["SO-2025-00042", "10045", "W#1001", "A.b_c", "x" * 40])
+def test_the_storefront_order_number_is_kept_as_sent(number: str) -> None:
+    assert CreateOrderRequest.model_validate(order_body(order_number=number)).order_number == number
+
+
+@pytest.mark.parametrize("number", ["", "-1", "#1001", "has space", "x" * 41, "订单1"])
+def test_a_malformed_order_number_is_refused(number: str) -> None:
+    assert "order_number" in errors_for(order_body(order_number=number))

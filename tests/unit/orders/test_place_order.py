@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from orders.domain.place_order import order_id_for, place_order
 from orders.models.api import CreateOrderRequest
-from orders.models.order import OrderStatus
+from orders.models.order import OrderRecord, OrderStatus
 from shared.errors import IdempotencyKeyReused, InvalidRequest
+from shared.order_numbers import short_order_code
 from tests.factories import order_body
 from tests.fakes.orders import FrozenClock, InMemoryOrders
 
@@ -68,6 +71,43 @@ def test_order_ids_are_derived_from_the_key_and_differ_between_keys() -> None:
 
 
 def test_total_uses_the_currency_minor_units() -> None:
-    body = order_body(currency="JPY", items=[{"sku": "A", "quantity": 3, "unit_price": "1200"}])
+    body = order_body(
+        currency="JPY", items=[{"sku": "A", "name": "Item A", "quantity": 3, "unit_price": "1200"}]
+    )
     placed = place_order(CreateOrderRequest.model_validate(body), "k", InMemoryOrders(), FrozenClock())
     assert placed.order.total == "3600"
+
+
+def test_an_order_without_a_storefront_number_gets_its_short_code() -> None:
+    orders = InMemoryOrders()
+
+    placed = place_order(request(), "key-1", orders, FrozenClock())
+
+    assert placed.order.order_number == short_order_code(placed.order.order_id)
+    assert re.fullmatch(r"[2-9A-HJ-NP-TV-Z]{4}-[2-9A-HJ-NP-TV-Z]{4}", placed.order.order_number)
+    assert orders.get(placed.order.order_id).order_number == placed.order.order_number  # type: ignore[union-attr]
+
+
+def test_the_storefront_number_and_line_names_are_stored_and_shown() -> None:
+    orders = InMemoryOrders()
+
+    body = order_body(order_number="SO-2025-00042")
+    body["items"][0]["image_url"] = "https://shop.example.com/img/tea-oolong-250g.jpg"
+    placed = place_order(CreateOrderRequest.model_validate(body), "key-1", orders, FrozenClock())
+
+    view = orders.get(placed.order.order_id).to_view()  # type: ignore[union-attr]
+    assert view["order_number"] == "SO-2025-00042"
+    assert [line["name"] for line in view["items"]] == ["铁观音乌龙茶 250 克", "白瓷茶杯"]
+    assert view["items"][0]["image_url"] == "https://shop.example.com/img/tea-oolong-250g.jpg"
+
+
+def test_an_order_stored_before_names_and_numbers_reads_as_the_customer_saw_it() -> None:
+    stored = place_order(request(), "key-1", InMemoryOrders(), FrozenClock()).order.model_dump(mode="json")
+    del stored["order_number"]
+    for line in stored["items"]:
+        del line["name"]
+
+    legacy = OrderRecord.model_validate(stored)
+
+    assert legacy.order_number == short_order_code(legacy.order_id)
+    assert [line.name for line in legacy.items] == ["TEA-OOLONG-250G", "CUP-PORCELAIN"]

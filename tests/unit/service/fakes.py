@@ -27,7 +27,9 @@ def delivered_order(
 ) -> OrderRecord:
     body = order_body()
     body["customer"]["id"] = customer_id
-    lines = items or [{"sku": "TEA-OOLONG-250G", "quantity": 2, "unit_price": "88.00"}]
+    lines = items or [
+        {"sku": "TEA-OOLONG-250G", "name": "Tieguanyin oolong, 250 g", "quantity": 2, "unit_price": "88.00"}
+    ]
     at = isoformat(delivered_at)
     return OrderRecord.model_validate(
         {
