@@ -7,7 +7,6 @@ Screenshots: `.artifacts/screenshots/` (see conftest)."""
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 
 from shared import links
 from tests.browser.conftest import LONG_NUMBER
+from tests.browser.screens import save_full_page, show
 from tests.e2e.conftest import Storefront
 from tests.e2e.test_tracking_page import TrackedParcel, link_key
 
@@ -42,29 +42,6 @@ return {lines: tops.size, right: box.right, text: element.textContent,
 """
 
 
-def show(browser: Any, url: str, size: str) -> None:
-    width, height, mobile = SIZES[size]
-    browser.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
-    )
-    browser.get(url)
-
-
-def save(browser: Any, path: Path) -> None:
-    size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-    shot = browser.execute_cdp_cmd(
-        "Page.captureScreenshot",
-        {
-            "format": "png",
-            "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
-        },
-    )
-    path.write_bytes(base64.b64decode(shot["data"]))
-    assert path.stat().st_size > 5_000  # a page, not a blank
-
-
 def blocking_violations(browser: Any, axe_source: str) -> list[dict[str, Any]]:
     browser.execute_script(axe_source)
     violations = browser.execute_async_script(RUN_AXE)
@@ -88,21 +65,21 @@ def wait_for_email(storefront: Storefront, recipient: str, timeout: float = 30) 
 def test_the_tracking_page_passes_axe_and_is_photographed(
     lang: str, size: str, browser: Any, parcel: TrackedParcel, axe_source: str, screenshots: Path
 ) -> None:
-    show(browser, f"{parcel.url}?lang={lang}", size)
+    show(browser, f"{parcel.url}?lang={lang}", SIZES[size])
 
     assert browser.find_element("css selector", "html").get_attribute("lang") == lang
     assert browser.find_elements("css selector", "ol.progress li[aria-current='step']")
     assert browser.find_elements("css selector", ".estimate-date")
     assert browser.find_elements("css selector", "form[method='post']")  # the self-service forms
     assert blocking_violations(browser, axe_source) == []
-    save(browser, screenshots / f"tracking-page-{lang}-{size}.png")
+    save_full_page(browser, screenshots / f"tracking-page-{lang}-{size}.png")
 
 
 @pytest.mark.parametrize("size", ["narrow", "phone", "desktop"])
 def test_a_long_tracking_number_never_breaks_and_the_page_never_scrolls_sideways(
     size: str, browser: Any, parcel: TrackedParcel, screenshots: Path
 ) -> None:
-    show(browser, parcel.url, size)
+    show(browser, parcel.url, SIZES[size])
 
     measured = browser.execute_script(TRACKING_NUMBER_LINES)
 
@@ -111,20 +88,20 @@ def test_a_long_tracking_number_never_breaks_and_the_page_never_scrolls_sideways
     assert measured["right"] <= measured["viewport"] + 0.5  # scrolls inside its own box if it must
     assert measured["page"] <= measured["viewport"], "the page scrolls horizontally"
     if size == "narrow":
-        save(browser, screenshots / "tracking-page-zh-CN-360px.png")
+        save_full_page(browser, screenshots / "tracking-page-zh-CN-360px.png")
 
 
 def test_reporting_a_problem_works_without_javascript_and_the_answer_passes_axe(
     browser: Any, parcel: TrackedParcel, axe_source: str, screenshots: Path
 ) -> None:
-    show(browser, f"{parcel.url}?lang=en", "phone")
+    show(browser, f"{parcel.url}?lang=en", SIZES["phone"])
     browser.find_element("id", "problem-description").send_keys("The parcel has not moved since Monday.")
     browser.find_element("css selector", "form[action$='/problem'] button[type='submit']").click()
 
     heading = browser.find_element("id", "outcome-heading").text
     assert heading == "Thank you, we're on it"
     assert blocking_violations(browser, axe_source) == []
-    save(browser, screenshots / "self-service-problem-reported-en-phone.png")
+    save_full_page(browser, screenshots / "self-service-problem-reported-en-phone.png")
 
 
 def test_the_notification_settings_page_passes_axe(
@@ -133,22 +110,22 @@ def test_the_notification_settings_page_passes_axe(
     token = links.sign(
         link_key(stack), parcel.order_id, links.UNSUBSCRIBE, expires_at=int(time.time()) + 3600
     )
-    show(browser, links.link(stack.api_url, token, links.UNSUBSCRIBE) or "", "phone")
+    show(browser, links.link(stack.api_url, token, links.UNSUBSCRIBE) or "", SIZES["phone"])
 
     assert browser.find_elements("css selector", "form[action$='/notifications']")
     assert blocking_violations(browser, axe_source) == []
-    save(browser, screenshots / "notification-settings-zh-CN-phone.png")
+    save_full_page(browser, screenshots / "notification-settings-zh-CN-phone.png")
 
 
 def test_the_survey_page_shows_the_shop_and_passes_axe(
     stack: Any, browser: Any, parcel: TrackedParcel, axe_source: str, screenshots: Path
 ) -> None:
     token = links.sign(link_key(stack), parcel.order_id, links.FEEDBACK, expires_at=int(time.time()) + 86_400)
-    show(browser, links.link(stack.api_url, token, links.FEEDBACK) or "", "phone")
+    show(browser, links.link(stack.api_url, token, links.FEEDBACK) or "", SIZES["phone"])
 
     assert browser.find_element("css selector", "header.shop").text == "订单演示店"  # the dev stage's brand
     assert blocking_violations(browser, axe_source) == []
-    save(browser, screenshots / "survey-page-zh-CN-phone.png")
+    save_full_page(browser, screenshots / "survey-page-zh-CN-phone.png")
 
 
 def test_the_email_the_customer_received_is_photographed(
@@ -159,10 +136,10 @@ def test_the_email_the_customer_received_is_photographed(
     page = screenshots / "email-zh-CN.html"
     page.write_text(email["body"], encoding="utf-8")
 
-    show(browser, page.as_uri(), "desktop")
+    show(browser, page.as_uri(), SIZES["desktop"])
 
     assert browser.find_element("css selector", "html").get_attribute("lang") in ("zh-CN", "zh")
-    save(browser, screenshots / "email-zh-CN-desktop.png")
+    save_full_page(browser, screenshots / "email-zh-CN-desktop.png")
     (screenshots / "email-zh-CN.json").write_text(
         json.dumps({"subject": email["subject"], "to": email["to"]}, ensure_ascii=False), encoding="utf-8"
     )

@@ -4,13 +4,13 @@ the page itself uses. Screenshots are saved for a look."""
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser.screens import save_full_page, show
 from tests.e2e.test_tracking_page import SCANS, TrackedParcel
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("browser")]
@@ -24,28 +24,6 @@ return [...document.querySelectorAll('body *')]
 """
 
 
-def show(browser: Any, url: str, viewport: str) -> None:
-    width, height, mobile = VIEWPORTS[viewport]
-    browser.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
-    )
-    browser.get(url)
-
-
-def save_full_page(browser: Any, path: Path) -> None:
-    size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-    shot = browser.execute_cdp_cmd(
-        "Page.captureScreenshot",
-        {
-            "format": "png",
-            "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
-        },
-    )
-    path.write_bytes(base64.b64decode(shot["data"]))
-
-
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_the_timeline_is_visible_fits_the_screen_and_reads_newest_first(
     viewport: str, browser: Any, parcel: TrackedParcel, screenshots: Path
@@ -53,7 +31,7 @@ def test_the_timeline_is_visible_fits_the_screen_and_reads_newest_first(
     from selenium.webdriver.common.by import By
 
     # Given the customer's tracking link opened on a phone or a desktop
-    show(browser, parcel.url, viewport)
+    show(browser, parcel.url, VIEWPORTS[viewport])
     width = VIEWPORTS[viewport][0]
 
     # Then the page lays out at the device width, with nothing wider than the screen
@@ -109,7 +87,7 @@ def test_the_language_switch_opens_the_same_page_in_english(
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    show(browser, parcel.url, "phone")
+    show(browser, parcel.url, VIEWPORTS["phone"])
     browser.find_element(By.CSS_SELECTOR, "a[hreflang='en']").click()
 
     assert browser.current_url == parcel.url + "?lang=en"

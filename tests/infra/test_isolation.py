@@ -18,7 +18,11 @@ pytestmark = [pytest.mark.infra, pytest.mark.xdist_group(SYNTH_GROUP)]
 WEBHOOK_ROUTE_KEY = "POST /v1/webhooks/{provider}"
 PUBLIC_ROUTE_KEYS = {
     WEBHOOK_ROUTE_KEY,  # the provider's signature over the body
-    "GET /track/{token}",  # signed customer links
+    "GET /track/{token}",  # signed customer links (the forms also carry a CSRF token)
+    "POST /track/{token}/{action}",
+    "GET /unsubscribe/{token}",
+    "POST /unsubscribe/{token}",  # RFC 8058 one-click, from the mail client
+    "POST /unsubscribe/{token}/{action}",
     "GET /feedback/{token}",
     "POST /feedback/{token}",
     *(route.route_key for route in PUBLIC_ROUTES),  # the OpenAPI document and its viewer

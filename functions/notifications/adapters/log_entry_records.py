@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -62,6 +63,13 @@ from notifications.adapters.delivery_confirmations import ACCEPTED
 from notifications.adapters.dynamo_notification_log import entry_fields, entry_key
 from notifications.domain.model import Channel, NotificationEntry
 from shared.dynamo import from_attributes, update_request
+from shared.errors import RetryableError
+from shared.transient import Backoff, error_code, is_transient, retry_transient
+
+COMPLETION_ATTEMPTS = 8
+COMPLETION_BACKOFF = Backoff(base_seconds=0.1, cap_seconds=3.2)
+"""Recording a send's outcome: 8 attempts (each after botocore's own retries) over at most about
+12 s of full-jitter pauses, well inside the worker's timeout."""
 
 KEY = "idempotency_key"
 STATUS = "idempotency_status"
@@ -109,14 +117,17 @@ class LogEntryPersistenceLayer(BasePersistenceLayer):
         client: Any,
         legacy_table_name: str | None = None,
         now: Callable[[], dt.datetime] = dt.datetime.now,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         """`now`: the clock the claim's conditions compare with; Powertools stamps the records it
-        hands over with `datetime.now()`, so only tests give another."""
+        hands over with `datetime.now()`, so only tests give another. `sleep`: the pause between
+        attempts to record an outcome (tests give one that does not sleep)."""
         super().__init__()
         self._table = table_name
         self._client = client
         self._legacy_table = legacy_table_name
         self._now = now
+        self._sleep = sleep
 
     @contextmanager
     def delivering(
@@ -236,9 +247,24 @@ class LogEntryPersistenceLayer(BasePersistenceLayer):
             record[VALIDATION] = data_record.payload_hash
         response = data_record.response_json_as_dict() or {}
         sets, removes = entry_fields(delivery.completed(response))
-        self._client.update_item(
-            TableName=self._table, Key=self._item_key(), **update_request({**sets, **record}, removes)
-        )
+        request = {
+            "TableName": self._table,
+            "Key": self._item_key(),
+            **update_request({**sets, **record}, removes),
+        }
+
+        def complete() -> None:
+            try:
+                self._client.update_item(**request)
+            except ClientError as error:
+                if is_transient(error):
+                    raise RetryableError(error_code(error)) from error
+                raise
+
+        # The provider has the message: an outcome left unrecorded would be sent again once the
+        # claim expires (SMS has no confirmation to complete it from), so a throttled completion
+        # is retried here for longer than other writes before the error goes up.
+        retry_transient(complete, attempts=COMPLETION_ATTEMPTS, backoff=COMPLETION_BACKOFF, sleep=self._sleep)
 
     def _delete_record(self, data_record: DataRecord) -> None:
         self._withdraw(self._delivery())

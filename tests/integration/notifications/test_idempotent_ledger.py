@@ -5,6 +5,7 @@ the idempotency table."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -395,3 +396,74 @@ def test_an_expired_legacy_record_does_not_hold_the_delivery(
     dynamodb.put_item(TableName=idempotency_table, Item={**record, "expiration": {"N": str(LONG_AGO_S)}})
 
     assert ledger.deliver_once(ENTRY, lambda: sent("m-new")) == sent("m-new")
+
+
+# -- recording the outcome of a send already made ------------------------------------------------
+
+
+@contextmanager
+def throttled_completions(dynamodb: Any, times: int) -> Iterator[None]:
+    """Within the block, the first `times` completions of a claim (UpdateItem setting COMPLETED)
+    answer as DynamoDB does once botocore's retries are spent."""
+    left = {"n": times}
+
+    def refuse(params: dict[str, Any], **_: Any) -> None:
+        values = params.get("ExpressionAttributeValues") or {}
+        if left["n"] and any(v == {"S": "COMPLETED"} for v in values.values()):
+            left["n"] -= 1
+            from botocore.exceptions import ClientError
+
+            error = {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "throttled"}}
+            raise ClientError(error, "UpdateItem")
+
+    dynamodb.meta.events.register("before-parameter-build.dynamodb.UpdateItem", refuse)
+    try:
+        yield
+    finally:
+        dynamodb.meta.events.unregister("before-parameter-build.dynamodb.UpdateItem", refuse)
+
+
+@pytest.mark.parametrize("throttled_times", [3, 7])
+def test_a_throttled_completion_after_the_send_is_retried_so_the_message_is_never_sent_twice(
+    dynamodb: Any, orders_table: str, idempotency_table: str, throttled_times: int
+) -> None:
+    pauses: list[float] = []
+    store = LogEntryPersistenceLayer(
+        orders_table, dynamodb, legacy_table_name=idempotency_table, sleep=pauses.append
+    )
+    config = delivery_idempotency_config()
+    config.register_lambda_context(FakeLambdaContext())
+    ledger = IdempotentDeliveryLedger(store, config)
+    sends: list[str] = []
+
+    def send() -> DeliveryOutcome:
+        sends.append("sent")
+        return sent(f"m-{len(sends)}")
+
+    with throttled_completions(dynamodb, throttled_times):
+        first = ledger.deliver_once(ENTRY, send)
+    again = ledger.deliver_once(ENTRY, send)
+
+    assert sends == ["sent"] and len(pauses) == throttled_times
+    assert (first.message_id, again.message_id, again.replayed) == ("m-1", "m-1", True)
+    item = entry_item(dynamodb, orders_table)
+    assert (
+        item is not None and item["status"]["S"] == "sent" and item["idempotency_status"]["S"] == "COMPLETED"
+    )
+
+
+def test_a_completion_still_throttled_after_every_attempt_goes_up_as_retryable(
+    dynamodb: Any, orders_table: str, idempotency_table: str
+) -> None:
+    from notifications.adapters.log_entry_records import COMPLETION_ATTEMPTS
+    from shared.errors import RetryableError
+
+    store = LogEntryPersistenceLayer(
+        orders_table, dynamodb, legacy_table_name=idempotency_table, sleep=lambda _: None
+    )
+    config = delivery_idempotency_config()
+    config.register_lambda_context(FakeLambdaContext())
+    with throttled_completions(dynamodb, COMPLETION_ATTEMPTS), pytest.raises(Exception) as raised:
+        IdempotentDeliveryLedger(store, config).deliver_once(ENTRY, lambda: sent("m-1"))
+    chain = [raised.value, raised.value.__cause__, raised.value.__context__]
+    assert any(isinstance(error, RetryableError) for error in chain), chain
