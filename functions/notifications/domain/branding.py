@@ -14,6 +14,7 @@ SMS rules
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from shared.brand import SIGNATURE_MAX, Brand
@@ -58,9 +59,14 @@ def sms_frame(brand: Brand, locale: str, phone: str) -> tuple[str, str]:
     return f"{signature}: ", (" " + hint) if hint else ""
 
 
+_ENDS_IN_LINK = re.compile(r"https?://[\x21-\x7e]+$")
+
+
 def signed_sms(body: str, brand: Brand, locale: str, phone: str) -> str:
     """The SMS as sent: the body framed by the shop's signature and the opt-out hint."""
     prefix, suffix = sms_frame(brand, locale, phone)
+    if suffix and not suffix.startswith(" ") and _ENDS_IN_LINK.search(body):
+        suffix = " " + suffix  # phones would read the hint as part of the link
     return prefix + body + suffix
 
 

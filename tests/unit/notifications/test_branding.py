@@ -38,6 +38,18 @@ def test_a_mainland_china_number_gets_the_registered_signature_and_td_whatever_t
     assert sms_size(text).encoding is SmsEncoding.UCS2  # 【】 alone make it UCS-2
 
 
+def test_a_hint_after_a_link_is_set_apart_so_phones_do_not_read_it_as_part_of_the_url() -> None:
+    link = "https://track.example.com/track/ord_k2m4q6s8u0w2y4a6c8e0g2i4.sig"
+    assert (
+        signed_sms(f"查看物流：{link}", ACME, "zh-CN", "+8613800138000")
+        == f"【艾克米】查看物流：{link} 回TD退订"
+    )
+    # a body ending in anything else (a tracking number, punctuation) keeps the hint right after it
+    assert signed_sms("运单号SF1234567890121", ACME, "zh-CN", "+8613800138000").endswith(
+        "SF1234567890121回TD退订"
+    )
+
+
 def test_elsewhere_the_text_carries_the_shop_and_the_hint_of_its_language() -> None:
     assert signed_sms("Your order shipped.", ACME, "en", "+14155552671") == (
         "Acme Tea: Your order shipped. Reply STOP to opt out"
