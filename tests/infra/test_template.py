@@ -323,8 +323,13 @@ def test_every_sqs_mapping_reports_batch_item_failures_and_outlasts_its_function
         props = mapping["Properties"]
         assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"], logical_id
         # registrations call providers (up to two tries of 8 s each per job): smaller batches;
-        # reservations group-commit a batch: larger ones, gathered within a window
-        expected = {"RegisterTrackingFunction": 5, "ReserveStockFunction": 50}
+        # reservations group-commit a batch, and every email's SES Send event reaches the
+        # suppression worker: larger ones, gathered within a window
+        expected = {
+            "RegisterTrackingFunction": 5,
+            "ReserveStockFunction": 50,
+            "ApplySuppressionsFunction": 100,
+        }
         assert props["BatchSize"] == expected.get(props["FunctionName"]["Ref"], 10), logical_id
         queue = synthesized.props(_get_att_target(props["EventSourceArn"]))
         function = synthesized.props(props["FunctionName"]["Ref"])
