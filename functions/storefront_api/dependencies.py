@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # adapters are imported on first use: a cold start pays only 
     from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
     from orders.adapters.dynamo_orders import DynamoOrderRepository
     from orders.adapters.dynamo_shipments import DynamoShipments
+    from orders.adapters.order_lookups import SecretContactHasher
     from service.adapters.dynamo_service import DynamoServiceStore
     from service.adapters.sqs_events import SqsCustomerEvents
     from service.domain.rules import ServiceRules
@@ -31,6 +32,8 @@ class StorefrontApiSettings(FunctionSettings):
     notification_queue_url: str = ""
     link_signing_secret_arn: str = ""
     customer_service_rules: str = "{}"
+    # order lookups by phone and email (keyed hashes): unset, none are written or searched
+    contact_lookup_secret_arn: str = ""
 
 
 @cache
@@ -99,6 +102,15 @@ def service_rules() -> ServiceRules:
     from service.dependencies import parse_rules
 
     return parse_rules(settings().customer_service_rules)
+
+
+@cache
+def contact_hasher() -> SecretContactHasher | None:
+    """The keyed hash of phones and emails in order lookups; None when the stack gives no key."""
+    from orders.adapters.order_lookups import SecretContactHasher
+
+    arn = settings().contact_lookup_secret_arn
+    return SecretContactHasher(arn, _secrets_provider()) if arn else None
 
 
 def customer_link_keys() -> tuple[str, ...]:
