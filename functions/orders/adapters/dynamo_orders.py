@@ -15,11 +15,10 @@ from botocore.exceptions import ClientError
 
 from orders.adapters.lookup_search import lookup_order_keys
 from orders.adapters.order_lookups import lookup_item
-from orders.domain.order_lookups import OrderLookup
-
 from orders.adapters.status_search import search_by_status
 from orders.adapters.timeline_items import shipment_checkpoints, timeline_entry, timeline_item
 from orders.domain.carrier_entries import expand, has_references, named_shipments
+from orders.domain.order_lookups import OrderLookup
 from orders.domain.ports import OrderAlreadyExists, OrderQuery
 from orders.models.api import Shipment, TimelineEntry
 from orders.models.order import OrderRecord

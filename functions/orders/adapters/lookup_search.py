@@ -10,9 +10,7 @@ from orders.domain.ports import OrderQuery
 from shared.dynamo import decode_cursor, encode_cursor
 
 
-def lookup_order_keys(
-    client: Any, table: str, query: OrderQuery
-) -> tuple[list[dict[str, Any]], str | None]:
+def lookup_order_keys(client: Any, table: str, query: OrderQuery) -> tuple[list[dict[str, Any]], str | None]:
     """The keys of the order items the page holds, and the next page's cursor."""
     if query.tracking_number:
         link = client.get_item(

@@ -255,7 +255,9 @@ def search_orders(
     if len(sent) > 1 and sent != ["customer_id", "status"]:
         raise ValidationFailed(
             "Search by one key at a time (customer_id with status is the one combination).",
-            details=[{"field": f"query.{name}", "issue": "combined with " + ", ".join(sent)} for name in sent],
+            details=[
+                {"field": f"query.{name}", "issue": "combined with " + ", ".join(sent)} for name in sent
+            ],
         )
     if query.created_from and query.created_to and query.created_from > query.created_to:
         raise ValidationFailed(

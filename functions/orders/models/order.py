@@ -84,5 +84,10 @@ def erased_placeholders(data: dict[str, Any]) -> dict[str, Any]:
     return {
         **data,
         "customer": {"id": customer.get("id", ""), "name": ERASED, "locale": customer.get("locale", "en")},
-        "shipping_address": {"name": ERASED, "line1": ERASED, "city": ERASED, "country": address.get("country", "")},
+        "shipping_address": {
+            "name": ERASED,
+            "line1": ERASED,
+            "city": ERASED,
+            "country": address.get("country", ""),
+        },
     }
