@@ -39,6 +39,9 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
         for action in ("approve", "reject", "receive", "refund")
     },
     "POST /v1/orders/{order_id}/returns/{return_id}/shipment": {409: (*ILLEGAL, "conflict")},
+    "GET /v1/customers/{customer_id}": {404: ("not_found",)},
+    "GET /v1/customers/{customer_id}/export": {404: ("not_found",)},
+    "DELETE /v1/customers/{customer_id}": {404: ("not_found",)},
 }
 
 SUCCESSES: dict[str, tuple[int, ...]] = {

@@ -11,6 +11,7 @@ from shared.clock import Clock, SystemClock
 from shared.settings import FunctionSettings
 
 if TYPE_CHECKING:  # adapters are imported on first use: a cold start pays only for what it serves
+    from customers.adapters.dynamo_customer_data import DynamoCustomerData
     from inventory.adapters.dynamo_stock import DynamoStock
     from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
     from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
@@ -102,6 +103,13 @@ def service_rules() -> ServiceRules:
     from service.dependencies import parse_rules
 
     return parse_rules(settings().customer_service_rules)
+
+
+@cache
+def customer_data() -> DynamoCustomerData:
+    from customers.adapters.dynamo_customer_data import DynamoCustomerData
+
+    return DynamoCustomerData(settings().orders_table_name, aws_client("dynamodb"))
 
 
 @cache
