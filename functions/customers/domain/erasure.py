@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from customers.domain.customer_data import public
 from customers.domain.erasure_plan import (
     complaint_redaction,
     feedback_redaction,
@@ -80,7 +81,7 @@ def erase_customer(
     record = store.erasure(customer_id)
     orders, _ = store.orders(customer_id)
     if record and record.get("status") == "completed" and not _unfinished(store, customer_id, orders):
-        return record
+        return public(record)
     complaints = store.complaints(customer_id)
     preferences = store.preferences(customer_id)
     if record is None and not orders and not complaints and preferences is None:
