@@ -64,6 +64,13 @@ class InMemoryCustomerStore:
         )
         return found[:limit] if limit is not None else found
 
+    def case_items(self, complaint_id: str) -> list[Item]:
+        return [
+            copy.deepcopy(i)
+            for (pk, sk), i in self.items.items()
+            if pk == f"COMPLAINT#{complaint_id}" and sk != "COMPLAINT"
+        ]
+
     def preferences(self, customer_id: str) -> Item | None:
         return copy.deepcopy(self.items.get((f"CUSTOMER#{customer_id}", "PREFERENCES")))
 

@@ -156,6 +156,17 @@ class DynamoCustomerData:
         newest = sorted(found.values(), key=lambda c: str(c.get("opened_at", "")), reverse=True)
         return newest[:limit] if limit is not None else newest
 
+    def case_items(self, complaint_id: str) -> list[dict[str, Any]]:
+        items, _ = self._query(
+            {
+                "KeyConditionExpression": "pk = :pk",
+                "ExpressionAttributeValues": {":pk": {"S": f"COMPLAINT#{complaint_id}"}},
+                "ConsistentRead": True,
+            },
+            None,
+        )
+        return [from_attributes(item) for item in items if item["sk"]["S"] != "COMPLAINT"]
+
     def preferences(self, customer_id: str) -> dict[str, Any] | None:
         return self._get(preferences_key(customer_id))
 

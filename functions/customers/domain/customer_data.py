@@ -116,7 +116,10 @@ def export_customer(customer_id: str, store: CustomerStore, clock: Clock) -> Ite
         "customer_id": customer_id,
         "exported_at": isoformat(clock.now()),
         "orders": exported,
-        "complaints": [public(item) for item in complaints],
+        "complaints": [
+            {**public(item), "case_items": [public(x) for x in store.case_items(str(item["complaint_id"]))]}
+            for item in complaints
+        ],
         "preferences": public(preferences) if preferences else None,
         "suppressions": [public(item) for item in store.suppressions(refs)] if refs else [],
         "erasure": public(erasure) if erasure else None,

@@ -146,6 +146,11 @@ def _erase(
             if redaction is not None:
                 store.apply(redaction)
     apply_each(complaints, complaint_redaction, "complaints")
+    for complaint in complaints:
+        for item in store.case_items(str(complaint["complaint_id"])):
+            redaction = complaint_redaction(item)
+            if redaction is not None:
+                store.apply(redaction)
     if preferences is not None:
         store.delete_preferences(customer_id)
         counts["preferences"] = 1

@@ -82,8 +82,9 @@ def feedback_redaction(item: Mapping[str, Any]) -> Redaction | None:
 
 
 def complaint_redaction(item: Mapping[str, Any]) -> Redaction | None:
-    """The description and resolution, and the text of every note, reply or message of the case."""
-    sets = {name: REDACTED for name in COMPLAINT_TEXT if _text(item.get(name))}
+    """The description and resolution, and the text of every note, reply or message of the case
+    (in lists on the case, or items of their own in its partition)."""
+    sets = {name: REDACTED for name in (*COMPLAINT_TEXT, *THREAD_TEXT) if _text(item.get(name))}
     for thread in COMPLAINT_THREADS:
         for index, entry in enumerate(item.get(thread) or []):
             if isinstance(entry, Mapping):

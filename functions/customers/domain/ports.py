@@ -34,6 +34,11 @@ class CustomerStore(Protocol):
         """The customer's complaints (cases), newest first."""
         ...
 
+    def case_items(self, complaint_id: str) -> list[Item]:
+        """The other items of the case's partition (notes, replies or messages kept as items of
+        their own, if the cases capability keeps them so)."""
+        ...
+
     def preferences(self, customer_id: str) -> Item | None: ...
 
     def suppression_ref(self, channel: str, address: str) -> str | None:

@@ -160,6 +160,12 @@ def customer_items() -> list[dict[str, Any]]:
             "notes": [{"at": "x", "text": "customer was rude"}],
         },
         {
+            "pk": "COMPLAINT#cmp_1",
+            "sk": "REPLY#2026-11-21T01:00:00.000Z",
+            "entity": "case_reply",
+            "body": "Dear Li Wei, ...",
+        },
+        {
             "pk": f"CUSTOMER#{CUSTOMER}",
             "sk": "PREFERENCES",
             "entity": "preferences",
@@ -241,6 +247,7 @@ def test_the_export_holds_every_item_of_the_customer_without_storage_keys(
     assert first["feedback"]["comment"] == "rude courier"
     assert [entry["channel"] for entry in first["notifications"]] == ["email", "sms"]
     assert exported["complaints"][0]["notes"] == [{"at": "x", "text": "customer was rude"}]
+    assert exported["complaints"][0]["case_items"] == [{"body": "Dear Li Wei, ..."}]
     assert exported["preferences"]["channels"] == {"email": True, "sms": False}
     assert [s["reason"] for s in exported["suppressions"]] == ["bounce"]
     assert "ord_z" not in text and "Zhang" not in text
