@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
@@ -9,6 +10,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import BeforeValidator
 
 from orders.domain.manage_orders import (
     cancel_order,
@@ -40,6 +42,19 @@ from storefront_api.dependencies import order_repository, shipments, stock_level
 from storefront_api.params import IdempotencyKey, OrderId
 
 router = APIGatewayHttpRouter()
+
+
+_NUMBER = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
+
+
+def _not_a_number(value: object) -> object:
+    """A time in ISO 8601, not a number (pydantic would read `1.5` as seconds since the epoch)."""
+    if isinstance(value, str) and _NUMBER.match(value):
+        raise ValueError("an ISO 8601 date and time is expected, not a number")
+    return value
+
+
+ISO_ONLY = BeforeValidator(_not_a_number)
 
 
 @router.post(
@@ -104,8 +119,8 @@ def search(
     order_number: Annotated[
         str | None, Query(pattern=ORDER_NUMBER_PATTERN, description="The storefront's own")
     ] = None,
-    created_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    created_to: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    created_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive"), ISO_ONLY] = None,
+    created_to: Annotated[datetime | None, Query(description="ISO 8601, inclusive"), ISO_ONLY] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[
         str | None, Query(max_length=2048, description="`next_cursor` of the previous page")

@@ -58,6 +58,7 @@ PromisedDelivery = Annotated[
         default=None,
         min_length=10,
         max_length=40,
+        pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$",
         description="The delivery date promised to the customer: an ISO 8601 date, or a date and time "
         "with its offset. The on-time KPI counts a delivery on or before its date.",
         examples=["2026-12-24"],

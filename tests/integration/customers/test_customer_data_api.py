@@ -273,3 +273,15 @@ def test_an_interrupted_erasure_is_finished_by_the_next_request(
     assert status == 200 and record["status"] == "completed" and record["counts"]["orders"] == 2
     assert items_of(dynamodb, orders_table, LOOKUP_ENTITY) == []
     assert all(order.get("erased_at") for order in items_of(dynamodb, orders_table, "order"))
+
+
+@pytest.mark.parametrize("moment", ["-2.5e-95", "12", "1700000000.5"])
+def test_a_number_is_not_a_search_time(call: Call, moment: str) -> None:
+    status, body = call("GET", f"/v1/orders?created_to={moment}&email=a@example.com")
+    assert status == 422 and body["error"]["details"][0]["field"] == "query.created_to"
+
+
+def test_a_date_or_a_time_is_a_search_time(call: Call) -> None:
+    for moment in ("2026-12-01", "2026-12-01T00:00:00Z"):
+        status, body = call("GET", f"/v1/orders?created_to={moment}&email=a@example.com")
+        assert status == 200, body
