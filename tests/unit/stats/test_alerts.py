@@ -1,0 +1,123 @@
+"""Stored operations alerts: what an alert item keeps, the order of its two writes, and which
+alerts a listing asks for."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from shared.alert_log import RecordedAlertPublisher, RecordedAlerts, StoredAlert, months_back, safe_details
+from stats.domain.alerts import KEPT_FOR, alerts_since
+from tests.fakes.orders import FrozenClock
+
+NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+
+
+class Unavailable(Exception):
+    pass
+
+
+class FakeLog:
+    def __init__(self, fail: bool = False) -> None:
+        self.recorded: list[tuple[str, str, dict[str, Any]]] = []
+        self.asked: list[tuple[datetime, int, str | None]] = []
+        self.fail = fail
+
+    def record(self, source: str, subject: str, details: Any) -> StoredAlert:
+        if self.fail:
+            raise Unavailable("table")
+        self.recorded.append((source, subject, dict(details)))
+        return StoredAlert("alr_1", "2026-12-07T10:00:00.000Z", source, subject, dict(details))
+
+    def newest(self, since: datetime, limit: int, cursor: str | None) -> tuple[list[StoredAlert], str | None]:
+        self.asked.append((since, limit, cursor))
+        return [], None
+
+
+class FakeTopic:
+    def __init__(self, fail: bool = False) -> None:
+        self.sent: list[Any] = []
+        self.fail = fail
+
+    def alert(self, subject: str, details: dict[str, object]) -> None:
+        if self.fail:
+            raise Unavailable("sns")
+        self.sent.append((subject, details))
+
+    def publish(self, subject: str, message: str, attributes: dict[str, str]) -> None:
+        if self.fail:
+            raise Unavailable("sns")
+        self.sent.append((subject, message, attributes))
+
+
+def test_details_keep_scalars_without_personal_data_and_cut_long_text() -> None:
+    kept = safe_details(
+        {
+            "complaint_id": "cmp_1",
+            "priority": "p1",
+            "late_by_hours": 3,
+            "overdue": True,
+            "customer_email": "a@example.com",
+            "recipient_phone": "+8613800000000",
+            "shipping_address": "1 Road",
+            "lines": [{"sku": "A"}],
+            "error": "x" * 900,
+        }
+    )
+    assert kept == {
+        "complaint_id": "cmp_1",
+        "priority": "p1",
+        "late_by_hours": 3,
+        "overdue": True,
+        "error": "x" * 500,
+    }
+
+
+def test_an_alert_is_stored_then_published() -> None:
+    log, topic = FakeLog(), FakeTopic()
+    RecordedAlerts(log, "complaint_overdue", topic).alert("complaint overdue", {"complaint_id": "cmp_1"})  # type: ignore[arg-type]
+    assert log.recorded == [("complaint_overdue", "complaint overdue", {"complaint_id": "cmp_1"})]
+    assert topic.sent == [("complaint overdue", {"complaint_id": "cmp_1"})]
+
+
+@pytest.mark.parametrize(("log_fails", "topic_fails"), [(True, False), (False, True)])
+def test_a_failure_of_either_write_reaches_the_caller_so_it_retries(
+    log_fails: bool, topic_fails: bool
+) -> None:
+    log, topic = FakeLog(fail=log_fails), FakeTopic(fail=topic_fails)
+    with pytest.raises(Unavailable):
+        RecordedAlerts(log, "low_stock", topic).alert("s", {})  # type: ignore[arg-type]
+    assert topic.sent == []  # a table failure publishes nothing; the caller's retry sends both
+
+
+def test_a_stock_alert_is_stored_with_its_message_then_published() -> None:
+    log, topic = FakeLog(), FakeTopic()
+    RecordedAlertPublisher(log, "low_stock", topic).publish(
+        "Low stock: TEA", "SKU TEA: 2 left", {"sku": "TEA"}
+    )  # type: ignore[arg-type]
+    assert log.recorded == [("low_stock", "Low stock: TEA", {"sku": "TEA", "message": "SKU TEA: 2 left"})]
+    assert topic.sent == [("Low stock: TEA", "SKU TEA: 2 left", {"sku": "TEA"})]
+
+
+def test_months_are_walked_newest_first_across_a_year() -> None:
+    assert list(months_back(datetime(2027, 2, 1, tzinfo=UTC), datetime(2026, 11, 30, tzinfo=UTC))) == [
+        "2027-02",
+        "2027-01",
+        "2026-12",
+        "2026-11",
+    ]
+
+
+def test_a_listing_goes_back_no_further_than_alerts_are_kept() -> None:
+    log, clock = FakeLog(), FrozenClock(NOW)
+    alerts_since(None, 20, None, log, clock)
+    alerts_since(datetime(2020, 1, 1, tzinfo=UTC), 20, "c", log, clock)
+    alerts_since(datetime(2026, 12, 1), 5, None, log, clock)  # naive: UTC
+    assert log.asked == [
+        (NOW - KEPT_FOR, 20, None),
+        (NOW - KEPT_FOR, 20, "c"),
+        (datetime(2026, 12, 1, tzinfo=UTC), 5, None),
+    ]
+    assert timedelta(days=90) <= KEPT_FOR
