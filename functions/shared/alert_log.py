@@ -20,18 +20,20 @@ twice (an alert is at-least-once, as SNS delivery is).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from shared.clock import isoformat
 from shared.dynamo import decode_cursor, encode_cursor, from_attributes, to_attributes
+from shared.month_partitions import months_back, newest_first
 
 ALERT_TTL = timedelta(days=90)
 ENTITY = "alert"
 MAX_TEXT = 500
 PARTITION_PREFIX = "ALERTS#"
+_KEYS = {"pk", "sk"}
 _PERSONAL = ("name", "email", "phone", "address", "customer", "recipient", "mobile")
 
 
@@ -54,15 +56,6 @@ def safe_details(details: Mapping[str, object]) -> dict[str, Any]:
 
 def month_partition(moment: datetime) -> str:
     return f"{PARTITION_PREFIX}{moment.astimezone(UTC):%Y-%m}"
-
-
-def months_back(newest: datetime, oldest: datetime) -> Iterator[str]:
-    """The months (`YYYY-MM`) from `newest`'s back to `oldest`'s, newest first."""
-    year, month = newest.astimezone(UTC).year, newest.astimezone(UTC).month
-    stop = (oldest.astimezone(UTC).year, oldest.astimezone(UTC).month)
-    while (year, month) >= stop:
-        yield f"{year:04d}-{month:02d}"
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
 
 
 @dataclass(frozen=True)
@@ -108,34 +101,21 @@ class DynamoAlertLog:
 
     def newest(self, since: datetime, limit: int, cursor: str | None) -> tuple[list[StoredAlert], str | None]:
         """Alerts at or after `since`, newest first, `limit` at most, after `cursor`."""
-        start = decode_cursor(cursor, {"pk", "sk"}) if cursor else None
         floor = isoformat(since)
-        found: list[StoredAlert] = []
-        last_key: dict[str, Any] | None = None
-        for month in months_back(self._now(), since):
-            partition = PARTITION_PREFIX + month
-            if start is not None and partition > start["pk"]["S"]:
-                continue  # months the previous pages finished
-            request: dict[str, Any] = {
+        items, last_key = newest_first(
+            self._client,
+            [PARTITION_PREFIX + month for month in months_back(self._now(), since)],
+            lambda partition: {
                 "TableName": self._table,
                 "KeyConditionExpression": "pk = :pk AND sk >= :floor",
                 "ExpressionAttributeValues": {":pk": {"S": partition}, ":floor": {"S": floor}},
-                "ScanIndexForward": False,
-            }
-            if start is not None and partition == start["pk"]["S"]:
-                request["ExclusiveStartKey"] = start
-            while len(found) < limit:
-                request["Limit"] = limit - len(found)
-                response = self._client.query(**request)
-                for item in response.get("Items", []):
-                    found.append(_alert(item))
-                    last_key = {"pk": item["pk"], "sk": item["sk"]}
-                if "LastEvaluatedKey" not in response:
-                    break
-                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-            if len(found) >= limit:
-                return found, encode_cursor(last_key)
-        return found, None
+            },
+            partition_key="pk",
+            key_names=_KEYS,
+            limit=limit,
+            start=decode_cursor(cursor, _KEYS) if cursor else None,
+        )
+        return [_alert(item) for item in items], encode_cursor(last_key)
 
 
 def _alert(item: dict[str, Any]) -> StoredAlert:

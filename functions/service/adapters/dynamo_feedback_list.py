@@ -17,8 +17,8 @@ from typing import Any
 
 from service.domain.feedback_list import FeedbackListQuery
 from service.models.records import FeedbackRecord
-from shared.alert_log import months_back
 from shared.dynamo import decode_cursor, encode_cursor, from_attributes
+from shared.month_partitions import months_back, newest_first
 
 INDEX = "gsi3"
 PARTITION_PREFIX = "FEEDBACK#"
@@ -36,30 +36,21 @@ class DynamoFeedbackList:
 
     def answers(self, query: FeedbackListQuery) -> tuple[list[FeedbackRecord], str | None]:
         """Answers submitted on the days `query.first`..`query.last`, newest first."""
-        start = decode_cursor(query.cursor, _CURSOR_KEYS) if query.cursor else None
-        newest = datetime.combine(query.last, time(), UTC)
-        oldest = datetime.combine(query.first, time(), UTC)
-        found: list[FeedbackRecord] = []
-        last_key: dict[str, Any] | None = None
-        for month in months_back(newest, oldest):
-            partition = PARTITION_PREFIX + month
-            if start is not None and partition > start["gsi3pk"]["S"]:
-                continue  # months the earlier pages finished
-            request = self._request(partition, query)
-            if start is not None and partition == start["gsi3pk"]["S"]:
-                request["ExclusiveStartKey"] = start
-            while len(found) < query.limit:
-                request["Limit"] = query.limit - len(found)
-                response = self._client.query(**request)
-                for item in response.get("Items", []):
-                    found.append(FeedbackRecord.model_validate(from_attributes(item)))
-                    last_key = {name: item[name] for name in _CURSOR_KEYS}
-                if "LastEvaluatedKey" not in response:
-                    break
-                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-            if len(found) >= query.limit:
-                return found, encode_cursor(last_key)
-        return found, None
+        months = months_back(
+            datetime.combine(query.last, time(), UTC), datetime.combine(query.first, time(), UTC)
+        )
+        items, last_key = newest_first(
+            self._client,
+            [PARTITION_PREFIX + month for month in months],
+            lambda partition: self._request(partition, query),
+            partition_key="gsi3pk",
+            key_names=_CURSOR_KEYS,
+            limit=query.limit,
+            start=decode_cursor(query.cursor, _CURSOR_KEYS) if query.cursor else None,
+        )
+        return [FeedbackRecord.model_validate(from_attributes(item)) for item in items], encode_cursor(
+            last_key
+        )
 
     def _request(self, partition: str, query: FeedbackListQuery) -> dict[str, Any]:
         values: dict[str, Any] = {
@@ -72,7 +63,6 @@ class DynamoFeedbackList:
             "IndexName": INDEX,
             "KeyConditionExpression": "gsi3pk = :pk AND gsi3sk BETWEEN :first AND :last",
             "ExpressionAttributeValues": values,
-            "ScanIndexForward": False,
         }
         if query.max_rating is not None:
             request["FilterExpression"] = "rating <= :max_rating"

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from shared.alert_log import RecordedAlertPublisher, RecordedAlerts, StoredAlert, months_back, safe_details
+from shared.alert_log import RecordedAlertPublisher, RecordedAlerts, StoredAlert, safe_details
+from shared.month_partitions import months_back
 from stats.domain.alerts import KEPT_FOR, alerts_since
 from tests.fakes.orders import FrozenClock
 
