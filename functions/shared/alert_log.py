@@ -129,6 +129,10 @@ def _alert(item: dict[str, Any]) -> StoredAlert:
     )
 
 
+class AlertRecorder(Protocol):
+    def record(self, source: str, subject: str, details: Mapping[str, object]) -> StoredAlert: ...
+
+
 class AlertSink(Protocol):
     def alert(self, subject: str, details: dict[str, object]) -> None: ...
 
@@ -141,7 +145,7 @@ class RecordedAlerts:
     """An `OperationsAlerts` port (`alert(subject, details)`) that stores the alert, then publishes
     it with `inner`."""
 
-    def __init__(self, log: DynamoAlertLog, source: str, inner: AlertSink) -> None:
+    def __init__(self, log: AlertRecorder, source: str, inner: AlertSink) -> None:
         self._log, self._source, self._inner = log, source, inner
 
     def alert(self, subject: str, details: dict[str, object]) -> None:
@@ -153,7 +157,7 @@ class RecordedAlertPublisher:
     """The inventory's `AlertPublisher` port (`publish(subject, message, attributes)`), stored
     first, then published with `inner`."""
 
-    def __init__(self, log: DynamoAlertLog, source: str, inner: AlertPublisher) -> None:
+    def __init__(self, log: AlertRecorder, source: str, inner: AlertPublisher) -> None:
         self._log, self._source, self._inner = log, source, inner
 
     def publish(self, subject: str, message: str, attributes: dict[str, str]) -> None:

@@ -3,6 +3,7 @@ alerts a listing asks for."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,7 +27,7 @@ class FakeLog:
         self.asked: list[tuple[datetime, int, str | None]] = []
         self.fail = fail
 
-    def record(self, source: str, subject: str, details: Any) -> StoredAlert:
+    def record(self, source: str, subject: str, details: Mapping[str, object]) -> StoredAlert:
         if self.fail:
             raise Unavailable("table")
         self.recorded.append((source, subject, dict(details)))
@@ -78,7 +79,7 @@ def test_details_keep_scalars_without_personal_data_and_cut_long_text() -> None:
 
 def test_an_alert_is_stored_then_published() -> None:
     log, topic = FakeLog(), FakeTopic()
-    RecordedAlerts(log, "complaint_overdue", topic).alert("complaint overdue", {"complaint_id": "cmp_1"})  # type: ignore[arg-type]
+    RecordedAlerts(log, "complaint_overdue", topic).alert("complaint overdue", {"complaint_id": "cmp_1"})
     assert log.recorded == [("complaint_overdue", "complaint overdue", {"complaint_id": "cmp_1"})]
     assert topic.sent == [("complaint overdue", {"complaint_id": "cmp_1"})]
 
@@ -89,7 +90,7 @@ def test_a_failure_of_either_write_reaches_the_caller_so_it_retries(
 ) -> None:
     log, topic = FakeLog(fail=log_fails), FakeTopic(fail=topic_fails)
     with pytest.raises(Unavailable):
-        RecordedAlerts(log, "low_stock", topic).alert("s", {})  # type: ignore[arg-type]
+        RecordedAlerts(log, "low_stock", topic).alert("s", {})
     assert topic.sent == []  # a table failure publishes nothing; the caller's retry sends both
 
 
@@ -97,7 +98,7 @@ def test_a_stock_alert_is_stored_with_its_message_then_published() -> None:
     log, topic = FakeLog(), FakeTopic()
     RecordedAlertPublisher(log, "low_stock", topic).publish(
         "Low stock: TEA", "SKU TEA: 2 left", {"sku": "TEA"}
-    )  # type: ignore[arg-type]
+    )
     assert log.recorded == [("low_stock", "Low stock: TEA", {"sku": "TEA", "message": "SKU TEA: 2 left"})]
     assert topic.sent == [("Low stock: TEA", "SKU TEA: 2 left", {"sku": "TEA"})]
 
