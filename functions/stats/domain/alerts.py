@@ -7,6 +7,7 @@ from typing import Protocol
 
 from shared.alert_log import StoredAlert
 from shared.clock import Clock
+from shared.errors import ValidationFailed
 
 KEPT_FOR = timedelta(days=92)
 """Alerts expire 90 days after they were raised (TTL); `since` is never taken further back than
@@ -17,6 +18,19 @@ class AlertLog(Protocol):
     def newest(
         self, since: datetime, limit: int, cursor: str | None
     ) -> tuple[list[StoredAlert], str | None]: ...
+
+
+def parse_since(text: str | None) -> datetime | None:
+    """`since` as ISO 8601 (its shape checked at the edge); a date that does not exist is a 422."""
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(
+            "Invalid request: query.since.",
+            details=[{"field": "query.since", "issue": "not a valid time", "type": "value_error"}],
+        ) from None
 
 
 def alerts_since(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from stats.models.alerts import AlertPage, AlertView
+from stats.models.alerts import SINCE_PATTERN, AlertPage, AlertView
 from storefront_api import dependencies
 
 router = APIGatewayHttpRouter()
@@ -26,16 +25,20 @@ def list_alerts(
         str | None, Query(max_length=2048, description="`next_cursor` of the previous page")
     ] = None,
     since: Annotated[
-        datetime | None,
+        str | None,
         Query(
-            description="Only alerts raised at or after this time (ISO 8601; UTC when no offset). "
-            "Default and earliest: 92 days ago."
+            pattern=SINCE_PATTERN,
+            description="Only alerts raised at or after this time: ISO 8601 (a date, or a date and "
+            "time; UTC without an offset; a day that does not exist is a 422). Default and earliest: "
+            "92 days ago.",
         ),
     ] = None,
 ) -> AlertPage:
-    from stats.domain.alerts import alerts_since
+    from stats.domain.alerts import alerts_since, parse_since
 
-    found, next_cursor = alerts_since(since, limit, cursor, dependencies.alert_log(), dependencies.clock())
+    found, next_cursor = alerts_since(
+        parse_since(since), limit, cursor, dependencies.alert_log(), dependencies.clock()
+    )
     return AlertPage(
         alerts=[AlertView.model_validate(alert.__dict__) for alert in found], next_cursor=next_cursor
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+SINCE_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$"
+"""`since`: a date, or a date and time with an optional offset (numbers are not times here)."""
+
 
 class AlertView(BaseModel):
     model_config = ConfigDict(defer_build=True)

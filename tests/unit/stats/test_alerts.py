@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from shared.alert_log import RecordedAlertPublisher, RecordedAlerts, StoredAlert, safe_details
+from shared.errors import ValidationFailed
 from shared.month_partitions import months_back
-from stats.domain.alerts import KEPT_FOR, alerts_since
+from stats.domain.alerts import KEPT_FOR, alerts_since, parse_since
 from tests.fakes.orders import FrozenClock
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
@@ -123,3 +124,12 @@ def test_a_listing_goes_back_no_further_than_alerts_are_kept() -> None:
         (datetime(2026, 12, 1, tzinfo=UTC), 5, None),
     ]
     assert timedelta(days=90) <= KEPT_FOR
+
+
+def test_since_is_an_iso_time_and_a_day_that_does_not_exist_is_a_422() -> None:
+    assert parse_since(None) is None
+    assert parse_since("2026-12-01") == datetime(2026, 12, 1)
+    assert parse_since("2026-12-01T08:00:00Z") == datetime(2026, 12, 1, 8, tzinfo=UTC)
+    with pytest.raises(ValidationFailed) as raised:
+        parse_since("2026-02-30")
+    assert raised.value.details[0]["field"] == "query.since"
