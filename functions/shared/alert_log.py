@@ -11,10 +11,12 @@ shipment or failed tracking registration), so a month's partition is small.
 No PII: `details` keeps scalar values only, drops every key that names personal data (name, email,
 phone, address, customer...) and cuts strings to `MAX_TEXT` characters.
 
-Order of the two writes: the item first, then the topic. Either failure raises to the caller,
-whose own retry (the overdue flag or the low-stock claim undone, the record handed back) sends the
-alert again: an alert is never lost; one whose publish failed after its item was written is stored
-twice (an alert is at-least-once, as SNS delivery is).
+Order of the two writes: the item first, then the topic, which is published even when the item
+could not be written. Either failure raises to the caller, whose own retry (the overdue flag or the
+low-stock claim undone, the record handed back) sends the alert again: the alert is never lost,
+and one whose first attempt failed half-way is stored or sent twice (at least once, as SNS is).
+Callers that commit their state before alerting (the delay check, the registration worker) do not
+retry the alert; for them the message still reaches the topic when the item write fails.
 """
 
 from __future__ import annotations
@@ -149,8 +151,10 @@ class RecordedAlerts:
         self._log, self._source, self._inner = log, source, inner
 
     def alert(self, subject: str, details: dict[str, object]) -> None:
-        self._log.record(self._source, subject, details)
-        self._inner.alert(subject, details)
+        try:
+            self._log.record(self._source, subject, details)
+        finally:  # published even when the item could not be written; the error still raises
+            self._inner.alert(subject, details)
 
 
 class RecordedAlertPublisher:
@@ -161,5 +165,7 @@ class RecordedAlertPublisher:
         self._log, self._source, self._inner = log, source, inner
 
     def publish(self, subject: str, message: str, attributes: dict[str, str]) -> None:
-        self._log.record(self._source, subject, {**attributes, "message": message})
-        self._inner.publish(subject, message, attributes)
+        try:
+            self._log.record(self._source, subject, {**attributes, "message": message})
+        finally:  # published even when the item could not be written; the error still raises
+            self._inner.publish(subject, message, attributes)
