@@ -39,6 +39,8 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
         for action in ("approve", "reject", "receive", "refund")
     },
     "POST /v1/orders/{order_id}/returns/{return_id}/shipment": {409: (*ILLEGAL, "conflict")},
+    "GET /v1/alerts": {422: ("validation_failed",)},  # a cursor this API did not return
+    "GET /v1/feedback": {422: ("validation_failed",)},  # `to` before `from`, over 92 days, a bad cursor
 }
 
 SUCCESSES: dict[str, tuple[int, ...]] = {

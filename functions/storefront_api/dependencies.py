@@ -16,9 +16,11 @@ if TYPE_CHECKING:  # adapters are imported on first use: a cold start pays only 
     from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
     from orders.adapters.dynamo_orders import DynamoOrderRepository
     from orders.adapters.dynamo_shipments import DynamoShipments
+    from service.adapters.dynamo_feedback_list import DynamoFeedbackList
     from service.adapters.dynamo_service import DynamoServiceStore
     from service.adapters.sqs_events import SqsCustomerEvents
     from service.domain.rules import ServiceRules
+    from shared.alert_log import DynamoAlertLog
     from stats.adapters.dynamo_aggregates import DynamoAggregates
 
 API_KEY_CACHE_SECONDS = 300
@@ -67,6 +69,13 @@ def aggregates() -> DynamoAggregates:
 
 
 @cache
+def alert_log() -> DynamoAlertLog:
+    from shared.alert_log import DynamoAlertLog
+
+    return DynamoAlertLog(settings().orders_table_name, aws_client("dynamodb"), lambda: clock().now())
+
+
+@cache
 def preference_store() -> DynamoPreferenceStore:
     from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
 
@@ -85,6 +94,13 @@ def service_store() -> DynamoServiceStore:
     from service.adapters.dynamo_service import DynamoServiceStore
 
     return DynamoServiceStore(settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def feedback_list() -> DynamoFeedbackList:
+    from service.adapters.dynamo_feedback_list import DynamoFeedbackList
+
+    return DynamoFeedbackList(settings().orders_table_name, aws_client("dynamodb"))
 
 
 @cache

@@ -11,9 +11,11 @@ from inventory.handlers.api_routes import router as inventory_router
 from notifications.handlers.api_routes import router as notifications_router
 from orders.handlers.api_routes import router as orders_router
 from service.handlers.api_routes import router as service_router
+from service.handlers.feedback_routes import router as feedback_router
 from shared.http_api import build_resolver, storefront_guard
 from shared.observability import logger, metrics
 from shared.openapi_contract import complete
+from stats.handlers.alert_routes import router as alerts_router
 from stats.handlers.api_routes import router as stats_router
 from storefront_api.contract import ERRORS, LINKS, SUCCESSES
 from storefront_api.contract import PUBLIC_PATHS as PUBLIC_ROUTES
@@ -39,6 +41,8 @@ app.include_router(inventory_router)
 app.include_router(stats_router)
 app.include_router(notifications_router)
 app.include_router(service_router)
+app.include_router(alerts_router)
+app.include_router(feedback_router)
 
 
 @storefront_guard(

@@ -1,6 +1,8 @@
 """Feedback, complaints and returns in the single orders table (docs/customer-service.md).
 
 feedback     pk FEEDBACK#<order_id>    sk FEEDBACK         entity feedback
+             gsi3 FEEDBACK#<YYYY-MM of submitted_at> / <submitted_at>#<order_id>  (the answers' list,
+             `service.adapters.dynamo_feedback_list`)
 complaint    pk COMPLAINT#<id>         sk COMPLAINT        entity complaint
              gsi1 CUSTOMER_COMPLAINTS#<customer_id> / <opened_at>#<id>   (repeat complaints)
              gsi2 COMPLAINTS#<status> / <priority>#<due_at>#<id>          (the queue)
@@ -17,6 +19,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from orders.adapters.dynamo_orders import decode_cursor, encode_cursor
+from service.adapters.dynamo_feedback_list import feedback_index_keys
 from service.domain.ports import AlreadyExists, ComplaintQuery, StaleWrite
 from service.models.records import ComplaintRecord, ComplaintStatus, FeedbackRecord, ReturnRecord
 from shared.dynamo import batch_get, cancellation_codes, from_attributes, to_attribute, to_attributes
@@ -54,6 +57,7 @@ def tally_key(order_id: str) -> dict[str, Any]:
 def feedback_item(feedback: FeedbackRecord) -> dict[str, Any]:
     values = feedback.model_dump(mode="json")
     values.update(pk=f"FEEDBACK#{feedback.order_id}", sk=FEEDBACK_SK, entity="feedback")
+    values.update(feedback_index_keys(feedback.order_id, feedback.submitted_at))
     return to_attributes(values)
 
 
