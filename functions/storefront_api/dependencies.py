@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # adapters are imported on first use: a cold start pays only 
     from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
     from orders.adapters.dynamo_orders import DynamoOrderRepository
     from orders.adapters.dynamo_shipments import DynamoShipments
+    from service.adapters.dynamo_returns import DynamoReturnDesk
     from service.adapters.dynamo_service import DynamoServiceStore
     from service.adapters.sqs_events import SqsCustomerEvents
     from service.domain.rules import ServiceRules
@@ -85,6 +86,14 @@ def service_store() -> DynamoServiceStore:
     from service.adapters.dynamo_service import DynamoServiceStore
 
     return DynamoServiceStore(settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def return_desk() -> DynamoReturnDesk:
+    """The return receipt (restock) transaction and the return queue."""
+    from service.adapters.dynamo_returns import DynamoReturnDesk
+
+    return DynamoReturnDesk(settings().orders_table_name, aws_client("dynamodb"))
 
 
 @cache
