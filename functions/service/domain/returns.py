@@ -294,7 +294,7 @@ def register_return_shipment(
 ) -> ReturnRecord:
     """Link the return parcel's tracking number to the order as a shipment with `direction:
     return`: carrier webhooks then record its checkpoints like any other; the order's own status
-    does not follow it (see docs/customer-service.md)."""
+    does not follow it (see docs/returns.md)."""
     record = load_return(order_id, return_id, store)
     number = normalize_tracking_number(tracking_number)
     slug = carrier.strip().lower()
