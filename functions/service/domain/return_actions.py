@@ -74,13 +74,15 @@ def approve_return(
     )
 
 
-def received_counts(record: ReturnRecord, lines: list[ReceivedLine] | None) -> dict[tuple[str, str], int]:
+def received_counts(
+    record: ReturnRecord, lines: list[ReceivedLine] | None
+) -> dict[tuple[str, ItemCondition], int]:
     """(sku, condition) -> units; every unit resellable without `lines`. The lines must hold each
     returned SKU's units exactly: another SKU, or more or fewer units, is a ReceiptMismatch."""
     returned = merged(record.lines)
     if lines is None:
         return {(sku, "resellable"): units for sku, units in returned.items()}
-    counts: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[str, ItemCondition], int] = {}
     per_sku: dict[str, int] = {}
     for line in lines:
         counts[(line.sku, line.condition)] = counts.get((line.sku, line.condition), 0) + line.quantity
@@ -135,7 +137,7 @@ def receive_return(
         update={
             "status": R.RECEIVED,
             "lines": [
-                ReturnLine(sku=sku, quantity=units, condition=condition)  # type: ignore[arg-type]
+                ReturnLine(sku=sku, quantity=units, condition=condition)
                 for (sku, condition), units in sorted(counts.items())
                 if units > 0
             ],
@@ -185,7 +187,7 @@ def refund_return(
     if amount is not None:
         ceiling = Decimal(computed.amount)
         problem = None
-        if amount.as_tuple().exponent < minor_unit(computed.currency).as_tuple().exponent:  # type: ignore[operator]
+        if amount != amount.quantize(minor_unit(computed.currency)):
             problem = f"more decimals than {computed.currency} has"
         elif amount > ceiling:
             problem = "above the computed refund"

@@ -3,8 +3,9 @@ its reason code and expected refund, the status actions, the return parcel, and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -31,6 +32,9 @@ from storefront_api.dependencies import (
 )
 from storefront_api.params import IdempotencyKey, OptionalIdempotencyKey, OrderId
 
+if TYPE_CHECKING:
+    from service.domain.return_ports import Replacements
+
 router = APIGatewayHttpRouter()
 
 ReturnId = Annotated[str, Path(pattern=r"^ret_[a-z2-7]{24}$")]
@@ -41,10 +45,11 @@ def _json(status: int, body: object, headers: dict[str, str] | None = None) -> R
     return Response(status_code=status, content_type="application/json", body=body, headers=headers or {})
 
 
-def _replacements():  # type: ignore[no-untyped-def]
-    """The Replacements port (the `reship` branch's `OrderReplacements`), resolved only when an
-    exchange is received."""
-    return dependencies.replacements()  # type: ignore[attr-defined]
+def _replacements() -> Replacements:
+    """The Replacements port (`orders.adapters.replacements.OrderReplacements`, wired by
+    `storefront_api.dependencies.replacements()`), resolved only when an exchange is received."""
+    factory: Callable[[], Replacements] = dependencies.replacements  # type: ignore[attr-defined]
+    return factory()
 
 
 @router.post("/v1/orders/<order_id>/returns", summary="Request a return", tags=TAGS)
