@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from notifications.domain.model import NotificationKind as K
-from notifications.domain.rendering import render_email
+from notifications.domain.rendering import render_email, render_sms
 from tests.unit.notifications.test_rendering_samples import Variant, details_for
 from tests.unit.notifications.test_service_notifications import _context
 
@@ -15,7 +15,9 @@ MONEY = {"en": "CN¥127.80", "zh-CN": "¥127.80"}
 
 
 def email(kind: K, locale: str, extra: dict[str, str]):
-    details = {**details_for(Variant(kind, worst=False), locale), **extra}
+    sample = details_for(Variant(kind, worst=False), locale)
+    plain = {k: v for k, v in sample.items() if k not in ("refund_amount", "refund_currency")}
+    details = {**plain, **extra}
     context = _context(kind, locale, details)
     return context, render_email(kind, locale, context)
 
@@ -57,3 +59,12 @@ def test_an_exchange_says_the_replacement_instead_of_a_refund(
 def test_an_unreadable_amount_is_left_out() -> None:
     context, _ = email(K.RETURN_REFUNDED, "en", {**REFUND, "refund_amount": "lots"})
     assert context["return_refund"] is None
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+@pytest.mark.parametrize("kind", [K.RETURN_APPROVED, K.RETURN_REFUNDED])
+def test_a_text_without_a_link_says_the_amount(kind: K, locale: str) -> None:
+    details = {**details_for(Variant(kind, worst=False), locale), **REFUND}
+    assert MONEY[locale] in render_sms(kind, locale, _context(kind, locale, details, tracking_url=None))
+    linked = render_sms(kind, locale, _context(kind, locale, details))
+    assert MONEY[locale] not in linked  # the link leads to the details; the text stays short
