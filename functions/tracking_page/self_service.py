@@ -25,7 +25,7 @@ from service.domain.errors import ReturnNotAllowed, ReturnQuantityExceeded
 from service.domain.ports import ComplaintStore, CustomerEvents, ReturnStore
 from service.domain.returns import delivered_at, request_return
 from service.domain.rules import ServiceRules
-from service.models.records import ReturnLine, ReturnReasonCode
+from service.models.records import ReturnLine
 from shared.clock import Clock, isoformat
 from shared.errors import Conflict, IdempotencyKeyReused
 from tracking_page.forms import NotificationsForm, ProblemForm, ReturnForm
@@ -141,7 +141,7 @@ def ask_for_return(
             ports.events,
             ports.rules,
             clock,
-            reason_code=ReturnReasonCode.OTHER,  # the page asks for the customer's words only
+            reason_code=form.reason_code,
         )
     except ReturnNotAllowed:
         raise FormRejected("return_closed", 409) from None
