@@ -36,7 +36,15 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
             409: (*ILLEGAL, "conflict"),
             422: REUSED,
         }
-        for action in ("approve", "reject", "receive", "refund")
+        for action in ("approve", "reject")
+    },
+    "POST /v1/orders/{order_id}/returns/{return_id}/receive": {
+        409: (*ILLEGAL, "conflict", "receipt_mismatch", "unknown_sku"),
+        422: REUSED,
+    },
+    "POST /v1/orders/{order_id}/returns/{return_id}/refund": {
+        409: (*ILLEGAL, "conflict", "refund_not_allowed"),
+        422: (*REUSED, "refund_amount_invalid"),
     },
     "POST /v1/orders/{order_id}/returns/{return_id}/shipment": {409: (*ILLEGAL, "conflict")},
     "GET /v1/alerts": {422: ("validation_failed",)},  # a cursor this API did not return

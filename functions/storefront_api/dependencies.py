@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # adapters are imported on first use: a cold start pays only 
     from orders.adapters.dynamo_orders import DynamoOrderRepository
     from orders.adapters.dynamo_shipments import DynamoShipments
     from service.adapters.dynamo_feedback_list import DynamoFeedbackList
+    from service.adapters.dynamo_returns import DynamoReturnDesk
     from service.adapters.dynamo_service import DynamoServiceStore
     from service.adapters.sqs_events import SqsCustomerEvents
     from service.domain.rules import ServiceRules
@@ -101,6 +102,14 @@ def feedback_list() -> DynamoFeedbackList:
     from service.adapters.dynamo_feedback_list import DynamoFeedbackList
 
     return DynamoFeedbackList(settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def return_desk() -> DynamoReturnDesk:
+    """The return receipt (restock) transaction and the return queue."""
+    from service.adapters.dynamo_returns import DynamoReturnDesk
+
+    return DynamoReturnDesk(settings().orders_table_name, aws_client("dynamodb"))
 
 
 @cache

@@ -83,6 +83,7 @@ STOREFRONT_ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("POST", "/v1/orders/{order_id}/returns/{return_id}/receive"),
     ApiRoute("POST", "/v1/orders/{order_id}/returns/{return_id}/refund"),
     ApiRoute("POST", "/v1/orders/{order_id}/returns/{return_id}/shipment"),
+    ApiRoute("GET", "/v1/returns"),
     ApiRoute("GET", "/openapi.json"),
     ApiRoute("GET", "/docs"),
 )

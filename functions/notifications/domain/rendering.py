@@ -389,6 +389,23 @@ def _feedback_expiry(details: Mapping[str, str], time_zone: str) -> datetime | N
         return None
 
 
+def _return_outcome(details: Mapping[str, str], locale: str) -> dict[str, Any]:
+    """The refund amount in the locale's money format (refund returns), or that it is an exchange
+    (and its replacement shipment, once received)."""
+    amount, currency = _optional(details, "refund_amount"), _optional(details, "refund_currency")
+    refund = None
+    if amount and currency:
+        try:
+            refund = format_money(amount, currency, locale)
+        except ArithmeticError:  # an unreadable amount is left out, never guessed
+            refund = None
+    return {
+        "return_refund": refund,
+        "return_exchange": _optional(details, "resolution") == "exchange",
+        "return_reshipment_id": _optional(details, "reshipment_id"),
+    }
+
+
 def _service_context(
     details: Mapping[str, str],
     copy: LocaleCopy,
@@ -420,6 +437,7 @@ def _service_context(
         "return_reason": copy.return_reasons[reason_code] if reason_code else reason,
         "return_note": _optional(details, "note"),
         "return_tracking_number": _optional(details, "tracking_number"),
+        **_return_outcome(details, locale),
         "complaint_id": _optional(details, "complaint_id"),
         "complaint_category": (
             copy.complaint_categories.get(category, copy.complaint_categories["other"]) if category else None

@@ -8,6 +8,7 @@ complaint    pk COMPLAINT#<id>         sk COMPLAINT        entity complaint
              gsi2 COMPLAINTS#<status> / <priority>#<due_at>#<id>          (the queue)
              gsi3 COMPLAINT_DUE / <due_at>#<id>  only while open and not flagged overdue
 return       pk ORDER#<order_id>       sk RETURN#<id>      entity return
+             gsi2 RETURNS#<status> / <entered the status at>#<id>       (the queue, docs/returns.md)
 return tally pk ORDER#<order_id>       sk RETURNS          entity return_tally
 return shipment + tracking link: as an order's shipment, with `direction` = `return`
 """
@@ -80,7 +81,14 @@ def complaint_item(complaint: ComplaintRecord) -> dict[str, Any]:
 def return_item(record: ReturnRecord) -> dict[str, Any]:
     values = record.model_dump(mode="json")
     values.update(pk=f"ORDER#{record.order_id}", sk=f"{RETURN_SK_PREFIX}{record.return_id}", entity="return")
+    values.update(return_queue_keys(record))
     return to_attributes(values)
+
+
+def return_queue_keys(record: ReturnRecord) -> dict[str, str]:
+    """gsi2: the returns in one status, oldest first by the time they entered it."""
+    entered = record.history[-1].at if record.history else record.updated_at
+    return {"gsi2pk": f"RETURNS#{record.status.value}", "gsi2sk": f"{entered}#{record.return_id}"}
 
 
 def _condition_failed(error: ClientError) -> bool:

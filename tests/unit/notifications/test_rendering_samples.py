@@ -342,6 +342,8 @@ def details_for(variant: Variant, locale: str) -> dict[str, str]:
         note = RETURN_NOTES[locale].get(status)
         tracking_number = "SF1234567890123" if status in ("received", "refunded") else None
     details = {"return_id": RETURN_ID, "status": status, "reason": reason, "lines": lines}
+    if status in ("requested", "approved", "received", "refunded"):  # a refund return says its amount
+        details.update(refund_amount="999999999999.99" if worst else "107.90", refund_currency="CNY")
     if note and not variant.minimal:
         details["note"] = note
     if tracking_number and not variant.minimal:
