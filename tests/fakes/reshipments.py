@@ -14,6 +14,33 @@ from shared.events import OrderEvent
 from tests.fakes.orders import InMemoryOrders, InMemoryStock
 
 
+class ValidatingOrders(InMemoryOrders):
+    """`InMemoryOrders` whose transitions store values as DynamoDB does: read back as the model."""
+
+    def transition(
+        self,
+        order: OrderRecord,
+        entry: TimelineEntry,
+        set_values: dict[str, Any] | None = None,
+        remove: tuple[str, ...] = (),
+    ) -> bool:
+        stored = self.orders.get(order.order_id)
+        if stored is None or stored.status != order.status or stored.version != order.version:
+            return False
+        values = stored.model_dump()
+        values.update(
+            status=OrderStatus(entry.status),
+            version=stored.version + 1,
+            timeline=[*stored.timeline, entry],
+            updated_at=entry.at,
+        )
+        values.update({name: value for name, value in (set_values or {}).items() if name in values})
+        values.update({name: None for name in remove if name in values})
+        self.writes += 1
+        self.orders[order.order_id] = OrderRecord.model_validate(values)
+        return True
+
+
 class InMemoryLedger(InMemoryStock):
     """`InMemoryStock` plus `change_reservation`; the shipments a commit writes join the order."""
 

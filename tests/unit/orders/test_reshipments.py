@@ -21,8 +21,14 @@ from orders.models.api import CreateOrderRequest
 from orders.models.order import OrderRecord, OrderStatus
 from shared.errors import IdempotencyKeyReused
 from tests.factories import order_body
-from tests.fakes.orders import FrozenClock, InMemoryOrders
-from tests.fakes.reshipments import InMemoryCases, InMemoryLedger, RecordedEvents, RecordedShipments
+from tests.fakes.orders import FrozenClock
+from tests.fakes.reshipments import (
+    InMemoryCases,
+    InMemoryLedger,
+    RecordedEvents,
+    RecordedShipments,
+    ValidatingOrders,
+)
 
 STOCK = {"TEA-OOLONG-250G": 10, "CUP-PORCELAIN": 5}
 
@@ -31,7 +37,7 @@ class World:
     def __init__(
         self, status: OrderStatus, categories: list[str] | None = None, stock: dict[str, int] | None = None
     ):
-        self.orders = InMemoryOrders()
+        self.orders = ValidatingOrders()
         placed = place_order(
             CreateOrderRequest.model_validate(order_body()), "order-1", self.orders, FrozenClock()
         )
