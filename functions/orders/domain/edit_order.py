@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -194,7 +194,7 @@ def _write(
     )
     if order.review is not None:
         updates["review"] = None
-    reasons = screen(candidate, ports.policy) if ports.policy is not None else []
+    reasons = screen(candidate, _without_duplicate_rule(ports.policy)) if ports.policy is not None else []
     target = order.status
     if order.status == S.ON_HOLD or reasons:
         updates["hold_reasons"] = reasons or order.hold_reasons
@@ -228,6 +228,12 @@ def _write(
     removals = tuple(name for name, value in updates.items() if value is None)
     values = {name: value for name, value in updates.items() if value is not None}
     return ports.orders.transition(order, entry, values, remove=removals)
+
+
+def _without_duplicate_rule(policy: ScreeningPolicy) -> ScreeningPolicy:
+    """The rules an edit runs again: all but the duplicate-order rule, which is about placing the
+    same order twice (and writes its marker: a refused edit must write nothing)."""
+    return replace(policy, rules=policy.rules.model_copy(update={"duplicate_window_minutes": 0}))
 
 
 def _tell(order: OrderRecord, key: str, changed: list[str], ports: EditPorts) -> None:
