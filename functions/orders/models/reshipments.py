@@ -40,8 +40,12 @@ class ReshipmentRequest(_Strict):
         StrictStr | None, Field(default=None, pattern=TRACKING_PATTERN, examples=["SF1234567890"])
     ]
     reason: Annotated[
-        Literal["exception", "case", "exchange"] | None,
-        Field(default=None, description="Omitted: `case` for a delivered order, else `exception`."),
+        Literal["exception", "case"] | None,
+        Field(
+            default=None,
+            description="Omitted: `case` for a delivered order, else `exception` (an `exchange` is "
+            "opened by the returns capability only).",
+        ),
     ]
     note: Annotated[StrictStr | None, Field(default=None, max_length=500)]
     by: Actor = "storefront"
