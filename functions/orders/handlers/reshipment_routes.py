@@ -38,8 +38,8 @@ ReshipmentId = Annotated[str, Path(pattern=r"^rsp_[0-9a-f]{20}$", description="R
     description="Allowed for an order in `delivery_exception` or `returned_to_sender`, or `delivered` with "
     "a case of category damage, missing_item or wrong_item (409 `reshipment_not_allowed`). The lines "
     "are reserved again, all or nothing (409 `insufficient_stock`); with `carrier` and "
-    "`tracking_number` the parcel is registered at once, else later with "
-    "`POST .../reshipments/{reshipment_id}/shipment`.",
+    "`tracking_number` (both or neither: 422 `validation_failed`) the parcel is registered at once, "
+    "else later with `POST .../reshipments/{reshipment_id}/shipment`.",
     tags=["Orders"],
     responses={
         201: {
@@ -86,7 +86,8 @@ def ship_replacement(
     "/v1/orders/<order_id>",
     summary="Edit an order before shipment: shipping address, customer contact, lines",
     description="Before the order ships (409 `order_already_shipped`; `illegal_transition` once "
-    "cancelled, rejected, expired or out of stock). Validated as at intake (422). Changed lines are "
+    "cancelled, rejected, expired or out of stock). The edited order is validated as at intake and must "
+    "change something (422 `validation_failed`). Changed lines are "
     "re-reserved all or nothing (409 `insufficient_stock`); the hold rules run again. A retry with the "
     "same `Idempotency-Key` and body answers the same and changes nothing.",
     tags=["Orders"],
