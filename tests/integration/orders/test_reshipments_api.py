@@ -3,6 +3,7 @@ per change, stock guarded, ledger records with their reason, nothing changed by 
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +12,7 @@ import boto3
 import pytest
 
 from inventory.adapters.dynamo_stock import DynamoStock
+from inventory.reconcile import reconcile
 from orders.adapters.dynamo_orders import DynamoOrderRepository
 from orders.models.api import TimelineEntry
 from orders.models.order import OrderStatus
@@ -177,6 +179,8 @@ def test_a_delivered_order_needs_a_damage_missing_or_wrong_item_case(
     assert created["reshipment"]["reason"] == "case"
     assert created["reshipment"]["status"] == "awaiting_shipment"
     assert stock(call, "CUP-PORCELAIN")["reserved"] == 1
+    # the reshipment's reservation is live, not drift (inventory.reconcile)
+    assert reconcile(dynamodb, orders_table, fix=False, out=io.StringIO()) == []
     shipped = call(
         "POST",
         f"/v1/orders/{order_id}/reshipments/{created['reshipment']['reshipment_id']}/shipment",
