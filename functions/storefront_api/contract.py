@@ -16,6 +16,17 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
     "POST /v1/orders/{order_id}/cancel": {409: ILLEGAL},
     "POST /v1/orders/{order_id}/review": {409: ILLEGAL},
     "POST /v1/orders/{order_id}/shipments": {409: (*ILLEGAL, "conflict", "shipment_exceeds_reservation")},
+    "PATCH /v1/orders/{order_id}": {
+        409: ("order_already_shipped", *ILLEGAL, "insufficient_stock", "conflict"),
+        422: REUSED,
+    },
+    "POST /v1/orders/{order_id}/reshipments": {
+        409: ("reshipment_not_allowed", "reshipment_quantity_exceeded", "insufficient_stock", "conflict"),
+        422: REUSED,
+    },
+    "POST /v1/orders/{order_id}/reshipments/{reshipment_id}/shipment": {
+        409: ("conflict", "shipment_exceeds_reservation")
+    },
     "GET /v1/inventory/{sku}": {404: ("unknown_sku",)},
     "PUT /v1/inventory/{sku}": {409: ("stock_below_reserved",)},
     "POST /v1/inventory/{sku}/adjustments": {
@@ -54,6 +65,7 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
 SUCCESSES: dict[str, tuple[int, ...]] = {
     "POST /v1/complaints": (201,),
     "POST /v1/orders/{order_id}/returns": (201,),
+    "POST /v1/orders/{order_id}/reshipments": (201,),
     "POST /v1/orders/{order_id}/feedback": (200, 201),  # 201 the first time, 200 for an edit
 }
 

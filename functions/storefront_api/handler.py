@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from inventory.handlers.api_routes import router as inventory_router
 from notifications.handlers.api_routes import router as notifications_router
 from orders.handlers.api_routes import router as orders_router
+from orders.handlers.reshipment_routes import router as reshipment_router
 from service.handlers.api_routes import router as service_router
 from service.handlers.feedback_routes import router as feedback_router
 from service.handlers.return_routes import router as return_router
@@ -38,6 +39,7 @@ app = build_resolver(
     paths_served_elsewhere=PUBLIC_ROUTES,
 )
 app.include_router(orders_router)
+app.include_router(reshipment_router)
 app.include_router(inventory_router)
 app.include_router(stats_router)
 app.include_router(notifications_router)

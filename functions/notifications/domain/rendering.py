@@ -286,6 +286,7 @@ def _shipment_view(
         "item_count": sum(line.quantity for line in shipment.lines),
         "status": shipment.status,
         "status_text": copy.statuses.get(shipment.status, copy.statuses["unknown"]),
+        "replacement": shipment.purpose == "replacement",
     }
 
 
@@ -443,6 +444,25 @@ def _service_context(
             copy.complaint_categories.get(category, copy.complaint_categories["other"]) if category else None
         ),
         "complaint_resolution": _optional(details, "resolution"),
+        **_reshipment_context(details, locale, names),
+    }
+
+
+ORDER_CHANGES = ("shipping_address", "customer", "items")
+
+
+def _reshipment_context(details: Mapping[str, str], locale: str, names: Mapping[str, str]) -> dict[str, Any]:
+    """A reshipment's lines (named) and parcel, and what an order edit changed (docs/reshipments.md)."""
+    carrier = _optional(details, "carrier")
+    changed = (_optional(details, "changed") or "").split(",")
+    return {
+        "reshipment_id": _optional(details, "reshipment_id"),
+        "reshipment_items": [
+            {**item, "name": _named(item["sku"], names)} for item in return_items(_optional(details, "lines"))
+        ],
+        "reshipment_carrier": carrier_name(carrier, locale) if carrier else None,
+        "reshipment_tracking_number": _optional(details, "tracking_number"),
+        "order_changes": [name for name in ORDER_CHANGES if name in changed],
     }
 
 
