@@ -50,7 +50,16 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
         for action in ("approve", "reject")
     },
     "POST /v1/orders/{order_id}/returns/{return_id}/receive": {
-        409: (*ILLEGAL, "conflict", "receipt_mismatch", "unknown_sku"),
+        # an exchange's replacement is opened on receipt: the reshipment's refusals apply
+        409: (
+            *ILLEGAL,
+            "conflict",
+            "receipt_mismatch",
+            "unknown_sku",
+            "reshipment_not_allowed",
+            "reshipment_quantity_exceeded",
+            "insufficient_stock",
+        ),
         422: REUSED,
     },
     "POST /v1/orders/{order_id}/returns/{return_id}/refund": {

@@ -3,7 +3,6 @@ its reason code and expected refund, the status actions, the return parcel, and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
@@ -46,10 +45,9 @@ def _json(status: int, body: object, headers: dict[str, str] | None = None) -> R
 
 
 def _replacements() -> Replacements:
-    """The Replacements port (`orders.adapters.replacements.OrderReplacements`, wired by
-    `storefront_api.dependencies.replacements()`), resolved only when an exchange is received."""
-    factory: Callable[[], Replacements] = dependencies.replacements  # type: ignore[attr-defined]
-    return factory()
+    """The Replacements port (`orders.adapters.replacements.OrderReplacements`), resolved only when
+    an exchange is received."""
+    return dependencies.replacements()
 
 
 @router.post("/v1/orders/<order_id>/returns", summary="Request a return", tags=TAGS)
