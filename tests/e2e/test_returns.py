@@ -137,3 +137,54 @@ def test_a_return_with_a_damaged_unit_restocks_only_the_resellable_one_and_says_
     # And the customer's approval and refund emails say the amount
     emails = emails_of(storefront, customer["email"], ("is approved", "has been issued"))
     assert len(emails) == 2 and all("CN¥39.80" in m["body"] for m in emails), emails
+
+
+def test_an_exchange_restocks_the_returned_cup_and_opens_a_replacement_of_it(
+    stack: Any, storefront: Storefront, new_customer: Callable[..., dict[str, Any]]
+) -> None:
+    customer = new_customer("en", phone=False)
+    sku = f"CUP-{uuid.uuid4().hex[:8].upper()}"
+    order_id = delivered(stack, storefront, customer, sku)
+    base = f"{storefront.url}/v1/orders/{order_id}/returns"
+
+    # When the customer exchanges one cup of the wrong colour
+    created = storefront.http.post(
+        base,
+        json={"lines": [{"sku": sku, "quantity": 1}], "reason_code": "wrong_item", "resolution": "exchange"},
+        headers={"Idempotency-Key": f"exch-{order_id}"},
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    return_id = created.json()["return_id"]
+    assert storefront.http.post(f"{base}/{return_id}/approve", json={"by": "ops"}, timeout=10).ok
+    before = storefront.stock(sku)
+    receipt = {"by": "warehouse"}
+    received = storefront.http.post(
+        f"{base}/{return_id}/receive",
+        json=receipt,
+        headers={"Idempotency-Key": f"rcv-{return_id}"},
+        timeout=10,
+    )
+    assert received.status_code == 200, received.text
+    again = storefront.http.post(
+        f"{base}/{return_id}/receive",
+        json=receipt,
+        headers={"Idempotency-Key": f"rcv-{return_id}"},
+        timeout=10,
+    )
+    assert again.status_code == 200 and again.json() == received.json()
+
+    # Then the returned cup is back on hand and one is reserved for the replacement, once
+    reshipment_id = received.json()["reshipment_id"]
+    assert reshipment_id.startswith("rsp_")
+    after = storefront.stock(sku)
+    assert after["on_hand"] == before["on_hand"] + 1
+    assert after["reserved"] == before["reserved"] + 1
+    order = storefront.order(order_id)
+    assert [(r["reshipment_id"], r["lines"]) for r in order["reshipments"]] == [
+        (reshipment_id, [{"sku": sku, "quantity": 1}])
+    ]
+    assert order["status"] == "delivered"
+    # An exchange is not refunded
+    refund = storefront.http.post(f"{base}/{return_id}/refund", json={"by": "finance"}, timeout=10)
+    assert refund.status_code == 409 and refund.json()["error"]["code"] == "refund_not_allowed"
