@@ -23,7 +23,7 @@ reviewer's note); carrier entries hold the carrier's checkpoint, not the custome
 COMPLAINT_TEXT = ("description", "resolution")
 COMPLAINT_THREADS = ("notes", "replies", "messages", "history")
 THREAD_TEXT = ("text", "body", "note", "message", "comment")
-RETURN_TEXT = ("reason", "notes", "note")
+RETURN_TEXT = ("reason", "refund_reason", "notes", "note")
 
 
 @dataclass(frozen=True)

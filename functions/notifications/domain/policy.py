@@ -46,6 +46,9 @@ class NotificationPolicy(BaseModel):
         "return.received": (Channel.EMAIL,),
         "return.refunded": BOTH,
         "complaint.resolved": BOTH,
+        "reshipment.created": BOTH,
+        "reshipment.shipped": BOTH,
+        "order.updated": BOTH,
     }
     critical_events: Annotated[
         frozenset[str], Field(description="Sent even in the customer's quiet hours.")
