@@ -197,6 +197,7 @@ def edit_ports() -> EditPorts:
         events=customer_events(),
         clock=clock(),
         policy=policy,
+        hasher=contact_hasher(),
     )
 
 

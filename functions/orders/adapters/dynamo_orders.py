@@ -14,11 +14,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from orders.adapters.lookup_search import lookup_order_keys
-from orders.adapters.order_lookups import lookup_item
+from orders.adapters.order_lookups import lookup_actions, lookup_item
 from orders.adapters.status_search import search_by_status
 from orders.adapters.timeline_items import shipment_checkpoints, timeline_entry, timeline_item
 from orders.domain.carrier_entries import expand, has_references, named_shipments
-from orders.domain.order_lookups import OrderLookup
+from orders.domain.order_lookups import LookupChanges, OrderLookup
 from orders.domain.ports import OrderAlreadyExists, OrderQuery
 from orders.models.api import Shipment, TimelineEntry
 from orders.models.order import OrderRecord
@@ -215,13 +215,24 @@ class DynamoOrderRepository:
         entry: TimelineEntry,
         set_values: dict[str, Any] | None = None,
         remove: tuple[str, ...] = (),
+        lookups: LookupChanges | None = None,
     ) -> bool:
-        """Move the order to `entry.status` if it is still as it was read; False otherwise."""
-        update = transition_update(self._table, order, entry, set_values, remove)["Update"]
+        """Move the order to `entry.status` if it is still as it was read; False otherwise. With
+        `lookups` (an edit of the contact), they are written in the same transaction."""
+        update = transition_update(self._table, order, entry, set_values, remove)
+        extra = lookup_actions(self._table, lookups) if lookups else []
         try:
-            self._client.update_item(**update)
+            if extra:  # an edit of the contact: its lookups change in the same transaction
+                self._client.transact_write_items(TransactItems=[update, *extra])
+            else:
+                self._client.update_item(**update["Update"])
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            code = error.response["Error"]["Code"]
+            if code == "TransactionCanceledException" and cancellation_codes(error)[:1] == [
+                "ConditionalCheckFailed"
+            ]:
+                return False
+            if code != "ConditionalCheckFailedException":
                 raise
             return False
         return True

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from orders.domain.order_lookups import OrderLookup
+from orders.domain.order_lookups import LookupChanges, OrderLookup
 from orders.models.api import TimelineEntry
 from orders.models.order import OrderRecord
 
@@ -46,8 +46,10 @@ class OrderRepository(OrderReader, Protocol):
         entry: TimelineEntry,
         set_values: dict[str, Any] | None = None,
         remove: tuple[str, ...] = (),
+        lookups: LookupChanges | None = None,
     ) -> bool:
-        """Move the order to `entry.status` if unchanged since it was read; False otherwise."""
+        """Move the order to `entry.status` if unchanged since it was read; False otherwise (the
+        order lookups an edit of the contact changes, `lookups`, are written in the same write)."""
         ...
 
     def search(self, query: OrderQuery) -> tuple[list[OrderRecord], str | None]: ...
