@@ -25,8 +25,19 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
     },
     "GET /v1/inventory/{sku}/history": {404: ("unknown_sku",)},
     "POST /v1/orders/{order_id}/feedback": {409: ("conflict", *ILLEGAL), 410: ("link_expired",)},
-    "POST /v1/complaints": {404: ("not_found", "link_not_found"), 410: ("link_expired",), 422: REUSED},
-    "POST /v1/complaints/{complaint_id}/resolve": {409: ILLEGAL},
+    "POST /v1/complaints": {
+        404: ("not_found", "link_not_found"),
+        409: ("conflict",),
+        410: ("link_expired",),
+        422: REUSED,
+    },
+    "POST /v1/complaints/{complaint_id}/resolve": {409: (*ILLEGAL, "conflict")},
+    # cases (docs/cases.md)
+    "POST /v1/complaints/{complaint_id}/assign": {409: (*ILLEGAL, "conflict")},
+    "POST /v1/complaints/{complaint_id}/notes": {409: ("conflict",), 422: REUSED},
+    "POST /v1/complaints/{complaint_id}/replies": {409: ("conflict",), 422: REUSED},
+    "POST /v1/complaints/{complaint_id}/close": {409: (*ILLEGAL, "conflict")},
+    "POST /v1/complaints/{complaint_id}/reopen": {409: (*ILLEGAL, "conflict", "case_already_open")},
     "POST /v1/orders/{order_id}/returns": {
         409: ("return_not_allowed", "return_quantity_exceeded", "conflict"),
         422: REUSED,
@@ -42,7 +53,7 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
 }
 
 SUCCESSES: dict[str, tuple[int, ...]] = {
-    "POST /v1/complaints": (201,),
+    "POST /v1/complaints": (200, 201),  # 201 a new case, 200 added to the order's open case
     "POST /v1/orders/{order_id}/returns": (201,),
     "POST /v1/orders/{order_id}/feedback": (200, 201),  # 201 the first time, 200 for an edit
 }

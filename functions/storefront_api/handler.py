@@ -11,6 +11,7 @@ from inventory.handlers.api_routes import router as inventory_router
 from notifications.handlers.api_routes import router as notifications_router
 from orders.handlers.api_routes import router as orders_router
 from service.handlers.api_routes import router as service_router
+from service.handlers.case_routes import router as case_router
 from shared.http_api import build_resolver, storefront_guard
 from shared.observability import logger, metrics
 from shared.openapi_contract import complete
@@ -39,6 +40,7 @@ app.include_router(inventory_router)
 app.include_router(stats_router)
 app.include_router(notifications_router)
 app.include_router(service_router)
+app.include_router(case_router)
 
 
 @storefront_guard(

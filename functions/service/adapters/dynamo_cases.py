@@ -106,7 +106,7 @@ def decode_page_cursor(cursor: str, index: str, segments: int) -> tuple[int, dic
     if not dot or not (number.isascii() and number.isdigit()) or len(number) > 3 or int(number) >= segments:
         raise InvalidRequest(
             "The cursor is not one this route returned.",
-            details=[{"field": "query.cursor", "issue": "invalid cursor"}],
+            details=[{"field": "query.cursor", "issue": "invalid"}],
         )
     start = decode_cursor(token, {"pk", "sk", f"{index}pk", f"{index}sk"}) if token else None
     return int(number), start

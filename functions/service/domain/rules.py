@@ -39,6 +39,9 @@ class ServiceRules(BaseModel):
         description="an order total at or above this (per currency) raises the priority one step",
     )
     repeat_window_days: int = Field(default=90, ge=1, le=365)
+    case_answer_days: int = Field(
+        default=30, ge=1, le=365, description='the "was this resolved?" link works this long'
+    )
 
     def response_time_hours(self, priority: Priority) -> int:
         return self.response_hours.get(priority, 72)

@@ -198,11 +198,19 @@ def test_complaints_queue_resolve_once_and_overdue_alert(
     assert status == 422 and reused["error"]["code"] == "idempotency_key_reused"
     assert call("POST", "/v1/complaints", body)[0] == 422  # no Idempotency-Key
 
-    # a repeat complaint by the same customer, sent with the customer's link token, is p1
+    # the same order and category again: added to the open case (200), no second case
+    status, merged, _ = call(
+        "POST", "/v1/complaints", {**body, "description": "And the lid."}, {"idempotency-key": "cmp-1b"}
+    )
+    assert status == 200 and merged["complaint_id"] == first["complaint_id"]
+    assert [e["type"] for e in merged["timeline"]] == ["opened", "merged"]
+
+    # a complaint by the same customer about another order, sent with the customer's link token, is p1
+    other_order = delivered_order(call, dynamodb, orders_table, "c-2")
     status, second, _ = call(
         "POST",
         "/v1/complaints",
-        {"token": token_for(order_id), "category": "damage", "description": "Again."},
+        {"token": token_for(other_order), "category": "damage", "description": "Again."},
         {"idempotency-key": "cmp-2"},
     )
     assert status == 201 and second["priority"] == "p1" and second["source"] == "customer_link"
