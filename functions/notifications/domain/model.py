@@ -31,6 +31,8 @@ class NotificationKind(StrEnum):
     RETURN_RECEIVED = "return_received"
     RETURN_REFUNDED = "return_refunded"
     COMPLAINT_RESOLVED = "complaint_resolved"
+    COMPLAINT_OPENED = "complaint_opened"  # with its due time (docs/cases.md)
+    COMPLAINT_REPLIED = "complaint_replied"  # the operator's reply, quoted
 
 
 ORDER_KINDS = tuple(kind for kind in NotificationKind if kind.value.startswith("order_"))
@@ -46,6 +48,8 @@ KIND_BY_EVENT_TYPE: dict[str, NotificationKind] = {
     "return.received": NotificationKind.RETURN_RECEIVED,
     "return.refunded": NotificationKind.RETURN_REFUNDED,
     "complaint.resolved": NotificationKind.COMPLAINT_RESOLVED,
+    "complaint.opened": NotificationKind.COMPLAINT_OPENED,
+    "complaint.replied": NotificationKind.COMPLAINT_REPLIED,
 }
 
 # Kinds about a shipment: their messages carry the carrier, tracking number and tracking link.

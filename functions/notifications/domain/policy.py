@@ -46,6 +46,8 @@ class NotificationPolicy(BaseModel):
         "return.received": (Channel.EMAIL,),
         "return.refunded": BOTH,
         "complaint.resolved": BOTH,
+        "complaint.opened": BOTH,
+        "complaint.replied": BOTH,
     }
     critical_events: Annotated[
         frozenset[str], Field(description="Sent even in the customer's quiet hours.")
