@@ -215,6 +215,59 @@ def _page(status_descriptions: dict[int, str]) -> dict[str, Any]:
     }
 
 
+_CASE_PAGE: dict[str, Any] = {
+    "get": {
+        "summary": 'The "was your complaint resolved?" page of a resolved case',
+        "tags": ["Customer pages"],
+        "operationId": "case_question",
+        "security": [],
+        "parameters": [_TOKEN],
+        "responses": _page(
+            {
+                200: "The question (or where the case stands)",
+                404: "Not found (any invalid token)",
+                410: "Expired",
+            }
+        ),
+    },
+    "post": {
+        "summary": "Answer whether the case is resolved: yes closes it, no reopens it",
+        "tags": ["Customer pages"],
+        "operationId": "answer_case_question",
+        "security": [],
+        "parameters": [_TOKEN],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["resolved", "nonce", "issued", "csrf"],
+                        "properties": {
+                            "resolved": {"type": "string", "enum": ["yes", "no"]},
+                            "nonce": {"type": "string"},
+                            "issued": {"type": "string"},
+                            "csrf": {"type": "string"},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": _page(
+            {
+                200: "Thank you page (or: answered already)",
+                400: "Not an answer",
+                403: "The form is stale or came from another site",
+                404: "Not found (any invalid token)",
+                409: "The answer could not be recorded now",
+                410: "Expired",
+                413: "Body too large",
+                415: "Not a form",
+            }
+        ),
+    },
+}
+
 PUBLIC_PATHS: dict[str, Any] = {
     **{f"/v1/webhooks/{provider}": _webhook(provider) for provider in _WEBHOOKS},
     "/track/{token}": {
@@ -237,6 +290,7 @@ PUBLIC_PATHS: dict[str, Any] = {
             "responses": _page({200: "The tracking page", 404: "Not found (any invalid token)"}),
         }
     },
+    "/case/{token}": _CASE_PAGE,
     "/feedback/{token}": {
         "get": {
             "summary": "The delivery survey form",

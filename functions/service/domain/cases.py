@@ -192,7 +192,14 @@ def _token(answer_links: AnswerLinks | None, case: ComplaintRecord) -> str | Non
     return answer_links(case.complaint_id, datetime.fromisoformat(case.resolved_at))
 
 
-def close_case(complaint_id: str, by: str, store: ComplaintStore, clock: Clock) -> tuple[Case, bool]:
+def _answer(case: ComplaintRecord, customer_answer: bool) -> dict[str, Any]:
+    """The customer's answer to "was this resolved?" is recorded with the move it makes."""
+    return {"answered_resolution": case.resolved_at} if customer_answer else {}
+
+
+def close_case(
+    complaint_id: str, by: str, store: ComplaintStore, clock: Clock, *, customer_answer: bool = False
+) -> tuple[Case, bool]:
     """Close a resolved case (the customer agreed, or the operator is done with it)."""
     case, entries = load_case(complaint_id, store)
     if case.status == ComplaintStatus.CLOSED and _same_move_again(entries, "closed", by):
@@ -200,7 +207,8 @@ def close_case(complaint_id: str, by: str, store: ComplaintStore, clock: Clock) 
     check_move(complaint_id, case.status, ComplaintStatus.CLOSED)
     at = isoformat(clock.now())
     entry = _entry(case, "closed", at, by, status=ComplaintStatus.CLOSED)
-    return _commit(store, case, entries, {"status": ComplaintStatus.CLOSED, "closed_at": at}, entry), False
+    updates = {"status": ComplaintStatus.CLOSED, "closed_at": at, **_answer(case, customer_answer)}
+    return _commit(store, case, entries, updates, entry), False
 
 
 def reopen_case(
@@ -212,6 +220,7 @@ def reopen_case(
     clock: Clock,
     *,
     raise_one_step: bool = False,
+    customer_answer: bool = False,
 ) -> tuple[Case, bool]:
     """Reopen a resolved or closed case: it takes the order's open-case lock again (a 409
     `case_already_open` when another case of the order and category is open meanwhile) and a new
@@ -232,6 +241,7 @@ def reopen_case(
         "due_at": isoformat(now + timedelta(hours=rules.response_time_hours(priority))),
         "overdue": False,
         "reopen_count": case.reopen_count + 1,
+        **_answer(case, customer_answer),
     }
     entry = _entry(case, "reopened", isoformat(now), by, text=reason, status=ComplaintStatus.REOPENED)
     return _commit(store, case, entries, updates, entry, lock="take"), False

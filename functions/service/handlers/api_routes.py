@@ -60,7 +60,9 @@ def storefront_feedback(order_id: OrderId, body: FeedbackRequest) -> Response[Fe
     entry = FeedbackInput(rating=body.rating, nps=body.nps, comment=body.comment, categories=body.categories)
     store = service_store()
     first = store.feedback(order_id) is None
-    feedback = submit_feedback(order, entry, "storefront", store, service_rules(), dependencies.clock())
+    feedback = submit_feedback(
+        order, entry, "storefront", store, service_rules(), dependencies.clock(), customer_events()
+    )
     logger.info("feedback stored", rating=feedback.rating, complaint=bool(feedback.complaint_id))
     return _json(201 if first else 200, FeedbackView.of(feedback))
 
