@@ -256,8 +256,7 @@ _CASE_PAGE: dict[str, Any] = {
         "responses": _page(
             {
                 200: "Thank you page (or: answered already)",
-                400: "Not an answer",
-                403: "The form is stale or came from another site",
+                400: "Not an answer, or a stale form or one from another site",
                 404: "Not found (any invalid token)",
                 409: "The answer could not be recorded now",
                 410: "Expired",

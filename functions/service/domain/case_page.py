@@ -90,7 +90,7 @@ def answer_case_question(
         return found
     case, locale = found
     if form_tokens.check(keys, ACTION, token, fields, int(now.timestamp())) is None:
-        return _message(403, "stale_form", locale)
+        return _message(400, "stale_form", locale)
     answer = (fields.get("resolved") or [""])[-1]
     if answer not in ("yes", "no"):
         return _message(400, "unsupported", locale)

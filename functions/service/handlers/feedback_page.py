@@ -140,7 +140,7 @@ def case_answer(token: str) -> Response:
 
     event = app.current_event
     if not same_origin_request(dict(event.headers)):
-        return _html(Page(403, MESSAGE, "en", {"kind": "stale_form"}))
+        return _html(Page(400, MESSAGE, "en", {"kind": "stale_form"}))
     fields = _form_fields(event, MESSAGE)
     if isinstance(fields, Page):
         return _html(fields)
