@@ -257,7 +257,7 @@ class DynamoCaseStore:
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         if case is None:
             return None
-        return case, sorted(entries, key=lambda e: (e.at, e.seq))
+        return case, sorted(entries, key=CaseEntry.order_key)
 
     def open_case_for(self, order_id: str, category: str) -> str | None:
         item = self._client.get_item(

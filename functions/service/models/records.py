@@ -125,6 +125,10 @@ class CaseEntry(CaseEntryFields):
     seq: int = 0  # the case's version after the change (orders entries written at the same time)
     request_hash: str | None = None  # replies and merged complaints: tells a retry from a reused key
 
+    def order_key(self) -> tuple[str, bool, int]:
+        """Timeline order: by time, the `opened` entry first, then by the case version."""
+        return (self.at, self.type != "opened", self.seq)
+
 
 class ReturnLine(BaseModel):
     model_config = ConfigDict(defer_build=True)

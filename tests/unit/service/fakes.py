@@ -134,7 +134,7 @@ class InMemoryService:
         found = self.complaints_by_id.get(complaint_id)
         if found is None:
             return None
-        return found, sorted(self.entries.get(complaint_id, []), key=lambda e: (e.at, e.seq))
+        return found, sorted(self.entries.get(complaint_id, []), key=CaseEntry.order_key)
 
     def open_case_for(self, order_id: str, category: str) -> str | None:
         self.before_lock_read()
