@@ -44,6 +44,7 @@ COMPLAINT_SK = "COMPLAINT"
 ENTRY_PREFIX = "ENTRY#"
 LOCK_PREFIX = "OPEN_CASE#"
 _FAILED = "ConditionalCheckFailedException"
+_FAILED_IN_TRANSACTION = ("ConditionalCheckFailed", _FAILED)  # a cancellation reason's code
 _PRIORITIES = [p.value for p in Priority]
 
 
@@ -86,13 +87,14 @@ def entry_item(complaint_id: str, entry: CaseEntry) -> dict[str, Any]:
 def _failed(error: ClientError) -> bool:
     code = error.response["Error"]["Code"]
     return code == _FAILED or (
-        code == "TransactionCanceledException" and _FAILED in cancellation_codes(error)
+        code == "TransactionCanceledException"
+        and any(reason in _FAILED_IN_TRANSACTION for reason in cancellation_codes(error))
     )
 
 
 def _failed_at(error: ClientError, index: int) -> bool:
     codes = cancellation_codes(error)
-    return len(codes) > index and codes[index] == _FAILED
+    return len(codes) > index and codes[index] in _FAILED_IN_TRANSACTION
 
 
 def encode_page_cursor(segment: int, last_key: dict[str, Any] | None) -> str | None:

@@ -58,7 +58,10 @@ def _condition_failed(error: ClientError) -> bool:
     code = error.response["Error"]["Code"]
     if code == _CONDITION_FAILED:
         return True
-    return code == "TransactionCanceledException" and _CONDITION_FAILED in cancellation_codes(error)
+    reasons = cancellation_codes(error)  # a transaction's reasons say "ConditionalCheckFailed"
+    return code == "TransactionCanceledException" and bool(
+        {_CONDITION_FAILED, "ConditionalCheckFailed"} & set(reasons)
+    )
 
 
 class DynamoServiceStore(DynamoCaseStore):
