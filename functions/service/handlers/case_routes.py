@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -37,6 +37,9 @@ from storefront_api.dependencies import (
 )
 from storefront_api.params import IdempotencyKey, OptionalIdempotencyKey
 
+if TYPE_CHECKING:
+    from service.domain.cases import AnswerLinks
+
 router = APIGatewayHttpRouter()
 
 ComplaintId = Annotated[str, Path(pattern=r"^cmp_[a-z2-7]{24}$")]
@@ -51,7 +54,7 @@ def _hash(body: object) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _answer_links():  # type: ignore[no-untyped-def]
+def _answer_links() -> AnswerLinks:
     """(complaint id, resolved time) -> the signed "was this resolved?" token."""
     from datetime import datetime, timedelta
 
