@@ -196,7 +196,6 @@ def open_complaint(
     rules: ServiceRules,
     clock: Clock,
     events: CustomerEvents | None = None,
-    complaint_id: str | None = None,
 ) -> Opened:
     """Open a case, or, while the order has an open case of the category (open, in_progress or
     reopened), add the description to that case's timeline and answer with it (`merged`). The
@@ -207,7 +206,7 @@ def open_complaint(
             "Send an Idempotency-Key header.",
             details=[{"field": "header.idempotency-key", "issue": "required"}],
         )
-    case_id = complaint_id or complaint_id_for(idempotency_key)
+    case_id = complaint_id_for(idempotency_key)
     for _ in range(OPEN_ATTEMPTS):
         now = clock.now()
         stored = store.case(case_id)

@@ -23,10 +23,6 @@ class ComplaintQuery:
     limit: int = 50
     cursor: str | None = None
 
-    @property
-    def status(self) -> str:
-        return self.statuses[0] if self.statuses else ""
-
 
 @dataclass(frozen=True)
 class NewCase:
