@@ -47,6 +47,10 @@ app = APIGatewayHttpResolver()
 
 def _html(page: Page) -> Response:
     headers = dict(HEADERS)
+    if page.template.startswith("case_"):
+        # the case page checks the form's Origin: with no-referrer browsers would send `Origin: null`
+        # (same-origin still keeps the token from other sites)
+        headers["Referrer-Policy"] = "same-origin"
     if page.status == HTTPStatus.SERVICE_UNAVAILABLE:
         headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return Response(
