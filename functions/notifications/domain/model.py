@@ -33,9 +33,17 @@ class NotificationKind(StrEnum):
     COMPLAINT_RESOLVED = "complaint_resolved"
     COMPLAINT_OPENED = "complaint_opened"  # with its due time (docs/cases.md)
     COMPLAINT_REPLIED = "complaint_replied"  # the operator's reply, quoted
+    # reshipments and order edits (docs/reshipments.md)
+    RESHIPMENT_CREATED = "reshipment_created"
+    ORDER_UPDATED = "order_updated"
 
 
-ORDER_KINDS = tuple(kind for kind in NotificationKind if kind.value.startswith("order_"))
+ORDER_KINDS = tuple(
+    kind
+    for kind in NotificationKind
+    if kind.value.startswith("order_") and kind is not NotificationKind.ORDER_UPDATED
+)
+"""The kinds of an order status (`order.<status>`); `order_updated` is an edit, not a status."""
 RETURN_KINDS = frozenset(kind for kind in NotificationKind if kind.value.startswith("return_"))
 
 KIND_BY_EVENT_TYPE: dict[str, NotificationKind] = {
@@ -50,6 +58,9 @@ KIND_BY_EVENT_TYPE: dict[str, NotificationKind] = {
     "complaint.resolved": NotificationKind.COMPLAINT_RESOLVED,
     "complaint.opened": NotificationKind.COMPLAINT_OPENED,
     "complaint.replied": NotificationKind.COMPLAINT_REPLIED,
+    "reshipment.created": NotificationKind.RESHIPMENT_CREATED,
+    "reshipment.shipped": NotificationKind.RESHIPMENT_CREATED,  # the same words, with its parcel
+    "order.updated": NotificationKind.ORDER_UPDATED,
 }
 
 # Kinds about a shipment: their messages carry the carrier, tracking number and tracking link.

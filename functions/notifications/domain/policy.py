@@ -48,6 +48,9 @@ class NotificationPolicy(BaseModel):
         "complaint.resolved": BOTH,
         "complaint.opened": BOTH,
         "complaint.replied": BOTH,
+        "reshipment.created": BOTH,
+        "reshipment.shipped": BOTH,
+        "order.updated": BOTH,
     }
     critical_events: Annotated[
         frozenset[str], Field(description="Sent even in the customer's quiet hours.")

@@ -5,6 +5,7 @@ given to functions as JSON in `CUSTOMER_SERVICE_RULES`."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,6 +42,11 @@ class ServiceRules(BaseModel):
     repeat_window_days: int = Field(default=90, ge=1, le=365)
     case_answer_days: int = Field(
         default=30, ge=1, le=365, description='the "was this resolved?" link works this long'
+    )
+    refund_shipping: Literal["never", "full_return_only", "always"] = Field(
+        default="full_return_only",
+        description="whether a refund adds the order's shipping amount: never, only when the "
+        "order's every unit is returned, or always (orders without a shipping amount: never)",
     )
 
     def response_time_hours(self, priority: Priority) -> int:
