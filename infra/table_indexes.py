@@ -9,7 +9,7 @@ SEARCH_PROJECTION = "KEYS_ONLY"
 GLOBAL_SECONDARY_INDEXES = (
     ("gsi1", "gsi1pk", "gsi1sk", SEARCH_PROJECTION),  # orders of a customer by time; complaints of a customer
     ("gsi2", "gsi2pk", "gsi2sk", SEARCH_PROJECTION),  # orders in a status by time; the complaints queues
-    ("gsi3", "gsi3pk", "gsi3sk", "ALL"),  # sparse: pending-payment holds, complaints due, by time
+    ("gsi3", "gsi3pk", "gsi3sk", "ALL"),  # sparse: pending-payment holds by time; an order's cases
 )
 """(index name, partition key, sort key, projection). gsi1 and gsi2 hold keys only: an order item
 changes at every step of its journey, and an index projecting all of it would be rewritten (in

@@ -51,6 +51,13 @@ def feedback_link(token: str) -> str | None:
     return links.link(notification_settings().tracking_base_url, token, links.FEEDBACK)
 
 
+def case_link(token: str) -> str | None:
+    """`<base>/case/<token>`: the "was your complaint resolved?" page of a resolved case."""
+    from shared import links
+
+    return links.link(notification_settings().tracking_base_url, token, links.CASE)
+
+
 def unsubscribe_link(order_id: str) -> str | None:
     """`<base>/unsubscribe/<signed token>` for an email's List-Unsubscribe header: the customer's
     notification settings, and RFC 8058 one-click unsubscribe by POST. It works for
@@ -113,6 +120,7 @@ def customer_notifier() -> CustomerNotifier:
         policy=settings.policy(),
         tracking_link=tracking_link,
         feedback_link=feedback_link,
+        case_link=case_link,
         unsubscribe_link=unsubscribe_link,
         clock=DeferredClock(lambda: clock()),
         brand=settings.brand,

@@ -14,12 +14,14 @@ if TYPE_CHECKING:
     from orders.adapters.dynamo_orders import DynamoOrderRepository
     from service.adapters.dynamo_service import DynamoServiceStore
     from service.adapters.dynamo_time_zones import DynamoTimeZonePreferences
+    from service.adapters.sqs_events import SqsCustomerEvents
 
 
 class FeedbackPageSettings(FunctionSettings):
     orders_table_name: str
     link_signing_secret_arn: str
     customer_service_rules: str = "{}"
+    notification_queue_url: str = ""  # a case opened by feedback tells the customer
 
 
 class OverdueComplaintsSettings(FunctionSettings):
@@ -61,6 +63,15 @@ def page_time_zones() -> DynamoTimeZonePreferences:
     from service.adapters.dynamo_time_zones import DynamoTimeZonePreferences
 
     return DynamoTimeZonePreferences(page_settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def page_events() -> SqsCustomerEvents | None:
+    """Events for the notification worker (a case opened from the survey), or None without a queue."""
+    from service.adapters.sqs_events import SqsCustomerEvents
+
+    url = page_settings().notification_queue_url
+    return SqsCustomerEvents(url, aws_client("sqs")) if url else None
 
 
 def page_link_keys() -> tuple[str, ...]:

@@ -16,6 +16,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEXT: dict[str, dict[str, Any]] = json.loads((TEMPLATES / "feedback_text.json").read_text(encoding="utf-8"))
 """Words of the page per locale (`en`, `zh-CN`)."""
 
+CASE_TEXT: dict[str, dict[str, Any]] = json.loads((TEMPLATES / "case_text.json").read_text(encoding="utf-8"))
+"""Words of the "was your complaint resolved?" page (`case_*.html`) per locale."""
+
 
 @cache
 def _environment() -> Any:
@@ -47,6 +50,13 @@ def render_page(page: Page) -> str:
     text = TEXT.get(page.locale, TEXT["en"])
     context = dict(page.context)
     context["shop"] = shop_identity(page.locale)
+    if page.template.startswith("case_"):
+        words = CASE_TEXT.get(page.locale, CASE_TEXT["en"])
+        if page.template == "case_message.html":
+            context["title"], context["message"] = words["pages"][context["kind"]]
+        else:
+            context["title"] = words["heading"]
+        return _environment().get_template(page.template).render(lang=page.locale, t=text, c=words, **context)
     if page.template == "feedback_message.html":
         title, message = text["pages"][context["kind"]]
         if context.get("editable_until"):

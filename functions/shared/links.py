@@ -12,7 +12,7 @@ in base64url (20 characters). A token verifies under the current key or the prev
 key can be rotated without breaking links already sent. Comparison is constant-time.
 
 Link format: `<base_url>/track/<token>` (the tracking page), `<base_url>/feedback/<token>` (the
-survey) and `<base_url>/unsubscribe/<token>` (the notification settings an email's
+survey), `<base_url>/case/<token>` ("was your complaint resolved?") and `<base_url>/unsubscribe/<token>` (the notification settings an email's
 `List-Unsubscribe` header names, RFC 8058). The purpose is part of the MAC, so a token signed for
 one page never opens another.
 """
@@ -29,6 +29,7 @@ from urllib.parse import quote
 
 TRACK = "track"
 FEEDBACK = "feedback"
+CASE = "case"  # "was this resolved?" after a case's resolution: the token names the case, not an order
 UNSUBSCRIBE = "unsubscribe"
 UNSUBSCRIBE_LINK_DAYS = 400
 """An unsubscribe link keeps working this long after the email that carries it was sent."""

@@ -36,8 +36,19 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
     },
     "GET /v1/inventory/{sku}/history": {404: ("unknown_sku",)},
     "POST /v1/orders/{order_id}/feedback": {409: ("conflict", *ILLEGAL), 410: ("link_expired",)},
-    "POST /v1/complaints": {404: ("not_found", "link_not_found"), 410: ("link_expired",), 422: REUSED},
-    "POST /v1/complaints/{complaint_id}/resolve": {409: ILLEGAL},
+    "POST /v1/complaints": {
+        404: ("not_found", "link_not_found"),
+        409: ("conflict",),
+        410: ("link_expired",),
+        422: REUSED,
+    },
+    "POST /v1/complaints/{complaint_id}/resolve": {409: (*ILLEGAL, "conflict")},
+    # cases (docs/cases.md)
+    "POST /v1/complaints/{complaint_id}/assign": {409: (*ILLEGAL, "conflict")},
+    "POST /v1/complaints/{complaint_id}/notes": {409: ("conflict",), 422: REUSED},
+    "POST /v1/complaints/{complaint_id}/replies": {409: ("conflict",), 422: REUSED},
+    "POST /v1/complaints/{complaint_id}/close": {409: (*ILLEGAL, "conflict")},
+    "POST /v1/complaints/{complaint_id}/reopen": {409: (*ILLEGAL, "conflict", "case_already_open")},
     "POST /v1/orders/{order_id}/returns": {
         409: ("return_not_allowed", "return_quantity_exceeded", "conflict"),
         422: REUSED,
@@ -75,7 +86,7 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
 }
 
 SUCCESSES: dict[str, tuple[int, ...]] = {
-    "POST /v1/complaints": (201,),
+    "POST /v1/complaints": (200, 201),  # 201 a new case, 200 added to the order's open case
     "POST /v1/orders/{order_id}/returns": (201,),
     "POST /v1/orders/{order_id}/reshipments": (201,),
     "POST /v1/orders/{order_id}/feedback": (200, 201),  # 201 the first time, 200 for an edit
@@ -238,6 +249,58 @@ def _page(status_descriptions: dict[int, str]) -> dict[str, Any]:
     }
 
 
+_CASE_PAGE: dict[str, Any] = {
+    "get": {
+        "summary": 'The "was your complaint resolved?" page of a resolved case',
+        "tags": ["Customer pages"],
+        "operationId": "case_question",
+        "security": [],
+        "parameters": [_TOKEN],
+        "responses": _page(
+            {
+                200: "The question (or where the case stands)",
+                404: "Not found (any invalid token)",
+                410: "Expired",
+            }
+        ),
+    },
+    "post": {
+        "summary": "Answer whether the case is resolved: yes closes it, no reopens it",
+        "tags": ["Customer pages"],
+        "operationId": "answer_case_question",
+        "security": [],
+        "parameters": [_TOKEN],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["resolved", "nonce", "issued", "csrf"],
+                        "properties": {
+                            "resolved": {"type": "string", "enum": ["yes", "no"]},
+                            "nonce": {"type": "string"},
+                            "issued": {"type": "string"},
+                            "csrf": {"type": "string"},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": _page(
+            {
+                200: "Thank you page (or: answered already)",
+                400: "Not an answer, or a stale form or one from another site",
+                404: "Not found (any invalid token)",
+                409: "The answer could not be recorded now",
+                410: "Expired",
+                413: "Body too large",
+                415: "Not a form",
+            }
+        ),
+    },
+}
+
 PUBLIC_PATHS: dict[str, Any] = {
     **{f"/v1/webhooks/{provider}": _webhook(provider) for provider in _WEBHOOKS},
     "/track/{token}": {
@@ -260,6 +323,7 @@ PUBLIC_PATHS: dict[str, Any] = {
             "responses": _page({200: "The tracking page", 404: "Not found (any invalid token)"}),
         }
     },
+    "/case/{token}": _CASE_PAGE,
     "/feedback/{token}": {
         "get": {
             "summary": "The delivery survey form",

@@ -13,6 +13,7 @@ from notifications.handlers.api_routes import router as notifications_router
 from orders.handlers.api_routes import router as orders_router
 from orders.handlers.reshipment_routes import router as reshipment_router
 from service.handlers.api_routes import router as service_router
+from service.handlers.case_routes import router as case_router
 from service.handlers.feedback_routes import router as feedback_router
 from service.handlers.return_routes import router as return_router
 from shared.http_api import build_resolver, storefront_guard
@@ -46,6 +47,7 @@ app.include_router(stats_router)
 app.include_router(notifications_router)
 app.include_router(service_router)
 app.include_router(customers_router)
+app.include_router(case_router)
 app.include_router(alerts_router)
 app.include_router(feedback_router)
 app.include_router(return_router)

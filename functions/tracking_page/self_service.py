@@ -117,6 +117,7 @@ def report_problem(
             store=ports.complaints,
             rules=ports.rules,
             clock=clock,
+            events=ports.events,
         )
     except IdempotencyKeyReused:
         raise FormRejected("resubmitted", 409) from None

@@ -31,6 +31,7 @@ from shared.brand import BRAND_VARIABLE, Brand
 PAGE_HANDLER = "service.handlers.feedback_page.handler"
 OVERDUE_HANDLER = "service.handlers.flag_overdue_complaints.handler"
 FEEDBACK_ROUTE = "/feedback/{token}"
+CASE_ROUTE = "/case/{token}"  # "was your complaint resolved?" (docs/cases.md), same function
 RULES_VARIABLE = "CUSTOMER_SERVICE_RULES"
 OVERDUE_SCHEDULE_LOGICAL_ID = "FlagOverdueComplaintsSchedule"
 
@@ -70,15 +71,23 @@ class CustomerService(Construct):
             },
         )
         self.page.grant_table_read_write_data(orders_table)
-        routes = http_api.add_routes(
-            path=FEEDBACK_ROUTE,
-            methods=[apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST],
-            integration=integrations.HttpLambdaIntegration(
-                "FeedbackPageIntegration",
-                self.page.function,
-                payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
-            ),
+        page_integration = integrations.HttpLambdaIntegration(
+            "FeedbackPageIntegration",
+            self.page.function,
+            payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
         )
+        routes = [
+            *http_api.add_routes(
+                path=FEEDBACK_ROUTE,
+                methods=[apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST],
+                integration=page_integration,
+            ),
+            *http_api.add_routes(
+                path=CASE_ROUTE,
+                methods=[apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST],
+                integration=page_integration,
+            ),
+        ]
         for route in routes:
             suppress(
                 route,

@@ -128,6 +128,33 @@ def test_the_survey_page_shows_the_shop_and_passes_axe(
     save_full_page(browser, screenshots / "survey-page-zh-CN-phone.png")
 
 
+def test_the_was_it_resolved_page_works_without_javascript_and_passes_axe(
+    stack: Any, browser: Any, parcel: TrackedParcel, axe_source: str, screenshots: Path
+) -> None:
+    import uuid
+
+    storefront = Storefront(stack)
+    api = f"{storefront.url}/v1/complaints"
+    body = {"order_id": parcel.order_id, "category": "damage", "description": "The cup arrived chipped."}
+    case_id = storefront.http.post(
+        api, json=body, headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=10
+    ).json()["complaint_id"]
+    storefront.http.post(f"{api}/{case_id}/notes", json={"text": "INTERNAL NOTE", "by": "ops"}, timeout=10)
+    resolve = {"resolution": "A new cup is on its way.", "resolved_by": "ops"}
+    assert storefront.http.post(f"{api}/{case_id}/resolve", json=resolve, timeout=10).status_code == 200
+    token = links.sign(link_key(stack), case_id, links.CASE, expires_at=int(time.time()) + 86_400)
+    show(browser, links.link(stack.api_url, token, links.CASE) or "", SIZES["phone"])
+
+    assert browser.find_element("css selector", "header.shop").text == "订单演示店"
+    assert "INTERNAL NOTE" not in browser.page_source
+    assert blocking_violations(browser, axe_source) == []
+    save_full_page(browser, screenshots / "case-question-zh-CN-phone.png")
+    browser.find_element("css selector", "button[value='yes']").click()  # a plain form post
+    assert "已关闭" in browser.find_element("css selector", "[role='status']").text
+    assert blocking_violations(browser, axe_source) == []
+    assert storefront.http.get(f"{api}/{case_id}", timeout=10).json()["status"] == "closed"
+
+
 def test_the_email_the_customer_received_is_photographed(
     stack: Any, browser: Any, parcel: TrackedParcel, screenshots: Path
 ) -> None:

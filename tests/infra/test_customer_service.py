@@ -38,7 +38,7 @@ def test_service_routes_are_storefront_routes_and_the_survey_page_has_its_own_fu
         r["Properties"]["RouteKey"]: r for r in synthesized.of_type("AWS::ApiGatewayV2::Route").values()
     }
     assert set(routes) >= SERVICE_ROUTES
-    for key in ("GET /feedback/{token}", "POST /feedback/{token}"):
+    for key in ("GET /feedback/{token}", "POST /feedback/{token}", "GET /case/{token}", "POST /case/{token}"):
         route = routes[key]["Properties"]
         assert route.get("AuthorizationType", "NONE") == "NONE"
         integration = synthesized.props(route["Target"]["Fn::Join"][1][1]["Ref"])

@@ -25,6 +25,8 @@ PUBLIC_ROUTE_KEYS = {
     "POST /unsubscribe/{token}/{action}",
     "GET /feedback/{token}",
     "POST /feedback/{token}",
+    "GET /case/{token}",  # "was your complaint resolved?" (signed link + CSRF token)
+    "POST /case/{token}",
     *(route.route_key for route in PUBLIC_ROUTES),  # the OpenAPI document and its viewer
 }
 

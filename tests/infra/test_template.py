@@ -53,7 +53,12 @@ SERVICE_KPIS_DLQS = {"KpiAggregatesDlq"}
 CUSTOMER_NOTIFICATIONS_DLQS = {"SuppressionQueueDlq"}
 """Suppression feedback, asserted in tests/infra/test_customer_notifications.py."""
 CARRIER_WEBHOOK_ROUTE_KEY = "POST /v1/webhooks/{provider}"
-FEEDBACK_PAGE_ROUTE_KEYS = {"GET /feedback/{token}", "POST /feedback/{token}"}
+FEEDBACK_PAGE_ROUTE_KEYS = {
+    "GET /feedback/{token}",
+    "POST /feedback/{token}",
+    "GET /case/{token}",
+    "POST /case/{token}",
+}
 """The public survey page (customer service), asserted in tests/infra/test_customer_service.py."""
 """Carrier tracking resources (issue 4), asserted in tests/infra/test_carrier_tracking.py."""
 TRACKING_PAGE_ROUTE_KEYS = {

@@ -31,6 +31,8 @@ class NotificationKind(StrEnum):
     RETURN_RECEIVED = "return_received"
     RETURN_REFUNDED = "return_refunded"
     COMPLAINT_RESOLVED = "complaint_resolved"
+    COMPLAINT_OPENED = "complaint_opened"  # with its due time (docs/cases.md)
+    COMPLAINT_REPLIED = "complaint_replied"  # the operator's reply, quoted
     # reshipments and order edits (docs/reshipments.md)
     RESHIPMENT_CREATED = "reshipment_created"
     ORDER_UPDATED = "order_updated"
@@ -54,6 +56,8 @@ KIND_BY_EVENT_TYPE: dict[str, NotificationKind] = {
     "return.received": NotificationKind.RETURN_RECEIVED,
     "return.refunded": NotificationKind.RETURN_REFUNDED,
     "complaint.resolved": NotificationKind.COMPLAINT_RESOLVED,
+    "complaint.opened": NotificationKind.COMPLAINT_OPENED,
+    "complaint.replied": NotificationKind.COMPLAINT_REPLIED,
     "reshipment.created": NotificationKind.RESHIPMENT_CREATED,
     "reshipment.shipped": NotificationKind.RESHIPMENT_CREATED,  # the same words, with its parcel
     "order.updated": NotificationKind.ORDER_UPDATED,

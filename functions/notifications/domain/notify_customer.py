@@ -127,6 +127,7 @@ class CustomerNotifier:
     policy: NotificationPolicy = field(default_factory=default_policy)
     tracking_link: Callable[[str], str | None] = _no_link  # order id -> signed tracking-page URL
     feedback_link: Callable[[str], str | None] = _no_link  # signed survey token -> survey URL
+    case_link: Callable[[str], str | None] = _no_link  # signed case token -> "was it resolved?" URL
     unsubscribe_link: Callable[[str], str | None] = _no_link  # order id -> signed settings URL (emails)
     clock: Clock = field(default_factory=SystemClock)
     brand: Brand = DEV_BRAND  # the merchant every message speaks for
@@ -401,7 +402,10 @@ class CustomerNotifier:
 
     def _feedback_url(self, event: OrderEvent) -> str | None:
         token = event.details.get("feedback_token")
-        return self.feedback_link(token) if token else None
+        if token:
+            return self.feedback_link(token)
+        case = event.details.get("case_token")  # "was this resolved?" of a resolved case
+        return self.case_link(case) if case else None
 
     @staticmethod
     def _seconds_until(moment: str | None, now: datetime) -> int:

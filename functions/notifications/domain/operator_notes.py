@@ -19,6 +19,7 @@ from notifications.domain.sms_segments import SmsEncoding, sms_size
 
 NOTE_BY_KIND: dict[NotificationKind, str] = {
     NotificationKind.COMPLAINT_RESOLVED: "complaint_resolution",
+    NotificationKind.COMPLAINT_REPLIED: "complaint_reply",
     NotificationKind.RETURN_REQUESTED: "return_note",
     NotificationKind.RETURN_APPROVED: "return_note",
     NotificationKind.RETURN_REJECTED: "return_note",

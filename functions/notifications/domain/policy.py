@@ -46,6 +46,8 @@ class NotificationPolicy(BaseModel):
         "return.received": (Channel.EMAIL,),
         "return.refunded": BOTH,
         "complaint.resolved": BOTH,
+        "complaint.opened": BOTH,
+        "complaint.replied": BOTH,
         "reshipment.created": BOTH,
         "reshipment.shipped": BOTH,
         "order.updated": BOTH,

@@ -444,7 +444,27 @@ def _service_context(
             copy.complaint_categories.get(category, copy.complaint_categories["other"]) if category else None
         ),
         "complaint_resolution": _optional(details, "resolution"),
+        "complaint_reply": _optional(details, "reply"),
+        **_complaint_due(details, time_zone, occurred, locale),
         **_reshipment_context(details, locale, names),
+    }
+
+
+def _complaint_due(
+    details: Mapping[str, str], time_zone: str, occurred: datetime, locale: str
+) -> dict[str, Any]:
+    """When a case's first answer is due (`complaint.opened`), in the customer's zone."""
+    value = _optional(details, "due_at")
+    try:
+        due = local_time(value, time_zone) if value else None
+    except ValueError:
+        due = None
+    if due is None:
+        return {"complaint_due": None, "sms_complaint_due": None}
+    with_year = due.year != occurred.year
+    return {
+        "complaint_due": format_customer_time(due, time_zone, locale, with_year=with_year),
+        "sms_complaint_due": format_customer_time(due, time_zone, locale, with_year=with_year),
     }
 
 

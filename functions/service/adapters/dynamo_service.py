@@ -3,10 +3,7 @@
 feedback     pk FEEDBACK#<order_id>    sk FEEDBACK         entity feedback
              gsi3 FEEDBACK#<YYYY-MM of submitted_at> / <submitted_at>#<order_id>  (the answers' list,
              `service.adapters.dynamo_feedback_list`)
-complaint    pk COMPLAINT#<id>         sk COMPLAINT        entity complaint
-             gsi1 CUSTOMER_COMPLAINTS#<customer_id> / <opened_at>#<id>   (repeat complaints)
-             gsi2 COMPLAINTS#<status> / <priority>#<due_at>#<id>          (the queue)
-             gsi3 COMPLAINT_DUE / <due_at>#<id>  only while open and not flagged overdue
+complaint    cases, their timeline and the open-case locks: service.adapters.dynamo_cases
 return       pk ORDER#<order_id>       sk RETURN#<id>      entity return
              gsi2 RETURNS#<status> / <entered the status at>#<id>       (the queue, docs/returns.md)
 return tally pk ORDER#<order_id>       sk RETURNS          entity return_tally
@@ -19,19 +16,17 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from orders.adapters.dynamo_orders import decode_cursor, encode_cursor
+from service.adapters.dynamo_cases import COMPLAINT_SK, DynamoCaseStore, complaint_item, complaint_key
 from service.adapters.dynamo_feedback_list import feedback_index_keys
-from service.domain.ports import AlreadyExists, ComplaintQuery, StaleWrite
-from service.models.records import ComplaintRecord, ComplaintStatus, FeedbackRecord, ReturnRecord
-from shared.dynamo import batch_get, cancellation_codes, from_attributes, to_attribute, to_attributes
+from service.domain.ports import AlreadyExists, MergeIntoCase, NewCase, StaleWrite
+from service.models.records import ComplaintRecord, FeedbackRecord, ReturnRecord
+from shared.dynamo import cancellation_codes, from_attributes, to_attribute, to_attributes
 from shared.errors import RetryableError
 from shared.transient import error_code, is_transient
 
 FEEDBACK_SK = "FEEDBACK"
-COMPLAINT_SK = "COMPLAINT"
 RETURN_SK_PREFIX = "RETURN#"
 TALLY_SK = "RETURNS"
-DUE_PARTITION = "COMPLAINT_DUE"
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
@@ -41,10 +36,6 @@ def _key(pk: str, sk: str) -> dict[str, Any]:
 
 def feedback_key(order_id: str) -> dict[str, Any]:
     return _key(f"FEEDBACK#{order_id}", FEEDBACK_SK)
-
-
-def complaint_key(complaint_id: str) -> dict[str, Any]:
-    return _key(f"COMPLAINT#{complaint_id}", COMPLAINT_SK)
 
 
 def return_key(order_id: str, return_id: str) -> dict[str, Any]:
@@ -59,22 +50,6 @@ def feedback_item(feedback: FeedbackRecord) -> dict[str, Any]:
     values = feedback.model_dump(mode="json")
     values.update(pk=f"FEEDBACK#{feedback.order_id}", sk=FEEDBACK_SK, entity="feedback")
     values.update(feedback_index_keys(feedback.order_id, feedback.submitted_at))
-    return to_attributes(values)
-
-
-def complaint_item(complaint: ComplaintRecord) -> dict[str, Any]:
-    values = complaint.model_dump(mode="json")
-    values.update(
-        pk=f"COMPLAINT#{complaint.complaint_id}",
-        sk=COMPLAINT_SK,
-        entity="complaint",
-        gsi1pk=f"CUSTOMER_COMPLAINTS#{complaint.customer_id}",
-        gsi1sk=f"{complaint.opened_at}#{complaint.complaint_id}",
-        gsi2pk=f"COMPLAINTS#{complaint.status.value}",
-        gsi2sk=f"{complaint.priority.value}#{complaint.due_at}#{complaint.complaint_id}",
-    )
-    if complaint.status == ComplaintStatus.OPEN and not complaint.overdue:
-        values.update(gsi3pk=DUE_PARTITION, gsi3sk=f"{complaint.due_at}#{complaint.complaint_id}")
     return to_attributes(values)
 
 
@@ -95,10 +70,13 @@ def _condition_failed(error: ClientError) -> bool:
     code = error.response["Error"]["Code"]
     if code == _CONDITION_FAILED:
         return True
-    return code == "TransactionCanceledException" and _CONDITION_FAILED in cancellation_codes(error)
+    reasons = cancellation_codes(error)  # a transaction's reasons say "ConditionalCheckFailed"
+    return code == "TransactionCanceledException" and bool(
+        {_CONDITION_FAILED, "ConditionalCheckFailed"} & set(reasons)
+    )
 
 
-class DynamoServiceStore:
+class DynamoServiceStore(DynamoCaseStore):
     def __init__(self, table_name: str, client: Any) -> None:
         self._table = table_name
         self._client = client
@@ -135,7 +113,10 @@ class DynamoServiceStore:
         return FeedbackRecord.model_validate(item) if item else None
 
     def save_feedback(
-        self, feedback: FeedbackRecord, previous: FeedbackRecord | None, complaint: ComplaintRecord | None
+        self,
+        feedback: FeedbackRecord,
+        previous: FeedbackRecord | None,
+        complaint: ComplaintRecord | NewCase | MergeIntoCase | None,
     ) -> None:
         put: dict[str, Any] = {"TableName": self._table, "Item": feedback_item(feedback)}
         if previous is None:
@@ -145,140 +126,8 @@ class DynamoServiceStore:
             put["ExpressionAttributeValues"] = {":previous": {"S": previous.updated_at}}
         actions: list[dict[str, Any]] = [{"Put": put}]
         if complaint is not None:
-            actions.append(self._complaint_put(complaint))
+            actions.extend(self.case_actions(complaint))
         self._transact(actions)
-
-    # complaints -------------------------------------------------------------------------------
-
-    def _complaint_put(self, complaint: ComplaintRecord) -> dict[str, Any]:
-        return {
-            "Put": {
-                "TableName": self._table,
-                "Item": complaint_item(complaint),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
-
-    def complaint(self, complaint_id: str) -> ComplaintRecord | None:
-        item = self._get(complaint_key(complaint_id))
-        return ComplaintRecord.model_validate(item) if item else None
-
-    def create_complaint(self, complaint: ComplaintRecord) -> None:
-        try:
-            self._client.put_item(**self._complaint_put(complaint)["Put"])
-        except ClientError as error:
-            if error.response["Error"]["Code"] != _CONDITION_FAILED:
-                raise
-            raise AlreadyExists(self.complaint(complaint.complaint_id)) from None
-
-    def resolve_complaint(self, complaint: ComplaintRecord) -> bool:
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=complaint_key(complaint.complaint_id),
-                UpdateExpression="SET #status = :resolved, resolution = :resolution, resolved_by = :by, "
-                "resolved_at = :at, gsi2pk = :queue REMOVE gsi3pk, gsi3sk",
-                ConditionExpression="#status = :open",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":resolved": {"S": ComplaintStatus.RESOLVED.value},
-                    ":open": {"S": ComplaintStatus.OPEN.value},
-                    ":resolution": {"S": complaint.resolution or ""},
-                    ":by": {"S": complaint.resolved_by or ""},
-                    ":at": {"S": complaint.resolved_at or ""},
-                    ":queue": {"S": f"COMPLAINTS#{ComplaintStatus.RESOLVED.value}"},
-                },
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != _CONDITION_FAILED:
-                raise
-            return False
-        return True
-
-    def complaints(self, query: ComplaintQuery) -> tuple[list[ComplaintRecord], str | None]:
-        """The queue: by priority (p1 first), then by due time; one Query on gsi2 (keys only) and
-        one BatchGetItem of the page's complaints, never a scan."""
-        condition = "gsi2pk = :queue"
-        values: dict[str, Any] = {":queue": {"S": f"COMPLAINTS#{query.status}"}}
-        if query.priority:
-            condition += " AND begins_with(gsi2sk, :priority)"
-            values[":priority"] = {"S": f"{query.priority}#"}
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": "gsi2",
-            "KeyConditionExpression": condition,
-            "ExpressionAttributeValues": values,
-            "Limit": query.limit,
-        }
-        if query.cursor:
-            request["ExclusiveStartKey"] = decode_cursor(query.cursor, "gsi2")
-        response = self._client.query(**request)
-        keys = [{"pk": item["pk"], "sk": item["sk"]} for item in response.get("Items", [])]
-        found = [
-            ComplaintRecord.model_validate(from_attributes(item))
-            for item in batch_get(self._client, self._table, keys)
-        ]
-        # gsi2 holds keys only and follows the table asynchronously: a complaint that left the
-        # queue since is not shown in it.
-        return [c for c in found if c.status == query.status], encode_cursor(response.get("LastEvaluatedKey"))
-
-    def recent_complaint_count(self, customer_id: str, since: str) -> int:
-        response = self._client.query(
-            TableName=self._table,
-            IndexName="gsi1",
-            KeyConditionExpression="gsi1pk = :customer AND gsi1sk >= :since",
-            ExpressionAttributeValues={
-                ":customer": {"S": f"CUSTOMER_COMPLAINTS#{customer_id}"},
-                ":since": {"S": since},
-            },
-            Select="COUNT",
-            Limit=10,
-        )
-        return int(response.get("Count", 0))
-
-    def due_complaints(self, now: str, limit: int) -> list[ComplaintRecord]:
-        response = self._client.query(
-            TableName=self._table,
-            IndexName="gsi3",
-            KeyConditionExpression="gsi3pk = :due AND gsi3sk <= :now",
-            ExpressionAttributeValues={":due": {"S": DUE_PARTITION}, ":now": {"S": now + "~"}},
-            Limit=limit,
-        )
-        return [ComplaintRecord.model_validate(from_attributes(item)) for item in response.get("Items", [])]
-
-    def mark_overdue(self, complaint: ComplaintRecord) -> bool:
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=complaint_key(complaint.complaint_id),
-                UpdateExpression="SET overdue = :true REMOVE gsi3pk, gsi3sk",
-                ConditionExpression="#status = :open AND attribute_exists(gsi3pk)",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":true": {"BOOL": True},
-                    ":open": {"S": ComplaintStatus.OPEN.value},
-                },
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != _CONDITION_FAILED:
-                raise
-            return False
-        return True
-
-    def unmark_overdue(self, complaint: ComplaintRecord) -> None:
-        self._client.update_item(
-            TableName=self._table,
-            Key=complaint_key(complaint.complaint_id),
-            UpdateExpression="SET overdue = :false, gsi3pk = :due, gsi3sk = :sk",
-            ConditionExpression="#status = :open",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={
-                ":false": {"BOOL": False},
-                ":open": {"S": ComplaintStatus.OPEN.value},
-                ":due": {"S": DUE_PARTITION},
-                ":sk": {"S": f"{complaint.due_at}#{complaint.complaint_id}"},
-            },
-        )
 
     # returns ----------------------------------------------------------------------------------
 
@@ -401,3 +250,6 @@ class DynamoServiceStore:
                 },
             ]
         )
+
+
+__all__ = ["COMPLAINT_SK", "DynamoServiceStore", "complaint_item", "complaint_key"]

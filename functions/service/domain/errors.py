@@ -41,3 +41,9 @@ class ReturnNotAllowed(Conflict):
 
 class ReturnQuantityExceeded(Conflict):
     code = "return_quantity_exceeded"
+
+
+class CaseAlreadyOpenConflict(Conflict):
+    """A case cannot be reopened while another case of its order and category is open."""
+
+    code = "case_already_open"

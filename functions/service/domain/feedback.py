@@ -12,9 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from orders.models.order import OrderRecord, OrderStatus
-from service.domain.complaints import feedback_complaint_id, new_complaint
+from service.domain.case_events import opened_event
+from service.domain.complaints import feedback_complaint_id, merged_entry, new_complaint, opened_entry
 from service.domain.errors import IllegalStatusChange, LinkExpired
-from service.domain.ports import ComplaintStore, FeedbackStore, OrderLookup, StaleWrite
+from service.domain.ports import (
+    ComplaintStore,
+    CustomerEvents,
+    FeedbackStore,
+    MergeIntoCase,
+    NewCase,
+    OrderLookup,
+    StaleWrite,
+)
 from service.domain.rules import ServiceRules
 from service.models.records import (
     ComplaintCategory,
@@ -85,29 +94,39 @@ def submit_feedback(
     store: FeedbackStoreWithComplaints,
     rules: ServiceRules,
     clock: Clock,
+    events: CustomerEvents | None = None,
 ) -> FeedbackRecord:
-    """Store the feedback (or change it within the edit window) and open its complaint once."""
+    """Store the feedback (or change it within the edit window) and open its complaint once (or,
+    while the order has an open case of that category, add the feedback to that case)."""
     if order.status != OrderStatus.DELIVERED:
         raise IllegalStatusChange("order", order.order_id, order.status.value, "feedback")
     now = clock.now()
     existing = store.feedback(order.order_id)
     check_still_open(existing, rules, now)
     at = isoformat(now)
-    complaint: ComplaintRecord | None = None
+    write: NewCase | MergeIntoCase | None = None
     complaint_id = existing.complaint_id if existing else None
     category = opens_complaint(entry, rules)
     if category is not None and complaint_id is None:
-        complaint = new_complaint(
-            complaint_id=feedback_complaint_id(order.order_id),
-            order=order,
-            category=category,
-            description=_complaint_description(entry),
-            source="feedback",
-            store=store,
-            rules=rules,
-            now=now,
-        )
-        complaint_id = complaint.complaint_id
+        description = _complaint_description(entry)
+        holder = store.open_case_for(order.order_id, category.value)
+        if holder is not None:
+            merge = merged_entry(description, "feedback", now, f"feedback:{order.order_id}", None)
+            write = MergeIntoCase(holder, order.order_id, category.value, merge)
+            complaint_id = holder
+        else:
+            complaint: ComplaintRecord = new_complaint(
+                complaint_id=feedback_complaint_id(order.order_id),
+                order=order,
+                category=category,
+                description=description,
+                source="feedback",
+                store=store,
+                rules=rules,
+                now=now,
+            )
+            write = NewCase(complaint, opened_entry(complaint))
+            complaint_id = complaint.complaint_id
     feedback = FeedbackRecord(
         order_id=order.order_id,
         rating=entry.rating,
@@ -120,12 +139,14 @@ def submit_feedback(
         complaint_id=complaint_id,
     )
     try:
-        store.save_feedback(feedback, existing, complaint)
+        store.save_feedback(feedback, existing, write)
     except StaleWrite:
         raise Conflict(
             "The feedback was changed at the same time; reload and try again.",
             details={"order_id": order.order_id},
         ) from None
+    if isinstance(write, NewCase) and events is not None:
+        events.publish(opened_event(write.case))
     return feedback
 
 

@@ -18,7 +18,7 @@ from service.domain.feedback import (
     submit_feedback,
 )
 from service.domain.links import verify_link
-from service.domain.ports import OrderLookup, TimeZonePreferences
+from service.domain.ports import CustomerEvents, OrderLookup, TimeZonePreferences
 from service.domain.rules import ServiceRules
 from service.models.api import FeedbackForm
 from service.models.records import FeedbackRecord
@@ -123,6 +123,7 @@ def submit_feedback_form(
     rules: ServiceRules,
     clock: Clock,
     zones: TimeZonePreferences | None = None,
+    events: CustomerEvents | None = None,
 ) -> Page:
     now = clock.now()
     opened = _linked_order(token, keys, orders, now)
@@ -152,7 +153,7 @@ def submit_feedback_form(
         )
     entry = FeedbackInput(rating=form.rating, nps=form.nps, comment=form.comment, categories=form.categories)
     try:
-        feedback = submit_feedback(order, entry, "customer_link", store, rules, clock)
+        feedback = submit_feedback(order, entry, "customer_link", store, rules, clock, events)
     except LinkExpired:
         return _message(410, "closed", locale)
     except (IllegalStatusChange, Conflict):

@@ -6,11 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from service.domain.errors import LinkExpired, LinkNotFound
-from shared.links import FEEDBACK, TRACK, LinkToken, sign, verify
+from shared.links import CASE, FEEDBACK, TRACK, LinkToken, sign, verify
 
 
 def feedback_token(key: str, order_id: str, expires_at: int) -> str:
     return sign(key, order_id, FEEDBACK, expires_at=expires_at)
+
+
+def case_token(key: str, complaint_id: str, expires_at: int) -> str:
+    """The "was this resolved?" link of a case (purpose `case`; the token names the case)."""
+    return sign(key, complaint_id, CASE, expires_at=expires_at)
 
 
 def verify_link(
@@ -31,4 +36,4 @@ def verify_link(
     raise LinkNotFound()
 
 
-__all__ = ["FEEDBACK", "TRACK", "feedback_token", "verify_link"]
+__all__ = ["CASE", "FEEDBACK", "TRACK", "case_token", "feedback_token", "verify_link"]

@@ -40,6 +40,9 @@ class ServiceRules(BaseModel):
         description="an order total at or above this (per currency) raises the priority one step",
     )
     repeat_window_days: int = Field(default=90, ge=1, le=365)
+    case_answer_days: int = Field(
+        default=30, ge=1, le=365, description='the "was this resolved?" link works this long'
+    )
     refund_shipping: Literal["never", "full_return_only", "always"] = Field(
         default="full_return_only",
         description="whether a refund adds the order's shipping amount: never, only when the "

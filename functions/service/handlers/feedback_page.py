@@ -1,4 +1,5 @@
-"""The public survey page: `GET /feedback/{token}` shows the form, `POST` stores the answers.
+"""The public survey page: `GET /feedback/{token}` shows the form, `POST` stores the answers; and
+the "was your complaint resolved?" page of a resolved case: `GET /case/{token}`, `POST` answers.
 
 No API key: the signed token in the path is the customer's proof. Answers are HTML pages in the
 order's language; a tampered token gets a 404 page that says nothing about why."""
@@ -16,7 +17,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from service import dependencies
-from service.dependencies import page_link_keys, page_orders, page_rules, page_store, page_time_zones
+from service.dependencies import (
+    page_events,
+    page_link_keys,
+    page_orders,
+    page_rules,
+    page_store,
+    page_time_zones,
+)
 from service.domain.feedback_page import Page, show_feedback_form, submit_feedback_form
 from service.pages import render_page
 from shared.errors import RetryableError
@@ -39,6 +47,10 @@ app = APIGatewayHttpResolver()
 
 def _html(page: Page) -> Response:
     headers = dict(HEADERS)
+    if page.template.startswith("case_"):
+        # the case page checks the form's Origin: with no-referrer browsers would send `Origin: null`
+        # (same-origin still keeps the token from other sites)
+        headers["Referrer-Policy"] = "same-origin"
     if page.status == HTTPStatus.SERVICE_UNAVAILABLE:
         headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return Response(
@@ -91,10 +103,55 @@ def submit_form(token: str) -> Response:
         page_rules(),
         dependencies.clock(),
         page_time_zones(),
+        page_events(),
     )
     logger.debug("feedback submitted", status=page.status)
     if page.status == 200:
         metrics.add_metric(name="FeedbackSubmitted", unit=MetricUnit.Count, value=1)
+    return _html(page)
+
+
+def _form_fields(event: Any, page_template: str) -> dict[str, list[str]] | Page:
+    """The urlencoded fields of a form POST, or the page that refuses it (415, 413, 400)."""
+    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        return Page(415, page_template, "en", {"kind": "unsupported"})
+    raw = _raw_body(event.raw_event)
+    if len(raw) > MAX_FORM_BYTES:
+        return Page(413, page_template, "en", {"kind": "too_large"})
+    try:
+        return parse_qs(raw.decode(), keep_blank_values=True, max_num_fields=32, errors="strict")
+    except ValueError:
+        return Page(400, page_template, "en", {"kind": "unsupported"})
+
+
+@app.get("/case/<token>")
+def case_question(token: str) -> Response:
+    from service.domain.case_page import show_case_question
+    from shared.form_tokens import new_nonce
+
+    page = show_case_question(
+        token, page_link_keys(), page_store(), page_orders(), dependencies.clock(), new_nonce()
+    )
+    logger.info("case question", status=page.status)
+    return _html(page)
+
+
+@app.post("/case/<token>")
+def case_answer(token: str) -> Response:
+    from service.domain.case_page import MESSAGE, answer_case_question
+    from shared.form_tokens import same_origin_request
+
+    event = app.current_event
+    if not same_origin_request(dict(event.headers)):
+        return _html(Page(400, MESSAGE, "en", {"kind": "stale_form"}))
+    fields = _form_fields(event, MESSAGE)
+    if isinstance(fields, Page):
+        return _html(fields)
+    page = answer_case_question(
+        token, fields, page_link_keys(), page_store(), page_orders(), page_rules(), dependencies.clock()
+    )
+    logger.info("case answered", status=page.status)
     return _html(page)
 
 

@@ -41,8 +41,19 @@ class Priority(StrEnum):
 
 
 class ComplaintStatus(StrEnum):
+    """A case's status; the moves between them are `service.domain.case_states.TRANSITIONS`."""
+
     OPEN = "open"
+    IN_PROGRESS = "in_progress"
     RESOLVED = "resolved"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+ACTIVE_STATUSES = (ComplaintStatus.OPEN, ComplaintStatus.IN_PROGRESS, ComplaintStatus.REOPENED)
+"""A case in one of these holds its order's and category's open-case lock."""
+
+CaseEntryType = Literal["opened", "merged", "assigned", "note", "reply", "resolved", "closed", "reopened"]
 
 
 class ReturnStatus(StrEnum):
@@ -102,10 +113,36 @@ class ComplaintFields(_Record):
     resolved_by: str | None = None
     overdue: bool = False
     source: ComplaintSource
+    assignee: str | None = None
+    first_response_at: str | None = None  # first reply to the customer, else the resolution
+    closed_at: str | None = None
 
 
 class ComplaintRecord(ComplaintFields):
     request_hash: str | None = None  # tells a retried creation from a reused Idempotency-Key
+    version: int = 1  # every change is conditional on it
+    reopen_count: int = 0
+    answered_resolution: str | None = None  # resolved_at of the resolution the customer answered
+
+
+class CaseEntryFields(_Record):
+    """One line of a case's timeline (who did what, when). Notes are internal: never sent."""
+
+    type: CaseEntryType
+    at: str
+    by: str
+    text: str | None = None
+    status: ComplaintStatus | None = None
+
+
+class CaseEntry(CaseEntryFields):
+    entry_id: str
+    seq: int = 0  # the case's version after the change (orders entries written at the same time)
+    request_hash: str | None = None  # replies and merged complaints: tells a retry from a reused key
+
+    def order_key(self) -> tuple[str, bool, int]:
+        """Timeline order: by time, the `opened` entry first, then by the case version."""
+        return (self.at, self.type != "opened", self.seq)
 
 
 class ReturnLine(BaseModel):

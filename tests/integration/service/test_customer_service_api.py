@@ -199,11 +199,19 @@ def test_complaints_queue_resolve_once_and_overdue_alert(
     assert status == 422 and reused["error"]["code"] == "idempotency_key_reused"
     assert call("POST", "/v1/complaints", body)[0] == 422  # no Idempotency-Key
 
-    # a repeat complaint by the same customer, sent with the customer's link token, is p1
+    # the same order and category again: added to the open case (200), no second case
+    status, merged, _ = call(
+        "POST", "/v1/complaints", {**body, "description": "And the lid."}, {"idempotency-key": "cmp-1b"}
+    )
+    assert status == 200 and merged["complaint_id"] == first["complaint_id"]
+    assert [e["type"] for e in merged["timeline"]] == ["opened", "merged"]
+
+    # a complaint by the same customer about another order, sent with the customer's link token, is p1
+    other_order = delivered_order(call, dynamodb, orders_table, "c-2")
     status, second, _ = call(
         "POST",
         "/v1/complaints",
-        {"token": token_for(order_id), "category": "damage", "description": "Again."},
+        {"token": token_for(other_order), "category": "damage", "description": "Again."},
         {"idempotency-key": "cmp-2"},
     )
     assert status == 201 and second["priority"] == "p1" and second["source"] == "customer_link"
@@ -387,3 +395,54 @@ def test_a_bug_behind_the_survey_page_still_fails_the_invocation(
     monkeypatch.setattr(feedback_page, "page_orders", broken)
     with pytest.raises(KeyError):
         page("GET", token_for(order_id))
+
+
+def test_case_moves_through_the_api_with_illegal_ones_refused_and_nothing_written(
+    call: Call, dynamodb: Any, orders_table: str, env: dict[str, str]
+) -> None:
+    order_id = delivered_order(call, dynamodb, orders_table, "case-1")
+    body = {"order_id": order_id, "category": "wrong_item", "description": "Green tea, not oolong."}
+    status, case, _ = call("POST", "/v1/complaints", body, {"idempotency-key": "case-k1"})
+    assert status == 201 and case["status"] == "open" and case["timeline"][0]["type"] == "opened"
+    base = f"/v1/complaints/{case['complaint_id']}"
+
+    status, refused, _ = call("POST", f"{base}/close", {"by": "ops-1"})
+    assert status == 409 and refused["error"]["code"] == "illegal_transition"
+    assert refused["error"]["details"]["current_status"] == "open"
+    assert refused["error"]["details"]["requested_status"] == "closed"
+    status, assigned, _ = call("POST", f"{base}/assign", {"assignee": "ops-1", "by": "lead"})
+    assert status == 200 and assigned["status"] == "in_progress" and assigned["assignee"] == "ops-1"
+    assert call("POST", f"{base}/replies", {"text": "Sorry!", "by": "ops-1"})[0] == 422  # no key
+    reply = {"text": "A replacement ships today.", "by": "ops-1"}
+    status, replied, headers = call("POST", f"{base}/replies", reply, {"idempotency-key": "r-1"})
+    assert status == 200 and headers["Idempotent-Replayed"] == "false" and replied["first_response_at"]
+    status, _, headers = call("POST", f"{base}/replies", reply, {"idempotency-key": "r-1"})
+    assert headers["Idempotent-Replayed"] == "true"
+    status, note, _ = call("POST", f"{base}/notes", {"text": "Check the warehouse", "by": "ops-1"})
+    assert status == 200 and note["timeline"][-1]["type"] == "note"
+    status, reopen, _ = call("POST", f"{base}/reopen", {"by": "ops-1"})
+    assert status == 409 and reopen["error"]["details"]["current_status"] == "in_progress"
+    status, resolved, _ = call("POST", f"{base}/resolve", {"resolution": "Replaced.", "resolved_by": "ops-1"})
+    assert status == 200 and resolved["first_response_at"] == replied["first_response_at"]
+
+    # while the resolved case is closed by the customer's "yes" or reopened, its timeline grows
+    status, reopened, _ = call("POST", f"{base}/reopen", {"by": "ops-1", "reason": "Wrong again"})
+    assert status == 200 and reopened["status"] == "reopened"
+    assert [e["type"] for e in reopened["timeline"]] == [
+        "opened",
+        "assigned",
+        "reply",
+        "note",
+        "resolved",
+        "reopened",
+    ]
+    status, filtered, _ = call("GET", f"/v1/complaints?status=reopened&assignee=ops-1&order_id={order_id}")
+    assert status == 200 and [c["complaint_id"] for c in filtered["complaints"]] == [case["complaint_id"]]
+    status, unknown, _ = call("GET", "/v1/complaints?owner=ops-1")
+    assert status == 400 and unknown["error"]["code"] == "unknown_parameter"
+
+    events = [e for e in queued(env["NOTIFICATION_QUEUE_URL"]) if e["order_id"] == order_id]
+    kinds = sorted(e["event_type"] for e in events)
+    assert kinds == ["complaint.opened", "complaint.replied", "complaint.replied", "complaint.resolved"]
+    assert len({e["event_id"] for e in events if e["event_type"] == "complaint.replied"}) == 1  # one message
+    assert not any("warehouse" in json.dumps(e) for e in events)  # the note stays internal

@@ -306,6 +306,25 @@ def details_for(variant: Variant, locale: str) -> dict[str, str]:
         if variant.minimal:
             del details["feedback_expires_at"]
         return details
+    if kind is K.COMPLAINT_OPENED:  # minimal: no due time
+        details = {"complaint_id": COMPLAINT_ID, "category": "wrong_item" if worst else "damage"}
+        if not variant.minimal:
+            details["due_at"] = "2027-01-01T03:30:00.000Z" if worst else "2026-11-21T08:00:00.000Z"
+        return details
+    if kind is K.COMPLAINT_REPLIED:
+        reply = (
+            (
+                "我们已安排补发，请保留原包装以便快递员取回。\n"
+                if zh
+                else "We're resending it; please keep the box.\n"
+            )
+            * (100 if worst else 1)
+        )[:2000].strip()
+        return {
+            "complaint_id": COMPLAINT_ID,
+            "category": "wrong_item" if worst else "damage",
+            "reply": "" if variant.minimal else reply,
+        }
     if kind is K.COMPLAINT_RESOLVED:
         if worst:
             resolution = (

@@ -87,6 +87,8 @@ def test_customer_service_event_types_have_their_own_kinds() -> None:
         "return.received": K.RETURN_RECEIVED,
         "return.refunded": K.RETURN_REFUNDED,
         "complaint.resolved": K.COMPLAINT_RESOLVED,
+        "complaint.opened": K.COMPLAINT_OPENED,
+        "complaint.replied": K.COMPLAINT_REPLIED,
         "reshipment.created": K.RESHIPMENT_CREATED,
         "reshipment.shipped": K.RESHIPMENT_CREATED,
     }
@@ -110,6 +112,8 @@ def test_default_policy_for_customer_service_events() -> None:
         "return.received": email,
         "return.refunded": both,
         "complaint.resolved": both,
+        "complaint.opened": both,
+        "complaint.replied": both,
         "reshipment.created": both,
         "reshipment.shipped": both,
     }
@@ -279,6 +283,7 @@ def test_html_escapes_what_people_typed_and_text_keeps_it(kind: K, locale: str) 
         "reason": SCRIPT,
         "note": SCRIPT,
         "resolution": SCRIPT,
+        "reply": SCRIPT,
         "lines": "<b>A</b> x1",
     }
     context = _context(kind, locale, details, feedback_url=FEEDBACK_URL)
@@ -296,7 +301,7 @@ def test_html_escapes_what_people_typed_and_text_keeps_it(kind: K, locale: str) 
         assert note == [f'Our note: "{SCRIPT}"']
     else:
         assert note == []
-    if kind in RETURN_KINDS or kind is K.COMPLAINT_RESOLVED:
+    if kind in RETURN_KINDS or kind in (K.COMPLAINT_RESOLVED, K.COMPLAINT_REPLIED):
         assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more" in email.html
         assert SCRIPT in email.text
     if kind in RETURN_KINDS:
@@ -325,6 +330,12 @@ def test_the_facts_of_the_event_are_in_the_email(kind: K, locale: str) -> None:
         assert str(escape(details["resolution"])) in email.html and details["resolution"] in email.text
         assert COMPLAINT_ID in email.text
         assert context["complaint_category"] in email.text
+    elif kind is K.COMPLAINT_REPLIED:
+        assert str(escape(details["reply"])) in email.html and details["reply"] in email.text
+        assert COMPLAINT_ID in email.text and context["complaint_category"] in email.text
+    elif kind is K.COMPLAINT_OPENED:  # the due time in the customer's zone
+        assert context["complaint_due"] in email.html and context["complaint_due"] in email.text
+        assert COMPLAINT_ID in email.text and context["complaint_category"] in email.text
     elif kind is K.RESHIPMENT_CREATED:  # the replacement's products by name, and its parcel
         name = PRODUCT_NAMES[locale]["CUP-CELADON"]
         assert name in email.text and "CUP-CELADON" not in email.text

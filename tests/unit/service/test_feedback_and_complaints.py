@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from service.domain.cases import resolve_case
 from service.domain.complaints import (
     complaint_priority,
     feedback_complaint_id,
     flag_overdue_complaints,
     open_complaint,
-    resolve_complaint,
 )
 from service.domain.errors import IllegalStatusChange, LinkExpired, LinkNotFound
 from service.domain.feedback import FeedbackInput, submit_feedback
@@ -229,14 +229,14 @@ def test_a_complaint_is_created_once_per_key_due_by_its_priority_and_resolved_on
     assert complaint.priority == Priority.P2
     assert datetime.fromisoformat(complaint.due_at) == NOW + timedelta(hours=24)
 
-    resolved, replayed = resolve_complaint(
+    (resolved, _), replayed = resolve_case(
         complaint.complaint_id, "Refunded", "ops-lin", store, events, clock
     )
     assert resolved.status == "resolved" and not replayed
-    again, replayed = resolve_complaint(complaint.complaint_id, "Refunded", "ops-lin", store, events, clock)
+    (again, _), replayed = resolve_case(complaint.complaint_id, "Refunded", "ops-lin", store, events, clock)
     assert replayed and again.resolved_at == resolved.resolved_at
     with pytest.raises(IllegalStatusChange) as refused:
-        resolve_complaint(complaint.complaint_id, "Something else", "ops-lin", store, events, clock)
+        resolve_case(complaint.complaint_id, "Something else", "ops-lin", store, events, clock)
     assert refused.value.details["current_status"] == "resolved"
     assert {e.event_id for e in events.sent} == {f"{complaint.complaint_id}:resolved"}
     assert events.sent[0].event_type == "complaint.resolved"
