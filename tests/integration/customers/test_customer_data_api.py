@@ -186,6 +186,35 @@ def test_erase_then_repeat_then_new_order(call: Call, dynamodb: Any, orders_tabl
     first = place(call, "k1", order_number="SO-1")["order_id"]
     place(call, "k2")
     call("PUT", f"/v1/customers/{CUSTOMER}/preferences", {"channels": {"email": True, "sms": False}})
+    case = {
+        "complaint_id": "cmp_9",
+        "order_id": first,
+        "customer_id": CUSTOMER,
+        "opened_at": "2026-11-24T10:00:00.000Z",
+    }
+    for item in (
+        {
+            **case,
+            "pk": "COMPLAINT#cmp_9",
+            "sk": "COMPLAINT",
+            "entity": "complaint",
+            "description": "Li Wei's parcel",
+            "status": "open",
+            "gsi1pk": f"CUSTOMER_CASES#{CUSTOMER}",
+            "gsi1sk": "2026-11-24T10:00:00.000Z#cmp_9",
+        },
+        {
+            "pk": "COMPLAINT#cmp_9",
+            "sk": "ENTRY#e1",
+            "entity": "complaint_entry",
+            "complaint_id": "cmp_9",
+            "type": "reply",
+            "at": "x",
+            "by": "agent-1",
+            "text": "Dear 李伟, we call +8613800138000",
+        },
+    ):
+        dynamodb.put_item(TableName=orders_table, Item=to_attributes(item))
     dynamodb.put_item(
         TableName=orders_table,
         Item=to_attributes(
@@ -212,6 +241,7 @@ def test_erase_then_repeat_then_new_order(call: Call, dynamodb: Any, orders_tabl
     assert status == 200, record
     assert record["status"] == "completed" and record["requested_by"] == "ops-7"
     assert record["counts"]["orders"] == 2 and record["counts"]["preferences"] == 1
+    assert record["counts"]["complaints"] == 1
     assert record["counts"]["contact_lookups"] == 4 and record["counts"]["suppressions"] == 1
 
     text = json.dumps(
