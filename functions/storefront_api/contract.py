@@ -39,6 +39,12 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
         for action in ("approve", "reject", "receive", "refund")
     },
     "POST /v1/orders/{order_id}/returns/{return_id}/shipment": {409: (*ILLEGAL, "conflict")},
+    # delivery exceptions (docs/exceptions.md)
+    "POST /v1/exceptions/{exception_id}/assign": {409: (*ILLEGAL, "conflict")},
+    "POST /v1/exceptions/{exception_id}/actions": {
+        409: (*ILLEGAL, "conflict"),
+        422: (*REUSED, "refund_not_allowed"),
+    },
 }
 
 SUCCESSES: dict[str, tuple[int, ...]] = {

@@ -21,6 +21,9 @@ class NotificationKind(StrEnum):
     ORDER_RETURNED_TO_SENDER = "order_returned_to_sender"
     ORDER_CANCELLED = "order_cancelled"
     ORDER_EXPIRED = "order_expired"
+    # review (docs/exceptions.md): "we are checking your order", and a rejection's category
+    ORDER_ON_HOLD = "order_on_hold"
+    ORDER_REJECTED = "order_rejected"
     # the carrier's delivery estimate slipped (not a status: the event carries both estimates)
     ESTIMATE_REVISED = "estimate_revised"
     # customer service (docs/customer-service.md): the event's facts are in `OrderEvent.details`
@@ -31,6 +34,9 @@ class NotificationKind(StrEnum):
     RETURN_RECEIVED = "return_received"
     RETURN_REFUNDED = "return_refunded"
     COMPLAINT_RESOLVED = "complaint_resolved"
+    # delivery exceptions (docs/exceptions.md): an operator's message, a refund
+    EXCEPTION_CONTACT = "exception_contact"
+    EXCEPTION_REFUNDED = "exception_refunded"
 
 
 ORDER_KINDS = tuple(kind for kind in NotificationKind if kind.value.startswith("order_"))
@@ -46,6 +52,8 @@ KIND_BY_EVENT_TYPE: dict[str, NotificationKind] = {
     "return.received": NotificationKind.RETURN_RECEIVED,
     "return.refunded": NotificationKind.RETURN_REFUNDED,
     "complaint.resolved": NotificationKind.COMPLAINT_RESOLVED,
+    "exception.customer_contacted": NotificationKind.EXCEPTION_CONTACT,
+    "exception.refunded": NotificationKind.EXCEPTION_REFUNDED,
 }
 
 # Kinds about a shipment: their messages carry the carrier, tracking number and tracking link.

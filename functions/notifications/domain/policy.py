@@ -46,6 +46,10 @@ class NotificationPolicy(BaseModel):
         "return.received": (Channel.EMAIL,),
         "return.refunded": BOTH,
         "complaint.resolved": BOTH,
+        "order.on_hold": BOTH,  # no reasons: docs/exceptions.md
+        "order.rejected": BOTH,
+        "exception.customer_contacted": BOTH,
+        "exception.refunded": BOTH,
     }
     critical_events: Annotated[
         frozenset[str], Field(description="Sent even in the customer's quiet hours.")

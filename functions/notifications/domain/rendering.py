@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from notifications.domain.branding import shop_context
 from notifications.domain.carrier_time import carrier_time
 from notifications.domain.estimates import estimate_revision
+from notifications.domain.exception_notices import exception_context
 from notifications.domain.formatting import (
     carrier_code,
     carrier_name,
@@ -425,6 +426,7 @@ def _service_context(
             copy.complaint_categories.get(category, copy.complaint_categories["other"]) if category else None
         ),
         "complaint_resolution": _optional(details, "resolution"),
+        **exception_context(details, locale),
     }
 
 

@@ -87,6 +87,8 @@ def test_customer_service_event_types_have_their_own_kinds() -> None:
         "return.received": K.RETURN_RECEIVED,
         "return.refunded": K.RETURN_REFUNDED,
         "complaint.resolved": K.COMPLAINT_RESOLVED,
+        "exception.customer_contacted": K.EXCEPTION_CONTACT,
+        "exception.refunded": K.EXCEPTION_REFUNDED,
     }
     assert KIND_BY_EVENT_TYPE["order.delivered"] is K.ORDER_DELIVERED
     assert {f"order.{kind.value.removeprefix('order_')}" for kind in ORDER_KINDS} <= set(KIND_BY_EVENT_TYPE)
@@ -107,6 +109,8 @@ def test_default_policy_for_customer_service_events() -> None:
         "return.received": email,
         "return.refunded": both,
         "complaint.resolved": both,
+        "exception.customer_contacted": both,
+        "exception.refunded": both,
     }
     assert DEFAULT_POLICY.critical_events == frozenset({"order.delivery_exception"})
 
@@ -320,6 +324,11 @@ def test_the_facts_of_the_event_are_in_the_email(kind: K, locale: str) -> None:
         assert str(escape(details["resolution"])) in email.html and details["resolution"] in email.text
         assert COMPLAINT_ID in email.text
         assert context["complaint_category"] in email.text
+    elif kind is K.EXCEPTION_CONTACT:  # the operator's message, quoted
+        assert str(escape(details["note"])) in email.html and details["note"] in email.text
+    elif kind is K.EXCEPTION_REFUNDED:
+        assert context["refund_amount"] in email.html and context["refund_amount"] in email.text
+        assert context["refund_amount"] == ("CN¥12.50" if locale == "en" else "¥12.50")
     else:
         assert context["feedback_expires"] in email.html and context["feedback_expires"] in email.text
 
