@@ -25,9 +25,18 @@ DISPATCHED_CHANGES_FILTERS = [
             "NewImage": {"entity": {"S": ["shipment"]}, "estimated_delivery": {"S": [{"exists": True}]}},
         },
     },
+    {
+        "dynamodb": {
+            "NewImage": {
+                "entity": {"S": ["shipment"]},
+                "status": {"S": ["delivery_exception", "returned_to_sender"]},
+            }
+        }
+    },
 ]
-"""Orders (jobs and order events), stock items and tracking links written (domain events), and
-shipments whose carrier estimate may have moved (`order.estimate_revised`)."""
+"""Orders (jobs and order events), stock items and tracking links written (domain events),
+shipments whose carrier estimate may have moved (`order.estimate_revised`) and shipments in a
+delivery problem (`ShipmentExceptionRaised`)."""
 EXPECTED_ROUTES = {
     "POST /v1/orders",
     "GET /v1/orders/{order_id}",
@@ -100,6 +109,7 @@ FUNCTION_ENVIRONMENT = {
         "BRAND",
     },
     "service.handlers.flag_overdue_complaints.handler": {"ORDERS_TABLE_NAME", "OPERATIONS_ALERTS_TOPIC_ARN"},
+    "delivery_exceptions.handlers.open_exceptions.handler": {"ORDERS_TABLE_NAME", "DELIVERY_EXCEPTION_RULES"},
     "inventory.handlers.reserve_stock.handler": {
         "ORDERS_TABLE_NAME",
         "RESERVATION_QUEUE_URL",

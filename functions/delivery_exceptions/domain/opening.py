@@ -1,10 +1,12 @@
-"""Which shipment changes open a delivery exception, and the exception they open (pure).
+"""Which shipment changes are a delivery exception, and the work item each opens (pure).
 
 The orders-table dispatcher sees a shipment item move into `delivery_exception` or
-`returned_to_sender` (a carrier checkpoint, or the delay check's `stalled` / `late`) and opens one
-exception per (order, shipment, reason) episode: the id is derived from the shipment's tracking
-version at which the episode began, so a redelivered or replayed stream record opens nothing new,
-and a shipment that recovers and fails again later starts a new episode.
+`returned_to_sender` (a carrier checkpoint, or the delay check's `stalled` / `late`) and publishes
+`ShipmentExceptionRaised` on the bus (`raised_event`); a rule routes it to the exception opener's
+queue, which stores one exception per (order, shipment, reason) episode (`exception_for`). The
+episode is the shipment's tracking version at which the problem began, so a redelivered or replayed
+stream record or bus event opens nothing new, and a shipment that recovers and fails again later
+starts a new episode.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from delivery_exceptions.domain.rules import ExceptionRules
 from delivery_exceptions.models.records import ExceptionEntry, ExceptionReason, ExceptionRecord
 from shared.clock import isoformat
+from shared.domain_events import ShipmentExceptionRaised
 
 R = ExceptionReason
 OPENED_BY = "system:delivery-exceptions"
@@ -105,29 +108,50 @@ def _problem(image: dict[str, Any] | None) -> tuple[str, R] | None:
     )
 
 
-def exception_for_change(
-    old: dict[str, Any] | None, new: dict[str, Any] | None, at: str, rules: ExceptionRules
-) -> ExceptionRecord | None:
-    """The exception a shipment change opens (`at`: when the change was recorded), else None: not
-    a shipment, not a problem, or the same problem as before the change (the episode goes on)."""
+def raised_event(
+    old: dict[str, Any] | None, new: dict[str, Any] | None, at: str
+) -> ShipmentExceptionRaised | None:
+    """The event of a shipment change (`at`: when it was recorded), else None: not a shipment, not
+    a problem, or the same problem as before the change (the episode goes on)."""
     problem = _problem(new)
     if problem is None or problem == _problem(old):
         return None
     assert new is not None
-    _, reason = problem
+    status, reason = problem
     order_id, shipment_id = str(new["order_id"]), str(new["shipment_id"])
     episode = int(new.get("tracking_version") or 0)
-    opened = datetime.fromisoformat(at.replace("Z", "+00:00"))
-    opened_at = isoformat(opened)
     carrier_reason = new.get("status_reason")
-    return ExceptionRecord(
-        exception_id=derived_id("exc_", f"{order_id}:{shipment_id}:{reason.value}:{episode}"),
+    return ShipmentExceptionRaised(
+        event_id=f"{order_id}:{shipment_id}:{reason.value}:{episode}",
+        occurred_at=at,
         order_id=order_id,
         shipment_id=shipment_id,
         tracking_number=new.get("tracking_number"),
         carrier=new.get("carrier"),
-        reason=reason,
+        reason=reason.value,
         carrier_reason=str(carrier_reason) if carrier_reason else None,
+        shipment_status=status,
+        episode=episode,
+    )
+
+
+def exception_id_for(event: ShipmentExceptionRaised) -> str:
+    return derived_id("exc_", event.event_id)
+
+
+def exception_for(event: ShipmentExceptionRaised, rules: ExceptionRules) -> ExceptionRecord:
+    """The work item an event opens: due after the reason's hours, owned by the default assignee."""
+    reason = R(event.reason) if event.reason in R.__members__.values() else R.OTHER
+    opened = datetime.fromisoformat(event.occurred_at.replace("Z", "+00:00"))
+    opened_at = isoformat(opened)
+    return ExceptionRecord(
+        exception_id=exception_id_for(event),
+        order_id=event.order_id,
+        shipment_id=event.shipment_id,
+        tracking_number=event.tracking_number,
+        carrier=event.carrier,
+        reason=reason,
+        carrier_reason=event.carrier_reason,
         assignee=rules.default_assignee,
         opened_at=opened_at,
         due_at=isoformat(opened + timedelta(hours=rules.hours_for(reason))),
@@ -136,7 +160,7 @@ def exception_for_change(
                 action="opened",
                 by=OPENED_BY,
                 at=opened_at,
-                details={"shipment_status": str(new["status"]), "carrier_reason": carrier_reason},
+                details={"shipment_status": event.shipment_status, "carrier_reason": event.carrier_reason},
             )
         ],
     )

@@ -7,26 +7,18 @@ records whose job or event was refused. A stream retries from the first reported
 consumer applies a repeated job or event once (their ids come from the order's version and the
 stream record), so sending later records again is harmless. A record that cannot be planned stops
 the plan there: it and everything after it are retried.
-
-A shipment that runs into a delivery problem also opens a delivery exception (a work item,
-`delivery_exceptions.domain.opening`), stored with the batch's other work: its id comes from the
-episode, so a retried record opens nothing twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from orders.domain.change_events import domain_events_for_change
 from orders.domain.dispatch import Destination, FeedbackInvitations, events_for_change
 from shared.domain_events import DomainEvent
 from shared.events import OrderEvent
-
-if TYPE_CHECKING:
-    from delivery_exceptions.domain.rules import ExceptionRules
-    from delivery_exceptions.models.records import ExceptionRecord
 
 
 @dataclass(frozen=True)
@@ -46,8 +38,6 @@ class Plan:
     job_owner: list[int] = field(default_factory=list)  # the change each job comes from
     events: list[DomainEvent] = field(default_factory=list)
     event_owner: list[int] = field(default_factory=list)
-    openings: list[ExceptionRecord] = field(default_factory=list)  # delivery exceptions to open
-    opening_owner: list[int] = field(default_factory=list)
 
 
 class JobSender(Protocol):
@@ -58,15 +48,10 @@ class EventSender(Protocol):
     def publish_all(self, events: Sequence[DomainEvent]) -> dict[int, str]: ...
 
 
-class ExceptionOpener(Protocol):
-    def open_all(self, exceptions: Sequence[ExceptionRecord]) -> dict[int, str]: ...
-
-
 def plan(
     changes: Iterable[Callable[[], Change]],
     invitations: FeedbackInvitations | None,
     on_error: Callable[[Exception], None],
-    exception_rules: ExceptionRules | None = None,
 ) -> tuple[list[Change], Plan]:
     """Plan each change in order until one cannot be read or planned: the changes read (as many
     as were planned; the one after them, if any, could not be) and their work."""
@@ -78,7 +63,6 @@ def plan(
             outgoing = events_for_change(change.old, change.new, invitations, change.at)
             jobs = [(item.destination, item.event) for item in outgoing]
             events = domain_events_for_change(change.old, change.new, change.change_id, change.at)
-            openings = _openings(change, exception_rules)
         except Exception as error:  # noqa: BLE001 - the record and the rest are retried
             on_error(error)
             return read, work
@@ -87,31 +71,13 @@ def plan(
         work.job_owner += [position] * len(jobs)
         work.events += events
         work.event_owner += [position] * len(events)
-        work.openings += openings
-        work.opening_owner += [position] * len(openings)
     return read, work
 
 
-def _openings(change: Change, rules: ExceptionRules | None) -> list[ExceptionRecord]:
-    if not change.new or change.new.get("entity") != "shipment":
-        return []
-    from delivery_exceptions.domain.opening import exception_for_change
-    from delivery_exceptions.domain.rules import ExceptionRules
-
-    opened = exception_for_change(change.old, change.new, change.at, rules or ExceptionRules())
-    return [opened] if opened else []
-
-
-def send(
-    work: Plan, jobs: JobSender, events: EventSender, exceptions: Callable[[], ExceptionOpener] | None = None
-) -> dict[int, str]:
-    """Send the plan's jobs, then its events, then open its delivery exceptions (`exceptions`: the
-    store, asked for only when there are some); returns the changes left undone (position -> the
-    error code that refused one of their messages or writes)."""
+def send(work: Plan, jobs: JobSender, events: EventSender) -> dict[int, str]:
+    """Send the plan's jobs, then its events; returns the changes left undone (position -> the
+    error code that refused one of their messages)."""
     undone: dict[int, str] = {}
-    if work.openings and exceptions is not None:
-        for index, code in exceptions().open_all(work.openings).items():
-            undone.setdefault(work.opening_owner[index], code)
     for index, code in (jobs.publish_all(work.jobs) if work.jobs else {}).items():
         undone.setdefault(work.job_owner[index], code)
     for index, code in (events.publish_all(work.events) if work.events else {}).items():

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -16,16 +16,12 @@ from orders import dependencies
 from orders.adapters.eventbridge_bus import EventBridgeBus
 from orders.adapters.sqs_publisher import SqsEventPublisher
 from orders.domain.dispatch import Destination, FeedbackInvitations
-from orders.domain.dispatch_batch import Change, EventSender, ExceptionOpener, JobSender, plan, send
+from orders.domain.dispatch_batch import Change, EventSender, JobSender, plan, send
 from shared.aws_clients import aws_client
 from shared.clock import isoformat
 from shared.failed_records import with_failed_records_counted
 from shared.observability import logger, metrics
 from shared.settings import FunctionSettings
-
-if TYPE_CHECKING:
-    from delivery_exceptions.adapters.dynamo_exceptions import DynamoExceptionStore
-    from delivery_exceptions.domain.rules import ExceptionRules
 
 
 class DispatcherSettings(FunctionSettings):
@@ -36,9 +32,6 @@ class DispatcherSettings(FunctionSettings):
     link_signing_secret_arn: str = ""
     feedback_delay_seconds: int = 24 * 3600
     feedback_link_days: int = 30
-    # delivery exceptions opened from shipment problems (docs/exceptions.md)
-    orders_table_name: str = ""
-    delivery_exception_rules: str = "{}"
 
 
 @cache
@@ -78,20 +71,6 @@ def default_publisher() -> SqsEventPublisher:
 
 
 @cache
-def exception_rules() -> ExceptionRules:
-    from delivery_exceptions.domain.rules import parse_rules
-
-    return parse_rules(settings().delivery_exception_rules)
-
-
-@cache
-def default_exception_store() -> DynamoExceptionStore:
-    from delivery_exceptions.adapters.dynamo_exceptions import DynamoExceptionStore
-
-    return DynamoExceptionStore(settings().orders_table_name, aws_client("dynamodb"))
-
-
-@cache
 def default_bus() -> EventBridgeBus:
     return EventBridgeBus(settings().event_bus_name, aws_client("events"))
 
@@ -123,22 +102,14 @@ def dispatch_batch(
     publisher: JobSender | None = None,
     bus: EventSender | None = None,
     invitations: FeedbackInvitations | None = None,
-    exceptions: ExceptionOpener | None = None,
 ) -> dict[str, Any]:
-    """Plan every record, send the batch's jobs and events together, open its delivery exceptions,
-    report what is left undone."""
+    """Plan every record, send the batch's jobs and events together, report what is left undone."""
     read, work = plan(
         (_reader(raw) for raw in records),
         invitations or default_invitations(),
         on_error=lambda error: logger.exception("a stream record could not be read or planned"),
-        exception_rules=exception_rules(),
     )
-    undone = send(
-        work,
-        publisher or default_publisher(),  # type: ignore[arg-type]
-        bus or default_bus(),
-        (lambda: exceptions) if exceptions is not None else default_exception_store,
-    )
+    undone = send(work, publisher or default_publisher(), bus or default_bus())  # type: ignore[arg-type]
     identifiers = [read[position].identifier for position in sorted(undone)]
     if len(read) < len(records):  # the record after the last one read could not be planned
         identifiers.append(_sequence_number(records[len(read)]))
