@@ -90,7 +90,15 @@ class FakeReplacements:
         self.by_key: dict[str, str] = {}
 
     def replace(
-        self, order_id: str, lines: list[tuple[str, int]] | None, *, reason: str, by: str, idempotency_key: str
+        self,
+        order_id: str,
+        lines: list[tuple[str, int]] | None,
+        *,
+        reason: str,
+        by: str,
+        idempotency_key: str,
     ) -> str:
-        self.calls.append({"order_id": order_id, "lines": lines, "reason": reason, "by": by, "key": idempotency_key})
+        self.calls.append(
+            {"order_id": order_id, "lines": lines, "reason": reason, "by": by, "key": idempotency_key}
+        )
         return self.by_key.setdefault(idempotency_key, f"rsp_{len(self.by_key) + 1:024d}")

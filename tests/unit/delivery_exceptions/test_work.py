@@ -164,7 +164,9 @@ def test_refunds_together_stay_within_the_order_total(world: World) -> None:
 def test_resolving_closes_it_and_later_actions_are_refused(world: World) -> None:
     resolved, _ = world.act("k-done", "resolve", note="delivered on the second try")
 
-    assert resolved.status is ExceptionStatus.RESOLVED and resolved.resolved_at == isoformat(world.clock.now())
+    assert resolved.status is ExceptionStatus.RESOLVED and resolved.resolved_at == isoformat(
+        world.clock.now()
+    )
     assert [e.action for e in resolved.timeline] == ["opened", "resolve"]
     with pytest.raises(ExceptionClosed):
         world.act("k-late", "contact_customer", message="hello")
