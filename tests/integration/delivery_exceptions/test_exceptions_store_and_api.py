@@ -219,5 +219,5 @@ def test_the_queue_and_its_actions_over_the_api(call: Call, dynamodb: Any, order
 
     status, missing = call("GET", "/v1/exceptions/exc_" + "a" * 24)
     assert status == 404 and missing["error"]["code"] == "not_found"
-    status, missing_header = call("POST", f"{path}/actions", contact)
-    assert status == 422
+    status, no_key = call("POST", f"{path}/actions", contact)
+    assert status == 422 and no_key["error"]["code"] == "validation_failed"
