@@ -58,6 +58,8 @@ SERVICE_KPIS_DLQS = {"KpiAggregatesDlq"}
 """Service KPIs, asserted in tests/infra/test_service_kpis.py."""
 CUSTOMER_NOTIFICATIONS_DLQS = {"SuppressionQueueDlq"}
 """Suppression feedback, asserted in tests/infra/test_customer_notifications.py."""
+DELIVERY_EXCEPTIONS_DLQS = {"DeliveryExceptionsQueueDlq"}
+"""The delivery-exception opener's subscription (docs/exceptions.md)."""
 CARRIER_WEBHOOK_ROUTE_KEY = "POST /v1/webhooks/{provider}"
 FEEDBACK_PAGE_ROUTE_KEYS = {"GET /feedback/{token}", "POST /feedback/{token}"}
 """The public survey page (customer service), asserted in tests/infra/test_customer_service.py."""
@@ -298,6 +300,7 @@ def test_dead_letter_queues_keep_messages_for_14_days(synthesized: SynthesizedAp
         - STOCK_ALERTS_DLQS
         - SERVICE_KPIS_DLQS
         - CUSTOMER_NOTIFICATIONS_DLQS
+        - DELIVERY_EXCEPTIONS_DLQS
         == {
             "ReservationQueueDlq",
             "NotificationQueueDlq",
@@ -327,8 +330,8 @@ def test_every_sqs_mapping_reports_batch_item_failures_and_outlasts_its_function
 ) -> None:
     mappings = _queue_mappings(synthesized)
     # reservations, notifications, carrier webhooks, suppression feedback, tracking registrations,
-    # and the domain event subscribers: stock levels and tracking links
-    assert len(mappings) == 7
+    # and the domain event subscribers: stock levels, tracking links and shipment exceptions
+    assert len(mappings) == 8
     for logical_id, mapping in mappings.items():
         props = mapping["Properties"]
         assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"], logical_id
