@@ -221,3 +221,19 @@ def test_the_queue_and_its_actions_over_the_api(call: Call, dynamodb: Any, order
     assert status == 404 and missing["error"]["code"] == "not_found"
     status, no_key = call("POST", f"{path}/actions", contact)
     assert status == 422 and no_key["error"]["code"] == "validation_failed"
+
+
+def test_the_overdue_schedule_alerts_operations_about_exceptions_too(
+    monkeypatch: pytest.MonkeyPatch, store: DynamoExceptionStore, orders_table: str
+) -> None:
+    topic = boto3.client("sns").create_topic(Name="ops")["TopicArn"]
+    monkeypatch.setenv("ORDERS_TABLE_NAME", orders_table)
+    monkeypatch.setenv("OPERATIONS_ALERTS_TOPIC_ARN", topic)
+    from delivery_exceptions.handlers import flag_overdue_exceptions
+
+    flag_overdue_exceptions.dependencies.cache_clear()
+    store.open_all([opened("ord_" + "a" * 24, "address_issue", 300)])
+
+    assert flag_overdue_exceptions.check_overdue_exceptions(FrozenClock(NOW)) == {"exceptions_flagged": 1}
+    assert flag_overdue_exceptions.check_overdue_exceptions(FrozenClock(NOW)) == {"exceptions_flagged": 0}
+    flag_overdue_exceptions.dependencies.cache_clear()
