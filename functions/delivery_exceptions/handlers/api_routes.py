@@ -105,9 +105,12 @@ def assign(exception_id: ExceptionId, body: AssignRequest) -> ExceptionView:
 @router.post(
     "/v1/exceptions/<exception_id>/actions",
     summary="Act on a delivery exception: contact the customer, wait for the carrier, reship, refund, resolve",
-    description="Each action takes only its own fields (docs/exceptions.md); a missing or foreign one is "
-    "a 422 `validation_failed`. A refund above the order total (less what the exception refunded "
-    "already) or in another currency is a 422 `refund_not_allowed`.",
+    description="Each action takes only its own fields; a missing or foreign one is a 422 "
+    "`validation_failed`: `contact_customer` needs `message`; `wait_for_carrier` needs `until` (a future "
+    "time), may take `note`; `reship` may take `lines` (every line when left out) and `note`; `refund` "
+    "needs `amount`, may take `currency` (the order's) and `note`; `resolve` may take `note`. A refund "
+    "above the order total (less what the exception refunded already) or in another currency is a 422 "
+    "`refund_not_allowed`. The same key with another body is a 422 `idempotency_key_reused`.",
     tags=["Delivery exceptions"],
 )
 def act(exception_id: ExceptionId, body: ActionRequest, idempotency_key: IdempotencyKey) -> ExceptionView:
