@@ -55,7 +55,9 @@ def read_books(
                 int(item.get("reserved", 0)),
                 int(item.get("available", 0)),
             )
-        elif entity == "order" and raw.get("status", {}).get("S") in holding:
+        elif entity == "order" and (
+            raw.get("status", {}).get("S") in holding or "reshipments" in raw  # docs/reshipments.md
+        ):
             for sku, quantity in from_attributes(raw).get("reservation", {}).items():
                 live[sku] = live.get(sku, 0) + int(quantity)
         elif entity == HISTORY_ENTITY:

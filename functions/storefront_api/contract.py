@@ -16,6 +16,17 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
     "POST /v1/orders/{order_id}/cancel": {409: ILLEGAL},
     "POST /v1/orders/{order_id}/review": {409: ILLEGAL},
     "POST /v1/orders/{order_id}/shipments": {409: (*ILLEGAL, "conflict", "shipment_exceeds_reservation")},
+    "PATCH /v1/orders/{order_id}": {
+        409: ("order_already_shipped", *ILLEGAL, "insufficient_stock", "conflict"),
+        422: REUSED,
+    },
+    "POST /v1/orders/{order_id}/reshipments": {
+        409: ("reshipment_not_allowed", "reshipment_quantity_exceeded", "insufficient_stock", "conflict"),
+        422: REUSED,
+    },
+    "POST /v1/orders/{order_id}/reshipments/{reshipment_id}/shipment": {
+        409: ("conflict", "shipment_exceeds_reservation")
+    },
     "GET /v1/inventory/{sku}": {404: ("unknown_sku",)},
     "PUT /v1/inventory/{sku}": {409: ("stock_below_reserved",)},
     "POST /v1/inventory/{sku}/adjustments": {
@@ -36,7 +47,24 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
             409: (*ILLEGAL, "conflict"),
             422: REUSED,
         }
-        for action in ("approve", "reject", "receive", "refund")
+        for action in ("approve", "reject")
+    },
+    "POST /v1/orders/{order_id}/returns/{return_id}/receive": {
+        # an exchange's replacement is opened on receipt: the reshipment's refusals apply
+        409: (
+            *ILLEGAL,
+            "conflict",
+            "receipt_mismatch",
+            "unknown_sku",
+            "reshipment_not_allowed",
+            "reshipment_quantity_exceeded",
+            "insufficient_stock",
+        ),
+        422: REUSED,
+    },
+    "POST /v1/orders/{order_id}/returns/{return_id}/refund": {
+        409: (*ILLEGAL, "conflict", "refund_not_allowed"),
+        422: (*REUSED, "refund_amount_invalid"),
     },
     "POST /v1/orders/{order_id}/returns/{return_id}/shipment": {409: (*ILLEGAL, "conflict")},
     # delivery exceptions (docs/exceptions.md)
@@ -45,11 +73,14 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
         409: (*ILLEGAL, "conflict"),
         422: (*REUSED, "refund_not_allowed"),
     },
+    "GET /v1/alerts": {422: ("validation_failed",)},  # a cursor this API did not return
+    "GET /v1/feedback": {422: ("validation_failed",)},  # `to` before `from`, over 92 days, a bad cursor
 }
 
 SUCCESSES: dict[str, tuple[int, ...]] = {
     "POST /v1/complaints": (201,),
     "POST /v1/orders/{order_id}/returns": (201,),
+    "POST /v1/orders/{order_id}/reshipments": (201,),
     "POST /v1/orders/{order_id}/feedback": (200, 201),  # 201 the first time, 200 for an edit
 }
 

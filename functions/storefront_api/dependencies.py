@@ -17,9 +17,16 @@ if TYPE_CHECKING:  # adapters are imported on first use: a cold start pays only 
     from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
     from orders.adapters.dynamo_orders import DynamoOrderRepository
     from orders.adapters.dynamo_shipments import DynamoShipments
+    from orders.adapters.replacements import OrderReplacements
+    from orders.domain.edit_order import EditPorts
+    from orders.domain.hold_rules import HoldRules
+    from orders.domain.reshipments import ReshipmentPorts
+    from service.adapters.dynamo_feedback_list import DynamoFeedbackList
+    from service.adapters.dynamo_returns import DynamoReturnDesk
     from service.adapters.dynamo_service import DynamoServiceStore
     from service.adapters.sqs_events import SqsCustomerEvents
     from service.domain.rules import ServiceRules
+    from shared.alert_log import DynamoAlertLog
     from stats.adapters.dynamo_aggregates import DynamoAggregates
 
 API_KEY_CACHE_SECONDS = 300
@@ -32,6 +39,8 @@ class StorefrontApiSettings(FunctionSettings):
     notification_queue_url: str = ""
     link_signing_secret_arn: str = ""
     customer_service_rules: str = "{}"
+    # order edits run the hold rules again (the reservation function's HOLD_RULES)
+    hold_rules: str = ""
 
 
 @cache
@@ -68,6 +77,13 @@ def aggregates() -> DynamoAggregates:
 
 
 @cache
+def alert_log() -> DynamoAlertLog:
+    from shared.alert_log import DynamoAlertLog
+
+    return DynamoAlertLog(settings().orders_table_name, aws_client("dynamodb"), lambda: clock().now())
+
+
+@cache
 def preference_store() -> DynamoPreferenceStore:
     from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
 
@@ -89,6 +105,21 @@ def service_store() -> DynamoServiceStore:
 
 
 @cache
+def feedback_list() -> DynamoFeedbackList:
+    from service.adapters.dynamo_feedback_list import DynamoFeedbackList
+
+    return DynamoFeedbackList(settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def return_desk() -> DynamoReturnDesk:
+    """The return receipt (restock) transaction and the return queue."""
+    from service.adapters.dynamo_returns import DynamoReturnDesk
+
+    return DynamoReturnDesk(settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
 def customer_events() -> SqsCustomerEvents:
     from service.adapters.sqs_events import SqsCustomerEvents
 
@@ -107,6 +138,54 @@ def exception_store() -> DynamoExceptionStore:
     from delivery_exceptions.adapters.dynamo_exceptions import DynamoExceptionStore
 
     return DynamoExceptionStore(settings().orders_table_name, aws_client("dynamodb"))
+
+
+def reshipment_ports() -> ReshipmentPorts:
+    from inventory.adapters.dynamo_reservation_changes import DynamoReservationChanges
+    from orders.adapters.dynamo_cases import DynamoOrderCases
+    from orders.domain.reshipments import ReshipmentPorts
+
+    table, client = settings().orders_table_name, aws_client("dynamodb")
+    return ReshipmentPorts(
+        orders=order_repository(),
+        cases=DynamoOrderCases(table, client),
+        ledger=DynamoReservationChanges(table, client),
+        stock=stock_levels(),
+        shipments=shipments(),
+        events=customer_events(),
+        clock=clock(),
+    )
+
+
+def replacements() -> OrderReplacements:
+    """The Replacements port (docs/reshipments.md) for the exceptions and returns capabilities."""
+    from orders.adapters.replacements import OrderReplacements
+
+    return OrderReplacements(reshipment_ports())
+
+
+@cache
+def hold_rules() -> HoldRules:
+    from orders.domain.hold_rules import HoldRules
+
+    raw = settings().hold_rules
+    return HoldRules.model_validate_json(raw) if raw else HoldRules()
+
+
+def edit_ports() -> EditPorts:
+    from inventory.adapters.dynamo_reservation_changes import DynamoReservationChanges
+    from orders.domain.edit_order import EditPorts
+    from orders.domain.hold_rules import ScreeningPolicy
+
+    table, client = settings().orders_table_name, aws_client("dynamodb")
+    policy = ScreeningPolicy(rules=hold_rules(), limits=stock_levels(), recent=order_repository())
+    return EditPorts(
+        orders=order_repository(),
+        ledger=DynamoReservationChanges(table, client),
+        events=customer_events(),
+        clock=clock(),
+        policy=policy,
+    )
 
 
 def customer_link_keys() -> tuple[str, ...]:

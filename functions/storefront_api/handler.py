@@ -11,10 +11,14 @@ from delivery_exceptions.handlers.api_routes import router as exceptions_router
 from inventory.handlers.api_routes import router as inventory_router
 from notifications.handlers.api_routes import router as notifications_router
 from orders.handlers.api_routes import router as orders_router
+from orders.handlers.reshipment_routes import router as reshipment_router
 from service.handlers.api_routes import router as service_router
+from service.handlers.feedback_routes import router as feedback_router
+from service.handlers.return_routes import router as return_router
 from shared.http_api import build_resolver, storefront_guard
 from shared.observability import logger, metrics
 from shared.openapi_contract import complete
+from stats.handlers.alert_routes import router as alerts_router
 from stats.handlers.api_routes import router as stats_router
 from storefront_api.contract import ERRORS, LINKS, SUCCESSES
 from storefront_api.contract import PUBLIC_PATHS as PUBLIC_ROUTES
@@ -36,11 +40,15 @@ app = build_resolver(
     paths_served_elsewhere=PUBLIC_ROUTES,
 )
 app.include_router(orders_router)
+app.include_router(reshipment_router)
 app.include_router(inventory_router)
 app.include_router(stats_router)
 app.include_router(notifications_router)
 app.include_router(service_router)
 app.include_router(exceptions_router)
+app.include_router(alerts_router)
+app.include_router(feedback_router)
+app.include_router(return_router)
 
 
 @storefront_guard(

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.models.api import COMMENT_MAX
-from service.models.records import ComplaintCategory
+from service.models.records import ComplaintCategory, ReturnReasonCode
 
 _HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 _QUANTITY_FIELD = re.compile(r"^qty\.([A-Za-z0-9][A-Za-z0-9._-]{0,63})$")
@@ -39,6 +39,7 @@ class ReturnForm(BaseModel):
 
     quantities: Annotated[dict[str, Annotated[int, Field(ge=1, le=999)]], Field(min_length=1, max_length=100)]
     reason: Annotated[str, Field(min_length=1, max_length=500)]
+    reason_code: ReturnReasonCode = ReturnReasonCode.OTHER  # forms of pages served before the picker
 
     @classmethod
     def parse(cls, fields: dict[str, list[str]]) -> ReturnForm:
@@ -52,7 +53,10 @@ class ReturnForm(BaseModel):
             if text in ("", "0"):
                 continue
             quantities[match.group(1)] = text
-        return cls.model_validate({"quantities": quantities, "reason": _last(fields, "reason").strip()})
+        values: dict[str, object] = {"quantities": quantities, "reason": _last(fields, "reason").strip()}
+        if "reason_code" in fields:
+            values["reason_code"] = _last(fields, "reason_code")
+        return cls.model_validate(values)
 
 
 class NotificationsForm(BaseModel):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from orders.models.order import OrderRecord
 from service.models.api import COMMENT_MAX
-from service.models.records import ComplaintCategory
+from service.models.records import ComplaintCategory, ReturnReasonCode
 from shared import form_tokens
 from shared.clock import Clock, SystemClock
 from shared.links import TRACK, UNSUBSCRIBE, sign, verify
@@ -135,6 +135,7 @@ def self_service_forms(
         forms["return"].update(
             state=state,
             until=until,
+            reason_codes=[(c.value, texts[f"reason_codes.{c.value}"]) for c in ReturnReasonCode],
             lines=[
                 {"sku": sku, "name": names.get(sku, sku), "returnable": quantity}
                 for sku, quantity in offer.returnable.items()

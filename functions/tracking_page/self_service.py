@@ -141,6 +141,7 @@ def ask_for_return(
             ports.events,
             ports.rules,
             clock,
+            reason_code=form.reason_code,
         )
     except ReturnNotAllowed:
         raise FormRejected("return_closed", 409) from None

@@ -78,6 +78,13 @@ TEXT: dict[Locale, dict[str, str]] = {
         "categories.missing_item": "Something is missing",
         "categories.service_attitude": "How I was treated",
         "categories.other": "Something else",
+        "return_reason_code": "What is the reason?",
+        "reason_codes.damaged": "It arrived damaged",
+        "reason_codes.wrong_item": "I received the wrong item",
+        "reason_codes.missing_parts": "Parts are missing",
+        "reason_codes.not_as_described": "It is not as described",
+        "reason_codes.changed_mind": "I changed my mind",
+        "reason_codes.other": "Another reason",
     },
     "zh-CN": {
         "progress": "配送进度",
@@ -127,6 +134,13 @@ TEXT: dict[Locale, dict[str, str]] = {
         "categories.missing_item": "商品缺失",
         "categories.service_attitude": "服务态度",
         "categories.other": "其他问题",
+        "return_reason_code": "退货理由",
+        "reason_codes.damaged": "商品破损",
+        "reason_codes.wrong_item": "发错商品",
+        "reason_codes.missing_parts": "缺少配件",
+        "reason_codes.not_as_described": "与描述不符",
+        "reason_codes.changed_mind": "不想要了",
+        "reason_codes.other": "其他原因",
     },
 }
 

@@ -35,6 +35,7 @@ from infra.constructs.logical_ids import pin_logical_id
 from infra.constructs.nag import TABLE_INDEX_WILDCARD, suppress
 from infra.constructs.operations_alarms import OperationsAlarms
 from infra.constructs.queues import stream_failure_queue
+from stats.domain.case_contributions import RETURN_REASON_CODES
 
 HANDLER = "stats.handlers.maintain_aggregates.handler"
 SERVICE_NAME = "stats"
@@ -267,6 +268,31 @@ class ServiceKpis(Construct):
                     kpi_metric("ComplaintsResolved"),
                     kpi_metric("ComplaintsOverdue"),
                 ],
+                width=8,
+            ),
+        )
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Time to ship, from confirmation (seconds)",
+                left=[kpi_metric("TimeToShip", "p50"), kpi_metric("TimeToShip", "p90")],
+                width=8,
+            ),
+            cloudwatch.GraphWidget(
+                title="Complaint first response and resolution (seconds)",
+                left=[
+                    kpi_metric("ComplaintFirstResponseTime", "p50"),
+                    kpi_metric("ComplaintFirstResponseTime", "p90"),
+                ],
+                right=[
+                    kpi_metric("ComplaintResolutionTime", "p50"),
+                    kpi_metric("ComplaintResolutionTime", "p90"),
+                ],
+                width=8,
+            ),
+            cloudwatch.GraphWidget(
+                title="Complaints answered by their due time, and returns per reason",
+                left=[kpi_metric("ComplaintsResponseDue"), kpi_metric("ComplaintsAnsweredOnTime")],
+                right=[kpi_metric("ReturnReasons", Reason=code) for code in sorted(RETURN_REASON_CODES)],
                 width=8,
             ),
         )

@@ -63,6 +63,9 @@ STOREFRONT_ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("POST", "/v1/orders/{order_id}/cancel"),
     ApiRoute("POST", "/v1/orders/{order_id}/review"),
     ApiRoute("POST", "/v1/orders/{order_id}/shipments"),
+    ApiRoute("PATCH", "/v1/orders/{order_id}"),
+    ApiRoute("POST", "/v1/orders/{order_id}/reshipments"),
+    ApiRoute("POST", "/v1/orders/{order_id}/reshipments/{reshipment_id}/shipment"),
     ApiRoute("PUT", "/v1/inventory/{sku}"),
     ApiRoute("GET", "/v1/inventory/{sku}"),
     ApiRoute("POST", "/v1/inventory/{sku}/adjustments"),
@@ -83,6 +86,7 @@ STOREFRONT_ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("POST", "/v1/orders/{order_id}/returns/{return_id}/receive"),
     ApiRoute("POST", "/v1/orders/{order_id}/returns/{return_id}/refund"),
     ApiRoute("POST", "/v1/orders/{order_id}/returns/{return_id}/shipment"),
+    ApiRoute("GET", "/v1/returns"),
     ApiRoute("GET", "/openapi.json"),
     ApiRoute("GET", "/docs"),
 )

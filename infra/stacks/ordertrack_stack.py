@@ -96,6 +96,8 @@ class OrdertrackStack(Stack):
         self.storefront_api = StorefrontApi(
             self, "StorefrontApi", runtime=runtime, config=config, orders_table=self.data.orders_table
         )
+        # order edits run the hold rules again (docs/reshipments.md)
+        self.storefront_api.handler.function.add_environment("HOLD_RULES", json.dumps(lifecycle.hold_rules))
         self.customer_notifications.link_tracking_page(
             config.tracking_base_url or self.storefront_api.http_api.api_endpoint
         )

@@ -117,7 +117,7 @@ def test_a_return_through_every_status_with_a_tracked_return_parcel(
     base = f"{storefront.url}/v1/orders/{order_id}/returns"
     created = storefront.http.post(
         base,
-        json={"lines": [{"sku": sku, "quantity": 1}], "reason": "Not as described"},
+        json={"lines": [{"sku": sku, "quantity": 1}], "reason_code": "not_as_described"},
         headers={"Idempotency-Key": f"ret-{order_id}"},
         timeout=10,
     )
@@ -125,7 +125,7 @@ def test_a_return_through_every_status_with_a_tracked_return_parcel(
     return_id = created.json()["return_id"]
     more = storefront.http.post(
         base,
-        json={"lines": [{"sku": sku, "quantity": 1}], "reason": "again"},
+        json={"lines": [{"sku": sku, "quantity": 1}], "reason_code": "other", "reason": "again"},
         headers={"Idempotency-Key": f"ret2-{order_id}"},
         timeout=10,
     )

@@ -45,6 +45,9 @@ EXPECTED_ROUTES = {
     "POST /v1/orders/{order_id}/cancel",
     "POST /v1/orders/{order_id}/review",
     "POST /v1/orders/{order_id}/shipments",
+    "PATCH /v1/orders/{order_id}",
+    "POST /v1/orders/{order_id}/reshipments",
+    "POST /v1/orders/{order_id}/reshipments/{reshipment_id}/shipment",
     "PUT /v1/inventory/{sku}",
     "GET /v1/inventory/{sku}",
     "GET /v1/stats",
@@ -94,6 +97,7 @@ FUNCTION_ENVIRONMENT = {
         "NOTIFICATION_QUEUE_URL",
         "CUSTOMER_SERVICE_RULES",
         "LINK_SIGNING_SECRET_ARN",
+        "HOLD_RULES",  # order edits run the hold rules again
     },
     "storefront_api.authorize.handler": {"API_KEY_SECRET_ARN"},
     "orders.handlers.dispatch_order_changes.handler": {

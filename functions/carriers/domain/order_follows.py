@@ -104,8 +104,10 @@ def order_change(
 ) -> OrderChange:
     """The order update for a changed shipment: `entries`, plus the order's own status move (by
     `actor`) when its shipments now add up to another status the lifecycle allows."""
-    statuses = [updated.status if s.shipment_id == updated.shipment_id else s.status for s in shipments]
-    target = order_status_for(order.status, statuses)
+    current = [updated if s.shipment_id == updated.shipment_id else s for s in shipments]
+    # once a replacement ships, the order follows its replacements (docs/reshipments.md)
+    followed = [s for s in current if s.purpose == "replacement"] or current
+    target = order_status_for(order.status, [s.status for s in followed])
     if target is not None:
         entries = [*entries, TimelineEntry(status=target.value, at=at, by=actor, details=details)]
     return OrderChange(

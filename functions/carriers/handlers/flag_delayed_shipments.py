@@ -18,6 +18,7 @@ from carriers.domain.ask_provider import ProviderCheck
 from carriers.domain.delays import DelayPolicy
 from carriers.domain.flag_delays import flag_delayed_shipments
 from carriers.domain.ports import OperationsAlerts, TrackingStore
+from shared.alert_log import DynamoAlertLog, RecordedAlerts
 from shared.aws_clients import aws_client
 from shared.clock import Clock, isoformat
 from shared.observability import logger, metrics
@@ -41,7 +42,11 @@ def dependencies() -> tuple[TrackingStore, OperationsAlerts, DelayPolicy, Provid
     )
     return (
         DynamoTrackingStore(settings.orders_table_name, aws_client("dynamodb")),
-        SnsOperationsAlerts(settings.operations_alerts_topic_arn, aws_client("sns")),
+        RecordedAlerts(
+            DynamoAlertLog(settings.orders_table_name, aws_client("dynamodb"), lambda: wiring.clock().now()),
+            "delivery_delay",
+            SnsOperationsAlerts(settings.operations_alerts_topic_arn, aws_client("sns")),
+        ),
         policy,
         ProviderCheck(tracking_providers(), SqsWebhookQueue(settings.webhook_queue_url, aws_client("sqs"))),
     )

@@ -24,6 +24,7 @@ from carriers.adapters.sqs_registration_queue import SqsRegistrationQueue
 from carriers.domain.carrier_catalog import CarrierRouting
 from carriers.domain.register_tracking import Deferred, Outcome, ProviderUnavailable, TrackingRegistrar
 from carriers.models.registration import RegistrationJob
+from shared.alert_log import DynamoAlertLog, RecordedAlerts
 from shared.aws_clients import aws_client
 from shared.observability import logger, metrics
 from shared.partial_batches import process_partial_batch
@@ -62,7 +63,11 @@ def registrar() -> TrackingRegistrar:
         store=DynamoTrackingStore(config.orders_table_name, aws_client("dynamodb")),
         providers=tracking_providers(),
         routing=config.carrier_routing,
-        alerts=SnsOperationsAlerts(config.operations_alerts_topic_arn, aws_client("sns")),
+        alerts=RecordedAlerts(
+            DynamoAlertLog(config.orders_table_name, aws_client("dynamodb"), lambda: wiring.clock().now()),
+            "tracking_registration",
+            SnsOperationsAlerts(config.operations_alerts_topic_arn, aws_client("sns")),
+        ),
     )
 
 

@@ -43,6 +43,7 @@ class ShipmentState(BaseModel):
     tracking_version: int = 0
     watch_key: str | None = None  # the delay watch its last write armed or kept (carriers.domain.delays)
     tracking_registration: TrackingRegistration | None = None  # carriers.domain.register_tracking
+    purpose: str = "order"  # "replacement": a reshipment's parcel (docs/reshipments.md)
 
 
 WATCH_SHARDS = 16

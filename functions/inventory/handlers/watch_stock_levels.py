@@ -14,6 +14,7 @@ from inventory import dependencies as wiring
 from inventory.adapters.dynamo_low_stock import DynamoLowStockFlags
 from inventory.adapters.sns_alerts import SnsAlertPublisher
 from inventory.domain.low_stock import AlertDecision, StockSnapshot, watch_stock_level
+from shared.alert_log import DynamoAlertLog, RecordedAlertPublisher
 from shared.aws_clients import aws_client
 from shared.domain_events import StockLevelChanged, bus_event_record
 from shared.observability import logger, metrics
@@ -30,11 +31,15 @@ class WatchStockLevelsSettings(FunctionSettings):
 
 
 @cache
-def dependencies() -> tuple[DynamoLowStockFlags, SnsAlertPublisher]:
+def dependencies() -> tuple[DynamoLowStockFlags, RecordedAlertPublisher]:
     settings = WatchStockLevelsSettings()  # type: ignore[call-arg]
     return (
         DynamoLowStockFlags(settings.orders_table_name, aws_client("dynamodb")),
-        SnsAlertPublisher(settings.operations_alerts_topic_arn, aws_client("sns")),
+        RecordedAlertPublisher(
+            DynamoAlertLog(settings.orders_table_name, aws_client("dynamodb"), lambda: wiring.clock().now()),
+            "low_stock",
+            SnsAlertPublisher(settings.operations_alerts_topic_arn, aws_client("sns")),
+        ),
     )
 
 

@@ -64,6 +64,7 @@ class StockLevel(BaseModel):
     available: int
     low_stock_threshold: int = 0
     max_per_order: int | None = None
+    damaged_returns: int = 0  # units returned damaged: counted, never restocked (docs/returns.md)
     updated_at: str
 
 
@@ -97,6 +98,7 @@ class StockHistoryEntry(BaseModel):
     on_hand: int | None = None  # the value set, for `set`
     reason: str | None = None
     note: str | None = None
+    not_restocked: int | None = None  # a `return` entry's damaged units: counted, not back on hand
     order_id: str | None = None
     orders: list[ReservedOrder] | None = Field(
         default=None, description="For `reserve`: the orders of the group commit, in message order."

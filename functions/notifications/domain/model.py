@@ -37,9 +37,17 @@ class NotificationKind(StrEnum):
     # delivery exceptions (docs/exceptions.md): an operator's message, a refund
     EXCEPTION_CONTACT = "exception_contact"
     EXCEPTION_REFUNDED = "exception_refunded"
+    # reshipments and order edits (docs/reshipments.md)
+    RESHIPMENT_CREATED = "reshipment_created"
+    ORDER_UPDATED = "order_updated"
 
 
-ORDER_KINDS = tuple(kind for kind in NotificationKind if kind.value.startswith("order_"))
+ORDER_KINDS = tuple(
+    kind
+    for kind in NotificationKind
+    if kind.value.startswith("order_") and kind is not NotificationKind.ORDER_UPDATED
+)
+"""The kinds of an order status (`order.<status>`); `order_updated` is an edit, not a status."""
 RETURN_KINDS = frozenset(kind for kind in NotificationKind if kind.value.startswith("return_"))
 
 KIND_BY_EVENT_TYPE: dict[str, NotificationKind] = {
@@ -54,6 +62,9 @@ KIND_BY_EVENT_TYPE: dict[str, NotificationKind] = {
     "complaint.resolved": NotificationKind.COMPLAINT_RESOLVED,
     "exception.customer_contacted": NotificationKind.EXCEPTION_CONTACT,
     "exception.refunded": NotificationKind.EXCEPTION_REFUNDED,
+    "reshipment.created": NotificationKind.RESHIPMENT_CREATED,
+    "reshipment.shipped": NotificationKind.RESHIPMENT_CREATED,  # the same words, with its parcel
+    "order.updated": NotificationKind.ORDER_UPDATED,
 }
 
 # Kinds about a shipment: their messages carry the carrier, tracking number and tracking link.

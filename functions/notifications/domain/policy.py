@@ -50,6 +50,9 @@ class NotificationPolicy(BaseModel):
         "order.rejected": BOTH,
         "exception.customer_contacted": BOTH,
         "exception.refunded": BOTH,
+        "reshipment.created": BOTH,
+        "reshipment.shipped": BOTH,
+        "order.updated": BOTH,
     }
     critical_events: Annotated[
         frozenset[str], Field(description="Sent even in the customer's quiet hours.")

@@ -287,6 +287,7 @@ def _shipment_view(
         "item_count": sum(line.quantity for line in shipment.lines),
         "status": shipment.status,
         "status_text": copy.statuses.get(shipment.status, copy.statuses["unknown"]),
+        "replacement": shipment.purpose == "replacement",
     }
 
 
@@ -390,6 +391,23 @@ def _feedback_expiry(details: Mapping[str, str], time_zone: str) -> datetime | N
         return None
 
 
+def _return_outcome(details: Mapping[str, str], locale: str) -> dict[str, Any]:
+    """The refund amount in the locale's money format (refund returns), or that it is an exchange
+    (and its replacement shipment, once received)."""
+    amount, currency = _optional(details, "refund_amount"), _optional(details, "refund_currency")
+    refund = None
+    if amount and currency:
+        try:
+            refund = format_money(amount, currency, locale)
+        except ArithmeticError:  # an unreadable amount is left out, never guessed
+            refund = None
+    return {
+        "return_refund": refund,
+        "return_exchange": _optional(details, "resolution") == "exchange",
+        "return_reshipment_id": _optional(details, "reshipment_id"),
+    }
+
+
 def _service_context(
     details: Mapping[str, str],
     copy: LocaleCopy,
@@ -421,12 +439,32 @@ def _service_context(
         "return_reason": copy.return_reasons[reason_code] if reason_code else reason,
         "return_note": _optional(details, "note"),
         "return_tracking_number": _optional(details, "tracking_number"),
+        **_return_outcome(details, locale),
         "complaint_id": _optional(details, "complaint_id"),
         "complaint_category": (
             copy.complaint_categories.get(category, copy.complaint_categories["other"]) if category else None
         ),
         "complaint_resolution": _optional(details, "resolution"),
         **exception_context(details, locale),
+        **_reshipment_context(details, locale, names),
+    }
+
+
+ORDER_CHANGES = ("shipping_address", "customer", "items")
+
+
+def _reshipment_context(details: Mapping[str, str], locale: str, names: Mapping[str, str]) -> dict[str, Any]:
+    """A reshipment's lines (named) and parcel, and what an order edit changed (docs/reshipments.md)."""
+    carrier = _optional(details, "carrier")
+    changed = (_optional(details, "changed") or "").split(",")
+    return {
+        "reshipment_id": _optional(details, "reshipment_id"),
+        "reshipment_items": [
+            {**item, "name": _named(item["sku"], names)} for item in return_items(_optional(details, "lines"))
+        ],
+        "reshipment_carrier": carrier_name(carrier, locale) if carrier else None,
+        "reshipment_tracking_number": _optional(details, "tracking_number"),
+        "order_changes": [name for name in ORDER_CHANGES if name in changed],
     }
 
 

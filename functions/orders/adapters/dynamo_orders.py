@@ -41,6 +41,9 @@ NOT_STORED_AT_DEFAULT: dict[str, Any] = {
     "short_items": [],
     "reservation": {},
     "reservation_progress": 0,
+    "reshipments": [],
+    "reshipment_keys": {},
+    "edit_keys": {},
 }
 """Attributes the order item leaves out while they hold their default (the model's own default when
 read): every write of an order rewrites, and bills, the whole item. A write that sets one back to

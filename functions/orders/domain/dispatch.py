@@ -131,6 +131,15 @@ def estimate_revision(old: dict[str, Any] | None, new: dict[str, Any], at: str) 
     )
 
 
+EDITED_FIELDS = ("items", "shipping_address", "customer")
+
+
+def _edited(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """An edit of a received order: the reservation worker may have read it before the edit (and its
+    write was then refused on the version), so the edited order asks for its reservation again."""
+    return any(old.get(name) != new.get(name) for name in EDITED_FIELDS)
+
+
 def events_for_change(
     old: dict[str, Any] | None,
     new: dict[str, Any] | None,
@@ -150,6 +159,8 @@ def events_for_change(
             return [Outgoing(Destination.RESERVATION, _event(new))]
         return []
     if old.get("status") == status:
+        if status == OrderStatus.RECEIVED and _edited(old, new):  # docs/reshipments.md
+            return [Outgoing(Destination.RESERVATION, _event(new))]
         return []
     if status == OrderStatus.RECEIVED:  # approved after review: reserve now
         return [Outgoing(Destination.RESERVATION, _event(new))]

@@ -13,8 +13,8 @@ from shared.errors import Conflict
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.RECEIVED: frozenset({S.ON_HOLD, S.RESERVED, S.CONFIRMED, S.OUT_OF_STOCK, S.CANCELLED}),
     S.ON_HOLD: frozenset({S.RECEIVED, S.REJECTED, S.CANCELLED}),
-    S.RESERVED: frozenset({S.CONFIRMED, S.EXPIRED, S.CANCELLED}),
-    S.CONFIRMED: frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED, S.CANCELLED}),
+    S.RESERVED: frozenset({S.ON_HOLD, S.CONFIRMED, S.EXPIRED, S.CANCELLED}),
+    S.CONFIRMED: frozenset({S.ON_HOLD, S.PARTIALLY_SHIPPED, S.SHIPPED, S.CANCELLED}),
     S.PARTIALLY_SHIPPED: frozenset({S.SHIPPED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERY_EXCEPTION}),
     S.SHIPPED: frozenset(
         {S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.DELIVERY_EXCEPTION, S.RETURNED_TO_SENDER}
@@ -29,6 +29,14 @@ TRANSITIONS: dict[S, frozenset[S]] = {
     S.CANCELLED: frozenset(),
     S.RETURNED_TO_SENDER: frozenset(),
 }
+
+REPLACEMENT_TRANSITIONS: dict[S, frozenset[S]] = {
+    S.DELIVERY_EXCEPTION: frozenset({S.SHIPPED}),
+    S.RETURNED_TO_SENDER: frozenset({S.SHIPPED}),
+}
+"""The moves only a replacement makes (docs/reshipments.md): the shipment of a reshipment of an
+order whose parcel failed puts the order back on its way; from there on it follows its
+replacement shipments like any shipped order."""
 
 TERMINAL = frozenset(status for status, following in TRANSITIONS.items() if not following)
 HOLDS_STOCK = frozenset({S.RESERVED, S.CONFIRMED, S.PARTIALLY_SHIPPED})
@@ -51,8 +59,11 @@ class IllegalTransition(Conflict):
         self.requested = requested
 
 
-def can_move(current: S, target: S) -> bool:
-    return target in TRANSITIONS[current]
+def can_move(current: S, target: S, *, replacement: bool = False) -> bool:
+    """Whether `target` may follow `current`; `replacement`: the move of a reshipment's shipment."""
+    return target in TRANSITIONS[current] or (
+        replacement and target in REPLACEMENT_TRANSITIONS.get(current, frozenset())
+    )
 
 
 def check_move(order_id: str, current: S, target: S) -> None:

@@ -295,6 +295,10 @@ class Shipment(BaseModel):
     tracking_registration: TrackingRegistrationView | None = Field(
         default=None, description="Null until the registration is queued, and for carriers tracked by nobody."
     )
+    purpose: Literal["order", "replacement"] = Field(
+        default="order", description="`replacement`: the parcel of a reshipment (docs/reshipments.md)."
+    )
+    reshipment_id: str | None = Field(default=None, description="The reshipment it carries, if any.")
 
 
 class OrderSummary(BaseModel):
@@ -322,10 +326,26 @@ class OrderSummary(BaseModel):
     timeline: list[TimelineEntry]
 
 
+class Reshipment(BaseModel):
+    """A replacement of some of the order's lines (docs/reshipments.md): its stock is reserved
+    again when it is opened, and committed when its shipment is registered."""
+
+    model_config = ConfigDict(defer_build=True)
+    reshipment_id: str
+    lines: list[ShipmentLine]
+    status: Literal["awaiting_shipment", "shipped"]
+    reason: Literal["exception", "case", "exchange"]
+    note: str | None = None
+    by: str
+    created_at: str
+    shipment_id: str | None = Field(default=None, description="Its shipment, once registered.")
+
+
 class OrderView(OrderSummary):
     """An order with its shipments (`GET /v1/orders/{order_id}` and every order action)."""
 
     shipments: list[Shipment] = []
+    reshipments: list[Reshipment] = []
 
 
 class OrderPage(BaseModel):

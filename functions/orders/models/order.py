@@ -42,6 +42,9 @@ class OrderRecord(OrderView):
     reservation: dict[str, int] = {}
     review: dict[str, Any] | None = None  # the reviewer's decision on a held order
     reservation_progress: int = 0  # chunks reserved so far, for orders above 99 distinct SKUs
+    # idempotency of reshipments and edits (docs/reshipments.md): key digest -> request digest
+    reshipment_keys: dict[str, str] = {}
+    edit_keys: dict[str, str] = {}
 
     @model_validator(mode="before")
     @classmethod
@@ -70,5 +73,14 @@ class OrderRecord(OrderView):
 
     def to_view(self) -> dict[str, Any]:
         return self.model_dump(
-            mode="json", exclude={"version", "request_hash", "reservation", "reservation_progress", "review"}
+            mode="json",
+            exclude={
+                "version",
+                "request_hash",
+                "reservation",
+                "reservation_progress",
+                "review",
+                "reshipment_keys",
+                "edit_keys",
+            },
         )

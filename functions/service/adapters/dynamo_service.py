@@ -1,11 +1,14 @@
 """Feedback, complaints and returns in the single orders table (docs/customer-service.md).
 
 feedback     pk FEEDBACK#<order_id>    sk FEEDBACK         entity feedback
+             gsi3 FEEDBACK#<YYYY-MM of submitted_at> / <submitted_at>#<order_id>  (the answers' list,
+             `service.adapters.dynamo_feedback_list`)
 complaint    pk COMPLAINT#<id>         sk COMPLAINT        entity complaint
              gsi1 CUSTOMER_COMPLAINTS#<customer_id> / <opened_at>#<id>   (repeat complaints)
              gsi2 COMPLAINTS#<status> / <priority>#<due_at>#<id>          (the queue)
              gsi3 COMPLAINT_DUE / <due_at>#<id>  only while open and not flagged overdue
 return       pk ORDER#<order_id>       sk RETURN#<id>      entity return
+             gsi2 RETURNS#<status> / <entered the status at>#<id>       (the queue, docs/returns.md)
 return tally pk ORDER#<order_id>       sk RETURNS          entity return_tally
 return shipment + tracking link: as an order's shipment, with `direction` = `return`
 """
@@ -17,6 +20,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from orders.adapters.dynamo_orders import decode_cursor, encode_cursor
+from service.adapters.dynamo_feedback_list import feedback_index_keys
 from service.domain.ports import AlreadyExists, ComplaintQuery, StaleWrite
 from service.models.records import ComplaintRecord, ComplaintStatus, FeedbackRecord, ReturnRecord
 from shared.dynamo import batch_get, cancellation_codes, from_attributes, to_attribute, to_attributes
@@ -54,6 +58,7 @@ def tally_key(order_id: str) -> dict[str, Any]:
 def feedback_item(feedback: FeedbackRecord) -> dict[str, Any]:
     values = feedback.model_dump(mode="json")
     values.update(pk=f"FEEDBACK#{feedback.order_id}", sk=FEEDBACK_SK, entity="feedback")
+    values.update(feedback_index_keys(feedback.order_id, feedback.submitted_at))
     return to_attributes(values)
 
 
@@ -76,7 +81,14 @@ def complaint_item(complaint: ComplaintRecord) -> dict[str, Any]:
 def return_item(record: ReturnRecord) -> dict[str, Any]:
     values = record.model_dump(mode="json")
     values.update(pk=f"ORDER#{record.order_id}", sk=f"{RETURN_SK_PREFIX}{record.return_id}", entity="return")
+    values.update(return_queue_keys(record))
     return to_attributes(values)
+
+
+def return_queue_keys(record: ReturnRecord) -> dict[str, str]:
+    """gsi2: the returns in one status, oldest first by the time they entered it."""
+    entered = record.history[-1].at if record.history else record.updated_at
+    return {"gsi2pk": f"RETURNS#{record.status.value}", "gsi2sk": f"{entered}#{record.return_id}"}
 
 
 def _condition_failed(error: ClientError) -> bool:

@@ -10,6 +10,7 @@ transaction as the return, so two concurrent requests cannot both claim the last
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from carriers.models.tracking import normalize_tracking_number
@@ -17,8 +18,16 @@ from orders.models.order import OrderRecord, OrderStatus
 from service.domain.complaints import derived_id
 from service.domain.errors import IllegalStatusChange, ReturnNotAllowed, ReturnQuantityExceeded
 from service.domain.ports import AlreadyExists, CustomerEvents, ReturnStore, StaleWrite
+from service.domain.refunds import refund_for, shipping_amount
 from service.domain.rules import ServiceRules
-from service.models.records import ReturnHistoryEntry, ReturnLine, ReturnRecord, ReturnStatus
+from service.models.records import (
+    ReturnHistoryEntry,
+    ReturnLine,
+    ReturnReasonCode,
+    ReturnRecord,
+    ReturnResolution,
+    ReturnStatus,
+)
 from shared.clock import Clock, isoformat
 from shared.errors import Conflict, IdempotencyKeyReused, InvalidRequest, NotFound
 from shared.events import OrderEvent
@@ -110,13 +119,19 @@ def return_event(record: ReturnRecord, note: str | None = None) -> OrderEvent:
     details = {
         "return_id": record.return_id,
         "status": record.status.value,
-        "reason": record.reason,
-        "lines": ", ".join(f"{line.sku} x{line.quantity}" for line in record.lines),
+        "reason": record.reason_code.value if record.reason_code else record.reason,
+        "lines": ", ".join(f"{sku} x{quantity}" for sku, quantity in merged(record.lines).items()),
+        "resolution": record.resolution,
     }
     if note:
         details["note"] = note
     if record.tracking_number:
         details["tracking_number"] = record.tracking_number
+    money = record.refunded or record.refund or record.expected_refund
+    if money is not None and record.resolution == "refund":
+        details["refund_amount"], details["refund_currency"] = money.amount, money.currency
+    if record.reshipment_id:
+        details["reshipment_id"] = record.reshipment_id
     return OrderEvent(
         event_id=f"{record.order_id}:return:{record.return_id}:{record.status.value}",
         event_type=f"return.{record.status.value}",
@@ -127,8 +142,12 @@ def return_event(record: ReturnRecord, note: str | None = None) -> OrderEvent:
     )
 
 
-def request_hash_of(lines: dict[str, int], reason: str) -> str:
+def request_hash_of(
+    lines: dict[str, int], reason: str, reason_code: str | None = None, resolution: str = "refund"
+) -> str:
     canonical = ";".join(f"{sku}={qty}" for sku, qty in sorted(lines.items())) + "|" + reason
+    if reason_code is not None:  # requests before reason codes hashed lines and reason only
+        canonical += f"|{reason_code}|{resolution}"
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -141,8 +160,12 @@ def request_return(
     events: CustomerEvents,
     rules: ServiceRules,
     clock: Clock,
+    *,
+    reason_code: ReturnReasonCode | None = None,
+    resolution: ReturnResolution = "refund",
 ) -> tuple[ReturnRecord, bool]:
-    """(the return, replayed). A retry with the same key and body returns the first answer."""
+    """(the return, replayed). A retry with the same key and body returns the first answer.
+    A refund return carries its `expected_refund` (docs/returns.md)."""
     if not idempotency_key:
         raise InvalidRequest(
             "Send an Idempotency-Key header.",
@@ -150,7 +173,8 @@ def request_return(
         )
     wanted = merged(lines)
     return_id = return_id_for(order.order_id, idempotency_key)
-    digest = request_hash_of(wanted, reason)
+    code = ReturnReasonCode(reason_code) if reason_code is not None else None
+    digest = request_hash_of(wanted, reason, code.value if code else None, resolution)
     existing = next((r for r in store.returns(order.order_id) if r.return_id == return_id), None)
     if existing is not None:
         return _replay(existing, digest, events), True
@@ -164,6 +188,13 @@ def request_return(
         status=R.REQUESTED,
         lines=[ReturnLine(sku=sku, quantity=qty) for sku, qty in sorted(wanted.items())],
         reason=reason,
+        reason_code=code,
+        resolution=resolution,
+        expected_refund=(
+            refund_for(order, wanted, tally, rules, shipping_amount(order))
+            if resolution == "refund"
+            else None
+        ),
         requested_at=at,
         updated_at=at,
         history=[ReturnHistoryEntry(status=R.REQUESTED, at=at, by="storefront")],
@@ -215,9 +246,11 @@ def move_return(
     store: ReturnStore,
     events: CustomerEvents,
     clock: Clock,
+    changes: Callable[[ReturnRecord], dict[str, object]] | None = None,
 ) -> tuple[ReturnRecord, bool]:
     """Apply `action` (approve, reject, receive, refund). A retry with the Idempotency-Key of the
-    move that got the return where it is answers the same; any other illegal move is a 409."""
+    move that got the return where it is answers the same; any other illegal move is a 409.
+    `changes` gives the fields the move sets besides the status (from the return as read)."""
     target = ACTIONS[action]
     record = load_return(order_id, return_id, store)
     if record.status == target and idempotency_key and record.last_request_key == idempotency_key:
@@ -233,6 +266,7 @@ def move_return(
             "history": [*record.history, ReturnHistoryEntry(status=target, at=at, by=actor, note=note)],
             "version": record.version + 1,
             "last_request_key": idempotency_key,
+            **(changes(record) if changes else {}),
         }
     )
     tally = None
@@ -260,7 +294,7 @@ def register_return_shipment(
 ) -> ReturnRecord:
     """Link the return parcel's tracking number to the order as a shipment with `direction:
     return`: carrier webhooks then record its checkpoints like any other; the order's own status
-    does not follow it (see docs/customer-service.md)."""
+    does not follow it (see docs/returns.md)."""
     record = load_return(order_id, return_id, store)
     number = normalize_tracking_number(tracking_number)
     slug = carrier.strip().lower()

@@ -5,6 +5,7 @@ given to functions as JSON in `CUSTOMER_SERVICE_RULES`."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,6 +40,11 @@ class ServiceRules(BaseModel):
         description="an order total at or above this (per currency) raises the priority one step",
     )
     repeat_window_days: int = Field(default=90, ge=1, le=365)
+    refund_shipping: Literal["never", "full_return_only", "always"] = Field(
+        default="full_return_only",
+        description="whether a refund adds the order's shipping amount: never, only when the "
+        "order's every unit is returned, or always (orders without a shipping amount: never)",
+    )
 
     def response_time_hours(self, priority: Priority) -> int:
         return self.response_hours.get(priority, 72)

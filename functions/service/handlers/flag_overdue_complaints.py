@@ -13,6 +13,7 @@ from service import dependencies as wiring
 from service.dependencies import OverdueComplaintsSettings
 from service.domain.complaints import flag_overdue_complaints
 from service.domain.ports import ComplaintStore, OperationsAlerts
+from shared.alert_log import DynamoAlertLog, RecordedAlerts
 from shared.aws_clients import aws_client
 from shared.clock import Clock
 from shared.observability import logger, metrics
@@ -26,7 +27,11 @@ def dependencies() -> tuple[ComplaintStore, OperationsAlerts]:
     settings = OverdueComplaintsSettings()  # type: ignore[call-arg]
     return (
         DynamoServiceStore(settings.orders_table_name, aws_client("dynamodb")),
-        SnsOperationsAlerts(settings.operations_alerts_topic_arn, aws_client("sns")),
+        RecordedAlerts(
+            DynamoAlertLog(settings.orders_table_name, aws_client("dynamodb"), lambda: wiring.clock().now()),
+            "complaint_overdue",
+            SnsOperationsAlerts(settings.operations_alerts_topic_arn, aws_client("sns")),
+        ),
     )
 
 

@@ -13,7 +13,10 @@ from service.models.records import (
     ComplaintRecord,
     FeedbackCategory,
     FeedbackRecord,
+    Money,
+    ReturnReasonCode,
     ReturnRecord,
+    ReturnResolution,
 )
 from shared.json_types import WholeNumbers
 
@@ -122,7 +125,15 @@ class ReturnLineRequest(_Strict):
 
 class ReturnRequest(_Strict):
     lines: Annotated[list[ReturnLineRequest], Field(min_length=1, max_length=100)]
-    reason: Annotated[StrictStr, Field(min_length=1, max_length=500)]
+    reason_code: ReturnReasonCode
+    reason: Annotated[
+        StrictStr,
+        Field(default="", max_length=500, description="The customer's words, beside `reason_code`."),
+    ]
+    resolution: Annotated[
+        ReturnResolution,
+        Field(default="refund", description="`exchange`: the items are replaced on receipt, not refunded."),
+    ]
 
 
 class ReturnStatusRequest(_Strict):
@@ -141,7 +152,14 @@ class ReturnView(BaseModel):
     order_id: str
     status: str
     lines: list[dict[str, object]]
-    reason: str
+    reason: str = ""
+    reason_code: str | None = None
+    resolution: str = "refund"
+    expected_refund: Money | None = None
+    refund: Money | None = None
+    refunded: Money | None = None
+    refund_reason: str | None = None
+    reshipment_id: str | None = None
     requested_at: str
     updated_at: str
     tracking_number: str | None = None

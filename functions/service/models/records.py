@@ -53,6 +53,21 @@ class ReturnStatus(StrEnum):
     REFUNDED = "refunded"
 
 
+class ReturnReasonCode(StrEnum):
+    """Why a customer returns (docs/returns.md); the KPI consumer counts returns per SKU by it."""
+
+    DAMAGED = "damaged"
+    WRONG_ITEM = "wrong_item"
+    MISSING_PARTS = "missing_parts"
+    NOT_AS_DESCRIBED = "not_as_described"
+    CHANGED_MIND = "changed_mind"
+    OTHER = "other"
+
+
+ReturnResolution = Literal["refund", "exchange"]
+ItemCondition = Literal["resellable", "damaged"]
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="ignore")
 
@@ -97,6 +112,14 @@ class ReturnLine(BaseModel):
     model_config = ConfigDict(defer_build=True)
     sku: str
     quantity: int
+    condition: ItemCondition | None = None
+    """Set on receipt: the lines then hold one entry per SKU and condition (same units per SKU)."""
+
+
+class Money(BaseModel):
+    model_config = ConfigDict(defer_build=True, frozen=True)
+    amount: str  # decimal string in the currency's minor units
+    currency: str
 
 
 class ReturnHistoryEntry(BaseModel):
@@ -112,7 +135,14 @@ class ReturnRecord(_Record):
     order_id: str
     status: ReturnStatus
     lines: list[ReturnLine]
-    reason: str
+    reason: str = ""  # free text; returns stored before `reason_code` have only this
+    reason_code: ReturnReasonCode | None = None  # required for new requests (None: stored before it)
+    resolution: ReturnResolution = "refund"
+    expected_refund: Money | None = None  # computed on request, for the customer
+    refund: Money | None = None  # computed on approval: what the refund action pays at most
+    refunded: Money | None = None  # what was refunded (the refund action)
+    refund_reason: str | None = None  # why a partial refund is below `refund`
+    reshipment_id: str | None = None  # the exchange's replacement shipment (Replacements port)
     requested_at: str
     updated_at: str
     tracking_number: str | None = None

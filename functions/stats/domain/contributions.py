@@ -16,31 +16,40 @@ Families (one aggregate item per day and family, see docs/kpis.md):
   (survey invitations sent);
 - `FEEDBACK`: `responses`, `satisfied` (rating 4-5), `rating#<1-5>`, `nps_responses`, `promoters`,
   `passives`, `detractors`. State, not flow: an edited response replaces its earlier contribution;
-- `COMPLAINTS`: `opened`, `resolved`, `overdue` (complaints that became overdue that day);
-- `RETURNS`: one counter per status a return moved into (`requested` for a new one).
+- `COMPLAINTS`: `opened`, `resolved`, `overdue` (complaints that became overdue that day), and
+  more (see `stats.domain.case_contributions`);
+- `RETURNS`: one counter per status a return moved into (`requested` for a new one);
+- `HIST#confirmed_to_shipped`, complaint response and resolution times, `RETURN_REASONS` and the
+  per-SKU families `SKUS#<n>`: `stats.domain.case_contributions`.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from shared.checkpoint_records import full_checkpoints, last_checkpoint_at
-from stats.domain.histogram import bucket_name, bucket_of
+from stats.domain.case_contributions import (
+    complaint_contribution,
+    order_moves,
+    return_contribution,
+)
+from stats.domain.contribution_parts import (
+    Contribution,
+    MetricPoint,
+    day_of,
+    label,
+    parse_time,
+)
+from stats.domain.contribution_parts import time_of as _time
 
 ORDERS = "ORDERS"
 SHIPMENTS = "SHIPMENTS"
 NOTIFICATIONS = "NOTIFICATIONS"
 FEEDBACK = "FEEDBACK"
-COMPLAINTS = "COMPLAINTS"
-RETURNS = "RETURNS"
 RECEIVED_TO_CONFIRMED = "received_to_confirmed"
 SHIPPED_TO_DELIVERED = "shipped_to_delivered"
-HISTOGRAM_PREFIX = "HIST#"
 SURVEY_INVITATION = "feedback.invite"
 
 AGGREGATED_ENTITIES = ("order", "shipment", "notification", "feedback", "complaint", "return")
@@ -71,77 +80,6 @@ KNOWN_EXCEPTION_REASONS = frozenset(
 )
 """Exception reasons published as their own CloudWatch dimension; others as `other`."""
 CHANNELS = frozenset({"email", "sms"})
-RETURN_STATUSES = frozenset({"requested", "approved", "rejected", "received", "refunded"})
-UNSPECIFIED = "unspecified"
-_LABEL = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,39}$")
-
-
-@dataclass(frozen=True)
-class MetricPoint:
-    name: str
-    value: float
-    unit: str = "Count"  # "Count" or "Seconds"
-    dimensions: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass
-class Contribution:
-    """Counter deltas per (day, family) and the metric points of one change."""
-
-    counters: dict[tuple[str, str], dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
-    metrics: list[MetricPoint] = field(default_factory=list)
-
-    def add(self, day: str, family: str, counter: str, delta: int = 1) -> None:
-        counters = self.counters[(day, family)]
-        counters[counter] = counters.get(counter, 0) + delta
-
-    def add_duration(self, day: str, name: str, seconds: float) -> None:
-        seconds = max(0.0, seconds)
-        family = HISTOGRAM_PREFIX + name
-        self.add(day, family, bucket_name(bucket_of(seconds)))
-        self.add(day, family, "count")
-        self.add(day, family, "sum_seconds", round(seconds))
-
-    def compacted(self) -> dict[tuple[str, str], dict[str, int]]:
-        """Without zero deltas and empty families."""
-        result: dict[tuple[str, str], dict[str, int]] = {}
-        for key, counters in self.counters.items():
-            kept = {name: delta for name, delta in counters.items() if delta != 0}
-            if kept:
-                result[key] = kept
-        return result
-
-    @property
-    def empty(self) -> bool:
-        return not self.compacted()
-
-
-def label(value: Any) -> str:
-    """A carrier, reason, status or channel as a bounded counter-name part."""
-    text = str(value or "").strip().lower()
-    return text if _LABEL.match(text) else UNSPECIFIED
-
-
-def parse_time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def day_of(moment: datetime) -> str:
-    return moment.astimezone(UTC).date().isoformat()
-
-
-def _time(image: Mapping[str, Any] | None, *names: str, default: datetime) -> datetime:
-    for name in names:
-        moment = parse_time((image or {}).get(name))
-        if moment is not None:
-            return moment
-    return default
 
 
 def contribution_of(
@@ -183,6 +121,7 @@ def _order(old: Any, new: Any, observed_at: datetime, out: Contribution) -> None
     metric = _ORDER_STATUS_METRICS.get(status)
     if metric:
         out.metrics.append(MetricPoint(metric, 1))
+    order_moves(old, new, at, out)
     if status == "confirmed":
         placed = _time(new, "created_at", default=at)
         seconds = (at - placed).total_seconds()
@@ -344,36 +283,11 @@ def _feedback(old: Any, new: Any, observed_at: datetime, out: Contribution) -> N
             out.metrics.append(MetricPoint("FeedbackSatisfied", 1))
 
 
-def _complaint(old: Any, new: Any, observed_at: datetime, out: Contribution) -> None:
-    if not new:
-        return
-    if old is None:
-        out.add(day_of(_time(new, "opened_at", "created_at", default=observed_at)), COMPLAINTS, "opened")
-        out.metrics.append(MetricPoint("ComplaintsOpened", 1))
-    if new.get("status") == "resolved" and (old is None or old.get("status") != "resolved"):
-        day = day_of(_time(new, "resolved_at", "updated_at", default=observed_at))
-        out.add(day, COMPLAINTS, "resolved")
-        out.metrics.append(MetricPoint("ComplaintsResolved", 1))
-    if new.get("overdue") is True and not (old or {}).get("overdue"):
-        out.add(day_of(_time(new, "updated_at", default=observed_at)), COMPLAINTS, "overdue")
-        out.metrics.append(MetricPoint("ComplaintsOverdue", 1))
-
-
-def _return(old: Any, new: Any, observed_at: datetime, out: Contribution) -> None:
-    status = _status_moved(old, new)
-    if status is None:
-        return
-    names = ("created_at", "requested_at", "updated_at") if old is None else ("updated_at",)
-    out.add(day_of(_time(new, *names, default=observed_at)), RETURNS, label(status))
-    dimension = status if status in RETURN_STATUSES else "other"
-    out.metrics.append(MetricPoint("Returns", 1, dimensions=(("Status", dimension),)))
-
-
 _RULES = {
     "order": _order,
     "shipment": _shipment,
     "notification": _notification,
     "feedback": _feedback,
-    "complaint": _complaint,
-    "return": _return,
+    "complaint": complaint_contribution,
+    "return": return_contribution,
 }

@@ -7,25 +7,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from stats.domain.case_contributions import CONFIRMED_TO_SHIPPED, RETURNS
+from stats.domain.case_kpis import complaint_stats, return_rate_stats
+from stats.domain.contribution_parts import HISTOGRAM_PREFIX
 from stats.domain.contributions import (
-    COMPLAINTS,
     FEEDBACK,
-    HISTOGRAM_PREFIX,
     NOTIFICATIONS,
     ORDERS,
     RECEIVED_TO_CONFIRMED,
-    RETURNS,
     SHIPMENTS,
     SHIPPED_TO_DELIVERED,
 )
 from stats.domain.errors import InvalidStatsRange
-from stats.domain.histogram import buckets_from_counters, percentile
+from stats.domain.figures import duration_stats, ratio
 from stats.domain.ports import AggregateStore, DayAggregate
 from stats.models.api import (
     CarrierStats,
-    ComplaintStats,
     DeliveryStats,
-    DurationStats,
     FeedbackStats,
     NotificationStats,
     OrderStats,
@@ -73,20 +71,6 @@ def merge(aggregates: Iterable[DayAggregate], span: DayRange) -> dict[str, dict[
             for name, value in aggregate.counters.items():
                 totals[aggregate.family][name] += int(value)
     return totals
-
-
-def ratio(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole > 0 else None
-
-
-def duration_stats(counters: Mapping[str, int]) -> DurationStats:
-    buckets = buckets_from_counters(counters)
-    median, p90 = percentile(buckets, 0.5), percentile(buckets, 0.9)
-    return DurationStats(
-        count=sum(buckets.values()),
-        median_seconds=round(median, 1) if median is not None else None,
-        p90_seconds=round(p90, 1) if p90 is not None else None,
-    )
 
 
 def _delivery(shipments: Mapping[str, int], durations: Mapping[str, int]) -> DeliveryStats:
@@ -159,7 +143,6 @@ def compute_kpis(aggregates: Iterable[DayAggregate], span: DayRange) -> StatsRep
     totals = merge(aggregates, span)
     orders = totals.get(ORDERS, {})
     notifications = totals.get(NOTIFICATIONS, {})
-    complaints = totals.get(COMPLAINTS, {})
     return StatsReport(
         from_=span.first.isoformat(),
         to=span.last.isoformat(),
@@ -171,18 +154,16 @@ def compute_kpis(aggregates: Iterable[DayAggregate], span: DayRange) -> StatsRep
             out_of_stock=orders.get("out_of_stock", 0),
             by_status={name: value for name, value in sorted(orders.items()) if value},
             received_to_confirmed=duration_stats(totals.get(HISTOGRAM_PREFIX + RECEIVED_TO_CONFIRMED, {})),
+            confirmed_to_shipped=duration_stats(totals.get(HISTOGRAM_PREFIX + CONFIRMED_TO_SHIPPED, {})),
         ),
         delivery=_delivery(
             totals.get(SHIPMENTS, {}), totals.get(HISTOGRAM_PREFIX + SHIPPED_TO_DELIVERED, {})
         ),
         notifications=_notifications({k: v for k, v in notifications.items() if k != "invitations"}),
         feedback=_feedback(totals.get(FEEDBACK, {}), notifications.get("invitations", 0)),
-        complaints=ComplaintStats(
-            opened=complaints.get("opened", 0),
-            resolved=complaints.get("resolved", 0),
-            overdue=complaints.get("overdue", 0),
-        ),
+        complaints=complaint_stats(totals),
         returns={name: value for name, value in sorted(totals.get(RETURNS, {}).items()) if value},
+        return_rates=return_rate_stats(totals),
     )
 
 

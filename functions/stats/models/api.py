@@ -20,6 +20,9 @@ class OrderStats(BaseModel):
     out_of_stock: int
     by_status: dict[str, int] = Field(description="Moves into each status in the range.")
     received_to_confirmed: DurationStats
+    confirmed_to_shipped: DurationStats = Field(
+        description="From confirmation to the order's first shipment, on the shipment's day."
+    )
 
 
 class RateCount(BaseModel):
@@ -75,6 +78,40 @@ class ComplaintStats(BaseModel):
     opened: int
     resolved: int
     overdue: int = Field(description="Complaints that became overdue in the range.")
+    by_category: dict[str, int] = Field(description="Complaints opened in the range, per category.")
+    first_response: DurationStats = Field(
+        description="opened_at -> first response (the resolution when none came before it), on its day."
+    )
+    resolution: DurationStats = Field(description="opened_at -> resolved_at, on the resolution's day.")
+    response_due: int = Field(
+        description="Cases whose response deadline was decided in the range: answered (on the day of "
+        "the first response) or flagged overdue without an answer (on that day)."
+    )
+    responded_on_time: int = Field(description="Of `response_due`, answered by their `due_at`.")
+    on_time_response_rate: float | None = Field(
+        description="responded_on_time / response_due (投诉处理及时率); null when none."
+    )
+
+
+class SkuReturnStats(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    delivered: int = Field(description="Orders holding the SKU delivered in the range.")
+    requested: int = Field(description="Returns holding the SKU requested in the range.")
+    return_rate: float | None = Field(description="requested / delivered; null when none delivered.")
+    reasons: dict[str, int] = Field(description="Returns requested per `reason_code`.")
+
+
+class ReturnRateStats(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    requested: int = Field(description="Returns requested in the range.")
+    delivered_orders: int = Field(description="Orders delivered in the range.")
+    return_rate: float | None = Field(description="requested / delivered_orders; null when none.")
+    reasons: dict[str, int] = Field(
+        description="Returns requested per `reason_code` (`other` for free text)."
+    )
+    by_sku: dict[str, SkuReturnStats] = Field(
+        description="The SKUs with the most returns requested (at most 100), then the most delivered."
+    )
 
 
 class StatsReport(BaseModel):
@@ -88,5 +125,6 @@ class StatsReport(BaseModel):
     feedback: FeedbackStats
     complaints: ComplaintStats
     returns: dict[str, int] = Field(description="Returns moved into each status in the range.")
+    return_rates: ReturnRateStats
 
     model_config = ConfigDict(defer_build=True, populate_by_name=True)

@@ -56,6 +56,7 @@ def env(monkeypatch: pytest.MonkeyPatch, orders_table: str, api_key_secret: str)
         dependencies.stock_levels,
         dependencies._secrets_provider,
         dependencies.service_store,
+        dependencies.return_desk,
         dependencies.customer_events,
         dependencies.service_rules,
         page_dependencies.page_settings,
@@ -256,14 +257,14 @@ def test_a_return_through_every_status_with_a_tracked_return_parcel(
     status, too_many, _ = call(
         "POST",
         base,
-        {"lines": [{"sku": sku, "quantity": bought + 1}], "reason": "x"},
+        {"lines": [{"sku": sku, "quantity": bought + 1}], "reason_code": "other", "reason": "x"},
         {"idempotency-key": "x"},
     )
     assert status == 409 and too_many["error"]["code"] == "return_quantity_exceeded"
     status, created, _ = call(
         "POST",
         base,
-        {"lines": [{"sku": sku, "quantity": 1}], "reason": "Too bitter"},
+        {"lines": [{"sku": sku, "quantity": 1}], "reason_code": "not_as_described", "reason": "Too bitter"},
         {"idempotency-key": "r"},
     )
     assert status == 201 and created["status"] == "requested"
@@ -271,7 +272,7 @@ def test_a_return_through_every_status_with_a_tracked_return_parcel(
     status, retried, headers = call(
         "POST",
         base,
-        {"lines": [{"sku": sku, "quantity": 1}], "reason": "Too bitter"},
+        {"lines": [{"sku": sku, "quantity": 1}], "reason_code": "not_as_described", "reason": "Too bitter"},
         {"idempotency-key": "r"},
     )
     assert retried["return_id"] == return_id and headers["Idempotent-Replayed"] == "true"
@@ -304,6 +305,7 @@ def test_a_return_through_every_status_with_a_tracked_return_parcel(
     parcel = next(s for s in store.shipments(order_id) if s.tracking_number == "SF9990001112")
     assert parcel.status == "delivered"
 
+    assert call("PUT", f"/v1/inventory/{sku}", {"on_hand": 0})[0] == 200  # the returned SKU's stock
     assert call("POST", f"{base}/{return_id}/receive", {})[0] == 200
     status, refunded, _ = call("POST", f"{base}/{return_id}/refund", {"note": "Refunded to card"})
     assert status == 200 and [h["status"] for h in refunded["history"]] == [
@@ -331,7 +333,7 @@ def test_returns_close_after_the_window(call: Call, dynamodb: Any, orders_table:
     status, body, _ = call(
         "POST",
         f"/v1/orders/{order_id}/returns",
-        {"lines": [{"sku": sku, "quantity": 1}], "reason": "late"},
+        {"lines": [{"sku": sku, "quantity": 1}], "reason_code": "changed_mind"},
         {"idempotency-key": "late"},
     )
     assert status == 409 and body["error"]["code"] == "return_not_allowed"

@@ -25,6 +25,7 @@ SAMPLE_PATH_VALUES = {
     "customer_id": "cus_1",
     "complaint_id": "cmp_" + "a" * 24,
     "return_id": "ret_" + "a" * 24,
+    "reshipment_id": "rsp_" + "a" * 20,
 }
 
 

@@ -279,6 +279,7 @@ def test_shipments_carry_the_carrier_name_for_the_locale() -> None:
         "item_count": 3,
         "status": "shipped",
         "status_text": "已发货",
+        "replacement": False,
     }
     assert (en["shipment"]["carrier"], en["shipment"]["status_text"]) == ("SF Express", "Shipped")
     assert zh["shipments"] == zh["event_shipments"] == [zh["shipment"]]

@@ -359,6 +359,18 @@ def details_for(variant: Variant, locale: str) -> dict[str, str]:
             "category": category,
             "resolution": "" if variant.minimal else resolution,
         }
+    if kind is K.RESHIPMENT_CREATED:  # as orders.domain.reshipments writes it
+        lines = (
+            ", ".join(f"S{n}-" + "X" * (62 - len(str(n))) + " x999" for n in range(8))
+            if worst
+            else "CUP-CELADON x1"
+        )
+        details = {"reshipment_id": "rsp_" + "0" * 20, "lines": lines, "reason": "case"}
+        if not variant.minimal:
+            details.update(carrier="sf-express", tracking_number="9" * 40 if worst else "SF1234567890123")
+        return details
+    if kind is K.ORDER_UPDATED:
+        return {"changed": "items" if variant.minimal else "shipping_address,customer,items"}
     status = RETURN_STATUS[kind]
     if worst:
         lines = ", ".join(f"S{n}-" + "X" * (62 - len(str(n))) + " x999" for n in range(100))
@@ -374,6 +386,8 @@ def details_for(variant: Variant, locale: str) -> dict[str, str]:
         note = RETURN_NOTES[locale].get(status)
         tracking_number = "SF1234567890123" if status in ("received", "refunded") else None
     details = {"return_id": RETURN_ID, "status": status, "reason": reason, "lines": lines}
+    if status in ("requested", "approved", "received", "refunded"):  # a refund return says its amount
+        details.update(refund_amount="999999999999.99" if worst else "107.90", refund_currency="CNY")
     if note and not variant.minimal:
         details["note"] = note
     if tracking_number and not variant.minimal:

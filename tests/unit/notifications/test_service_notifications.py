@@ -89,7 +89,10 @@ def test_customer_service_event_types_have_their_own_kinds() -> None:
         "complaint.resolved": K.COMPLAINT_RESOLVED,
         "exception.customer_contacted": K.EXCEPTION_CONTACT,
         "exception.refunded": K.EXCEPTION_REFUNDED,
+        "reshipment.created": K.RESHIPMENT_CREATED,
+        "reshipment.shipped": K.RESHIPMENT_CREATED,
     }
+    assert KIND_BY_EVENT_TYPE["order.updated"] is K.ORDER_UPDATED
     assert KIND_BY_EVENT_TYPE["order.delivered"] is K.ORDER_DELIVERED
     assert {f"order.{kind.value.removeprefix('order_')}" for kind in ORDER_KINDS} <= set(KIND_BY_EVENT_TYPE)
     assert set(KIND_BY_EVENT_TYPE.values()) == set(K)
@@ -111,6 +114,8 @@ def test_default_policy_for_customer_service_events() -> None:
         "complaint.resolved": both,
         "exception.customer_contacted": both,
         "exception.refunded": both,
+        "reshipment.created": both,
+        "reshipment.shipped": both,
     }
     assert DEFAULT_POLICY.critical_events == frozenset({"order.delivery_exception"})
 
@@ -329,6 +334,16 @@ def test_the_facts_of_the_event_are_in_the_email(kind: K, locale: str) -> None:
     elif kind is K.EXCEPTION_REFUNDED:
         assert context["refund_amount"] in email.html and context["refund_amount"] in email.text
         assert context["refund_amount"] == ("CN¥12.50" if locale == "en" else "¥12.50")
+    elif kind is K.RESHIPMENT_CREATED:  # the replacement's products by name, and its parcel
+        name = PRODUCT_NAMES[locale]["CUP-CELADON"]
+        assert name in email.text and "CUP-CELADON" not in email.text
+        assert (
+            details["tracking_number"] in email.text
+            and details["tracking_number"] in email.subject + email.html
+        )
+    elif kind is K.ORDER_UPDATED:  # what changed, never the new values
+        assert len(context["order_changes"]) == 3
+        assert not [line for line in context["shipping_address"][1:] if len(line) > 3 and line in email.text]
     else:
         assert context["feedback_expires"] in email.html and context["feedback_expires"] in email.text
 

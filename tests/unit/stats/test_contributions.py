@@ -192,15 +192,24 @@ def test_complaints_open_resolve_and_become_overdue_on_their_own_days() -> None:
     opened = complaint_image("cmp_1")
     overdue = complaint_image("cmp_1", overdue=True, updated_at="2026-11-25T11:00:00Z")
     resolved = complaint_image("cmp_1", "resolved", overdue=True, resolved_at="2026-11-26T09:00:00Z")
-    assert counters(None, opened) == {("2026-11-24", "COMPLAINTS"): {"opened": 1}}
+    assert counters(None, opened) == {("2026-11-24", "COMPLAINTS"): {"opened": 1, "category#delivery": 1}}
     assert counters(opened, overdue) == {("2026-11-25", "COMPLAINTS"): {"overdue": 1}}
-    assert counters(overdue, resolved) == {("2026-11-26", "COMPLAINTS"): {"resolved": 1}}
+    # an item without `first_response_at`: its resolution is its first response too
+    took = bucket_name(bucket_of(46 * 3600))
+    assert counters(overdue, resolved) == {
+        ("2026-11-26", "COMPLAINTS"): {"resolved": 1},
+        ("2026-11-26", "HIST#complaint_resolution"): {took: 1, "count": 1, "sum_seconds": 46 * 3600},
+        ("2026-11-26", "HIST#complaint_first_response"): {took: 1, "count": 1, "sum_seconds": 46 * 3600},
+    }
 
 
 def test_returns_count_per_status_moved_into() -> None:
     requested = return_image("ord_1", "ret_1", "requested")
     approved = {**requested, "status": "approved", "updated_at": "2026-11-27T08:00:00Z"}
-    assert counters(None, requested) == {("2026-11-26", "RETURNS"): {"requested": 1}}
+    assert counters(None, requested) == {
+        ("2026-11-26", "RETURNS"): {"requested": 1},
+        ("2026-11-26", "RETURN_REASONS"): {"other": 1},  # a free-text reason only
+    }
     assert counters(requested, approved) == {("2026-11-27", "RETURNS"): {"approved": 1}}
 
 
