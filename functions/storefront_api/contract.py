@@ -70,7 +70,14 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
     # delivery exceptions (docs/exceptions.md)
     "POST /v1/exceptions/{exception_id}/assign": {409: (*ILLEGAL, "conflict")},
     "POST /v1/exceptions/{exception_id}/actions": {
-        409: (*ILLEGAL, "conflict"),
+        # reship: the Replacements port's refusals (docs/reshipments.md)
+        409: (
+            *ILLEGAL,
+            "conflict",
+            "reshipment_not_allowed",
+            "reshipment_quantity_exceeded",
+            "insufficient_stock",
+        ),
         422: (*REUSED, "refund_not_allowed"),
     },
     "GET /v1/alerts": {422: ("validation_failed",)},  # a cursor this API did not return

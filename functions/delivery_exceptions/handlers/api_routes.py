@@ -17,7 +17,6 @@ from delivery_exceptions.models.api import (
 )
 from delivery_exceptions.models.records import ExceptionReason, ExceptionStatus
 from shared.dynamo import CURSOR_PATTERN
-from shared.errors import DomainError
 from shared.observability import logger
 from storefront_api import dependencies
 from storefront_api.params import IdempotencyKey
@@ -30,18 +29,9 @@ router = APIGatewayHttpRouter()
 ExceptionId = Annotated[str, Path(pattern=r"^exc_[a-z2-7]{24}$", description="Exception id from the queue.")]
 
 
-class ReshipUnavailable(DomainError):
-    code = "reship_unavailable"
-    http_status = 503
-
-
 def _replacements() -> Replacements:
-    """The reshipments capability's port, wired by `storefront_api.dependencies.replacements`."""
-    factory = getattr(dependencies, "replacements", None)
-    if factory is None:
-        raise ReshipUnavailable("Reshipments are not available on this deployment.")
-    replacements: Replacements = factory()
-    return replacements
+    """The reshipments capability's port (`storefront_api.dependencies.replacements`)."""
+    return dependencies.replacements()
 
 
 @router.get(
