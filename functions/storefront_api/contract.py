@@ -78,6 +78,19 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
         422: (*REUSED, "refund_amount_invalid"),
     },
     "POST /v1/orders/{order_id}/returns/{return_id}/shipment": {409: (*ILLEGAL, "conflict")},
+    # delivery exceptions (docs/exceptions.md)
+    "POST /v1/exceptions/{exception_id}/assign": {409: (*ILLEGAL, "conflict")},
+    "POST /v1/exceptions/{exception_id}/actions": {
+        # reship: the Replacements port's refusals (docs/reshipments.md)
+        409: (
+            *ILLEGAL,
+            "conflict",
+            "reshipment_not_allowed",
+            "reshipment_quantity_exceeded",
+            "insufficient_stock",
+        ),
+        422: (*REUSED, "refund_not_allowed"),
+    },
     "GET /v1/alerts": {422: ("validation_failed",)},  # a cursor this API did not return
     "GET /v1/feedback": {422: ("validation_failed",)},  # `to` before `from`, over 92 days, a bad cursor
 }

@@ -11,6 +11,7 @@ from shared.clock import Clock, SystemClock
 from shared.settings import FunctionSettings
 
 if TYPE_CHECKING:  # adapters are imported on first use: a cold start pays only for what it serves
+    from delivery_exceptions.adapters.dynamo_exceptions import DynamoExceptionStore
     from inventory.adapters.dynamo_stock import DynamoStock
     from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
     from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
@@ -130,6 +131,13 @@ def service_rules() -> ServiceRules:
     from service.dependencies import parse_rules
 
     return parse_rules(settings().customer_service_rules)
+
+
+@cache
+def exception_store() -> DynamoExceptionStore:
+    from delivery_exceptions.adapters.dynamo_exceptions import DynamoExceptionStore
+
+    return DynamoExceptionStore(settings().orders_table_name, aws_client("dynamodb"))
 
 
 def reshipment_ports() -> ReshipmentPorts:

@@ -15,6 +15,7 @@ from infra.constructs.customer_links import CustomerLinks
 from infra.constructs.customer_notifications import CustomerNotifications
 from infra.constructs.customer_service import CustomerService
 from infra.constructs.data import Data
+from infra.constructs.delivery_exceptions import DeliveryExceptions
 from infra.constructs.domain_events import DomainEvents
 from infra.constructs.lambda_function import FunctionRuntime
 from infra.constructs.order_events import OrderEvents
@@ -152,6 +153,14 @@ class OrdertrackStack(Stack):
             self.storefront_api.handler.function,
         ):
             self.customer_links.grant_to(function, function)
+        self.delivery_exceptions = DeliveryExceptions(
+            self,
+            "DeliveryExceptions",
+            runtime=runtime,
+            settings=config.delivery_exceptions,
+            orders_table=self.data.orders_table,
+            domain_events=self.domain_events.bus,
+        )
         # last: the dashboard and alarms cover every function and dead-letter queue composed above
         self.service_kpis = ServiceKpis(
             self,
