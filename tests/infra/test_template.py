@@ -118,6 +118,7 @@ FUNCTION_ENVIRONMENT = {
         "CUSTOMER_SERVICE_RULES",
         "LINK_SIGNING_SECRET_ARN",
         "BRAND",
+        "NOTIFICATION_QUEUE_URL",
     },
     "service.handlers.flag_overdue_complaints.handler": {"ORDERS_TABLE_NAME", "OPERATIONS_ALERTS_TOPIC_ARN"},
     "delivery_exceptions.handlers.open_exceptions.handler": {"ORDERS_TABLE_NAME", "DELIVERY_EXCEPTION_RULES"},
