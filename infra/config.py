@@ -185,6 +185,17 @@ class CustomerServiceSettings(_Settings):
     sweeper: FunctionSettings = FunctionSettings(timeout_seconds=60)
 
 
+class DeliveryExceptionSettings(_Settings):
+    """Delivery exceptions as work items (docs/exceptions.md)."""
+
+    rules: dict[str, Any] = Field(
+        default_factory=dict,
+        description="overrides of delivery_exceptions.domain.rules.ExceptionRules (due_hours per reason, "
+        "default_assignee)",
+    )
+    opener: QueueConsumerSettings = QueueConsumerSettings(function=FunctionSettings(timeout_seconds=10))
+
+
 class CarrierSettings(_Settings):
     accept_test_mode_events: bool | None = Field(
         default=None,
@@ -270,6 +281,7 @@ class StageConfig(_Settings):
     order_lifecycle: OrderLifecycleSettings = OrderLifecycleSettings()
     customer_service: CustomerServiceSettings = CustomerServiceSettings()
     carriers: CarrierSettings = CarrierSettings()
+    delivery_exceptions: DeliveryExceptionSettings = DeliveryExceptionSettings()
 
     @property
     def effective_brand(self) -> Brand:

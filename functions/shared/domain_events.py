@@ -115,6 +115,26 @@ class ShipmentTrackingLinked(DomainEvent):
     previous_shipment_id: str | None = None
 
 
+class ShipmentExceptionRaised(DomainEvent):
+    detail_type = "ShipmentExceptionRaised"
+    description = (
+        "A shipment ran into a delivery problem (a carrier's exception, the delay check's stalled or "
+        "late, a return to sender): one event per (order, shipment, reason) episode."
+    )
+
+    order_id: str
+    shipment_id: str
+    tracking_number: str | None = None
+    carrier: str | None = None
+    reason: str = Field(
+        description="stalled, late, delayed, failed_attempt, address_problem, refused, held, damaged, "
+        "lost, returned_to_sender or other (docs/exceptions.md)."
+    )
+    carrier_reason: str | None = Field(None, description="The carrier's own reason code, if it gave one.")
+    shipment_status: str = Field(description="delivery_exception or returned_to_sender.")
+    episode: int = Field(description="The shipment's tracking version at which the problem began.")
+
+
 CATALOGUE: tuple[type[DomainEvent], ...] = (
     OrderPlaced,
     OrderStatusChanged,
@@ -123,6 +143,7 @@ CATALOGUE: tuple[type[DomainEvent], ...] = (
     OrderDelivered,
     StockLevelChanged,
     ShipmentTrackingLinked,
+    ShipmentExceptionRaised,
 )
 """Every detail-type ordertrack publishes, in documentation order."""
 

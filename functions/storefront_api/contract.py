@@ -81,6 +81,19 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
     "GET /v1/customers/{customer_id}": {404: ("not_found",)},
     "GET /v1/customers/{customer_id}/export": {404: ("not_found",)},
     "DELETE /v1/customers/{customer_id}": {404: ("not_found",)},
+    # delivery exceptions (docs/exceptions.md)
+    "POST /v1/exceptions/{exception_id}/assign": {409: (*ILLEGAL, "conflict")},
+    "POST /v1/exceptions/{exception_id}/actions": {
+        # reship: the Replacements port's refusals (docs/reshipments.md)
+        409: (
+            *ILLEGAL,
+            "conflict",
+            "reshipment_not_allowed",
+            "reshipment_quantity_exceeded",
+            "insufficient_stock",
+        ),
+        422: (*REUSED, "refund_not_allowed"),
+    },
     "GET /v1/alerts": {422: ("validation_failed",)},  # a cursor this API did not return
     "GET /v1/feedback": {422: ("validation_failed",)},  # `to` before `from`, over 92 days, a bad cursor
 }

@@ -12,6 +12,7 @@ from shared.settings import FunctionSettings
 
 if TYPE_CHECKING:  # adapters are imported on first use: a cold start pays only for what it serves
     from customers.adapters.dynamo_customer_data import DynamoCustomerData
+    from delivery_exceptions.adapters.dynamo_exceptions import DynamoExceptionStore
     from inventory.adapters.dynamo_stock import DynamoStock
     from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
     from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
@@ -150,6 +151,13 @@ def contact_hasher() -> SecretContactHasher | None:
 
     arn = settings().contact_lookup_secret_arn
     return SecretContactHasher(arn, _secrets_provider()) if arn else None
+
+
+@cache
+def exception_store() -> DynamoExceptionStore:
+    from delivery_exceptions.adapters.dynamo_exceptions import DynamoExceptionStore
+
+    return DynamoExceptionStore(settings().orders_table_name, aws_client("dynamodb"))
 
 
 def reshipment_ports() -> ReshipmentPorts:

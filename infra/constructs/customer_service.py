@@ -71,6 +71,9 @@ class CustomerService(Construct):
             },
         )
         self.page.grant_table_read_write_data(orders_table)
+        # A low rating can open a case, and the customer is told it is open (with its due time).
+        self.page.function.add_environment("NOTIFICATION_QUEUE_URL", notification_queue.queue_url)
+        notification_queue.grant_send_messages(self.page.function)
         page_integration = integrations.HttpLambdaIntegration(
             "FeedbackPageIntegration",
             self.page.function,

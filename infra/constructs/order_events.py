@@ -1,5 +1,5 @@
-"""Order events: the orders table's stream, filtered to orders, stock items, tracking links and
-shipments whose carrier estimate may have moved,
+"""Order events: the orders table's stream, filtered to orders, stock items, tracking links,
+shipments whose carrier estimate may have moved and shipments in a delivery problem,
 turned by one dispatcher into reservation and notification jobs (work queues) and into domain
 events published on the stack's event bus (`infra.constructs.domain_events`).
 
@@ -48,7 +48,23 @@ REVISED_ESTIMATES = {
 }
 """Shipments that had a carrier estimate and still have one: `order.estimate_revised` when it moved
 (the filter cannot compare the two; the dispatcher does)."""
-DISPATCHED_CHANGES = (ORDER_ITEMS_ONLY, STOCK_ITEMS_ONLY, NEW_TRACKING_LINKS, REVISED_ESTIMATES)
+SHIPMENT_PROBLEMS = {
+    "dynamodb": {
+        "NewImage": {
+            "entity": {"S": lambda_.FilterRule.is_equal("shipment")},
+            "status": {"S": lambda_.FilterRule.or_("delivery_exception", "returned_to_sender")},
+        }
+    },
+}
+"""Shipments in a delivery problem: `ShipmentExceptionRaised` when the problem is new (the
+dispatcher compares the images), which opens a delivery exception (docs/exceptions.md)."""
+DISPATCHED_CHANGES = (
+    ORDER_ITEMS_ONLY,
+    STOCK_ITEMS_ONLY,
+    NEW_TRACKING_LINKS,
+    REVISED_ESTIMATES,
+    SHIPMENT_PROBLEMS,
+)
 """One filter each: a record reaches the dispatcher if it matches any of them."""
 
 

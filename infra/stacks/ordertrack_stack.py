@@ -16,6 +16,7 @@ from infra.constructs.customer_links import CustomerLinks
 from infra.constructs.customer_notifications import CustomerNotifications
 from infra.constructs.customer_service import CustomerService
 from infra.constructs.data import Data
+from infra.constructs.delivery_exceptions import DeliveryExceptions
 from infra.constructs.domain_events import DomainEvents
 from infra.constructs.lambda_function import FunctionRuntime
 from infra.constructs.order_events import OrderEvents
@@ -156,6 +157,14 @@ class OrdertrackStack(Stack):
         storefront = self.storefront_api.handler.function
         self.contact_lookups = ContactLookups(self, "ContactLookups")
         self.contact_lookups.grant_to(storefront, storefront)
+        self.delivery_exceptions = DeliveryExceptions(
+            self,
+            "DeliveryExceptions",
+            runtime=runtime,
+            settings=config.delivery_exceptions,
+            orders_table=self.data.orders_table,
+            domain_events=self.domain_events.bus,
+        )
         # last: the dashboard and alarms cover every function and dead-letter queue composed above
         self.service_kpis = ServiceKpis(
             self,

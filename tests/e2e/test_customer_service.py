@@ -57,6 +57,16 @@ def deliver(stack: Any, storefront: Storefront, new_customer: Callable[..., dict
     return order_id
 
 
+def opened_emails(storefront: Storefront, order_id: str) -> list[dict[str, Any]]:
+    response = storefront.http.get(f"{storefront.url}/v1/orders/{order_id}/notifications", timeout=10)
+    assert response.status_code == 200, response.text
+    return [
+        e
+        for e in response.json()["notifications"]
+        if e["template"] == "complaint_opened" and e["channel"] == "email" and e["status"] == "sent"
+    ]
+
+
 def test_survey_invitation_feedback_page_complaint_and_resolution(
     stack: Any, storefront: Storefront, new_customer: Callable[..., dict[str, Any]]
 ) -> None:
@@ -98,6 +108,11 @@ def test_survey_invitation_feedback_page_complaint_and_resolution(
     queue = storefront.http.get(f"{storefront.url}/v1/complaints?status=open&limit=100", timeout=10).json()
     [complaint] = [c for c in queue["complaints"] if c["order_id"] == order_id]
     assert complaint["category"] == "damage" and complaint["source"] == "feedback"
+    # And the customer is told by email that the case is open (the survey page queues the event)
+    deadline = time.monotonic() + 60
+    while not (told := opened_emails(storefront, order_id)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [e["event_id"] for e in told] == [f"{complaint['complaint_id']}:opened"], told
 
     # And resolving it twice: the second answer is a 409 with the current status
     resolve = f"{storefront.url}/v1/complaints/{complaint['complaint_id']}/resolve"

@@ -70,16 +70,20 @@ def test_storefront_sends_customer_events_to_the_notification_queue_only(synthes
     assert [s["Resource"] for s in sends] == [{"Fn::GetAtt": ["NotificationQueue", "Arn"]}]
 
 
-def test_survey_page_reads_the_link_key_and_writes_the_table_but_sends_nothing(
+def test_survey_page_reads_the_link_key_writes_the_table_and_sends_only_customer_events(
     synthesized: SynthesizedApp,
 ) -> None:
     statements = synthesized.role_statements("FeedbackPageRole")
     actions = set().union(*(statement_actions(s) for s in statements))
     assert "secretsmanager:GetSecretValue" in actions
-    assert not any(a.startswith(("sqs:", "sns:")) for a in actions)
+    assert not any(a.startswith("sns:") for a in actions)
+    sends = [s for s in statements if any(a.startswith("sqs:") for a in statement_actions(s))]
+    assert [s["Resource"] for s in sends] == [{"Fn::GetAtt": ["NotificationQueue", "Arn"]}]
+    assert not any(a.startswith("sqs:Receive") for s in sends for a in statement_actions(s))
     variables = _variables(synthesized, "FeedbackPageFunction")
     assert variables["LINK_SIGNING_SECRET_ARN"] == {"Ref": "LinkSigningKey"}
     assert variables["ORDERS_TABLE_NAME"] == {"Ref": "OrdersTable"}
+    assert variables["NOTIFICATION_QUEUE_URL"] == {"Ref": "NotificationQueue"}
 
 
 def test_overdue_sweep_runs_on_a_schedule_and_publishes_only_to_operations_alerts(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from shared.domain_events import ShipmentTrackingLinked, StockLevelChanged
+from shared.domain_events import ShipmentExceptionRaised, ShipmentTrackingLinked, StockLevelChanged
 from tests.infra.conftest import SYNTH_GROUP, SynthesizedApp, statement_actions
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group(SYNTH_GROUP)]
@@ -18,6 +18,7 @@ SUBSCRIBERS = {
     # queue logical id -> (detail-types, consumer function)
     "StockLevelChangesQueue": ([StockLevelChanged.detail_type], "WatchStockLevelsFunction"),
     "TrackingLinksQueue": ([ShipmentTrackingLinked.detail_type], "ApplyLinkedEventsFunction"),
+    "DeliveryExceptionsQueue": ([ShipmentExceptionRaised.detail_type], "OpenDeliveryExceptionsFunction"),
 }
 
 
@@ -136,3 +137,9 @@ def test_the_subscribers_dead_letter_queue_is_alarmed(synthesized: SynthesizedAp
     ]
     assert len(alarms) == 1
     assert alarms[0]["AlarmActions"] == [{"Ref": "OperationsAlerts"}]
+
+
+def test_the_exception_opener_gets_the_stage_rules(synthesized: SynthesizedApp) -> None:
+    variables = synthesized.props("OpenDeliveryExceptionsFunction")["Environment"]["Variables"]
+    assert variables["DELIVERY_EXCEPTION_RULES"] == "{}"
+    assert variables["ORDERS_TABLE_NAME"] == {"Ref": "OrdersTable"}

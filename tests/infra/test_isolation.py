@@ -104,6 +104,7 @@ def test_every_sqs_mapping_has_a_maximum_concurrency_from_the_stage_settings(
         # consumer shares the carrier webhook worker's settings
         "WatchStockLevelsFunction": QueueConsumerSettings().max_concurrency,
         "ApplyLinkedEventsFunction": config.carriers.webhook_worker.max_concurrency,
+        "OpenDeliveryExceptionsFunction": config.delivery_exceptions.opener.max_concurrency,
     }
     queues = synthesized.of_type("AWS::SQS::Queue")
     found = {}

@@ -25,9 +25,18 @@ DISPATCHED_CHANGES_FILTERS = [
             "NewImage": {"entity": {"S": ["shipment"]}, "estimated_delivery": {"S": [{"exists": True}]}},
         },
     },
+    {
+        "dynamodb": {
+            "NewImage": {
+                "entity": {"S": ["shipment"]},
+                "status": {"S": ["delivery_exception", "returned_to_sender"]},
+            }
+        }
+    },
 ]
-"""Orders (jobs and order events), stock items and tracking links written (domain events), and
-shipments whose carrier estimate may have moved (`order.estimate_revised`)."""
+"""Orders (jobs and order events), stock items and tracking links written (domain events),
+shipments whose carrier estimate may have moved (`order.estimate_revised`) and shipments in a
+delivery problem (`ShipmentExceptionRaised`)."""
 EXPECTED_ROUTES = {
     "POST /v1/orders",
     "GET /v1/orders/{order_id}",
@@ -52,6 +61,8 @@ SERVICE_KPIS_DLQS = {"KpiAggregatesDlq"}
 """Service KPIs, asserted in tests/infra/test_service_kpis.py."""
 CUSTOMER_NOTIFICATIONS_DLQS = {"SuppressionQueueDlq"}
 """Suppression feedback, asserted in tests/infra/test_customer_notifications.py."""
+DELIVERY_EXCEPTIONS_DLQS = {"DeliveryExceptionsQueueDlq"}
+"""The delivery-exception opener's subscription (docs/exceptions.md)."""
 CARRIER_WEBHOOK_ROUTE_KEY = "POST /v1/webhooks/{provider}"
 FEEDBACK_PAGE_ROUTE_KEYS = {
     "GET /feedback/{token}",
@@ -108,8 +119,10 @@ FUNCTION_ENVIRONMENT = {
         "CUSTOMER_SERVICE_RULES",
         "LINK_SIGNING_SECRET_ARN",
         "BRAND",
+        "NOTIFICATION_QUEUE_URL",
     },
     "service.handlers.flag_overdue_complaints.handler": {"ORDERS_TABLE_NAME", "OPERATIONS_ALERTS_TOPIC_ARN"},
+    "delivery_exceptions.handlers.open_exceptions.handler": {"ORDERS_TABLE_NAME", "DELIVERY_EXCEPTION_RULES"},
     "inventory.handlers.reserve_stock.handler": {
         "ORDERS_TABLE_NAME",
         "RESERVATION_QUEUE_URL",
@@ -298,6 +311,7 @@ def test_dead_letter_queues_keep_messages_for_14_days(synthesized: SynthesizedAp
         - STOCK_ALERTS_DLQS
         - SERVICE_KPIS_DLQS
         - CUSTOMER_NOTIFICATIONS_DLQS
+        - DELIVERY_EXCEPTIONS_DLQS
         == {
             "ReservationQueueDlq",
             "NotificationQueueDlq",
@@ -327,8 +341,8 @@ def test_every_sqs_mapping_reports_batch_item_failures_and_outlasts_its_function
 ) -> None:
     mappings = _queue_mappings(synthesized)
     # reservations, notifications, carrier webhooks, suppression feedback, tracking registrations,
-    # and the domain event subscribers: stock levels and tracking links
-    assert len(mappings) == 7
+    # and the domain event subscribers: stock levels, tracking links and shipment exceptions
+    assert len(mappings) == 8
     for logical_id, mapping in mappings.items():
         props = mapping["Properties"]
         assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"], logical_id

@@ -21,6 +21,9 @@ class NotificationKind(StrEnum):
     ORDER_RETURNED_TO_SENDER = "order_returned_to_sender"
     ORDER_CANCELLED = "order_cancelled"
     ORDER_EXPIRED = "order_expired"
+    # review (docs/exceptions.md): "we are checking your order", and a rejection's category
+    ORDER_ON_HOLD = "order_on_hold"
+    ORDER_REJECTED = "order_rejected"
     # the carrier's delivery estimate slipped (not a status: the event carries both estimates)
     ESTIMATE_REVISED = "estimate_revised"
     # customer service (docs/customer-service.md): the event's facts are in `OrderEvent.details`
@@ -33,6 +36,9 @@ class NotificationKind(StrEnum):
     COMPLAINT_RESOLVED = "complaint_resolved"
     COMPLAINT_OPENED = "complaint_opened"  # with its due time (docs/cases.md)
     COMPLAINT_REPLIED = "complaint_replied"  # the operator's reply, quoted
+    # delivery exceptions (docs/exceptions.md): an operator's message, a refund
+    EXCEPTION_CONTACT = "exception_contact"
+    EXCEPTION_REFUNDED = "exception_refunded"
     # reshipments and order edits (docs/reshipments.md)
     RESHIPMENT_CREATED = "reshipment_created"
     ORDER_UPDATED = "order_updated"
@@ -58,6 +64,8 @@ KIND_BY_EVENT_TYPE: dict[str, NotificationKind] = {
     "complaint.resolved": NotificationKind.COMPLAINT_RESOLVED,
     "complaint.opened": NotificationKind.COMPLAINT_OPENED,
     "complaint.replied": NotificationKind.COMPLAINT_REPLIED,
+    "exception.customer_contacted": NotificationKind.EXCEPTION_CONTACT,
+    "exception.refunded": NotificationKind.EXCEPTION_REFUNDED,
     "reshipment.created": NotificationKind.RESHIPMENT_CREATED,
     "reshipment.shipped": NotificationKind.RESHIPMENT_CREATED,  # the same words, with its parcel
     "order.updated": NotificationKind.ORDER_UPDATED,

@@ -25,6 +25,8 @@ NOTE_BY_KIND: dict[NotificationKind, str] = {
     NotificationKind.RETURN_REJECTED: "return_note",
     NotificationKind.RETURN_RECEIVED: "return_note",
     NotificationKind.RETURN_REFUNDED: "return_note",
+    NotificationKind.EXCEPTION_CONTACT: "exception_note",
+    NotificationKind.EXCEPTION_REFUNDED: "exception_note",
 }
 """Kind -> the context variable holding the operator's words."""
 

@@ -48,6 +48,10 @@ class NotificationPolicy(BaseModel):
         "complaint.resolved": BOTH,
         "complaint.opened": BOTH,
         "complaint.replied": BOTH,
+        "order.on_hold": BOTH,  # no reasons: docs/exceptions.md
+        "order.rejected": BOTH,
+        "exception.customer_contacted": BOTH,
+        "exception.refunded": BOTH,
         "reshipment.created": BOTH,
         "reshipment.shipped": BOTH,
         "order.updated": BOTH,

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from notifications.domain.branding import shop_context
 from notifications.domain.carrier_time import carrier_time
 from notifications.domain.estimates import estimate_revision
+from notifications.domain.exception_notices import exception_context
 from notifications.domain.formatting import (
     carrier_code,
     carrier_name,
@@ -446,6 +447,7 @@ def _service_context(
         "complaint_resolution": _optional(details, "resolution"),
         "complaint_reply": _optional(details, "reply"),
         **_complaint_due(details, time_zone, occurred, locale),
+        **exception_context(details, locale),
         **_reshipment_context(details, locale, names),
     }
 

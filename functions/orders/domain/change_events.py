@@ -6,7 +6,9 @@
 - a stock item: `StockLevelChanged` when its counters or threshold change (not when only the
   low-stock flag does: that is the watcher's own bookkeeping);
 - a tracking link: `ShipmentTrackingLinked` when it is written (a new number, or a recycled one
-  taken over by a newer shipment).
+  taken over by a newer shipment);
+- a shipment: `ShipmentExceptionRaised` when it runs into a new delivery problem
+  (`delivery_exceptions.domain.opening`).
 
 Event ids come from what the change is (an order's version, the stream record's id, the link's
 owner), so a replayed stream record publishes the same ids again.
@@ -117,4 +119,9 @@ def domain_events_for_change(
             return stock_events(old, new, change_id, at)
         case "tracking_link":
             return tracking_link_events(new, at)
+        case "shipment":
+            from delivery_exceptions.domain.opening import raised_event
+
+            raised = raised_event(old, new, at)
+            return [raised] if raised else []
     return []

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from orders.domain.review_notices import review_details
 from orders.models.order import OrderStatus
 from shared.events import OrderEvent
 
@@ -45,6 +46,8 @@ CUSTOMER_FACING_STATUSES = frozenset(
         OrderStatus.DELIVERED,
         OrderStatus.DELIVERY_EXCEPTION,
         OrderStatus.RETURNED_TO_SENDER,
+        OrderStatus.ON_HOLD,  # "we are checking your order" (orders.domain.review_notices)
+        OrderStatus.REJECTED,  # and why it was rejected, by category
     }
 )
 """Status changes sent to the notification worker as domain events; its policy decides which
@@ -99,6 +102,7 @@ def _event(image: dict[str, Any]) -> OrderEvent:
         order_id=order_id,
         status=status,
         occurred_at=str(image.get("updated_at") or image.get("created_at")),
+        details=review_details(image),
     )
 
 

@@ -1,4 +1,5 @@
-"""Scheduled (EventBridge): alert operations, once, about complaints past their response due time."""
+"""Scheduled (EventBridge): alert operations, once, about complaints past their response due time,
+and about delivery exceptions past theirs (`delivery_exceptions`, on the same schedule)."""
 
 from __future__ import annotations
 
@@ -45,4 +46,6 @@ def check_overdue(clock: Clock | None = None) -> dict[str, int]:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    return check_overdue()
+    from delivery_exceptions.handlers.flag_overdue_exceptions import check_overdue_exceptions
+
+    return {**check_overdue(), **check_overdue_exceptions(wiring.clock())}

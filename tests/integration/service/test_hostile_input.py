@@ -26,6 +26,7 @@ SAMPLE_PATH_VALUES = {
     "complaint_id": "cmp_" + "a" * 24,
     "return_id": "ret_" + "a" * 24,
     "reshipment_id": "rsp_" + "a" * 20,
+    "exception_id": "exc_" + "a" * 24,
 }
 
 

@@ -100,6 +100,36 @@ RETURN_NOTES: dict[str, dict[str, str]] = {
     },
 }
 
+EXCEPTION_ID = "exc_b3d5f7h2j4l6n8p2r4t6v8x2"
+EXCEPTION_KINDS = (K.EXCEPTION_CONTACT, K.EXCEPTION_REFUNDED)
+# Operator messages about a delivery exception as a shop would write them (typical data), per locale.
+EXCEPTION_NOTES: dict[str, str] = {
+    "en": "The courier could not find your building. We've asked them to call you before the next try.",
+    "zh-CN": "快递员未能找到您的楼栋，我们已请快递员下次派送前先致电您。",
+}
+
+
+def exception_details(variant: Variant, locale: str) -> dict[str, str]:
+    """A rejection's category, or a delivery exception's message or refund, as the storefront writes
+    them. Worst case: a 2,000-character message over several lines, the largest refund."""
+    kind, worst = variant.kind, variant.worst
+    if kind is K.ORDER_REJECTED:
+        return {"category": "payment_unverified" if worst else "address_unverified"}
+    details = {
+        "exception_id": EXCEPTION_ID,
+        "reason": "address_problem",
+        "shipment_id": "shp_" + "0" * 19 + "1",
+    }
+    note = ((EXCEPTION_NOTES[locale] + "\n") * 40)[:2000] if worst else EXCEPTION_NOTES[locale]
+    if kind is K.EXCEPTION_REFUNDED:
+        details.update(refund_amount="79919920.08" if worst else "12.50", refund_currency="CNY")
+        if worst and not variant.minimal:
+            details["note"] = note
+    elif not variant.minimal:
+        details["note"] = note
+    return details
+
+
 # Problem (delivery exception) -> the carrier reason and tracking status that lead to it.
 PROBLEM_SAMPLES: dict[str, tuple[str | None, str]] = {
     "stalled": ("stalled", "delivery_exception"),
@@ -325,6 +355,8 @@ def details_for(variant: Variant, locale: str) -> dict[str, str]:
             "category": "wrong_item" if worst else "damage",
             "reply": "" if variant.minimal else reply,
         }
+    if kind in EXCEPTION_KINDS or kind is K.ORDER_REJECTED:
+        return exception_details(variant, locale)
     if kind is K.COMPLAINT_RESOLVED:
         if worst:
             resolution = (
@@ -396,7 +428,7 @@ def context_for(
         tracking_url=tracking_url,
         occurred_at=occurred_at,
         details=details_for(variant, locale)
-        if variant.kind in (*SERVICE_KINDS, K.ESTIMATE_REVISED)
+        if variant.kind in (*SERVICE_KINDS, K.ESTIMATE_REVISED, K.ORDER_REJECTED)
         else None,
         feedback_url=feedback_url(occurred_at)
         if tracking_url and variant.kind is K.FEEDBACK_INVITE

@@ -89,6 +89,8 @@ def test_customer_service_event_types_have_their_own_kinds() -> None:
         "complaint.resolved": K.COMPLAINT_RESOLVED,
         "complaint.opened": K.COMPLAINT_OPENED,
         "complaint.replied": K.COMPLAINT_REPLIED,
+        "exception.customer_contacted": K.EXCEPTION_CONTACT,
+        "exception.refunded": K.EXCEPTION_REFUNDED,
         "reshipment.created": K.RESHIPMENT_CREATED,
         "reshipment.shipped": K.RESHIPMENT_CREATED,
     }
@@ -114,6 +116,8 @@ def test_default_policy_for_customer_service_events() -> None:
         "complaint.resolved": both,
         "complaint.opened": both,
         "complaint.replied": both,
+        "exception.customer_contacted": both,
+        "exception.refunded": both,
         "reshipment.created": both,
         "reshipment.shipped": both,
     }
@@ -336,6 +340,11 @@ def test_the_facts_of_the_event_are_in_the_email(kind: K, locale: str) -> None:
     elif kind is K.COMPLAINT_OPENED:  # the due time in the customer's zone
         assert context["complaint_due"] in email.html and context["complaint_due"] in email.text
         assert COMPLAINT_ID in email.text and context["complaint_category"] in email.text
+    elif kind is K.EXCEPTION_CONTACT:  # the operator's message, quoted
+        assert str(escape(details["note"])) in email.html and details["note"] in email.text
+    elif kind is K.EXCEPTION_REFUNDED:
+        assert context["refund_amount"] in email.html and context["refund_amount"] in email.text
+        assert context["refund_amount"] == ("CN¥12.50" if locale == "en" else "¥12.50")
     elif kind is K.RESHIPMENT_CREATED:  # the replacement's products by name, and its parcel
         name = PRODUCT_NAMES[locale]["CUP-CELADON"]
         assert name in email.text and "CUP-CELADON" not in email.text

@@ -54,8 +54,33 @@ def test_tracking_and_ending_changes_are_domain_events_for_the_notification_work
 
 
 def test_internal_moves_are_not_customer_events() -> None:
-    assert events_for_change(image("received", 1), image("on_hold", 2)) == []
     assert events_for_change(image("received", 1), image("reserved", 2)) == []
+
+
+def test_a_hold_for_review_is_told_without_its_reasons() -> None:
+    held = {**image("on_hold", 2), "hold_reasons": ["order_value_above_limit"]}
+    [outgoing] = events_for_change(image("received", 1), held)
+    assert outgoing.destination == Destination.NOTIFICATION
+    assert outgoing.event.event_type == "order.on_hold"
+    assert outgoing.event.details == {}
+
+
+@pytest.mark.parametrize(
+    ("reasons", "category"),
+    [
+        (["address_incomplete:postal_code"], "address_unverified"),
+        (["order_value_above_limit"], "payment_unverified"),
+        (["duplicate_order", "address_incomplete:city"], "address_unverified"),
+        (["quantity_above_max_per_order:TEA"], "other"),
+        ([], "other"),
+    ],
+)
+def test_a_rejection_is_told_by_a_customer_safe_category(reasons: list[str], category: str) -> None:
+    held = {**image("on_hold", 2), "hold_reasons": reasons}
+    rejected = {**image("rejected", 3), "hold_reasons": reasons}
+    [outgoing] = events_for_change(held, rejected)
+    assert outgoing.event.event_type == "order.rejected"
+    assert outgoing.event.details == {"category": category}
 
 
 def test_delivery_also_sends_one_survey_invitation_after_the_delay() -> None:
