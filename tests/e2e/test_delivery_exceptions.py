@@ -138,12 +138,28 @@ def test_a_carrier_exception_is_worked_from_the_queue_and_the_customer_is_told(
     assert eventually(lambda: len(sent(storefront, order_id, "exception_refunded")) == 2)
     told = eventually(lambda: bodies(storefront, customer, "20.00"))
     assert told and all("refund" in body.lower() for body in told)
+
+    # When the operator reships the order (the request retried once)
+    reserved_before = storefront.stock(SKU)["reserved"]
+    reship = {"action": "reship", "by": "ops-lin", "note": "new address confirmed"}
+    first, again = (act(storefront, exception_id, reship, "reship-1") for _ in range(2))
+    assert first.status_code == again.status_code == 200, first.text
+    [reshipment_id] = first.json()["reshipment_ids"]
+    assert again.json()["reshipment_ids"] == [reshipment_id]
+
+    # Then the order has one replacement, its unit reserved again once
+    order = storefront.order(order_id)
+    assert [(r["reshipment_id"], r["lines"]) for r in order["reshipments"]] == [
+        (reshipment_id, [{"sku": SKU, "quantity": 1}])
+    ]
+    assert storefront.stock(SKU)["reserved"] == reserved_before + 1
     read = storefront.http.get(f"{storefront.url}/v1/exceptions/{exception_id}", timeout=10).json()
     assert [e["action"] for e in read["timeline"]] == [
         "opened",
         "contact_customer",
         "wait_for_carrier",
         "refund",
+        "reship",
     ]
     assert all(e["by"] and e["at"] for e in read["timeline"])
 
