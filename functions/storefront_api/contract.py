@@ -78,6 +78,9 @@ ERRORS: dict[str, dict[int, tuple[str, ...]]] = {
         422: (*REUSED, "refund_amount_invalid"),
     },
     "POST /v1/orders/{order_id}/returns/{return_id}/shipment": {409: (*ILLEGAL, "conflict")},
+    "GET /v1/customers/{customer_id}": {404: ("not_found",)},
+    "GET /v1/customers/{customer_id}/export": {404: ("not_found",)},
+    "DELETE /v1/customers/{customer_id}": {404: ("not_found",)},
     # delivery exceptions (docs/exceptions.md)
     "POST /v1/exceptions/{exception_id}/assign": {409: (*ILLEGAL, "conflict")},
     "POST /v1/exceptions/{exception_id}/actions": {

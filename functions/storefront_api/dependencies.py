@@ -11,12 +11,14 @@ from shared.clock import Clock, SystemClock
 from shared.settings import FunctionSettings
 
 if TYPE_CHECKING:  # adapters are imported on first use: a cold start pays only for what it serves
+    from customers.adapters.dynamo_customer_data import DynamoCustomerData
     from delivery_exceptions.adapters.dynamo_exceptions import DynamoExceptionStore
     from inventory.adapters.dynamo_stock import DynamoStock
     from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
     from notifications.adapters.dynamo_preferences import DynamoPreferenceStore
     from orders.adapters.dynamo_orders import DynamoOrderRepository
     from orders.adapters.dynamo_shipments import DynamoShipments
+    from orders.adapters.order_lookups import SecretContactHasher
     from orders.adapters.replacements import OrderReplacements
     from orders.domain.edit_order import EditPorts
     from orders.domain.hold_rules import HoldRules
@@ -39,6 +41,8 @@ class StorefrontApiSettings(FunctionSettings):
     notification_queue_url: str = ""
     link_signing_secret_arn: str = ""
     customer_service_rules: str = "{}"
+    # order lookups by phone and email (keyed hashes): unset, none are written or searched
+    contact_lookup_secret_arn: str = ""
     # order edits run the hold rules again (the reservation function's HOLD_RULES)
     hold_rules: str = ""
 
@@ -134,6 +138,22 @@ def service_rules() -> ServiceRules:
 
 
 @cache
+def customer_data() -> DynamoCustomerData:
+    from customers.adapters.dynamo_customer_data import DynamoCustomerData
+
+    return DynamoCustomerData(settings().orders_table_name, aws_client("dynamodb"))
+
+
+@cache
+def contact_hasher() -> SecretContactHasher | None:
+    """The keyed hash of phones and emails in order lookups; None when the stack gives no key."""
+    from orders.adapters.order_lookups import SecretContactHasher
+
+    arn = settings().contact_lookup_secret_arn
+    return SecretContactHasher(arn, _secrets_provider()) if arn else None
+
+
+@cache
 def exception_store() -> DynamoExceptionStore:
     from delivery_exceptions.adapters.dynamo_exceptions import DynamoExceptionStore
 
@@ -185,6 +205,7 @@ def edit_ports() -> EditPorts:
         events=customer_events(),
         clock=clock(),
         policy=policy,
+        hasher=contact_hasher(),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from customers.handlers.api_routes import router as customers_router
 from delivery_exceptions.handlers.api_routes import router as exceptions_router
 from inventory.handlers.api_routes import router as inventory_router
 from notifications.handlers.api_routes import router as notifications_router
@@ -46,6 +47,7 @@ app.include_router(inventory_router)
 app.include_router(stats_router)
 app.include_router(notifications_router)
 app.include_router(service_router)
+app.include_router(customers_router)
 app.include_router(case_router)
 app.include_router(exceptions_router)
 app.include_router(alerts_router)

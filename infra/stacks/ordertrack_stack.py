@@ -11,6 +11,7 @@ from constructs import Construct
 
 from infra.config import STACK_NAME, QueueConsumerSettings, StageConfig
 from infra.constructs.carrier_tracking import CarrierTracking
+from infra.constructs.contact_lookups import ContactLookups
 from infra.constructs.customer_links import CustomerLinks
 from infra.constructs.customer_notifications import CustomerNotifications
 from infra.constructs.customer_service import CustomerService
@@ -153,6 +154,9 @@ class OrdertrackStack(Stack):
             self.storefront_api.handler.function,
         ):
             self.customer_links.grant_to(function, function)
+        storefront = self.storefront_api.handler.function
+        self.contact_lookups = ContactLookups(self, "ContactLookups")
+        self.contact_lookups.grant_to(storefront, storefront)
         self.delivery_exceptions = DeliveryExceptions(
             self,
             "DeliveryExceptions",

@@ -43,12 +43,14 @@ class InMemoryOrders:
         self.orders: dict[str, OrderRecord] = {}
         self.recent: dict[tuple[str, str], tuple[str, datetime]] = {}
         self.writes = 0
+        self.lookups: list[Any] = []  # OrderLookup items written with their orders
 
-    def create(self, order: OrderRecord) -> None:
+    def create(self, order: OrderRecord, lookups: Sequence[Any] = ()) -> None:
         if order.order_id in self.orders:
             raise OrderAlreadyExists(self.orders[order.order_id])
         self.writes += 1
         self.orders[order.order_id] = order.model_copy(deep=True)
+        self.lookups.extend(lookups)
 
     def get(self, order_id: str) -> OrderRecord | None:
         order = self.orders.get(order_id)

@@ -102,6 +102,7 @@ FUNCTION_ENVIRONMENT = {
         "NOTIFICATION_QUEUE_URL",
         "CUSTOMER_SERVICE_RULES",
         "LINK_SIGNING_SECRET_ARN",
+        "CONTACT_LOOKUP_SECRET_ARN",
         "HOLD_RULES",  # order edits run the hold rules again
     },
     "storefront_api.authorize.handler": {"API_KEY_SECRET_ARN"},
@@ -550,6 +551,7 @@ def test_api_key_secret_is_generated_never_in_clear_text(synthesized: Synthesize
     assert {k for k in secrets if not k.endswith(("WebhookSecret", "ApiKey"))} == {
         "StorefrontApiKeySecret",
         "LinkSigningKey",
+        "ContactLookupKey",
     }
     secret = secrets["StorefrontApiKeySecret"]
     assert "SecretString" not in secret["Properties"]
@@ -582,10 +584,30 @@ def test_storefront_function_reads_the_api_key_secret(synthesized: SynthesizedAp
         for s in synthesized.role_statements("StorefrontApiRole")
         if "secretsmanager:GetSecretValue" in _as_list(s["Action"])
     ]
-    # the API key, and the link-signing key (complaints sent with a customer's signed link token)
+    # the API key, the link-signing key (complaints sent with a customer's signed link token) and the
+    # key of the order lookups' hashes of phones and emails
     assert [s["Resource"] for s in secret_statements] == [
-        [{"Ref": "LinkSigningKey"}, {"Ref": "StorefrontApiKeySecret"}]
+        [{"Ref": "ContactLookupKey"}, {"Ref": "LinkSigningKey"}, {"Ref": "StorefrontApiKeySecret"}]
     ]
+    assert variables["CONTACT_LOOKUP_SECRET_ARN"] == {"Ref": "ContactLookupKey"}
+
+
+def test_the_contact_lookup_key_is_generated_never_in_clear_text_and_only_the_api_reads_it(
+    synthesized: SynthesizedApp,
+) -> None:
+    secret = synthesized.of_type("AWS::SecretsManager::Secret")["ContactLookupKey"]
+    assert "SecretString" not in secret["Properties"]
+    assert secret["Properties"]["GenerateSecretString"]["GenerateStringKey"] == "key"
+    assert secret["Metadata"]["ordertrack:local-secret"] == {
+        "key": {"env": "ORDERTRACK_CONTACT_LOOKUP_KEY", "default": "local-contact-lookup-key"}
+    }
+    functions = synthesized.of_type("AWS::Lambda::Function").values()
+    readers = [
+        f["Properties"]["Handler"]
+        for f in functions
+        if "CONTACT_LOOKUP_SECRET_ARN" in (f["Properties"].get("Environment") or {}).get("Variables", {})
+    ]
+    assert readers == ["storefront_api.handler.handler"]
 
 
 # --- Topics ---------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from typing import Any
 from inventory.adapters.dynamo_stock import MAX_TRANSACTION_ACTIONS, DynamoStock
 from inventory.domain.errors import LedgerDrift
 from inventory.models.api import HistoryKind
+from orders.adapters.order_lookups import lookup_actions
+from orders.domain.order_lookups import LookupChanges
 from orders.domain.reshipment_ports import InsufficientStock
 from orders.models.api import ShortItem, TimelineEntry
 from orders.models.order import OrderRecord
@@ -28,13 +30,16 @@ class DynamoReservationChanges(DynamoStock):
         release: dict[str, int],
         reason: str,
         order_updates: dict[str, Any] | None = None,
+        lookups: LookupChanges | None = None,
     ) -> bool:
+        """`lookups`: the order lookups an edit of the contact changes, written in the same transaction."""
+        extra = lookup_actions(self._table, lookups) if lookups else []
         deltas = {sku: quantity for sku, quantity in reserve.items() if quantity > 0}
         for sku, quantity in release.items():
             if quantity > 0:
                 deltas[sku] = deltas.get(sku, 0) - quantity
         deltas = {sku: delta for sku, delta in sorted(deltas.items()) if delta}
-        if len(deltas) > MAX_SKUS:
+        if len(deltas) > (MAX_TRANSACTION_ACTIONS - 1 - len(extra)) // 2:
             raise ValidationFailed(
                 f"One change can move the reservation of at most {MAX_SKUS} SKUs.",
                 details=[{"field": "items", "issue": f"{len(deltas)} SKUs change"}],
@@ -55,7 +60,7 @@ class DynamoReservationChanges(DynamoStock):
                     reason=reason,
                 )
             )
-        codes = self._transact(items)
+        codes = self._transact([*items, *extra])  # the lookups last: unconditional, they never fail
         if codes is None:
             return True
         if codes[0] == "ConditionalCheckFailed":

@@ -8,18 +8,29 @@ spread over the shards of `shared.status_index`; read by `orders.adapters.status
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from orders.adapters.lookup_search import lookup_order_keys
+from orders.adapters.order_lookups import lookup_actions, lookup_item
 from orders.adapters.status_search import search_by_status
 from orders.adapters.timeline_items import shipment_checkpoints, timeline_entry, timeline_item
 from orders.domain.carrier_entries import expand, has_references, named_shipments
+from orders.domain.order_lookups import LookupChanges, OrderLookup
 from orders.domain.ports import OrderAlreadyExists, OrderQuery
 from orders.models.api import Shipment, TimelineEntry
 from orders.models.order import OrderRecord
 from shared.checkpoint_records import last_checkpoint_at
-from shared.dynamo import batch_get, encode_cursor, from_attributes, to_attribute, to_attributes
+from shared.dynamo import (
+    batch_get,
+    cancellation_codes,
+    encode_cursor,
+    from_attributes,
+    to_attribute,
+    to_attributes,
+)
 from shared.dynamo import decode_cursor as decode_dynamo_cursor
 from shared.order_numbers import short_order_code
 from shared.status_index import status_partition
@@ -159,15 +170,27 @@ class DynamoOrderRepository:
         self._table = table_name
         self._client = client
 
-    def create(self, order: OrderRecord) -> None:
+    def create(self, order: OrderRecord, lookups: Sequence[OrderLookup] = ()) -> None:
+        """One conditional PutItem; with lookups, one transaction of the order and its lookup items
+        (a retry with the same key is refused on the order's condition and writes nothing)."""
+        put = {
+            "TableName": self._table,
+            "Item": order_item(order),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
         try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=order_item(order),
-                ConditionExpression="attribute_not_exists(pk)",
-            )
+            if lookups:
+                found = [{"Put": {"TableName": self._table, "Item": lookup_item(one)}} for one in lookups]
+                self._client.transact_write_items(TransactItems=[{"Put": put}, *found])
+            else:
+                self._client.put_item(**put)
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            code = error.response["Error"]["Code"]
+            taken = code == "ConditionalCheckFailedException" or (
+                code == "TransactionCanceledException"
+                and cancellation_codes(error)[:1] == ["ConditionalCheckFailed"]
+            )
+            if not taken:
                 raise
             existing = self.get(order.order_id)
             if existing is None:  # pragma: no cover - the item cannot vanish: orders are never deleted
@@ -192,21 +215,36 @@ class DynamoOrderRepository:
         entry: TimelineEntry,
         set_values: dict[str, Any] | None = None,
         remove: tuple[str, ...] = (),
+        lookups: LookupChanges | None = None,
     ) -> bool:
-        """Move the order to `entry.status` if it is still as it was read; False otherwise."""
-        update = transition_update(self._table, order, entry, set_values, remove)["Update"]
+        """Move the order to `entry.status` if it is still as it was read; False otherwise. With
+        `lookups` (an edit of the contact), they are written in the same transaction."""
+        update = transition_update(self._table, order, entry, set_values, remove)
+        extra = lookup_actions(self._table, lookups) if lookups else []
         try:
-            self._client.update_item(**update)
+            if extra:  # an edit of the contact: its lookups change in the same transaction
+                self._client.transact_write_items(TransactItems=[update, *extra])
+            else:
+                self._client.update_item(**update["Update"])
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            code = error.response["Error"]["Code"]
+            if code == "TransactionCanceledException" and cancellation_codes(error)[:1] == [
+                "ConditionalCheckFailed"
+            ]:
+                return False
+            if code != "ConditionalCheckFailedException":
                 raise
             return False
         return True
 
     def search(self, query: OrderQuery) -> tuple[list[OrderRecord], str | None]:
         """Newest first, from gsi1 (a customer's orders) or gsi2 (orders in a status, one query per
-        shard, merged); never a scan. Both indexes hold keys only: the orders of a page are read
-        with one BatchGetItem."""
+        shard, merged), or a lookup partition (phone, email, order number) or tracking link; never a
+        scan. The indexes and lookups hold keys only: a page's orders are read with one BatchGetItem."""
+        if query.lookup_kind or query.tracking_number:
+            keys, cursor = lookup_order_keys(self._client, self._table, query)
+            found = [order_from_item(item) for item in batch_get(self._client, self._table, keys)]
+            return self._with_carrier_details(found), cursor
         if not query.customer_id:
             found, cursor = search_by_status(self._client, self._table, query, order_from_item)
             return self._with_carrier_details(found), cursor

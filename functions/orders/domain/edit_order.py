@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from orders.domain.hold_rules import ScreeningPolicy, screen
 from orders.domain.lifecycle import HOLDS_STOCK, check_move
+from orders.domain.order_lookups import ContactHasher, contact_lookup_changes
 from orders.domain.place_order import order_total
 from orders.domain.ports import OrderRepository
 from orders.domain.reshipment_ports import CustomerEvents, ReservationChanges
@@ -57,6 +58,7 @@ class EditPorts:
     events: CustomerEvents
     clock: Clock
     policy: ScreeningPolicy | None = None
+    hasher: ContactHasher | None = None  # the order lookups' keyed hash (orders.domain.order_lookups)
 
 
 @dataclass(frozen=True)
@@ -221,13 +223,21 @@ def _write(
         updates["reservation"] = wanted
         if target == S.ON_HOLD:  # released: no payment hold any more
             updates.update(hold_expires_at=None, gsi3pk=None, gsi3sk=None)
+    lookups = contact_lookup_changes(order, candidate, ports.hasher)
+    moved = {"lookups": lookups} if lookups.put or lookups.delete else {}  # a new phone or email
     if reserve or release or "reservation" in updates:
         return ports.ledger.change_reservation(
-            order, entry, reserve=reserve, release=release, reason=STOCK_REASON, order_updates=updates
+            order,
+            entry,
+            reserve=reserve,
+            release=release,
+            reason=STOCK_REASON,
+            order_updates=updates,
+            **moved,
         )
     removals = tuple(name for name, value in updates.items() if value is None)
     values = {name: value for name, value in updates.items() if value is not None}
-    return ports.orders.transition(order, entry, values, remove=removals)
+    return ports.orders.transition(order, entry, values, remove=removals, **moved)
 
 
 def _without_duplicate_rule(policy: ScreeningPolicy) -> ScreeningPolicy:

@@ -8,10 +8,12 @@ conditionally on the status and version it read, so an illegal or concurrent mov
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from orders.domain.lifecycle import HOLDS_STOCK, IllegalTransition, check_move
+from orders.domain.order_lookups import ContactHasher, LookupKind, search_key, still_matches
 from orders.domain.ports import OrderQuery, OrderRepository
 from orders.models.api import ShipmentLine, ShipmentRequest, TimelineEntry
 from orders.models.order import OrderRecord
@@ -206,6 +208,9 @@ def register_shipment(
         "status": "shipped",
         "created_at": now,
     }
+    promised = request.promised_delivery or order.promised_delivery
+    if promised:  # where the KPI consumer reads it (stats.domain.contributions.promised_date)
+        shipment["promised_delivery"] = promised
     entry = TimelineEntry(
         status=target,
         at=now,
@@ -217,18 +222,65 @@ def register_shipment(
     return _load(orders, order_id)
 
 
-def search_orders(query: OrderQuery, orders: OrderRepository) -> tuple[list[OrderRecord], str | None]:
-    if not query.customer_id and not query.status:
+SEARCH_KEYS = ("customer_id", "status", "tracking_number", "phone", "email", "order_number")
+"""What a search is by: exactly one of them, or `customer_id` with `status`."""
+
+
+def search_orders(
+    query: OrderQuery,
+    orders: OrderRepository,
+    hasher: ContactHasher | None = None,
+    *,
+    phone: str | None = None,
+    email: str | None = None,
+    order_number: str | None = None,
+) -> tuple[list[OrderRecord], str | None]:
+    """Orders newest first by customer and/or status, or by one lookup: `query.tracking_number`,
+    `phone`, `email` or `order_number` (a phone or an email is searched by its keyed hash and
+    kept only while the order still carries it)."""
+    given = {
+        "customer_id": query.customer_id,
+        "status": query.status,
+        "tracking_number": query.tracking_number,
+        "phone": phone,
+        "email": email,
+        "order_number": order_number,
+    }
+    sent = sorted(name for name in SEARCH_KEYS if given[name])
+    if not sent:
         raise ValidationFailed(
-            "Search by customer_id, status or both.",
-            details=[{"field": "query.customer_id", "issue": "customer_id or status is required"}],
+            "Search by one of customer_id, status (or both), tracking_number, phone, email or order_number.",
+            details=[{"field": "query.customer_id", "issue": "a search key is required"}],
+        )
+    if len(sent) > 1 and sent != ["customer_id", "status"]:
+        raise ValidationFailed(
+            "Search by one key at a time (customer_id with status is the one combination).",
+            details=[
+                {"field": f"query.{name}", "issue": "combined with " + ", ".join(sent)} for name in sent
+            ],
         )
     if query.created_from and query.created_to and query.created_from > query.created_to:
         raise ValidationFailed(
             "created_from is after created_to.",
             details=[{"field": "query.created_from", "issue": "after created_to"}],
         )
-    return orders.search(query)
+    kind: LookupKind | None = "phone" if phone else "email" if email else "number" if order_number else None
+    if kind is None:
+        if query.tracking_number:
+            query = replace(query, tracking_number=query.tracking_number.replace(" ", "").upper())
+        return orders.search(query)
+    try:
+        key = search_key(kind, str(given["order_number" if kind == "number" else kind]), hasher)
+    except ValueError as error:
+        raise ValidationFailed(
+            f"{kind} is not valid: {error}.", details=[{"field": f"query.{kind}", "issue": str(error)}]
+        ) from None
+    found, cursor = orders.search(replace(query, lookup_kind=kind, lookup_key=key))
+    if kind != "number":
+        found = [order for order in found if still_matches(order, kind, key, hasher)]
+    else:
+        found = [order for order in found if order.order_number == key]
+    return found, cursor
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from orders.domain.order_lookups import LookupChanges, OrderLookup
 from orders.models.api import TimelineEntry
 from orders.models.order import OrderRecord
 
@@ -17,6 +19,9 @@ class OrderQuery:
     created_to: str | None = None
     limit: int = 50
     cursor: str | None = None
+    lookup_kind: str | None = None  # phone | email | number (orders.domain.order_lookups)
+    lookup_key: str | None = None  # its keyed hash, or the order number
+    tracking_number: str | None = None  # normalised (no spaces, upper case)
 
 
 class OrderAlreadyExists(Exception):
@@ -30,8 +35,9 @@ class OrderReader(Protocol):
 
 
 class OrderRepository(OrderReader, Protocol):
-    def create(self, order: OrderRecord) -> None:
-        """Store a new order; raise OrderAlreadyExists (with the stored order) if the id is taken."""
+    def create(self, order: OrderRecord, lookups: Sequence[OrderLookup] = ()) -> None:
+        """Store a new order and its lookups in one write; raise OrderAlreadyExists (with the stored
+        order) if the id is taken, writing nothing."""
         ...
 
     def transition(
@@ -40,8 +46,10 @@ class OrderRepository(OrderReader, Protocol):
         entry: TimelineEntry,
         set_values: dict[str, Any] | None = None,
         remove: tuple[str, ...] = (),
+        lookups: LookupChanges | None = None,
     ) -> bool:
-        """Move the order to `entry.status` if unchanged since it was read; False otherwise."""
+        """Move the order to `entry.status` if unchanged since it was read; False otherwise (the
+        order lookups an edit of the contact changes, `lookups`, are written in the same write)."""
         ...
 
     def search(self, query: OrderQuery) -> tuple[list[OrderRecord], str | None]: ...

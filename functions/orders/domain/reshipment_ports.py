@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from orders.domain.order_lookups import LookupChanges
 from orders.models.api import ShortItem, TimelineEntry
 from orders.models.order import OrderRecord
 from shared.errors import Conflict
@@ -43,11 +44,13 @@ class ReservationChanges(Protocol):
         release: dict[str, int],
         reason: str,
         order_updates: dict[str, Any] | None = None,
+        lookups: LookupChanges | None = None,
     ) -> bool:
         """reserved += q / available -= q for `reserve` (guarded by available >= q: never oversells),
         the reverse for `release`, one audit record per SKU naming `reason`; the order moves to
         `entry.status` with `order_updates` set, if unchanged since it was read (False otherwise,
-        nothing written). Raises InsufficientStock (nothing written) when a SKU is short."""
+        nothing written). Raises InsufficientStock (nothing written) when a SKU is short. `lookups`:
+        the order lookups an edit of the contact puts and deletes, in the same write."""
         ...
 
 

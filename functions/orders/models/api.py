@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -27,6 +28,43 @@ SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$"
 ORDER_NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._#-]{0,39}$"
 ORDER_ID_PATTERN = r"^ord_[a-z2-7]{24}$"  # "ord_" + 24 base32 characters
 MAX_LINES = 100
+
+
+def _iso_date_or_datetime(value: str | None) -> str | None:
+    """An ISO 8601 date (`2026-12-24`) or a date and time with its offset (`2026-12-24T18:00:00+08:00`),
+    kept as sent: the KPIs count the delivery on time when delivered on or before its date."""
+    if value is None:
+        return None
+    from datetime import date, datetime
+
+    if len(value) == 10:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("promised_delivery must be an ISO 8601 date or date and time") from None
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("promised_delivery must be an ISO 8601 date or date and time") from None
+    if moment.utcoffset() is None:
+        raise ValueError("promised_delivery needs its UTC offset (e.g. +08:00 or Z) when it has a time")
+    return value
+
+
+PromisedDelivery = Annotated[
+    StrictStr | None,
+    Field(
+        default=None,
+        min_length=10,
+        max_length=40,
+        pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$",
+        description="The delivery date promised to the customer: an ISO 8601 date, or a date and time "
+        "with its offset. The on-time KPI counts a delivery on or before its date.",
+        examples=["2026-12-24"],
+    ),
+    AfterValidator(_iso_date_or_datetime),
+]
 
 
 def _known_code(value: str, known: Collection[str], kind: str, standard: str) -> str:
@@ -185,6 +223,7 @@ class CreateOrderRequest(_Strict):
             description="`pending`: stock is held for a limited time until `POST .../payment` confirms it."
         ),
     ] = "paid"
+    promised_delivery: PromisedDelivery = None
 
     @model_validator(mode="before")
     @classmethod
@@ -241,6 +280,33 @@ def _to_e164(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+ERASED = "[erased]"
+
+
+class ErasedCustomer(BaseModel):
+    """The customer of an order whose personal data was erased: only the id and locale are kept."""
+
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+    id: str
+    name: Literal["[erased]"] = ERASED
+    email: None = None
+    phone: None = None
+    locale: Locale = "en"
+
+
+class ErasedAddress(BaseModel):
+    """The shipping address of an order whose customer's personal data was erased: only the country."""
+
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+    name: Literal["[erased]"] = ERASED
+    line1: Literal["[erased]"] = ERASED
+    line2: None = None
+    city: Literal["[erased]"] = ERASED
+    region: None = None
+    postal_code: None = None
+    country: str
+
+
 class OrderAccepted(BaseModel):
     model_config = ConfigDict(defer_build=True)
     order_id: str
@@ -295,6 +361,9 @@ class Shipment(BaseModel):
     tracking_registration: TrackingRegistrationView | None = Field(
         default=None, description="Null until the registration is queued, and for carriers tracked by nobody."
     )
+    promised_delivery: str | None = Field(
+        default=None, description="The promised delivery date (the shipment's own, else the order's)."
+    )
     purpose: Literal["order", "replacement"] = Field(
         default="order", description="`replacement`: the parcel of a reshipment (docs/reshipments.md)."
     )
@@ -312,8 +381,8 @@ class OrderSummary(BaseModel):
         "short code derived from the order id when it sent none."
     )
     status: str
-    customer: Customer
-    shipping_address: ShippingAddress
+    customer: Customer | ErasedCustomer
+    shipping_address: ShippingAddress | ErasedAddress
     items: list[OrderLine]
     currency: str
     total: str
@@ -324,6 +393,12 @@ class OrderSummary(BaseModel):
     hold_reasons: list[str] = []
     short_items: list[ShortItem] = []
     timeline: list[TimelineEntry]
+    promised_delivery: str | None = Field(default=None, description="As set when the order was placed.")
+    erased_at: str | None = Field(
+        default=None,
+        description="When the customer's personal data was erased from the order (`DELETE "
+        "/v1/customers/{customer_id}`): name, contact and address then read `[erased]` or null.",
+    )
 
 
 class Reshipment(BaseModel):
@@ -388,3 +463,4 @@ class ShipmentRequest(_Strict):
             description="Omit to ship everything still reserved.",
         ),
     ]
+    promised_delivery: PromisedDelivery = None

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ConfigDict, model_validator
 
-from orders.models.api import OrderView
+from orders.models.api import ERASED, OrderView
 from shared.order_numbers import short_order_code
 
 
@@ -53,6 +53,8 @@ class OrderRecord(OrderView):
         have been shown them: the derived short code, and the SKU as the line's name."""
         if not isinstance(data, dict):
             return data
+        if data.get("erased_at"):
+            data = erased_placeholders(data)
         if not data.get("order_number") and isinstance(data.get("order_id"), str):
             data = {**data, "order_number": short_order_code(data["order_id"])}
         items = data.get("items")
@@ -84,3 +86,20 @@ class OrderRecord(OrderView):
                 "edit_keys",
             },
         )
+
+
+def erased_placeholders(data: dict[str, Any]) -> dict[str, Any]:
+    """An order whose customer's personal data was erased (`customers.domain.erasure`) keeps only
+    the customer id, locale and shipping country: read as an `ErasedCustomer` and `ErasedAddress`."""
+    customer = data.get("customer") if isinstance(data.get("customer"), dict) else {}
+    address = data.get("shipping_address") if isinstance(data.get("shipping_address"), dict) else {}
+    return {
+        **data,
+        "customer": {"id": customer.get("id", ""), "name": ERASED, "locale": customer.get("locale", "en")},
+        "shipping_address": {
+            "name": ERASED,
+            "line1": ERASED,
+            "city": ERASED,
+            "country": address.get("country", ""),
+        },
+    }
