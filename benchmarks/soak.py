@@ -264,7 +264,11 @@ def _complaints_and_returns(client: Client, shipped: list[Journey]) -> None:
             journey.complaint = True
         if journey.index % 5 == 4:
             base = f"/v1/orders/{journey.order_id}/returns"
-            body = {"lines": [{"sku": journey.sku, "quantity": 1}], "reason": "changed my mind"}
+            body = {
+                "lines": [{"sku": journey.sku, "quantity": 1}],
+                "reason_code": "changed_mind",
+                "reason": "changed my mind",
+            }
             key = {"Idempotency-Key": f"soak-return-{journey.order_id}"}
             created = client.call("POST", base, "return", json=body, headers=key)
             if created.status_code != 201:

@@ -6,7 +6,7 @@ Each finding is a line in ``losses`` (something the journeys imply is missing or
 * Orders: delivered when the stock was reserved, out of stock otherwise, and the scarce product's
   units went to exactly as many orders as it had.
 * Stock: nothing reserved once every order is shipped or refused, ``on_hand`` is the initial stock
-  less the units shipped, nothing oversold, and ``inventory.reconcile`` finds no drift between the
+  less the units shipped plus the returned units received back (resellable), nothing oversold, and ``inventory.reconcile`` finds no drift between the
   counters, the live reservations and the audit trail.
 * Messages: every entry of an order's notification log is final (sent, collapsed or suppressed);
   the provider (the moto server's outbox) holds exactly as many messages per customer and channel
@@ -63,10 +63,14 @@ def _stock(stack: Any, client: Any, run: Any, losses: list[str]) -> None:
     for sku, initial in run.initial_stock.items():
         level = client.call("GET", f"/v1/inventory/{sku}", "check").json()
         shipped = sum(j.sku == sku and j.delivered for j in run.journeys)
+        restocked = sum(j.sku == sku and j.returned for j in run.journeys)  # a resellable unit each
         if level["reserved"] != 0:
             losses.append(f"{sku}: {level['reserved']} units still reserved after every order ended")
-        if level["on_hand"] != initial - shipped:
-            losses.append(f"{sku}: on_hand {level['on_hand']}, expected {initial} - {shipped} shipped")
+        if level["on_hand"] != initial - shipped + restocked:
+            losses.append(
+                f"{sku}: on_hand {level['on_hand']}, expected {initial} - {shipped} shipped"
+                f" + {restocked} returned"
+            )
         if shipped > initial or level["available"] < 0:
             losses.append(f"{sku}: oversold ({shipped} shipped of {initial}, available {level['available']})")
     out = io.StringIO()

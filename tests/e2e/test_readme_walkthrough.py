@@ -144,14 +144,32 @@ def test_the_readme_walkthrough_runs_as_written(stack: Any, storefront: Storefro
     if _has_route(stack, "GET /unsubscribe/"):
         assert requests.get(printed["preferences"], timeout=10).status_code == 200
 
-    complaint = storefront.http.get(
-        f"{storefront.url}/v1/complaints/{variables['COMPLAINT']}", timeout=10
-    ).json()
-    assert (complaint["order_id"], complaint["category"], complaint["status"]) == (order_id, "damage", "open")
+    case = storefront.http.get(f"{storefront.url}/v1/complaints/{variables['CASE']}", timeout=10).json()
+    assert (case["order_id"], case["category"], case["status"], case["assignee"]) == (
+        order_id,
+        "damage",
+        "resolved",
+        "ops-lin",
+    )
+    assert [e["type"] for e in case["timeline"]] == ["opened", "assigned", "reply", "resolved"]
+    order = storefront.order(order_id)
+    [reshipment] = order["reshipments"]
+    assert (reshipment["reason"], reshipment["status"], reshipment["lines"]) == (
+        "case",
+        "shipped",
+        [{"sku": "TEA-OOLONG-250G", "quantity": 1}],
+    )
+    replacement = [s for s in order["shipments"] if s["tracking_number"] == variables["REPLACEMENT_TRACKING"]]
+    assert [(s["purpose"], s["status"]) for s in replacement] == [("replacement", "delivered")]
     [returned] = storefront.http.get(f"{storefront.url}/v1/orders/{order_id}/returns", timeout=10).json()[
         "returns"
     ]
-    assert (returned["return_id"], returned["status"]) == (variables["RETURN"], "approved")
+    assert (returned["return_id"], returned["status"], returned["reason_code"]) == (
+        variables["RETURN"],
+        "approved",
+        "changed_mind",
+    )
+    assert returned["refund"] == {"amount": "88.00", "currency": "CNY"}
 
     kpis = json.loads(output_of(outputs, blocks, "/v1/stats").strip().splitlines()[-1])
     assert kpis["orders"] >= 1

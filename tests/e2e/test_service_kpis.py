@@ -40,10 +40,10 @@ def test_returns_complaints_and_shipping_show_in_todays_figures(
     # Given an order confirmed, shipped and delivered today
     order_id = deliver(stack, storefront, new_customer)
     sku = storefront.order(order_id)["items"][0]["sku"]
-    # and a return of it with a free-text reason only
+    # and a return of it, not as described
     created = storefront.http.post(
         f"{storefront.url}/v1/orders/{order_id}/returns",
-        json={"lines": [{"sku": sku, "quantity": 1}], "reason": "Not as described"},
+        json={"lines": [{"sku": sku, "quantity": 1}], "reason_code": "not_as_described"},
         headers={"Idempotency-Key": f"ret-{order_id}"},
         timeout=10,
     )
@@ -76,7 +76,7 @@ def test_returns_complaints_and_shipping_show_in_todays_figures(
             for path in [
                 ("orders", "confirmed_to_shipped", "count"),
                 ("return_rates", "requested"),
-                ("return_rates", "reasons", "other"),
+                ("return_rates", "reasons", "not_as_described"),
                 ("return_rates", "by_sku", sku, "requested"),
                 ("return_rates", "by_sku", sku, "delivered"),
                 ("complaints", "by_category", "damage"),
@@ -123,8 +123,11 @@ def test_an_overdue_complaint_alert_is_listed(
     stack.client("dynamodb").update_item(
         TableName=stack.physical("OrdersTable"),
         Key={"pk": {"S": f"COMPLAINT#{complaint_id}"}, "sk": {"S": "COMPLAINT"}},
-        UpdateExpression="SET due_at = :due, gsi3sk = :sk",
-        ExpressionAttributeValues={":due": {"S": past}, ":sk": {"S": f"{past}#{complaint_id}"}},
+        UpdateExpression="SET due_at = :due, gsi2sk = :sk",  # the case queue's key: priority#due#id
+        ExpressionAttributeValues={
+            ":due": {"S": past},
+            ":sk": {"S": f"{complaint['priority']}#{past}#{complaint_id}"},
+        },
     )
     # When the overdue sweep runs
     swept = stack.trigger_schedule(OVERDUE_SCHEDULE)
