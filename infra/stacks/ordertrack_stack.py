@@ -18,6 +18,7 @@ from infra.constructs.data import Data
 from infra.constructs.domain_events import DomainEvents
 from infra.constructs.lambda_function import FunctionRuntime
 from infra.constructs.order_events import OrderEvents
+from infra.constructs.operations_console import OperationsConsole
 from infra.constructs.order_holds import OrderHolds
 from infra.constructs.service_kpis import (
     ServiceKpis,
@@ -125,6 +126,15 @@ class OrdertrackStack(Stack):
             http_api=self.storefront_api.http_api,
             customer_links=self.customer_links,
             notification_queue=self.customer_notifications.queue,
+        )
+        self.operations_console = OperationsConsole(
+            self,
+            "OperationsConsole",
+            runtime=runtime,
+            config=config,
+            orders_table=self.data.orders_table,
+            http_api=self.storefront_api.http_api,
+            customer_links=self.customer_links,
         )
         self.customer_service = CustomerService(
             self,
