@@ -41,9 +41,10 @@ ROUTES: dict[str, list[apigwv2.HttpMethod]] = {
     "/console/review/{order_id}": [POST],
     "/console/orders/{order_id}": [GET],
     "/console/search": [GET],
+    "/console/alerts": [GET],
 }
 PASSWORD_MIN_LENGTH = 12
-LOCAL_PASSWORD_POLICY_METADATA = "ordertrack:local-password-policy"
+LOCAL_PASSWORD_POLICY_METADATA = "ordertrack:local-password-policy"  # noqa: S105 - a metadata key
 """The policy the local moto pool gets instead of the deployed one (docs/console.md): only so that
 `make dev`'s operators can sign in with an easy-to-type password. Never read on AWS."""
 LOCAL_PASSWORD_POLICY = {
@@ -72,7 +73,7 @@ class OperationsConsole(Construct):
             self,
             "UserPool",
             self_sign_up_enabled=False,
-            sign_in_aliases=cognito.SignInAliases(username=True, email=True),
+            sign_in_aliases=cognito.SignInAliases(username=True),
             sign_in_case_sensitive=False,
             password_policy=cognito.PasswordPolicy(
                 min_length=PASSWORD_MIN_LENGTH,

@@ -17,8 +17,8 @@ from infra.constructs.customer_service import CustomerService
 from infra.constructs.data import Data
 from infra.constructs.domain_events import DomainEvents
 from infra.constructs.lambda_function import FunctionRuntime
-from infra.constructs.order_events import OrderEvents
 from infra.constructs.operations_console import OperationsConsole
+from infra.constructs.order_events import OrderEvents
 from infra.constructs.order_holds import OrderHolds
 from infra.constructs.service_kpis import (
     ServiceKpis,

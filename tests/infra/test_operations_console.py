@@ -53,6 +53,7 @@ def test_the_console_routes_reach_the_console_function(synthesized: SynthesizedA
         "POST /console/review/{order_id}",
         "GET /console/orders/{order_id}",
         "GET /console/search",
+        "GET /console/alerts",
     }
     for route in routes:
         integration = synthesized.props(route["Target"]["Fn::Join"][1][1]["Ref"])
