@@ -29,7 +29,9 @@ def console_services() -> ConsoleServices:
 
     from console.cognito_sign_in import CognitoSignIn
     from console.sessions import TokenVerifier, issuer_for, jwks_url_for
+    from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
     from orders.adapters.dynamo_orders import DynamoOrderRepository
+    from service.adapters.dynamo_service import DynamoServiceStore
     from shared.alert_log import DynamoAlertLog
     from shared.aws_clients import aws_client
     from stats.adapters.dynamo_aggregates import DynamoAggregates
@@ -53,6 +55,8 @@ def console_services() -> ConsoleServices:
         alerts=DynamoAlertLog(table, dynamodb, deferred.now),
         form_keys=form_keys,
         clock=deferred,
+        notifications=DynamoNotificationLog(table, dynamodb),
+        returns=DynamoServiceStore(table, dynamodb),
     )
 
 

@@ -197,6 +197,8 @@ def order_page(operator: Operator, locale: str, services: ConsoleServices, order
         "title",
         heading=order.order_number,
         order=order,
+        notifications=services.notifications.entries(order_id),
+        returns=services.returns.returns(order_id),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from console.sessions import TokenVerifier
 from orders.domain.ports import OrderRepository
@@ -24,6 +24,26 @@ class Authenticator(Protocol):
         ...
 
 
+class NotificationHistory(Protocol):
+    """The notification capability's log of one order (recipients masked)."""
+
+    def entries(self, order_id: str) -> Sequence[Any]: ...
+
+
+class OrderReturns(Protocol):
+    """The service capability's returns of one order."""
+
+    def returns(self, order_id: str) -> Sequence[Any]: ...
+
+
+class _Nothing:
+    def entries(self, order_id: str) -> Sequence[Any]:
+        return []
+
+    def returns(self, order_id: str) -> Sequence[Any]:
+        return []
+
+
 @dataclass
 class ConsoleServices:
     verifier: TokenVerifier
@@ -34,3 +54,5 @@ class ConsoleServices:
     form_keys: Callable[[], Sequence[str]]  # current key first
     clock: Clock
     new_nonce: Callable[[], str] = field(default=new_nonce)
+    notifications: NotificationHistory = field(default_factory=_Nothing)
+    returns: OrderReturns = field(default_factory=_Nothing)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -160,12 +161,27 @@ def test_today_shows_kpi_tiles_and_a_30_day_svg_chart_under_a_strict_policy(
     assert (
         "default-src 'none'" in policy and "script-src" not in policy and "frame-ancestors 'none'" in policy
     )
+    [style] = re.findall(r"<style>(.*?)</style>", body, re.S)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"style-src 'sha256-{digest}'" in policy  # the inlined stylesheet is exactly the one allowed
 
 
 def test_the_order_page_and_search_by_order_id(services: ConsoleServices, clock: FrozenClock) -> None:
     order = held_order(services.orders, clock)  # type: ignore[arg-type]
+    sent = SimpleNamespace(
+        at="2026-11-24T10:00:01.000Z",
+        event_type="order_received",
+        channel="email",
+        recipient="l***@example.com",
+        status="sent",
+        reason=None,
+    )
+    services.notifications = SimpleNamespace(
+        entries=lambda order_id: [sent] if order_id == order.order_id else []
+    )
     token = mint(clock)
     page = request(services, "GET", f"/console/orders/{order.order_id}?lang=en", token=token)
+    assert "order_received · email l***@example.com" in page["body"] and "Notifications sent" in page["body"]
     assert (
         page["statusCode"] == 200
         and order.order_number in page["body"]
