@@ -41,6 +41,10 @@ def test_an_agent_signs_in_approves_a_held_order_and_opens_today(
     stack: Any, browser: Any, axe_source: str, screenshots: Path
 ) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    wait = WebDriverWait(browser, 10)  # a form post navigates after click() returns
 
     order_id = held_order(stack)
     show(browser, f"{stack.api_url}/console/sign-in?lang=en", SIZES["phone"])
@@ -48,7 +52,9 @@ def test_an_agent_signs_in_approves_a_held_order_and_opens_today(
     save_full_page(browser, screenshots / "console-sign-in-phone.png")
     browser.find_element(By.ID, "username").send_keys("agent@local")
     browser.find_element(By.ID, "password").send_keys(DEFAULT_PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    submit = browser.find_element(By.CSS_SELECTOR, "form button[type=submit]")
+    submit.click()
+    wait.until(expected_conditions.staleness_of(submit))
     assert browser.current_url.endswith("/console/today?lang=en"), browser.page_source[:500]
     # the session cookie is HttpOnly: scripts cannot see it, the browser still sends it
     assert "console_session" not in browser.execute_script("return document.cookie")
@@ -58,6 +64,7 @@ def test_an_agent_signs_in_approves_a_held_order_and_opens_today(
     save_full_page(browser, screenshots / "console-review-desktop.png")
     assert blocking_violations(browser, axe_source) == []
     card.find_element(By.CSS_SELECTOR, "button[value=approve]").click()
+    wait.until(expected_conditions.staleness_of(card))
     assert "The decision is recorded." in browser.page_source
     assert order_id not in browser.page_source
     order = Storefront(stack).order(order_id)
