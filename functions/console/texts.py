@@ -49,6 +49,7 @@ TEXT: dict[str, dict[str, str]] = {
         "returns": "退货",
         "when": "时间",
         "message": "消息",
+        "by": "操作者",
     },
     "en": {
         "title": "Operations console",
@@ -90,6 +91,7 @@ TEXT: dict[str, dict[str, str]] = {
         "returns": "Returns",
         "when": "When",
         "message": "Message",
+        "by": "By",
     },
 }
 

@@ -41,6 +41,7 @@ def test_an_agent_signs_in_approves_a_held_order_and_opens_today(
     stack: Any, browser: Any, axe_source: str, screenshots: Path
 ) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
@@ -51,10 +52,9 @@ def test_an_agent_signs_in_approves_a_held_order_and_opens_today(
     assert blocking_violations(browser, axe_source) == []
     save_full_page(browser, screenshots / "console-sign-in-phone.png")
     browser.find_element(By.ID, "username").send_keys("agent@local")
-    browser.find_element(By.ID, "password").send_keys(DEFAULT_PASSWORD)
-    submit = browser.find_element(By.CSS_SELECTOR, "form button[type=submit]")
-    submit.click()
-    wait.until(expected_conditions.staleness_of(submit))
+    password = browser.find_element(By.ID, "password")
+    password.send_keys(DEFAULT_PASSWORD + Keys.ENTER)  # the keyboard submits the form
+    wait.until(expected_conditions.staleness_of(password))
     assert browser.current_url.endswith("/console/today?lang=en"), browser.page_source[:500]
     # the session cookie is HttpOnly: scripts cannot see it, the browser still sends it
     assert "console_session" not in browser.execute_script("return document.cookie")
@@ -63,7 +63,7 @@ def test_an_agent_signs_in_approves_a_held_order_and_opens_today(
     card = browser.find_element(By.XPATH, f"//li[.//span[contains(., '{order_id}')]]")
     save_full_page(browser, screenshots / "console-review-desktop.png")
     assert blocking_violations(browser, axe_source) == []
-    card.find_element(By.CSS_SELECTOR, "button[value=approve]").click()
+    card.find_element(By.CSS_SELECTOR, "button[value=approve]").send_keys(Keys.ENTER)  # keyboard, not mouse
     wait.until(expected_conditions.staleness_of(card))
     assert "The decision is recorded." in browser.page_source
     assert order_id not in browser.page_source
