@@ -72,6 +72,13 @@ def test_an_agent_signs_in_approves_a_held_order_and_opens_today(
         entry["by"] == "reviewer:agent@local" for entry in order["timeline"]
     )
 
+    # the stats capability counts the order from the table's stream: wait until Today's last bar does
+    def counted(driver: Any) -> bool:
+        show(driver, f"{stack.api_url}/console/today?lang=zh-CN", SIZES["desktop"])
+        bars = driver.find_elements(By.CSS_SELECTOR, "svg[data-chart=orders] rect")
+        return bool(bars) and float(bars[-1].get_attribute("height")) > 0
+
+    WebDriverWait(browser, 30, poll_frequency=0.5).until(counted)
     for size in ("phone", "desktop"):
         show(browser, f"{stack.api_url}/console/today?lang=zh-CN", SIZES[size])
         chart = browser.find_element(By.CSS_SELECTOR, "svg[data-chart=orders]")
