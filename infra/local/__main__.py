@@ -80,6 +80,14 @@ def main(argv: list[str] | None = None) -> None:
         print(f"moto endpoint          {stack.moto_endpoint}", flush=True)
         print(f"storefront API key     {stack.api_key}", flush=True)
         print(f"outbox                 {stack.api_url}/_local/outbox", flush=True)
+        if stack.console_operators:
+            names = ", ".join(
+                f"{operator.username} ({operator.group})" for operator in stack.console_operators
+            )
+            print(f"operations console     {stack.api_url}/console  {names}", flush=True)
+            print(
+                f"console password       {stack.console_password}  (ORDERTRACK_CONSOLE_PASSWORD)", flush=True
+            )
         if stack.providers is not None:
             print(f"provider simulator     {stack.providers.url}  (docs/provider-simulator.md)", flush=True)
         if stack.faults.spec:

@@ -36,6 +36,7 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
+from infra.local.cognito import CognitoProvisioning
 from infra.local.template import Resolver, Resource, as_string
 
 LOCAL_SECRET_METADATA = "ordertrack:local-secret"  # noqa: S105 - a metadata key, not a secret
@@ -50,6 +51,7 @@ class Provisioner:
         self.client_for = client_for
         self.settings = settings
         self.secret_values: dict[str, str] = {}
+        self.cognito = CognitoProvisioning(resolver, client_for, settings)  # the console's operators
 
     def provision(self) -> None:
         creators = {
@@ -65,6 +67,9 @@ class Provisioner:
             "AWS::SSM::Parameter": self._parameter,
             "AWS::Events::EventBus": self._event_bus,
             "AWS::Events::Rule": self._event_rule,
+            "AWS::Cognito::UserPool": self.cognito.user_pool,
+            "AWS::Cognito::UserPoolClient": self.cognito.user_pool_client,
+            "AWS::Cognito::UserPoolGroup": self.cognito.user_pool_group,
         }
         for resource in self.resolver.active():
             create = creators.get(resource.type)

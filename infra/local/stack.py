@@ -137,6 +137,8 @@ class LocalStack:
         self.schedules = ScheduleRunner([])
         self.routes = RouteTable()
         self.secret_values: dict[str, str] = {}
+        self.console_operators: list[Any] = []  # infra.local.cognito.DevOperator
+        self.console_password = ""
         self._http: HttpApiServer | None = None
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
@@ -328,6 +330,8 @@ class LocalStack:
             provisioner = Provisioner(self.resolver, self.client, self.settings)
             provisioner.provision()
             self.secret_values = provisioner.secret_values
+            self.console_operators = provisioner.cognito.operators
+            self.console_password = provisioner.cognito.password
             self._start_provider_simulator()
             notes.append(f"{sum(1 for _ in self.resolver.active())} resources")
 

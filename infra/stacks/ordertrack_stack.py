@@ -19,6 +19,7 @@ from infra.constructs.data import Data
 from infra.constructs.delivery_exceptions import DeliveryExceptions
 from infra.constructs.domain_events import DomainEvents
 from infra.constructs.lambda_function import FunctionRuntime
+from infra.constructs.operations_console import OperationsConsole
 from infra.constructs.order_events import OrderEvents
 from infra.constructs.order_holds import OrderHolds
 from infra.constructs.service_kpis import (
@@ -127,6 +128,15 @@ class OrdertrackStack(Stack):
             http_api=self.storefront_api.http_api,
             customer_links=self.customer_links,
             notification_queue=self.customer_notifications.queue,
+        )
+        self.operations_console = OperationsConsole(
+            self,
+            "OperationsConsole",
+            runtime=runtime,
+            config=config,
+            orders_table=self.data.orders_table,
+            http_api=self.storefront_api.http_api,
+            customer_links=self.customer_links,
         )
         self.customer_service = CustomerService(
             self,

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from infra.config import QueueConsumerSettings, StageConfig, load_stage_config
+from infra.constructs.operations_console import ROUTES as CONSOLE_ROUTES
 from infra.constructs.storefront_api import PUBLIC_ROUTES
 from tests.infra.conftest import SYNTH_GROUP, SynthesizedApp
 from tests.infra.test_config import MERCHANT_CONTACTS
@@ -28,6 +29,8 @@ PUBLIC_ROUTE_KEYS = {
     "GET /case/{token}",  # "was your complaint resolved?" (signed link + CSRF token)
     "POST /case/{token}",
     *(route.route_key for route in PUBLIC_ROUTES),  # the OpenAPI document and its viewer
+    # the operations console: a Cognito session (cookie) verified in the function on every request
+    *(f"{method.value} {path}" for path, methods in CONSOLE_ROUTES.items() for method in methods),
 }
 
 

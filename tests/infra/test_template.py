@@ -153,6 +153,13 @@ FUNCTION_ENVIRONMENT = {
 POWERTOOLS_ENVIRONMENT = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
 # the tracking page's self-service: return events go to the notification queue, under the stage's rules
 FUNCTION_ENVIRONMENT["tracking_page.handler.handler"] |= {"NOTIFICATION_QUEUE_URL", "CUSTOMER_SERVICE_RULES"}
+# the operations console (tests/infra/test_operations_console.py)
+FUNCTION_ENVIRONMENT["console.handler.handler"] = {
+    "ORDERS_TABLE_NAME",
+    "LINK_SIGNING_SECRET_ARN",
+    "CONSOLE_USER_POOL_ID",
+    "CONSOLE_CLIENT_ID",
+}
 ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS = {
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
@@ -506,6 +513,7 @@ def test_routes_are_explicit_and_all_reach_the_storefront_function(synthesized: 
     assert route_keys >= EXPECTED_ROUTES
     route_keys -= {CARRIER_WEBHOOK_ROUTE_KEY, *TRACKING_PAGE_ROUTE_KEYS}  # covered by their own tests
     route_keys -= FEEDBACK_PAGE_ROUTE_KEYS  # tests/infra/test_customer_service.py covers them
+    route_keys -= {key for key in route_keys if key.partition(" ")[2].startswith("/console")}  # its own tests
     # every documented route is explicit; `$default` only catches what none matches, so an unknown
     # route or method is answered by the storefront function in the error envelope
     assert route_keys == {route.route_key for route in STOREFRONT_ROUTES} | {"$default"}
@@ -515,7 +523,8 @@ def test_routes_are_explicit_and_all_reach_the_storefront_function(synthesized: 
         for k, v in synthesized.of_type("AWS::ApiGatewayV2::Integration").items()
         if not k.startswith("StorefrontApiHttpApiPOSTv1webhooks")
         and "feedback" not in k  # the survey page's own function
-        and _get_att_target(v["Properties"]["IntegrationUri"]) != "TrackingPageFunction"
+        and _get_att_target(v["Properties"]["IntegrationUri"])
+        not in ("TrackingPageFunction", "OperationsConsoleFunction")
     }
     assert len(integrations) == 1
     integration_id, integration = next(iter(integrations.items()))
@@ -527,7 +536,7 @@ def test_routes_are_explicit_and_all_reach_the_storefront_function(synthesized: 
             CARRIER_WEBHOOK_ROUTE_KEY,
             *TRACKING_PAGE_ROUTE_KEYS,
             *FEEDBACK_PAGE_ROUTE_KEYS,
-        }:
+        } or route["Properties"]["RouteKey"].partition(" ")[2].startswith("/console"):
             continue
         assert route["Properties"]["Target"]["Fn::Join"][1][1] == {"Ref": integration_id}
 

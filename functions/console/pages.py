@@ -1,0 +1,214 @@
+"""The console's pages, each a pure function of the request's operator, its locale and the
+console's ports (docs/console.md). Capabilities are reached through their domain functions, reading
+through indexes only: the review queue is the status index's `on_hold` partition, an order is one
+key read, the KPIs are the stats capability's daily aggregates, the alerts its stored alert log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Literal
+
+from console.ports import ConsoleServices
+from console.rendering import percent, render, trend_chart
+from console.sessions import Operator
+from console.texts import TEXT, other_locale
+from orders.domain.manage_orders import review_order, search_orders
+from orders.domain.ports import OrderQuery
+from orders.models.order import OrderRecord
+from shared.errors import Conflict, NotFound
+from shared.form_tokens import FormToken, issue
+from stats.domain.alerts import alerts_since
+from stats.domain.kpis import compute_kpis, parse_day_range
+
+TREND_DAYS = 30
+REVIEW_PAGE = 50
+ALERTS_ON_TODAY = 5
+ANONYMOUS = "anonymous"
+SIGN_IN_FORM = "sign-in"
+SIGNED_IN_FORMS = "console"
+"""The CSRF action of every form a signed-in page shows (sign-out, reviews): bound to the operator."""
+
+
+@dataclass
+class Page:
+    status: int
+    body: str
+    locale: str
+    location: str | None = None
+    cookies: list[str] = field(default_factory=list)
+
+
+def form_token(services: ConsoleServices, action: str, binding: str) -> FormToken:
+    issued = int(services.clock.now().timestamp())
+    return issue(services.form_keys()[0], action, binding, services.new_nonce(), issued)
+
+
+def _language_href(path: str, locale: str, query: str = "") -> str:
+    return f"{path}?lang={other_locale(locale)}{query}"
+
+
+def _page(
+    template: str,
+    status: int,
+    operator: Operator,
+    locale: str,
+    services: ConsoleServices,
+    path: str,
+    heading_key: str,
+    **context: Any,
+) -> Page:
+    t = TEXT[locale]
+    body = render(
+        template,
+        t=t,
+        locale=locale,
+        other_locale=other_locale(locale),
+        language_href=_language_href(path, locale),
+        operator=operator,
+        heading=context.pop("heading", None) or t[heading_key],
+        notice=context.pop("notice", None),
+        form=form_token(services, SIGNED_IN_FORMS, operator.subject),
+        **context,
+    )
+    return Page(status, body, locale)
+
+
+def sign_in_page(
+    locale: str, services: ConsoleServices, error: str | None = None, username: str = ""
+) -> Page:
+    t = TEXT[locale]
+    body = render(
+        "sign_in.html",
+        t=t,
+        locale=locale,
+        other_locale=other_locale(locale),
+        language_href=_language_href("/console/sign-in", locale),
+        error=t[error] if error else None,
+        username=username,
+        form=form_token(services, SIGN_IN_FORM, ANONYMOUS),
+    )
+    return Page(401 if error == "sign_in_failed" else 400 if error else 200, body, locale)
+
+
+def message_page(status: int, operator: Operator, locale: str, services: ConsoleServices, key: str) -> Page:
+    return _page(
+        "message.html", status, operator, locale, services, "/console/today", key, message=TEXT[locale][key]
+    )
+
+
+def today_page(operator: Operator, locale: str, services: ConsoleServices) -> Page:
+    t = TEXT[locale]
+    last = services.clock.now().date()
+    first = last - timedelta(days=TREND_DAYS - 1)
+    aggregates = list(services.aggregates.read(first.isoformat(), last.isoformat()))
+    report = compute_kpis(aggregates, parse_day_range(first.isoformat(), last.isoformat()))
+    points = []
+    for offset in range(TREND_DAYS):
+        day = (first + timedelta(days=offset)).isoformat()
+        daily = compute_kpis([a for a in aggregates if a.day == day], parse_day_range(day, day))
+        points.append((day, daily.orders.received))
+    tiles = [
+        {"label": t["orders"], "value": str(report.orders.received)},
+        {"label": t["on_time_rate"], "value": percent(report.delivery.on_time_rate)},
+        {"label": t["exception_rate"], "value": percent(report.delivery.exception_rate)},
+        {"label": t["csat"], "value": percent(report.feedback.csat)},
+        {"label": t["complaints_opened"], "value": str(report.complaints.opened)},
+        {"label": t["complaints_overdue"], "value": str(report.complaints.overdue)},
+    ]
+    alerts, _ = alerts_since(None, ALERTS_ON_TODAY, None, services.alerts, services.clock)
+    return _page(
+        "today.html",
+        200,
+        operator,
+        locale,
+        services,
+        "/console/today",
+        "today",
+        tiles=tiles,
+        chart=trend_chart(points),
+        alerts=alerts,
+    )
+
+
+def alerts_page(operator: Operator, locale: str, services: ConsoleServices) -> Page:
+    alerts, _ = alerts_since(None, 100, None, services.alerts, services.clock)
+    t = TEXT[locale]
+    return _page(
+        "today.html",
+        200,
+        operator,
+        locale,
+        services,
+        "/console/alerts",
+        "alerts",
+        tiles=[],
+        chart=trend_chart([]),
+        alerts=alerts,
+        heading=t["alerts"],
+    )
+
+
+def review_page(
+    operator: Operator, locale: str, services: ConsoleServices, notice: str | None = None, status: int = 200
+) -> Page:
+    held, _ = search_orders(OrderQuery(status="on_hold", limit=REVIEW_PAGE), services.orders)
+    held.sort(key=lambda order: order.created_at)
+    return _page(
+        "review.html",
+        status,
+        operator,
+        locale,
+        services,
+        "/console/review",
+        "review",
+        orders=held,
+        notice=notice,
+    )
+
+
+def review(
+    operator: Operator,
+    locale: str,
+    services: ConsoleServices,
+    order_id: str,
+    decision: Literal["approve", "reject"],
+) -> Page:
+    try:
+        review_order(order_id, decision, operator.username, None, services.orders, services.clock)
+    except NotFound:
+        return message_page(404, operator, locale, services, "not_found")
+    except Conflict as error:
+        return review_page(operator, locale, services, notice=error.message, status=409)
+    return Page(303, "", locale, location=f"/console/review?lang={locale}&done=1")
+
+
+def order_page(operator: Operator, locale: str, services: ConsoleServices, order_id: str) -> Page:
+    order: OrderRecord | None = services.orders.get(order_id) if _plausible_id(order_id) else None
+    if order is None:
+        return message_page(404, operator, locale, services, "not_found")
+    return _page(
+        "order.html",
+        200,
+        operator,
+        locale,
+        services,
+        f"/console/orders/{order_id}",
+        "title",
+        heading=order.order_number,
+        order=order,
+        notifications=services.notifications.entries(order_id),
+        returns=services.returns.returns(order_id),
+    )
+
+
+def search(operator: Operator, locale: str, services: ConsoleServices, query: str) -> Page:
+    """An order id opens the order; more keys (order number, customer) come with customer search."""
+    query = query.strip()
+    if _plausible_id(query) and services.orders.get(query) is not None:
+        return Page(303, "", locale, location=f"/console/orders/{query}?lang={locale}")
+    return message_page(404, operator, locale, services, "not_found")
+
+
+def _plausible_id(text: str) -> bool:
+    return 0 < len(text) <= 64 and all(c.isalnum() or c in "-_" for c in text)

@@ -1,0 +1,228 @@
+"""The HTTP API routes of the operations console (docs/console.md):
+
+    GET  /console                       -> /console/today
+    GET  /console/sign-in               the sign-in form
+    POST /console/sign-in               Cognito USER_PASSWORD_AUTH; the session cookie on success
+    POST /console/sign-out              ends the session (CSRF-checked)
+    GET  /console/today                 KPI tiles, 30-day trend (inline SVG), latest alerts
+    GET  /console/review                held orders with their reasons
+    POST /console/review/{order_id}     approve or reject (CSRF-checked), on the order's timeline
+    GET  /console/orders/{order_id}     an order: status, shipments, timeline
+    GET  /console/search?q=             an order id opens the order
+    GET  /console/alerts                every stored alert (manager only)
+
+Every page but sign-in needs a session whose ID token verifies (console.sessions); without one the
+browser is sent to the sign-in page (303). A page the operator's groups do not allow is a 403 page.
+Every POST must come from this site (`Sec-Fetch-Site`/`Origin`) and carry a CSRF token bound to
+the operator (or, for sign-in, to the sign-in form); anything else is a 403 that changes nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from console import pages
+from console.pages import Page
+from console.ports import ConsoleServices, SignInRefused
+from console.rendering import style_source
+from console.sessions import AGENT, MANAGER, Operator, may_open
+from console.texts import choose_locale
+from shared.form_tokens import check, same_origin_request
+from shared.observability import logger
+
+SESSION_COOKIE = "console_session"
+COOKIE_ATTRIBUTES = "Path=/console; HttpOnly; Secure; SameSite=Strict"
+MAX_BODY = 16_384
+
+PAGE_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("GET", "today"): (AGENT,),
+    ("GET", "review"): (AGENT,),
+    ("POST", "review"): (AGENT,),
+    ("GET", "orders"): (AGENT,),
+    ("GET", "search"): (AGENT,),
+    ("GET", "alerts"): (MANAGER,),
+    ("POST", "sign-out"): (AGENT, MANAGER),
+}
+"""Which groups open which page (a manager opens everything); a page missing here is a 404."""
+
+
+def content_security_policy() -> str:
+    return "; ".join(
+        (
+            "default-src 'none'",
+            f"style-src {style_source()}",
+            "img-src 'self'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+def http_response(page: Page) -> dict[str, Any]:
+    headers = {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Language": page.locale,
+        "Cache-Control": "private, no-store",
+        "Referrer-Policy": "same-origin",
+        "X-Robots-Tag": "noindex",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": content_security_policy(),
+        "Strict-Transport-Security": "max-age=31536000",
+    }
+    if page.location:
+        headers["Location"] = page.location
+    response: dict[str, Any] = {
+        "statusCode": page.status,
+        "headers": headers,
+        "body": page.body,
+        "isBase64Encoded": False,
+    }
+    if page.cookies:
+        response["cookies"] = page.cookies
+    return response
+
+
+def session_cookie(token: str) -> str:
+    return f"{SESSION_COOKIE}={token}; {COOKIE_ATTRIBUTES}; Max-Age=3600"
+
+
+def cleared_cookie() -> str:
+    return f"{SESSION_COOKIE}=; {COOKIE_ATTRIBUTES}; Max-Age=0"
+
+
+def _cookie(event: dict[str, Any], name: str) -> str | None:
+    for cookie in event.get("cookies") or []:
+        key, _, value = cookie.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+def _form(event: dict[str, Any]) -> dict[str, list[str]] | None:
+    body = event.get("body") or ""
+    try:
+        raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
+        if len(raw) > MAX_BODY:
+            return None
+        return parse_qs(raw.decode(), keep_blank_values=True, max_num_fields=20, errors="strict")
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        return None
+
+
+def _redirect(location: str, locale: str, cookies: list[str] | None = None) -> Page:
+    return Page(303, "", locale, location=location, cookies=cookies or [])
+
+
+def _posted_genuinely(
+    event: dict[str, Any],
+    form: dict[str, list[str]] | None,
+    action: str,
+    binding: str,
+    services: ConsoleServices,
+) -> bool:
+    if form is None or not same_origin_request(event.get("headers") or {}):
+        return False
+    now = int(services.clock.now().timestamp())
+    return check(services.form_keys(), action, binding, form, now) is not None
+
+
+def serve(event: dict[str, Any], services: ConsoleServices) -> dict[str, Any]:
+    return http_response(route(event, services))
+
+
+def route(event: dict[str, Any], services: ConsoleServices) -> Page:
+    method = (event.get("requestContext", {}).get("http", {}).get("method") or "GET").upper()
+    path = (event.get("rawPath") or "").rstrip("/")
+    query = event.get("queryStringParameters") or {}
+    locale = choose_locale(query.get("lang"), event.get("headers") or {})
+    parts = path.split("/")[2:]  # after "/console"
+    page_name = parts[0] if parts else ""
+
+    if page_name == "sign-in":
+        return (
+            _sign_in(event, method, locale, services)
+            if method == "POST"
+            else pages.sign_in_page(locale, services)
+        )
+
+    operator = services.verifier.operator(_cookie(event, SESSION_COOKIE))
+    if operator is None:
+        return _redirect(
+            f"/console/sign-in?lang={locale}",
+            locale,
+            [cleared_cookie()] if _cookie(event, SESSION_COOKIE) else [],
+        )
+    if not page_name:
+        return _redirect(f"/console/today?lang={locale}", locale)
+    required = PAGE_ROLES.get((method, page_name))
+    if required is None:
+        return pages.message_page(404, operator, locale, services, "not_found")
+    if not may_open(operator, required):
+        logger.info("console page refused", extra={"page": page_name, "role": operator.role})
+        return pages.message_page(403, operator, locale, services, "forbidden")
+    if method == "POST":
+        form = _form(event)
+        if not _posted_genuinely(event, form, pages.SIGNED_IN_FORMS, operator.subject, services):
+            return pages.message_page(403, operator, locale, services, "sign_in_expired")
+        assert form is not None
+        return _post(page_name, parts, form, operator, locale, services, event)
+    return _get(page_name, parts, query, operator, locale, services)
+
+
+def _get(
+    page_name: str,
+    parts: list[str],
+    query: dict[str, str],
+    operator: Operator,
+    locale: str,
+    services: ConsoleServices,
+) -> Page:
+    handlers: dict[str, Callable[[], Page]] = {
+        "today": lambda: pages.today_page(operator, locale, services),
+        "review": lambda: pages.review_page(
+            operator, locale, services, notice=pages.TEXT[locale]["reviewed"] if query.get("done") else None
+        ),
+        "orders": lambda: pages.order_page(operator, locale, services, parts[1] if len(parts) == 2 else ""),
+        "search": lambda: pages.search(operator, locale, services, query.get("q") or ""),
+        "alerts": lambda: pages.alerts_page(operator, locale, services),
+    }
+    return handlers[page_name]()
+
+
+def _post(
+    page_name: str,
+    parts: list[str],
+    form: dict[str, list[str]],
+    operator: Operator,
+    locale: str,
+    services: ConsoleServices,
+    event: dict[str, Any],
+) -> Page:
+    if page_name == "sign-out":
+        # the browser forgets the session; the ID token itself stays valid until it expires (1 h)
+        return _redirect(f"/console/sign-in?lang={locale}", locale, [cleared_cookie()])
+    decision = (form.get("decision") or [""])[-1]
+    if len(parts) != 2 or decision not in ("approve", "reject"):
+        return pages.message_page(400, operator, locale, services, "not_found")
+    logger.info("console review", extra={"order_id": parts[1], "decision": decision, "role": operator.role})
+    return pages.review(operator, locale, services, parts[1], decision)  # type: ignore[arg-type]
+
+
+def _sign_in(event: dict[str, Any], method: str, locale: str, services: ConsoleServices) -> Page:
+    form = _form(event)
+    if not _posted_genuinely(event, form, pages.SIGN_IN_FORM, pages.ANONYMOUS, services):
+        return pages.sign_in_page(locale, services, error="sign_in_expired")
+    assert form is not None
+    username = (form.get("username") or [""])[-1].strip()[:128]
+    password = (form.get("password") or [""])[-1][:256]
+    try:
+        token = services.authenticator.sign_in(username, password)
+    except SignInRefused:
+        logger.info("console sign-in refused")
+        return pages.sign_in_page(locale, services, error="sign_in_failed", username=username)
+    return _redirect(f"/console/today?lang={locale}", locale, [session_cookie(token)])

@@ -1,0 +1,22 @@
+"""Environment of the operations console function, validated once at cold start."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from shared.settings import FunctionSettings
+
+
+class ConsoleSettings(FunctionSettings):
+    orders_table_name: Annotated[str, Field(min_length=1)]
+    link_signing_secret_arn: Annotated[
+        str, Field(min_length=1, description="Keys of the forms' CSRF tokens.")
+    ]
+    console_user_pool_id: Annotated[str, Field(min_length=1)]
+    console_client_id: Annotated[str, Field(min_length=1)]
+    aws_region: Annotated[str, Field(min_length=1)] = "eu-west-1"
+    aws_endpoint_url: Annotated[
+        str, Field(description="Locally the moto server, which also serves the pool's JWKS.")
+    ] = ""
