@@ -46,6 +46,16 @@ def preferences(storefront: Storefront, customer_id: str) -> dict[str, Any]:
     return response.json()
 
 
+def case_opened_sent(storefront: Storefront, order_id: str) -> list[dict[str, Any]]:
+    response = storefront.http.get(f"{storefront.url}/v1/orders/{order_id}/notifications", timeout=10)
+    assert response.status_code == 200, response.text
+    return [
+        e
+        for e in response.json()["notifications"]
+        if e["event_type"] == "complaint.opened" and e["status"] == "sent"
+    ]
+
+
 def test_a_problem_report_and_notification_choices_from_the_tracking_page(
     stack: Any, storefront: Storefront, new_customer: Callable[..., dict[str, Any]]
 ) -> None:
@@ -67,6 +77,12 @@ def test_a_problem_report_and_notification_choices_from_the_tracking_page(
         "delivery_delay",
         "Still not here",
     )
+    # and the customer is told it is open, by email and text, before the choices below (quiet
+    # hours) would hold those messages until morning
+    deadline = time.monotonic() + 60
+    while len(told := case_opened_sent(storefront, parcel.order_id)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert sorted(e["channel"] for e in told) == ["email", "sms"], told
 
     # text messages off and quiet hours on: the customer's preferences
     action, fields = hidden_fields(page, "notifications")
