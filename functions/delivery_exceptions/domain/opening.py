@@ -11,14 +11,13 @@ starts a new episode.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
 from delivery_exceptions.domain.rules import ExceptionRules
 from delivery_exceptions.models.records import ExceptionEntry, ExceptionReason, ExceptionRecord
 from shared.clock import isoformat
+from shared.derived_ids import derived_id
 from shared.domain_events import ShipmentExceptionRaised
 
 R = ExceptionReason
@@ -90,11 +89,6 @@ def exception_reason(shipment_status: str, carrier_reason: str | None, tracking_
     if carrier_reason and carrier_reason in REASON_BY_CARRIER_REASON:
         return REASON_BY_CARRIER_REASON[carrier_reason]
     return REASON_BY_TRACKING_STATUS.get(tracking_status or "", R.OTHER)
-
-
-def derived_id(prefix: str, key: str) -> str:
-    digest = hashlib.sha256(key.encode()).digest()
-    return prefix + base64.b32encode(digest).decode().lower()[:24]
 
 
 def _problem(image: dict[str, Any] | None) -> tuple[str, R] | None:

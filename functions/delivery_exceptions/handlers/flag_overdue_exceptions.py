@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from delivery_exceptions.domain.overdue import flag_overdue_exceptions
 from delivery_exceptions.domain.ports import ExceptionStore, OperationsAlerts
 from shared.aws_clients import aws_client
-from shared.clock import Clock, SystemClock
+from shared.clock import Clock
 from shared.observability import logger, metrics
 from shared.settings import FunctionSettings
 
@@ -32,9 +32,9 @@ def dependencies() -> tuple[ExceptionStore, OperationsAlerts]:
     )
 
 
-def check_overdue_exceptions(clock: Clock | None = None) -> dict[str, int]:
+def check_overdue_exceptions(clock: Clock) -> dict[str, int]:
     store, alerts = dependencies()
-    flagged = flag_overdue_exceptions(store, alerts, clock or SystemClock())
+    flagged = flag_overdue_exceptions(store, alerts, clock)
     logger.info("overdue delivery exceptions check done", flagged=flagged)
     metrics.add_metric(name="DeliveryExceptionsOverdue", unit=MetricUnit.Count, value=flagged)
     return {"exceptions_flagged": flagged}

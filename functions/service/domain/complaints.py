@@ -4,8 +4,6 @@ time. The moves of an opened case are `service.domain.cases`."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -33,12 +31,8 @@ from service.models.records import (
     Priority,
 )
 from shared.clock import Clock, isoformat
+from shared.derived_ids import derived_id
 from shared.errors import Conflict, IdempotencyKeyReused, InvalidRequest, NotFound
-
-
-def derived_id(prefix: str, key: str) -> str:
-    digest = hashlib.sha256(key.encode()).digest()
-    return prefix + base64.b32encode(digest).decode().lower()[:24]
 
 
 def complaint_id_for(idempotency_key: str) -> str:
