@@ -237,3 +237,9 @@ def test_the_overdue_schedule_alerts_operations_about_exceptions_too(
     assert flag_overdue_exceptions.check_overdue_exceptions(FrozenClock(NOW)) == {"exceptions_flagged": 1}
     assert flag_overdue_exceptions.check_overdue_exceptions(FrozenClock(NOW)) == {"exceptions_flagged": 0}
     flag_overdue_exceptions.dependencies.cache_clear()
+    # the alert is stored too (GET /v1/alerts), once
+    from shared.alert_log import DynamoAlertLog
+
+    log = DynamoAlertLog(orders_table, boto3.client("dynamodb"), lambda: NOW)
+    stored, _ = log.newest(NOW - timedelta(days=1), 10, None)
+    assert [a.source for a in stored] == ["exception_overdue"]
