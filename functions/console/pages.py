@@ -5,6 +5,7 @@ key read, the KPIs are the stats capability's daily aggregates, the alerts its s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -56,15 +57,16 @@ def _page(
     services: ConsoleServices,
     path: str,
     heading_key: str,
+    words: Mapping[str, Mapping[str, str]] | None = None,
     **context: Any,
 ) -> Page:
-    t = TEXT[locale]
+    t = {**TEXT[locale], **(words or {}).get(locale, {})}
     body = render(
         template,
         t=t,
         locale=locale,
         other_locale=other_locale(locale),
-        language_href=_language_href(path, locale),
+        language_href=_language_href(path, locale, context.pop("language_query", "")),
         operator=operator,
         heading=context.pop("heading", None) or t[heading_key],
         notice=context.pop("notice", None),
@@ -212,3 +214,8 @@ def search(operator: Operator, locale: str, services: ConsoleServices, query: st
 
 def _plausible_id(text: str) -> bool:
     return 0 < len(text) <= 64 and all(c.isalnum() or c in "-_" for c in text)
+
+
+page = _page
+"""Render `template` inside the console's layout: the operator, the language link, the CSRF token of
+the signed-in forms; `words` (an area's `WORDS`) are merged over the console's own `t`."""

@@ -31,7 +31,10 @@ def template_environment() -> Environment:
 
 @cache
 def stylesheet() -> str:
-    return (TEMPLATES_DIR / "console.css").read_text(encoding="utf-8")
+    """`console.css` first, then each area's own `<area>.css` in name order, as one inline sheet."""
+    sheets = [TEMPLATES_DIR / "console.css"]
+    sheets += sorted(path for path in TEMPLATES_DIR.glob("*.css") if path.name != "console.css")
+    return "\n".join(path.read_text(encoding="utf-8") for path in sheets)
 
 
 @cache

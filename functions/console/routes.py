@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -29,24 +28,28 @@ from console import pages
 from console.pages import Page
 from console.ports import ConsoleServices, SignInRefused
 from console.rendering import style_source
-from console.sessions import AGENT, MANAGER, Operator, may_open
+from console.routes_common import SESSION_COOKIE, cleared_cookie, session_cookie
+from console.sessions import may_open
 from console.texts import choose_locale
+from console.views import Request, Route
+from console.views.registry import AREAS
 from shared.form_tokens import check, same_origin_request
 from shared.observability import logger
 
-SESSION_COOKIE = "console_session"
-COOKIE_ATTRIBUTES = "Path=/console; HttpOnly; Secure; SameSite=Strict"
 MAX_BODY = 16_384
 
-PAGE_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("GET", "today"): (AGENT,),
-    ("GET", "review"): (AGENT,),
-    ("POST", "review"): (AGENT,),
-    ("GET", "orders"): (AGENT,),
-    ("GET", "search"): (AGENT,),
-    ("GET", "alerts"): (MANAGER,),
-    ("POST", "sign-out"): (AGENT, MANAGER),
-}
+
+def _routes() -> dict[tuple[str, str], Route]:
+    table: dict[tuple[str, str], Route] = {}
+    for area in AREAS:
+        for entry in area.ROUTES:
+            assert (entry.method, entry.page) not in table, f"two routes for {entry.method} {entry.page}"
+            table[(entry.method, entry.page)] = entry
+    return table
+
+
+ROUTES = _routes()
+PAGE_ROLES: dict[tuple[str, str], tuple[str, ...]] = {key: entry.roles for key, entry in ROUTES.items()}
 """Which groups open which page (a manager opens everything); a page missing here is a 404."""
 
 
@@ -87,14 +90,6 @@ def http_response(page: Page) -> dict[str, Any]:
     return response
 
 
-def session_cookie(token: str) -> str:
-    return f"{SESSION_COOKIE}={token}; {COOKIE_ATTRIBUTES}; Max-Age=3600"
-
-
-def cleared_cookie() -> str:
-    return f"{SESSION_COOKIE}=; {COOKIE_ATTRIBUTES}; Max-Age=0"
-
-
 def _cookie(event: dict[str, Any], name: str) -> str | None:
     for cookie in event.get("cookies") or []:
         key, _, value = cookie.strip().partition("=")
@@ -109,7 +104,7 @@ def _form(event: dict[str, Any]) -> dict[str, list[str]] | None:
         raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
         if len(raw) > MAX_BODY:
             return None
-        return parse_qs(raw.decode(), keep_blank_values=True, max_num_fields=20, errors="strict")
+        return parse_qs(raw.decode(), keep_blank_values=True, max_num_fields=200, errors="strict")
     except (ValueError, UnicodeDecodeError, binascii.Error):
         return None
 
@@ -165,52 +160,13 @@ def route(event: dict[str, Any], services: ConsoleServices) -> Page:
     if not may_open(operator, required):
         logger.info("console page refused", extra={"page": page_name, "role": operator.role})
         return pages.message_page(403, operator, locale, services, "forbidden")
+    form: dict[str, list[str]] | None = None
     if method == "POST":
         form = _form(event)
         if not _posted_genuinely(event, form, pages.SIGNED_IN_FORMS, operator.subject, services):
             return pages.message_page(403, operator, locale, services, "sign_in_expired")
-        assert form is not None
-        return _post(page_name, parts, form, operator, locale, services, event)
-    return _get(page_name, parts, query, operator, locale, services)
-
-
-def _get(
-    page_name: str,
-    parts: list[str],
-    query: dict[str, str],
-    operator: Operator,
-    locale: str,
-    services: ConsoleServices,
-) -> Page:
-    handlers: dict[str, Callable[[], Page]] = {
-        "today": lambda: pages.today_page(operator, locale, services),
-        "review": lambda: pages.review_page(
-            operator, locale, services, notice=pages.TEXT[locale]["reviewed"] if query.get("done") else None
-        ),
-        "orders": lambda: pages.order_page(operator, locale, services, parts[1] if len(parts) == 2 else ""),
-        "search": lambda: pages.search(operator, locale, services, query.get("q") or ""),
-        "alerts": lambda: pages.alerts_page(operator, locale, services),
-    }
-    return handlers[page_name]()
-
-
-def _post(
-    page_name: str,
-    parts: list[str],
-    form: dict[str, list[str]],
-    operator: Operator,
-    locale: str,
-    services: ConsoleServices,
-    event: dict[str, Any],
-) -> Page:
-    if page_name == "sign-out":
-        # the browser forgets the session; the ID token itself stays valid until it expires (1 h)
-        return _redirect(f"/console/sign-in?lang={locale}", locale, [cleared_cookie()])
-    decision = (form.get("decision") or [""])[-1]
-    if len(parts) != 2 or decision not in ("approve", "reject"):
-        return pages.message_page(400, operator, locale, services, "not_found")
-    logger.info("console review", extra={"order_id": parts[1], "decision": decision, "role": operator.role})
-    return pages.review(operator, locale, services, parts[1], decision)  # type: ignore[arg-type]
+    request = Request(method, parts, query, operator, locale, services, form, event)
+    return ROUTES[(method, page_name)].handler(request)
 
 
 def _sign_in(event: dict[str, Any], method: str, locale: str, services: ConsoleServices) -> Page:

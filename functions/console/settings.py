@@ -20,3 +20,13 @@ class ConsoleSettings(FunctionSettings):
     aws_endpoint_url: Annotated[
         str, Field(description="Locally the moto server, which also serves the pool's JWKS.")
     ] = ""
+    notification_queue_url: Annotated[
+        str, Field(description="Customer messages of the console's actions (case replies, refunds).")
+    ] = ""
+    customer_service_rules: Annotated[
+        str, Field(description="service.domain.rules.ServiceRules as JSON.")
+    ] = "{}"
+    hold_rules: Annotated[str, Field(description="orders.domain.hold_rules.HoldRules as JSON.")] = ""
+    contact_lookup_secret_arn: Annotated[
+        str, Field(description="The key of the phone and email lookups (search).")
+    ] = ""

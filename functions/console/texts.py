@@ -50,6 +50,12 @@ TEXT: dict[str, dict[str, str]] = {
         "when": "时间",
         "message": "消息",
         "by": "操作者",
+        "nav_cases": "工单",
+        "nav_exceptions": "配送异常",
+        "nav_returns": "退货",
+        "nav_stock": "库存",
+        "nav_alerts": "提醒",
+        "not_found_page": "未找到。",
     },
     "en": {
         "title": "Operations console",
@@ -92,6 +98,12 @@ TEXT: dict[str, dict[str, str]] = {
         "when": "When",
         "message": "Message",
         "by": "By",
+        "nav_cases": "Cases",
+        "nav_exceptions": "Exceptions",
+        "nav_returns": "Returns",
+        "nav_stock": "Stock",
+        "nav_alerts": "Alerts",
+        "not_found_page": "Not found.",
     },
 }
 

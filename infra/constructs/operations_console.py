@@ -18,6 +18,7 @@ from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import StageConfig
@@ -34,15 +35,10 @@ GROUPS = {
 GET, POST = apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST
 ROUTES: dict[str, list[apigwv2.HttpMethod]] = {
     "/console": [GET],
-    "/console/sign-in": [GET, POST],
-    "/console/sign-out": [POST],
-    "/console/today": [GET],
-    "/console/review": [GET],
-    "/console/review/{order_id}": [POST],
-    "/console/orders/{order_id}": [GET],
-    "/console/search": [GET],
-    "/console/alerts": [GET],
+    "/console/{proxy+}": [GET, POST],
 }
+"""Every console page reaches the one function, which holds the page table (functions/console/views):
+a path it does not know is its 404 page, a group that may not open it its 403 page."""
 PASSWORD_MIN_LENGTH = 12
 LOCAL_PASSWORD_POLICY_METADATA = "ordertrack:local-password-policy"  # noqa: S105 - a metadata key
 """The policy the local moto pool gets instead of the deployed one (docs/console.md): only so that
@@ -67,6 +63,9 @@ class OperationsConsole(Construct):
         orders_table: dynamodb.ITable,
         http_api: apigwv2.HttpApi,
         customer_links: CustomerLinks,
+        notification_queue: sqs.IQueue,
+        service_rules: str,
+        hold_rules: str,
     ) -> None:
         super().__init__(scope, construct_id)
         self.user_pool = cognito.UserPool(
@@ -143,11 +142,16 @@ class OperationsConsole(Construct):
                 "ORDERS_TABLE_NAME": orders_table.table_name,
                 "CONSOLE_USER_POOL_ID": self.user_pool.user_pool_id,
                 "CONSOLE_CLIENT_ID": self.client.user_pool_client_id,
+                # the console's actions tell customers what the storefront's would (cases, returns)
+                "NOTIFICATION_QUEUE_URL": notification_queue.queue_url,
+                "CUSTOMER_SERVICE_RULES": service_rules,
+                "HOLD_RULES": hold_rules,  # an address edit runs the hold rules again
             },
         )
         self.function = self.console.function
         self.console.grant_table_read_write_data(orders_table)
         customer_links.grant_to(self.function, self.function)
+        notification_queue.grant_send_messages(self.function)
         # InitiateAuth with USER_PASSWORD_AUTH is an unauthenticated Cognito call: no IAM grant needed
 
         integration = integrations.HttpLambdaIntegration(

@@ -137,6 +137,9 @@ class OrdertrackStack(Stack):
             orders_table=self.data.orders_table,
             http_api=self.storefront_api.http_api,
             customer_links=self.customer_links,
+            notification_queue=self.customer_notifications.queue,
+            service_rules=json.dumps(config.customer_service.rules, sort_keys=True, separators=(",", ":")),
+            hold_rules=json.dumps(lifecycle.hold_rules),
         )
         self.customer_service = CustomerService(
             self,
@@ -167,6 +170,8 @@ class OrdertrackStack(Stack):
         storefront = self.storefront_api.handler.function
         self.contact_lookups = ContactLookups(self, "ContactLookups")
         self.contact_lookups.grant_to(storefront, storefront)
+        console = self.operations_console.function
+        self.contact_lookups.grant_to(console, console)  # search by phone and email
         self.delivery_exceptions = DeliveryExceptions(
             self,
             "DeliveryExceptions",

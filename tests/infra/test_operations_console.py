@@ -45,15 +45,8 @@ def test_the_console_routes_reach_the_console_function(synthesized: SynthesizedA
     ]
     assert {route["RouteKey"] for route in routes} == {
         "GET /console",
-        "GET /console/sign-in",
-        "POST /console/sign-in",
-        "POST /console/sign-out",
-        "GET /console/today",
-        "GET /console/review",
-        "POST /console/review/{order_id}",
-        "GET /console/orders/{order_id}",
-        "GET /console/search",
-        "GET /console/alerts",
+        "GET /console/{proxy+}",
+        "POST /console/{proxy+}",
     }
     for route in routes:
         integration = synthesized.props(route["Target"]["Fn::Join"][1][1]["Ref"])

@@ -159,6 +159,10 @@ FUNCTION_ENVIRONMENT["console.handler.handler"] = {
     "LINK_SIGNING_SECRET_ARN",
     "CONSOLE_USER_POOL_ID",
     "CONSOLE_CLIENT_ID",
+    "NOTIFICATION_QUEUE_URL",
+    "CUSTOMER_SERVICE_RULES",
+    "HOLD_RULES",
+    "CONTACT_LOOKUP_SECRET_ARN",
 }
 ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS = {
     "xray:PutTraceSegments",
@@ -601,7 +605,7 @@ def test_storefront_function_reads_the_api_key_secret(synthesized: SynthesizedAp
     assert variables["CONTACT_LOOKUP_SECRET_ARN"] == {"Ref": "ContactLookupKey"}
 
 
-def test_the_contact_lookup_key_is_generated_never_in_clear_text_and_only_the_api_reads_it(
+def test_the_contact_lookup_key_is_generated_never_in_clear_text_and_only_the_api_and_console_read_it(
     synthesized: SynthesizedApp,
 ) -> None:
     secret = synthesized.of_type("AWS::SecretsManager::Secret")["ContactLookupKey"]
@@ -616,7 +620,7 @@ def test_the_contact_lookup_key_is_generated_never_in_clear_text_and_only_the_ap
         for f in functions
         if "CONTACT_LOOKUP_SECRET_ARN" in (f["Properties"].get("Environment") or {}).get("Variables", {})
     ]
-    assert readers == ["storefront_api.handler.handler"]
+    assert sorted(readers) == ["console.handler.handler", "storefront_api.handler.handler"]
 
 
 # --- Topics ---------------------------------------------------------------------------------------

@@ -1,0 +1,9 @@
+"""Every area of the console; an area's routes join the dispatch table by being listed here."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from console.views import core
+
+AREAS: tuple[ModuleType, ...] = (core,)
