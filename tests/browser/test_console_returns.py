@@ -19,6 +19,7 @@ from tests.browser.screens import save_full_page, show
 from tests.browser.test_customer_pages import SIZES, blocking_violations
 from tests.e2e.conftest import Storefront, body_for
 from tests.e2e.test_carrier_webhooks import post_generic, secret, ship
+from tests.e2e.test_console_returns import requested_return
 from tests.e2e.test_returns import delivered
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("browser")]
@@ -32,14 +33,7 @@ def customer() -> dict[str, Any]:
 def approved_return(stack: Any, storefront: Storefront, sku: str) -> tuple[str, str]:
     """A delivered order of three cups, two of them in a return approved by the storefront API."""
     order_id = delivered(stack, storefront, customer(), sku)
-    created = storefront.http.post(
-        f"{storefront.url}/v1/orders/{order_id}/returns",
-        json={"lines": [{"sku": sku, "quantity": 2}], "reason_code": "damaged", "reason": "one cracked"},
-        headers={"Idempotency-Key": f"ret-{order_id}"},
-        timeout=10,
-    )
-    assert created.status_code == 201, created.text
-    return_id = created.json()["return_id"]
+    return_id = requested_return(storefront, order_id, sku)
     approved = storefront.http.post(
         f"{storefront.url}/v1/orders/{order_id}/returns/{return_id}/approve", json={"by": "ops"}, timeout=10
     )

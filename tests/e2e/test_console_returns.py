@@ -19,12 +19,8 @@ from tests.e2e.test_returns import delivered
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
-def test_an_agent_approves_and_receives_a_storefront_return_in_the_console(
-    stack: Any, storefront: Storefront, new_customer: Callable[..., dict[str, Any]]
-) -> None:
-    customer = new_customer("en", phone=False)
-    sku = f"CUP-{uuid.uuid4().hex[:8].upper()}"
-    order_id = delivered(stack, storefront, customer, sku)
+def requested_return(storefront: Storefront, order_id: str, sku: str) -> str:
+    """Two of the order's cups returned through the storefront API (one arrived cracked)."""
     created = storefront.http.post(
         f"{storefront.url}/v1/orders/{order_id}/returns",
         json={"lines": [{"sku": sku, "quantity": 2}], "reason_code": "damaged", "reason": "one cracked"},
@@ -32,7 +28,16 @@ def test_an_agent_approves_and_receives_a_storefront_return_in_the_console(
         timeout=10,
     )
     assert created.status_code == 201, created.text
-    return_id = created.json()["return_id"]
+    return str(created.json()["return_id"])
+
+
+def test_an_agent_approves_and_receives_a_storefront_return_in_the_console(
+    stack: Any, storefront: Storefront, new_customer: Callable[..., dict[str, Any]]
+) -> None:
+    customer = new_customer("en", phone=False)
+    sku = f"CUP-{uuid.uuid4().hex[:8].upper()}"
+    order_id = delivered(stack, storefront, customer, sku)
+    return_id = requested_return(storefront, order_id, sku)
 
     _, session = sign_in(stack.api_url, "agent@local")
     assert session

@@ -18,10 +18,10 @@ from console import pages
 from console.pages import Page
 from console.sessions import AGENT
 from console.views import Request, Route
+from console.views.area_messages import area_message, plausible_id
 from console.views.exceptions_words import WORDS
 from delivery_exceptions.domain.ports import ExceptionQuery
 from delivery_exceptions.domain.work import (
-    Action,
     Services,
     act_on_exception,
     assign_exception,
@@ -43,10 +43,6 @@ MAX_WAIT_HOURS = 240
 CSRF_FIELDS = frozenset({"nonce", "issued", "csrf"})
 
 
-def _plausible(text: str) -> bool:
-    return 0 < len(text) <= 64 and all(c.isalnum() or c in "-_" for c in text)
-
-
 def countdown(due_at: str, now: datetime, locale: str) -> tuple[str, bool]:
     """('in 3 h 20 min' | 'overdue by 1 h 5 min', overdue) in the page's language."""
     due = datetime.fromisoformat(due_at.replace("Z", "+00:00"))
@@ -63,18 +59,7 @@ def countdown(due_at: str, now: datetime, locale: str) -> tuple[str, bool]:
 
 
 def _message(request: Request, status: int, key: str) -> Page:
-    t = {**pages.TEXT[request.locale], **WORDS[request.locale]}
-    return pages.page(
-        "message.html",
-        status,
-        request.operator,
-        request.locale,
-        request.services,
-        "/console/exceptions",
-        key,
-        words=WORDS,
-        message=t[key],
-    )
+    return area_message(request, status, key, WORDS, "/console/exceptions")
 
 
 def queue(request: Request) -> Page:
@@ -130,7 +115,7 @@ def detail(request: Request, status: int = 200, error: str | None = None) -> Pag
     exception_id = request.segment(1)
     after = request.services.after_sales
     try:
-        if not _plausible(exception_id):
+        if not plausible_id(exception_id):
             raise NotFound("no such exception")
         item = load_exception(exception_id, after.exceptions)
     except NotFound:
@@ -169,7 +154,7 @@ def _threshold(request: Request, currency: str | None) -> str | None:
 def act(request: Request) -> Page:
     """POST /console/exceptions/{id}/{action}: 303 back to the exception when done."""
     exception_id, action = request.segment(1), request.segment(2)
-    if len(request.parts) != 3 or action not in ACTIONS or not _plausible(exception_id):
+    if len(request.parts) != 3 or action not in ACTIONS or not plausible_id(exception_id):
         return _message(request, 404, "exception_not_found")
     after = request.services.after_sales
     clock = request.services.clock
@@ -246,16 +231,6 @@ def _refused(request: Request, current: ExceptionRecord, body: ActionRequest) ->
 
 def _act(request: Request, exception_id: str, body: ActionRequest) -> None:
     after = request.services.after_sales
-    action = Action(
-        action=body.action,
-        by=body.by,
-        message=body.message,
-        until=body.until,
-        lines=[(line.sku, line.quantity) for line in body.lines] if body.lines else None,
-        amount=body.amount,
-        currency=body.currency,
-        note=body.note,
-    )
     # the form as posted (not the computed `until`): the same form sent again hashes the same
     posted = {name: request.fields(name) for name in sorted(request.form or {}) if name not in CSRF_FIELDS}
     request_hash = hashlib.sha256(
@@ -264,7 +239,7 @@ def _act(request: Request, exception_id: str, body: ActionRequest) -> None:
     services = Services(orders=request.services.orders, events=after.events, replacements=after.replacements)
     key = f"console:{body.action}:{request.field('nonce')}"  # the form's nonce: a form sent twice acts once
     act_on_exception(
-        exception_id, action, key, request_hash, after.exceptions, services, request.services.clock
+        exception_id, body.to_action(), key, request_hash, after.exceptions, services, request.services.clock
     )
 
 

@@ -11,6 +11,7 @@ from console import pages
 from console.pages import Page
 from console.sessions import AGENT
 from console.views import Request, Route
+from console.views.area_messages import area_message, plausible_id
 from console.views.returns_words import WORDS
 from orders.models.order import OrderRecord
 from service.domain.return_actions import (
@@ -34,10 +35,6 @@ WAITING_FOR_MONEY = frozenset({ReturnStatus.REQUESTED, ReturnStatus.APPROVED, Re
 MAX_UNITS = 999
 
 
-def _plausible(text: str) -> bool:
-    return 0 < len(text) <= 64 and all(c.isalnum() or c in "-_" for c in text)
-
-
 def money_of(record: ReturnRecord) -> Money | None:
     """What the return pays or paid: refunded, else the refund approved, else the one expected."""
     if record.resolution != "refund":
@@ -56,18 +53,7 @@ def waits_for_manager(request: Request, record: ReturnRecord) -> bool:
 
 
 def _message(request: Request, status: int, key: str) -> Page:
-    t = {**pages.TEXT[request.locale], **WORDS[request.locale]}
-    return pages.page(
-        "message.html",
-        status,
-        request.operator,
-        request.locale,
-        request.services,
-        "/console/returns",
-        key,
-        words=WORDS,
-        message=t[key],
-    )
+    return area_message(request, status, key, WORDS, "/console/returns")
 
 
 def queue(request: Request) -> Page:
@@ -106,7 +92,7 @@ def queue(request: Request) -> Page:
 
 
 def _order(request: Request, order_id: str) -> OrderRecord:
-    order = request.services.orders.get(order_id) if _plausible(order_id) else None
+    order = request.services.orders.get(order_id) if plausible_id(order_id) else None
     if order is None:
         raise NotFound(f"Order {order_id} does not exist.", details={"order_id": order_id})
     return order
@@ -117,7 +103,7 @@ def detail(request: Request, status: int = 200, error: str | None = None) -> Pag
     after = request.services.after_sales
     try:
         order = _order(request, order_id)
-        record = load_return(order_id, return_id, after.returns) if _plausible(return_id) else None
+        record = load_return(order_id, return_id, after.returns) if plausible_id(return_id) else None
     except NotFound:
         record = None
     if record is None:
@@ -153,7 +139,7 @@ def act(request: Request) -> Page:
     if (
         len(request.parts) != 4
         or action not in ACTIONS
-        or not (_plausible(order_id) and _plausible(return_id))
+        or not (plausible_id(order_id) and plausible_id(return_id))
     ):
         return _message(request, 404, "return_not_found")
     after = request.services.after_sales
