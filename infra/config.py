@@ -179,7 +179,8 @@ class CustomerServiceSettings(_Settings):
     rules: dict[str, Any] = Field(
         default_factory=dict,
         description="overrides of service.domain.rules.ServiceRules (feedback_edit_days, return_window_days, "
-        "response_hours, high_value, base_priority, repeat_window_days, low_rating_max)",
+        "response_hours, high_value, base_priority, repeat_window_days, low_rating_max, refund_shipping, "
+        "manager_refund_above)",
     )
     page: FunctionSettings = FunctionSettings(timeout_seconds=10)
     sweeper: FunctionSettings = FunctionSettings(timeout_seconds=60)

@@ -28,11 +28,13 @@ def form_keys() -> tuple[str, ...]:
 def console_services() -> ConsoleServices:
     from jwt import PyJWKClient
 
+    from console.adapters.returns import after_sales
     from console.cognito_sign_in import CognitoSignIn
     from console.sessions import TokenVerifier, issuer_for, jwks_url_for
     from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
     from orders.adapters.dynamo_orders import DynamoOrderRepository
     from service.adapters.dynamo_service import DynamoServiceStore
+    from service.dependencies import parse_rules
     from shared.alert_log import DynamoAlertLog
     from shared.aws_clients import aws_client
     from stats.adapters.dynamo_aggregates import DynamoAggregates
@@ -58,6 +60,14 @@ def console_services() -> ConsoleServices:
         clock=deferred,
         notifications=DynamoNotificationLog(table, dynamodb),
         returns=DynamoServiceStore(table, dynamodb),
+        after_sales=after_sales(
+            table,
+            dynamodb,
+            aws_client("sqs"),
+            config.notification_queue_url,
+            parse_rules(config.customer_service_rules),
+            deferred,
+        ),
         cases=case_desk(deferred),
     )
 

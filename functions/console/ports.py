@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from console.cases_ports import CaseDesk, NoCaseDesk
+from console.returns_ports import AfterSales, not_wired
 from console.sessions import TokenVerifier
 from orders.domain.ports import OrderRepository
 from shared.clock import Clock
@@ -58,3 +59,4 @@ class ConsoleServices:
     notifications: NotificationHistory = field(default_factory=_Nothing)
     returns: OrderReturns = field(default_factory=_Nothing)
     cases: CaseDesk = field(default_factory=NoCaseDesk)
+    after_sales: AfterSales = field(default_factory=not_wired)  # Exceptions and Returns pages

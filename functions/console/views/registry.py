@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from console.views import cases, core
+from console.views import cases, core, exceptions, returns
 
-AREAS: tuple[ModuleType, ...] = (core, cases)
+AREAS: tuple[ModuleType, ...] = (core, cases, exceptions, returns)

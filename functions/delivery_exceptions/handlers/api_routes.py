@@ -104,19 +104,10 @@ def assign(exception_id: ExceptionId, body: AssignRequest) -> ExceptionView:
     tags=["Delivery exceptions"],
 )
 def act(exception_id: ExceptionId, body: ActionRequest, idempotency_key: IdempotencyKey) -> ExceptionView:
-    from delivery_exceptions.domain.work import Action, Services, act_on_exception
+    from delivery_exceptions.domain.work import Services, act_on_exception
 
     clock = dependencies.clock()
-    action = Action(
-        action=body.action,
-        by=body.by,
-        message=body.message,
-        until=body.until,
-        lines=[(line.sku, line.quantity) for line in body.lines] if body.lines else None,
-        amount=body.amount,
-        currency=body.currency,
-        note=body.note,
-    )
+    action = body.to_action()
     request_hash = hashlib.sha256(
         json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
 
 from delivery_exceptions.models.records import ExceptionReason, ExceptionRecord, ExceptionStatus
 from orders.models.api import SKU_PATTERN
 from shared.json_types import WholeNumbers
+
+if TYPE_CHECKING:
+    from delivery_exceptions.domain.work import Action
 
 NOTE_MAX = 2000
 ExceptionAction = Literal["contact_customer", "wait_for_carrier", "reship", "refund", "resolve"]
@@ -92,6 +95,21 @@ class ActionRequest(_Strict):
         if extra:
             raise ValueError(f"{self.action} does not take {', '.join(extra)}")
         return self
+
+    def to_action(self) -> Action:
+        """The domain's action (`delivery_exceptions.domain.work.Action`) of this request."""
+        from delivery_exceptions.domain.work import Action
+
+        return Action(
+            action=self.action,
+            by=self.by,
+            message=self.message,
+            until=self.until,
+            lines=[(line.sku, line.quantity) for line in self.lines] if self.lines else None,
+            amount=self.amount,
+            currency=self.currency,
+            note=self.note,
+        )
 
 
 class ExceptionView(BaseModel):

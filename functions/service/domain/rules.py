@@ -49,8 +49,22 @@ class ServiceRules(BaseModel):
         "order's every unit is returned, or always (orders without a shipping amount: never)",
     )
 
+    manager_refund_above: dict[str, Decimal] | None = Field(
+        default_factory=lambda: {"CNY": Decimal("500"), "USD": Decimal("70"), "EUR": Decimal("70")},
+        description="a refund above this (per currency) needs a manager in the operations console "
+        "(agents are refused); a currency not listed always needs one; null: no limit",
+    )
+
     def response_time_hours(self, priority: Priority) -> int:
         return self.response_hours.get(priority, 72)
+
+
+def needs_manager(rules: ServiceRules, amount: Decimal, currency: str) -> bool:
+    """Whether a refund of `amount` needs a manager's approval (`manager_refund_above`)."""
+    if rules.manager_refund_above is None:
+        return False
+    limit = rules.manager_refund_above.get(currency)
+    return limit is None or amount > limit
 
 
 def raise_priority(priority: Priority) -> Priority:
