@@ -7,6 +7,7 @@ from functools import cache
 
 from console.ports import ConsoleServices
 from console.settings import ConsoleSettings
+from console.sign_in_ports import SessionServices
 from shared.clock import Clock, DeferredClock, SystemClock
 
 JWKS_CACHE_SECONDS = 3600
@@ -27,7 +28,8 @@ def form_keys() -> tuple[str, ...]:
 def console_services() -> ConsoleServices:
     from jwt import PyJWKClient
 
-    from console.cognito_sign_in import CognitoSignIn
+    from console.adapters.signin import DynamoRevokedSessions
+    from console.cognito_sign_in import CognitoAccount, CognitoSignIn
     from console.sessions import TokenVerifier, issuer_for, jwks_url_for
     from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
     from orders.adapters.dynamo_orders import DynamoOrderRepository
@@ -41,6 +43,7 @@ def console_services() -> ConsoleServices:
     table = config.orders_table_name
     deferred = DeferredClock(lambda: clock())
     pool = config.console_user_pool_id
+    cognito = aws_client("cognito-idp")
     keys = PyJWKClient(
         jwks_url_for(config.aws_region, pool, config.aws_endpoint_url or None),
         cache_keys=True,
@@ -49,7 +52,7 @@ def console_services() -> ConsoleServices:
     )
     return ConsoleServices(
         verifier=TokenVerifier(keys, issuer_for(config.aws_region, pool), config.console_client_id, deferred),
-        authenticator=CognitoSignIn(config.console_client_id, aws_client("cognito-idp")),
+        authenticator=CognitoSignIn(config.console_client_id, cognito),
         orders=DynamoOrderRepository(table, dynamodb),
         aggregates=DynamoAggregates(table, dynamodb, deferred.now),
         alerts=DynamoAlertLog(table, dynamodb, deferred.now),
@@ -57,6 +60,10 @@ def console_services() -> ConsoleServices:
         clock=deferred,
         notifications=DynamoNotificationLog(table, dynamodb),
         returns=DynamoServiceStore(table, dynamodb),
+        sessions=SessionServices(
+            account=CognitoAccount(config.console_client_id, cognito),
+            revoked=DynamoRevokedSessions(table, dynamodb),
+        ),
     )
 
 

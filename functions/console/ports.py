@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from console.sessions import TokenVerifier
+from console.sign_in_ports import Challenge, SessionServices, SignInStep
 from orders.domain.ports import OrderRepository
 from shared.clock import Clock
 from shared.form_tokens import new_nonce
@@ -19,8 +20,13 @@ class SignInRefused(Exception):
 
 
 class Authenticator(Protocol):
-    def sign_in(self, username: str, password: str) -> str:
-        """The ID token of the session; raises `SignInRefused`."""
+    def sign_in(self, username: str, password: str) -> SignInStep:
+        """The session's tokens, or a challenge to answer first; raises `SignInRefused`."""
+        ...
+
+    def respond(self, challenge: Challenge, answer: str) -> SignInStep:
+        """Answer a challenge (a new password, a TOTP code): tokens or the next challenge; raises
+        `ChallengeRefused` (answer again) or `ChallengeExpired` (sign in again)."""
         ...
 
 
@@ -56,3 +62,4 @@ class ConsoleServices:
     new_nonce: Callable[[], str] = field(default=new_nonce)
     notifications: NotificationHistory = field(default_factory=_Nothing)
     returns: OrderReturns = field(default_factory=_Nothing)
+    sessions: SessionServices = field(default_factory=SessionServices)
