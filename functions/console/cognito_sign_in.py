@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from console.ports import SignInRefused
 from console.sign_in_ports import (
@@ -112,6 +112,8 @@ class CognitoSignIn:
                 Session=challenge.session,
                 ChallengeResponses=responses,
             )
+        except ParamValidationError:  # a session or username no Cognito issued (a tampered cookie)
+            raise ChallengeExpired from None
         except ClientError as error:
             code = _code(error)
             if code == "InvalidPasswordException":
@@ -134,6 +136,8 @@ class CognitoAccount:
     def _call(self, operation: str, **parameters: Any) -> dict[str, Any]:
         try:
             answer: dict[str, Any] = getattr(self._client, operation)(**parameters)
+        except ParamValidationError:  # a token no Cognito issued (a tampered cookie)
+            raise AccountRefused from None
         except ClientError as error:
             if _code(error) in WRONG_CODE:
                 raise ChallengeRefused("wrong_code") from None
@@ -176,6 +180,8 @@ class CognitoAccount:
             return
         try:
             self._client.revoke_token(Token=refresh_token, ClientId=self._client_id)
+        except ParamValidationError:
+            logger.info("console refresh token not one Cognito issued")
         except ClientError as error:
             # already revoked or expired: the session is over either way
             if _code(error) not in {"NotAuthorizedException", "InvalidParameterException"}:
