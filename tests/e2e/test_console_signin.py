@@ -14,8 +14,8 @@ from botocore.exceptions import ClientError
 
 from tests.e2e.test_console import SAME_SITE, csrf_fields
 
-TEMPORARY = "temporary-password"  # noqa: S105 - a local test operator's
-CHOSEN = "a-chosen-password-e2e"  # noqa: S105 - the local pool's policy: 12+ characters, lowercase
+TEMPORARY = "temporary-password"
+CHOSEN = "a-chosen-password-e2e"
 
 
 def test_a_new_operator_chooses_a_password_and_signing_out_ends_the_session(stack: Any) -> None:
