@@ -49,6 +49,14 @@ EXPIRED_SESSION = frozenset(
 )
 """A challenge session that is over: Cognito says NotAuthorized ("Invalid session for the user,
 session is expired"); moto says ResourceNotFound for a session it does not know."""
+UNUSABLE_REFRESH_TOKEN = frozenset(
+    {
+        "NotAuthorizedException",
+        "InvalidParameterException",
+        "UnauthorizedException",
+        "UnsupportedTokenTypeException",
+    }
+)
 ACCOUNT_REFUSED = frozenset({"NotAuthorizedException", "UserNotFoundException", "ResourceNotFoundException"})
 
 
@@ -183,7 +191,8 @@ class CognitoAccount:
         except ParamValidationError:
             logger.info("console refresh token not one Cognito issued")
         except ClientError as error:
-            # already revoked or expired: the session is over either way
-            if _code(error) not in {"NotAuthorizedException", "InvalidParameterException"}:
+            # already revoked, expired or not a refresh token: the session is over either way (and
+            # already on the console's revoked list); throttling and internal errors still raise
+            if _code(error) not in UNUSABLE_REFRESH_TOKEN:
                 raise
             logger.info("console refresh token already unusable", extra={"code": _code(error)})
