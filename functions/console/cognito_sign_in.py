@@ -3,6 +3,7 @@ out"). The app client has no secret, so every call here is one of Cognito's unau
 token-authorized operations (no IAM grant):
 
 - `InitiateAuth` USER_PASSWORD_AUTH: tokens, or a challenge (`ChallengeName` + `Session`);
+  REFRESH_TOKEN_AUTH: new ID and access tokens of the session (the silent refresh);
 - `RespondToAuthChallenge` NEW_PASSWORD_REQUIRED (`USERNAME`, `NEW_PASSWORD`) and
   SOFTWARE_TOKEN_MFA (`USERNAME`, `SOFTWARE_TOKEN_MFA_CODE`): tokens, or the next challenge;
 - `GetUser`, `AssociateSoftwareToken`, `VerifySoftwareToken`, `SetUserMFAPreference` with the
@@ -103,6 +104,28 @@ class CognitoSignIn:
                 raise SignInRefused from None
             raise
         return _step(answer, username)
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        try:
+            answer = self._client.initiate_auth(
+                ClientId=self._client_id,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": refresh_token},
+            )
+        except ParamValidationError:  # not a token Cognito issued (a tampered cookie)
+            raise SignInRefused from None
+        except ClientError as error:
+            if _code(error) in REFUSED_CODES:  # revoked or expired
+                raise SignInRefused from None
+            raise
+        result = answer.get("AuthenticationResult") or {}
+        if not result.get("IdToken"):
+            raise SignInRefused
+        return Tokens(
+            id_token=str(result["IdToken"]),
+            access_token=str(result.get("AccessToken") or ""),
+            refresh_token=str(result.get("RefreshToken") or refresh_token),  # rotation: a new one
+        )
 
     def respond(self, challenge: Challenge, answer: str) -> SignInStep:
         """Answer `challenge` with the new password (NEW_PASSWORD_REQUIRED) or the TOTP code."""

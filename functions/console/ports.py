@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from console.sessions import TokenVerifier
-from console.sign_in_ports import Challenge, SessionServices, SignInStep
+from console.sign_in_ports import Challenge, SessionServices, SignInStep, Tokens
 from orders.domain.ports import OrderRepository
 from shared.clock import Clock
 from shared.form_tokens import new_nonce
@@ -27,6 +27,11 @@ class Authenticator(Protocol):
     def respond(self, challenge: Challenge, answer: str) -> SignInStep:
         """Answer a challenge (a new password, a TOTP code): tokens or the next challenge; raises
         `ChallengeRefused` (answer again) or `ChallengeExpired` (sign in again)."""
+        ...
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        """New ID and access tokens of the same session (REFRESH_TOKEN_AUTH); raises `SignInRefused`
+        when the refresh token is revoked, expired or not one Cognito issued."""
         ...
 
 

@@ -29,7 +29,7 @@ from console.pages import Page
 from console.ports import ConsoleServices
 from console.rendering import style_source
 from console.routes_common import SESSION_COOKIE, posted_form, posted_genuinely
-from console.sessions import may_open
+from console.sessions import Operator, may_open
 from console.texts import choose_locale
 from console.views import Request, Route
 from console.views.registry import AREAS
@@ -108,9 +108,24 @@ def route(event: dict[str, Any], services: ConsoleServices) -> Page:
     if page_name == "sign-in":
         return sign_in_flow.serve(event, method, parts, locale, services)
 
-    operator = sign_in_flow.signed_in_operator(event, services)
-    if operator is None:
+    signed_in = sign_in_flow.signed_in(event, services)
+    if signed_in is None:
         return _redirect(f"/console/sign-in?lang={locale}", locale, sign_in_flow.leftover_cookies(event))
+    page = _signed_in_page(event, method, parts, query, locale, signed_in.operator, services)
+    page.cookies = [*signed_in.cookies, *page.cookies]  # a session refreshed on this request
+    return page
+
+
+def _signed_in_page(
+    event: dict[str, Any],
+    method: str,
+    parts: list[str],
+    query: dict[str, str],
+    locale: str,
+    operator: Operator,
+    services: ConsoleServices,
+) -> Page:
+    page_name = parts[0] if parts else ""
     if not page_name:
         return _redirect(f"/console/today?lang={locale}", locale)
     required = PAGE_ROLES.get((method, page_name))

@@ -14,9 +14,10 @@ challenge and no other, and a cross-site post carries neither cookie nor a valid
 or a refused password shows the same page with the error and changes nothing; an expired session
 sends the browser back to sign in.
 
-The signed-in session is three cookies with the same attributes and a 1 h Max-Age, like the tokens:
-`console_session` (the ID token, verified on every request), `console_access` (the access token,
-for the account page's Cognito calls) and `console_refresh` (the refresh token, revoked on sign-out).
+The signed-in session is three cookies with the same attributes: `console_session` (the ID token,
+verified on every request) and `console_access` (the access token, for the account page's Cognito
+calls) for 1 h like the tokens, and `console_refresh` (the refresh token: a silent refresh when the
+ID token expires, revoked on sign-out) for 12 h like it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import base64
 import binascii
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from console import pages
@@ -58,6 +60,7 @@ REFRESH_COOKIE = "console_refresh"
 CHALLENGE_COOKIE = "console_challenge"
 CHALLENGE_SECONDS = 180  # Cognito's challenge sessions last 3 minutes
 TOKEN_SECONDS = 3600  # the app client's ID and access tokens last 1 h
+REFRESH_SECONDS = 12 * 3600  # its refresh tokens 12 h (infra/constructs/operations_console.py)
 CHALLENGE_FORM = "sign-in-challenge"
 PAGES = {NEW_PASSWORD_REQUIRED: "new-password", SOFTWARE_TOKEN_MFA: "code"}
 TEMPLATES = {NEW_PASSWORD_REQUIRED: "signin_new_password.html", SOFTWARE_TOKEN_MFA: "signin_code.html"}
@@ -70,9 +73,10 @@ def _cookie(name: str, value: str, seconds: int) -> str:
 
 def session_cookies(tokens: Tokens) -> list[str]:
     cookies = [session_cookie(tokens.id_token)]
-    for name, token in ((ACCESS_COOKIE, tokens.access_token), (REFRESH_COOKIE, tokens.refresh_token)):
-        if token:
-            cookies.append(_cookie(name, token, TOKEN_SECONDS))
+    if tokens.access_token:
+        cookies.append(_cookie(ACCESS_COOKIE, tokens.access_token, TOKEN_SECONDS))
+    if tokens.refresh_token:
+        cookies.append(_cookie(REFRESH_COOKIE, tokens.refresh_token, REFRESH_SECONDS))
     return cookies
 
 
@@ -86,15 +90,43 @@ def leftover_cookies(event: dict[str, Any]) -> list[str]:
     return [_cookie(name, "", 0) for name in present]
 
 
-def signed_in_operator(event: dict[str, Any], services: ConsoleServices) -> Operator | None:
-    """The operator of a verified ID token whose session was not signed out (one `GetItem`)."""
-    operator = services.verifier.operator(cookie_value(event, SESSION_COOKIE))
+@dataclass(frozen=True)
+class SignedIn:
+    operator: Operator
+    cookies: list[str]
+    """The session's new cookies when it was refreshed silently on this request, else none."""
+
+
+def _current(services: ConsoleServices, id_token: str | None) -> Operator | None:
+    operator = services.verifier.operator(id_token)
     if operator is None:
         return None
     if operator.session_id and services.sessions.revoked.is_revoked(operator.session_id):
         logger.info("console session signed out earlier", extra={"role": operator.role})
         return None
     return operator
+
+
+def signed_in(event: dict[str, Any], services: ConsoleServices) -> SignedIn | None:
+    """The operator of a verified ID token whose session was not signed out (one `GetItem`); when
+    the ID token has expired (or its cookie is gone) but the refresh token's cookie is there, the
+    session is refreshed silently (REFRESH_TOKEN_AUTH) and its new cookies go with the page."""
+    operator = _current(services, cookie_value(event, SESSION_COOKIE))
+    if operator is not None:
+        return SignedIn(operator, [])
+    refresh_token = cookie_value(event, REFRESH_COOKIE)
+    if not refresh_token:
+        return None
+    try:
+        tokens = services.authenticator.refresh(refresh_token)
+    except SignInRefused:
+        logger.info("console session refresh refused")
+        return None
+    operator = _current(services, tokens.id_token)
+    if operator is None:
+        return None
+    logger.info("console session refreshed", extra={"role": operator.role})
+    return SignedIn(operator, session_cookies(tokens))
 
 
 def _challenge_cookie(challenge: Challenge) -> str:

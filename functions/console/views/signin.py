@@ -6,8 +6,9 @@ challenges and signing out").
     POST /console/account/totp-verify     VerifySoftwareToken + SetUserMFAPreference (TOTP preferred)
     POST /console/sign-out                the session is revoked here and at Cognito, cookies cleared
 
-Signing out records the ID token's `origin_jti` as revoked in the orders table until the token's
-own expiry (every later request with that token is refused, though its signature still verifies),
+Signing out records the ID token's `origin_jti` as revoked in the orders table for as long as a
+token of the session could be used (the refresh token's 12 h: every later request with that token,
+or one refreshed from it, is refused, though its signature still verifies),
 then revokes the refresh token at Cognito (RevokeToken), which also ends the access tokens it issued.
 """
 
@@ -19,7 +20,7 @@ from console import pages
 from console.pages import Page
 from console.routes_common import cookie_value
 from console.sessions import AGENT, MANAGER
-from console.sign_in_flow import ACCESS_COOKIE, REFRESH_COOKIE, cleared_cookies
+from console.sign_in_flow import ACCESS_COOKIE, REFRESH_COOKIE, REFRESH_SECONDS, cleared_cookies
 from console.sign_in_ports import AccountRefused, ChallengeRefused, TotpEnrolment
 from console.views import Request, Route
 from console.views.signin_words import WORDS
@@ -107,7 +108,9 @@ def account_action(request: Request) -> Page:
 def sign_out(request: Request) -> Page:
     operator = request.operator
     sessions = request.services.sessions
-    sessions.revoked.revoke(operator.session_id, operator.expires)
+    # kept while any token of the session could still be used: a refresh (same origin_jti) included
+    now = int(request.services.clock.now().timestamp())
+    sessions.revoked.revoke(operator.session_id, max(operator.expires, now + REFRESH_SECONDS))
     sessions.account.end_session(cookie_value(dict(request.event), REFRESH_COOKIE) or "")
     logger.info("console sign-out", extra={"role": operator.role, "revoked": bool(operator.session_id)})
     return Page(

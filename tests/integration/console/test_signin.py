@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 
 from console.adapters.signin import DynamoRevokedSessions
 from console.cognito_sign_in import CognitoAccount, CognitoSignIn
+from console.ports import SignInRefused
 from console.sign_in_ports import (
     NEW_PASSWORD_REQUIRED,
     SOFTWARE_TOKEN_MFA,
@@ -130,10 +131,16 @@ def test_revoking_the_refresh_token_ends_it_and_its_access_tokens(cognito: tuple
     tokens = CognitoSignIn(client_id, client).sign_in("manager@local", DEFAULT_PASSWORD)
     other = CognitoSignIn(client_id, client).sign_in("manager@local", DEFAULT_PASSWORD)  # another browser
     assert isinstance(tokens, Tokens) and isinstance(other, Tokens)
-    refresh = {"ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH"}
-    assert client.initiate_auth(**refresh, AuthParameters={"REFRESH_TOKEN": tokens.refresh_token})
+    sign_in = CognitoSignIn(client_id, client)
+    refreshed = sign_in.refresh(tokens.refresh_token)  # the silent refresh: the same session
+    origin = jwt.decode(tokens.id_token, options={"verify_signature": False})["origin_jti"]
+    assert jwt.decode(refreshed.id_token, options={"verify_signature": False})["origin_jti"] == origin
+    assert refreshed.refresh_token == tokens.refresh_token and refreshed.access_token
 
     account.end_session(tokens.refresh_token)
+    with pytest.raises(SignInRefused):
+        sign_in.refresh(tokens.refresh_token)
+    refresh = {"ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH"}
     with pytest.raises(ClientError) as refused:
         client.initiate_auth(**refresh, AuthParameters={"REFRESH_TOKEN": tokens.refresh_token})
     assert refused.value.response["Error"]["Code"] == "NotAuthorizedException"
@@ -142,6 +149,8 @@ def test_revoking_the_refresh_token_ends_it_and_its_access_tokens(cognito: tuple
     assert account.totp_enabled(other.access_token) is False  # only this session ends
     account.end_session(tokens.refresh_token)  # twice, or an unknown token: no error
     account.end_session("")
+    with pytest.raises(SignInRefused):
+        sign_in.refresh("not a token!")
 
 
 def test_revoked_sessions_are_kept_until_the_token_expires(orders_table: str, dynamodb: Any) -> None:

@@ -91,6 +91,9 @@ class FakeSignIn:
     def respond(self, challenge: Any, answer: str) -> Tokens:
         raise SignInRefused
 
+    def refresh(self, refresh_token: str) -> Tokens:
+        raise SignInRefused
+
 
 class NoAlerts:
     def newest(self, since: Any, limit: int, cursor: str | None) -> tuple[list[Any], str | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -47,6 +48,7 @@ class FakeCognito:
     answers: list[tuple[str, str]] = field(default_factory=list)
     revoked_refresh: list[str] = field(default_factory=list)
     associated: bool = False
+    refresh_revoked_ignored: bool = False  # a Cognito whose RevokeToken did not take
 
     def _tokens(self) -> Tokens:
         token = mint(self.clock, origin_jti="origin-1", jti="jti-1", **{"cognito:username": "new@local"})
@@ -75,6 +77,14 @@ class FakeCognito:
         if answer != totp(SECRET, self.clock.now().timestamp()):
             raise ChallengeRefused("wrong_code")
         return self._tokens()
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        if refresh_token != "refresh-1" or (
+            refresh_token in self.revoked_refresh and not self.refresh_revoked_ignored
+        ):
+            raise SignInRefused
+        token = mint(self.clock, origin_jti="origin-1", jti="jti-2", **{"cognito:username": "new@local"})
+        return Tokens(id_token=token, access_token="access-1", refresh_token=refresh_token)
 
     # the account, with the access token
     def totp_enabled(self, access_token: str) -> bool:
@@ -201,8 +211,8 @@ def test_a_temporary_password_leads_to_the_new_password_page_and_then_a_session(
         ACCESS_COOKIE,
         REFRESH_COOKIE,
     }  # the challenge's is cleared
-    for name in (SESSION_COOKIE, ACCESS_COOKIE, REFRESH_COOKIE):
-        assert {"HttpOnly", "Secure", "SameSite=Strict", "Path=/console", "Max-Age=3600"} == attributes(
+    for name, seconds in ((SESSION_COOKIE, 3600), (ACCESS_COOKIE, 3600), (REFRESH_COOKIE, 12 * 3600)):
+        assert {"HttpOnly", "Secure", "SameSite=Strict", "Path=/console", f"Max-Age={seconds}"} == attributes(
             done, name
         )
     assert browser("GET", "/console/today?lang=en")["statusCode"] == 200
@@ -307,12 +317,53 @@ def test_signing_out_revokes_the_session_here_and_at_cognito(
     assert signed_out["statusCode"] == 303 and signed_out["headers"]["Location"] == "/console/sign-in?lang=en"
     assert all("Max-Age=0" in cookie for cookie in signed_out["cookies"]) and browser.cookies == {}
     assert cognito.revoked_refresh == ["refresh-1"]
-    assert services.sessions.revoked.expiries == {"origin-1": int(services.clock.now().timestamp()) + 3600}  # type: ignore[attr-defined]
+    # kept for the refresh token's 12 h: no token of the session, refreshed or not, outlives it
+    assert services.sessions.revoked.expiries == {
+        "origin-1": int(services.clock.now().timestamp()) + 12 * 3600
+    }  # type: ignore[attr-defined]
 
     browser.cookies = stolen  # the ID token's signature still verifies: the session is refused anyway
     refused = browser("GET", "/console/today?lang=en")
     assert refused["statusCode"] == 303 and refused["headers"]["Location"].startswith("/console/sign-in")
     assert browser.cookies == {}  # and its leftover cookies are cleared
+
+
+def test_an_expired_session_is_refreshed_silently_unless_signed_out(
+    services: ConsoleServices, cognito: FakeCognito, clock: FrozenClock
+) -> None:
+    cognito.must_change_password = False
+    browser = Browser(services)
+    browser.sign_in(CHOSEN)
+    first = browser.cookies[SESSION_COOKIE]
+    clock.moment += timedelta(hours=2)  # the ID token has expired; the refresh token (12 h) has not
+    page = browser("GET", "/console/today?lang=en")
+    assert page["statusCode"] == 200 and browser.cookies[SESSION_COOKIE] != first
+    assert attributes(page, REFRESH_COOKIE) == {
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Path=/console",
+        "Max-Age=43200",
+    }
+    stolen = dict(browser.cookies)
+
+    signed_out = browser("POST", "/console/sign-out?lang=en", csrf_fields(page["body"]))
+    assert signed_out["statusCode"] == 303 and cognito.revoked_refresh == ["refresh-1"]
+    clock.moment += timedelta(hours=2)
+    cognito.refresh_revoked_ignored = True  # even if Cognito still refreshed it, the session stays ended
+    browser.cookies = stolen
+    refused = browser("GET", "/console/today?lang=en")
+    assert refused["statusCode"] == 303 and refused["headers"]["Location"].startswith("/console/sign-in")
+    assert browser.cookies == {}
+
+
+def test_a_refresh_token_cognito_refuses_means_signing_in_again(
+    services: ConsoleServices, cognito: FakeCognito, clock: FrozenClock
+) -> None:
+    browser = Browser(services)
+    browser.cookies = {REFRESH_COOKIE: "not-a-refresh-token"}
+    refused = browser("GET", "/console/review")
+    assert refused["statusCode"] == 303 and refused["headers"]["Location"].startswith("/console/sign-in")
 
 
 def test_a_sign_out_without_the_operators_csrf_token_revokes_nothing(
