@@ -8,6 +8,7 @@ from functools import cache
 from console.cases_ports import CaseDesk
 from console.ports import ConsoleServices
 from console.settings import ConsoleSettings
+from console.sign_in_ports import SessionServices
 from shared.clock import Clock, DeferredClock, SystemClock
 
 JWKS_CACHE_SECONDS = 3600
@@ -29,7 +30,8 @@ def console_services() -> ConsoleServices:
     from jwt import PyJWKClient
 
     from console.adapters.returns import after_sales
-    from console.cognito_sign_in import CognitoSignIn
+    from console.adapters.signin import DynamoRevokedSessions
+    from console.cognito_sign_in import CognitoAccount, CognitoSignIn
     from console.sessions import TokenVerifier, issuer_for, jwks_url_for
     from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
     from orders.adapters.dynamo_orders import DynamoOrderRepository
@@ -44,6 +46,7 @@ def console_services() -> ConsoleServices:
     table = config.orders_table_name
     deferred = DeferredClock(lambda: clock())
     pool = config.console_user_pool_id
+    cognito = aws_client("cognito-idp")
     keys = PyJWKClient(
         jwks_url_for(config.aws_region, pool, config.aws_endpoint_url or None),
         cache_keys=True,
@@ -52,7 +55,7 @@ def console_services() -> ConsoleServices:
     )
     return ConsoleServices(
         verifier=TokenVerifier(keys, issuer_for(config.aws_region, pool), config.console_client_id, deferred),
-        authenticator=CognitoSignIn(config.console_client_id, aws_client("cognito-idp")),
+        authenticator=CognitoSignIn(config.console_client_id, cognito),
         orders=DynamoOrderRepository(table, dynamodb),
         aggregates=DynamoAggregates(table, dynamodb, deferred.now),
         alerts=DynamoAlertLog(table, dynamodb, deferred.now),
@@ -69,6 +72,10 @@ def console_services() -> ConsoleServices:
             deferred,
         ),
         cases=case_desk(deferred),
+        sessions=SessionServices(
+            account=CognitoAccount(config.console_client_id, cognito),
+            revoked=DynamoRevokedSessions(table, dynamodb),
+        ),
     )
 
 

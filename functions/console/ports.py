@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from console.cases_ports import CaseDesk, NoCaseDesk
 from console.returns_ports import AfterSales, not_wired
 from console.sessions import TokenVerifier
+from console.sign_in_ports import Challenge, SessionServices, SignInStep, Tokens
 from orders.domain.ports import OrderRepository
 from shared.clock import Clock
 from shared.form_tokens import new_nonce
@@ -21,8 +22,18 @@ class SignInRefused(Exception):
 
 
 class Authenticator(Protocol):
-    def sign_in(self, username: str, password: str) -> str:
-        """The ID token of the session; raises `SignInRefused`."""
+    def sign_in(self, username: str, password: str) -> SignInStep:
+        """The session's tokens, or a challenge to answer first; raises `SignInRefused`."""
+        ...
+
+    def respond(self, challenge: Challenge, answer: str) -> SignInStep:
+        """Answer a challenge (a new password, a TOTP code): tokens or the next challenge; raises
+        `ChallengeRefused` (answer again) or `ChallengeExpired` (sign in again)."""
+        ...
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        """New ID and access tokens of the same session (REFRESH_TOKEN_AUTH); raises `SignInRefused`
+        when the refresh token is revoked, expired or not one Cognito issued."""
         ...
 
 
@@ -60,3 +71,4 @@ class ConsoleServices:
     returns: OrderReturns = field(default_factory=_Nothing)
     cases: CaseDesk = field(default_factory=NoCaseDesk)
     after_sales: AfterSales = field(default_factory=not_wired)  # Exceptions and Returns pages
+    sessions: SessionServices = field(default_factory=SessionServices)

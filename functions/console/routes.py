@@ -2,8 +2,11 @@
 
     GET  /console                       -> /console/today
     GET  /console/sign-in               the sign-in form
-    POST /console/sign-in               Cognito USER_PASSWORD_AUTH; the session cookie on success
-    POST /console/sign-out              ends the session (CSRF-checked)
+    POST /console/sign-in               Cognito USER_PASSWORD_AUTH; the session cookies on success,
+                                        or a challenge page (console.sign_in_flow)
+    GET|POST /console/sign-in/new-password, /console/sign-in/code   a challenge's page and answer
+    GET  /console/account               the operator's TOTP status and enrolment (console.views.signin)
+    POST /console/sign-out              ends the session at Cognito and here (CSRF-checked)
     GET  /console/today                 KPI tiles, 30-day trend (inline SVG), latest alerts
     GET  /console/review                held orders with their reasons
     POST /console/review/{order_id}     approve or reject (CSRF-checked), on the order's timeline
@@ -19,24 +22,20 @@ the operator (or, for sign-in, to the sign-in form); anything else is a 403 that
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
-from urllib.parse import parse_qs
 
-from console import pages
+from console import pages, sign_in_flow
 from console.pages import Page
-from console.ports import ConsoleServices, SignInRefused
+from console.ports import ConsoleServices
 from console.rendering import style_source
-from console.routes_common import SESSION_COOKIE, cleared_cookie, session_cookie
-from console.sessions import may_open
+from console.routes_common import SESSION_COOKIE, posted_form, posted_genuinely
+from console.sessions import Operator, may_open
 from console.texts import choose_locale
 from console.views import Request, Route
 from console.views.registry import AREAS
-from shared.form_tokens import check, same_origin_request
 from shared.observability import logger
 
-MAX_BODY = 16_384
+__all__ = ["PAGE_ROLES", "ROUTES", "SESSION_COOKIE", "route", "serve"]
 
 
 def _routes() -> dict[tuple[str, str], Route]:
@@ -90,40 +89,8 @@ def http_response(page: Page) -> dict[str, Any]:
     return response
 
 
-def _cookie(event: dict[str, Any], name: str) -> str | None:
-    for cookie in event.get("cookies") or []:
-        key, _, value = cookie.strip().partition("=")
-        if key == name:
-            return value
-    return None
-
-
-def _form(event: dict[str, Any]) -> dict[str, list[str]] | None:
-    body = event.get("body") or ""
-    try:
-        raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
-        if len(raw) > MAX_BODY:
-            return None
-        return parse_qs(raw.decode(), keep_blank_values=True, max_num_fields=200, errors="strict")
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        return None
-
-
 def _redirect(location: str, locale: str, cookies: list[str] | None = None) -> Page:
     return Page(303, "", locale, location=location, cookies=cookies or [])
-
-
-def _posted_genuinely(
-    event: dict[str, Any],
-    form: dict[str, list[str]] | None,
-    action: str,
-    binding: str,
-    services: ConsoleServices,
-) -> bool:
-    if form is None or not same_origin_request(event.get("headers") or {}):
-        return False
-    now = int(services.clock.now().timestamp())
-    return check(services.form_keys(), action, binding, form, now) is not None
 
 
 def serve(event: dict[str, Any], services: ConsoleServices) -> dict[str, Any]:
@@ -139,19 +106,26 @@ def route(event: dict[str, Any], services: ConsoleServices) -> Page:
     page_name = parts[0] if parts else ""
 
     if page_name == "sign-in":
-        return (
-            _sign_in(event, method, locale, services)
-            if method == "POST"
-            else pages.sign_in_page(locale, services)
-        )
+        return sign_in_flow.serve(event, method, parts, locale, services)
 
-    operator = services.verifier.operator(_cookie(event, SESSION_COOKIE))
-    if operator is None:
-        return _redirect(
-            f"/console/sign-in?lang={locale}",
-            locale,
-            [cleared_cookie()] if _cookie(event, SESSION_COOKIE) else [],
-        )
+    signed_in = sign_in_flow.signed_in(event, services)
+    if signed_in is None:
+        return _redirect(f"/console/sign-in?lang={locale}", locale, sign_in_flow.leftover_cookies(event))
+    page = _signed_in_page(event, method, parts, query, locale, signed_in.operator, services)
+    page.cookies = [*signed_in.cookies, *page.cookies]  # a session refreshed on this request
+    return page
+
+
+def _signed_in_page(
+    event: dict[str, Any],
+    method: str,
+    parts: list[str],
+    query: dict[str, str],
+    locale: str,
+    operator: Operator,
+    services: ConsoleServices,
+) -> Page:
+    page_name = parts[0] if parts else ""
     if not page_name:
         return _redirect(f"/console/today?lang={locale}", locale)
     required = PAGE_ROLES.get((method, page_name))
@@ -162,23 +136,8 @@ def route(event: dict[str, Any], services: ConsoleServices) -> Page:
         return pages.message_page(403, operator, locale, services, "forbidden")
     form: dict[str, list[str]] | None = None
     if method == "POST":
-        form = _form(event)
-        if not _posted_genuinely(event, form, pages.SIGNED_IN_FORMS, operator.subject, services):
+        form = posted_form(event)
+        if not posted_genuinely(event, form, pages.SIGNED_IN_FORMS, operator.subject, services):
             return pages.message_page(403, operator, locale, services, "sign_in_expired")
     request = Request(method, parts, query, operator, locale, services, form, event)
     return ROUTES[(method, page_name)].handler(request)
-
-
-def _sign_in(event: dict[str, Any], method: str, locale: str, services: ConsoleServices) -> Page:
-    form = _form(event)
-    if not _posted_genuinely(event, form, pages.SIGN_IN_FORM, pages.ANONYMOUS, services):
-        return pages.sign_in_page(locale, services, error="sign_in_expired")
-    assert form is not None
-    username = (form.get("username") or [""])[-1].strip()[:128]
-    password = (form.get("password") or [""])[-1][:256]
-    try:
-        token = services.authenticator.sign_in(username, password)
-    except SignInRefused:
-        logger.info("console sign-in refused")
-        return pages.sign_in_page(locale, services, error="sign_in_failed", username=username)
-    return _redirect(f"/console/today?lang={locale}", locale, [session_cookie(token)])

@@ -6,6 +6,9 @@ the pool (`https://cognito-idp.<region>.amazonaws.com/<pool id>`), its audience 
 app client, `token_use` is `id`, and it has not expired by the injected clock. Anything else is
 `None`: the caller sends the browser to the sign-in page and never says why.
 
+The token's `origin_jti` (`jti` if it has none) names the session: a session signed out is refused
+by the dispatcher (`console.sign_in_flow.signed_in_operator`, one read of the revoked list).
+
 Groups come from the token's `cognito:groups` claim: `manager` opens everything, `agent` everything
 but the manager-only pages, and an operator in neither group opens nothing.
 """
@@ -38,6 +41,7 @@ class Operator:
     groups: frozenset[str]
     subject: str
     expires: int  # Unix seconds
+    session_id: str = ""  # the token's `origin_jti` (or `jti`): what signing out revokes
 
     @property
     def is_manager(self) -> bool:
@@ -95,6 +99,7 @@ class TokenVerifier:
             groups=frozenset(str(group) for group in groups),
             subject=str(claims["sub"]),
             expires=expires,
+            session_id=str(claims.get("origin_jti") or claims.get("jti") or "")[:128],
         )
 
 

@@ -115,6 +115,8 @@ what it answers (``apply_speedups``: 2 and 7).
    on every request and under the dispatcher's lock: measured with py-spy during the hot-SKU race,
    about 14% of the server's busy time. The answer depends only on the host, so it is kept per
    host (a handful: one per service and region the stack calls).
+
+9. cognito-idp answers ``RevokeToken`` (:mod:`infra.local.moto_cognito`): the console's sign-out.
 """
 
 from __future__ import annotations
@@ -132,6 +134,7 @@ from datetime import UTC, datetime
 from email.utils import formataddr, getaddresses, parseaddr
 from typing import Any
 
+from infra.local.moto_cognito import accept_revoke_token
 from infra.local.moto_eventbridge import deliver_whole_events
 
 DYNAMODB_LOCK = threading.RLock()
@@ -153,6 +156,7 @@ def apply() -> None:
     _bound_shard_iterators()
     _publish_configuration_set_events()
     deliver_whole_events()
+    accept_revoke_token()
     _remember_backends_by_host()
     _applied = True
 

@@ -1,10 +1,9 @@
-"""The console's first pages: Today, the review queue, an order, search, alerts, sign-out."""
+"""The console's first pages: Today, the review queue, an order, search, alerts (sign-out: views.signin)."""
 
 from __future__ import annotations
 
 from console import pages
 from console.pages import Page
-from console.routes_common import cleared_cookie
 from console.sessions import AGENT, MANAGER
 from console.views import Request, Route
 from shared.observability import logger
@@ -43,17 +42,6 @@ def alerts(request: Request) -> Page:
     return pages.alerts_page(request.operator, request.locale, request.services)
 
 
-def sign_out(request: Request) -> Page:
-    # the browser forgets the session; the ID token itself stays valid until it expires (1 h)
-    return Page(
-        303,
-        "",
-        request.locale,
-        location=f"/console/sign-in?lang={request.locale}",
-        cookies=[cleared_cookie()],
-    )
-
-
 ROUTES = (
     Route("GET", "today", (AGENT,), today),
     Route("GET", "review", (AGENT,), review_queue),
@@ -61,5 +49,4 @@ ROUTES = (
     Route("GET", "orders", (AGENT,), order),
     Route("GET", "search", (AGENT,), search),
     Route("GET", "alerts", (MANAGER,), alerts),
-    Route("POST", "sign-out", (AGENT, MANAGER), sign_out),
 )

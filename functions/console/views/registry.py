@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from console.views import cases, core, exceptions, returns
+from console.views import cases, core, exceptions, returns, signin
 
-AREAS: tuple[ModuleType, ...] = (core, cases, exceptions, returns)
+AREAS: tuple[ModuleType, ...] = (core, cases, exceptions, returns, signin)

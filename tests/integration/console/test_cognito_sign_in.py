@@ -15,6 +15,7 @@ from moto.utilities.utils import load_resource
 from console.cognito_sign_in import CognitoSignIn
 from console.ports import SignInRefused
 from console.sessions import TokenVerifier, issuer_for
+from console.sign_in_ports import Challenge, Tokens
 from infra.constructs.operations_console import LOCAL_PASSWORD_POLICY, LOCAL_PASSWORD_POLICY_METADATA
 from infra.local.cognito import DEFAULT_PASSWORD, CognitoProvisioning
 from infra.local.template import REGION, Resolver, Template
@@ -96,7 +97,9 @@ def test_the_dev_operators_sign_in_and_moto_tokens_verify_as_on_aws(pool: tuple[
         ("manager@local", "manager"),
     }
     sign_in = CognitoSignIn(client_id, cognito)
-    token = sign_in.sign_in("manager@local", DEFAULT_PASSWORD)
+    tokens = sign_in.sign_in("manager@local", DEFAULT_PASSWORD)
+    assert isinstance(tokens, Tokens)
+    token = tokens.id_token
     # moto stamps its tokens with its own time: the console's clock is set to when it issued this one
     clock = FrozenClock(
         datetime.fromtimestamp(jwt.decode(token, options={"verify_signature": False})["iat"], UTC)
@@ -107,7 +110,7 @@ def test_the_dev_operators_sign_in_and_moto_tokens_verify_as_on_aws(pool: tuple[
     assert TokenVerifier(MotoJwks(), issuer_for(REGION, "other"), client_id, clock).operator(token) is None
 
 
-def test_wrong_passwords_unknown_operators_and_challenges_are_refused(
+def test_wrong_passwords_and_unknown_operators_are_refused_a_temporary_password_is_a_challenge(
     pool: tuple[Resolver, Any, Any],
 ) -> None:
     resolver, _, cognito = pool
@@ -123,8 +126,8 @@ def test_wrong_passwords_unknown_operators_and_challenges_are_refused(
         TemporaryPassword="temporary-password",
         MessageAction="SUPPRESS",
     )
-    with pytest.raises(SignInRefused):  # must set a new password first: not handled by this slice
-        sign_in.sign_in("new@local", "temporary-password")
+    step = sign_in.sign_in("new@local", "temporary-password")  # must set a new password first
+    assert isinstance(step, Challenge) and step.name == "NEW_PASSWORD_REQUIRED"  # tests/.../test_signin.py
 
 
 def test_the_local_pool_takes_the_local_policy_and_the_declared_one_stays_strong(

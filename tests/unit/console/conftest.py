@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from console.ports import ConsoleServices, SignInRefused
 from console.sessions import TokenVerifier, issuer_for
+from console.sign_in_ports import Tokens
 from orders.domain.place_order import place_order
 from orders.domain.ports import OrderQuery
 from orders.models.api import CreateOrderRequest, TimelineEntry
@@ -81,11 +82,17 @@ class OrdersWithStatusIndex(InMemoryOrders):
 class FakeSignIn:
     tokens: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def sign_in(self, username: str, password: str) -> str:
+    def sign_in(self, username: str, password: str) -> Tokens:
         token = self.tokens.get((username, password))
         if token is None:
             raise SignInRefused
-        return token
+        return Tokens(id_token=token)
+
+    def respond(self, challenge: Any, answer: str) -> Tokens:
+        raise SignInRefused
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        raise SignInRefused
 
 
 class NoAlerts:
