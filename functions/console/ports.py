@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from console.orders_ports import OrderDesk
 from console.sessions import TokenVerifier
 from orders.domain.ports import OrderRepository
 from shared.clock import Clock
@@ -56,3 +57,4 @@ class ConsoleServices:
     new_nonce: Callable[[], str] = field(default=new_nonce)
     notifications: NotificationHistory = field(default_factory=_Nothing)
     returns: OrderReturns = field(default_factory=_Nothing)
+    desk: OrderDesk = field(default_factory=OrderDesk)  # order actions, customers, search, stock

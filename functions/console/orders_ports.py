@@ -1,0 +1,98 @@
+"""What the console's order actions, customer page, search and stock pages need beyond
+`ConsoleServices.orders`: the other capabilities' stores, as small interfaces (their DynamoDB
+adapters satisfy them; `console.dependencies` wires them). `OrderDesk` bundles them: the one field
+of `ConsoleServices` for these pages (docs/console.md, "Orders, customers, search and stock")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from customers.domain.ports import CustomerStore
+from inventory.models.api import AdjustmentResult, StockLevel
+from orders.domain.edit_order import EditPorts
+from orders.domain.order_lookups import ContactHasher
+from orders.domain.reshipments import ReshipmentPorts
+from orders.models.api import TimelineEntry
+from orders.models.order import OrderRecord
+from shared.errors import NotFound
+
+
+class ConsoleStock(Protocol):
+    """The stock ledger (`inventory.adapters.dynamo_stock.DynamoStock`): what a cancel releases,
+    the levels the stock page shows, the audited adjustment."""
+
+    def get(self, sku: str) -> StockLevel | None: ...
+
+    def levels(self, skus: list[str]) -> dict[str, StockLevel]: ...
+
+    def release(
+        self, order: OrderRecord, entry: TimelineEntry, *, order_updates: dict[str, Any] | None = None
+    ) -> bool: ...
+
+    def adjust(
+        self,
+        sku: str,
+        delta: int,
+        reason: str,
+        now: str,
+        *,
+        idempotency_key: str,
+        note: str | None = None,
+        by: str = "storefront",
+    ) -> AdjustmentResult: ...
+
+
+class LowStockFinder(Protocol):
+    """Which SKUs went below their low-stock threshold (the inventory capability's stored alerts),
+    and how fast they are reserved (their audit trail)."""
+
+    def alerted_skus(self, limit: int) -> list[str]:
+        """SKUs with a stored low-stock alert, newest first, at most `limit` (index reads only)."""
+        ...
+
+    def reserved_units_since(self, sku: str, since: str) -> int: ...
+
+
+class OrderCaseList(Protocol):
+    """The service capability's cases (complaints) of one order, newest first."""
+
+    def complaints_of_order(self, order_id: str) -> Sequence[Any]: ...
+
+
+class _NoCases:
+    def complaints_of_order(self, order_id: str) -> Sequence[Any]:
+        return []
+
+
+class _NoLowStock:
+    def alerted_skus(self, limit: int) -> list[str]:
+        return []
+
+    def reserved_units_since(self, sku: str, since: str) -> int:
+        return 0
+
+
+class _Unwired:
+    """Stands for a store the function was not given: reads find nothing, writes are refused."""
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise NotFound(f"The console has no {name} here.", details={"port": name})
+
+        return refuse
+
+
+@dataclass
+class OrderDesk:
+    """The ports of the order actions, customer page, search and stock pages. `edit_ports` and
+    `reshipment_ports` are factories (as the storefront's): built on the first action that needs them."""
+
+    stock: ConsoleStock = field(default_factory=_Unwired)  # type: ignore[arg-type]
+    customers: CustomerStore = field(default_factory=_Unwired)  # type: ignore[arg-type]
+    cases: OrderCaseList = field(default_factory=_NoCases)
+    low_stock: LowStockFinder = field(default_factory=_NoLowStock)
+    hasher: ContactHasher | None = None
+    edit_ports: Callable[[], EditPorts] | None = None
+    reshipment_ports: Callable[[], ReshipmentPorts] | None = None
