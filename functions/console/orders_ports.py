@@ -10,38 +10,23 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from customers.domain.ports import CustomerStore
-from inventory.models.api import AdjustmentResult, StockLevel
+from inventory.domain.manage_stock import StockLedger as StockAdjustments
+from inventory.models.api import StockLevel
 from orders.domain.edit_order import EditPorts
+from orders.domain.manage_orders import StockLedger as OrderStock
 from orders.domain.order_lookups import ContactHasher
 from orders.domain.reshipments import ReshipmentPorts
-from orders.models.api import TimelineEntry
-from orders.models.order import OrderRecord
 from shared.errors import NotFound
 
 
-class ConsoleStock(Protocol):
-    """The stock ledger (`inventory.adapters.dynamo_stock.DynamoStock`): what a cancel releases,
-    the levels the stock page shows, the audited adjustment."""
+class ConsoleStock(OrderStock, StockAdjustments, Protocol):
+    """The stock ledger (`inventory.adapters.dynamo_stock.DynamoStock`): what a cancel releases
+    (`orders.domain.manage_orders.StockLedger`), the audited adjustment
+    (`inventory.domain.manage_stock.StockLedger`), and the levels the stock page shows."""
 
     def get(self, sku: str) -> StockLevel | None: ...
 
     def levels(self, skus: list[str]) -> dict[str, StockLevel]: ...
-
-    def release(
-        self, order: OrderRecord, entry: TimelineEntry, *, order_updates: dict[str, Any] | None = None
-    ) -> bool: ...
-
-    def adjust(
-        self,
-        sku: str,
-        delta: int,
-        reason: str,
-        now: str,
-        *,
-        idempotency_key: str,
-        note: str | None = None,
-        by: str = "storefront",
-    ) -> AdjustmentResult: ...
 
 
 class LowStockFinder(Protocol):

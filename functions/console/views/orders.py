@@ -67,6 +67,12 @@ def refused(request: Request, error: DomainError, back: str, back_key: str = "ba
     )
 
 
+def done_notice(request: Request) -> str | None:
+    """The notice of a Post/Redirect/Get: `?done=<what>` names what the action did."""
+    done = request.query.get("done") or ""
+    return WORDS[request.locale].get(f"done_{done}") if done else None
+
+
 def invalid(error: ValidationError) -> ValidationFailed:
     """A form's fields refused by the domain's own model, as the API would say it (no values)."""
     return ValidationFailed(
@@ -121,7 +127,6 @@ def order_page(request: Request) -> Page:
         "edit": desk.edit_ports is not None and order.status in EDITABLE,
         "reship": desk.reshipment_ports is not None and may_reship(order, cases),
     }
-    done = request.query.get("done") or ""
     return page(
         "order.html",
         200,
@@ -132,7 +137,7 @@ def order_page(request: Request) -> Page:
         "title",
         words=WORDS,
         heading=order.order_number,
-        notice=WORDS[request.locale].get(f"done_{done}") if done else None,
+        notice=done_notice(request),
         order=order,
         notifications=services.notifications.entries(order_id),
         returns=services.returns.returns(order_id),

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from console.pages import Page, message_page, page
 from console.sessions import AGENT, MANAGER
 from console.views import Request, Route
-from console.views.orders import invalid, refused
+from console.views.orders import done_notice, invalid, refused
 from console.views.orders_words import WORDS
 from inventory.domain.low_stock import RATE_WINDOW_DAYS, days_of_stock
 from inventory.domain.manage_stock import adjust_stock
@@ -61,7 +61,6 @@ def stock_page(request: Request) -> Page:
         return message_page(404, request.operator, request.locale, request.services, "not_found_page")
     wanted = (request.query.get("sku") or "").strip()
     looked_up = request.services.desk.stock.get(wanted) if SKU.match(wanted) else None
-    done = request.query.get("done") or ""
     return page(
         "stock.html",
         200,
@@ -71,7 +70,7 @@ def stock_page(request: Request) -> Page:
         "/console/stock",
         "stock_title",
         words=WORDS,
-        notice=WORDS[request.locale].get(f"done_{done}") if done else None,
+        notice=done_notice(request),
         rows=low_stock_rows(request),
         wanted=wanted,
         looked_up=looked_up,
