@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from customers.domain.ports import CustomerStore
+from inventory.domain.errors import UnknownSku
 from inventory.domain.manage_stock import StockLedger as StockAdjustments
-from inventory.models.api import StockLevel
+from inventory.models.api import AdjustmentResult, StockHistoryPage, StockLevel
 from orders.domain.edit_order import EditPorts
 from orders.domain.manage_orders import StockLedger as OrderStock
 from orders.domain.order_lookups import ContactHasher
@@ -59,14 +60,39 @@ class _NoLowStock:
         return 0
 
 
-class _Unwired:
-    """Stands for a store the function was not given: reads find nothing, writes are refused."""
+class _NoStock:
+    """Stands for a ledger the function was not given: no SKU is known, nothing is written."""
+
+    def get(self, sku: str) -> StockLevel | None:
+        return None
+
+    def levels(self, skus: list[str]) -> dict[str, StockLevel]:
+        return {}
+
+    def release(self, order: Any, entry: Any, *, order_updates: dict[str, Any] | None = None) -> bool:
+        return False
+
+    def commit(self, *args: Any, **kwargs: Any) -> bool:
+        return False
+
+    def set_on_hand(self, sku: str, *args: Any, **kwargs: Any) -> StockLevel:
+        raise UnknownSku(sku)
+
+    def adjust(self, sku: str, *args: Any, **kwargs: Any) -> AdjustmentResult:
+        raise UnknownSku(sku)
+
+    def history(self, sku: str, limit: int, cursor: str | None = None) -> StockHistoryPage:
+        raise UnknownSku(sku)
+
+
+class _NoCustomers:
+    """Stands for a customer store the function was not given: no customer is known."""
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
-        def refuse(*args: Any, **kwargs: Any) -> Any:
-            raise NotFound(f"The console has no {name} here.", details={"port": name})
+        def nothing(*args: Any, **kwargs: Any) -> Any:
+            raise NotFound("No customer data here.", details={"port": name})
 
-        return refuse
+        return nothing
 
 
 @dataclass
@@ -74,8 +100,8 @@ class OrderDesk:
     """The ports of the order actions, customer page, search and stock pages. `edit_ports` and
     `reshipment_ports` are factories (as the storefront's): built on the first action that needs them."""
 
-    stock: ConsoleStock = field(default_factory=_Unwired)  # type: ignore[arg-type]
-    customers: CustomerStore = field(default_factory=_Unwired)  # type: ignore[arg-type]
+    stock: ConsoleStock = field(default_factory=_NoStock)
+    customers: CustomerStore = field(default_factory=_NoCustomers)  # type: ignore[arg-type]
     cases: OrderCaseList = field(default_factory=_NoCases)
     low_stock: LowStockFinder = field(default_factory=_NoLowStock)
     hasher: ContactHasher | None = None

@@ -82,7 +82,7 @@ def test_an_agent_searches_by_phone_and_opens_the_order_and_the_customer(
             browser.find_element(By.CSS_SELECTOR, f"a[href^='/console/orders/{oid}']") for oid in order_ids
         ]
         assert len(links) == 2
-        assert "Lin Mei" in browser.page_source and "+86" not in browser.current_url.split("q=")[0]
+        assert "Lin Mei" in browser.page_source  # the customer's name, linked to their page
         fits_and_is_accessible(browser, axe_source, size)
         save_full_page(browser, screenshots / f"console-search-{size}.png")
 

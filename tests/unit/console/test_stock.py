@@ -137,3 +137,19 @@ def test_the_low_stock_skus_are_those_of_the_stored_low_stock_alerts_newest_firs
     assert finder.alerted_skus(2) == ["TEA", "CUP"]
     since, limit, _ = log.reads[0]
     assert limit == 100 and (clock.now() - since).days == 92
+
+
+def test_without_a_stock_ledger_the_page_lists_nothing_and_an_adjustment_is_a_404(
+    services: ConsoleServices, clock: FrozenClock
+) -> None:
+    page = request(services, "GET", "/console/stock?lang=en&sku=TEA", token=manager(clock))
+    assert page["statusCode"] == 200 and "No product is below its threshold." in page["body"]
+    fields = csrf_fields(page["body"])
+    response = request(
+        services,
+        "POST",
+        "/console/stock/TEA/adjust",
+        {**fields, "delta": "1", "reason": "restock"},
+        token=manager(clock),
+    )
+    assert response["statusCode"] == 404
