@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from console.cases_ports import CaseDesk
 from console.ports import ConsoleServices
 from console.settings import ConsoleSettings
 from shared.clock import Clock, DeferredClock, SystemClock
@@ -61,7 +62,32 @@ def console_services() -> ConsoleServices:
         clock=deferred,
         notifications=DynamoNotificationLog(table, dynamodb),
         returns=DynamoServiceStore(table, dynamodb),
+        cases=case_desk(deferred),
         desk=order_desk(table, dynamodb, deferred),
+    )
+
+
+def case_desk(clock: Clock) -> CaseDesk:
+    """The Cases pages' desk: the service store, customer events on the notification queue, the
+    service rules and "was this resolved?" links signed with the link-signing key (as the
+    storefront's case routes wire them)."""
+    from console.adapters.cases import ServiceCaseDesk, signed_answer_links
+    from service.adapters.dynamo_service import DynamoServiceStore
+    from service.adapters.sqs_events import SqsCustomerEvents
+    from service.dependencies import parse_rules
+    from shared.aws_clients import aws_client
+    from shared.link_keys import link_keys
+
+    config = settings()
+    rules = parse_rules(config.customer_service_rules)
+    return ServiceCaseDesk(
+        store=DynamoServiceStore(config.orders_table_name, aws_client("dynamodb")),
+        events=SqsCustomerEvents(config.notification_queue_url, aws_client("sqs")),
+        rules=rules,
+        clock=clock,
+        answer_links=signed_answer_links(
+            lambda: link_keys(config.link_signing_secret_arn).current, rules.case_answer_days
+        ),
     )
 
 

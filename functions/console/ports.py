@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from console.cases_ports import CaseDesk, NoCaseDesk
 from console.orders_ports import OrderDesk
 from console.sessions import TokenVerifier
 from orders.domain.ports import OrderRepository
@@ -57,4 +58,5 @@ class ConsoleServices:
     new_nonce: Callable[[], str] = field(default=new_nonce)
     notifications: NotificationHistory = field(default_factory=_Nothing)
     returns: OrderReturns = field(default_factory=_Nothing)
+    cases: CaseDesk = field(default_factory=NoCaseDesk)
     desk: OrderDesk = field(default_factory=OrderDesk)  # order actions, customers, search, stock

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from console.views import core, customers, orders, search, stock
+from console.views import cases, core, customers, orders, search, stock
 
-AREAS: tuple[ModuleType, ...] = (core, orders, customers, search, stock)
+AREAS: tuple[ModuleType, ...] = (core, cases, orders, customers, search, stock)
