@@ -4,12 +4,16 @@ each built on first use and cached for the container, never at import time; `res
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from console.cases_ports import CaseDesk
 from console.ports import ConsoleServices
 from console.settings import ConsoleSettings
 from console.sign_in_ports import SessionServices
 from shared.clock import Clock, DeferredClock, SystemClock
+
+if TYPE_CHECKING:
+    from console.orders_ports import OrderDesk
 
 JWKS_CACHE_SECONDS = 3600
 
@@ -76,6 +80,7 @@ def console_services() -> ConsoleServices:
             account=CognitoAccount(config.console_client_id, cognito),
             revoked=DynamoRevokedSessions(table, dynamodb),
         ),
+        desk=order_desk(table, dynamodb, deferred),
     )
 
 
@@ -100,6 +105,75 @@ def case_desk(clock: Clock) -> CaseDesk:
         answer_links=signed_answer_links(
             lambda: link_keys(config.link_signing_secret_arn).current, rules.case_answer_days
         ),
+    )
+
+
+def order_desk(table: str, dynamodb: Any, deferred: DeferredClock) -> OrderDesk:
+    """The order actions', customer page's, search's and stock page's ports, wired as the
+    storefront's (`storefront_api.dependencies`): the same adapters over the same table."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    from console.adapters.orders import AlertedLowStock
+    from console.orders_ports import OrderDesk
+    from customers.adapters.dynamo_customer_data import DynamoCustomerData
+    from inventory.adapters.dynamo_low_stock import DynamoLowStockFlags
+    from inventory.adapters.dynamo_reservation_changes import DynamoReservationChanges
+    from inventory.adapters.dynamo_stock import DynamoStock
+    from orders.adapters.dynamo_cases import DynamoOrderCases
+    from orders.adapters.dynamo_orders import DynamoOrderRepository
+    from orders.adapters.dynamo_shipments import DynamoShipments
+    from orders.adapters.order_lookups import SecretContactHasher
+    from orders.domain.edit_order import EditPorts
+    from orders.domain.hold_rules import HoldRules, ScreeningPolicy
+    from orders.domain.reshipments import ReshipmentPorts
+    from service.adapters.dynamo_service import DynamoServiceStore
+    from service.adapters.sqs_events import SqsCustomerEvents
+    from shared.alert_log import DynamoAlertLog
+    from shared.aws_clients import aws_client
+
+    config = settings()
+    orders = DynamoOrderRepository(table, dynamodb)
+    stock = DynamoStock(table, dynamodb)
+    arn = config.contact_lookup_secret_arn
+    hasher = (
+        SecretContactHasher(arn, SecretsProvider(boto3_client=aws_client("secretsmanager"))) if arn else None
+    )
+
+    def events() -> SqsCustomerEvents:
+        return SqsCustomerEvents(config.notification_queue_url, aws_client("sqs"))
+
+    def edit_ports() -> EditPorts:
+        rules = HoldRules.model_validate_json(config.hold_rules) if config.hold_rules else HoldRules()
+        return EditPorts(
+            orders=orders,
+            ledger=DynamoReservationChanges(table, dynamodb),
+            events=events(),
+            clock=deferred,
+            policy=ScreeningPolicy(rules=rules, limits=stock, recent=orders),
+            hasher=hasher,
+        )
+
+    def reshipment_ports() -> ReshipmentPorts:
+        return ReshipmentPorts(
+            orders=orders,
+            cases=DynamoOrderCases(table, dynamodb),
+            ledger=DynamoReservationChanges(table, dynamodb),
+            stock=stock,
+            shipments=DynamoShipments(table),
+            events=events(),
+            clock=deferred,
+        )
+
+    return OrderDesk(
+        stock=stock,
+        customers=DynamoCustomerData(table, dynamodb),
+        cases=DynamoServiceStore(table, dynamodb),
+        low_stock=AlertedLowStock(
+            DynamoAlertLog(table, dynamodb, deferred.now), DynamoLowStockFlags(table, dynamodb), deferred.now
+        ),
+        hasher=hasher,
+        edit_ports=edit_ports,
+        reshipment_ports=reshipment_ports,
     )
 
 

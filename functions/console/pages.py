@@ -1,7 +1,7 @@
 """The console's pages, each a pure function of the request's operator, its locale and the
 console's ports (docs/console.md). Capabilities are reached through their domain functions, reading
-through indexes only: the review queue is the status index's `on_hold` partition, an order is one
-key read, the KPIs are the stats capability's daily aggregates, the alerts its stored alert log."""
+through indexes only: the review queue is the status index's `on_hold` partition, the KPIs are the
+stats capability's daily aggregates, the alerts its stored alert log."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from console.sessions import Operator
 from console.texts import TEXT, other_locale
 from orders.domain.manage_orders import review_order, search_orders
 from orders.domain.ports import OrderQuery
-from orders.models.order import OrderRecord
 from shared.errors import Conflict, NotFound
 from shared.form_tokens import FormToken, issue
 from stats.domain.alerts import alerts_since
@@ -183,37 +182,6 @@ def review(
     except Conflict as error:
         return review_page(operator, locale, services, notice=error.message, status=409)
     return Page(303, "", locale, location=f"/console/review?lang={locale}&done=1")
-
-
-def order_page(operator: Operator, locale: str, services: ConsoleServices, order_id: str) -> Page:
-    order: OrderRecord | None = services.orders.get(order_id) if _plausible_id(order_id) else None
-    if order is None:
-        return message_page(404, operator, locale, services, "not_found")
-    return _page(
-        "order.html",
-        200,
-        operator,
-        locale,
-        services,
-        f"/console/orders/{order_id}",
-        "title",
-        heading=order.order_number,
-        order=order,
-        notifications=services.notifications.entries(order_id),
-        returns=services.returns.returns(order_id),
-    )
-
-
-def search(operator: Operator, locale: str, services: ConsoleServices, query: str) -> Page:
-    """An order id opens the order; more keys (order number, customer) come with customer search."""
-    query = query.strip()
-    if _plausible_id(query) and services.orders.get(query) is not None:
-        return Page(303, "", locale, location=f"/console/orders/{query}?lang={locale}")
-    return message_page(404, operator, locale, services, "not_found")
-
-
-def _plausible_id(text: str) -> bool:
-    return 0 < len(text) <= 64 and all(c.isalnum() or c in "-_" for c in text)
 
 
 page = _page

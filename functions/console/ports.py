@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from console.cases_ports import CaseDesk, NoCaseDesk
+from console.orders_ports import OrderDesk
 from console.returns_ports import AfterSales, not_wired
 from console.sessions import TokenVerifier
 from console.sign_in_ports import Challenge, SessionServices, SignInStep, Tokens
@@ -72,3 +73,4 @@ class ConsoleServices:
     cases: CaseDesk = field(default_factory=NoCaseDesk)
     after_sales: AfterSales = field(default_factory=not_wired)  # Exceptions and Returns pages
     sessions: SessionServices = field(default_factory=SessionServices)
+    desk: OrderDesk = field(default_factory=OrderDesk)  # order actions, customers, search, stock

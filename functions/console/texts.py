@@ -14,7 +14,7 @@ TEXT: dict[str, dict[str, str]] = {
         "today": "今日概览",
         "review": "待审核订单",
         "search": "搜索",
-        "search_label": "订单 ID",
+        "search_label": "订单号、运单号、手机（+86…）或邮箱",  # noqa: RUF001
         "sign_in": "登录",
         "sign_out": "退出",
         "username": "用户名",
@@ -62,7 +62,7 @@ TEXT: dict[str, dict[str, str]] = {
         "today": "Today",
         "review": "Review queue",
         "search": "Search",
-        "search_label": "Order id",
+        "search_label": "Order, tracking no., phone (+86…), email",
         "sign_in": "Sign in",
         "sign_out": "Sign out",
         "username": "Username",

@@ -160,7 +160,15 @@ class InMemoryStock:
         return level
 
     def adjust(
-        self, sku: str, delta: int, reason: str, now: str, *, idempotency_key: str, note: str | None = None
+        self,
+        sku: str,
+        delta: int,
+        reason: str,
+        now: str,
+        *,
+        idempotency_key: str,
+        note: str | None = None,
+        by: str = "storefront",
     ) -> AdjustmentResult:
         fingerprint = f"{sku}|{delta}|{reason}|{note}"
         if idempotency_key in self.adjustment_keys:
@@ -175,9 +183,7 @@ class InMemoryStock:
             raise AdjustmentBelowReserved("below reserved", details={"sku": sku})
         self.on_hand[sku] += delta
         self.adjustment_keys[idempotency_key] = fingerprint
-        self._record(
-            sku, HistoryKind.ADJUST, now, "storefront", on_hand_delta=delta, reason=reason, note=note
-        )
+        self._record(sku, HistoryKind.ADJUST, now, by, on_hand_delta=delta, reason=reason, note=note)
         level = self.get(sku)
         assert level is not None
         return AdjustmentResult(stock=level)

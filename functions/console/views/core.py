@@ -1,4 +1,5 @@
-"""The console's first pages: Today, the review queue, an order, search, alerts (sign-out: views.signin)."""
+"""The console's first pages: Today, the review queue, alerts (sign-out is `console.views.signin`;
+the order page and search are `console.views.orders` and `console.views.search`)."""
 
 from __future__ import annotations
 
@@ -29,15 +30,6 @@ def review(request: Request) -> Page:
     return pages.review(request.operator, request.locale, request.services, order_id, decision)  # type: ignore[arg-type]
 
 
-def order(request: Request) -> Page:
-    order_id = request.segment(1) if len(request.parts) == 2 else ""
-    return pages.order_page(request.operator, request.locale, request.services, order_id)
-
-
-def search(request: Request) -> Page:
-    return pages.search(request.operator, request.locale, request.services, request.query.get("q") or "")
-
-
 def alerts(request: Request) -> Page:
     return pages.alerts_page(request.operator, request.locale, request.services)
 
@@ -46,7 +38,5 @@ ROUTES = (
     Route("GET", "today", (AGENT,), today),
     Route("GET", "review", (AGENT,), review_queue),
     Route("POST", "review", (AGENT,), review),
-    Route("GET", "orders", (AGENT,), order),
-    Route("GET", "search", (AGENT,), search),
     Route("GET", "alerts", (MANAGER,), alerts),
 )

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from console.views import cases, core, exceptions, returns, signin
+from console.views import cases, core, customers, exceptions, orders, returns, search, signin, stock
 
-AREAS: tuple[ModuleType, ...] = (core, cases, exceptions, returns, signin)
+AREAS: tuple[ModuleType, ...] = (core, cases, exceptions, returns, orders, customers, search, stock, signin)

@@ -31,7 +31,15 @@ class StockLedger(Protocol):
     ) -> StockLevel: ...
 
     def adjust(
-        self, sku: str, delta: int, reason: str, now: str, *, idempotency_key: str, note: str | None = None
+        self,
+        sku: str,
+        delta: int,
+        reason: str,
+        now: str,
+        *,
+        idempotency_key: str,
+        note: str | None = None,
+        by: str = STOREFRONT_ACTOR,
     ) -> AdjustmentResult: ...
 
     def history(self, sku: str, limit: int, cursor: str | None = None) -> StockHistoryPage: ...
@@ -48,10 +56,16 @@ def set_stock(sku: str, request: SetStockRequest, ledger: StockLedger, clock: Cl
 
 
 def adjust_stock(
-    sku: str, request: AdjustStockRequest, idempotency_key: str | None, ledger: StockLedger, clock: Clock
+    sku: str,
+    request: AdjustStockRequest,
+    idempotency_key: str | None,
+    ledger: StockLedger,
+    clock: Clock,
+    by: str = STOREFRONT_ACTOR,
 ) -> AdjustmentResult:
     """Apply a signed adjustment once per Idempotency-Key; refused (nothing written) if it would
-    leave `on_hand` below zero or below the units reserved."""
+    leave `on_hand` below zero or below the units reserved. `by`: who adjusted (the audit record's;
+    an operator's name from the console)."""
     if not idempotency_key or not _IDEMPOTENCY_KEY.match(idempotency_key):
         raise InvalidRequest(
             "An Idempotency-Key header (1-255 visible ASCII characters) is required.",
@@ -64,4 +78,5 @@ def adjust_stock(
         isoformat(clock.now()),
         idempotency_key=idempotency_key,
         note=request.note,
+        by=by,
     )
