@@ -27,6 +27,7 @@ def form_keys() -> tuple[str, ...]:
 def console_services() -> ConsoleServices:
     from jwt import PyJWKClient
 
+    from console.adapters.today import DynamoWorkQueues
     from console.cognito_sign_in import CognitoSignIn
     from console.sessions import TokenVerifier, issuer_for, jwks_url_for
     from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
@@ -57,6 +58,7 @@ def console_services() -> ConsoleServices:
         clock=deferred,
         notifications=DynamoNotificationLog(table, dynamodb),
         returns=DynamoServiceStore(table, dynamodb),
+        queues=DynamoWorkQueues(table, dynamodb),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from console.sessions import TokenVerifier
+from console.today_ports import NoQueues, WorkQueues
 from orders.domain.ports import OrderRepository
 from shared.clock import Clock
 from shared.form_tokens import new_nonce
@@ -56,3 +57,4 @@ class ConsoleServices:
     new_nonce: Callable[[], str] = field(default=new_nonce)
     notifications: NotificationHistory = field(default_factory=_Nothing)
     returns: OrderReturns = field(default_factory=_Nothing)
+    queues: WorkQueues = field(default_factory=NoQueues)

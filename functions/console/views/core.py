@@ -1,4 +1,4 @@
-"""The console's first pages: Today, the review queue, an order, search, alerts, sign-out."""
+"""The console's first pages: the review queue, an order, search, alerts, sign-out."""
 
 from __future__ import annotations
 
@@ -8,10 +8,6 @@ from console.routes_common import cleared_cookie
 from console.sessions import AGENT, MANAGER
 from console.views import Request, Route
 from shared.observability import logger
-
-
-def today(request: Request) -> Page:
-    return pages.today_page(request.operator, request.locale, request.services)
 
 
 def review_queue(request: Request) -> Page:
@@ -55,7 +51,6 @@ def sign_out(request: Request) -> Page:
 
 
 ROUTES = (
-    Route("GET", "today", (AGENT,), today),
     Route("GET", "review", (AGENT,), review_queue),
     Route("POST", "review", (AGENT,), review),
     Route("GET", "orders", (AGENT,), order),

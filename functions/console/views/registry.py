@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from console.views import core
+from console.views import core, today
 
-AREAS: tuple[ModuleType, ...] = (core,)
+AREAS: tuple[ModuleType, ...] = (core, today)
