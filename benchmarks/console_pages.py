@@ -350,7 +350,7 @@ def main() -> None:
 
     from infra.local.moto_process import MotoServer, local_client
     from infra.local.provision import Provisioner
-    from infra.local.template import Resolver, Template
+    from infra.local.template import REGION, Resolver, Template
     from infra.synth import ensure_synthesized
 
     template = Template.load(Path(ensure_synthesized()))
@@ -358,7 +358,7 @@ def main() -> None:
     with MotoServer() as moto:
         os.environ.update(
             AWS_ENDPOINT_URL=moto.endpoint,
-            AWS_DEFAULT_REGION="eu-west-1",
+            AWS_DEFAULT_REGION=REGION,
             AWS_ACCESS_KEY_ID="testing",
             AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106 - moto's dummy credentials
         )
