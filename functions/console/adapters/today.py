@@ -4,9 +4,9 @@ scan); each count is paginated to the end of its partition, so it is exact howev
 review     gsi2 `STATUS#on_hold#<shard>` / `<created_at>#<order_id>` (keys only; `shared.status_index`):
            per shard one Query of the sort keys, ascending, so the first is the shard's oldest
 cases      gsi2 `COMPLAINTS#<status>` / `<priority>#<due_at>#<id>` (keys only) for open, in_progress
-           and reopened: a `Select=COUNT` Query per status; the oldest is among the first case of
-           each status and priority (the due time is the opening plus the priority's hours), read
-           with one BatchGetItem
+           and reopened: one paginated Query of the keys per status counts them; the oldest is
+           among the first case of each status and priority (the due time is the opening plus the
+           priority's hours), read with one BatchGetItem
 exceptions gsi3 `EXCEPTIONS#active` / `<due_at>#<id>` (every attribute): one Query of `opened_at`
 returns   gsi2 `RETURNS#requested` / `<requested_at>#<id>` (keys only): one Query, ascending
 """
@@ -15,14 +15,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from console.today_ports import OpenCasesByAssignee, QueueSize
-from service.models.records import ACTIVE_STATUSES, Priority
+from service.models.records import ACTIVE_STATUSES
 from shared.dynamo import batch_get
 from shared.status_index import STATUS_INDEX, status_partitions
 
 CASE_STATUSES = tuple(status.value for status in ACTIVE_STATUSES)
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="console-queues")
+"""The queues' Queries wait on the network, not the CPU: a page sends them side by side (boto3
+clients are thread-safe). Threads start on first use, not at import."""
 
 
 class DynamoWorkQueues:
@@ -58,7 +62,8 @@ class DynamoWorkQueues:
         return QueueSize(count, oldest)
 
     def held_orders(self) -> QueueSize:
-        return _merge(self._sort_keys(STATUS_INDEX, partition) for partition in status_partitions("on_hold"))
+        partitions = status_partitions("on_hold")
+        return _merge(iter(_POOL.map(lambda partition: self._sort_keys(STATUS_INDEX, partition), partitions)))
 
     def requested_returns(self) -> QueueSize:
         return self._sort_keys("gsi2", "RETURNS#requested")
@@ -96,27 +101,34 @@ class DynamoWorkQueues:
                 break
         return keys[:limit]
 
+    def _case_queue(self, status: str) -> tuple[int, list[dict[str, Any]]]:
+        """The status's count and the key of its first case per priority, from one paginated Query
+        of the index's keys (sorted by priority, then due time). It reads what a `Select=COUNT`
+        Query reads (DynamoDB bills the index entries read either way) and needs no second Query per
+        priority for the oldest."""
+        count, firsts, seen = 0, [], set()
+        request = {
+            "IndexName": "gsi2",
+            "KeyConditionExpression": "gsi2pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": f"COMPLAINTS#{status}"}},
+        }
+        for page in self._pages(request):
+            count += int(page.get("Count", 0))
+            for item in page.get("Items", []):
+                priority = item["gsi2sk"]["S"].partition("#")[0]
+                if priority not in seen:
+                    seen.add(priority)
+                    firsts.append({"pk": item["pk"], "sk": item["sk"]})
+        return count, firsts
+
     def open_cases(self) -> QueueSize:
-        count = 0
-        for status in CASE_STATUSES:
-            request = {
-                "IndexName": "gsi2",
-                "KeyConditionExpression": "gsi2pk = :pk",
-                "ExpressionAttributeValues": {":pk": {"S": f"COMPLAINTS#{status}"}},
-                "Select": "COUNT",
-            }
-            count += sum(int(page.get("Count", 0)) for page in self._pages(request))
+        counted = list(_POOL.map(self._case_queue, CASE_STATUSES))
+        count = sum(number for number, _ in counted)
         if not count:
             return QueueSize(0)
-        firsts = [
-            key
-            for status in CASE_STATUSES
-            for priority in Priority
-            for key in self._case_keys(status, 1, priority)
-        ]
         opened = [
             item["opened_at"]["S"]
-            for item in batch_get(self._client, self._table, firsts)
+            for item in batch_get(self._client, self._table, [key for _, keys in counted for key in keys])
             if item.get("status", {}).get("S") in CASE_STATUSES and "opened_at" in item
         ]
         return QueueSize(count, min(opened, default=None))
