@@ -50,8 +50,8 @@ def test_a_manager_sees_an_agents_assigned_and_answered_case(
     while time.monotonic() < deadline:
         page = requests.get(f"{stack.api_url}/console/agents?lang=en", cookies=cookies, timeout=10)
         assert page.status_code == 200
-        row = re.search(rf'<th scope="row">{agent}</th>((?:<td>[^<]*</td>)+)', page.text)
-        cells = re.findall(r"<td>([^<]*)</td>", row.group(1)) if row else None
+        row = re.search(rf'<th scope="row">{agent}</th>((?:<td[^>]*>[^<]*</td>)+)', page.text)
+        cells = re.findall(r"<td[^>]*>([^<]*)</td>", row.group(1)) if row else None
         if cells and cells[0] == "1" and cells[3] != "—":
             break
         time.sleep(0.3)

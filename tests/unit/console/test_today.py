@@ -154,8 +154,8 @@ def test_kpis_by_agent_are_for_managers_only(services: ConsoleServices, clock: F
     response = request(services, "GET", "/console/agents?lang=en", token=manager(clock))
     assert response["statusCode"] == 200
     body = response["body"]
-    rows = re.findall(r"<tr><th scope=\"row\">([^<]+)</th>((?:<td>[^<]*</td>)+)</tr>", body)
-    table = {agent: re.findall(r"<td>([^<]*)</td>", cells) for agent, cells in rows}
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th>((?:<td data-label="[^"]+">[^<]*</td>)+)</tr>', body)
+    table = {agent: re.findall(r"<td[^>]*>([^<]*)</td>", cells) for agent, cells in rows}
     # Then each agent's 30 days: assigned, resolved, median first response, on-time share, open now
     assert table == {
         "lin": ["3", "2", "1 h 40 min", "50.0%", "1"],
@@ -175,7 +175,7 @@ def test_kpis_by_agent_say_when_only_part_of_the_open_cases_was_counted(
 ) -> None:
     services.queues = FakeQueues(holders={"lin": 1000}, complete=False)
     body = request(services, "GET", "/console/agents?lang=zh-CN", token=manager(clock))["body"]
-    assert "仅统计了前 1000 个未结工单" in body and "<td>1000</td>" in body
+    assert "仅统计了前 1000 个未结工单" in body and ">1000</td>" in body
 
 
 def test_durations_read_in_two_units_in_both_languages() -> None:
