@@ -149,6 +149,7 @@ links:
 
 bench: layer
 	$(PY) -m benchmarks
+	$(PY) -m benchmarks.console_pages
 	$(PY) -m pytest -m slow -q -p no:cacheprovider
 	$(MAKE) --no-print-directory soak
 

@@ -35,6 +35,7 @@ def console_services() -> ConsoleServices:
 
     from console.adapters.returns import after_sales
     from console.adapters.signin import DynamoRevokedSessions
+    from console.adapters.today import DynamoWorkQueues
     from console.cognito_sign_in import CognitoAccount, CognitoSignIn
     from console.sessions import TokenVerifier, issuer_for, jwks_url_for
     from notifications.adapters.dynamo_notification_log import DynamoNotificationLog
@@ -81,6 +82,7 @@ def console_services() -> ConsoleServices:
             revoked=DynamoRevokedSessions(table, dynamodb),
         ),
         desk=order_desk(table, dynamodb, deferred),
+        queues=DynamoWorkQueues(table, dynamodb),
     )
 
 

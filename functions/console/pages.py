@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, Literal
 
 from console.ports import ConsoleServices
-from console.rendering import percent, render, trend_chart
+from console.rendering import render, trend_chart
 from console.sessions import Operator
 from console.texts import TEXT, other_locale
 from orders.domain.manage_orders import review_order, search_orders
@@ -19,11 +18,8 @@ from orders.domain.ports import OrderQuery
 from shared.errors import Conflict, NotFound
 from shared.form_tokens import FormToken, issue
 from stats.domain.alerts import alerts_since
-from stats.domain.kpis import compute_kpis, parse_day_range
 
-TREND_DAYS = 30
 REVIEW_PAGE = 50
-ALERTS_ON_TODAY = 5
 ANONYMOUS = "anonymous"
 SIGN_IN_FORM = "sign-in"
 SIGNED_IN_FORMS = "console"
@@ -95,40 +91,6 @@ def sign_in_page(
 def message_page(status: int, operator: Operator, locale: str, services: ConsoleServices, key: str) -> Page:
     return _page(
         "message.html", status, operator, locale, services, "/console/today", key, message=TEXT[locale][key]
-    )
-
-
-def today_page(operator: Operator, locale: str, services: ConsoleServices) -> Page:
-    t = TEXT[locale]
-    last = services.clock.now().date()
-    first = last - timedelta(days=TREND_DAYS - 1)
-    aggregates = list(services.aggregates.read(first.isoformat(), last.isoformat()))
-    report = compute_kpis(aggregates, parse_day_range(first.isoformat(), last.isoformat()))
-    points = []
-    for offset in range(TREND_DAYS):
-        day = (first + timedelta(days=offset)).isoformat()
-        daily = compute_kpis([a for a in aggregates if a.day == day], parse_day_range(day, day))
-        points.append((day, daily.orders.received))
-    tiles = [
-        {"label": t["orders"], "value": str(report.orders.received)},
-        {"label": t["on_time_rate"], "value": percent(report.delivery.on_time_rate)},
-        {"label": t["exception_rate"], "value": percent(report.delivery.exception_rate)},
-        {"label": t["csat"], "value": percent(report.feedback.csat)},
-        {"label": t["complaints_opened"], "value": str(report.complaints.opened)},
-        {"label": t["complaints_overdue"], "value": str(report.complaints.overdue)},
-    ]
-    alerts, _ = alerts_since(None, ALERTS_ON_TODAY, None, services.alerts, services.clock)
-    return _page(
-        "today.html",
-        200,
-        operator,
-        locale,
-        services,
-        "/console/today",
-        "today",
-        tiles=tiles,
-        chart=trend_chart(points),
-        alerts=alerts,
     )
 
 

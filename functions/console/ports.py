@@ -11,6 +11,7 @@ from console.orders_ports import OrderDesk
 from console.returns_ports import AfterSales, not_wired
 from console.sessions import TokenVerifier
 from console.sign_in_ports import Challenge, SessionServices, SignInStep, Tokens
+from console.today_ports import NoQueues, WorkQueues
 from orders.domain.ports import OrderRepository
 from shared.clock import Clock
 from shared.form_tokens import new_nonce
@@ -74,3 +75,4 @@ class ConsoleServices:
     after_sales: AfterSales = field(default_factory=not_wired)  # Exceptions and Returns pages
     sessions: SessionServices = field(default_factory=SessionServices)
     desk: OrderDesk = field(default_factory=OrderDesk)  # order actions, customers, search, stock
+    queues: WorkQueues = field(default_factory=NoQueues)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -53,26 +53,44 @@ class Bar:
     y: float
     height: float
     day: str
-    value: int
+    value: float | None
+    text: str
 
 
 @dataclass(frozen=True)
 class TrendChart:
-    """Bars of one value per day, scaled into a `width` x `height` box (SVG user units)."""
+    """Bars of one value per day, scaled into a `width` x `height` box (SVG user units); a day
+    without a value (a rate with nothing to divide) has no bar and says so in its title."""
 
     bars: list[Bar]
     width: int
     height: int
     bar_width: float
-    peak: int
+    peak: float
+    peak_text: str
+
+    @property
+    def first_day(self) -> str:
+        return self.bars[0].day if self.bars else ""
+
+    @property
+    def last_day(self) -> str:
+        return self.bars[-1].day if self.bars else ""
 
 
-def trend_chart(points: Sequence[tuple[str, int]], width: int = 600, height: int = 160) -> TrendChart:
-    peak = max((value for _, value in points), default=0)
+def trend_chart(
+    points: Sequence[tuple[str, float | None]],
+    width: int = 600,
+    height: int = 160,
+    show: Callable[[float], str] = lambda value: f"{value:g}",
+    ceiling: float | None = None,
+) -> TrendChart:
+    """`ceiling` fixes the top of the scale (1.0 for a rate); else the highest value is the top."""
+    peak = ceiling if ceiling is not None else max((v for _, v in points if v is not None), default=0)
     step = width / max(len(points), 1)
     bars = []
     for index, (day, value) in enumerate(points):
-        bar_height = (value / peak) * (height - 20) if peak else 0.0
+        bar_height = (min(value, peak) / peak) * (height - 4) if peak and value else 0.0
         bars.append(
             Bar(
                 x=round(index * step + 1, 2),
@@ -80,9 +98,17 @@ def trend_chart(points: Sequence[tuple[str, int]], width: int = 600, height: int
                 height=round(bar_height, 2),
                 day=day,
                 value=value,
+                text="—" if value is None else show(value),
             )
         )
-    return TrendChart(bars=bars, width=width, height=height, bar_width=round(max(step - 2, 1), 2), peak=peak)
+    return TrendChart(
+        bars=bars,
+        width=width,
+        height=height,
+        bar_width=round(max(step - 2, 1), 2),
+        peak=peak,
+        peak_text=show(peak),
+    )
 
 
 def percent(value: float | None) -> str:

@@ -55,6 +55,7 @@ TEXT: dict[str, dict[str, str]] = {
         "nav_returns": "退货",
         "nav_stock": "库存",
         "nav_alerts": "提醒",
+        "nav_agents": "客服指标",
         "not_found_page": "未找到。",
     },
     "en": {
@@ -103,6 +104,7 @@ TEXT: dict[str, dict[str, str]] = {
         "nav_returns": "Returns",
         "nav_stock": "Stock",
         "nav_alerts": "Alerts",
+        "nav_agents": "Agents",
         "not_found_page": "Not found.",
     },
 }

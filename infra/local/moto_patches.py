@@ -117,6 +117,26 @@ what it answers (``apply_speedups``: 2 and 7).
    host (a handful: one per service and region the stack calls).
 
 9. cognito-idp answers ``RevokeToken`` (:mod:`infra.local.moto_cognito`): the console's sign-out.
+10. A Query reads only its candidates
+    ---------------------------------
+   moto 5.2.5's ``Table.query`` starts from ``Table.all_items()``, which lists *and sorts* every
+   item of the table, on every Query, base table and index alike: measured with the console page
+   benchmark (``benchmarks/console_pages.py``), about 150 ms per Query at 10,000 orders on a loaded
+   2-core machine, so a page of 40 index and key reads took seconds. While a Query runs (under the
+   DynamoDB lock of (1), so no other request sees it) the table's ``all_items`` answers:
+
+   * for a base-table Query, the items of its one partition (``Table.items[hash key]``), in range
+     key order: what the original keeps after filtering the sorted list by hash key;
+   * for an index Query, the items whose index partition key has the queried value, unsorted: the
+     original keeps exactly those (it compares every item's key attributes with the condition) and
+     re-sorts them by the index keys and then the table keys (``sorted_items``), a total order, so
+     the starting order is immaterial. The items are found through a map of each index's partition
+     key values to their items, built on the first Query of the index after any request that may
+     have written (every DynamoDB action but the reads: ``GetItem``, ``BatchGetItem``, ``Query``,
+     ``Scan``, the ``Describe``/``List`` actions), so a Query never sees a stale map.
+
+   The answer (items, order, ``Count``, ``ScannedCount``, ``LastEvaluatedKey``) is unchanged
+   (``tests/local_runtime/test_moto_patches.py`` compares it with stock moto's).
 """
 
 from __future__ import annotations
@@ -158,6 +178,7 @@ def apply() -> None:
     deliver_whole_events()
     accept_revoke_token()
     _remember_backends_by_host()
+    _query_only_candidates()
     _applied = True
 
 
@@ -178,6 +199,94 @@ def _remember_backends_by_host() -> None:
 
     get_backend_for_host.ordertrack_memo = True  # type: ignore[attr-defined]
     DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
+
+
+def _query_only_candidates() -> None:
+    """(10) Under the lock of (1): a Query's `all_items` lists only what it can answer from."""
+    import inspect
+
+    from moto.dynamodb.models.table import Table
+
+    original = Table.query
+    if getattr(original, "ordertrack_candidates", False):
+        return
+    parameters = inspect.signature(original)
+
+    def partition(table: Any, hash_key: Any) -> list[Any]:
+        found = table.items.get(hash_key)
+        if found is None:
+            return []
+        if not table.range_key_attr:
+            return [found]
+        return sorted(found.values(), key=lambda item: item.range_key)
+
+    def unsorted(table: Any) -> list[Any]:
+        if table.range_key_attr:
+            return [item for items in table.items.values() for item in items.values()]
+        return list(table.items.values())
+
+    def index_partition(table: Any, index_name: str, conditions: Any) -> list[Any] | None:
+        """The items whose index partition key has the queried value (None: not a one-attribute key)."""
+        if not conditions or len(conditions) != 1:
+            return None
+        attribute, value = conditions[0]
+        key = (id(table), index_name, attribute)
+        cached = _INDEX_MAPS.get(key)
+        if cached is None or cached[0] != _WRITES.generation or cached[1] is not table:
+            buckets: dict[Any, list[Any]] = {}
+            for item in unsorted(table):
+                found = item.attrs.get(attribute)
+                if found:
+                    buckets.setdefault(found, []).append(item)
+            cached = (_WRITES.generation, table, buckets)
+            _INDEX_MAPS[key] = cached
+        return list(cached[2].get(value, []))
+
+    @functools.wraps(original)
+    def query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        arguments = parameters.bind(self, *args, **kwargs).arguments
+        if arguments.get("index_name"):
+            candidates = index_partition(self, arguments["index_name"], arguments.get("hash_key_conditions"))
+            self.all_items = (lambda: unsorted(self)) if candidates is None else (lambda: candidates)
+        elif arguments.get("hash_key") is not None:
+            self.all_items = lambda: partition(self, arguments["hash_key"])
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            self.__dict__.pop("all_items", None)
+
+    query.ordertrack_candidates = True  # type: ignore[attr-defined]
+    Table.query = query  # type: ignore[method-assign]
+    _count_writes()
+
+
+class _Writes:
+    generation = 0
+
+
+_WRITES = _Writes()
+_INDEX_MAPS: dict[tuple[int, str, str], tuple[int, Any, dict[Any, list[Any]]]] = {}
+_READ_ACTIONS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan"})
+
+
+def _count_writes() -> None:
+    """(10) Every DynamoDB request that may write moves the generation on, inside the lock of (1)."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = DynamoHandler.call_action
+
+    @functools.wraps(original)
+    def call_action(self: Any, _original: Any = original) -> Any:
+        action = str(self._get_action())
+        reads = action in _READ_ACTIONS or action.startswith(("Describe", "List"))
+        with DYNAMODB_LOCK:
+            try:
+                return _original(self)
+            finally:
+                if not reads:
+                    _WRITES.generation += 1
+
+    DynamoHandler.call_action = call_action  # type: ignore[method-assign]
 
 
 def apply_speedups() -> None:

@@ -89,7 +89,9 @@ def test_an_agent_signs_in_and_approves_a_held_order(
     while True:
         today = requests.get(f"{stack.api_url}/console/today", cookies=cookies, timeout=10)
         assert today.status_code == 200 and "<svg" in today.text
-        bars = re.findall(r"<title>(\d{4}-\d{2}-\d{2}): (\d+)</title>", today.text)
+        orders_chart = re.search(r'<svg[^>]*data-chart="orders".*?</svg>', today.text, re.S)
+        assert orders_chart, today.text[:500]
+        bars = re.findall(r"<title>(\d{4}-\d{2}-\d{2}): (\d+)</title>", orders_chart.group(0))
         assert len(bars) == 30
         if int(bars[-1][1]) >= 1 or time.monotonic() > deadline:
             break

@@ -1,5 +1,5 @@
-"""The console's first pages: Today, the review queue, alerts (sign-out is `console.views.signin`;
-the order page and search are `console.views.orders` and `console.views.search`)."""
+"""The console's first pages: the review queue and alerts (Today is `console.views.today`, sign-out
+`console.views.signin`, the order page and search `console.views.orders` and `console.views.search`)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,6 @@ from console.pages import Page
 from console.sessions import AGENT, MANAGER
 from console.views import Request, Route
 from shared.observability import logger
-
-
-def today(request: Request) -> Page:
-    return pages.today_page(request.operator, request.locale, request.services)
 
 
 def review_queue(request: Request) -> Page:
@@ -35,7 +31,6 @@ def alerts(request: Request) -> Page:
 
 
 ROUTES = (
-    Route("GET", "today", (AGENT,), today),
     Route("GET", "review", (AGENT,), review_queue),
     Route("POST", "review", (AGENT,), review),
     Route("GET", "alerts", (MANAGER,), alerts),

@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from console.views import cases, core, customers, exceptions, orders, returns, search, signin, stock
+from console.views import cases, core, customers, exceptions, orders, returns, search, signin, stock, today
 
-AREAS: tuple[ModuleType, ...] = (core, cases, exceptions, returns, orders, customers, search, stock, signin)
+AREAS: tuple[ModuleType, ...] = (
+    core,
+    today,
+    cases,
+    exceptions,
+    returns,
+    orders,
+    customers,
+    search,
+    stock,
+    signin,
+)

@@ -17,6 +17,7 @@ the service KPIs (docs/kpis.md, "Complaints, returns and time to ship").
 - `HIST#complaint_first_response` (`opened_at` -> first response, on its day; once per case) and
   `HIST#complaint_resolution` (`opened_at` -> `resolved_at`, on that day; each resolution, so a
   reopened case resolved again counts again, with its longer time).
+- `AGENTS`: the same figures per assignee (`stats.domain.agent_contributions`).
 - `RETURN_REASONS`: `<reason_code>` per return requested (items with only a free-text `reason`
   count as `other`).
 - `SKUS#<n>` (n = 0..SKU_FAMILIES-1, the SKU's hash): `sku#<sku>#delivered` (orders delivered
@@ -33,6 +34,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from stats.domain.agent_contributions import assignment, count_for_agent, first_response_for_agent
 from stats.domain.contribution_parts import Contribution, MetricPoint, day_of, label, parse_time, time_of
 
 COMPLAINTS = "COMPLAINTS"
@@ -138,9 +140,11 @@ def complaint_contribution(old: Any, new: Any, observed_at: datetime, out: Contr
         out.add(day, COMPLAINTS, "opened")
         out.add(day, COMPLAINTS, f"category#{label(new.get('category'))}")
         out.metrics.append(MetricPoint("ComplaintsOpened", 1))
+    assignment(old, new, day_of(time_of(new, "updated_at", "opened_at", default=observed_at)), out)
     if new.get("status") == "resolved" and (old is None or old.get("status") != "resolved"):
         day = day_of(time_of(new, "resolved_at", "updated_at", default=observed_at))
         out.add(day, COMPLAINTS, "resolved")
+        count_for_agent(new, day, "resolved", out)
         out.metrics.append(MetricPoint("ComplaintsResolved", 1))
     resolved_at = parse_time(new.get("resolved_at"))
     if resolved_at is not None and resolved_at != parse_time((old or {}).get("resolved_at")):
@@ -153,22 +157,25 @@ def complaint_contribution(old: Any, new: Any, observed_at: datetime, out: Contr
         day = day_of(responded)
         seconds = max(0.0, (responded - opened).total_seconds())
         out.add_duration(day, COMPLAINT_FIRST_RESPONSE, seconds)
+        first_response_for_agent(new, day, seconds, out)
         out.metrics.append(MetricPoint("ComplaintFirstResponseTime", seconds, "Seconds"))
         if due is not None and not (old or {}).get("overdue"):
-            _deadline_decided(day, responded <= due, out)
+            _deadline_decided(new, day, responded <= due, out)
     if new.get("overdue") is True and not (old or {}).get("overdue"):
         day = day_of(time_of(new, "updated_at", default=observed_at))
         out.add(day, COMPLAINTS, "overdue")
         out.metrics.append(MetricPoint("ComplaintsOverdue", 1))
         if due is not None and responded is None:
-            _deadline_decided(day, False, out)
+            _deadline_decided(new, day, False, out)
 
 
-def _deadline_decided(day: str, on_time: bool, out: Contribution) -> None:
+def _deadline_decided(case: Any, day: str, on_time: bool, out: Contribution) -> None:
     out.add(day, COMPLAINTS, "response_due")
+    count_for_agent(case, day, "response_due", out)
     out.metrics.append(MetricPoint("ComplaintsResponseDue", 1))
     if on_time:
         out.add(day, COMPLAINTS, "responded_on_time")
+        count_for_agent(case, day, "responded_on_time", out)
         out.metrics.append(MetricPoint("ComplaintsAnsweredOnTime", 1))
 
 
