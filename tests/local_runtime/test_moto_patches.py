@@ -559,3 +559,46 @@ def test_queries_answer_as_moto_itself_does(moto: MotoServer, monkeypatch: pytes
         reference = _query_answers(boto3.client("dynamodb", region_name="us-east-1"), table)
     assert served == reference
     assert len(served) > 20 and any(answer.get("Count") == 0 for answer in served)
+
+
+def test_a_projection_converting_only_named_attributes_answers_as_moto_itself_does() -> None:
+    """Patch 11: `projected_item` gives what moto's own `Item.project` gives, path for path."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    from infra.local.moto_patches import projected_item
+
+    original = getattr(Item.project, "ordertrack_original", Item.project)
+    attributes = {
+        "pk": {"S": "ORDER#1"},
+        "sk": {"S": "ORDER"},
+        "gsi2pk": {"S": "STATUS#on_hold#3"},
+        "status": {"S": "on_hold"},
+        "total": {"N": "12.50"},
+        "timeline": {
+            "L": [
+                {"M": {"status": {"S": "received"}, "by": {"S": "api"}}},
+                {"M": {"status": {"S": "on_hold"}}},
+            ]
+        },
+        "customer": {
+            "M": {"id": {"S": "c-1"}, "address": {"M": {"city": {"S": "上海"}, "lines": {"L": [{"S": "1"}]}}}}
+        },
+        "tags": {"SS": ["a", "b"]},
+        "blob": {"B": b"\x00\x01"},
+        "flag": {"BOOL": True},
+        "nothing": {"NULL": True},
+    }
+    item = Item(DynamoType(attributes["pk"]), DynamoType(attributes["sk"]), attributes)
+    paths = [
+        [["pk"], ["sk"], ["gsi2pk"]],
+        [["status"], ["missing"]],
+        [["timeline[1]"]],
+        [["timeline[0]", "by"], ["timeline[5]"]],
+        [["customer", "address", "city"], ["customer", "id"]],
+        [["customer"], ["customer", "address", "lines[0]"]],
+        [["customer", "address", "lines[0]"], ["customer"]],
+        [["tags"], ["blob"], ["flag"], ["nothing"], ["total"]],
+        [["missing", "deeper"]],
+    ]
+    for projection in paths:
+        assert projected_item(item, projection).to_json() == original(item, projection).to_json(), projection
