@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import quote
 
 from console.ports import ConsoleServices
 from console.rendering import render, trend_chart
@@ -15,7 +16,7 @@ from console.sessions import Operator
 from console.texts import TEXT, other_locale
 from orders.domain.manage_orders import review_order, search_orders
 from orders.domain.ports import OrderQuery
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, InvalidRequest, NotFound
 from shared.form_tokens import FormToken, issue
 from stats.domain.alerts import alerts_since
 
@@ -113,9 +114,21 @@ def alerts_page(operator: Operator, locale: str, services: ConsoleServices) -> P
 
 
 def review_page(
-    operator: Operator, locale: str, services: ConsoleServices, notice: str | None = None, status: int = 200
+    operator: Operator,
+    locale: str,
+    services: ConsoleServices,
+    notice: str | None = None,
+    status: int = 200,
+    cursor: str | None = None,
 ) -> Page:
-    held, _ = search_orders(OrderQuery(status="on_hold", limit=REVIEW_PAGE), services.orders)
+    """The held orders, oldest first (the longest waiting is decided first), a page at a time."""
+    try:
+        held, next_cursor = search_orders(
+            OrderQuery(status="on_hold", limit=REVIEW_PAGE, cursor=cursor or None, oldest_first=True),
+            services.orders,
+        )
+    except InvalidRequest:
+        return message_page(400, operator, locale, services, "not_found_page")
     held.sort(key=lambda order: order.created_at)
     return _page(
         "review.html",
@@ -127,6 +140,7 @@ def review_page(
         "review",
         orders=held,
         notice=notice,
+        next_href=f"/console/review?lang={locale}&cursor={quote(next_cursor)}" if next_cursor else None,
     )
 
 

@@ -57,6 +57,7 @@ TEXT: dict[str, dict[str, str]] = {
         "nav_alerts": "提醒",
         "nav_agents": "客服指标",
         "not_found_page": "未找到。",
+        "next_page": "下一页",
     },
     "en": {
         "title": "Operations console",
@@ -106,6 +107,7 @@ TEXT: dict[str, dict[str, str]] = {
         "nav_alerts": "Alerts",
         "nav_agents": "Agents",
         "not_found_page": "Not found.",
+        "next_page": "Next page",
     },
 }
 

@@ -12,7 +12,8 @@ from shared.observability import logger
 
 def review_queue(request: Request) -> Page:
     notice = pages.TEXT[request.locale]["reviewed"] if request.query.get("done") else None
-    return pages.review_page(request.operator, request.locale, request.services, notice=notice)
+    cursor = (request.query.get("cursor") or "")[:4096]
+    return pages.review_page(request.operator, request.locale, request.services, notice=notice, cursor=cursor)
 
 
 def review(request: Request) -> Page:

@@ -1,8 +1,9 @@
-"""Orders in a status, newest first, over the partitions of the status index (`shared.status_index`).
+"""Orders in a status, newest first (or oldest first: `OrderQuery.oldest_first`, a work queue's
+order), over the partitions of the status index (`shared.status_index`).
 
 A page queries each partition of the status that is not exhausted once (`Limit` = the page size,
 from that partition's position), merges what came back by `gsi2sk` (`<created_at>#<order_id>`,
-unique), newest first, and keeps the first `limit`. The next page's cursor holds every partition's
+unique), newest (or oldest) first, and keeps the first `limit`. The next page's cursor holds every partition's
 position: the `gsi2sk` of the last order taken from it, `""` if none was taken yet, `"."` once it has
 no more. So pages never skip nor repeat an order that stays in the status, exactly as one partition
 would. The index holds keys only; the page's orders are read with one BatchGetItem, and only those
@@ -27,6 +28,9 @@ FROM_THE_TOP = ""
 EXHAUSTED = "."
 FILL_ROUNDS = 4
 _STATUS = "status"
+_OLDEST_FIRST = "oldest_first"
+"""In an oldest-first cursor only (a newest-first cursor has no such name, as before it existed), so a
+cursor read in the other direction is refused rather than skipping orders."""
 
 
 def _invalid() -> InvalidRequest:
@@ -39,8 +43,9 @@ def _positions(query: OrderQuery, partitions: int) -> list[str]:
     if not query.cursor:
         return [FROM_THE_TOP] * partitions
     names = [str(index) for index in range(partitions)]
-    plain = {name: value["S"] for name, value in decode_cursor(query.cursor, {_STATUS, *names}).items()}
-    if set(plain) != {_STATUS, *names}:
+    expected = {_STATUS, *names, *([_OLDEST_FIRST] if query.oldest_first else [])}
+    plain = {name: value["S"] for name, value in decode_cursor(query.cursor, expected).items()}
+    if set(plain) != expected:
         raise _invalid()
     positions = [plain[name] for name in names]
     valid = all(p in (FROM_THE_TOP, EXHAUSTED) or p.count("#") == 1 for p in positions)
@@ -96,7 +101,7 @@ def _one_round(
                 ":from": {"S": query.created_from or "0"},
                 ":to": {"S": (query.created_to or "9999") + "~"},
             },
-            "ScanIndexForward": False,
+            "ScanIndexForward": query.oldest_first,
             "Limit": query.limit,
         }
         if positions[index] != FROM_THE_TOP:
@@ -104,7 +109,7 @@ def _one_round(
         response = client.query(**request)
         more[index] = "LastEvaluatedKey" in response
         fetched.extend((item[f"{STATUS_INDEX}sk"]["S"], index, item) for item in response.get("Items", []))
-    fetched.sort(key=lambda found: found[0], reverse=True)
+    fetched.sort(key=lambda found: found[0], reverse=not query.oldest_first)
     page, rest = fetched[: query.limit], fetched[query.limit :]
     for sort_key, index, _ in page:
         positions[index] = sort_key
@@ -122,5 +127,6 @@ def _one_round(
     plain = {
         _STATUS: {"S": query.status},
         **{str(index): {"S": position} for index, position in enumerate(positions)},
+        **({_OLDEST_FIRST: {"S": "1"}} if query.oldest_first else {}),
     }
     return orders, encode_cursor(plain)

@@ -22,6 +22,7 @@ class OrderQuery:
     lookup_kind: str | None = None  # phone | email | number (orders.domain.order_lookups)
     lookup_key: str | None = None  # its keyed hash, or the order number
     tracking_number: str | None = None  # normalised (no spaces, upper case)
+    oldest_first: bool = False  # by status only: the oldest orders first (a work queue's order)
 
 
 class OrderAlreadyExists(Exception):

@@ -202,3 +202,28 @@ def test_a_grouped_status_whose_orders_are_rare_reads_a_bounded_number_of_rounds
         more, cursor = orders.search(OrderQuery(status="out_for_delivery", limit=1, cursor=cursor))
         rest += [order.order_id for order in more]
     assert rest == [ids[0]]
+
+
+def test_a_work_queue_reads_oldest_first_over_the_shards_and_its_cursor_keeps_the_direction(
+    orders: DynamoOrderRepository,
+) -> None:
+    # Given 23 received orders over several shards
+    ids = place_many(orders, 23)
+    # When they are read oldest first, 5 at a time
+    found: list[list[str]] = []
+    cursor = None
+    while True:
+        page, cursor = orders.search(OrderQuery(status="received", limit=5, cursor=cursor, oldest_first=True))
+        found.append([order.order_id for order in page])
+        if cursor is None:
+            break
+        # a cursor of the oldest-first pages is refused by a newest-first read, and the other way round
+        with pytest.raises(InvalidRequest):
+            orders.search(OrderQuery(status="received", limit=5, cursor=cursor))
+    # Then every order comes once, oldest first
+    assert [order for page in found for order in page] == ids
+    assert [len(page) for page in found] == [5, 5, 5, 5, 3]
+    _, newest_cursor = orders.search(OrderQuery(status="received", limit=5))
+    assert newest_cursor is not None
+    with pytest.raises(InvalidRequest):
+        orders.search(OrderQuery(status="received", limit=5, cursor=newest_cursor, oldest_first=True))

@@ -69,13 +69,18 @@ def mint(clock: FrozenClock, key: rsa.RSAPrivateKey = KEY, kid: str = "k1", **ov
 
 
 class OrdersWithStatusIndex(InMemoryOrders):
+    """Orders by status, newest or oldest first, a page at a time (the cursor: the next offset)."""
+
     def search(self, query: OrderQuery) -> tuple[list[OrderRecord], str | None]:
         found = [
             order.model_copy(deep=True)
             for order in self.orders.values()
             if order.status.value == query.status
         ]
-        return found[: query.limit], None
+        found.sort(key=lambda order: (order.created_at, order.order_id), reverse=not query.oldest_first)
+        start = int(query.cursor or 0)
+        end = start + query.limit
+        return found[start:end], (str(end) if end < len(found) else None)
 
 
 @dataclass

@@ -9,6 +9,8 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
+
 from console.ports import ConsoleServices
 from console.routes import SESSION_COOKIE, serve
 from orders.models.order import OrderStatus
@@ -200,3 +202,28 @@ def test_signing_out_clears_the_cookie(services: ConsoleServices, clock: FrozenC
     response = request(services, "POST", "/console/sign-out", fields, token=token)
     assert response["statusCode"] == 303
     assert response["cookies"][0].startswith(f"{SESSION_COOKIE}=;") and "Max-Age=0" in response["cookies"][0]
+
+
+def test_the_review_queue_shows_the_longest_waiting_orders_first_a_page_at_a_time(
+    services: ConsoleServices, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from console import pages
+
+    monkeypatch.setattr(pages, "REVIEW_PAGE", 2)
+    held = []
+    for n in range(3):  # placed a minute apart: the first waited longest
+        held.append(held_order(services.orders, clock, key=f"k{n}"))  # type: ignore[arg-type]
+        clock.moment += timedelta(minutes=1)
+    token = mint(clock)
+    first = request(services, "GET", "/console/review?lang=en", token=token)
+    assert first["statusCode"] == 200
+    body = first["body"]
+    assert held[0].order_id in body and held[1].order_id in body and held[2].order_id not in body
+    assert body.index(held[0].order_id) < body.index(held[1].order_id)
+    next_href = re.search(r'href="(/console/review\?lang=en&amp;cursor=[^"]+)"', body)
+    assert next_href is not None
+    second = request(services, "GET", next_href.group(1).replace("&amp;", "&"), token=token)
+    assert held[2].order_id in second["body"] and held[0].order_id not in second["body"]
+    assert "cursor=" not in second["body"].split("<main", 1)[1]  # the last page has no next link
