@@ -80,6 +80,19 @@ def test_todays_charts_render_with_data_and_a_manager_reads_kpis_by_agent(
         return drawn and bool(opened) and float(opened[-1].get_attribute("height")) > 0
 
     WebDriverWait(browser, 30, poll_frequency=0.5).until(counted)
+
+    def agent_row(driver: Any) -> list[str]:
+        row = driver.find_element(By.XPATH, f"//tr[th[normalize-space()='{agent}']]")
+        return [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+
+    # the assignment reaches the agents' figures through the same stream, maybe a little later
+    def assignment_counted(driver: Any) -> bool:
+        show(driver, f"{stack.api_url}/console/agents?lang=en", SIZES["desktop"])
+        return bool(driver.find_elements(By.XPATH, f"//tr[th[normalize-space()='{agent}']]")) and (
+            agent_row(driver)[0] == "1"
+        )
+
+    WebDriverWait(browser, 30, poll_frequency=0.5).until(assignment_counted)
     for size in ("phone", "desktop"):
         width = SIZES[size][0]
         show(browser, f"{stack.api_url}/console/today?lang=zh-CN", SIZES[size])
@@ -94,8 +107,7 @@ def test_todays_charts_render_with_data_and_a_manager_reads_kpis_by_agent(
         save_full_page(browser, screenshots / f"console-today-{size}.png")
 
         show(browser, f"{stack.api_url}/console/agents?lang=en", SIZES[size])
-        row = browser.find_element(By.XPATH, f"//tr[th[normalize-space()='{agent}']]")
-        cells = [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+        cells = agent_row(browser)
         assert cells[0] == "1" and cells[4] == "1", cells
         assert browser.execute_script("return document.documentElement.scrollWidth") <= width
         assert blocking_violations(browser, axe_source) == []
