@@ -367,13 +367,13 @@ def report(figures: list[PageFigures], seeded: Seeded) -> list[str]:
         f"Console pages: server time per page with {seeded.orders:,} orders ({seeded.held} on hold), "
         f"{seeded.cases} cases, {seeded.exceptions} exceptions, {seeded.returns} returns "
         f"(target: p95 <= {TARGET_P95_MS:.0f} ms)",
-        f"   {'page':<12} {'p50 ms':>8} {'p95 ms':>8}  DynamoDB operations per rendering",
+        f"   {'page':<22} {'p50 ms':>8} {'p95 ms':>8}  DynamoDB operations per rendering",
     ]
     for page in figures:
         p95 = page.quantile(0.95)
         verdict = "meets target" if p95 <= TARGET_P95_MS else "MISSES target"
         operations = ", ".join(f"{name} {count:g}" for name, count in page.per_render.items()) or "none"
-        lines.append(f"   {page.page:<12} {page.quantile(0.5):8.1f} {p95:8.1f}  {operations}  {verdict}")
+        lines.append(f"   {page.page:<22} {page.quantile(0.5):8.1f} {p95:8.1f}  {operations}  {verdict}")
     return lines
 
 

@@ -602,3 +602,25 @@ def test_a_projection_converting_only_named_attributes_answers_as_moto_itself_do
     ]
     for projection in paths:
         assert projected_item(item, projection).to_json() == original(item, projection).to_json(), projection
+
+
+def test_a_full_collection_freezes_its_survivors_so_the_next_walks_only_new_objects() -> None:
+    """Patch 12: after a generation-2 collection the surviving objects are frozen (`gc.freeze`)."""
+    import gc
+
+    from infra.local.moto_patches import _freeze_survivors_of_full_collections
+
+    before = list(gc.callbacks)
+    gc.unfreeze()
+    try:
+        _freeze_survivors_of_full_collections()
+        _freeze_survivors_of_full_collections()  # once only
+        assert len(gc.callbacks) == len(before) + 1
+        survivor = [{"order": n} for n in range(1000)]
+        gc.collect(1)
+        assert gc.get_freeze_count() == 0  # a younger collection freezes nothing
+        gc.collect(2)
+        assert gc.get_freeze_count() >= len(survivor)
+    finally:
+        gc.callbacks[:] = before
+        gc.unfreeze()
