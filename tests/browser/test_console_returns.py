@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from tests.browser.test_customer_pages import SIZES, blocking_violations
 from tests.e2e.conftest import Storefront, body_for
 from tests.e2e.test_carrier_webhooks import post_generic, secret, ship
 from tests.e2e.test_console_returns import requested_return
+from tests.e2e.test_delivery_exceptions import address_problem_update
 from tests.e2e.test_returns import delivered
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("browser")]
@@ -50,19 +50,7 @@ def address_problem(stack: Any, storefront: Storefront) -> str:
     storefront.wait_for_status(order_id, {"confirmed"})
     tracking_number = f"SF{uuid.uuid4().int % 10**13:013d}"
     ship(storefront, order_id, "sf-express", tracking_number)
-    problem = {
-        "event_id": f"gen-{uuid.uuid4().hex}",
-        "tracking_number": tracking_number,
-        "carrier": "sf-express",
-        "checkpoints": [
-            {
-                "occurred_at": datetime.now(UTC).isoformat(),
-                "status": "exception",
-                "reason": "address_issue",
-                "message": "Address incomplete",
-            }
-        ],
-    }
+    problem = address_problem_update(tracking_number)
     assert post_generic(storefront, problem, secret(stack, "generic")).status_code == 200
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

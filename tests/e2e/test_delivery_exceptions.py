@@ -53,6 +53,24 @@ def act(storefront: Storefront, exception_id: str, body: dict[str, Any], key: st
     )
 
 
+def address_problem_update(tracking_number: str) -> dict[str, Any]:
+    """A generic carrier update: the SF Express parcel has an address problem, now (the local
+    stack's clock is real)."""
+    return {
+        "event_id": f"gen-{uuid.uuid4().hex}",
+        "tracking_number": tracking_number,
+        "carrier": "sf-express",
+        "checkpoints": [
+            {
+                "occurred_at": datetime.now(UTC).isoformat(),
+                "status": "exception",
+                "reason": "address_issue",
+                "message": "Address incomplete",
+            }
+        ],
+    }
+
+
 def test_a_carrier_exception_is_worked_from_the_queue_and_the_customer_is_told(
     stack: Any, storefront: Storefront, new_customer: Callable[..., dict[str, Any]]
 ) -> None:
@@ -68,19 +86,7 @@ def test_a_carrier_exception_is_worked_from_the_queue_and_the_customer_is_told(
     ship(storefront, order_id, "sf-express", tracking_number)
 
     # Given the carrier reports an address problem
-    problem = {
-        "event_id": f"gen-{uuid.uuid4().hex}",
-        "tracking_number": tracking_number,
-        "carrier": "sf-express",
-        "checkpoints": [
-            {
-                "occurred_at": datetime.now(UTC).isoformat(),
-                "status": "exception",
-                "reason": "address_issue",
-                "message": "Address incomplete",
-            }
-        ],
-    }
+    problem = address_problem_update(tracking_number)
     assert post_generic(storefront, problem, secret(stack, "generic")).status_code == 200
     storefront.wait_for_status(order_id, {"delivery_exception"})
 
