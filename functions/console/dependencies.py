@@ -116,14 +116,13 @@ def order_desk(table: str, dynamodb: Any, deferred: DeferredClock) -> OrderDesk:
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
     from console.adapters.orders import AlertedLowStock
+    from console.adapters.returns import reshipment_ports as returns_reshipment_ports
     from console.orders_ports import OrderDesk
     from customers.adapters.dynamo_customer_data import DynamoCustomerData
     from inventory.adapters.dynamo_low_stock import DynamoLowStockFlags
     from inventory.adapters.dynamo_reservation_changes import DynamoReservationChanges
     from inventory.adapters.dynamo_stock import DynamoStock
-    from orders.adapters.dynamo_cases import DynamoOrderCases
     from orders.adapters.dynamo_orders import DynamoOrderRepository
-    from orders.adapters.dynamo_shipments import DynamoShipments
     from orders.adapters.order_lookups import SecretContactHasher
     from orders.domain.edit_order import EditPorts
     from orders.domain.hold_rules import HoldRules, ScreeningPolicy
@@ -155,16 +154,8 @@ def order_desk(table: str, dynamodb: Any, deferred: DeferredClock) -> OrderDesk:
             hasher=hasher,
         )
 
-    def reshipment_ports() -> ReshipmentPorts:
-        return ReshipmentPorts(
-            orders=orders,
-            cases=DynamoOrderCases(table, dynamodb),
-            ledger=DynamoReservationChanges(table, dynamodb),
-            stock=stock,
-            shipments=DynamoShipments(table),
-            events=events(),
-            clock=deferred,
-        )
+    def reshipment_ports() -> ReshipmentPorts:  # the same ports as the exceptions' and returns' reships
+        return returns_reshipment_ports(table, dynamodb, events(), deferred)
 
     return OrderDesk(
         stock=stock,
