@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from infra.local.cognito import DEFAULT_PASSWORD
-from tests.browser.screens import save_full_page, show
+from tests.browser.screens import follow, save_full_page, show
 from tests.browser.test_customer_pages import SIZES, blocking_violations
 from tests.e2e.conftest import Storefront, body_for
 
@@ -39,16 +39,6 @@ def sign_in_as(browser: Any, url: str, username: str) -> None:
 def fits_and_is_accessible(browser: Any, axe_source: str, size: str) -> None:
     assert browser.execute_script("return document.documentElement.scrollWidth") <= SIZES[size][0]
     assert blocking_violations(browser, axe_source) == []
-
-
-def follow(browser: Any, element: Any) -> None:
-    """Activate a link or button with the keyboard and wait for the next page."""
-    from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.wait import WebDriverWait
-
-    element.send_keys(Keys.ENTER)
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(element))
 
 
 def test_an_agent_searches_by_phone_and_opens_the_order_and_the_customer(
@@ -76,7 +66,7 @@ def test_an_agent_searches_by_phone_and_opens_the_order_and_the_customer(
         show(browser, f"{stack.api_url}/console/today?lang=en", SIZES[size])
         search = browser.find_element(By.ID, "q")
         search.send_keys(f"+86 {phone[3:6]} {phone[6:10]} {phone[10:]}")
-        follow(browser, search)  # Enter submits the header's search form
+        follow(browser, search, keyboard=True)  # Enter submits the header's search form
         assert "/console/search?" in browser.current_url
         links = [
             browser.find_element(By.CSS_SELECTOR, f"a[href^='/console/orders/{oid}']") for oid in order_ids
@@ -86,7 +76,7 @@ def test_an_agent_searches_by_phone_and_opens_the_order_and_the_customer(
         fits_and_is_accessible(browser, axe_source, size)
         save_full_page(browser, screenshots / f"console-search-{size}.png")
 
-        follow(browser, links[0])
+        follow(browser, links[0], keyboard=True)
         assert f"/console/orders/{order_ids[0]}" in browser.current_url
         assert browser.find_element(By.TAG_NAME, "h1").text
         assert browser.find_elements(
@@ -95,9 +85,10 @@ def test_an_agent_searches_by_phone_and_opens_the_order_and_the_customer(
         fits_and_is_accessible(browser, axe_source, size)
         save_full_page(browser, screenshots / f"console-order-{size}.png")
 
-        follow(
-            browser, browser.find_element(By.CSS_SELECTOR, f"a[href^='/console/customers/{customer['id']}']")
+        customer_link = browser.find_element(
+            By.CSS_SELECTOR, f"a[href^='/console/customers/{customer['id']}']"
         )
+        follow(browser, customer_link, keyboard=True)
         assert f"/console/customers/{customer['id']}" in browser.current_url
         for order_id in order_ids:
             assert browser.find_elements(By.CSS_SELECTOR, f"a[href^='/console/orders/{order_id}']")
@@ -139,7 +130,7 @@ def test_a_manager_adjusts_a_low_stock_product_with_a_reason(
     card.find_element(By.NAME, "delta").send_keys("10")
     Select(card.find_element(By.NAME, "reason")).select_by_value("restock")
     card.find_element(By.NAME, "note").send_keys("weekly delivery")
-    follow(browser, card.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    follow(browser, card.find_element(By.CSS_SELECTOR, "button[type=submit]"), keyboard=True)
     assert "The stock is adjusted." in browser.page_source
     assert browser.find_element(By.CSS_SELECTOR, f"[data-available='{cup}']").text == "12"
     fits_and_is_accessible(browser, axe_source, "desktop")

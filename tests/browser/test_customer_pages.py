@@ -16,7 +16,7 @@ import pytest
 
 from shared import links
 from tests.browser.conftest import LONG_NUMBER
-from tests.browser.screens import save_full_page, show
+from tests.browser.screens import follow, save_full_page, show
 from tests.e2e.conftest import Storefront
 from tests.e2e.test_tracking_page import TrackedParcel, link_key
 
@@ -96,7 +96,7 @@ def test_reporting_a_problem_works_without_javascript_and_the_answer_passes_axe(
 ) -> None:
     show(browser, f"{parcel.url}?lang=en", SIZES["phone"])
     browser.find_element("id", "problem-description").send_keys("The parcel has not moved since Monday.")
-    browser.find_element("css selector", "form[action$='/problem'] button[type='submit']").click()
+    follow(browser, browser.find_element("css selector", "form[action$='/problem'] button[type='submit']"))
 
     heading = browser.find_element("id", "outcome-heading").text
     assert heading == "Thank you, we're on it"
@@ -149,7 +149,7 @@ def test_the_was_it_resolved_page_works_without_javascript_and_passes_axe(
     assert "INTERNAL NOTE" not in browser.page_source
     assert blocking_violations(browser, axe_source) == []
     save_full_page(browser, screenshots / "case-question-zh-CN-phone.png")
-    browser.find_element("css selector", "button[value='yes']").click()  # a plain form post
+    follow(browser, browser.find_element("css selector", "button[value='yes']"))  # a plain form post
     assert "已关闭" in browser.find_element("css selector", "[role='status']").text
     assert blocking_violations(browser, axe_source) == []
     assert storefront.http.get(f"{api}/{case_id}", timeout=10).json()["status"] == "closed"

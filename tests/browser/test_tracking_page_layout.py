@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.screens import save_full_page, show
+from tests.browser.screens import follow, save_full_page, show
 from tests.e2e.test_tracking_page import SCANS, TrackedParcel
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("browser")]
@@ -88,7 +88,7 @@ def test_the_language_switch_opens_the_same_page_in_english(
     from selenium.webdriver.common.by import By
 
     show(browser, parcel.url, VIEWPORTS["phone"])
-    browser.find_element(By.CSS_SELECTOR, "a[hreflang='en']").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "a[hreflang='en']"))
 
     assert browser.current_url == parcel.url + "?lang=en"
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
