@@ -31,6 +31,25 @@ def test_the_console_client_signs_in_with_a_password_only_and_has_no_secret(
     assert client["PreventUserExistenceErrors"] == "ENABLED"
 
 
+def test_the_console_cookies_live_as_long_as_the_clients_tokens(synthesized: SynthesizedApp) -> None:
+    """The sign-in cookies' Max-Age and the lifetime of a sign-out's revocation record are the
+    function's constants; they must equal the token lifetimes the app client is given, or a
+    revocation record could expire while Cognito still accepts the refresh token it revoked."""
+    from console import sign_in_flow
+
+    client = synthesized.props("ConsoleUserPoolClient")
+    units = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86_400}
+    token_units = client.get("TokenValidityUnits", {})
+
+    def seconds(kind: str, default_unit: str) -> int:
+        return int(client[f"{kind}TokenValidity"]) * units[token_units.get(f"{kind}Token", default_unit)]
+
+    # CloudFormation's defaults: hours for ID and access tokens, days for the refresh token
+    assert seconds("Refresh", "days") == sign_in_flow.REFRESH_SECONDS
+    assert seconds("Access", "hours") == sign_in_flow.TOKEN_SECONDS
+    assert seconds("Id", "hours") == sign_in_flow.TOKEN_SECONDS
+
+
 def test_the_pool_has_the_agent_and_manager_groups(synthesized: SynthesizedApp) -> None:
     groups = synthesized.of_type("AWS::Cognito::UserPoolGroup")
     assert {group["Properties"]["GroupName"] for group in groups.values()} == {"agent", "manager"}
