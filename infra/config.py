@@ -197,6 +197,29 @@ class DeliveryExceptionSettings(_Settings):
     opener: QueueConsumerSettings = QueueConsumerSettings(function=FunctionSettings(timeout_seconds=10))
 
 
+class OperationsConsoleSettings(_Settings):
+    """The operations console (docs/console.md)."""
+
+    phone_regions: list[str] = Field(
+        default_factory=lambda: ["CN"],
+        max_length=5,
+        description="regions (ISO 3166-1 alpha-2) whose national phone numbers the console's search "
+        "reads without a +: with CN, 13800138000 finds +8613800138000; each is one more lookup",
+    )
+
+    @field_validator("phone_regions")
+    @classmethod
+    def _known_regions(cls, regions: list[str]) -> list[str]:
+        import phonenumbers
+
+        unknown = [region for region in regions if region not in phonenumbers.SUPPORTED_REGIONS]
+        if unknown:
+            raise ValueError(f"unknown phone regions {unknown}: use ISO 3166-1 alpha-2 codes such as CN, US")
+        if len(set(regions)) != len(regions):
+            raise ValueError("phone_regions lists a region twice")
+        return regions
+
+
 class CarrierSettings(_Settings):
     accept_test_mode_events: bool | None = Field(
         default=None,
@@ -283,6 +306,7 @@ class StageConfig(_Settings):
     customer_service: CustomerServiceSettings = CustomerServiceSettings()
     carriers: CarrierSettings = CarrierSettings()
     delivery_exceptions: DeliveryExceptionSettings = DeliveryExceptionSettings()
+    console: OperationsConsoleSettings = OperationsConsoleSettings()
 
     @property
     def effective_brand(self) -> Brand:

@@ -165,6 +165,7 @@ def order_desk(table: str, dynamodb: Any, deferred: DeferredClock) -> OrderDesk:
             DynamoAlertLog(table, dynamodb, deferred.now), DynamoLowStockFlags(table, dynamodb), deferred.now
         ),
         hasher=hasher,
+        phone_regions=config.phone_regions,
         edit_ports=edit_ports,
         reshipment_ports=reshipment_ports,
     )

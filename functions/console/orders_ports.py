@@ -105,5 +105,7 @@ class OrderDesk:
     cases: OrderCaseList = field(default_factory=_NoCases)
     low_stock: LowStockFinder = field(default_factory=_NoLowStock)
     hasher: ContactHasher | None = None
+    phone_regions: tuple[str, ...] = ()
+    """Regions (ISO 3166-1 alpha-2) whose national phone numbers search reads without a `+`."""
     edit_ports: Callable[[], EditPorts] | None = None
     reshipment_ports: Callable[[], ReshipmentPorts] | None = None

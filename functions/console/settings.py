@@ -30,3 +30,14 @@ class ConsoleSettings(FunctionSettings):
     contact_lookup_secret_arn: Annotated[
         str, Field(description="The key of the phone and email lookups (search).")
     ] = ""
+    console_phone_regions: Annotated[
+        str,
+        Field(
+            pattern=r"^([A-Z]{2}(,[A-Z]{2})*)?$",
+            description="Comma-separated regions whose national phone numbers search reads (CN,US).",
+        ),
+    ] = "CN"
+
+    @property
+    def phone_regions(self) -> tuple[str, ...]:
+        return tuple(region for region in self.console_phone_regions.split(",") if region)

@@ -146,6 +146,7 @@ class OperationsConsole(Construct):
                 "NOTIFICATION_QUEUE_URL": notification_queue.queue_url,
                 "CUSTOMER_SERVICE_RULES": service_rules,
                 "HOLD_RULES": hold_rules,  # an address edit runs the hold rules again
+                "CONSOLE_PHONE_REGIONS": ",".join(config.console.phone_regions),
             },
         )
         self.function = self.console.function

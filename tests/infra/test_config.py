@@ -231,3 +231,16 @@ def test_test_mode_carrier_events_are_accepted_on_dev_only_unless_the_stage_says
     assert not StageConfig.model_validate(
         {"stage": "dev", "carriers": {"accept_test_mode_events": False}}
     ).accepts_test_mode_events
+
+
+def test_the_consoles_phone_regions_are_known_regions_listed_once() -> None:
+    from infra.config import StageConfig
+
+    assert StageConfig().console.phone_regions == ["CN"]
+    assert StageConfig.model_validate({"console": {"phone_regions": ["CN", "US"]}}).console.phone_regions == [
+        "CN",
+        "US",
+    ]
+    for regions in (["XX"], ["cn"], ["CN", "CN"]):
+        with pytest.raises(ValidationError):
+            StageConfig.model_validate({"console": {"phone_regions": regions}})

@@ -73,3 +73,4 @@ def test_the_console_routes_reach_the_console_function(synthesized: SynthesizedA
     variables = synthesized.props("OperationsConsoleFunction")["Environment"]["Variables"]
     assert variables["CONSOLE_USER_POOL_ID"] == {"Ref": "ConsoleUserPool"}
     assert variables["CONSOLE_CLIENT_ID"] == {"Ref": "ConsoleUserPoolClient"}
+    assert variables["CONSOLE_PHONE_REGIONS"] == "CN"  # the stage's console.phone_regions

@@ -1,8 +1,10 @@
 """Search from every page's header (`GET /console/search?q=`), docs/console.md:
 
 - an order id opens the order;
-- an email (has `@`), a phone (starts with `+`, international form), or else an order number and a
-  tracking number: the storefront's own search (`orders.domain.manage_orders.search_orders`, as
+- an email (has `@`), a phone (starts with `+`, international form), or else an order number, a
+  tracking number and a national phone number of each of the stage's phone regions
+  (`OrderDesk.phone_regions`, `console.phone_regions` in the stage config; `13800138000` is
+  `+8613800138000` in CN): the storefront's own search (`orders.domain.manage_orders.search_orders`, as
   `GET /v1/orders` runs it: the order lookups, phones and emails by their keyed hash, and the
   tracking-number index); one order found opens it (303), several list them, none is a 404 page.
 
@@ -11,6 +13,7 @@ Never logs the query: only which kinds were searched and how many orders were fo
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from console.pages import Page, page
 from console.sessions import AGENT
@@ -33,17 +36,41 @@ ORDER_NUMBER = re.compile(ORDER_NUMBER_PATTERN)
 TRACKING_NUMBER = re.compile(TRACKING_PATTERN)
 
 
-def search_kinds(text: str) -> list[str]:
-    """What the text can be: `email`, `phone`, or an order `number` and/or a `tracking` number."""
+NATIONAL_NUMBER = re.compile(r"^\(?[0-9][0-9 ()-]{5,19}$")
+
+
+def national_phones(text: str, regions: Sequence[str]) -> list[str]:
+    """The E.164 numbers a national number (no `+`) is valid as, in each region given, in order."""
+    if not NATIONAL_NUMBER.match(text) or not regions:
+        return []
+    import phonenumbers  # deferred: only a search by a bare number needs it
+
+    found: list[str] = []
+    for region in regions:
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            if e164 not in found:
+                found.append(e164)
+    return found
+
+
+def search_kinds(text: str, phone_regions: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """What the text can be, each with the value searched: an `email`, a `phone`, or an order
+    `number`, a `tracking` number and a national `phone` number of the regions given."""
     if "@" in text:
-        return ["email"]
+        return [("email", text)]
     if text.startswith("+"):
-        return ["phone"]
+        return [("phone", text)]
     kinds = []
     if ORDER_NUMBER.match(text):
-        kinds.append("number")
+        kinds.append(("number", text))
     if TRACKING_NUMBER.match(text):
-        kinds.append("tracking")
+        kinds.append(("tracking", text))
+    kinds.extend(("phone", e164) for e164 in national_phones(text, phone_regions))
     return kinds
 
 
@@ -77,18 +104,19 @@ def search(request: Request) -> Page:
     if ORDER_ID.match(text) and services.orders.get(text) is not None:
         logger.info("console search", extra={"kinds": "order_id", "found": 1})
         return Page(303, "", locale, location=f"/console/orders/{text}?lang={locale}")
-    kinds = search_kinds(text)
+    kinds = search_kinds(text, services.desk.phone_regions)
     found: dict[str, OrderRecord] = {}
-    for kind in kinds:
+    for kind, value in kinds:
         try:
-            orders = find_orders(request, kind, text)
+            orders = find_orders(request, kind, value)
         except ValidationFailed as error:  # not a valid phone: say why, as the API would
             return refused(request, error, "/console/today", "today")
         except LookupError:  # no contact-lookup key in this stack
             return _nothing(request, 503, "search_unavailable")
         for order in orders:
             found.setdefault(order.order_id, order)
-    logger.info("console search", extra={"kinds": ",".join(kinds) or "none", "found": len(found)})
+    searched = ",".join(kind for kind, _ in kinds) or "none"
+    logger.info("console search", extra={"kinds": searched, "found": len(found)})
     if not found:
         return _nothing(request, 404, "nothing_found")
     if len(found) == 1:

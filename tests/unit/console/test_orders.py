@@ -265,6 +265,35 @@ def test_several_orders_of_one_phone_are_listed_with_their_customer_and_none_is_
     assert invalid["statusCode"] == 422 and "phone is not valid" in invalid["body"]
 
 
+def test_a_national_number_is_searched_as_a_phone_of_the_stages_regions(
+    services: ConsoleServices, clock: FrozenClock, desk: Desk
+) -> None:
+    order = placed(desk)  # the customer's phone is +8613800138000
+    assert search(services, clock, "138 0013 8000")["statusCode"] == 404  # no region: not a phone
+
+    services.desk.phone_regions = ("US", "CN")
+    for query in ("13800138000", "138-0013-8000", "138 0013 8000"):
+        response = search(services, clock, query)
+        assert response["statusCode"] == 303, query
+        assert response["headers"]["Location"] == f"/console/orders/{order.order_id}?lang=en"
+    assert search(services, clock, "13900139000")["statusCode"] == 404
+
+
+def test_search_kinds_reads_a_bare_number_in_each_region_where_it_is_valid() -> None:
+    from console.views.search import search_kinds
+
+    assert search_kinds("13800138000", ("US", "CN")) == [
+        ("number", "13800138000"),
+        ("tracking", "13800138000"),
+        ("phone", "+8613800138000"),
+    ]
+    assert ("phone", "+12025550123") in search_kinds("(202) 555-0123", ("US", "CN"))
+    assert ("phone", "+8613800138000") not in search_kinds("13800138000", ("US",))
+    assert search_kinds("+86 138 0013 8000", ("US",)) == [("phone", "+86 138 0013 8000")]
+    assert search_kinds("li.wei@example.com", ("CN",)) == [("email", "li.wei@example.com")]
+    assert all(kind != "phone" for kind, _ in search_kinds("SO-88001", ("CN", "US")))
+
+
 def test_search_by_phone_without_a_lookup_key_says_it_is_not_configured(
     services: ConsoleServices, clock: FrozenClock, desk: Desk
 ) -> None:
