@@ -31,11 +31,12 @@ class ConsoleStock(OrderStock, StockAdjustments, Protocol):
 
 
 class LowStockFinder(Protocol):
-    """Which SKUs went below their low-stock threshold (the inventory capability's stored alerts),
-    and how fast they are reserved (their audit trail)."""
+    """Which SKUs went below their low-stock threshold (the inventory capability's low-stock flags,
+    then its stored alerts), and how fast they are reserved (their audit trail)."""
 
     def alerted_skus(self, limit: int) -> list[str]:
-        """SKUs with a stored low-stock alert, newest first, at most `limit` (index reads only)."""
+        """SKUs flagged low now, then SKUs of stored low-stock alerts newest first; at most `limit`
+        (index reads only)."""
         ...
 
     def reserved_units_since(self, sku: str, since: str) -> int: ...

@@ -1,10 +1,13 @@
 """Adapters of the console's order desk (`console.orders_ports`) over the other capabilities' stores.
 
-`AlertedLowStock` finds the low-stock SKUs without a scan: the inventory capability stores an
-alert (source `low_stock`, detail `sku`) each time a SKU crosses below its threshold
-(`inventory.handlers.watch_stock_levels`), in the monthly alert partitions; the stock page reads
-those (newest first, at most `ALERT_PAGES` pages), then the SKUs' stock items by key and keeps
-the ones still below their threshold. The reservation rate is the SKU's audit trail
+`AlertedLowStock` finds the low-stock SKUs without a scan. First the SKUs flagged low now: when
+the inventory capability alerts about a SKU crossing below its threshold
+(`inventory.handlers.watch_stock_levels`) it claims the stock item's flag, which also puts the
+item in the sparse `LOW_STOCK` partition of gsi2 until it recovers
+(`inventory.adapters.dynamo_low_stock.DynamoLowStockFlags.flagged_skus`). Then, for SKUs flagged
+before the index partition existed, the stored alerts (source `low_stock`, detail `sku`) of the
+monthly alert partitions, newest first, at most `ALERT_PAGES` pages. The stock page reads those
+SKUs' stock items by key and keeps the ones still below their threshold. The reservation rate is the SKU's audit trail
 (`inventory.adapters.dynamo_low_stock.DynamoLowStockFlags.reserved_units_since`)."""
 
 from __future__ import annotations
@@ -21,19 +24,23 @@ ALERT_PAGES = 5
 """At most 500 stored alerts are read for one stock page (alerts are rare: one per crossing)."""
 
 
-class ReservationRate(Protocol):
+class LowStockFlags(Protocol):
+    def flagged_skus(self, limit: int) -> list[str]: ...
+
     def reserved_units_since(self, sku: str, since: str) -> int: ...
 
 
 class AlertedLowStock:
-    def __init__(self, alerts: AlertLog, rates: ReservationRate, now: Callable[[], datetime]) -> None:
+    def __init__(self, alerts: AlertLog, flags: LowStockFlags, now: Callable[[], datetime]) -> None:
         self._alerts = alerts
-        self._rates = rates
+        self._flags = flags
         self._now = now
 
     def alerted_skus(self, limit: int) -> list[str]:
+        skus = self._flags.flagged_skus(limit)
+        if len(skus) >= limit:
+            return skus
         since = self._now() - KEPT_FOR
-        skus: list[str] = []
         cursor: str | None = None
         for _ in range(ALERT_PAGES):
             alerts, cursor = self._alerts.newest(since, ALERT_PAGE, cursor)
@@ -48,4 +55,4 @@ class AlertedLowStock:
         return skus
 
     def reserved_units_since(self, sku: str, since: str) -> int:
-        return self._rates.reserved_units_since(sku, since)
+        return self._flags.reserved_units_since(sku, since)

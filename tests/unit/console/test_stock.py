@@ -125,6 +125,17 @@ def alert(source: str, sku: str | None) -> StoredAlert:
     return StoredAlert("alr_1", "2026-11-24T09:00:00Z", source, "s", {"sku": sku} if sku else {})
 
 
+class Flagged:
+    def __init__(self, skus: list[str]) -> None:
+        self.skus = skus
+
+    def flagged_skus(self, limit: int) -> list[str]:
+        return self.skus[:limit]
+
+    def reserved_units_since(self, sku: str, since: str) -> int:
+        return 0
+
+
 def test_the_low_stock_skus_are_those_of_the_stored_low_stock_alerts_newest_first(clock: FrozenClock) -> None:
     log = PagedAlerts(
         [
@@ -132,11 +143,20 @@ def test_the_low_stock_skus_are_those_of_the_stored_low_stock_alerts_newest_firs
             [alert("low_stock", "TEA"), alert("delivery_delay", "X"), alert("low_stock", "PLATE")],
         ]
     )
-    finder = AlertedLowStock(log, rates=None, now=clock.now)  # type: ignore[arg-type]
+    finder = AlertedLowStock(log, Flagged([]), now=clock.now)
     assert finder.alerted_skus(10) == ["TEA", "CUP", "PLATE"]
     assert finder.alerted_skus(2) == ["TEA", "CUP"]
     since, limit, _ = log.reads[0]
     assert limit == 100 and (clock.now() - since).days == 92
+
+
+def test_the_skus_flagged_low_now_come_first_and_a_full_list_reads_no_alert(clock: FrozenClock) -> None:
+    log = PagedAlerts([[alert("low_stock", "TEA"), alert("low_stock", "CUP")]])
+    finder = AlertedLowStock(log, Flagged(["POT", "TEA"]), now=clock.now)
+    assert finder.alerted_skus(10) == ["POT", "TEA", "CUP"]  # each once
+    reads = len(log.reads)
+    assert finder.alerted_skus(2) == ["POT", "TEA"]
+    assert len(log.reads) == reads
 
 
 def test_without_a_stock_ledger_the_page_lists_nothing_and_an_adjustment_is_a_404(
