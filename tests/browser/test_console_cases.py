@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from infra.local.cognito import DEFAULT_PASSWORD
+from tests.browser.console_steps import sign_in, tea_order
 from tests.browser.screens import save_full_page, show
 from tests.browser.test_customer_pages import SIZES, blocking_violations
-from tests.e2e.conftest import Storefront, body_for
+from tests.e2e.conftest import Storefront
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -22,16 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("bro
 def complaint(stack: Any) -> tuple[str, str]:
     """A storefront complaint on a new order: (complaint id, priority)."""
     storefront = Storefront(stack)
-    tea = f"TEA-{uuid.uuid4().hex[:8]}"
-    storefront.put_stock(tea, 5)
-    customer = {
-        "id": f"cust-{uuid.uuid4().hex[:8]}",
-        "name": "Lin",
-        "email": "lin@example.com",
-        "locale": "en",
-    }
-    body = body_for(customer, [{"sku": tea, "name": "Oolong tea", "quantity": 1, "unit_price": "3.00"}])
-    order_id = storefront.place(body).json()["order_id"]
+    order_id = tea_order(storefront)
     opened = storefront.http.post(
         f"{storefront.url}/v1/complaints",
         json={"order_id": order_id, "category": "wrong_item", "description": "Green tea instead of oolong."},
@@ -51,11 +42,7 @@ def test_an_agent_replies_to_and_resolves_a_case_by_keyboard(
     from selenium.webdriver.support.wait import WebDriverWait
 
     wait = WebDriverWait(browser, 10)  # a form post navigates after the key press returns
-    show(browser, f"{stack.api_url}/console/sign-in?lang=en", SIZES["phone"])
-    browser.find_element(By.ID, "username").send_keys("agent@local")
-    password = browser.find_element(By.ID, "password")
-    password.send_keys(DEFAULT_PASSWORD + Keys.ENTER)
-    wait.until(expected_conditions.staleness_of(password))
+    sign_in(browser, stack.api_url, "agent@local", "phone")
 
     for size in ("phone", "desktop"):
         width = SIZES[size][0]

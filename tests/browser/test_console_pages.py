@@ -6,33 +6,23 @@ at phone and desktop widths; axe-core finds no serious or critical violation; sc
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra.local.cognito import DEFAULT_PASSWORD
+from tests.browser.console_steps import tea_order
 from tests.browser.screens import save_full_page, show
 from tests.browser.test_customer_pages import SIZES, blocking_violations
-from tests.e2e.conftest import Storefront, body_for
+from tests.e2e.conftest import Storefront
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 
 def held_order(stack: Any) -> str:
     storefront = Storefront(stack)
-    tea = f"TEA-{uuid.uuid4().hex[:8]}"
-    storefront.put_stock(tea, 5)
-    customer = {
-        "id": f"cust-{uuid.uuid4().hex[:8]}",
-        "name": "Lin",
-        "email": "lin@example.com",
-        "locale": "en",
-    }
-    body = body_for(customer, [{"sku": tea, "name": "Oolong tea", "quantity": 1, "unit_price": "3.00"}])
-    body["shipping_address"] = {**body["shipping_address"], "postal_code": "12"}  # held for review
-    order_id = storefront.place(body).json()["order_id"]
+    order_id = tea_order(storefront, postal_code="12")  # held for review
     storefront.wait_for_status(order_id, {"on_hold"})
     return order_id
 

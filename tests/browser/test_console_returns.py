@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from infra.local.cognito import DEFAULT_PASSWORD
+from tests.browser.console_steps import new_customer, sign_in, tea_order
 from tests.browser.screens import save_full_page, show
 from tests.browser.test_customer_pages import SIZES, blocking_violations
-from tests.e2e.conftest import Storefront, body_for
+from tests.e2e.conftest import Storefront
 from tests.e2e.test_carrier_webhooks import post_generic, secret, ship
 from tests.e2e.test_console_returns import requested_return
 from tests.e2e.test_delivery_exceptions import address_problem_update
@@ -25,14 +25,9 @@ from tests.e2e.test_returns import delivered
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 
-def customer() -> dict[str, Any]:
-    tag = uuid.uuid4().hex[:8]
-    return {"id": f"cust-{tag}", "name": "Lin", "email": f"lin-{tag}@example.com", "locale": "en"}
-
-
 def approved_return(stack: Any, storefront: Storefront, sku: str) -> tuple[str, str]:
     """A delivered order of three cups, two of them in a return approved by the storefront API."""
-    order_id = delivered(stack, storefront, customer(), sku)
+    order_id = delivered(stack, storefront, new_customer(), sku)
     return_id = requested_return(storefront, order_id, sku)
     approved = storefront.http.post(
         f"{storefront.url}/v1/orders/{order_id}/returns/{return_id}/approve", json={"by": "ops"}, timeout=10
@@ -43,10 +38,7 @@ def approved_return(stack: Any, storefront: Storefront, sku: str) -> tuple[str, 
 
 def address_problem(stack: Any, storefront: Storefront) -> str:
     """An order whose carrier reports an address problem: the exception it opens."""
-    sku = f"TEA-{uuid.uuid4().hex[:8].upper()}"
-    storefront.put_stock(sku, 5)
-    lines = [{"sku": sku, "name": "Oolong tea", "quantity": 1, "unit_price": "88.00"}]
-    order_id = storefront.place(body_for(customer(), lines)).json()["order_id"]
+    order_id = tea_order(storefront, unit_price="88.00")
     storefront.wait_for_status(order_id, {"confirmed"})
     tracking_number = f"SF{uuid.uuid4().int % 10**13:013d}"
     ship(storefront, order_id, "sf-express", tracking_number)
@@ -82,11 +74,7 @@ def test_an_agent_receives_a_return_by_keyboard_and_opens_an_exception(
     returns = {size: approved_return(stack, storefront, sku) for size, sku in skus.items()}
     exception_id = address_problem(stack, storefront)
 
-    show(browser, f"{stack.api_url}/console/sign-in?lang=en", SIZES["desktop"])
-    browser.find_element(By.ID, "username").send_keys("agent@local")
-    password = browser.find_element(By.ID, "password")
-    password.send_keys(DEFAULT_PASSWORD + Keys.ENTER)
-    wait.until(expected_conditions.staleness_of(password))
+    sign_in(browser, stack.api_url, "agent@local")
 
     for size, (order_id, return_id) in returns.items():
         sku = skus[size]

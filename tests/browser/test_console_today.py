@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from infra.local.cognito import DEFAULT_PASSWORD
+from tests.browser.console_steps import sign_in, tea_order
 from tests.browser.screens import save_full_page, show
 from tests.browser.test_customer_pages import SIZES, blocking_violations
-from tests.e2e.conftest import Storefront, body_for
+from tests.e2e.conftest import Storefront
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 TILES = ("orders", "on_time", "exceptions", "csat", "open_cases", "overdue_cases")
@@ -24,16 +24,7 @@ TILES = ("orders", "on_time", "exceptions", "csat", "open_cases", "overdue_cases
 def answered_case(stack: Any) -> str:
     """An order, and a case on it assigned to a new agent who answered it: the agent's name."""
     storefront = Storefront(stack)
-    tea = f"TEA-{uuid.uuid4().hex[:8]}"
-    storefront.put_stock(tea, 5)
-    customer = {
-        "id": f"cust-{uuid.uuid4().hex[:8]}",
-        "name": "Lin",
-        "email": "lin@example.com",
-        "locale": "en",
-    }
-    body = body_for(customer, [{"sku": tea, "name": "Oolong tea", "quantity": 1, "unit_price": "3.00"}])
-    order_id = storefront.place(body).json()["order_id"]
+    order_id = tea_order(storefront)
     api = f"{storefront.url}/v1/complaints"
     opened = storefront.http.post(
         api,
@@ -59,17 +50,10 @@ def test_todays_charts_render_with_data_and_a_manager_reads_kpis_by_agent(
     stack: Any, browser: Any, axe_source: str, screenshots: Path
 ) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
     agent = answered_case(stack)
-    show(browser, f"{stack.api_url}/console/sign-in?lang=en", SIZES["desktop"])
-    browser.find_element(By.ID, "username").send_keys("manager@local")
-    password = browser.find_element(By.ID, "password")
-    password.send_keys(DEFAULT_PASSWORD + Keys.ENTER)
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(password))
-    assert browser.current_url.endswith("/console/today?lang=en"), browser.page_source[:500]
+    sign_in(browser, stack.api_url, "manager@local")
 
     # the stats capability counts the order and the case from the stream: wait until both show
     def counted(driver: Any) -> bool:
