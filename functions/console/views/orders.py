@@ -94,14 +94,18 @@ class _CaseCategories:
         return self._categories
 
 
-def may_reship(order: OrderRecord, cases: Sequence[Any]) -> bool:
-    """Whether `open_reshipment` would accept the order now (the reshipment rules themselves)."""
+QUANTITY_FIELD = "quantity."
+MAX_RESHIP_UNITS = 999
+
+
+def reshippable(order: OrderRecord, cases: Sequence[Any]) -> dict[str, int]:
+    """The units per SKU `open_reshipment` would accept now (the reshipment rules themselves);
+    empty when it would refuse the order."""
     try:
         eligible_reason(order, None, _CaseCategories(cases))
-        reshipment_lines(order, None)
+        return reshipment_lines(order, None)
     except Conflict:
-        return False
-    return True
+        return {}
 
 
 def checkpoints_by_shipment(order: OrderRecord) -> dict[str, list[TimelineEntry]]:
@@ -122,10 +126,11 @@ def order_page(request: Request) -> Page:
         return message_page(404, request.operator, request.locale, services, "not_found")
     cases = list(services.desk.cases.complaints_of_order(order_id))
     desk = services.desk
+    reship_units = reshippable(order, cases) if desk.reshipment_ports is not None else {}
     actions = {
         "cancel": order.status != OrderStatus.CANCELLED and can_move(order.status, OrderStatus.CANCELLED),
         "edit": desk.edit_ports is not None and order.status in EDITABLE,
-        "reship": desk.reshipment_ports is not None and may_reship(order, cases),
+        "reship": bool(reship_units),
     }
     return page(
         "order.html",
@@ -146,6 +151,8 @@ def order_page(request: Request) -> Page:
         actions=actions,
         address_fields=ADDRESS_FIELDS,
         address=order.shipping_address.model_dump(mode="json"),
+        reship_units=list(reship_units.items()),
+        item_names={item.sku: item.name for item in order.items},
     )
 
 
@@ -179,8 +186,38 @@ def _reship(request: Request, order_id: str) -> None:
     factory = request.services.desk.reshipment_ports
     if factory is None:
         raise NotFound("Reshipments are not available here.", details={"order_id": order_id})
-    asked = ReshipmentAsked(lines=None, note=request.field("note", 500) or None, by=request.operator.username)
+    asked = ReshipmentAsked(
+        lines=_reship_quantities(request),
+        note=request.field("note", 500) or None,
+        by=request.operator.username,
+    )
     open_reshipment(order_id, asked, request.field("nonce"), factory())
+
+
+def _reship_quantities(request: Request) -> list[tuple[str, int]] | None:
+    """The units per SKU the form asks for (`quantity.<sku>`), the SKUs with none left out; None
+    (every unit not reshipped yet) when the form names no SKU. The domain checks each against
+    what is left to reship."""
+    asked: list[tuple[str, int]] = []
+    named = False
+    for name in sorted(request.form or {}):
+        if not name.startswith(QUANTITY_FIELD):
+            continue
+        named = True
+        sku, text = name[len(QUANTITY_FIELD) :], request.field(name, 4) or "0"
+        if not text.isdigit() or int(text) > MAX_RESHIP_UNITS:
+            raise ValidationFailed(
+                "A quantity to reship is a whole number of units.",
+                details=[{"field": f"form.{name}", "issue": "not a whole number"}],
+            )
+        if int(text):
+            asked.append((sku, int(text)))
+    if named and not asked:
+        raise ValidationFailed(
+            "Choose at least one unit to reship.",
+            details=[{"field": "form.quantity", "issue": "every quantity is 0"}],
+        )
+    return asked if named else None
 
 
 ACTIONS: dict[str, tuple[Callable[[Request, str], None], str]] = {

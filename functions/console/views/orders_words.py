@@ -18,7 +18,8 @@ WORDS: dict[str, dict[str, str]] = {
         "save_address": "保存地址",
         "reship": "补发",
         "reship_note": "备注（可选）",  # noqa: RUF001
-        "reship_help": "按订单全部未补发的商品重新预留库存并补发。",
+        "reship_help": "为每件商品填写补发数量（默认全部未补发的数量），重新预留库存并补发。",  # noqa: RUF001
+        "reship_at_most": "最多",
         "no_actions": "当前状态下没有可执行的操作。",
         "done_cancelled": "订单已取消。",
         "done_edited": "收货地址已修改。",
@@ -82,7 +83,8 @@ WORDS: dict[str, dict[str, str]] = {
         "save_address": "Save address",
         "reship": "Reship",
         "reship_note": "Note (optional)",
-        "reship_help": "Reserves and reships every line not reshipped yet.",
+        "reship_help": "Units to reship per product (all not reshipped yet by default); they are reserved again and shipped.",
+        "reship_at_most": "at most",
         "no_actions": "No action is possible in this status.",
         "done_cancelled": "The order is cancelled.",
         "done_edited": "The shipping address is changed.",

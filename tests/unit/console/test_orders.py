@@ -204,6 +204,35 @@ def test_reship_is_offered_and_opened_only_when_the_reshipment_rules_allow_it(
     assert desk.ledger.reserved == {"TEA-OOLONG-250G": 2, "CUP-PORCELAIN": 1}
 
 
+def test_the_reship_form_chooses_the_units_per_product_and_refuses_bad_quantities(
+    services: ConsoleServices, clock: FrozenClock, desk: Desk
+) -> None:
+    failed = moved_to(desk, placed(desk), "delivery_exception")  # 2 teas, 1 cup
+    path = f"/console/orders/{failed.order_id}"
+    body = get(services, clock, f"{path}?lang=en")["body"]
+    assert 'name="quantity.TEA-OOLONG-250G" min="0" max="2" value="2"' in body
+    assert 'name="quantity.CUP-PORCELAIN" min="0" max="1" value="1"' in body
+
+    for form, status in (
+        ({"quantity.TEA-OOLONG-250G": "0", "quantity.CUP-PORCELAIN": "0"}, 422),  # nothing chosen
+        ({"quantity.TEA-OOLONG-250G": "1.5", "quantity.CUP-PORCELAIN": "0"}, 422),
+        ({"quantity.TEA-OOLONG-250G": "3", "quantity.CUP-PORCELAIN": "0"}, 409),  # more than ordered
+        ({"quantity.ESPRESSO": "1"}, 409),  # not on the order
+    ):
+        refused = post(services, clock, f"{path}/reship?lang=en", form)
+        assert refused["statusCode"] == status, form
+    assert desk.orders.get(failed.order_id).reshipments == []  # type: ignore[union-attr]
+    assert desk.ledger.reserved == {}
+
+    chosen = {"quantity.TEA-OOLONG-250G": "1", "quantity.CUP-PORCELAIN": "0", "note": "one tea lost"}
+    response = post(services, clock, f"{path}/reship?lang=en", chosen)
+    assert response["statusCode"] == 303, response["body"]
+    assert desk.ledger.reserved == {"TEA-OOLONG-250G": 1}
+    body = get(services, clock, f"{path}?lang=en")["body"]  # what is left to reship
+    assert 'name="quantity.TEA-OOLONG-250G" min="0" max="1" value="1"' in body
+    assert 'name="quantity.CUP-PORCELAIN" min="0" max="1" value="1"' in body
+
+
 def test_an_unknown_action_or_order_is_a_404_page(
     services: ConsoleServices, clock: FrozenClock, desk: Desk
 ) -> None:
