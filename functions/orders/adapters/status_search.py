@@ -11,10 +11,14 @@ still in the status are kept: the index is updated asynchronously, and the statu
 an order through share their partitions (`STATUS_GROUPS`). When that leaves a page short, the
 search reads on from its cursor, at most `FILL_ROUNDS` times in all, so a page of a grouped status
 has `limit` orders unless the status has no more (or the rounds ran out: the cursor goes on).
+
+A round's Queries run side by side (`READ_THREADS`): each waits on the network, and boto3
+clients are thread-safe, so a round costs about one Query's latency rather than sixteen.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -27,6 +31,8 @@ from shared.status_index import STATUS_INDEX, status_partitions
 FROM_THE_TOP = ""
 EXHAUSTED = "."
 FILL_ROUNDS = 4
+READ_THREADS = 8
+_POOL = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="status-search")
 _STATUS = "status"
 _OLDEST_FIRST = "oldest_first"
 """In an oldest-first cursor only (a newest-first cursor has no such name, as before it existed), so a
@@ -88,16 +94,15 @@ def _one_round(
     positions = _positions(query, len(partitions))
     fetched: list[tuple[str, int, dict[str, Any]]] = []  # (gsi2sk, partition, item)
     more = [False] * len(partitions)  # the partition answered with a LastEvaluatedKey
-    for index, partition in enumerate(partitions):
-        if positions[index] == EXHAUSTED:
-            continue
+
+    def read(index: int) -> dict[str, Any]:
         request: dict[str, Any] = {
             "TableName": table,
             "IndexName": STATUS_INDEX,
             "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :from AND :to",
             "ExpressionAttributeNames": {"#pk": f"{STATUS_INDEX}pk", "#sk": f"{STATUS_INDEX}sk"},
             "ExpressionAttributeValues": {
-                ":pk": {"S": partition},
+                ":pk": {"S": partitions[index]},
                 ":from": {"S": query.created_from or "0"},
                 ":to": {"S": (query.created_to or "9999") + "~"},
             },
@@ -105,8 +110,11 @@ def _one_round(
             "Limit": query.limit,
         }
         if positions[index] != FROM_THE_TOP:
-            request["ExclusiveStartKey"] = _start_key(partition, positions[index])
-        response = client.query(**request)
+            request["ExclusiveStartKey"] = _start_key(partitions[index], positions[index])
+        return client.query(**request)  # type: ignore[no-any-return]
+
+    open_partitions = [index for index in range(len(partitions)) if positions[index] != EXHAUSTED]
+    for index, response in zip(open_partitions, _POOL.map(read, open_partitions), strict=True):
         more[index] = "LastEvaluatedKey" in response
         fetched.extend((item[f"{STATUS_INDEX}sk"]["S"], index, item) for item in response.get("Items", []))
     fetched.sort(key=lambda found: found[0], reverse=not query.oldest_first)
