@@ -19,7 +19,7 @@ from tests.browser.test_customer_pages import SIZES, blocking_violations
 from tests.e2e.conftest import Storefront
 from tests.e2e.test_carrier_webhooks import post_generic, secret, ship
 from tests.e2e.test_console_returns import requested_return
-from tests.e2e.test_delivery_exceptions import address_problem_update
+from tests.e2e.test_delivery_exceptions import address_problem_update, shipped_at
 from tests.e2e.test_returns import delivered
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("browser")]
@@ -42,7 +42,7 @@ def address_problem(stack: Any, storefront: Storefront) -> str:
     storefront.wait_for_status(order_id, {"confirmed"})
     tracking_number = f"SF{uuid.uuid4().int % 10**13:013d}"
     ship(storefront, order_id, "sf-express", tracking_number)
-    problem = address_problem_update(tracking_number)
+    problem = address_problem_update(tracking_number, shipped_at(storefront, order_id, tracking_number))
     assert post_generic(storefront, problem, secret(stack, "generic")).status_code == 200
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -53,16 +53,23 @@ def act(storefront: Storefront, exception_id: str, body: dict[str, Any], key: st
     )
 
 
-def address_problem_update(tracking_number: str) -> dict[str, Any]:
-    """A generic carrier update: the SF Express parcel has an address problem, now (the local
-    stack's clock is real)."""
+def shipped_at(storefront: Storefront, order_id: str, tracking_number: str) -> datetime:
+    """When the stack recorded the parcel's shipment: the stack's own clock, to date its scans by."""
+    [shipment] = [
+        s for s in storefront.order(order_id)["shipments"] if s["tracking_number"] == tracking_number
+    ]
+    return datetime.fromisoformat(shipment["created_at"])
+
+
+def address_problem_update(tracking_number: str, at: datetime) -> dict[str, Any]:
+    """A generic carrier update: the SF Express parcel has an address problem, scanned at `at`."""
     return {
         "event_id": f"gen-{uuid.uuid4().hex}",
         "tracking_number": tracking_number,
         "carrier": "sf-express",
         "checkpoints": [
             {
-                "occurred_at": datetime.now(UTC).isoformat(),
+                "occurred_at": at.isoformat(),
                 "status": "exception",
                 "reason": "address_issue",
                 "message": "Address incomplete",
@@ -86,7 +93,7 @@ def test_a_carrier_exception_is_worked_from_the_queue_and_the_customer_is_told(
     ship(storefront, order_id, "sf-express", tracking_number)
 
     # Given the carrier reports an address problem
-    problem = address_problem_update(tracking_number)
+    problem = address_problem_update(tracking_number, shipped_at(storefront, order_id, tracking_number))
     assert post_generic(storefront, problem, secret(stack, "generic")).status_code == 200
     storefront.wait_for_status(order_id, {"delivery_exception"})
 
