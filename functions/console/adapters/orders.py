@@ -7,8 +7,8 @@ item in the sparse `LOW_STOCK` partition of gsi2 until it recovers
 (`inventory.adapters.dynamo_low_stock.DynamoLowStockFlags.flagged_skus`). Then, for SKUs flagged
 before the index partition existed, the stored alerts (source `low_stock`, detail `sku`) of the
 monthly alert partitions, newest first, at most `ALERT_PAGES` pages. The stock page reads those
-SKUs' stock items by key and keeps the ones still below their threshold. The reservation rate is the SKU's audit trail
-(`inventory.adapters.dynamo_low_stock.DynamoLowStockFlags.reserved_units_since`)."""
+SKUs' stock items by key and keeps the ones still below their threshold. The reservation rate is
+the SKU's audit trail (`inventory.adapters.dynamo_low_stock.DynamoLowStockFlags.reserved_units_since`)."""
 
 from __future__ import annotations
 

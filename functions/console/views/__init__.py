@@ -13,6 +13,9 @@ from console.pages import Page
 from console.ports import ConsoleServices
 from console.sessions import Operator
 
+MAX_UNITS = 999
+"""The most units one form field may count (a line's quantity, a return's units)."""
+
 
 @dataclass(frozen=True)
 class Request:
@@ -32,6 +35,12 @@ class Request:
         """The last value of a posted field, stripped and cut to `limit` characters ('' if absent)."""
         values = (self.form or {}).get(name) or [""]
         return values[-1].strip()[:limit]
+
+    def units(self, name: str) -> int | None:
+        """A posted count of units: a whole number from 0 to `MAX_UNITS` (absent or empty is 0);
+        None for anything else."""
+        text = self.field(name, 4) or "0"
+        return int(text) if text.isdigit() and int(text) <= MAX_UNITS else None
 
     def fields(self, name: str) -> list[str]:
         return list((self.form or {}).get(name) or [])

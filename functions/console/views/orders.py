@@ -95,7 +95,6 @@ class _CaseCategories:
 
 
 QUANTITY_FIELD = "quantity."
-MAX_RESHIP_UNITS = 999
 
 
 def reshippable(order: OrderRecord, cases: Sequence[Any]) -> dict[str, int]:
@@ -204,14 +203,14 @@ def _reship_quantities(request: Request) -> list[tuple[str, int]] | None:
         if not name.startswith(QUANTITY_FIELD):
             continue
         named = True
-        sku, text = name[len(QUANTITY_FIELD) :], request.field(name, 4) or "0"
-        if not text.isdigit() or int(text) > MAX_RESHIP_UNITS:
+        units = request.units(name)
+        if units is None:
             raise ValidationFailed(
                 "A quantity to reship is a whole number of units.",
                 details=[{"field": f"form.{name}", "issue": "not a whole number"}],
             )
-        if int(text):
-            asked.append((sku, int(text)))
+        if units:
+            asked.append((name.removeprefix(QUANTITY_FIELD), units))
     if named and not asked:
         raise ValidationFailed(
             "Choose at least one unit to reship.",

@@ -32,7 +32,6 @@ QUEUE_PAGE = 25
 TABS = ("requested", "approved", "received", "refunded", "rejected")
 ACTIONS = ("approve", "reject", "receive", "refund")
 WAITING_FOR_MONEY = frozenset({ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED})
-MAX_UNITS = 999
 
 
 def money_of(record: ReturnRecord) -> Money | None:
@@ -217,11 +216,11 @@ def _received_lines(request: Request, record: ReturnRecord) -> list[ReceivedLine
     lines = []
     for sku in sorted(merged(record.lines)):
         for condition in ("resellable", "damaged"):
-            text = request.field(f"{condition}.{sku}", 4) or "0"
-            if not text.isdigit() or int(text) > MAX_UNITS:
+            units = request.units(f"{condition}.{sku}")
+            if units is None:
                 return None
-            if int(text):
-                lines.append(ReceivedLine(sku, int(text), condition))  # type: ignore[arg-type]
+            if units:
+                lines.append(ReceivedLine(sku, units, condition))  # type: ignore[arg-type]
     return lines
 
 

@@ -21,6 +21,7 @@ from console.views import Request, Route
 from console.views.orders import refused
 from console.views.orders_words import WORDS
 from orders.domain.manage_orders import search_orders
+from orders.domain.order_lookups import normalise_phone
 from orders.domain.ports import OrderQuery
 from orders.models.api import ORDER_ID_PATTERN, ORDER_NUMBER_PATTERN
 from orders.models.order import OrderRecord
@@ -41,20 +42,16 @@ NATIONAL_NUMBER = re.compile(r"^\(?[0-9][0-9 ()-]{5,19}$")
 
 def national_phones(text: str, regions: Sequence[str]) -> list[str]:
     """The E.164 numbers a national number (no `+`) is valid as, in each region given, in order."""
-    if not NATIONAL_NUMBER.match(text) or not regions:
+    if not NATIONAL_NUMBER.match(text):
         return []
-    import phonenumbers  # deferred: only a search by a bare number needs it
-
     found: list[str] = []
     for region in regions:
         try:
-            number = phonenumbers.parse(text, region)
-        except phonenumbers.NumberParseException:
+            e164 = normalise_phone(text, region)
+        except ValueError:
             continue
-        if phonenumbers.is_valid_number(number):
-            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            if e164 not in found:
-                found.append(e164)
+        if e164 not in found:
+            found.append(e164)
     return found
 
 

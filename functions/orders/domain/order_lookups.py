@@ -55,13 +55,14 @@ def normalise_email(value: str) -> str:
     return value.strip().lower()
 
 
-def normalise_phone(value: str) -> str:
-    """E.164 (`+8613800138000`) from any international form (`+86 138-0013-8000`); ValueError when
-    it is not a valid phone number with its country code."""
+def normalise_phone(value: str, region: str | None = None) -> str:
+    """E.164 (`+8613800138000`) from any international form (`+86 138-0013-8000`), or from a
+    national number of `region` (ISO 3166-1 alpha-2: `138 0013 8000` in `CN`); ValueError when it
+    is not a valid phone number."""
     import phonenumbers  # deferred: ~50 ms of import
 
     try:
-        number = phonenumbers.parse(value.strip(), None)
+        number = phonenumbers.parse(value.strip(), region)
     except phonenumbers.NumberParseException:
         raise ValueError("not a phone number in international form (+<country code> ...)") from None
     if not phonenumbers.is_valid_number(number):

@@ -235,16 +235,13 @@ class CreateOrderRequest(_Strict):
         except (KeyError, TypeError):
             return data
         if isinstance(phone, str) and isinstance(country, str) and not phone.strip().startswith("+"):
-            import phonenumbers  # deferred: ~50 ms of import that only intake needs
+            from orders.domain.order_lookups import normalise_phone  # deferred: phonenumbers, ~50 ms
 
             try:
-                number = phonenumbers.parse(phone, country.upper())
-            except phonenumbers.NumberParseException:
+                e164 = normalise_phone(phone, country.upper())
+            except ValueError:
                 return data
-            if phonenumbers.is_valid_number(number):
-                e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-                customer = {**data["customer"], "phone": e164}
-                return {**data, "customer": customer}
+            return {**data, "customer": {**data["customer"], "phone": e164}}
         return data
 
     @field_validator("currency")
