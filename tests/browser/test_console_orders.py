@@ -1,9 +1,8 @@
 """The console's search, order, customer and stock pages in a real Chromium: an agent searches a
 customer's phone from the header (a national number, then the international form), goes from the
 results to the order and on to the customer page (links and the keyboard only), at phone and
-desktop widths; a manager adjusts a low-stock product
-with a reason. axe-core finds no serious or critical violation, no page is wider than the screen,
-no CSP violation; screenshots `console-search-*.png`, `console-order-*.png`,
+desktop widths; a manager adjusts a low-stock product with a reason. axe-core finds no serious or
+critical violation, no page is wider than the screen, no CSP violation; screenshots `console-search-*.png`, `console-order-*.png`,
 `console-customer-*.png`, `console-stock-*.png`."""
 
 from __future__ import annotations
