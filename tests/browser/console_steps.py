@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from infra.local.cognito import DEFAULT_PASSWORD
-from tests.browser.screens import show
+from tests.browser.screens import left_page, show
 from tests.browser.test_customer_pages import SIZES
 from tests.e2e.conftest import Storefront, body_for
 
@@ -16,7 +16,6 @@ def sign_in(browser: Any, url: str, username: str, size: str = "desktop") -> Non
     """Signs in on the console's form (Enter submits it) and lands on Today."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
     browser.delete_all_cookies()
@@ -24,7 +23,7 @@ def sign_in(browser: Any, url: str, username: str, size: str = "desktop") -> Non
     browser.find_element(By.ID, "username").send_keys(username)
     password = browser.find_element(By.ID, "password")
     password.send_keys(DEFAULT_PASSWORD + Keys.ENTER)
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(password))
+    WebDriverWait(browser, 10).until(left_page(password))
     assert browser.current_url.endswith("/console/today?lang=en"), browser.page_source[:500]
 
 

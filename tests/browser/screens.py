@@ -19,12 +19,31 @@ def show(browser: Any, url: str, size: Size) -> None:
     browser.get(url)
 
 
+def left_page(element: Any) -> Any:
+    """A wait condition: the page that held `element` is gone. As Selenium's `staleness_of`, and
+    also when Chrome, asked about the element mid-navigation, answers that the node "does not
+    belong to the document" (an unknown error rather than a stale reference)."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def gone(_: Any) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+
+    return gone
+
+
 def follow(browser: Any, element: Any, *, keyboard: bool = False, timeout: float = 10) -> None:
     """Clicks (or, with `keyboard`, presses Enter on) a link or a form's button and waits for the
     next page: a form post navigates after `click()` has returned, so reading the page straight
     away may read the old one."""
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
     page = browser.find_element("tag name", "html")
@@ -32,7 +51,7 @@ def follow(browser: Any, element: Any, *, keyboard: bool = False, timeout: float
         element.send_keys(Keys.ENTER)
     else:
         element.click()
-    WebDriverWait(browser, timeout).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, timeout).until(left_page(page))
     WebDriverWait(browser, timeout).until(
         lambda driver: driver.execute_script("return document.readyState") == "complete"
     )

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.browser.console_steps import sign_in, tea_order
-from tests.browser.screens import save_full_page, show
+from tests.browser.screens import left_page, save_full_page, show
 from tests.browser.test_customer_pages import SIZES, blocking_violations
 from tests.e2e.conftest import Storefront
 
@@ -72,14 +72,14 @@ def test_an_agent_replies_to_and_resolves_a_case_by_keyboard(
         reply = browser.find_element(By.ID, "reply")
         reply.send_keys("A bag of oolong is on its way today.")
         reply.find_element(By.XPATH, "ancestor::form//button").send_keys(Keys.ENTER)
-        wait.until(expected_conditions.staleness_of(reply))
+        wait.until(left_page(reply))
         assert "The reply is sent." in browser.page_source
 
         # the resolution
         resolution = browser.find_element(By.ID, "resolution")
         resolution.send_keys("Replacement shipped.")
         resolution.find_element(By.XPATH, "ancestor::form//button").send_keys(Keys.ENTER)
-        wait.until(expected_conditions.staleness_of(resolution))
+        wait.until(left_page(resolution))
         assert "The case is resolved; the customer is told." in browser.page_source
         assert browser.find_elements(By.ID, "resolution") == []  # a resolved case offers close, reopen
         assert browser.execute_script("return document.documentElement.scrollWidth") <= width

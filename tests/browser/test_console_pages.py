@@ -13,7 +13,7 @@ import pytest
 
 from infra.local.cognito import DEFAULT_PASSWORD
 from tests.browser.console_steps import tea_order
-from tests.browser.screens import save_full_page, show
+from tests.browser.screens import left_page, save_full_page, show
 from tests.browser.test_customer_pages import SIZES, blocking_violations
 from tests.e2e.conftest import Storefront
 
@@ -32,7 +32,6 @@ def test_an_agent_signs_in_approves_a_held_order_and_opens_today(
 ) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
     wait = WebDriverWait(browser, 10)  # a form post navigates after click() returns
@@ -44,7 +43,7 @@ def test_an_agent_signs_in_approves_a_held_order_and_opens_today(
     browser.find_element(By.ID, "username").send_keys("agent@local")
     password = browser.find_element(By.ID, "password")
     password.send_keys(DEFAULT_PASSWORD + Keys.ENTER)  # the keyboard submits the form
-    wait.until(expected_conditions.staleness_of(password))
+    wait.until(left_page(password))
     assert browser.current_url.endswith("/console/today?lang=en"), browser.page_source[:500]
     # the session cookie is HttpOnly: scripts cannot see it, the browser still sends it
     assert "console_session" not in browser.execute_script("return document.cookie")
@@ -54,7 +53,7 @@ def test_an_agent_signs_in_approves_a_held_order_and_opens_today(
     save_full_page(browser, screenshots / "console-review-desktop.png")
     assert blocking_violations(browser, axe_source) == []
     card.find_element(By.CSS_SELECTOR, "button[value=approve]").send_keys(Keys.ENTER)  # keyboard, not mouse
-    wait.until(expected_conditions.staleness_of(card))
+    wait.until(left_page(card))
     assert "The decision is recorded." in browser.page_source
     assert order_id not in browser.page_source
     order = Storefront(stack).order(order_id)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.browser.console_steps import new_customer, sign_in, tea_order
-from tests.browser.screens import save_full_page, show
+from tests.browser.screens import left_page, save_full_page, show
 from tests.browser.test_customer_pages import SIZES, blocking_violations
 from tests.e2e.conftest import Storefront
 from tests.e2e.test_carrier_webhooks import post_generic, secret, ship
@@ -102,7 +102,7 @@ def test_an_agent_receives_a_return_by_keyboard_and_opens_an_exception(
         assert submit.get_attribute("id") == "receive-submit"
         save_full_page(browser, screenshots / f"console-returns-receive-{size}.png")
         submit.send_keys(Keys.ENTER)
-        wait.until(expected_conditions.staleness_of(submit))
+        wait.until(left_page(submit))
 
         # Then the page says so, and only the resellable unit is back on hand
         assert "The receipt is recorded" in browser.page_source, browser.page_source[:800]

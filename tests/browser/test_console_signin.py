@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.screens import save_full_page, show
+from tests.browser.screens import left_page, save_full_page, show
 from tests.browser.test_customer_pages import SIZES, blocking_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("browser")]
@@ -43,7 +43,7 @@ def test_a_new_operator_chooses_a_password_and_signs_out_for_good(
     browser.find_element(By.ID, "username").send_keys(username)
     password = browser.find_element(By.ID, "password")
     password.send_keys(TEMPORARY + Keys.ENTER)
-    wait.until(expected_conditions.staleness_of(password))
+    wait.until(left_page(password))
     assert browser.current_url.endswith("/console/sign-in/new-password?lang=en"), browser.page_source[:500]
     assert browser.find_element(By.TAG_NAME, "h1").text == "Choose a new password"
     assert blocking_violations(browser, axe_source) == []
@@ -59,7 +59,7 @@ def test_a_new_operator_chooses_a_password_and_signs_out_for_good(
     )
     browser.execute_script("arguments[0].removeAttribute('minlength')", confirm)
     confirm.send_keys("Short-1!" + Keys.ENTER)
-    wait.until(expected_conditions.staleness_of(confirm))
+    wait.until(left_page(confirm))
     error = browser.find_element(By.CSS_SELECTOR, "[role=alert]")
     assert "does not meet the policy" in error.text
     assert blocking_violations(browser, axe_source) == []
@@ -68,7 +68,7 @@ def test_a_new_operator_chooses_a_password_and_signs_out_for_good(
     browser.find_element(By.ID, "new_password").send_keys(CHOSEN)
     confirm = browser.find_element(By.ID, "confirm_password")
     confirm.send_keys(CHOSEN + Keys.ENTER)
-    wait.until(expected_conditions.staleness_of(confirm))
+    wait.until(left_page(confirm))
     assert browser.current_url.endswith("/console/today?lang=en"), browser.page_source[:500]
     session = [cookie for cookie in browser.get_cookies() if cookie["name"].startswith("console_")]
     assert {cookie["name"] for cookie in session} == {"console_session", "console_access", "console_refresh"}
@@ -80,7 +80,7 @@ def test_a_new_operator_chooses_a_password_and_signs_out_for_good(
     show(browser, f"{stack.api_url}/console/account?lang=en", SIZES["desktop"])
     enrol = browser.find_element(By.XPATH, "//button[contains(., 'Turn on two-step verification')]")
     enrol.send_keys(Keys.ENTER)
-    wait.until(expected_conditions.staleness_of(enrol))
+    wait.until(left_page(enrol))
     assert "otpauth://totp/" in browser.page_source and browser.find_element(By.ID, "code")
     assert blocking_violations(browser, axe_source) == []
     save_full_page(browser, screenshots / "console-account-totp-desktop.png")
@@ -89,7 +89,7 @@ def test_a_new_operator_chooses_a_password_and_signs_out_for_good(
     show(browser, f"{stack.api_url}/console/today?lang=en", SIZES["phone"])
     sign_out = browser.find_element(By.XPATH, "//form[contains(@action, '/console/sign-out')]//button")
     sign_out.send_keys(Keys.ENTER)
-    wait.until(expected_conditions.staleness_of(sign_out))
+    wait.until(left_page(sign_out))
     assert "/console/sign-in" in browser.current_url
     assert not [cookie for cookie in browser.get_cookies() if cookie["name"].startswith("console_")]
     for cookie in session:
