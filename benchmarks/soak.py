@@ -96,6 +96,9 @@ class Journey:
         return self.decided == "confirmed"
 
 
+CARRIER_LEAD = timedelta(hours=1)  # the last carrier checkpoint is dated this long before the run
+
+
 @dataclass
 class SoakRun:
     journeys: list[Journey]
@@ -161,8 +164,11 @@ def run_journeys(stack: Any, count: int, timeout: float) -> SoakRun:
     scarce = max(1, count // 6)
     initial = {PLENTY: count * 2, SCARCE: scarce}
     journeys = [Journey(i, _customer(i), SCARCE if i % 3 == 0 else PLENTY) for i in range(count)]
-    day = datetime.now(UTC).date().isoformat()
-    baseline = client.call("GET", "/v1/stats", "stats", params={"from": day, "to": day}).json()
+    started = datetime.now(UTC).replace(microsecond=0)
+    last_checkpoint = started - CARRIER_LEAD
+    day = first_day(started)
+    params = {"from": day, "to": started.date().isoformat()}
+    baseline = client.call("GET", "/v1/stats", "stats", params=params).json()
     for sku, on_hand in initial.items():
         client.call("PUT", f"/v1/inventory/{sku}", "stock", json={"on_hand": on_hand})
 
@@ -194,7 +200,7 @@ def run_journeys(stack: Any, count: int, timeout: float) -> SoakRun:
         response = client.call("POST", f"/v1/orders/{journey.order_id}/shipments", "ship", json=body)
         if response.status_code >= 300 and _status(client, journey.order_id) != "shipped":
             raise RuntimeError(f"shipment refused: {response.status_code} {response.text[:200]}")
-    _post_carrier_steps(stack, client, shipped)
+    _post_carrier_steps(stack, client, shipped, last_checkpoint)
     _wait(
         lambda: all(_status(client, j.order_id) == "delivered" for j in shipped),
         timeout,
@@ -205,10 +211,17 @@ def run_journeys(stack: Any, count: int, timeout: float) -> SoakRun:
     return SoakRun(journeys, initial, day, baseline, retries)
 
 
-def _post_carrier_steps(stack: Any, client: Client, shipped: list[Journey]) -> None:
+def first_day(started: datetime) -> str:
+    """The first day whose KPIs a run can move: the carrier's checkpoints are dated up to
+    `CARRIER_LEAD` before the run started, and the delivered KPI counts the carrier's day, so a run
+    started just after midnight moves the day before too."""
+    return (started - CARRIER_LEAD).date().isoformat()
+
+
+def _post_carrier_steps(stack: Any, client: Client, shipped: list[Journey], last: datetime) -> None:
     secret = stack.settings.get("ORDERTRACK_GENERIC_WEBHOOK_SECRET", "local-generic-secret")
     samples = [json.loads((GENERIC / step).read_text(encoding="utf-8")) for step in CARRIER_STEPS]
-    for template in redated(samples, datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)):
+    for template in redated(samples, last):
         for journey in shipped:
             body = json.dumps({**template, "tracking_number": journey.tracking_number}).encode()
             headers = {

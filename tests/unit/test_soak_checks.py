@@ -4,9 +4,10 @@ entry left unfinished, a KPI that moved by the wrong amount (fakes for the stack
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
-from benchmarks.soak import Journey, SoakRun
+from benchmarks.soak import Journey, SoakRun, first_day
 from benchmarks.soak_checks import _kpis, _messages
 
 EMAIL, PHONE = "soak-a@example.com", "+8613900000001"
@@ -145,3 +146,11 @@ def test_kpis_that_moved_by_too_little_or_too_much_are_reported() -> None:
         "KPI orders.confirmed: moved by 0, the journeys imply 1",
     ]
     assert duplicates == ["KPI notifications.sent.email: moved by 4, the journeys imply 3"]
+
+
+def test_a_run_started_just_after_midnight_reads_the_kpis_of_the_day_before_too() -> None:
+    # the carrier's delivered checkpoint is dated an hour before the run: at 00:04 that is
+    # yesterday, and the delivered KPI counts the carrier's day
+    assert first_day(datetime(2026, 12, 8, 0, 4, tzinfo=UTC)) == "2026-12-07"
+    assert first_day(datetime(2026, 12, 8, 1, 0, tzinfo=UTC)) == "2026-12-08"
+    assert first_day(datetime(2026, 12, 8, 15, 30, tzinfo=UTC)) == "2026-12-08"
