@@ -97,7 +97,7 @@ def customer_notifier() -> CustomerNotifier:
     from notifications.adapters.sns_sms import SnsSmsSender
     from notifications.domain.notify_customer import CustomerNotifier
     from orders.adapters.dynamo_orders import DynamoOrderRepository
-    from shared.aws_clients import aws_client
+    from shared.aws_clients import aws_client, provider_client
 
     settings = notification_settings()
     if metrics.namespace is None:  # without a namespace the metrics flush would fail the whole batch
@@ -109,8 +109,8 @@ def customer_notifier() -> CustomerNotifier:
     persistence = LogEntryPersistenceLayer(table, dynamodb, legacy_table_name=settings.idempotency_table_name)
     return CustomerNotifier(
         orders=DynamoOrderRepository(table, dynamodb),
-        email=SesEmailSender(aws_client("sesv2"), settings.sender_email, settings.ses_configuration_set),
-        sms=SnsSmsSender(aws_client("sns"), settings.sms_sender_id),
+        email=SesEmailSender(provider_client("sesv2"), settings.sender_email, settings.ses_configuration_set),
+        sms=SnsSmsSender(provider_client("sns"), settings.sms_sender_id),
         ledger=IdempotentDeliveryLedger(persistence, idempotency_config()),
         metrics=PowertoolsDeliveryMetrics(metrics),
         preferences=DynamoPreferenceStore(table, dynamodb),

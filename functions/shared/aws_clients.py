@@ -24,3 +24,24 @@ def aws_client(service: str) -> Any:
         parameter_validation=False,
     )
     return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
+
+
+PROVIDER_READ_TIMEOUT_SECONDS = 10
+
+
+@cache
+def provider_client(service: str) -> Any:
+    """A client for calls that send a message (SES `SendEmail`, SNS `Publish`): no botocore retries,
+    which would repeat a request whose answer was lost, and so send it twice
+    (`notifications.adapters.provider_errors.call_provider` retries what is safe to), and a longer
+    read timeout than `aws_client`'s, so that a slow answer is waited for rather than lost."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        retries={"mode": "standard", "max_attempts": 1},
+        connect_timeout=2,
+        read_timeout=PROVIDER_READ_TIMEOUT_SECONDS,
+        parameter_validation=False,
+    )
+    return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]

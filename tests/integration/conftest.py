@@ -28,13 +28,15 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    from shared.aws_clients import aws_client
+    from shared.aws_clients import aws_client, provider_client
 
     aws_client.cache_clear()
+    provider_client.cache_clear()
     apply_speedups()  # the local moto server's: faster transactions and answers, the same results
     with mock_aws():
         yield
     aws_client.cache_clear()
+    provider_client.cache_clear()
 
 
 @pytest.fixture

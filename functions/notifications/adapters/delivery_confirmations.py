@@ -32,6 +32,9 @@ ORDER_TAG = "ordertrack-order"
 ENTRY_TAG = "ordertrack-entry"
 ACCEPTED = "provider_accepted_message_id"
 """The entry attribute holding SES's message id of an email SES accepted while the entry was claimed."""
+CONFIRMATION_SECONDS = 60
+"""How long a claim is kept for SES's word after `SendEmail`'s answer was lost (a read timeout):
+SES publishes `Send` within seconds, and the suppression worker gathers events for up to 5 s."""
 _PARTITION_PREFIX, _ENTRY_PREFIX = "NOTIFY#", "ENTRY#"
 
 

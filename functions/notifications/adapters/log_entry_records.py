@@ -61,6 +61,7 @@ from botocore.exceptions import ClientError
 
 from notifications.adapters.delivery_confirmations import ACCEPTED
 from notifications.adapters.dynamo_notification_log import entry_fields, entry_key
+from notifications.domain.errors import DeliveryOutcomeUnknown
 from notifications.domain.model import Channel, NotificationEntry
 from shared.dynamo import from_attributes, update_request
 from shared.errors import RetryableError
@@ -265,6 +266,40 @@ class LogEntryPersistenceLayer(BasePersistenceLayer):
         # claim expires (SMS has no confirmation to complete it from), so a throttled completion
         # is retried here for longer than other writes before the error goes up.
         retry_transient(complete, attempts=COMPLETION_ATTEMPTS, backoff=COMPLETION_BACKOFF, sleep=self._sleep)
+
+    def delete_record(self, data: dict[str, Any], exception: Exception) -> None:
+        """The send raised. A lost answer that the provider will confirm keeps the claim, locked
+        for the confirmation's time, so the retry completes it from the provider's word (or, with
+        none by then, takes it over and sends); anything else withdraws the claim."""
+        if isinstance(exception, DeliveryOutcomeUnknown) and exception.confirm_within_seconds > 0:
+            self._hold_for_confirmation(exception.confirm_within_seconds)
+            return
+        super().delete_record(data, exception)
+
+    def _hold_for_confirmation(self, seconds: int) -> None:
+        until = self._now() + dt.timedelta(seconds=seconds)
+        request = {
+            "TableName": self._table,
+            "Key": self._item_key(),
+            "UpdateExpression": f"SET #{IN_PROGRESS_EXPIRY} = :until",
+            "ConditionExpression": f"#{STATUS} = :inprogress",  # still this delivery's claim
+            "ExpressionAttributeNames": {f"#{IN_PROGRESS_EXPIRY}": IN_PROGRESS_EXPIRY, f"#{STATUS}": STATUS},
+            "ExpressionAttributeValues": {
+                ":until": {"N": str(int(until.timestamp() * 1000))},
+                ":inprogress": {"S": INPROGRESS},
+            },
+        }
+
+        def hold() -> None:
+            try:
+                self._client.update_item(**request)
+            except ClientError as error:
+                if is_transient(error):
+                    raise RetryableError(error_code(error)) from error
+                raise
+
+        # as a completion: if this write fails, the claim keeps the invocation's own shorter lock
+        retry_transient(hold, attempts=COMPLETION_ATTEMPTS, backoff=COMPLETION_BACKOFF, sleep=self._sleep)
 
     def _delete_record(self, data_record: DataRecord) -> None:
         self._withdraw(self._delivery())

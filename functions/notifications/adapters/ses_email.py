@@ -16,13 +16,13 @@ naming its log entry (`delivery_confirmations`)."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from notifications.adapters.delivery_confirmations import tags_for
+from notifications.adapters.delivery_confirmations import CONFIRMATION_SECONDS, tags_for
 from notifications.adapters.log_entry_records import current_entry_key
-from notifications.adapters.provider_errors import delivery_error
+from notifications.adapters.provider_errors import call_provider
 from notifications.domain.model import EmailMessage
 
 CHARSET = "UTF-8"
@@ -41,9 +41,16 @@ def unsubscribe_headers(url: str | None) -> list[dict[str, str]]:
 
 
 class SesEmailSender:
-    def __init__(self, client: Any, sender: str, configuration_set: str | None = None) -> None:
-        """`client`: an `sesv2` client."""
+    def __init__(
+        self,
+        client: Any,
+        sender: str,
+        configuration_set: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """`client`: an `sesv2` client without botocore's retries (`provider_client`)."""
         self._client = client
+        self._sleep = sleep
         self._sender = sender
         self._configuration = {"ConfigurationSetName": configuration_set} if configuration_set else {}
 
@@ -60,14 +67,16 @@ class SesEmailSender:
         headers = unsubscribe_headers(message.unsubscribe_url)
         if headers:
             simple["Headers"] = headers
-        try:
-            response = self._client.send_email(
+        response = call_provider(
+            lambda: self._client.send_email(
                 **self._configuration,
                 **tags,
                 FromEmailAddress=self._sender,
                 Destination={"ToAddresses": [recipient]},
                 Content={"Simple": simple},
-            )
-        except (ClientError, BotoCoreError) as error:
-            raise delivery_error(error) from None  # `from None`: the provider's text may name the recipient
+            ),
+            # a tagged email is confirmed by SES's `Send` event (`delivery_confirmations`)
+            confirm_within_seconds=CONFIRMATION_SECONDS if tags else 0,
+            sleep=self._sleep,
+        )
         return str(response["MessageId"])

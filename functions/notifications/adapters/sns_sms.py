@@ -5,20 +5,22 @@ whose country supports one (`notifications.domain.branding.supports_sender_id`).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from notifications.adapters.provider_errors import delivery_error
+from notifications.adapters.provider_errors import call_provider
 from notifications.domain.branding import supports_sender_id
 
 _TRANSACTIONAL = {"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}}
 
 
 class SnsSmsSender:
-    def __init__(self, client: Any, sender_id: str = "") -> None:
+    def __init__(self, client: Any, sender_id: str = "", sleep: Callable[[float], None] = time.sleep) -> None:
+        """`client`: an `sns` client without botocore's retries (`provider_client`)."""
         self._client = client
         self._sender_id = sender_id
+        self._sleep = sleep
 
     def attributes_for(self, phone: str) -> dict[str, dict[str, str]]:
         """The message attributes of a text to this number."""
@@ -28,17 +30,20 @@ class SnsSmsSender:
         return dict(_TRANSACTIONAL)
 
     def is_opted_out(self, phone: str) -> bool:
-        try:
-            response = self._client.check_if_phone_number_is_opted_out(phoneNumber=phone)
-        except (ClientError, BotoCoreError) as error:
-            raise delivery_error(error) from None
+        response = call_provider(
+            lambda: self._client.check_if_phone_number_is_opted_out(phoneNumber=phone),
+            read_only=True,
+            sleep=self._sleep,
+        )
         return bool(response["isOptedOut"])
 
     def send(self, phone: str, text: str) -> str:
-        try:
-            response = self._client.publish(
+        """An answer lost on the way back is `DeliveryOutcomeUnknown` with nothing to confirm it:
+        the retry sends again (see docs/notifications.md)."""
+        response = call_provider(
+            lambda: self._client.publish(
                 PhoneNumber=phone, Message=text, MessageAttributes=self.attributes_for(phone)
-            )
-        except (ClientError, BotoCoreError) as error:
-            raise delivery_error(error) from None
+            ),
+            sleep=self._sleep,
+        )
         return str(response["MessageId"])

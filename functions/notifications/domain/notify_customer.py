@@ -210,6 +210,7 @@ class CustomerNotifier:
         considered = {channel for channel, _ in queue}
         entries: list[NotificationEntry] = []
         pending: dict[str, str] = {}
+        retry_after = 0
         hold_until: datetime | None = None
         while queue:
             channel, fallback_for = queue.pop(0)
@@ -221,6 +222,7 @@ class CustomerNotifier:
             except RetryableError as error:
                 logger.warning("delivery will be retried", channel=channel.value, reason=str(error))
                 pending[channel.value] = str(error)
+                retry_after = max(retry_after, int(getattr(error, "retry_after_seconds", 0)))
                 continue
             entries.append(entry)
             if release is not None:
@@ -234,7 +236,7 @@ class CustomerNotifier:
             delay = math.ceil((hold_until - situation.now).total_seconds())
             self.scheduler.schedule(event, max(1, min(MAX_DELAY_SECONDS, delay)))
         if pending:
-            raise NotificationsPending(pending)
+            raise NotificationsPending(pending, retry_after)
         return entries
 
     def give_up(self, event: OrderEvent, channels: list[str], reason: str) -> None:

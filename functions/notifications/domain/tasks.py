@@ -65,7 +65,8 @@ class TaskRunner:
             if isinstance(error, RetryableError) or is_transient(
                 error
             ):  # throttling left after botocore's retries
+                delay = backoff_seconds(delivery.attempt, self.retry_base_seconds)
                 self.retries.retry_later(
-                    delivery.receipt_handle, backoff_seconds(delivery.attempt, self.retry_base_seconds)
+                    delivery.receipt_handle, max(delay, int(getattr(error, "retry_after_seconds", 0)))
                 )
             raise

@@ -5,6 +5,7 @@ recorded on the still-claimed entry makes the retry complete it as sent instead 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from notifications.adapters import log_entry_records
 from notifications.adapters.delivery_confirmations import (
     ACCEPTED,
+    CONFIRMATION_SECONDS,
     IN_PROGRESS,
     RECORD_STATUS,
     DynamoDeliveryConfirmations,
@@ -20,8 +22,11 @@ from notifications.adapters.delivery_confirmations import (
     tags_for,
 )
 from notifications.adapters.dynamo_notification_log import DynamoNotificationLog, entry_key
-from notifications.adapters.idempotent_ledger import IdempotentDeliveryLedger
+from notifications.adapters.idempotent_ledger import IdempotentDeliveryLedger, delivery_idempotency_config
+from notifications.adapters.log_entry_records import LogEntryPersistenceLayer
+from notifications.domain.errors import DeliveryInProgress, DeliveryOutcomeUnknown
 from notifications.domain.model import DeliveryOutcome, NotificationStatus
+from tests.factories import FakeLambdaContext
 from tests.integration.notifications.test_idempotent_ledger import (  # noqa: F401 - fixtures
     ENTRY,
     FAR_AHEAD_MS,
@@ -77,8 +82,6 @@ def test_a_confirmed_claim_still_within_its_lock_is_in_progress_not_completed(
     dynamodb: Any,
     orders_table: str,
 ) -> None:
-    from notifications.domain.errors import DeliveryInProgress
-
     # its own invocation is about to complete it
     seed("INPROGRESS", FAR_AHEAD_S, lock=FAR_AHEAD_MS)
     confirmations.accepted(entry_key(ENTRY), "ses-m-1")
@@ -143,3 +146,76 @@ def test_the_suppression_worker_records_ses_send_event_on_a_claimed_entry(
     item = entry_item(dynamodb, orders_table)
     assert item is not None and item[ACCEPTED]["S"] == send_event["mail"]["messageId"]
     apply_suppressions.default_confirmations.cache_clear()
+
+
+# -- an email whose SendEmail answer was lost (a read timeout): SES may have accepted it -----------
+
+
+@pytest.fixture
+def ledger_at(dynamodb: Any, orders_table: str) -> Callable[[dt.datetime], IdempotentDeliveryLedger]:
+    """The delivery ledger of an invocation whose clock reads `now` (Powertools stamps its own
+    records with the process clock, so `now` is dated from it)."""
+
+    def at(now: dt.datetime) -> IdempotentDeliveryLedger:
+        config = delivery_idempotency_config()
+        config.register_lambda_context(FakeLambdaContext())
+        layer = LogEntryPersistenceLayer(orders_table, dynamodb, now=lambda: now, sleep=lambda _: None)
+        return IdempotentDeliveryLedger(layer, config)
+
+    return at
+
+
+def answer_lost(confirm_within: int) -> Callable[[], DeliveryOutcome]:
+    def send() -> DeliveryOutcome:
+        raise DeliveryOutcomeUnknown("ReadTimeoutError", confirm_within)
+
+    return send
+
+
+def test_an_email_whose_answer_was_lost_keeps_its_claim_until_ses_word_completes_it(
+    ledger_at: Callable[[dt.datetime], IdempotentDeliveryLedger],
+    confirmations: DynamoDeliveryConfirmations,
+    log: DynamoNotificationLog,
+    dynamodb: Any,
+    orders_table: str,
+) -> None:
+    start = dt.datetime.now()
+    # Given SendEmail sent and its answer lost
+    with pytest.raises(DeliveryOutcomeUnknown):
+        ledger_at(start).deliver_once(ENTRY, answer_lost(CONFIRMATION_SECONDS))
+    # Then the claim stays, locked for the confirmation's time
+    item = entry_item(dynamodb, orders_table)
+    assert item is not None and item[RECORD_STATUS]["S"] == IN_PROGRESS
+    until = start + dt.timedelta(seconds=CONFIRMATION_SECONDS)
+    assert int(item["idempotency_in_progress_expiration"]["N"]) == int(until.timestamp() * 1000)
+    assert log.entries(ORDER) == []  # nothing logged yet
+    # and a retry within that time sends nothing
+    with pytest.raises(DeliveryInProgress):
+        ledger_at(start + dt.timedelta(seconds=30)).deliver_once(ENTRY, never_sent)
+    # When SES's Send event is recorded, the retry after the lock completes the entry with SES's id
+    assert confirmations.accepted(entry_key(ENTRY), "ses-m-7") is True
+    later = start + dt.timedelta(seconds=CONFIRMATION_SECONDS + 1)
+    outcome = ledger_at(later).deliver_once(ENTRY, never_sent)
+    assert (outcome.status.value, outcome.message_id) == ("sent", "ses-m-7")
+    [entry] = log.entries(ORDER)
+    assert (entry.status, entry.message_id) == (NotificationStatus.SENT, "ses-m-7")
+
+
+def test_an_email_whose_answer_was_lost_and_that_ses_never_confirmed_is_sent_after_the_wait(
+    ledger_at: Callable[[dt.datetime], IdempotentDeliveryLedger],
+) -> None:
+    start = dt.datetime.now()
+    with pytest.raises(DeliveryOutcomeUnknown):
+        ledger_at(start).deliver_once(ENTRY, answer_lost(CONFIRMATION_SECONDS))
+    later = start + dt.timedelta(seconds=CONFIRMATION_SECONDS + 1)
+    assert ledger_at(later).deliver_once(ENTRY, lambda: sent("m-8")) == sent("m-8")
+
+
+def test_a_lost_answer_nothing_will_confirm_withdraws_the_claim_so_the_retry_sends(
+    ledger_at: Callable[[dt.datetime], IdempotentDeliveryLedger], dynamodb: Any, orders_table: str
+) -> None:
+    start = dt.datetime.now()
+    with pytest.raises(DeliveryOutcomeUnknown):
+        ledger_at(start).deliver_once(ENTRY, answer_lost(0))
+    assert entry_item(dynamodb, orders_table) is None  # the claim had created the item
+    assert ledger_at(start).deliver_once(ENTRY, lambda: sent("m-9")) == sent("m-9")

@@ -10,7 +10,7 @@ import pytest
 from notifications.handlers.send_notifications import handler
 from orders.adapters.dynamo_orders import DynamoOrderRepository
 from shared import links
-from shared.aws_clients import aws_client
+from shared.aws_clients import aws_client, provider_client
 from shared.order_numbers import short_order_code
 from tests.factories import FakeLambdaContext, load_event
 from tests.integration.notifications.conftest import LINK_KEY, SENDER, TRACKING, sent_emails, sent_sms
@@ -127,7 +127,7 @@ def test_last_failed_attempt_lands_in_the_dlq_with_its_reason(
     from botocore.exceptions import ClientError
 
     orders.create(sample_order(customer={"email": None}))
-    sns = aws_client("sns")
+    sns = provider_client("sns")  # the sender's client: no botocore retries
 
     def throttled(**_: Any) -> Any:
         raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "Publish")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from notifications.domain.errors import (
+    DeliveryOutcomeUnknown,
     DeliveryRejected,
     DeliveryUnavailable,
     NotificationsPending,
@@ -419,6 +420,30 @@ def test_provider_failing_twice_sends_on_the_third_try_with_backoff(world: World
         ("order.confirmed", "email", "sent"),
         ("order.confirmed", "sms", "sent"),
     ]
+
+
+def test_an_email_whose_answer_was_lost_comes_back_after_ses_word_had_time_to_arrive(world: World) -> None:
+    order = sample_order()
+    world.orders.orders[order.order_id] = order
+    world.email.failure = DeliveryOutcomeUnknown("ReadTimeoutError", confirm_within_seconds=60)
+
+    with pytest.raises(NotificationsPending) as pending:
+        deliver_attempt(world, order, 1)
+
+    assert pending.value.channels == ["email"] and len(world.sms.sent) == 1  # the SMS went on
+    assert world.retries.visibility == [("rh-1", 61)]  # not the 30 s backoff: SES's word comes first
+
+
+def test_an_sms_whose_answer_was_lost_comes_back_on_the_usual_backoff(world: World) -> None:
+    order = sample_order()
+    world.orders.orders[order.order_id] = order
+    world.sms.failures = [DeliveryOutcomeUnknown("ReadTimeoutError")]
+
+    with pytest.raises(NotificationsPending):
+        deliver_attempt(world, order, 1)
+    deliver_attempt(world, order, 2)
+
+    assert world.retries.visibility == [("rh-1", 30)] and len(world.sms.sent) == 1
 
 
 def test_permanent_failure_is_recorded_and_not_retried(world: World) -> None:
