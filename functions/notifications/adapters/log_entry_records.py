@@ -254,18 +254,10 @@ class LogEntryPersistenceLayer(BasePersistenceLayer):
             **update_request({**sets, **record}, removes),
         }
 
-        def complete() -> None:
-            try:
-                self._client.update_item(**request)
-            except ClientError as error:
-                if is_transient(error):
-                    raise RetryableError(error_code(error)) from error
-                raise
-
         # The provider has the message: an outcome left unrecorded would be sent again once the
         # claim expires (SMS has no confirmation to complete it from), so a throttled completion
         # is retried here for longer than other writes before the error goes up.
-        retry_transient(complete, attempts=COMPLETION_ATTEMPTS, backoff=COMPLETION_BACKOFF, sleep=self._sleep)
+        self._update_persistently(request)
 
     def delete_record(self, data: dict[str, Any], exception: Exception) -> None:
         """The send raised. A lost answer that the provider will confirm keeps the claim, locked
@@ -289,8 +281,13 @@ class LogEntryPersistenceLayer(BasePersistenceLayer):
                 ":inprogress": {"S": INPROGRESS},
             },
         }
+        # as a completion: if this write fails, the claim keeps the invocation's own shorter lock
+        self._update_persistently(request)
 
-        def hold() -> None:
+    def _update_persistently(self, request: dict[str, Any]) -> None:
+        """`UpdateItem`, with throttling retried `COMPLETION_ATTEMPTS` times before it goes up."""
+
+        def update() -> None:
             try:
                 self._client.update_item(**request)
             except ClientError as error:
@@ -298,8 +295,7 @@ class LogEntryPersistenceLayer(BasePersistenceLayer):
                     raise RetryableError(error_code(error)) from error
                 raise
 
-        # as a completion: if this write fails, the claim keeps the invocation's own shorter lock
-        retry_transient(hold, attempts=COMPLETION_ATTEMPTS, backoff=COMPLETION_BACKOFF, sleep=self._sleep)
+        retry_transient(update, attempts=COMPLETION_ATTEMPTS, backoff=COMPLETION_BACKOFF, sleep=self._sleep)
 
     def _delete_record(self, data_record: DataRecord) -> None:
         self._withdraw(self._delivery())

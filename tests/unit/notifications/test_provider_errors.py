@@ -3,6 +3,7 @@ the retries they make themselves: only those that cannot send a message twice.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -20,8 +21,9 @@ from notifications.adapters.provider_errors import PROVIDER_ATTEMPTS
 from notifications.adapters.ses_email import SesEmailSender
 from notifications.adapters.sns_sms import SnsSmsSender
 from notifications.domain.errors import DeliveryOutcomeUnknown, DeliveryRejected, DeliveryUnavailable
-from notifications.domain.model import Channel, EmailMessage, NotificationEntry, NotificationStatus
+from notifications.domain.model import Channel, EmailMessage
 from shared.errors import RetryableError
+from tests.unit.notifications.test_log_entry_records import ENTRY
 
 
 def client_error(code: str, status: int, operation: str) -> ClientError:
@@ -171,17 +173,7 @@ def test_a_send_whose_answer_was_lost_is_not_repeated_and_its_outcome_is_unknown
 
 
 def test_a_lost_answer_waits_for_ses_word_only_for_an_email_that_carries_the_entry_tags() -> None:
-    entry = NotificationEntry(
-        order_id="ord_k2m4q6s8u0w2y4a6c8e0g2i4",
-        event_id="ord_k2m4q6s8u0w2y4a6c8e0g2i4:v2",
-        event_type="order.confirmed",
-        channel=Channel.EMAIL,
-        status=NotificationStatus.SENT,
-        at="2026-11-24T10:00:00.000Z",
-        template="order_confirmed",
-        locale="en",
-        recipient="l***@example.com",
-    )
+    entry = replace(ENTRY, channel=Channel.EMAIL)
     layer = LogEntryPersistenceLayer("OrdersTable", client=None)
     with layer.delivering(entry, lambda _: entry):  # within a delivery: the email names its entry
         with pytest.raises(DeliveryOutcomeUnknown) as tagged:
