@@ -48,13 +48,20 @@ _WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWr
 
 
 def fault_mix(
-    throttle: float, sns_5xx: float, put_events: float, crashes: dict[str, float], kuaidi100_5xx: float
+    throttle: float,
+    sns_5xx: float,
+    put_events: float,
+    crashes: dict[str, float],
+    kuaidi100_5xx: float,
+    lost_emails: float = 0.0,
 ) -> str:
     """A fault spec: `throttle` on SES `SendEmail`, SNS `Publish` and every DynamoDB write, SNS 5xx,
-    EventBridge `PutEvents` throttling, crash rates by function, Kuaidi100 API 5xx."""
+    EventBridge `PutEvents` throttling, crash rates by function, Kuaidi100 API 5xx, and `SendEmail`
+    answers lost after SES took the email (`lost_emails`)."""
     return ",".join(
         [
             f"ses.SendEmail=throttle:{throttle:g}",
+            *([f"ses.SendEmail=lost:{lost_emails:g}"] if lost_emails else []),
             f"sns.Publish=throttle:{throttle:g}",
             f"sns.Publish=5xx:{sns_5xx:g}",
             *(f"dynamodb.{action}=throttle:{throttle:g}" for action in _WRITES),
@@ -66,10 +73,11 @@ def fault_mix(
 
 
 DEFAULT_FAULTS = fault_mix(
-    0.1, 0.02, 0.05, {"ReserveStockFunction": 0.05, "SendNotificationsFunction": 0.05}, 0.2
+    0.1, 0.02, 0.05, {"ReserveStockFunction": 0.05, "SendNotificationsFunction": 0.05}, 0.2, 0.02
 )
 """The default mix: at least 10% throttling on SES, SNS and DynamoDB writes, 5% crashes of the
-reservation and notification workers, a flaky tracking provider."""
+reservation and notification workers, a flaky tracking provider, and 2% of the emails SES takes
+with its answer lost (each then waits for SES's `Send` event, 60 s)."""
 SOAK_WINDOWS = {
     "ORDERTRACK_COLLAPSE_WINDOW_SECONDS": "1",
     "ORDERTRACK_FEEDBACK_DELAY_SECONDS": "1",

@@ -109,7 +109,12 @@ def customer_notifier() -> CustomerNotifier:
     persistence = LogEntryPersistenceLayer(table, dynamodb, legacy_table_name=settings.idempotency_table_name)
     return CustomerNotifier(
         orders=DynamoOrderRepository(table, dynamodb),
-        email=SesEmailSender(provider_client("sesv2"), settings.sender_email, settings.ses_configuration_set),
+        email=SesEmailSender(
+            provider_client("sesv2"),
+            settings.sender_email,
+            settings.ses_configuration_set,
+            confirm_within_seconds=settings.ses_confirmation_seconds,
+        ),
         sms=SnsSmsSender(provider_client("sns"), settings.sms_sender_id),
         ledger=IdempotentDeliveryLedger(persistence, idempotency_config()),
         metrics=PowertoolsDeliveryMetrics(metrics),

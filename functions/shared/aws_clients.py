@@ -39,7 +39,8 @@ def provider_client(service: str) -> Any:
     from botocore.config import Config
 
     config = Config(
-        retries={"mode": "standard", "max_attempts": 1},
+        # `total_max_attempts` counts the first attempt; botocore's `max_attempts` would not
+        retries={"mode": "standard", "total_max_attempts": 1},
         connect_timeout=2,
         read_timeout=PROVIDER_READ_TIMEOUT_SECONDS,
         parameter_validation=False,

@@ -47,9 +47,12 @@ SEND_EMAIL_ACTIONS = ["ses:SendEmail", "ses:SendRawEmail"]
 LOCAL_OVERRIDES = {
     "COLLAPSE_WINDOW_SECONDS": "ORDERTRACK_COLLAPSE_WINDOW_SECONDS",
     "RETRY_BASE_SECONDS": "ORDERTRACK_RETRY_BASE_SECONDS",
+    "SES_CONFIRMATION_SECONDS": "ORDERTRACK_SES_CONFIRMATION_SECONDS",
 }
 """Worker variables a local run may set (e.g. 0 s windows in tests); on AWS the worker gets
-RETRY_BASE_SECONDS from the stage config and the collapse window from NOTIFICATION_POLICY."""
+RETRY_BASE_SECONDS from the stage config, the collapse window from NOTIFICATION_POLICY and the
+wait for SES's word after a lost answer from its default (notifications.adapters.
+delivery_confirmations.CONFIRMATION_SECONDS)."""
 
 
 class CustomerNotifications(Construct):

@@ -5,7 +5,8 @@ a fault spec (:mod:`infra.local.faults`: ``<service>.<Operation>=throttle|limit|
 for each request they name, draws whether the fault happens. A drawn fault answers the request with
 the error AWS returns (:mod:`infra.local.aws_errors`) in the service's wire protocol, without
 passing it to moto, so nothing changes: botocore parses it into the same ``ClientError`` code and
-retries it as it would on AWS. The answer carries ``x-ordertrack-fault: <service>.<Operation>=<kind>``
+retries it as it would on AWS. A ``lost`` fault is the other way round: moto takes the request and
+the connection closes before its answer. The answer carries ``x-ordertrack-fault: <service>.<Operation>=<kind>``
 (the local Lambda worker logs it) and is counted.
 
 Settings (environment of the moto server process):
@@ -26,17 +27,19 @@ on-failure destinations), which stand for the AWS services themselves, not for o
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import json
 import os
 import re
+import socket
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from infra.local.aws_errors import Request, error_for, render
-from infra.local.faults import FaultDraw, FaultSpecError, parse
+from infra.local.faults import LOST, FaultDraw, FaultSpecError, parse
 
 FAULTS_PATH = "/_ordertrack/faults"
 FAULT_HEADER = "x-ordertrack-fault"
@@ -94,12 +97,34 @@ class AwsFaults:
         fault = self.draw.draw(self.draw.spec.for_request(service, request.operation))
         if fault is None:
             return self.app(environ, start_response)
+        if fault.kind == LOST:
+            return self._answer_lost(environ, start_response)
         answer = render(request, error_for(request, fault.kind))
         start_response(
             answer.status_line,
             [*answer.headers, (FAULT_HEADER, f"{service}.{request.operation}={fault.kind}")],
         )
         return [answer.body]
+
+    def _answer_lost(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        """moto takes the request (it takes effect: an email is accepted, an item written), then the
+        connection is closed before the answer: the client reads nothing and botocore raises
+        ``ConnectionClosedError``, as when AWS's answer is lost on the way back."""
+        answered = self.app(environ, lambda *_: lambda _data: None)
+        try:
+            for _ in answered:
+                pass
+        finally:
+            close = getattr(answered, "close", None)
+            if close is not None:
+                close()
+        connection = environ.get("werkzeug.socket")
+        if connection is not None:
+            with contextlib.suppress(OSError):  # already gone
+                connection.shutdown(socket.SHUT_RDWR)
+        # the server's write of these headers finds the connection gone and drops it quietly
+        start_response("500 Internal Server Error", [("Content-Length", "0")])
+        return []
 
     def state(self) -> dict[str, Any]:
         return {"faults": str(self.draw.spec), "seed": self.draw.seed, "injected": self.draw.counts()}

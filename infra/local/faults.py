@@ -2,11 +2,13 @@
 
 A spec is a comma-separated list of entries, each ``<target>=<kind>:<rate>`` with a rate in 0..1:
 
-* ``<service>.<Operation>=throttle|5xx|limit:<rate>``: the local moto server answers that AWS
-  request with the error AWS returns (``<service>`` is the request's SigV4 signing name:
+* ``<service>.<Operation>=throttle|5xx|limit|lost:<rate>``: the local moto server answers that
+  AWS request with the error AWS returns (``<service>`` is the request's SigV4 signing name:
   ``dynamodb``, ``sqs``, ``ses``, ``sns``, ``events``, ...; ``<Operation>`` the API operation, or
   ``*`` for every operation of the service). ``limit`` is DynamoDB's account-level
-  ``RequestLimitExceeded``;
+  ``RequestLimitExceeded``; ``lost`` lets the request take effect and then closes the connection
+  before the answer, as a read timeout or a dropped connection loses AWS's answer (botocore raises
+  ``ConnectionClosedError``);
 * ``lambda.<FunctionLogicalId>=crash:<rate>``: the function's worker process dies in the middle of
   an invocation, as a Lambda timeout or out-of-memory ends an execution environment;
 * ``provider.<name>=5xx|timeout:<rate>``: the provider simulator's registration and query APIs
@@ -24,7 +26,8 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
-AWS_FAULT_KINDS = ("throttle", "5xx", "limit")
+AWS_FAULT_KINDS = ("throttle", "5xx", "limit", "lost")
+LOST = "lost"
 LAMBDA_FAULT_KINDS = ("crash",)
 PROVIDER_FAULT_KINDS = ("5xx", "timeout")
 _TARGET = re.compile(r"^(?P<service>[a-z0-9-]+)\.(?P<name>[A-Za-z0-9_*-]+)$")

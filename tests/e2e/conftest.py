@@ -28,6 +28,8 @@ def stack() -> Iterator[Any]:
         # customer notifications: a short burst window and quick retries keep journeys fast
         "ORDERTRACK_COLLAPSE_WINDOW_SECONDS": "2",
         "ORDERTRACK_RETRY_BASE_SECONDS": "1",
+        # an email whose SendEmail answer was lost waits 10 s for SES's Send event, not 60 s
+        "ORDERTRACK_SES_CONFIRMATION_SECONDS": "10",
         # the survey invitation one second after delivery instead of a day
         "ORDERTRACK_FEEDBACK_DELAY_SECONDS": "1",
         # the provider simulator plays journeys quickly; registrations retry after 1, 2, 4... s;

@@ -56,14 +56,16 @@ def test_worker_is_told_the_policy_the_queues_and_the_retry_settings(synthesized
     # No tracking_base_url in the default stage: links point at the storefront HTTP API.
     assert variables["TRACKING_BASE_URL"] == {"Fn::GetAtt": ["StorefrontHttpApi", "ApiEndpoint"]}
     assert "COLLAPSE_WINDOW_SECONDS" not in variables  # from NOTIFICATION_POLICY on AWS
+    assert "SES_CONFIRMATION_SECONDS" not in variables  # the worker's default on AWS
 
 
-def test_worker_collapse_window_and_retry_delay_can_be_overridden_locally_only(
+def test_worker_windows_and_retry_delay_can_be_overridden_locally_only(
     synthesized: SynthesizedApp,
 ) -> None:
     assert synthesized.resources[WORKER]["Metadata"]["ordertrack:local-override"] == {
         "COLLAPSE_WINDOW_SECONDS": "ORDERTRACK_COLLAPSE_WINDOW_SECONDS",
         "RETRY_BASE_SECONDS": "ORDERTRACK_RETRY_BASE_SECONDS",
+        "SES_CONFIRMATION_SECONDS": "ORDERTRACK_SES_CONFIRMATION_SECONDS",
     }
 
 

@@ -18,7 +18,7 @@ import boto3
 import botocore.session
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectionClosedError
 from botocore.parsers import create_parser
 
 from infra.local.aws_errors import SNS_THROTTLED_OPERATIONS, Request, error_for, render
@@ -26,6 +26,7 @@ from infra.local.aws_faults import FAULT_HEADER, RUNTIME_USER_AGENT
 from infra.local.faults import FaultSpecError
 from infra.local.moto_process import MotoServer
 from infra.local.template import LOCAL_CREDENTIALS, REGION
+from shared.aws_clients import provider_client
 
 pytestmark = pytest.mark.xdist_group("local_runtime_aws_faults")
 
@@ -298,6 +299,43 @@ def test_ses_v1_and_v2_throttle_sending_and_send_nothing(
     moto.set_faults("")
     client(moto, "ses").send_email(**_email(recipient))
     assert len(_sent_to(moto, recipient)) == 1
+
+
+def test_a_lost_answer_sends_the_email_and_the_client_never_hears_of_it(
+    moto: MotoServer, injected: Callable[[], dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    observer(moto, "ses").verify_email_identity(EmailAddress=SENDER)
+    moto.set_faults("ses.SendEmail=lost:1.0")
+    recipient = f"{uuid.uuid4().hex[:8]}@example.com"
+
+    with pytest.raises(ConnectionClosedError):
+        client(moto, "sesv2").send_email(
+            FromEmailAddress=SENDER,
+            Destination={"ToAddresses": [recipient]},
+            Content={"Simple": {"Subject": {"Data": "Your order"}, "Body": {"Text": {"Data": "Shipped"}}}},
+        )
+
+    assert len(_sent_to(moto, recipient)) == 1  # SES took it
+    assert injected() == {"ses.SendEmail=lost": 1}
+    # botocore's standard retries would send it again: what the notification senders turn off
+    with pytest.raises(ConnectionClosedError):
+        client(moto, "ses", Config(retries={"total_max_attempts": 2, "mode": "standard"})).send_email(
+            **_email(recipient)
+        )
+    assert len(_sent_to(moto, recipient)) == 3
+    # the notification senders' client sends it once
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto.endpoint)
+    for name, value in {**LOCAL_CREDENTIALS, "region_name": REGION}.items():
+        monkeypatch.setenv({"region_name": "AWS_DEFAULT_REGION"}.get(name, name.upper()), value)
+    provider_client.cache_clear()
+    try:
+        with pytest.raises(ConnectionClosedError):
+            provider_client("ses").send_email(**_email(recipient))
+    finally:
+        provider_client.cache_clear()
+    assert len(_sent_to(moto, recipient)) == 4
+    moto.set_faults("")
+    assert moto.faults()["faults"] == ""  # the server still answers after the closed connections
 
 
 def test_sns_throttles_and_fails_publishing_and_sends_no_sms(

@@ -47,10 +47,13 @@ class SesEmailSender:
         sender: str,
         configuration_set: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        confirm_within_seconds: int = CONFIRMATION_SECONDS,
     ) -> None:
-        """`client`: an `sesv2` client without botocore's retries (`provider_client`)."""
+        """`client`: an `sesv2` client without botocore's retries (`provider_client`).
+        `confirm_within_seconds`: how long a tagged email whose answer was lost waits for SES's word."""
         self._client = client
         self._sleep = sleep
+        self._confirm_within = confirm_within_seconds
         self._sender = sender
         self._configuration = {"ConfigurationSetName": configuration_set} if configuration_set else {}
 
@@ -76,7 +79,7 @@ class SesEmailSender:
                 Content={"Simple": simple},
             ),
             # a tagged email is confirmed by SES's `Send` event (`delivery_confirmations`)
-            confirm_within_seconds=CONFIRMATION_SECONDS if tags else 0,
+            confirm_within_seconds=self._confirm_within if tags else 0,
             sleep=self._sleep,
         )
         return str(response["MessageId"])

@@ -42,6 +42,14 @@ class NotificationSettings(FunctionSettings):
     max_receive_count: Annotated[int, Field(ge=1, description="The queue's redrive maxReceiveCount.")] = 5
     retry_base_seconds: Annotated[int, Field(ge=0, le=900, description="First retry delay; doubles.")] = 30
     ses_configuration_set: str = ""
+    ses_confirmation_seconds: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=600,
+            description="How long a claim waits for SES's Send event after SendEmail's answer was lost.",
+        ),
+    ] = 60  # notifications.adapters.delivery_confirmations.CONFIRMATION_SECONDS
     brand: Json[Brand] = Field(
         default_factory=lambda: DEV_BRAND,
         description="`BRAND`: the merchant every message speaks for (shared.brand); the dev brand when unset.",

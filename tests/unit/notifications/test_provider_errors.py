@@ -192,3 +192,9 @@ def test_a_lost_answer_to_the_opt_out_lookup_is_retried() -> None:
     client = FailingClient(lost_answer(), _Answers())
     assert sms_sender(client).is_opted_out("+8613800138000") is False
     assert client.calls == 2
+
+
+def test_the_worker_waits_for_ses_word_as_long_as_the_adapter_does_by_default() -> None:
+    from notifications.models.settings import NotificationSettings
+
+    assert NotificationSettings.model_fields["ses_confirmation_seconds"].default == CONFIRMATION_SECONDS
