@@ -93,3 +93,22 @@ class IdempotentDeliveryLedger:
         except IdempotencyAlreadyInProgressError:
             raise DeliveryInProgress() from None
         return outcome_from_dict(stored)
+
+    def settle_unsent(self, entry: NotificationEntry) -> DeliveryOutcome | None:
+        """One consistent read of the entry; only a claim on it costs more: the claim is taken
+        through Powertools as a delivery whose send is refused (`_NotSent`), so a confirmed send
+        is completed (a replay), a live claim is in progress and an abandoned one is withdrawn."""
+        if not self._store.claimed(entry):
+            return None
+        try:
+            return self.deliver_once(entry, _not_sent)
+        except _NotSent:
+            return None
+
+
+class _NotSent(Exception):
+    """The delivery was superseded: its claim is withdrawn instead of sending."""
+
+
+def _not_sent() -> DeliveryOutcome:
+    raise _NotSent

@@ -142,6 +142,17 @@ class LogEntryPersistenceLayer(BasePersistenceLayer):
         finally:
             _current.reset(token)
 
+    def claimed(self, entry: NotificationEntry) -> bool:
+        """Whether a delivery's claim (`INPROGRESS`, live or abandoned) is on the entry's item."""
+        item = self._client.get_item(
+            TableName=self._table,
+            Key=entry_key(entry),
+            ConsistentRead=True,
+            ProjectionExpression="#status",
+            ExpressionAttributeNames={"#status": STATUS},
+        ).get("Item")
+        return bool(item) and item.get(STATUS, {}).get("S") == INPROGRESS
+
     # -- BasePersistenceLayer -------------------------------------------------------------
 
     def _get_record(self, idempotency_key: str) -> DataRecord:

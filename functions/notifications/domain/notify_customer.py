@@ -284,6 +284,13 @@ class CustomerNotifier:
             )
 
         def entry(status: NotificationStatus, **values: object) -> NotificationEntry:
+            """The delivery is not made: unless an earlier attempt had reached the provider (a
+            claim its provider confirmed), which is then what the log says."""
+            pending = draft(NotificationStatus.SENT)
+            earlier = self.ledger.settle_unsent(pending)
+            if earlier is not None:
+                logger.info("an earlier attempt had been sent", channel=channel.value, instead=status.value)
+                return self._record(pending.delivered(earlier), counted=False)
             return self._record(draft(status, **values))
 
         if fallback_for is None and event.version:

@@ -58,6 +58,14 @@ class DeliveryLedger(Protocol):
         holds the same delivery."""
         ...
 
+    def settle_unsent(self, entry: NotificationEntry) -> DeliveryOutcome | None:
+        """The delivery of `entry` will not be made (collapsed, held, suppressed). An earlier attempt
+        may have reached the provider and left its claim (a lost answer, a crash): a send the
+        provider confirmed is completed and its outcome returned (`replayed`); an abandoned claim
+        without that word is withdrawn (`None`: nothing went out); a live one raises
+        DeliveryInProgress. `None` too when nothing was ever attempted."""
+        ...
+
 
 class DeliveryMetrics(Protocol):
     def record(self, entry: NotificationEntry) -> None:

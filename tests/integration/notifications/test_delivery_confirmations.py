@@ -219,3 +219,43 @@ def test_a_lost_answer_nothing_will_confirm_withdraws_the_claim_so_the_retry_sen
         ledger_at(start).deliver_once(ENTRY, answer_lost(0))
     assert entry_item(dynamodb, orders_table) is None  # the claim had created the item
     assert ledger_at(start).deliver_once(ENTRY, lambda: sent("m-9")) == sent("m-9")
+
+
+# -- a delivery superseded (collapsed, held, suppressed) after an attempt left its claim ---------
+
+
+def test_settling_an_entry_never_attempted_writes_nothing(
+    ledger: IdempotentDeliveryLedger, dynamodb: Any, orders_table: str
+) -> None:
+    assert ledger.settle_unsent(ENTRY) is None
+    assert entry_item(dynamodb, orders_table) is None
+
+
+def test_settling_a_held_claim_ses_confirmed_completes_it_as_sent(
+    ledger_at: Callable[[dt.datetime], IdempotentDeliveryLedger],
+    confirmations: DynamoDeliveryConfirmations,
+    log: DynamoNotificationLog,
+) -> None:
+    start = dt.datetime.now()
+    with pytest.raises(DeliveryOutcomeUnknown):
+        ledger_at(start).deliver_once(ENTRY, answer_lost(CONFIRMATION_SECONDS))
+    with pytest.raises(DeliveryInProgress):  # held for SES's word
+        ledger_at(start + dt.timedelta(seconds=1)).settle_unsent(ENTRY)
+    confirmations.accepted(entry_key(ENTRY), "ses-m-11")
+    later = start + dt.timedelta(seconds=CONFIRMATION_SECONDS + 1)
+    outcome = ledger_at(later).settle_unsent(ENTRY)
+    assert outcome is not None and (outcome.status.value, outcome.message_id) == ("sent", "ses-m-11")
+    [entry] = log.entries(ORDER)
+    assert (entry.status, entry.message_id) == (NotificationStatus.SENT, "ses-m-11")
+
+
+def test_settling_an_abandoned_claim_without_ses_word_withdraws_it_and_sends_nothing(
+    ledger_at: Callable[[dt.datetime], IdempotentDeliveryLedger],
+    seed: Callable[..., None],
+    dynamodb: Any,
+    orders_table: str,
+) -> None:
+    seed("INPROGRESS", FAR_AHEAD_S, lock=LONG_AGO_MS)
+    assert ledger_at(dt.datetime.now()).settle_unsent(ENTRY) is None
+    item = entry_item(dynamodb, orders_table)
+    assert item is None or RECORD_STATUS not in item

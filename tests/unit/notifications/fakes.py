@@ -7,10 +7,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from notifications.domain.errors import DeliveryInProgress
+from notifications.domain.errors import DeliveryInProgress, DeliveryOutcomeUnknown
 from notifications.domain.model import (
     DeliveryKey,
     DeliveryOutcome,
+    DeliveryStatus,
     EmailMessage,
     NotificationEntry,
 )
@@ -60,13 +61,16 @@ class FakeSmsSender:
 
 class InMemoryDeliveryLedger:
     """Completed keys answer from memory; a key being delivered raises DeliveryInProgress; a send
-    that raises leaves no record, like Powertools idempotency does. Completing a delivery logs its
-    entry, as the record kept on the log entry does."""
+    that raises leaves no record, like Powertools idempotency does, except a lost answer the
+    provider will confirm (`DeliveryOutcomeUnknown` with a wait), whose claim is kept in `held`
+    until the test gives the provider's word (`confirm`). Completing a delivery logs its entry, as
+    the record kept on the log entry does."""
 
     def __init__(self, log: NotificationLog) -> None:
         self.log = log
         self.completed: dict[DeliveryKey, DeliveryOutcome] = {}
         self.in_progress: set[DeliveryKey] = set()
+        self.held: dict[DeliveryKey, str | None] = {}  # kept claims -> the provider's message id, once told
 
     def deliver_once(self, entry: NotificationEntry, send: Callable[[], DeliveryOutcome]) -> DeliveryOutcome:
         key = entry.delivery_key
@@ -74,14 +78,37 @@ class InMemoryDeliveryLedger:
             return replace(self.completed[key], replayed=True)
         if key in self.in_progress:
             raise DeliveryInProgress()
+        if key in self.held:
+            return self._confirmed(entry)
         self.in_progress.add(key)
         try:
             outcome = send()
+        except DeliveryOutcomeUnknown as unknown:
+            if unknown.confirm_within_seconds:
+                self.held[key] = None
+            raise
         finally:
             self.in_progress.discard(key)
         self.completed[key] = outcome
         self.log.record(entry.delivered(outcome))
         return outcome
+
+    def settle_unsent(self, entry: NotificationEntry) -> DeliveryOutcome | None:
+        return self._confirmed(entry) if entry.delivery_key in self.held else None
+
+    def confirm(self, key: DeliveryKey, message_id: str) -> None:
+        """The provider's word that it accepted the held delivery `key`."""
+        self.held[key] = message_id
+
+    def _confirmed(self, entry: NotificationEntry) -> DeliveryOutcome:
+        word = self.held[entry.delivery_key]
+        if word is None:
+            raise DeliveryInProgress()  # still waiting for the provider's word
+        del self.held[entry.delivery_key]
+        outcome = DeliveryOutcome(entry.channel, DeliveryStatus.SENT, word)
+        self.completed[entry.delivery_key] = outcome
+        self.log.record(entry.delivered(outcome))
+        return replace(outcome, replayed=True)
 
 
 class RecordingMetrics:

@@ -434,6 +434,38 @@ def test_an_email_whose_answer_was_lost_comes_back_after_ses_word_had_time_to_ar
     assert world.retries.visibility == [("rh-1", 61)]  # not the 30 s backoff: SES's word comes first
 
 
+def test_an_email_superseded_after_its_answer_was_lost_is_logged_sent_once_ses_confirms_it(
+    world: World,
+) -> None:
+    order = sample_order()
+    world.orders.orders[order.order_id] = order
+    world.email.failure = DeliveryOutcomeUnknown("ConnectionClosedError", confirm_within_seconds=60)
+    with pytest.raises(NotificationsPending):
+        deliver_attempt(world, order, 1)
+    world.email.failure = None
+    [held] = world.ledger.held
+    # Given a newer order event that supersedes it
+    world.log.advance_latest(order.order_id, [Channel.EMAIL], (order.version or 0) + 3)
+    # When it comes back before SES's word: it waits (neither collapsed nor sent)
+    with pytest.raises(NotificationsPending):
+        deliver_attempt(world, order, 2)
+    # and after SES's word, the log says sent with SES's id, and nothing was sent again
+    world.ledger.confirm(held, "ses-lost-1")
+    deliver_attempt(world, order, 3)
+    email = [e for e in world.log.entries(order.order_id) if e.channel is Channel.EMAIL]
+    assert [(e.status, e.message_id) for e in email] == [(NotificationStatus.SENT, "ses-lost-1")]
+    assert world.email.sent == [] and held not in world.ledger.held
+
+
+def test_a_superseded_email_never_attempted_is_collapsed(world: World) -> None:
+    order = sample_order()
+    world.orders.orders[order.order_id] = order
+    world.log.advance_latest(order.order_id, [Channel.EMAIL], (order.version or 0) + 3)
+    deliver_attempt(world, order, 1)
+    [email] = [e for e in world.log.entries(order.order_id) if e.channel is Channel.EMAIL]
+    assert email.status is NotificationStatus.COLLAPSED and world.email.sent == []
+
+
 def test_an_sms_whose_answer_was_lost_comes_back_on_the_usual_backoff(world: World) -> None:
     order = sample_order()
     world.orders.orders[order.order_id] = order
