@@ -77,11 +77,14 @@ DEFAULT_FAULTS = fault_mix(
 )
 """The default mix: at least 10% throttling on SES, SNS and DynamoDB writes, 5% crashes of the
 reservation and notification workers, a flaky tracking provider, and 2% of the emails SES takes
-with its answer lost (each then waits for SES's `Send` event, 60 s)."""
+with its answer lost (each then waits for SES's `Send` event: 20 s in the soak's windows)."""
 SOAK_WINDOWS = {
     "ORDERTRACK_COLLAPSE_WINDOW_SECONDS": "1",
     "ORDERTRACK_FEEDBACK_DELAY_SECONDS": "1",
     "ORDERTRACK_SIMULATOR_SPEED": "20",
+    # an email whose answer was lost waits 20 s for SES's Send event (60 s on AWS); the local
+    # suppression worker gathers events for up to 5 s
+    "ORDERTRACK_SES_CONFIRMATION_SECONDS": "20",
 }
 PLENTY, SCARCE = "SOAK-PLENTY", "SOAK-SCARCE"
 CLIENT_ATTEMPTS = 8

@@ -37,7 +37,7 @@ def faulty_stack() -> Iterator[Any]:
 
 
 def test_a_few_journeys_under_heavy_faults_lose_nothing_and_double_nothing(faulty_stack: Any) -> None:
-    figures = soak(faulty_stack, journeys=6, faults=HIGH_FAULTS, timeout=240)
+    figures = soak(faulty_stack, journeys=6, faults=HIGH_FAULTS, timeout=360)
     report = "\n".join(report_lines(figures))
     print(report)  # shown with -s, and in the report of a failure
 
